@@ -1,0 +1,1 @@
+"""antt-bot: daily field reports for grassroots security teams."""

@@ -1,0 +1,164 @@
+"""The command line: run, demo, org import, invite create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot import logs
+from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from bot.forms import FormError
+
+DEFAULT_CONFIG = "config.toml"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="antt-bot",
+        description="Daily field reports for grassroots security teams (Telegram / terminal demo).",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help=f"TOML config file (default: $ANTT_CONFIG, else ./{DEFAULT_CONFIG} if present)",
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help=f"serve Telegram (needs {TOKEN_ENV}); without a token, the demo")
+    sub.add_parser("demo", help="the terminal demo on its own SQLite file")
+    org = sub.add_parser("org", help="the unit tree").add_subparsers(dest="org_command")
+    imp = org.add_parser("import", help="load units from CSV or XLSX (columns: path, kind)")
+    imp.add_argument("file", type=Path)
+    invite = sub.add_parser("invite", help="invite codes").add_subparsers(dest="invite_command")
+    create = invite.add_parser("create", help="create an invite code for a unit and role")
+    create.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B/Thôn C'")
+    create.add_argument("--role", required=True, help="member, leader, deputy, officer, ...")
+    create.add_argument("--uses", type=int, default=None, help="how many people may use it")
+    create.add_argument("--days", type=int, default=None, help="days until it expires")
+    return parser
+
+
+def _config_path(arg: str | None) -> str | None:
+    if arg:
+        return arg
+    env = os.environ.get("ANTT_CONFIG")
+    if env:
+        return env
+    return DEFAULT_CONFIG if Path(DEFAULT_CONFIG).exists() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `antt-bot` and `python -m bot`."""
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(_config_path(args.config))
+    except ConfigError as err:
+        print(f"antt-bot: {err}", file=sys.stderr)
+        return 2
+    command = args.command or "run"
+    try:
+        if command == "run":
+            logs.setup()
+            if config.telegram_token:
+                return asyncio.run(_serve(config))
+            print(f"{TOKEN_ENV} is not set: starting the terminal demo.", file=sys.stderr)
+            return asyncio.run(_demo(config))
+        if command == "demo":
+            logs.setup("WARNING")
+            return asyncio.run(_demo(config))
+        if command == "org":
+            return asyncio.run(_org(config, args))
+        if command == "invite":
+            return asyncio.run(_invite(config, args))
+    except (FormError, ConfigError) as err:
+        print(f"antt-bot: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+async def _serve(config: Config) -> int:
+    from bot.app import run_telegram
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_telegram(config, stop)
+    return 0
+
+
+async def _demo(config: Config) -> int:
+    from bot.demo import run_demo
+
+    logs.setup("WARNING")
+    await run_demo(config)
+    return 0
+
+
+async def _org(config: Config, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.orgimport import OrgImportError, import_org
+    from storage.db import Database
+
+    if args.org_command != "import":
+        print("usage: antt-bot org import FILE", file=sys.stderr)
+        return 2
+    db = await Database(config.database.path).open()
+    try:
+        result = await import_org(db, args.file, SystemClock(config.bot.timezone))
+    except OrgImportError as err:
+        print(f"antt-bot: {err}", file=sys.stderr)
+        print("Nothing was imported from this file.", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    print(
+        f"Imported {args.file}: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged."
+    )
+    return 0
+
+
+async def _invite(config: Config, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.invitecodes import InviteError, create_invite, deep_link
+    from bot.roles import parse_role
+    from storage.db import Database
+
+    if args.invite_command != "create":
+        print("usage: antt-bot invite create --unit PATH --role ROLE", file=sys.stderr)
+        return 2
+    try:
+        role = parse_role(args.role)
+    except ValueError as err:
+        print(f"antt-bot: {err}", file=sys.stderr)
+        return 2
+    uses = args.uses if args.uses is not None else config.invites.default_uses
+    days = args.days if args.days is not None else config.invites.default_days
+    db = await Database(config.database.path).open()
+    try:
+        invite = await create_invite(
+            db, SystemClock(config.bot.timezone), args.unit, role, uses, days
+        )
+    except InviteError as err:
+        print(f"antt-bot: {err}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    print(f"Unit:    {invite.unit_path}")
+    print(f"Role:    {invite.role.value}")
+    print(f"Uses:    {invite.uses}")
+    print(f"Expires: {invite.expires_at.strftime('%d/%m/%Y %H:%M')}")
+    if config.telegram.bot_username:
+        print(f"Link:    {deep_link(config.telegram.bot_username, invite.code)}")
+    print(invite.code)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

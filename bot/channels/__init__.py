@@ -1,0 +1,39 @@
+"""Messenger adapters: each maps its platform to bot.model and delivers outbox messages."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.model import Outbound
+
+
+class DeliveryError(Exception):
+    """A send failed; says whether to retry, when, and whether the user blocked the bot."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        transient: bool,
+        retry_after: float | None = None,
+        blocked: bool = False,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.transient = transient
+        self.retry_after = retry_after
+        self.blocked = blocked
+
+
+class Channel(Protocol):
+    """What the outbox needs from a messenger."""
+
+    name: str
+
+    async def deliver(self, chat_id: str, message: Outbound) -> str | None:
+        """Send a message the bot starts; return the platform's message id if it has one."""
+        ...
+
+    async def edit(self, chat_id: str, message_id: str, text: str) -> None:
+        """Replace a sent message's text and remove its buttons."""
+        ...

@@ -1,0 +1,193 @@
+"""Telegram through python-telegram-bot: polling, rate limiting and the Bot API calls.
+
+Every update goes to one TypeHandler that maps it to `Inbound` and hands it to the engine;
+python-telegram-bot stays in charge of the network (polling, timeouts, flood control).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.channels import DeliveryError
+from bot.config import Config
+from bot.engine import Engine
+from bot.model import Inbound, Location, Outbound
+
+log = logging.getLogger(__name__)
+
+NAME = "telegram"
+COMMANDS = [
+    ("baocao", "Gửi báo cáo"),
+    ("khongcovuviec", "Hôm nay không có vụ việc"),
+    ("baocaocuatoi", "Báo cáo của tôi"),
+    ("tinbao", "Tin báo chờ tiếp nhận"),
+    ("huy", "Hủy việc đang làm"),
+    ("trogiup", "Hướng dẫn"),
+]
+
+
+def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
+    """Inline buttons, one row per choice row."""
+    if not message.choices:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(c.label, callback_data=c.value) for c in row]
+            for row in message.choices
+        ]
+    )
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """Map a Telegram update to the channel-neutral model; None for what we do not handle."""
+    key = str(update.update_id)
+    query = update.callback_query
+    if query is not None:
+        msg = query.message
+        if msg is None or query.data is None:
+            return None
+        return Inbound(
+            channel=NAME,
+            chat_id=str(msg.chat.id),
+            user_id=str(query.from_user.id),
+            update_key=key,
+            button=query.data,
+            display_name=query.from_user.full_name,
+            button_message_id=str(msg.message_id),
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    common: dict[str, Any] = {
+        "channel": NAME,
+        "chat_id": str(message.chat.id),
+        "user_id": str(message.from_user.id),
+        "update_key": key,
+        "display_name": message.from_user.full_name,
+    }
+    if message.text is not None:
+        return Inbound(text=message.text, **common)
+    if message.photo:
+        return Inbound(photo="tg:" + message.photo[-1].file_id, text=message.caption, **common)
+    if message.location is not None:
+        loc = message.location
+        return Inbound(location=Location(loc.latitude, loc.longitude), **common)
+    return Inbound(text="", **common)
+
+
+class TelegramChannel:
+    """The Telegram adapter: receives through PTB and delivers outbox messages."""
+
+    name = NAME
+    numbered = False
+
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        *,
+        request: BaseRequest | None = None,
+        updates_request: BaseRequest | None = None,
+        rate_limit: bool = True,
+    ) -> None:
+        token = config.telegram_token
+        if not token:
+            raise ValueError("Telegram token missing: set ANTT_TELEGRAM_TOKEN")
+        base = config.telegram.base_url
+        builder = (
+            Application.builder()
+            .token(token)
+            .base_url(f"{base}/bot")
+            .base_file_url(f"{base}/file/bot")
+            .post_init(self._post_init)
+        )
+        if rate_limit:
+            builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
+        if request is not None:
+            builder = builder.request(request)
+        if updates_request is not None:
+            builder = builder.get_updates_request(updates_request)
+        self.application = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.engine = engine
+        self.config = config
+
+    async def _post_init(self, application: Application) -> None:
+        try:
+            await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        except TelegramError as err:
+            log.warning("could not set the command list", extra={"error": type(err).__name__})
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        inbound = to_inbound(update)
+        if inbound is None:
+            return
+        replies = await self.engine.handle(inbound)
+        bot = context.bot
+        query = update.callback_query
+        replaced = False
+        if query is not None:
+            with contextlib.suppress(TelegramError):
+                await query.answer()
+            first = replies[0] if replies else None
+            if first is not None and first.replace and isinstance(query.message, Message):
+                try:
+                    await query.message.edit_text(first.text, reply_markup=keyboard(first))
+                    replaced = True
+                except TelegramError:
+                    replaced = False
+            elif isinstance(query.message, Message):
+                with contextlib.suppress(TelegramError):
+                    await query.message.edit_reply_markup(reply_markup=None)
+        for index, message in enumerate(replies):
+            if index == 0 and replaced:
+                continue
+            await bot.send_message(
+                chat_id=int(inbound.chat_id), text=message.text, reply_markup=keyboard(message)
+            )
+
+    async def deliver(self, chat_id: str, message: Outbound) -> str | None:
+        """Send an outbox message; map Telegram's errors to retry / give up / blocked."""
+        try:
+            sent = await self.application.bot.send_message(
+                chat_id=int(chat_id), text=message.text, reply_markup=keyboard(message)
+            )
+        except Exception as err:
+            raise _delivery_error(err) from err
+        return str(sent.message_id)
+
+    async def edit(self, chat_id: str, message_id: str, text: str) -> None:
+        """Replace an alert's text and drop its button once someone acknowledged it."""
+        try:
+            await self.application.bot.edit_message_text(
+                chat_id=int(chat_id), message_id=int(message_id), text=text, reply_markup=None
+            )
+        except Exception as err:
+            raise _delivery_error(err) from err
+
+
+def _delivery_error(err: Exception) -> DeliveryError:
+    if isinstance(err, RetryAfter):
+        retry = err.retry_after
+        seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+        return DeliveryError("retry_after", transient=True, retry_after=seconds)
+    if isinstance(err, Forbidden):
+        return DeliveryError("forbidden", transient=False, blocked=True)
+    if isinstance(err, BadRequest):
+        return DeliveryError(f"bad_request: {err.message[:100]}", transient=False)
+    if isinstance(err, NetworkError | TelegramError):
+        return DeliveryError(type(err).__name__, transient=True)
+    return DeliveryError(repr(err)[:200], transient=True)

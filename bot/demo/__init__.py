@@ -1,0 +1,117 @@
+"""The terminal demo: a small province, a commune, two village teams and a user per role."""
+
+from __future__ import annotations
+
+import importlib.resources
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import Runtime, build_services
+from bot.channels.console import ConsoleChannel, ConsoleSession
+from bot.clock import Clock, iso
+from bot.config import Config
+from bot.orgimport import import_org
+from bot.roles import role_label
+from storage import invites, members, units
+from storage.db import Database
+
+COMMUNE = "Tỉnh Lạng Sơn/Xã Bắc Sơn"
+TEAM_A = f"{COMMUNE}/Thôn Nà Lẹng"
+TEAM_B = f"{COMMUNE}/Thôn Khuôn Pinh"
+INVITE_CODE = "NALENG26"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    key: str
+    name: str
+    role: str
+    unit: str
+
+
+USERS = [
+    DemoUser("an", "Nguyễn Văn An", "member", TEAM_A),
+    DemoUser("binh", "Trần Thị Bình", "leader", TEAM_A),
+    DemoUser("chau", "Hoàng Minh Châu", "deputy", TEAM_A),
+    DemoUser("cuong", "Lê Văn Cường", "member", TEAM_B),
+    DemoUser("dung", "Phạm Văn Dũng", "officer", COMMUNE),
+    DemoUser("ha", "Vũ Thu Hà", "supervisor", "Tỉnh Lạng Sơn"),
+    DemoUser("quan", "Đỗ Minh Quân", "admin", "Tỉnh Lạng Sơn"),
+]
+NEWCOMER = ("moi", "Lý Thị Mai (chưa tham gia)", "Lý Thị Mai")
+
+
+async def seed(db: Database, clock: Clock) -> bool:
+    """Load the demo organisation and users once; False when the database already has them."""
+    async with db.read() as tx:
+        if await tx.fetchone("SELECT 1 FROM units LIMIT 1") is not None:
+            return False
+    org = importlib.resources.files("bot") / "demo" / "org.csv"
+    with importlib.resources.as_file(org) as path:
+        await import_org(db, Path(path), clock)
+    now = iso(clock.now())
+    async with db.transaction() as tx:
+        for user in USERS:
+            unit = await units.get_by_path(tx, user.unit)
+            assert unit is not None
+            member_id = await members.create(tx, int(unit["id"]), user.role, user.name, "vi", now)
+            await members.link_identity(tx, "console", user.key, user.key, member_id, now)
+        team = await units.get_by_path(tx, TEAM_A)
+        assert team is not None
+        expires = iso(clock.now() + timedelta(days=365))
+        await invites.create(tx, INVITE_CODE, int(team["id"]), "member", 50, expires, now)
+    return True
+
+
+def banner(out: TextIO) -> None:
+    """Tell a newcomer what they can try, in the language of the users."""
+    lines = [
+        "═" * 64,
+        " antt-bot — bản demo trên terminal (chưa cấu hình ANTT_TELEGRAM_TOKEN)",
+        "═" * 64,
+        "Người dùng demo (gõ :la <tên> để đổi người):",
+    ]
+    for user in USERS:
+        lines.append(f"  {user.key:6} {user.name} — {role_label(user.role, 'vi')}")
+    lines.append(f"  {NEWCOMER[0]:6} {NEWCOMER[1]}")
+    lines += [
+        "",
+        "Thử ngay:",
+        f"  1. :la moi   rồi  /start {INVITE_CODE}      (tham gia tổ Thôn Nà Lẹng)",
+        "  2. :la an    rồi  /baocao                (gõ số để bấm nút)",
+        "  3. gửi báo cáo PCCC 🔥 → :la dung để thấy tin báo và bấm “Đã tiếp nhận”",
+        "Gõ :help để xem lệnh của terminal, :thoat để thoát.",
+    ]
+    out.write("\n".join(lines) + "\n")
+
+
+async def run_demo(
+    config: Config, out: TextIO | None = None, read_line: object | None = None
+) -> None:
+    """Start the console demo on its own SQLite file and talk to the terminal."""
+    stream = out or sys.stdout
+    services = await build_services(config, db_path=config.demo.database_path)
+    await seed(services.db, services.clock)
+    runtime = Runtime(services)
+    names = {u.key: f"{u.name} ({role_label(u.role, 'vi')})" for u in USERS}
+    names[NEWCOMER[0]] = NEWCOMER[1]
+    channel = ConsoleChannel(stream, names)
+    sender = runtime.add_channel(channel)
+    session = ConsoleSession(
+        runtime.engine,
+        channel,
+        names,
+        "an",
+        read_line=read_line,  # type: ignore[arg-type]
+        display_names={**{u.key: u.name for u in USERS}, NEWCOMER[0]: NEWCOMER[2]},
+        after_each=sender.drain_once,
+    )
+    banner(stream)
+    stream.write(f"(Dữ liệu demo lưu ở {config.demo.database_path})\n")
+    try:
+        await session.loop()
+    finally:
+        await runtime.stop()

@@ -1,0 +1,155 @@
+"""The channel-neutral dialog runner.
+
+Each inbound update is handled in one SQLite transaction: the update id is recorded, the
+chat's dialog state is loaded, a handler runs, and the new state and any queued messages are
+committed together. A replayed update finds its id already recorded and does nothing; a crash
+rolls everything back, so the platform's redelivery is processed as if for the first time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from bot.clock import Clock, iso
+from bot.config import Config
+from bot.forms import Forms
+from bot.i18n import Texts
+from bot.model import Choice, Inbound, Outbound
+from bot.parsing import match_choice
+from storage import conversations, members
+from storage.db import Database, Row, Tx
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """Everything a handler may use; built once by the composition root."""
+
+    config: Config
+    forms: Forms
+    texts: Texts
+    clock: Clock
+    db: Database
+    outbox_wakeup: Callable[[], None] = lambda: None
+
+
+@dataclass
+class Context:
+    """One update being handled: who, what they sent, their dialog state, what to answer."""
+
+    services: Services
+    tx: Tx
+    inbound: Inbound
+    member: Row | None
+    state: dict[str, Any]
+    value: str | None = None
+    replies: list[Outbound] = field(default_factory=list)
+    queued: bool = False
+
+    @property
+    def locale(self) -> str:
+        if self.member is not None:
+            return str(self.member["locale"])
+        return self.services.config.bot.locale
+
+    @property
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    @property
+    def now_iso(self) -> str:
+        return iso(self.services.clock.now())
+
+    @property
+    def forms(self) -> Forms:
+        return self.services.forms
+
+    @property
+    def text(self) -> str:
+        """What the user typed, stripped; empty for buttons, photos and pins."""
+        return (self.inbound.text or "").strip()
+
+    def t(self, key: str, **params: object) -> str:
+        """A user-facing text in the caller's language."""
+        return self.services.texts.t(self.locale, key, **params)
+
+    def reply(
+        self,
+        text: str,
+        choices: list[list[Choice]] | None = None,
+        *,
+        free_input: bool = False,
+        replace: bool = False,
+    ) -> None:
+        """Answer in the same chat; sent directly by the channel after the commit."""
+        self.replies.append(Outbound(text, choices or [], free_input=free_input, replace=replace))
+
+    def reset(self) -> None:
+        """Leave any dialog: the chat becomes idle."""
+        self.state.clear()
+
+
+Handler = Callable[[Context], Awaitable[None]]
+
+
+class Engine:
+    """Routes inbound updates to handlers inside one transaction each."""
+
+    def __init__(self, services: Services, router: Handler) -> None:
+        self.services = services
+        self.router = router
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Process one update exactly once and return the replies to send in its chat."""
+        services = self.services
+        try:
+            async with services.db.transaction() as tx:
+                now = iso(services.clock.now())
+                if not await conversations.first_time(tx, inbound.channel, inbound.update_key, now):
+                    log.info("duplicate update ignored", extra={"channel": inbound.channel})
+                    return []
+                member = await members.by_identity(tx, inbound.channel, inbound.user_id)
+                state = await conversations.load(tx, inbound.channel, inbound.chat_id)
+                ctx = Context(services, tx, inbound, member, state)
+                ctx.value = resolve_value(inbound, state)
+                await self.router(ctx)
+                remember_choices(state, ctx.replies)
+                await conversations.save(tx, inbound.channel, inbound.chat_id, state, now)
+        except Exception:
+            log.exception("update failed", extra={"channel": inbound.channel})
+            return [Outbound(services.texts.t(services.config.bot.locale, "error.internal"))]
+        if ctx.queued:
+            services.outbox_wakeup()
+        return ctx.replies
+
+
+def resolve_value(inbound: Inbound, state: dict[str, Any]) -> str | None:
+    """The choice the user meant: a pressed button, or typed text matching a shown choice."""
+    if inbound.button is not None:
+        return inbound.button
+    text = (inbound.text or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    options = [(str(v), str(label)) for v, label in state.get("_choices", [])]
+    if not options:
+        return None
+    if state.get("_free") and text.lstrip("+-").replace(" ", "").isdigit():
+        return None
+    return match_choice(text, options)
+
+
+def remember_choices(state: dict[str, Any], replies: list[Outbound]) -> None:
+    """Keep the last shown choices, so typed numbers and labels map to them next time."""
+    for message in reversed(replies):
+        if message.choices:
+            state["_choices"] = [[c.value, c.label] for c in message.flat_choices()]
+            state["_free"] = message.free_input
+            return
+    if not state.get("flow"):
+        state.pop("_choices", None)
+        state.pop("_free", None)

@@ -1,0 +1,101 @@
+"""The channel-neutral message model every dialog is written against.
+
+Adapters (Telegram, terminal, later Zalo) translate their platform to `Inbound` and render
+`Outbound`: buttons where the platform has them, numbered lines where it does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button: the label the user sees and the value the dialog receives."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Location:
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One thing a user did: typed text, a command, a button press, a photo or a location pin."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+    update_key: str
+    text: str | None = None
+    button: str | None = None
+    photo: str | None = None
+    location: Location | None = None
+    display_name: str | None = None
+    button_message_id: str | None = None
+
+    @property
+    def command(self) -> str | None:
+        """The command name without the slash or bot suffix, e.g. 'baocao' for '/baocao@x_bot'."""
+        if not self.text or not self.text.startswith("/"):
+            return None
+        head = self.text.split(maxsplit=1)[0][1:]
+        return head.split("@", 1)[0].lower() or None
+
+    @property
+    def args(self) -> str:
+        """What follows the command, e.g. the invite code of '/start ABC123'."""
+        if not self.text or not self.text.startswith("/"):
+            return ""
+        parts = self.text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 else ""
+
+
+@dataclass
+class Outbound:
+    """One message to send: text, optional rows of choices.
+
+    `free_input` tells text-only channels that the question also takes typed answers, so
+    choices are not numbered (a typed "2" is an answer, not the second button). `replace`
+    asks channels that can edit messages to update the pressed message instead of sending.
+    """
+
+    text: str
+    choices: list[list[Choice]] = field(default_factory=list)
+    free_input: bool = False
+    replace: bool = False
+
+    def flat_choices(self) -> list[Choice]:
+        """Choices in display order, which is also their number on text-only channels."""
+        return [c for row in self.choices for c in row]
+
+    def to_payload(self) -> dict[str, Any]:
+        """Serialise for the outbox."""
+        return {
+            "text": self.text,
+            "choices": [[[c.label, c.value] for c in row] for row in self.choices],
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> Outbound:
+        """Rebuild a message stored in the outbox."""
+        rows = [[Choice(label, value) for label, value in row] for row in payload["choices"]]
+        return cls(text=str(payload["text"]), choices=rows)
+
+
+def render_text(message: Outbound) -> str:
+    """Render choices as lines for channels without buttons (terminal, Zalo)."""
+    lines = [message.text]
+    flat = message.flat_choices()
+    if flat and message.free_input:
+        lines.append("")
+        lines.append(" · ".join(f"[{c.label}]" for c in flat))
+    elif flat:
+        lines.append("")
+        lines.extend(f"{i}. {c.label}" for i, c in enumerate(flat, 1))
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""One module per conversation feature, all written against bot.engine.Context."""

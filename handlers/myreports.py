@@ -1,0 +1,265 @@
+"""/baocaocuatoi: a member's recent reports, with edit and withdraw until the edit deadline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.clock import iso
+from bot.engine import Context
+from bot.forms import Category
+from bot.model import Choice
+from bot.reporting import report_date_text, split_answers
+from handlers import fields, menu
+from storage import reports
+from storage.db import Row
+
+OPEN = "my:"
+EDIT = "ed:"
+WITHDRAW = "wd:"
+WITHDRAW_YES = "wy:"
+FIELD = "ef:"
+SAVE = "es:save"
+
+
+async def show(ctx: Context) -> None:
+    """List the member's latest reports as buttons."""
+    assert ctx.member is not None
+    rows = await reports.recent_of_member(
+        ctx.tx, int(ctx.member["id"]), ctx.services.config.reports.recent_limit
+    )
+    if not rows:
+        await menu.show(ctx, ctx.t("mine.empty"))
+        return
+    lines = [ctx.t("mine.title"), ""]
+    buttons = []
+    for row in rows:
+        label = _line(ctx, row)
+        lines.append(label)
+        buttons.append([Choice(label, OPEN + str(row["id"]))])
+    buttons.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
+    ctx.reply("\n".join(lines), buttons)
+
+
+def _line(ctx: Context, row: Row) -> str:
+    kind = str(row["kind"])
+    title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
+    status = ctx.t("mine.withdrawn") if row["status"] == "withdrawn" else ""
+    return f"{row['number']} · {title} · {report_date_text(str(row['report_date']))}{status}"
+
+
+async def _owned(ctx: Context, report_id_text: str) -> Row | None:
+    """The report if it exists and belongs to the caller; None otherwise (same answer both)."""
+    assert ctx.member is not None
+    if not report_id_text.isdigit():
+        return None
+    row = await reports.get(ctx.tx, int(report_id_text))
+    if row is None or int(row["member_id"]) != int(ctx.member["id"]):
+        return None
+    return row
+
+
+def _editable(ctx: Context, row: Row) -> bool:
+    return row["status"] == "active" and ctx.now < datetime.fromisoformat(str(row["edit_until"]))
+
+
+async def on_button(ctx: Context) -> None:
+    """Buttons of the list and of a report's detail view."""
+    value = ctx.value or ""
+    for prefix, action in (
+        (OPEN, _open),
+        (EDIT, _start_edit),
+        (WITHDRAW, _ask_withdraw),
+        (WITHDRAW_YES, _withdraw),
+    ):
+        if value.startswith(prefix):
+            row = await _owned(ctx, value[len(prefix) :])
+            if row is None:
+                await menu.show(ctx, ctx.t("mine.not_found"))
+                return
+            await action(ctx, row)
+            return
+
+
+async def _open(ctx: Context, row: Row) -> None:
+    kind = str(row["kind"])
+    lines = [_line(ctx, row), ""]
+    if ctx.forms.has(kind):
+        lines.extend(await fields.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
+    if row["ack_at"]:
+        lines.append(ctx.t("mine.acknowledged", time=_hm(str(row["ack_at"]))))
+    buttons: list[list[Choice]] = []
+    if _editable(ctx, row) and kind != "nil":
+        buttons.append([Choice(ctx.t("mine.edit"), EDIT + str(row["id"]))])
+    if _editable(ctx, row):
+        buttons.append([Choice(ctx.t("mine.withdraw"), WITHDRAW + str(row["id"]))])
+        lines.append("")
+        lines.append(ctx.t("mine.editable_until", time=_hm(str(row["edit_until"]))))
+    elif row["status"] == "active":
+        lines.append("")
+        lines.append(ctx.t("mine.locked", time=_hm(str(row["edit_until"]))))
+    buttons.append([Choice(ctx.t("mine.back_to_list"), "menu:mine")])
+    ctx.reply("\n".join(lines), buttons)
+
+
+def _hm(value: str) -> str:
+    return datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
+
+
+async def _ask_withdraw(ctx: Context, row: Row) -> None:
+    if not _editable(ctx, row):
+        await _open(ctx, row)
+        return
+    ctx.reply(
+        ctx.t("mine.withdraw_confirm", number=row["number"]),
+        [
+            [Choice(ctx.t("mine.withdraw_yes"), WITHDRAW_YES + str(row["id"]))],
+            [Choice(ctx.t("nav.back"), OPEN + str(row["id"]))],
+        ],
+    )
+
+
+async def _withdraw(ctx: Context, row: Row) -> None:
+    assert ctx.member is not None
+    if not _editable(ctx, row):
+        await _open(ctx, row)
+        return
+    await reports.withdraw(ctx.tx, int(row["id"]), ctx.now_iso)
+    await reports.audit(
+        ctx.tx,
+        int(row["id"]),
+        int(ctx.member["id"]),
+        "withdraw",
+        reports.answers(row),
+        None,
+        ctx.now_iso,
+    )
+    await menu.show(ctx, ctx.t("mine.withdrawn_ok", number=row["number"]))
+
+
+async def _start_edit(ctx: Context, row: Row) -> None:
+    if not _editable(ctx, row) or not ctx.forms.has(str(row["kind"])):
+        await _open(ctx, row)
+        return
+    ctx.state.clear()
+    ctx.state.update(
+        {
+            "flow": "edit",
+            "report_id": int(row["id"]),
+            "answers": reports.answers(row),
+            "field": None,
+            "pending": [],
+        }
+    )
+    await _pick(ctx, ctx.forms.get(str(row["kind"])), row)
+
+
+async def _pick(ctx: Context, category: Category, row: Row, prefix: str = "") -> None:
+    answers = ctx.state["answers"]
+    lines = [prefix] if prefix else []
+    lines.append(ctx.t("edit.title", number=row["number"]))
+    lines.append("")
+    lines.extend(await fields.summary_lines(ctx, category, answers))
+    lines.append("")
+    lines.append(ctx.t("edit.pick"))
+    buttons = [
+        [Choice(f.label.get(ctx.locale), FIELD + f.key)]
+        for f in fields.applicable(category, answers)
+    ]
+    buttons.append([Choice(ctx.t("edit.save"), SAVE)])
+    buttons.append([Choice(ctx.t("nav.cancel"), fields.CANCEL)])
+    ctx.reply("\n".join(lines), buttons)
+
+
+async def on_edit_input(ctx: Context) -> None:
+    """One step of editing a report: pick a field, answer it, save or cancel."""
+    state = ctx.state
+    row = await _owned(ctx, str(state.get("report_id")))
+    if ctx.value == fields.CANCEL or row is None:
+        ctx.reset()
+        await menu.show(ctx, ctx.t("edit.cancelled"))
+        return
+    if not _editable(ctx, row):
+        ctx.reset()
+        await menu.show(ctx, ctx.t("mine.locked", time=_hm(str(row["edit_until"]))))
+        return
+    category = ctx.forms.get(str(row["kind"]))
+    key = state.get("field")
+    if key is None:
+        await _on_pick(ctx, category, row)
+        return
+    fdef = category.field(str(key))
+    if ctx.value == fields.BACK:
+        state["field"] = None
+        await _pick(ctx, category, row)
+        return
+    if ctx.value == fields.SKIP and not fdef.required:
+        outcome = fields.Outcome("value", None)
+    else:
+        outcome = await fields.parse_answer(ctx, fdef, state.get("pending", []))
+    if outcome.kind == "error":
+        await fields.ask(
+            ctx,
+            category,
+            fdef,
+            state["answers"],
+            state.get("pending", []),
+            prefix="⚠️ " + outcome.message,
+        )
+        return
+    if outcome.kind == "pending":
+        state["pending"] = outcome.value
+        await fields.ask(
+            ctx,
+            category,
+            fdef,
+            state["answers"],
+            state["pending"],
+            replace=ctx.inbound.button is not None,
+        )
+        return
+    state["answers"][fdef.key] = outcome.value
+    state["field"] = None
+    state["pending"] = []
+    await _pick(ctx, category, row)
+
+
+async def _on_pick(ctx: Context, category: Category, row: Row) -> None:
+    value = ctx.value or ""
+    if value == SAVE:
+        await _save(ctx, category, row)
+        return
+    key = value[len(FIELD) :] if value.startswith(FIELD) else ""
+    keys = {f.key for f in fields.applicable(category, ctx.state["answers"])}
+    if key not in keys:
+        await _pick(ctx, category, row, "⚠️ " + ctx.t("error.choice"))
+        return
+    fdef = category.field(key)
+    ctx.state["field"] = key
+    previous = ctx.state["answers"].get(key)
+    pending: list[Any] = []
+    if fdef.type in {"multi_choice", "photo"} and isinstance(previous, list):
+        pending = [f"m{v}" if isinstance(v, int) else v for v in previous]
+    ctx.state["pending"] = pending
+    await fields.ask(ctx, category, fdef, ctx.state["answers"], pending)
+
+
+async def _save(ctx: Context, category: Category, row: Row) -> None:
+    assert ctx.member is not None
+    keys = {f.key for f in fields.applicable(category, ctx.state["answers"])}
+    answers = {k: v for k, v in ctx.state["answers"].items() if k in keys}
+    data, participants, media = split_answers(category, answers)
+    before = reports.answers(row)
+    report_id = int(row["id"])
+    if data != before:
+        report_date = str(data.get("date") or row["report_date"])
+        now = iso(ctx.now)
+        await reports.update_data(ctx.tx, report_id, report_date, data, now)
+        await reports.set_participants(ctx.tx, report_id, participants)
+        await reports.set_media(ctx.tx, report_id, ctx.inbound.channel, media)
+        await reports.audit(ctx.tx, report_id, int(ctx.member["id"]), "edit", before, data, now)
+        text = ctx.t("edit.saved", number=row["number"])
+    else:
+        text = ctx.t("edit.unchanged", number=row["number"])
+    ctx.reset()
+    await menu.show(ctx, text)

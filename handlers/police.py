@@ -1,0 +1,127 @@
+"""Commune police: acknowledge urgent reports ("Đã tiếp nhận") and list those still waiting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.engine import Context
+from bot.model import Choice, Outbound
+from bot.reporting import ACK_PREFIX
+from bot.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
+from handlers import menu
+from storage import members, outbox, reports
+
+
+async def acknowledge(ctx: Context) -> None:
+    """Store the first acknowledgement, tell the reporter, drop the button for the others."""
+    assert ctx.member is not None
+    raw = (ctx.value or "")[len(ACK_PREFIX) :]
+    row = await reports.get(ctx.tx, int(raw)) if raw.isdigit() else None
+    me = ctx.member
+    if row is None or not in_scope(str(me["unit_path"]), str(row["unit_path"])):
+        ctx.reply(ctx.t("ack.not_found"))
+        return
+    if str(me["role"]) not in {r.value for r in ALERT_ROLES}:
+        ctx.reply(ctx.t("ack.not_allowed"))
+        return
+    report_id = int(row["id"])
+    if not await reports.acknowledge(ctx.tx, report_id, int(me["id"]), ctx.now_iso):
+        first = await members.get(ctx.tx, int(row["ack_by"]))
+        ctx.reply(
+            ctx.t(
+                "ack.already",
+                number=row["number"],
+                name=first["full_name"] if first else "?",
+                time=_hm(str(row["ack_at"])),
+            )
+        )
+        return
+    when = ctx.now.strftime("%H:%M %d/%m/%Y")
+    ctx.reply(ctx.t("ack.done", number=row["number"], time=when))
+    await _notify_reporter(ctx, row, when)
+    await _close_other_alerts(ctx, report_id, str(row["number"]), when)
+
+
+async def _notify_reporter(ctx: Context, row: object, when: str) -> None:
+    assert ctx.member is not None
+    report = row  # a Row; typed loosely to keep the signature readable
+    reporter_id = int(report["member_id"])  # type: ignore[index]
+    contact = await members.contact(ctx.tx, reporter_id)
+    reporter = await members.get(ctx.tx, reporter_id)
+    if contact is None or reporter is None:
+        return
+    text = ctx.services.texts.t(
+        str(reporter["locale"]),
+        "ack.reporter_notice",
+        number=report["number"],  # type: ignore[index]
+        name=ctx.member["full_name"],
+        time=when,
+    )
+    await outbox.enqueue(
+        ctx.tx,
+        dedupe_key=f"ack-notice:{report['id']}",  # type: ignore[index]
+        channel=str(contact["channel"]),
+        chat_id=str(contact["chat_id"]),
+        member_id=reporter_id,
+        payload=Outbound(text).to_payload(),
+        not_before_iso=ctx.now_iso,
+        now_iso=ctx.now_iso,
+    )
+    ctx.queued = True
+
+
+async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: str) -> None:
+    assert ctx.member is not None
+    for alert in await reports.alerts_of(ctx.tx, report_id):
+        if int(alert["member_id"]) == int(ctx.member["id"]):
+            continue
+        if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
+            continue
+        officer = await members.get(ctx.tx, int(alert["member_id"]))
+        locale = str(officer["locale"]) if officer else ctx.locale
+        text = ctx.services.texts.t(
+            locale, "ack.closed", number=number, name=ctx.member["full_name"], time=when
+        )
+        await outbox.enqueue(
+            ctx.tx,
+            dedupe_key=f"ack-close:{report_id}:{alert['member_id']}",
+            channel=str(alert["channel"]),
+            chat_id=str(alert["chat_id"]),
+            member_id=int(alert["member_id"]),
+            payload={"edit_of": int(alert["outbox_id"]), **Outbound(text).to_payload()},
+            not_before_iso=ctx.now_iso,
+            now_iso=ctx.now_iso,
+        )
+        ctx.queued = True
+
+
+def _hm(value: str) -> str:
+    return datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
+
+
+async def pending(ctx: Context) -> None:
+    """Urgent reports in the caller's area still waiting for police, with acknowledge buttons."""
+    assert ctx.member is not None
+    me = ctx.member
+    if str(me["role"]) not in {r.value for r in OVERSIGHT_ROLES}:
+        await menu.show(ctx, ctx.t("ack.not_allowed"))
+        return
+    rows = await reports.unacknowledged_in(ctx.tx, str(me["unit_path"]), 10)
+    if not rows:
+        await menu.show(ctx, ctx.t("ack.none_pending"))
+        return
+    can_ack = str(me["role"]) in {r.value for r in ALERT_ROLES}
+    lines = [ctx.t("ack.pending_title", count=len(rows)), ""]
+    buttons = []
+    for row in rows:
+        kind = str(row["kind"])
+        title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
+        lines.append(
+            f"{row['number']} · {title} · {row['unit_name']} · {_hm(str(row['created_at']))}"
+        )
+        if can_ack:
+            buttons.append(
+                [Choice(ctx.t("ack.button_for", number=row["number"]), ACK_PREFIX + str(row["id"]))]
+            )
+    buttons.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
+    ctx.reply("\n".join(lines), buttons)

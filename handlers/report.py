@@ -1,0 +1,238 @@
+"""The report wizard: pick a kind, answer its fields one by one, review, confirm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine import Context
+from bot.forms import Category
+from bot.model import Choice
+from bot.reporting import report_date_text, save_report
+from bot.roles import can_report
+from handlers import fields, menu
+from storage import reports
+
+KIND = "k:"
+RESUME = "r:resume"
+RESTART = "r:restart"
+ANOTHER = "menu:report"
+
+
+async def begin(ctx: Context) -> None:
+    """/baocao: offer to resume a draft in progress, else start with the choice of kind."""
+    if not await _may_report(ctx):
+        return
+    if ctx.state.get("flow") == "report" and ctx.state.get("kind"):
+        category = ctx.forms.get(str(ctx.state["kind"]))
+        ctx.reply(
+            ctx.t("wizard.resume_offer", title=category.title(ctx.locale)),
+            [
+                [Choice(ctx.t("wizard.resume"), RESUME)],
+                [Choice(ctx.t("wizard.restart"), RESTART)],
+            ],
+        )
+        ctx.state["offer"] = True
+        return
+    _choose_kind(ctx)
+
+
+async def file_nil(ctx: Context) -> None:
+    """One tap: 'nothing to report today', filed at once (and only once a day)."""
+    if not await _may_report(ctx):
+        return
+    assert ctx.member is not None
+    today = ctx.now.date().isoformat()
+    existing = await reports.find_nil(ctx.tx, int(ctx.member["id"]), today)
+    if existing is not None:
+        await menu.show(ctx, ctx.t("nil.already", number=existing["number"]))
+        return
+    if not ctx.forms.has("nil"):
+        _choose_kind(ctx)
+        return
+    _, number = await save_report(ctx, ctx.forms.get("nil"), {"date": today})
+    if ctx.state.get("flow") == "report" and not ctx.state.get("kind"):
+        ctx.reset()
+    await menu.show(ctx, ctx.t("nil.saved", number=number, date=report_date_text(today)))
+
+
+async def _may_report(ctx: Context) -> bool:
+    assert ctx.member is not None
+    if can_report(str(ctx.member["role"])):
+        return True
+    await menu.show(ctx, ctx.t("wizard.not_for_role"))
+    return False
+
+
+def _choose_kind(ctx: Context) -> None:
+    ctx.state.clear()
+    ctx.state.update({"flow": "report"})
+    locale = ctx.locale
+    cats = [c for c in ctx.forms.categories if c.key != "nil"]
+    rows = [[Choice(c.title(locale), KIND + c.key)] for c in cats]
+    if ctx.forms.has("nil"):
+        rows.append([Choice(ctx.forms.get("nil").title(locale), KIND + "nil")])
+    rows.append([Choice(ctx.t("nav.cancel"), fields.CANCEL)])
+    ctx.reply(ctx.t("wizard.choose_kind"), rows)
+
+
+async def on_input(ctx: Context) -> None:
+    """Handle one answer inside the wizard."""
+    state = ctx.state
+    if ctx.value == fields.CANCEL:
+        ctx.reset()
+        await menu.show(ctx, ctx.t("wizard.cancelled"))
+        return
+    if state.pop("offer", False):
+        if ctx.value == RESTART:
+            _choose_kind(ctx)
+            return
+        if ctx.value == RESUME:
+            await _ask_current(ctx)
+            return
+    kind = state.get("kind")
+    if not kind:
+        await _on_kind(ctx)
+        return
+    if not ctx.forms.has(str(kind)):
+        _choose_kind(ctx)
+        return
+    category = ctx.forms.get(str(kind))
+    if state.get("field") == "_summary":
+        await _on_summary(ctx, category)
+        return
+    await _on_field(ctx, category)
+
+
+async def _on_kind(ctx: Context) -> None:
+    value = ctx.value or ""
+    key = value[len(KIND) :] if value.startswith(KIND) else ""
+    if value == fields.BACK:
+        ctx.reset()
+        await menu.show(ctx)
+        return
+    if not key or not ctx.forms.has(key):
+        ctx.reply(ctx.t("error.choice"))
+        _choose_kind(ctx)
+        return
+    if key == "nil":
+        await file_nil(ctx)
+        return
+    category = ctx.forms.get(key)
+    ctx.state.update({"kind": key, "answers": {}, "history": [], "pending": []})
+    first = fields.next_field(category, {}, None)
+    if first is None:
+        await _show_summary(ctx, category)
+        return
+    ctx.state["field"] = first.key
+    await fields.ask(ctx, category, first, {}, [])
+
+
+async def _ask_current(ctx: Context, prefix: str = "", replace: bool = False) -> None:
+    category = ctx.forms.get(str(ctx.state["kind"]))
+    if ctx.state.get("field") == "_summary":
+        await _show_summary(ctx, category)
+        return
+    fdef = category.field(str(ctx.state["field"]))
+    await fields.ask(
+        ctx,
+        category,
+        fdef,
+        ctx.state["answers"],
+        ctx.state.get("pending", []),
+        prefix=prefix,
+        replace=replace,
+    )
+
+
+async def _on_field(ctx: Context, category: Category) -> None:
+    state = ctx.state
+    answers: dict[str, Any] = state["answers"]
+    fdef = category.field(str(state["field"]))
+    if ctx.value == fields.BACK:
+        await _go_back(ctx, category)
+        return
+    if ctx.value == fields.SKIP and not fdef.required:
+        outcome = fields.Outcome("value", None)
+    else:
+        outcome = await fields.parse_answer(ctx, fdef, state.get("pending", []))
+    if outcome.kind == "error":
+        await _ask_current(ctx, prefix="⚠️ " + outcome.message)
+        return
+    if outcome.kind == "pending":
+        state["pending"] = outcome.value
+        await _ask_current(ctx, replace=ctx.inbound.button is not None)
+        return
+    answers[fdef.key] = outcome.value
+    state["history"].append(fdef.key)
+    state["pending"] = []
+    await _advance(ctx, category, fdef.key)
+
+
+async def _advance(ctx: Context, category: Category, after: str) -> None:
+    answers = ctx.state["answers"]
+    nxt = fields.next_field(category, answers, after)
+    if nxt is None:
+        await _show_summary(ctx, category)
+        return
+    ctx.state["field"] = nxt.key
+    ctx.state["pending"] = _pending_from(nxt.type, answers.get(nxt.key))
+    await fields.ask(ctx, category, nxt, answers, ctx.state["pending"])
+
+
+def _pending_from(field_type: str, previous: Any) -> list[Any]:
+    """When a multi-answer field is asked again (after 'back'), start from the earlier picks."""
+    if field_type == "multi_choice" and isinstance(previous, list):
+        return [f"m{v}" if isinstance(v, int) else v for v in previous]
+    if field_type == "photo" and isinstance(previous, list):
+        return list(previous)
+    return []
+
+
+async def _go_back(ctx: Context, category: Category) -> None:
+    history: list[str] = ctx.state["history"]
+    if not history:
+        _choose_kind(ctx)
+        return
+    key = history.pop()
+    ctx.state["field"] = key
+    fdef = category.field(key)
+    ctx.state["pending"] = _pending_from(fdef.type, ctx.state["answers"].get(key))
+    await fields.ask(ctx, category, fdef, ctx.state["answers"], ctx.state["pending"])
+
+
+async def _show_summary(ctx: Context, category: Category) -> None:
+    ctx.state["field"] = "_summary"
+    answers = _final_answers(category, ctx.state["answers"])
+    lines = [ctx.t("wizard.summary_title", title=category.title(ctx.locale)), ""]
+    lines.extend(await fields.summary_lines(ctx, category, answers))
+    lines.append("")
+    lines.append(ctx.t("wizard.summary_question"))
+    ctx.reply(
+        "\n".join(lines),
+        [
+            [Choice(ctx.t("wizard.submit"), fields.SUBMIT)],
+            [Choice(ctx.t("nav.back"), fields.BACK), Choice(ctx.t("nav.cancel"), fields.CANCEL)],
+        ],
+    )
+
+
+def _final_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
+    keys = {f.key for f in fields.applicable(category, answers)}
+    return {k: v for k, v in answers.items() if k in keys}
+
+
+async def _on_summary(ctx: Context, category: Category) -> None:
+    if ctx.value == fields.BACK:
+        await _go_back(ctx, category)
+        return
+    if ctx.value != fields.SUBMIT:
+        ctx.reply("⚠️ " + ctx.t("error.summary"))
+        await _show_summary(ctx, category)
+        return
+    answers = _final_answers(category, ctx.state["answers"])
+    _, number = await save_report(ctx, category, answers)
+    ctx.reset()
+    text = ctx.t("wizard.saved", number=number, title=category.title(ctx.locale))
+    if category.urgent:
+        text += "\n" + ctx.t("wizard.saved_urgent")
+    await menu.show(ctx, text)

@@ -1,0 +1,87 @@
+"""Which handler gets an update: commands first, then global buttons, then the open dialog."""
+
+from __future__ import annotations
+
+from bot.engine import Context
+from bot.reporting import ACK_PREFIX
+from handlers import menu, myreports, police, report, start
+
+COMMANDS = {
+    "baocao": report.begin,
+    "report": report.begin,
+    "khongcovuviec": report.file_nil,
+    "nil": report.file_nil,
+    "baocaocuatoi": myreports.show,
+    "myreports": myreports.show,
+    "tinbao": police.pending,
+    "pending": police.pending,
+    "menu": menu.show,
+    "trogiup": menu.show_help,
+    "help": menu.show_help,
+}
+
+BUTTONS = {
+    report.ANOTHER: report.begin,
+    menu.NIL: report.file_nil,
+    menu.MINE: myreports.show,
+    menu.PENDING: police.pending,
+    menu.HELP: menu.show_help,
+    "menu:home": menu.show,
+}
+
+BUTTON_PREFIXES = (
+    (ACK_PREFIX, police.acknowledge),
+    (myreports.OPEN, myreports.on_button),
+    (myreports.EDIT, myreports.on_button),
+    (myreports.WITHDRAW, myreports.on_button),
+    (myreports.WITHDRAW_YES, myreports.on_button),
+)
+
+FLOWS = {
+    "report": report.on_input,
+    "edit": myreports.on_edit_input,
+}
+
+
+async def route(ctx: Context) -> None:
+    """Dispatch one update; strangers only ever reach the joining dialog."""
+    command = ctx.inbound.command
+    if command == "start":
+        await start.on_start(ctx)
+        return
+    if ctx.member is None:
+        if ctx.state.get("flow") == "join" and not command:
+            await start.on_input(ctx)
+        else:
+            ctx.reset()
+            await start.not_registered(ctx)
+        return
+    if command in {"huy", "cancel"}:
+        had_flow = bool(ctx.state.get("flow"))
+        ctx.reset()
+        await menu.show(ctx, ctx.t("wizard.cancelled" if had_flow else "wizard.nothing_to_cancel"))
+        return
+    if command:
+        handler = COMMANDS.get(command)
+        if handler is None:
+            ctx.reply(ctx.t("error.unknown_command", command=command))
+            await menu.show_help(ctx)
+            return
+        await handler(ctx)
+        return
+    value = ctx.value or ""
+    flow = FLOWS.get(str(ctx.state.get("flow")))
+    if ctx.inbound.button is not None or flow is None:
+        # A pressed button means what it says, even on an old message; so does a typed
+        # choice when no dialog is open. A dialog in progress keeps its draft either way.
+        if value in BUTTONS:
+            await BUTTONS[value](ctx)
+            return
+        for prefix, handler in BUTTON_PREFIXES:
+            if value.startswith(prefix):
+                await handler(ctx)
+                return
+    if flow is not None:
+        await flow(ctx)
+        return
+    await menu.show(ctx)

@@ -1,0 +1,140 @@
+"""Joining by invite code: /start CODE or the deep link, name, team confirmation."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from bot.engine import Context
+from bot.invitecodes import check_invite
+from bot.model import Choice
+from bot.roles import role_label
+from handlers import menu
+from storage import invites, members
+from storage.db import Row
+
+USE_NAME = "join:use_name"
+CONFIRM = "join:confirm"
+CANCEL = "join:cancel"
+_NAME = re.compile(r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)+$")
+
+
+async def on_start(ctx: Context) -> None:
+    """/start: with a code, begin joining; without, the menu or how to join."""
+    code = ctx.inbound.args
+    if ctx.member is not None:
+        if code:
+            ctx.reply(ctx.t("join.already_member", unit=ctx.member["unit_name"]))
+        await menu.show(ctx)
+        return
+    if not code:
+        await not_registered(ctx)
+        return
+    status, invite = await check_invite(ctx.tx, code, ctx.now)
+    if status != "ok" or invite is None:
+        _refuse(ctx, status, invite)
+        return
+    ctx.state.clear()
+    ctx.state.update({"flow": "join", "step": "name", "code": str(invite["code"])})
+    ask_name(ctx)
+
+
+def _refuse(ctx: Context, status: str, invite: Row | None) -> None:
+    """Explain why a code cannot be used; the dialog ends, nothing is saved."""
+    ctx.reset()
+    expires = ""
+    if invite is not None and status == "expired":
+        expires = datetime.fromisoformat(str(invite["expires_at"])).strftime(" %H:%M %d/%m/%Y")
+    ctx.reply(ctx.t(f"join.invite_{status}", expires=expires))
+
+
+async def not_registered(ctx: Context) -> None:
+    """Someone unknown: explain how to join, show nothing else."""
+    ctx.reply(ctx.t("join.how_to"))
+
+
+def ask_name(ctx: Context, prefix: str = "") -> None:
+    """Ask for the full name, offering the messenger's display name as a button."""
+    choices = []
+    name = (ctx.inbound.display_name or "").strip()
+    if name and _NAME.match(name):
+        choices.append([Choice(ctx.t("join.use_name", name=name), USE_NAME)])
+        ctx.state["offered_name"] = name
+    choices.append([Choice(ctx.t("nav.cancel"), CANCEL)])
+    text = ctx.t("join.ask_name")
+    ctx.reply(f"{prefix}\n\n{text}".strip(), choices, free_input=True)
+
+
+async def on_input(ctx: Context) -> None:
+    """Continue the join dialog from where it stopped."""
+    if ctx.value == CANCEL or ctx.value == "nav:cancel":
+        ctx.reset()
+        ctx.reply(ctx.t("join.cancelled"))
+        return
+    step = ctx.state.get("step")
+    if step == "name":
+        await _take_name(ctx)
+    elif step == "confirm":
+        await _confirm(ctx)
+    else:
+        ctx.reset()
+        await not_registered(ctx)
+
+
+async def _take_name(ctx: Context) -> None:
+    if ctx.value == USE_NAME and ctx.state.get("offered_name"):
+        name = str(ctx.state["offered_name"])
+    else:
+        name = " ".join(ctx.text.split())
+    if not name or len(name) > 80 or not _NAME.match(name):
+        ask_name(ctx, ctx.t("join.bad_name"))
+        return
+    status, invite = await check_invite(ctx.tx, str(ctx.state["code"]), ctx.now)
+    if status != "ok" or invite is None:
+        _refuse(ctx, status, invite)
+        return
+    ctx.state.update({"step": "confirm", "name": name})
+    ctx.reply(
+        ctx.t(
+            "join.confirm",
+            name=name,
+            unit=invite["unit_name"],
+            path=str(invite["unit_path"]).replace("/", " › "),
+            role=role_label(str(invite["role"]), ctx.locale),
+        ),
+        [[Choice(ctx.t("join.confirm_button"), CONFIRM)], [Choice(ctx.t("nav.cancel"), CANCEL)]],
+    )
+
+
+async def _confirm(ctx: Context) -> None:
+    if ctx.value != CONFIRM:
+        ctx.reply(
+            ctx.t("error.choice"),
+            [
+                [Choice(ctx.t("join.confirm_button"), CONFIRM)],
+                [Choice(ctx.t("nav.cancel"), CANCEL)],
+            ],
+        )
+        return
+    code = str(ctx.state["code"])
+    status, invite = await check_invite(ctx.tx, code, ctx.now)
+    if status != "ok" or invite is None or not await invites.consume(ctx.tx, code, ctx.now_iso):
+        _refuse(ctx, status if status != "ok" else "used_up", invite)
+        return
+    member_id = await members.create(
+        ctx.tx,
+        int(invite["unit_id"]),
+        str(invite["role"]),
+        str(ctx.state["name"]),
+        ctx.services.config.bot.locale,
+        ctx.now_iso,
+    )
+    inbound = ctx.inbound
+    await members.link_identity(
+        ctx.tx, inbound.channel, inbound.user_id, inbound.chat_id, member_id, ctx.now_iso
+    )
+    ctx.member = await members.by_identity(ctx.tx, inbound.channel, inbound.user_id)
+    assert ctx.member is not None
+    ctx.reset()
+    welcome = ctx.t("join.welcome", name=ctx.member["full_name"], unit=invite["unit_name"])
+    await menu.show(ctx, welcome)

@@ -1,0 +1,101 @@
+"""The unit tree: lookups by id or path, children, and the upsert the org import is built on.
+
+A unit's `path` is the unit names from the root joined by "/", e.g.
+"Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng"; its `name` is the last segment. Paths are kept in
+Unicode NFC so a name typed with decomposed diacritics still finds the same unit.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from storage.db import Row, Tx
+
+SEPARATOR = "/"
+
+_COLUMNS = "id, parent_id, name, kind, path, households, created_at"
+
+
+def normalize_path(path: str) -> str:
+    """Canonical form of a unit path, so the same unit is found however its path was typed.
+
+    Each segment is stripped of surrounding spaces and the whole is put in Unicode NFC.
+    Raises ValueError when the path is empty or has an empty segment ("A//B", "A/").
+    """
+    text = unicodedata.normalize("NFC", path).strip()
+    if not text:
+        raise ValueError("unit path is empty")
+    segments = [segment.strip() for segment in text.split(SEPARATOR)]
+    if any(not segment for segment in segments):
+        raise ValueError(f"unit path {path!r} has an empty name between '/' separators")
+    return SEPARATOR.join(segments)
+
+
+def parent_path(path: str) -> str | None:
+    """The path of the unit directly above, or None for a root; needed to link parent_id."""
+    head, sep, _ = path.rpartition(SEPARATOR)
+    return head if sep else None
+
+
+def name_of(path: str) -> str:
+    """The unit's own name, which is the last segment of its path."""
+    return path.rpartition(SEPARATOR)[2]
+
+
+async def get_by_path(tx: Tx, path: str) -> Row | None:
+    """Find a unit by its full path, as admins name units on the command line and in files.
+
+    The path is normalized first; a malformed path simply matches nothing.
+    """
+    try:
+        key = normalize_path(path)
+    except ValueError:
+        return None
+    return await tx.fetchone(f"SELECT {_COLUMNS} FROM units WHERE path = ?", (key,))
+
+
+async def get(tx: Tx, unit_id: int) -> Row | None:
+    """Find a unit by id, as members, invites and reports refer to units by id."""
+    return await tx.fetchone(f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,))
+
+
+async def children(tx: Tx, unit_id: int) -> list[Row]:
+    """The units directly below a unit, in name order, for browsing and roll-ups."""
+    return await tx.fetchall(
+        f"SELECT {_COLUMNS} FROM units WHERE parent_id = ? ORDER BY name, id", (unit_id,)
+    )
+
+
+async def upsert(
+    tx: Tx, path: str, kind: str, households: int | None, now_iso: str
+) -> tuple[int, bool]:
+    """Create a unit or bring its kind and households up to date, so imports can be re-run.
+
+    Returns (unit id, changed): changed is True when the row was created or updated and False
+    when it already held exactly these values. A new unit's parent is looked up by the parent
+    path and must already exist; otherwise LookupError names the missing parent.
+    """
+    key = normalize_path(path)
+    existing = await tx.fetchone("SELECT id, kind, households FROM units WHERE path = ?", (key,))
+    if existing is not None:
+        unit_id = int(existing["id"])
+        if existing["kind"] == kind and existing["households"] == households:
+            return unit_id, False
+        await tx.execute(
+            "UPDATE units SET kind = ?, households = ? WHERE id = ?", (kind, households, unit_id)
+        )
+        return unit_id, True
+
+    parent_id: int | None = None
+    parent = parent_path(key)
+    if parent is not None:
+        parent_row = await tx.fetchone("SELECT id FROM units WHERE path = ?", (parent,))
+        if parent_row is None:
+            raise LookupError(f"parent unit {parent!r} of {key!r} does not exist")
+        parent_id = int(parent_row["id"])
+    unit_id = await tx.insert(
+        "INSERT INTO units (parent_id, name, kind, path, households, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (parent_id, name_of(key), kind, key, households, now_iso),
+    )
+    return unit_id, True
