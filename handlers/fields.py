@@ -18,6 +18,7 @@ CANCEL = "nav:cancel"
 DONE = "nav:done"
 SUBMIT = "nav:submit"
 TOGGLE = "t:"
+DATE_BUTTONS = {"d:0": 0, "d:1": 1}
 FREE_TYPES = frozenset({"text", "integer", "date", "time", "location"})
 
 
@@ -198,6 +199,8 @@ async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outc
                 return Outcome("error", message=ctx.t("error.too_long", n=fdef.max_length))
             return Outcome("value", {"text": text})
         return Outcome("error", message=ctx.t("error.location"))
+    if kind == "date" and value in DATE_BUTTONS:
+        return Outcome("value", (ctx.now.date() - timedelta(days=DATE_BUTTONS[value])).isoformat())
     if not text:
         return Outcome("error", message=ctx.t("error.need_text"))
     if kind == "text":
@@ -210,17 +213,14 @@ async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outc
         if kind == "time":
             return Outcome("value", parse_time(text).strftime("%H:%M"))
         if kind == "date":
-            return Outcome("value", _parse_date(ctx, value, text).isoformat())
+            return Outcome("value", _parse_date(ctx, text).isoformat())
     except ParseError as err:
         return Outcome("error", message=_parse_message(ctx, fdef, err))
     raise AssertionError(f"unhandled field type {kind}")
 
 
-def _parse_date(ctx: Context, value: str | None, text: str) -> date:
-    today = ctx.now.date()
-    if value in {"d:0", "d:1"}:
-        return today - timedelta(days=int(value[2:]))
-    return parse_date(text, today, ctx.services.config.reports.max_age_days)
+def _parse_date(ctx: Context, text: str) -> date:
+    return parse_date(text, ctx.now.date(), ctx.services.config.reports.max_age_days)
 
 
 def _parse_message(ctx: Context, fdef: FieldDef, err: ParseError) -> str:

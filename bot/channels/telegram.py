@@ -54,6 +54,9 @@ def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
 def to_inbound(update: Update) -> Inbound | None:
     """Map a Telegram update to the channel-neutral model; None for what we do not handle."""
     key = str(update.update_id)
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return None  # reports are personal: the bot never works inside group chats
     query = update.callback_query
     if query is not None:
         msg = query.message
