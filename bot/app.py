@@ -81,6 +81,7 @@ async def run_telegram(config: Config, stop: asyncio.Event) -> None:
     runtime.add_channel(channel)
     application = channel.application
     async with application:
+        await channel.replay_journal()
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(

@@ -31,14 +31,9 @@ async def show(ctx: Context) -> None:
     if not rows:
         await menu.show(ctx, ctx.t("mine.empty"))
         return
-    lines = [ctx.t("mine.title"), ""]
-    buttons = []
-    for row in rows:
-        label = _line(ctx, row)
-        lines.append(label)
-        buttons.append([Choice(label, OPEN + str(row["id"]))])
+    buttons = [[Choice(_line(ctx, row), OPEN + str(row["id"]))] for row in rows]
     buttons.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
-    ctx.reply("\n".join(lines), buttons)
+    ctx.reply(ctx.t("mine.title"), buttons)
 
 
 def _line(ctx: Context, row: Row) -> str:

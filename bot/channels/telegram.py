@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -19,12 +20,15 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels import DeliveryError
+from bot.channels.journal import JournalingRequest
+from bot.clock import iso
 from bot.config import Config
 from bot.engine import Engine
 from bot.model import Inbound, Location, Outbound
+from storage import journal
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +125,11 @@ class TelegramChannel:
             builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
         if request is not None:
             builder = builder.request(request)
-        if updates_request is not None:
-            builder = builder.get_updates_request(updates_request)
+        services = engine.services
+        inner = updates_request or HTTPXRequest(connection_pool_size=1)
+        builder = builder.get_updates_request(
+            JournalingRequest(inner, services.db, services.clock, NAME)
+        )
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.engine = engine
@@ -161,6 +168,20 @@ class TelegramChannel:
             await bot.send_message(
                 chat_id=int(inbound.chat_id), text=message.text, reply_markup=keyboard(message)
             )
+
+    async def replay_journal(self) -> int:
+        """Process updates received before a crash but never handled; returns how many."""
+        services = self.engine.services
+        async with services.db.transaction() as tx:
+            pending = await journal.unprocessed(tx, NAME)
+            cutoff = iso(services.clock.now() - timedelta(days=2))
+            await journal.prune(tx, NAME, cutoff)
+        application = self.application
+        for raw in pending:
+            await application.process_update(Update.de_json(raw, application.bot))
+        if pending:
+            log.warning("replayed journaled updates", extra={"count": len(pending)})
+        return len(pending)
 
     async def deliver(self, chat_id: str, message: Outbound) -> str | None:
         """Send an outbox message; map Telegram's errors to retry / give up / blocked."""

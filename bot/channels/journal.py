@@ -1,0 +1,73 @@
+"""A getUpdates transport that journals updates before python-telegram-bot acknowledges them.
+
+python-telegram-bot confirms a batch of updates (by the offset of its next getUpdates call)
+before its handlers have finished with them, so a process killed in between would lose them
+for good. Wrapping the transport keeps the raw updates in SQLite first; start-up replays any
+that never reached the end of a handler. Dedupe by update id makes the replay safe.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from telegram.request import BaseRequest, RequestData
+
+from bot.clock import Clock, iso
+from storage import journal
+from storage.db import Database
+
+
+class JournalingRequest(BaseRequest):
+    """Delegates every call to `inner`; getUpdates results are journaled before returning."""
+
+    def __init__(self, inner: BaseRequest, db: Database, clock: Clock, channel: str) -> None:
+        self.inner = inner
+        self.db = db
+        self.clock = clock
+        self.channel = channel
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self.inner.read_timeout
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = BaseRequest.DEFAULT_NONE,
+        write_timeout: Any = BaseRequest.DEFAULT_NONE,
+        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        status, body = await self.inner.do_request(
+            url,
+            method,
+            request_data,
+            read_timeout=read_timeout,
+            write_timeout=write_timeout,
+            connect_timeout=connect_timeout,
+            pool_timeout=pool_timeout,
+        )
+        if status == 200 and url.endswith("/getUpdates"):
+            await self._journal(body)
+        return status, body
+
+    async def _journal(self, body: bytes) -> None:
+        try:
+            updates = json.loads(body).get("result") or []
+        except (ValueError, AttributeError):
+            return
+        entries = [
+            (str(u["update_id"]), u) for u in updates if isinstance(u, dict) and "update_id" in u
+        ]
+        if entries:
+            async with self.db.transaction() as tx:
+                await journal.record(tx, self.channel, entries, iso(self.clock.now()))
