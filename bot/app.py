@@ -50,6 +50,10 @@ class Runtime:
 
     def add_channel(self, channel: Channel, **sender_options: float) -> OutboxSender:
         """Register a channel so messages queued for it are delivered."""
+        if getattr(channel, "numbered", False):
+            self.services.numbered_channels.add(channel.name)
+        else:
+            self.services.numbered_channels.discard(channel.name)
         sender = OutboxSender(self.services.db, self.services.clock, channel, **sender_options)  # type: ignore[arg-type]
         self.senders.append(sender)
         return sender

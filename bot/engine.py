@@ -9,8 +9,9 @@ rolls everything back, so the platform's redelivery is processed as if for the f
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,7 @@ class Services:
     clock: Clock
     db: Database
     outbox_wakeup: Callable[[], None] = lambda: None
+    numbered_channels: set[str] = field(default_factory=lambda: {"console"})
 
 
 @dataclass
@@ -107,6 +109,8 @@ class Engine:
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Process one update exactly once and return the replies to send in its chat."""
         services = self.services
+        if inbound.text:
+            inbound = replace(inbound, text=unicodedata.normalize("NFC", inbound.text))
         try:
             async with services.db.transaction() as tx:
                 now = iso(services.clock.now())
@@ -116,7 +120,8 @@ class Engine:
                 member = await members.by_identity(tx, inbound.channel, inbound.user_id)
                 state = await conversations.load(tx, inbound.channel, inbound.chat_id)
                 ctx = Context(services, tx, inbound, member, state)
-                ctx.value = resolve_value(inbound, state)
+                numbered = inbound.channel in services.numbered_channels
+                ctx.value = resolve_value(inbound, state, numbered=numbered)
                 await self.router(ctx)
                 remember_choices(state, ctx.replies)
                 await conversations.save(tx, inbound.channel, inbound.chat_id, state, now)
@@ -128,8 +133,12 @@ class Engine:
         return ctx.replies
 
 
-def resolve_value(inbound: Inbound, state: dict[str, Any]) -> str | None:
-    """The choice the user meant: a pressed button, or typed text matching a shown choice."""
+def resolve_value(inbound: Inbound, state: dict[str, Any], *, numbered: bool = True) -> str | None:
+    """The choice the user meant: a pressed button, or typed text matching a shown choice.
+
+    Numbers pick choices only where the channel shows numbers and the question does not take
+    typed answers; on a question that does, only a whole label counts (no prefixes).
+    """
     if inbound.button is not None:
         return inbound.button
     text = (inbound.text or "").strip()
@@ -138,9 +147,8 @@ def resolve_value(inbound: Inbound, state: dict[str, Any]) -> str | None:
     options = [(str(v), str(label)) for v, label in state.get("_choices", [])]
     if not options:
         return None
-    if state.get("_free") and text.lstrip("+-").replace(" ", "").isdigit():
-        return None
-    return match_choice(text, options)
+    free = bool(state.get("_free"))
+    return match_choice(text, options, numbers=numbered and not free, prefix=not free)
 
 
 def remember_choices(state: dict[str, Any], replies: list[Outbound]) -> None:

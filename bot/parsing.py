@@ -271,18 +271,26 @@ def _unique(values: list[str]) -> str | None:
     return distinct[0] if len(distinct) == 1 else None
 
 
-def match_choice(text: str, options: Sequence[tuple[str, str]]) -> str | None:
+def match_choice(
+    text: str,
+    options: Sequence[tuple[str, str]],
+    *,
+    numbers: bool = True,
+    prefix: bool = True,
+) -> str | None:
     """Map a typed answer onto one of the offered (value, label) options, or None.
 
     Lets users reply by list number, by the option's value, by its label without diacritics or
     emoji, or by an unambiguous prefix of at least 3 characters. Ambiguity yields None so the
-    caller can ask again instead of guessing.
+    caller can ask again instead of guessing. `numbers=False` is for channels that do not show
+    numbers; `prefix=False` for questions that also take free text, where "qua" (yesterday)
+    must not be read as the start of "Quay lại".
     """
     stripped = text.strip()
     if not stripped or not options:
         return None
 
-    if number := _CHOICE_NUMBER_RE.match(stripped):
+    if numbers and (number := _CHOICE_NUMBER_RE.match(stripped)):
         index = int(number[1])
         if 1 <= index <= len(options):
             return options[index - 1][0]
@@ -299,7 +307,7 @@ def match_choice(text: str, options: Sequence[tuple[str, str]]) -> str | None:
     if by_label:
         return _unique(by_label)
 
-    if len(core) >= 3:
+    if prefix and len(core) >= 3:
         by_prefix = [value for value, label in options if _core(label).startswith(core)]
         if by_prefix:
             return _unique(by_prefix)

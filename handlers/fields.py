@@ -61,6 +61,21 @@ async def roster_choices(ctx: Context) -> list[tuple[int, str]]:
     return [(int(r["id"]), str(r["full_name"])) for r in rows if r["id"] != ctx.member["id"]]
 
 
+def scoped(fdef: FieldDef, value: str) -> str:
+    """A button value tied to its question, so a stale button cannot answer another one."""
+    return f"{fdef.key}={value}"
+
+
+def own_value(fdef: FieldDef, value: str | None) -> str | None:
+    """The button value meant for this field; None for another question's stale button."""
+    if value is None:
+        return None
+    key, sep, rest = value.partition("=")
+    if not sep:
+        return value  # navigation buttons (back, skip, done) are not tied to a question
+    return rest if key == fdef.key else None
+
+
 def nav_row(ctx: Context, fdef: FieldDef | None, *, can_skip: bool = True) -> list[Choice]:
     """Back and cancel everywhere; skip on optional fields."""
     row = [Choice(ctx.t("nav.back"), BACK)]
@@ -98,23 +113,30 @@ async def ask(
         lines.append(ctx.t("wizard.optional"))
     rows: list[list[Choice]] = []
     if fdef.type == "choice":
-        rows = [[Choice(o.label.get(locale), o.value)] for o in fdef.options]
+        rows = [[Choice(o.label.get(locale), scoped(fdef, o.value))] for o in fdef.options]
     elif fdef.type == "multi_choice":
         options = await _multi_options(ctx, fdef)
         for value, label in options:
             mark = "☑️" if value in {str(p) for p in pending} else "▫️"
-            rows.append([Choice(f"{mark} {label}", TOGGLE + value)])
+            rows.append([Choice(f"{mark} {label}", scoped(fdef, TOGGLE + value))])
         if not options:
             lines.append(ctx.t("wizard.no_teammates"))
         rows.append([Choice(ctx.t("nav.done"), DONE)])
     elif fdef.type == "yes_no":
-        rows = [[Choice(ctx.t("answer.yes"), "yes"), Choice(ctx.t("answer.no"), "no")]]
+        rows = [
+            [
+                Choice(ctx.t("answer.yes"), scoped(fdef, "yes")),
+                Choice(ctx.t("answer.no"), scoped(fdef, "no")),
+            ]
+        ]
     elif fdef.type == "date":
         today = ctx.now.date()
         rows = [
             [
-                Choice(ctx.t("date.today_button", day=today.strftime("%d/%m")), "d:0"),
-                Choice(ctx.t("date.yesterday_button"), "d:1"),
+                Choice(
+                    ctx.t("date.today_button", day=today.strftime("%d/%m")), scoped(fdef, "d:0")
+                ),
+                Choice(ctx.t("date.yesterday_button"), scoped(fdef, "d:1")),
             ]
         ]
     elif fdef.type == "photo":
@@ -147,7 +169,7 @@ async def _multi_options(ctx: Context, fdef: FieldDef) -> list[tuple[str, str]]:
 
 async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outcome:
     """Turn what the user sent into a stored value, or say precisely what is expected."""
-    value = ctx.value
+    value = own_value(fdef, ctx.value)
     text = ctx.text
     inbound = ctx.inbound
     kind = fdef.type

@@ -241,8 +241,23 @@ async def _on_pick(ctx: Context, category: Category, row: Row) -> None:
 
 async def _save(ctx: Context, category: Category, row: Row) -> None:
     assert ctx.member is not None
-    keys = {f.key for f in fields.applicable(category, ctx.state["answers"])}
-    answers = {k: v for k, v in ctx.state["answers"].items() if k in keys}
+    applicable = fields.applicable(category, ctx.state["answers"])
+    answers = {k: v for k, v in ctx.state["answers"].items() if k in {f.key for f in applicable}}
+    missing = [f for f in applicable if f.required and answers.get(f.key) is None]
+    if missing:
+        # An edit made a required question applicable (e.g. "arrived in time" once
+        # "mobilised" became yes): ask it before saving.
+        ctx.state["field"] = missing[0].key
+        ctx.state["pending"] = []
+        await fields.ask(
+            ctx,
+            category,
+            missing[0],
+            ctx.state["answers"],
+            [],
+            prefix="⚠️ " + ctx.t("edit.needs_answer"),
+        )
+        return
     data, participants, media = split_answers(category, answers)
     before = reports.answers(row)
     report_id = int(row["id"])

@@ -18,7 +18,11 @@ async def acknowledge(ctx: Context) -> None:
     raw = (ctx.value or "")[len(ACK_PREFIX) :]
     row = await reports.get(ctx.tx, int(raw)) if raw.isdigit() else None
     me = ctx.member
-    if row is None or not in_scope(str(me["unit_path"]), str(row["unit_path"])):
+    if (
+        row is None
+        or row["status"] != "active"
+        or not in_scope(str(me["unit_path"]), str(row["unit_path"]))
+    ):
         ctx.reply(ctx.t("ack.not_found"))
         return
     if str(me["role"]) not in {r.value for r in ALERT_ROLES}:
@@ -73,10 +77,10 @@ async def _notify_reporter(ctx: Context, row: object, when: str) -> None:
 async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: str) -> None:
     assert ctx.member is not None
     for alert in await reports.alerts_of(ctx.tx, report_id):
-        if int(alert["member_id"]) == int(ctx.member["id"]):
-            continue
         if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
-            continue
+            continue  # not delivered yet: nobody needs it any more, the acknowledger included
+        if int(alert["member_id"]) == int(ctx.member["id"]):
+            continue  # the pressed message loses its button through the channel
         officer = await members.get(ctx.tx, int(alert["member_id"]))
         locale = str(officer["locale"]) if officer else ctx.locale
         text = ctx.services.texts.t(

@@ -48,3 +48,11 @@ async def remember_pushed_choices(
     state["_choices"] = choices
     state["_free"] = False
     await save(tx, channel, chat_id, state, now_iso)
+
+
+async def prune_processed(tx: Tx, channel: str, before_iso: str) -> int:
+    """Forget old update ids: platforms never redeliver updates that old (Telegram: 24 h)."""
+    cur = await tx.execute(
+        "DELETE FROM processed_updates WHERE channel = ? AND at < ?", (channel, before_iso)
+    )
+    return cur.rowcount

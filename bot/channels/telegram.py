@@ -28,7 +28,7 @@ from bot.clock import iso
 from bot.config import Config
 from bot.engine import Engine
 from bot.model import Inbound, Location, Outbound
-from storage import journal
+from storage import conversations, journal
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +174,9 @@ class TelegramChannel:
         services = self.engine.services
         async with services.db.transaction() as tx:
             pending = await journal.unprocessed(tx, NAME)
-            cutoff = iso(services.clock.now() - timedelta(days=2))
-            await journal.prune(tx, NAME, cutoff)
+            now = services.clock.now()
+            await journal.prune(tx, NAME, iso(now - timedelta(days=2)))
+            await conversations.prune_processed(tx, NAME, iso(now - timedelta(days=7)))
         application = self.application
         for raw in pending:
             await application.process_update(Update.de_json(raw, application.bot))
