@@ -147,6 +147,40 @@ async def ask(
     ctx.reply("\n".join(lines), rows, free_input=fdef.type in FREE_TYPES, replace=replace)
 
 
+def pending_from(field_type: str, previous: Any) -> list[Any]:
+    """When a multi-answer field is asked again (back, edit), start from the earlier picks."""
+    if field_type == "multi_choice" and isinstance(previous, list):
+        return [f"m{v}" if isinstance(v, int) else v for v in previous]
+    if field_type == "photo" and isinstance(previous, list):
+        return list(previous)
+    return []
+
+
+async def take_answer(
+    ctx: Context, category: Category, fdef: FieldDef, state: dict[str, Any]
+) -> tuple[bool, Any]:
+    """Handle one answer to `fdef` for both the wizard and edits.
+
+    Re-asks with the error, or with the picks so far for multi-answer fields, and returns
+    (False, None); returns (True, value) once the answer is complete (None when skipped).
+    """
+    pending = state.get("pending", [])
+    if ctx.value == SKIP and not fdef.required:
+        state["pending"] = []
+        return True, None
+    outcome = await parse_answer(ctx, fdef, pending)
+    if outcome.kind == "error":
+        await ask(ctx, category, fdef, state["answers"], pending, prefix="⚠️ " + outcome.message)
+        return False, None
+    if outcome.kind == "pending":
+        state["pending"] = outcome.value
+        replace = ctx.inbound.button is not None
+        await ask(ctx, category, fdef, state["answers"], outcome.value, replace=replace)
+        return False, None
+    state["pending"] = []
+    return True, outcome.value
+
+
 def _hint(ctx: Context, fdef: FieldDef) -> str:
     if fdef.hint is not None:
         return fdef.hint.get(ctx.locale)

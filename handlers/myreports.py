@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.clock import iso
 from bot.engine import Context
@@ -188,34 +187,11 @@ async def on_edit_input(ctx: Context) -> None:
         state["field"] = None
         await _pick(ctx, category, row)
         return
-    if ctx.value == fields.SKIP and not fdef.required:
-        outcome = fields.Outcome("value", None)
-    else:
-        outcome = await fields.parse_answer(ctx, fdef, state.get("pending", []))
-    if outcome.kind == "error":
-        await fields.ask(
-            ctx,
-            category,
-            fdef,
-            state["answers"],
-            state.get("pending", []),
-            prefix="⚠️ " + outcome.message,
-        )
+    complete, value = await fields.take_answer(ctx, category, fdef, state)
+    if not complete:
         return
-    if outcome.kind == "pending":
-        state["pending"] = outcome.value
-        await fields.ask(
-            ctx,
-            category,
-            fdef,
-            state["answers"],
-            state["pending"],
-            replace=ctx.inbound.button is not None,
-        )
-        return
-    state["answers"][fdef.key] = outcome.value
+    state["answers"][fdef.key] = value
     state["field"] = None
-    state["pending"] = []
     await _pick(ctx, category, row)
 
 
@@ -231,10 +207,7 @@ async def _on_pick(ctx: Context, category: Category, row: Row) -> None:
         return
     fdef = category.field(key)
     ctx.state["field"] = key
-    previous = ctx.state["answers"].get(key)
-    pending: list[Any] = []
-    if fdef.type in {"multi_choice", "photo"} and isinstance(previous, list):
-        pending = [f"m{v}" if isinstance(v, int) else v for v in previous]
+    pending = fields.pending_from(fdef.type, ctx.state["answers"].get(key))
     ctx.state["pending"] = pending
     await fields.ask(ctx, category, fdef, ctx.state["answers"], pending)
 

@@ -151,20 +151,11 @@ async def _on_field(ctx: Context, category: Category) -> None:
     if ctx.value == fields.BACK:
         await _go_back(ctx, category)
         return
-    if ctx.value == fields.SKIP and not fdef.required:
-        outcome = fields.Outcome("value", None)
-    else:
-        outcome = await fields.parse_answer(ctx, fdef, state.get("pending", []))
-    if outcome.kind == "error":
-        await _ask_current(ctx, prefix="⚠️ " + outcome.message)
+    complete, value = await fields.take_answer(ctx, category, fdef, state)
+    if not complete:
         return
-    if outcome.kind == "pending":
-        state["pending"] = outcome.value
-        await _ask_current(ctx, replace=ctx.inbound.button is not None)
-        return
-    answers[fdef.key] = outcome.value
+    answers[fdef.key] = value
     state["history"].append(fdef.key)
-    state["pending"] = []
     await _advance(ctx, category, fdef.key)
 
 
@@ -175,17 +166,8 @@ async def _advance(ctx: Context, category: Category, after: str) -> None:
         await _show_summary(ctx, category)
         return
     ctx.state["field"] = nxt.key
-    ctx.state["pending"] = _pending_from(nxt.type, answers.get(nxt.key))
+    ctx.state["pending"] = fields.pending_from(nxt.type, answers.get(nxt.key))
     await fields.ask(ctx, category, nxt, answers, ctx.state["pending"])
-
-
-def _pending_from(field_type: str, previous: Any) -> list[Any]:
-    """When a multi-answer field is asked again (after 'back'), start from the earlier picks."""
-    if field_type == "multi_choice" and isinstance(previous, list):
-        return [f"m{v}" if isinstance(v, int) else v for v in previous]
-    if field_type == "photo" and isinstance(previous, list):
-        return list(previous)
-    return []
 
 
 async def _go_back(ctx: Context, category: Category) -> None:
@@ -196,7 +178,7 @@ async def _go_back(ctx: Context, category: Category) -> None:
     key = history.pop()
     ctx.state["field"] = key
     fdef = category.field(key)
-    ctx.state["pending"] = _pending_from(fdef.type, ctx.state["answers"].get(key))
+    ctx.state["pending"] = fields.pending_from(fdef.type, ctx.state["answers"].get(key))
     await fields.ask(ctx, category, fdef, ctx.state["answers"], ctx.state["pending"])
 
 
