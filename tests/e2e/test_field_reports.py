@@ -1,0 +1,718 @@
+"""Field reports end to end: the real bot process, the telegram-test-api emulator, people.
+
+One organisation (a province, two communes, three villages), loaded with the real CLI, and one
+bot process serve the whole module; every test brings its own people (fresh Telegram users who
+join with invite codes), so tests do not depend on each other. The bot's SQLite file is read
+(read-only) only to check what was stored after the person saw the bot's answer.
+
+The dates are the real local date (Asia/Ho_Chi_Minh): the bot runs on the system clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .client import BotMessage, EmulatorUser, next_user_id
+from .harness import BotProcess, Emulator
+
+pytestmark = pytest.mark.e2e
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+PROVINCE = "Tỉnh Lạng Sơn"
+COMMUNE = f"{PROVINCE}/Xã Bắc Sơn"
+TEAM_A = f"{COMMUNE}/Thôn Nà Lẹng"
+TEAM_B = f"{COMMUNE}/Thôn Khuôn Pinh"
+OTHER_COMMUNE = f"{PROVINCE}/Xã Vũ Lăng"
+OTHER_TEAM = f"{OTHER_COMMUNE}/Thôn Pò Hèn"
+
+ORG_CSV = f"""path,kind,households
+{PROVINCE},province,
+{COMMUNE},commune,
+{TEAM_A},village,120
+{TEAM_B},village,95
+{OTHER_COMMUNE},commune,
+{OTHER_TEAM},village,80
+"""
+
+PATROL = "🚶 Tuần tra ANTT, ATGT"
+GOOD_DEED = "🌟 Người tốt, việc tốt"
+FIRE = "🔥 PCCC, cứu nạn, cứu hộ"
+TIP = "📢 Tin báo ANTT"
+HOW_TO_JOIN = "Bạn chưa tham gia hệ thống báo cáo của Tổ bảo vệ ANTT."
+CANCELLED = "Đã hủy. Không có gì được lưu."
+NUMBER = re.compile(r"BC-\d{4}-\d{6}")
+
+
+def today() -> date:
+    return datetime.now(TZ).date()
+
+
+# ---------------------------------------------------------------------------- the world
+
+
+@dataclass
+class World:
+    """The organisation, its invite codes and the one bot process serving this module."""
+
+    root: Path
+    config: Path
+    db_path: Path
+    token: str
+    bot: BotProcess
+    emulator_url: str
+    codes: dict[str, str] = field(default_factory=dict)
+    log_mark: int = 0  # where the running test's part of the bot's output starts
+
+    def cli(self, *args: str) -> str:
+        """Run `python -m bot --config CONFIG ...` as an administrator would; its stdout."""
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(self.config), *args],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**_clean_env(), "PYTHONUNBUFFERED": "1"},
+        )
+        assert done.returncode == 0, f"antt-bot {' '.join(args)} failed:\n{done.stderr}"
+        return done.stdout
+
+    def invite(self, unit: str, role: str, uses: int = 20) -> str:
+        out = self.cli(
+            "invite", "create", "--unit", unit, "--role", role, "--uses", str(uses), "--days", "3"
+        )
+        return out.strip().splitlines()[-1].strip()
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Read the bot's database (read-only, the bot keeps running)."""
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            conn.row_factory = sqlite3.Row
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()
+
+    def member_id(self, user: EmulatorUser) -> int:
+        rows = self.query(
+            "SELECT member_id FROM identities WHERE channel = 'telegram' AND user_id = ?",
+            (str(user.user_id),),
+        )
+        assert len(rows) == 1, f"{user} is not a member"
+        return int(rows[0]["member_id"])
+
+    def reports_of(self, user: EmulatorUser) -> list[sqlite3.Row]:
+        return self.query(
+            "SELECT * FROM reports WHERE member_id = ? ORDER BY id", (self.member_id(user),)
+        )
+
+    def draft_of(self, user: EmulatorUser) -> dict[str, Any]:
+        rows = self.query(
+            "SELECT state FROM conversations WHERE channel = 'telegram' AND chat_id = ?",
+            (str(user.chat_id),),
+        )
+        return dict(json.loads(rows[0]["state"])) if rows else {}
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("ANTT_")}
+
+
+@pytest.fixture(scope="module")
+def world(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    root = tmp_path_factory.mktemp("field-reports")
+    db_path = root / "bot.sqlite3"
+    config = root / "config.toml"
+    config.write_text(
+        f"""[database]
+path = "{db_path}"
+[telegram]
+base_url = "{emulator.url}"
+bot_username = "antt_test_bot"
+poll_interval = 0.05
+""",
+        encoding="utf-8",
+    )
+    token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+    bot = BotProcess(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        env={"ANTT_TELEGRAM_TOKEN": token},
+        cwd=PROJECT_ROOT,
+        log_path=root / "bot.log",
+        name="antt-bot",
+    )
+    w = World(root, config, db_path, token, bot, emulator.url)
+    org = root / "units.csv"
+    org.write_text(ORG_CSV, encoding="utf-8")
+    assert "6 created" in w.cli("org", "import", str(org))
+    w.codes = {
+        "member_a": w.invite(TEAM_A, "member", uses=50),
+        "officer_commune": w.invite(COMMUNE, "officer"),
+        "officer_province": w.invite(PROVINCE, "officer"),
+        "officer_other": w.invite(OTHER_COMMUNE, "officer"),
+    }
+    bot.start()
+    try:
+        yield w
+    finally:
+        bot.stop()
+
+
+@pytest.fixture
+async def bot(world: World, emulator: Emulator, request: pytest.FixtureRequest) -> World:
+    """The module's bot, polling (started again if an earlier test left it dead)."""
+    request.node.e2e_processes = [world.bot]  # its output goes into a failing test's report
+    world.log_mark = len(world.bot.output())
+    if not world.bot.running:
+        world.bot.start()
+    await emulator.wait_polling(world.token, bot=world.bot)
+    return world
+
+
+@pytest.fixture
+async def people(bot: World) -> AsyncIterator[Callable[..., EmulatorUser]]:
+    """New Telegram users in private chats with the module's bot."""
+    made: list[EmulatorUser] = []
+
+    def make(first_name: str, last_name: str | None = None) -> EmulatorUser:
+        user = EmulatorUser(
+            bot.emulator_url,
+            bot.token,
+            first_name=first_name,
+            last_name=last_name,
+            user_id=next_user_id(),
+        )
+        made.append(user)
+        return user
+
+    yield make
+    for user in made:
+        await user.aclose()
+
+
+def assert_bot_healthy(world: World) -> None:
+    """The bot is still up and logged no crash while the test ran."""
+    __tracebackhide__ = True
+    assert world.bot.running, f"the bot died:\n{world.bot.tail()}"
+    out = world.bot.output()[world.log_mark :]
+    assert "Traceback" not in out, f"the bot logged an exception:\n{world.bot.tail(80)}"
+
+
+# ---------------------------------------------------------------------------- what people do
+
+
+async def join(user: EmulatorUser, code: str, typed_name: str | None = None) -> BotMessage:
+    """/start CODE, give the full name (the offered button unless typed), confirm."""
+    await user.send(f"/start {code}")
+    asked = await user.wait_reply("Họ và tên đầy đủ của bạn là gì?")
+    if typed_name is None:
+        offered = f"Dùng tên: {user.first_name} {user.last_name}"
+        assert offered in asked.labels, asked
+        await user.press(offered)
+    else:
+        await user.send(typed_name)
+    confirm = await user.wait_reply("Vui lòng kiểm tra")
+    assert confirm.labels == ["✅ Đúng, tham gia", "✖ Hủy"], confirm
+    await user.press("✅ Đúng, tham gia")
+    return await user.wait_reply("Chào mừng")
+
+
+async def start_report(user: EmulatorUser, kind: str, total_steps: int) -> BotMessage:
+    await user.send("/baocao")
+    kinds = await user.wait_reply("Bạn muốn báo cáo việc gì?")
+    assert kind in kinds.labels, kinds
+    await user.press(kind)
+    first = await user.wait_reply(f"Bước 1/{total_steps}")
+    return first
+
+
+def today_button(message: BotMessage) -> str:
+    label = f"📅 Hôm nay ({today():%d/%m})"
+    assert label in message.labels, message
+    return label
+
+
+async def submit(user: EmulatorUser) -> tuple[BotMessage, str]:
+    """Press "Gửi báo cáo" on the summary; the receipt and its report number."""
+    await user.press("✅ Gửi báo cáo")
+    receipt = await user.wait_reply("Đã lưu báo cáo")
+    found = NUMBER.search(receipt.text)
+    assert found, receipt
+    return receipt, found.group(0)
+
+
+# ---------------------------------------------------------------------------- the tests
+
+
+async def test_member_joins_and_files_a_patrol_with_a_teammate(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    binh = people("Trần Thị", "Bình")
+    welcome = await join(binh, bot.codes["member_a"])
+    assert welcome.text.startswith("🎉 Chào mừng Trần Thị Bình đã tham gia Thôn Nà Lẹng!")
+
+    an = people("An")  # a one-word Telegram name: no button, the full name is typed
+    await an.send(f"/start {bot.codes['member_a']}")
+    asked = await an.wait_reply("Họ và tên đầy đủ")
+    assert asked.labels == ["✖ Hủy"]
+    await an.send("An")
+    again = await an.wait_reply("Họ tên cần ít nhất hai chữ")
+    assert "Họ và tên đầy đủ" in again.text
+    await an.send("Nguyễn   Văn An")
+    confirm = await an.wait_reply("Vui lòng kiểm tra")
+    assert "👤 Họ tên: Nguyễn Văn An" in confirm.text
+    assert "Tỉnh Lạng Sơn › Xã Bắc Sơn › Thôn Nà Lẹng" in confirm.text
+    assert "🎖 Vai trò: Tổ viên" in confirm.text
+    await an.press("✅ Đúng, tham gia")
+    welcome = await an.wait_reply("Chào mừng")
+    assert "Nguyễn Văn An đã tham gia Thôn Nà Lẹng" in welcome.text
+    assert "📝 Báo cáo" in welcome.labels
+
+    step = await start_report(an, PATROL, 8)
+    assert "Ngày tuần tra" in step.text
+    await an.press(today_button(step))
+    step = await an.wait_reply("Bước 2/8")
+    assert "Tuần tra bắt đầu lúc mấy giờ?" in step.text
+    await an.send("19:00")
+    step = await an.wait_reply("Bước 3/8")
+    assert "kết thúc lúc mấy giờ?" in step.text
+    await an.send("21h30")
+    await an.wait_reply("Bước 4/8")
+    await an.send("Đường liên thôn Nà Lẹng")
+    step = await an.wait_reply("Bước 5/8")
+    assert "▫️ Trần Thị Bình" in step.labels, step
+    assert not any("Nguyễn Văn An" in label for label in step.labels)  # not oneself
+    await an.press("Trần Thị Bình")
+    toggled = await an.wait_reply("Bước 5/8")
+    assert toggled.edited and toggled.message_id == step.message_id  # the same question, ticked
+    assert "☑️ Trần Thị Bình" in toggled.labels, toggled
+    await an.press("✔ Xong")
+    step = await an.wait_reply("Bước 6/8")
+    await an.send("0")
+    step = await an.wait_reply("Bước 7/8")
+    await an.press("Có")
+    step = await an.wait_reply("Bước 8/8")
+    assert "⏭ Bỏ qua" in step.labels
+    await an.press("⏭ Bỏ qua")
+    summary = await an.wait_reply("Xem lại báo cáo")
+    for line in (
+        f"• Ngày tuần tra: {today():%d/%m/%Y}",
+        "• Giờ bắt đầu: 19:00",
+        "• Giờ kết thúc: 21:30",
+        "• Tuyến, địa bàn: Đường liên thôn Nà Lẹng",
+        "• Tổ viên cùng tham gia: Trần Thị Bình",
+        "• Số vụ việc phát hiện: 0",
+        "• Có hỗ trợ giao thông: Có",
+        "• Ghi chú: (bỏ qua)",
+    ):
+        assert line in summary.text, summary
+    receipt, number = await submit(an)
+    assert receipt.text.startswith(f"✅ Đã lưu báo cáo {number} ({PATROL}). Cảm ơn bạn!")
+    assert number.startswith(f"BC-{today().year}-")
+
+    rows = bot.reports_of(an)
+    assert len(rows) == 1
+    report = rows[0]
+    assert (report["kind"], report["number"]) == ("patrol", number)
+    assert report["report_date"] == today().isoformat()
+    binh_id = bot.member_id(binh)
+    data = json.loads(report["data"])
+    assert data["start"] == "19:00" and data["end"] == "21:30"
+    assert data["teammates"] == [binh_id] and data["traffic_help"] is True
+    participants = bot.query(
+        "SELECT member_id FROM report_participants WHERE report_id = ?", (report["id"],)
+    )
+    assert [p["member_id"] for p in participants] == [binh_id]
+    assert bot.reports_of(binh) == []  # a team-mate, not a second reporter
+    assert bot.draft_of(an).get("flow") is None
+    assert_bot_healthy(bot)
+
+
+async def test_good_deed_with_typed_answers_and_no_photos(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    chi = people("Lương Thị", "Chi")
+    await join(chi, bot.codes["member_a"])
+
+    step = await start_report(chi, GOOD_DEED, 4)
+    await chi.send(f"{today():%d/%m}")  # the date typed, not pressed
+    step = await chi.wait_reply("Bước 2/4")
+    assert "Đã làm việc tốt gì?" in step.text
+    await chi.send("Giúp cụ già sửa mái nhà bị dột sau mưa bão")
+    step = await chi.wait_reply("Bước 3/4")
+    assert "Giúp ai, ở đâu?" in step.text
+    await chi.send("Cụ Hoàng Văn Tư, xóm Bản Chắt")
+    step = await chi.wait_reply("Bước 4/4")
+    assert "Gửi ảnh (nếu có)" in step.text and "⏭ Bỏ qua" in step.labels
+    await chi.press("⏭ Bỏ qua")
+    summary = await chi.wait_reply(f"Xem lại báo cáo: {GOOD_DEED}")
+    assert f"• Ngày: {today():%d/%m/%Y}" in summary.text
+    assert "• Việc đã làm: Giúp cụ già sửa mái nhà bị dột sau mưa bão" in summary.text
+    assert "• Giúp ai: Cụ Hoàng Văn Tư, xóm Bản Chắt" in summary.text
+    assert "• Ảnh: (bỏ qua)" in summary.text
+    receipt, number = await submit(chi)
+    assert receipt.text.startswith(f"✅ Đã lưu báo cáo {number} ({GOOD_DEED}). Cảm ơn bạn!")
+    assert "Công an xã" not in receipt.text  # not an urgent kind
+
+    rows = bot.reports_of(chi)
+    assert [(r["kind"], r["number"], r["urgent"]) for r in rows] == [("good_deed", number, 0)]
+    data = json.loads(rows[0]["data"])
+    assert data["what"] == "Giúp cụ già sửa mái nhà bị dột sau mưa bão"
+    assert data["date"] == today().isoformat() and data["photos"] is None
+    assert bot.query("SELECT * FROM report_media WHERE report_id = ?", (rows[0]["id"],)) == []
+    assert_bot_healthy(bot)
+
+
+async def test_bad_answers_are_asked_again_and_nothing_is_saved(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    dao = people("Phạm Văn", "Đạo")
+    await join(dao, bot.codes["member_a"])
+
+    step = await start_report(dao, PATROL, 8)
+    await dao.send("31/12/2099")
+    again = await dao.wait_reply("Ngày báo cáo không được ở tương lai")
+    assert "Bước 1/8" in again.text and today_button(again)
+    await dao.press(today_button(again))
+    await dao.wait_reply("Bước 2/8")
+
+    await dao.send("abc")
+    again = await dao.wait_reply("Chưa hiểu giờ này")
+    assert "Bước 2/8" in again.text and "Tuần tra bắt đầu lúc mấy giờ?" in again.text
+    await dao.send("7h30")
+    await dao.wait_reply("Bước 3/8")
+    await dao.send("9 giờ")
+    await dao.wait_reply("Bước 4/8")
+    await dao.send("Quốc lộ 1B qua Bắc Sơn")
+    await dao.wait_reply("Bước 5/8")
+    await dao.press("✔ Xong")
+    step = await dao.wait_reply("Bước 6/8")
+    assert "Gõ một số từ 0 đến 100." in step.text
+
+    await dao.send("500")
+    again = await dao.wait_reply("không được lớn hơn 100")
+    assert "Bước 6/8" in again.text and "Phát hiện bao nhiêu vụ việc?" in again.text
+    await dao.send("nhiều lắm")
+    again = await dao.wait_reply("Vui lòng gõ một số")
+    assert "Bước 6/8" in again.text
+
+    # The draft holds the good answers only, none of the refused ones.
+    draft = bot.draft_of(dao)
+    assert draft["field"] == "incidents"
+    assert draft["answers"] == {
+        "date": today().isoformat(),
+        "start": "07:30",
+        "end": "09:00",
+        "route": "Quốc lộ 1B qua Bắc Sơn",
+        "teammates": [],
+    }
+    await dao.press("✖ Hủy")
+    await dao.wait_reply(CANCELLED)
+    assert bot.reports_of(dao) == []
+    assert_bot_healthy(bot)
+
+
+async def test_cancel_saves_nothing(bot: World, people: Callable[..., EmulatorUser]) -> None:
+    em = people("Hà Thị", "Em")
+    await join(em, bot.codes["member_a"])
+    reports_before = bot.query("SELECT count(*) AS n FROM reports")[0]["n"]
+
+    step = await start_report(em, GOOD_DEED, 4)
+    await em.press(today_button(step))
+    await em.wait_reply("Bước 2/4")
+    await em.send("Dẫn đường cho khách lạc")
+    step = await em.wait_reply("Bước 3/4")
+    assert bot.draft_of(em)["answers"]["what"] == "Dẫn đường cho khách lạc"  # kept as a draft
+    await em.press("✖ Hủy")
+    cancelled = await em.wait_reply(CANCELLED)
+    assert "📝 Báo cáo" in cancelled.labels  # back at the menu
+
+    assert bot.reports_of(em) == []
+    assert bot.query("SELECT count(*) AS n FROM reports")[0]["n"] == reports_before
+    assert "flow" not in bot.draft_of(em) and "answers" not in bot.draft_of(em)
+    # The draft is gone: /baocao starts afresh, no offer to resume.
+    await em.send("/baocao")
+    kinds = await em.wait_reply("Bạn muốn báo cáo việc gì?")
+    assert "làm dở" not in kinds.text and GOOD_DEED in kinds.labels
+    assert_bot_healthy(bot)
+
+
+async def test_fire_report_alerts_the_commune_police_who_acknowledge_it(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    cuong = people("Hoàng Văn", "Cường")  # officer of the reporter's commune
+    dung = people("Lý Minh", "Dũng")  # officer of the province (contains the team too)
+    hai = people("Vi Văn", "Hải")  # officer of the other commune
+    hoa = people("Nông Thị", "Hoa")  # the reporter
+    welcome = await join(cuong, bot.codes["officer_commune"])
+    assert "🚨 Tin báo chờ tiếp nhận" in welcome.labels and "📝 Báo cáo" not in welcome.labels
+    await join(dung, bot.codes["officer_province"])
+    await join(hai, bot.codes["officer_other"])
+    await join(hoa, bot.codes["member_a"])
+
+    step = await start_report(hoa, FIRE, 8)
+    await hoa.press(today_button(step))
+    step = await hoa.wait_reply("Bước 2/8")
+    assert step.labels[:3] == ["Cháy", "Cứu nạn", "Cứu hộ"]
+    await hoa.press("Cháy")
+    await hoa.wait_reply("Bước 3/8")
+    await hoa.send_location(21.90012, 106.09034)
+    await hoa.wait_reply("Bước 4/8")
+    await hoa.press("Có")
+    step = await hoa.wait_reply("Bước 5/8")
+    assert "có mặt kịp thời" in step.text
+    await hoa.press("Có")
+    await hoa.wait_reply("Bước 6/8")
+    await hoa.send("3")
+    await hoa.wait_reply("Bước 7/8")
+    await hoa.send("Dập tắt đám cháy kho rơm, không có thiệt hại về người")
+    await hoa.wait_reply("Bước 8/8")
+    await hoa.press("⏭ Bỏ qua")
+    summary = await hoa.wait_reply("Xem lại báo cáo")
+    assert "• Địa điểm: 📍 21.90012, 106.09034" in summary.text
+    receipt, number = await submit(hoa)
+    assert "🚨 Tin đã được chuyển ngay cho Công an xã." in receipt.text
+
+    alert = await cuong.wait_reply("BÁO CÁO KHẨN")
+    assert alert.text.startswith(f"🚨 BÁO CÁO KHẨN: {FIRE} — {number}")
+    assert "Người báo: Nông Thị Hoa (Thôn Nà Lẹng)" in alert.text
+    assert "• Loại: Cháy" in alert.text and "• Số người được giúp: 3" in alert.text
+    assert alert.labels == ["✅ Đã tiếp nhận"]
+    province_alert = await dung.wait_reply("BÁO CÁO KHẨN")
+    assert number in province_alert.text and province_alert.labels == ["✅ Đã tiếp nhận"]
+
+    await cuong.press("✅ Đã tiếp nhận")
+    await cuong.wait_callback_answer()
+    done = await cuong.wait_reply("Bạn đã tiếp nhận")
+    assert done.text.startswith(f"✅ Bạn đã tiếp nhận {number} lúc ")
+    assert "Người báo đã được thông báo." in done.text
+    assert cuong.messages[alert.message_id].buttons == ()  # pressed: the button is gone
+
+    notice = await hoa.wait_reply("tiếp nhận")
+    assert notice.text.startswith(
+        f"🚓 Báo cáo {number} của bạn đã được Hoàng Văn Cường (Công an xã) tiếp nhận lúc "
+    )
+    closed = await dung.wait_reply("đã được Hoàng Văn Cường tiếp nhận")
+    assert closed.edited and closed.message_id == province_alert.message_id
+    assert closed.buttons == ()  # nobody else acknowledges it a second time
+
+    rows = bot.reports_of(hoa)
+    assert [(r["kind"], r["number"], r["urgent"]) for r in rows] == [("fire_rescue", number, 1)]
+    assert rows[0]["ack_by"] == bot.member_id(cuong) and rows[0]["ack_at"]
+    alerted = {
+        a["member_id"]
+        for a in bot.query("SELECT member_id FROM alerts WHERE report_id = ?", (rows[0]["id"],))
+    }
+    assert {bot.member_id(cuong), bot.member_id(dung)} <= alerted  # (and any earlier officers)
+    assert bot.member_id(hai) not in alerted
+
+    await hai.expect_silence(1.0)  # the other commune never hears of it
+    assert not any("BÁO CÁO KHẨN" in text for text in hai.all_texts())
+    assert_bot_healthy(bot)
+
+
+async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    khanh = people("Triệu Văn", "Khánh")
+    linh = people("Mã Thị", "Linh")
+    minh = people("La Văn", "Minh")  # the reporter
+    await join(khanh, bot.codes["officer_commune"])
+    await join(linh, bot.codes["officer_commune"])
+    await join(minh, bot.codes["member_a"])
+
+    step = await start_report(minh, TIP, 6)
+    await minh.press(today_button(step))
+    await minh.wait_reply("Bước 2/6")
+    await minh.press("Người dân báo")
+    await minh.wait_reply("Bước 3/6")
+    await minh.press("Mâu thuẫn, tranh chấp")
+    await minh.wait_reply("Bước 4/6")
+    await minh.press("Khẩn cấp")
+    await minh.wait_reply("Bước 5/6")
+    await minh.send("Đầu cầu Bản Lếch")
+    await minh.wait_reply("Bước 6/6")
+    await minh.send("Hai nhóm thanh niên cãi nhau, có gậy gộc")
+    await minh.wait_reply("Xem lại báo cáo")
+    receipt, number = await submit(minh)
+    assert "🚨 Tin đã được chuyển ngay cho Công an xã." in receipt.text
+
+    alerts = {}
+    for officer in (khanh, linh):
+        alert = await officer.wait_reply("BÁO CÁO KHẨN")
+        assert alert.text.startswith(f"🚨 BÁO CÁO KHẨN: {TIP} — {number}"), alert
+        assert "• Mức độ: Khẩn cấp" in alert.text and "• Địa điểm: Đầu cầu Bản Lếch" in alert.text
+        alerts[officer.user_id] = alert
+    await asyncio.gather(khanh.press("✅ Đã tiếp nhận"), linh.press("✅ Đã tiếp nhận"))
+    await khanh.wait_callback_answer()
+    await linh.wait_callback_answer()
+
+    rows = bot.reports_of(minh)
+    assert [(r["kind"], r["number"]) for r in rows] == [("tip", number)]
+    winner, loser = (khanh, linh) if rows[0]["ack_by"] == bot.member_id(khanh) else (linh, khanh)
+    assert rows[0]["ack_by"] == bot.member_id(winner)
+    winner_name = f"{winner.first_name} {winner.last_name}"
+    done = await winner.wait_reply("tiếp nhận")
+    assert done.text.startswith(f"✅ Bạn đã tiếp nhận {number} lúc "), done
+    # The one who was a moment late is told who took it, and the alert's button is gone.
+    told = sorted(
+        [(await loser.wait_reply(f"đã được {winner_name} tiếp nhận lúc")).text for _ in range(2)]
+    )
+    assert told[0].startswith(f"Báo cáo {number} đã được {winner_name} tiếp nhận lúc "), told
+    assert told[1].startswith(f"✅ Báo cáo {number} đã được {winner_name}"), told  # the alert
+    assert loser.messages[alerts[loser.user_id].message_id].buttons == ()
+    assert winner.messages[alerts[winner.user_id].message_id].buttons == ()
+
+    notice = await minh.wait_reply("tiếp nhận")
+    assert f"đã được {winner_name} (Công an xã) tiếp nhận" in notice.text
+    await asyncio.gather(minh.expect_silence(0.5), winner.expect_silence(0.5))
+    assert sum("tiếp nhận lúc" in t for t in minh.all_texts()) == 1  # told once
+    assert_bot_healthy(bot)
+
+
+async def test_wizard_resumes_after_the_bot_is_killed(
+    bot: World, emulator: Emulator, people: Callable[..., EmulatorUser]
+) -> None:
+    giang = people("Đinh Thị", "Giang")
+    await join(giang, bot.codes["member_a"])
+
+    step = await start_report(giang, PATROL, 8)
+    await giang.press(today_button(step))
+    await giang.wait_reply("Bước 2/8")
+    await giang.send("20:00")
+    await giang.wait_reply("Bước 3/8")
+    await giang.send("22:15")
+    await giang.wait_reply("Bước 4/8")
+
+    assert bot.bot.kill() == -9  # a crash, or the power going off
+    bot.bot.start()
+    await emulator.wait_polling(bot.token, bot=bot.bot)
+    await giang.expect_silence(0.5)  # an update redelivered after the crash is not re-run
+
+    await giang.send("Ngã ba chợ Bắc Sơn")
+    step = await giang.wait_reply("Bước 5/8")
+    assert "Những ai trong tổ cùng tuần tra?" in step.text
+    await giang.press("⏭ Bỏ qua")
+    await giang.wait_reply("Bước 6/8")
+    await giang.send("1")
+    await giang.wait_reply("Bước 7/8")
+    await giang.press("Không")
+    await giang.wait_reply("Bước 8/8")
+    await giang.send("Nhắc nhở một nhóm thanh niên tụ tập")
+    summary = await giang.wait_reply("Xem lại báo cáo")
+    for line in (
+        f"• Ngày tuần tra: {today():%d/%m/%Y}",
+        "• Giờ bắt đầu: 20:00",
+        "• Giờ kết thúc: 22:15",
+        "• Tuyến, địa bàn: Ngã ba chợ Bắc Sơn",
+        "• Số vụ việc phát hiện: 1",
+        "• Có hỗ trợ giao thông: Không",
+    ):
+        assert line in summary.text, summary
+    _, number = await submit(giang)
+
+    rows = bot.reports_of(giang)
+    assert [(r["kind"], r["number"]) for r in rows] == [("patrol", number)]
+    data = json.loads(rows[0]["data"])
+    assert (data["start"], data["end"], data["route"]) == ("20:00", "22:15", "Ngã ba chợ Bắc Sơn")
+    assert_bot_healthy(bot)
+
+
+async def _getupdates_offsets(emulator: Emulator, token: str, since: float = 0) -> list[int]:
+    calls = await emulator.calls(token, "getUpdates", since or None)
+    return [int(c["params"].get("offset") or 0) for c in calls]
+
+
+async def test_an_answer_received_just_before_a_crash_is_not_lost(
+    bot: World, emulator: Emulator, people: Callable[..., EmulatorUser]
+) -> None:
+    """Killed after receiving an answer but before storing it: the answer is handled later.
+
+    The test holds the database's write lock, so the bot can fetch the answer from Telegram but
+    store nothing; then the bot is killed (an OOM kill or a power cut at that moment). After the
+    restart the answer must still be handled: Telegram gives it again unless the bot already
+    confirmed it (python-telegram-bot confirms a batch by the offset of its next getUpdates,
+    before its handlers finish), in which case the bot must have kept it itself.
+    """
+    huong = people("Bế Thị", "Hương")
+    await join(huong, bot.codes["member_a"])
+    step = await start_report(huong, PATROL, 8)
+    await huong.press(today_button(step))
+    await huong.wait_reply("Bước 2/8")
+    await huong.send("18:00")
+    await huong.wait_reply("Bước 3/8")
+
+    lock = sqlite3.connect(bot.db_path, timeout=5, isolation_level=None)
+    try:
+        lock.execute("BEGIN IMMEDIATE")  # the bot's next write waits (busy_timeout 5 s)
+        before = max(await _getupdates_offsets(emulator, bot.token))
+        sent_at = time.time()
+        await huong.send("20:30")
+        # Give the bot time to fetch it and, if it does, to confirm it to Telegram.
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            if any(o > before for o in await _getupdates_offsets(emulator, bot.token, sent_at)):
+                await asyncio.sleep(0.2)  # confirmed: let the handler reach the lock
+                break
+            await asyncio.sleep(0.02)
+        assert bot.bot.kill() == -9
+    finally:
+        lock.close()
+    assert bot.draft_of(huong)["field"] == "end"  # nothing of the answer stored before the crash
+
+    bot.bot.start()
+    await emulator.wait_polling(bot.token, bot=bot.bot)
+    step = await huong.wait_reply("Bước 4/8")  # the answer handled after all, once
+    assert "Tuần tra tuyến nào, địa bàn nào?" in step.text
+    await huong.expect_silence(0.3)
+    assert bot.draft_of(huong)["answers"]["end"] == "20:30"
+    await huong.send("Bản Lếch")
+    await huong.wait_reply("Bước 5/8")
+    assert_bot_healthy(bot)
+
+
+async def test_a_stranger_only_learns_how_to_join(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    stranger = people("Người", "Lạ")
+    for text in ("/baocao", "xin chào", "/start", "/tinbao"):
+        await stranger.send(text)
+        reply = await stranger.wait_reply()
+        assert reply.text.startswith(HOW_TO_JOIN), (text, reply)
+        assert "/start MÃ_MỜI" in reply.text
+    await stranger.send("/start SAIMA999")
+    wrong = await stranger.wait_reply()
+    assert wrong.text.startswith("Mã mời không đúng."), wrong
+    await stranger.expect_silence(0.5)
+
+    assert len(stranger.events) == 5
+    assert stranger.visible_buttons() == {}  # nothing to press, ever
+    identities = bot.query(
+        "SELECT * FROM identities WHERE channel = 'telegram' AND user_id = ?",
+        (str(stranger.user_id),),
+    )
+    assert identities == []
+    assert bot.query("SELECT * FROM members WHERE full_name = 'Người Lạ'") == []
+    assert bot.draft_of(stranger) == {}  # no dialog state kept for them either
+    assert_bot_healthy(bot)
+
+
+@pytest.mark.skip(reason="the emulator cannot deliver the same update twice; covered in-process")
+async def test_the_same_message_twice_is_handled_once() -> None:
+    """A redelivered Telegram update must not file a report twice (tests/inproc covers it)."""
