@@ -12,7 +12,9 @@ class Clock(Protocol):
 
     tz: tzinfo
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current moment, aware, in the configured zone."""
+        ...
 
 
 class SystemClock:

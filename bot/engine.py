@@ -55,20 +55,24 @@ class Context:
 
     @property
     def locale(self) -> str:
+        """The caller's language; strangers get the configured default."""
         if self.member is not None:
             return str(self.member["locale"])
         return self.services.config.bot.locale
 
     @property
     def now(self) -> datetime:
+        """The injected clock's time, so handlers never read the wall clock."""
         return self.services.clock.now()
 
     @property
     def now_iso(self) -> str:
+        """The same moment as stored in the database."""
         return iso(self.services.clock.now())
 
     @property
     def forms(self) -> Forms:
+        """The validated report forms."""
         return self.services.forms
 
     @property

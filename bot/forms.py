@@ -50,7 +50,8 @@ class Condition(BaseModel):
 
 class FieldDef(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    # Keys travel in button data (Telegram allows 64 bytes), hence the length cap.
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=24)
     type: FieldType
     label: LocalText
     prompt: LocalText | None = None

@@ -14,6 +14,7 @@ class JsonFormatter(logging.Formatter):
     """Render a record and its `extra` fields as JSON, so logs can be filtered by machine."""
 
     def format(self, record: logging.LogRecord) -> str:
+        """One JSON line per record, with the `extra` fields as keys."""
         entry: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),

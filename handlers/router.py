@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine import Context
 from bot.reporting import ACK_PREFIX
-from handlers import menu, myreports, police, report, start
+from handlers import language, menu, myreports, police, report, start
 
 COMMANDS = {
     "baocao": report.begin,
@@ -16,6 +16,8 @@ COMMANDS = {
     "tinbao": police.pending,
     "pending": police.pending,
     "menu": menu.show,
+    "ngonngu": language.ask,
+    "language": language.ask,
     "trogiup": menu.show_help,
     "help": menu.show_help,
 }
@@ -31,6 +33,7 @@ BUTTONS = {
 
 BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
+    (language.PREFIX, language.choose),
     (myreports.OPEN, myreports.on_button),
     (myreports.EDIT, myreports.on_button),
     (myreports.WITHDRAW, myreports.on_button),

@@ -78,6 +78,7 @@ class Database:
 
     @property
     def conn(self) -> aiosqlite.Connection:
+        """The open connection; using it before open() is a bug."""
         if self._conn is None:
             raise RuntimeError("database is not open")
         return self._conn

@@ -78,3 +78,8 @@ async def officers_over(tx: Tx, unit_path: str, roles: tuple[str, ...]) -> list[
             ORDER BY m.id""",
         (*roles, unit_path, unit_path),
     )
+
+
+async def set_locale(tx: Tx, member_id: int, locale: str) -> None:
+    """Remember the language a member chose; every later message uses it."""
+    await tx.execute("UPDATE members SET locale = ? WHERE id = ?", (locale, member_id))

@@ -29,12 +29,15 @@ class JournalingRequest(BaseRequest):
 
     @property
     def read_timeout(self) -> float | None:
+        """The wrapped transport's timeout, which long polling adds to."""
         return self.inner.read_timeout
 
     async def initialize(self) -> None:
+        """Open the wrapped transport."""
         await self.inner.initialize()
 
     async def shutdown(self) -> None:
+        """Close the wrapped transport."""
         await self.inner.shutdown()
 
     async def do_request(
@@ -47,6 +50,7 @@ class JournalingRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        """Make the call; journal getUpdates results before python-telegram-bot sees them."""
         status, body = await self.inner.do_request(
             url,
             method,

@@ -132,6 +132,7 @@ class TelegramChannel:
         )
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
         self.engine = engine
         self.config = config
 
@@ -140,6 +141,15 @@ class TelegramChannel:
             await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         except TelegramError as err:
             log.warning("could not set the command list", extra={"error": type(err).__name__})
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # PTB's default handler would print the whole update (names, texts): log ids only.
+        update_id = update.update_id if isinstance(update, Update) else None
+        err = context.error
+        log.error(
+            "telegram handler error",
+            extra={"update_id": update_id, "error": type(err).__name__ if err else None},
+        )
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         inbound = to_inbound(update)

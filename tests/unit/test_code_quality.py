@@ -34,3 +34,21 @@ def test_no_module_passes_the_size_limit() -> None:
             if lines > 420:
                 too_long[str(path.relative_to(ROOT))] = lines
     assert not too_long, too_long
+
+
+def test_every_public_function_has_a_docstring() -> None:
+    """A docstring on every public function saying why (DEVELOPERS.md)."""
+    import ast
+
+    missing = []
+    for folder in ("bot", "handlers", "storage"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                    and not node.name.startswith("_")
+                    and ast.get_docstring(node) is None
+                ):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert not missing, missing
