@@ -9,6 +9,7 @@ rolls everything back, so the platform's redelivery is processed as if for the f
 from __future__ import annotations
 
 import logging
+import time
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -113,6 +114,7 @@ class Engine:
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Process one update exactly once and return the replies to send in its chat."""
         services = self.services
+        started = time.perf_counter()
         if inbound.text:
             inbound = replace(inbound, text=unicodedata.normalize("NFC", inbound.text))
         try:
@@ -134,6 +136,15 @@ class Engine:
             return [Outbound(services.texts.t(services.config.bot.locale, "error.internal"))]
         if ctx.queued:
             services.outbox_wakeup()
+        log.info(
+            "update handled",
+            extra={
+                "channel": inbound.channel,
+                "flow": state.get("flow"),
+                "replies": len(ctx.replies),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
         return ctx.replies
 
 

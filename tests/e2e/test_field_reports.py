@@ -716,3 +716,23 @@ async def test_a_stranger_only_learns_how_to_join(
 @pytest.mark.skip(reason="the emulator cannot deliver the same update twice; covered in-process")
 async def test_the_same_message_twice_is_handled_once() -> None:
     """A redelivered Telegram update must not file a report twice (tests/inproc covers it)."""
+
+
+def test_the_bot_log_holds_no_token_and_no_personal_data(world: World) -> None:
+    """Runs last in this module: everything the bot printed while people used it."""
+    log = world.bot.output()
+    assert log.strip(), "the bot printed nothing at all"
+    assert world.token not in log
+    assert world.token.split(":", 1)[1] not in log
+    for personal in (
+        "Trần Thị Bình",
+        "Nguyễn Văn An",
+        "Lương Thị Chi",
+        "Giúp cụ già sửa mái nhà",
+        "Cụ Hoàng Văn Tư",
+        "Đường liên thôn Nà Lẹng",
+    ):
+        assert personal not in log, f"personal data in the log: {personal!r}"
+    for line in log.splitlines():
+        if line.startswith("{"):
+            assert json.loads(line)["level"] in {"debug", "info", "warning", "error", "critical"}
