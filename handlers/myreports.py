@@ -135,9 +135,14 @@ async def _start_edit(ctx: Context, row: Row) -> None:
     if not _editable(ctx, row) or not ctx.forms.has(str(row["kind"])):
         await _open(ctx, row)
         return
+    flow = ctx.state.get("flow")
+    draft = (
+        dict(ctx.state) if flow == "report" else ctx.state.get("parked") if flow == "edit" else None
+    )
     ctx.state.clear()
     ctx.state.update(
         {
+            "parked": draft,
             "flow": "edit",
             "report_id": int(row["id"]),
             "answers": reports.answers(row),
@@ -165,16 +170,24 @@ async def _pick(ctx: Context, category: Category, row: Row, prefix: str = "") ->
     ctx.reply("\n".join(lines), buttons)
 
 
+def leave_edit(ctx: Context) -> None:
+    """End the edit; a report draft that was in progress when it began comes back."""
+    parked = ctx.state.get("parked")
+    ctx.reset()
+    if parked:
+        ctx.state.update(parked)
+
+
 async def on_edit_input(ctx: Context) -> None:
     """One step of editing a report: pick a field, answer it, save or cancel."""
     state = ctx.state
     row = await _owned(ctx, str(state.get("report_id")))
     if ctx.value == fields.CANCEL or row is None:
-        ctx.reset()
+        leave_edit(ctx)
         await menu.show(ctx, ctx.t("edit.cancelled"))
         return
     if not _editable(ctx, row):
-        ctx.reset()
+        leave_edit(ctx)
         await menu.show(ctx, ctx.t("mine.locked", time=_hm(str(row["edit_until"]))))
         return
     category = ctx.forms.get(str(row["kind"]))
@@ -244,5 +257,5 @@ async def _save(ctx: Context, category: Category, row: Row) -> None:
         text = ctx.t("edit.saved", number=row["number"])
     else:
         text = ctx.t("edit.unchanged", number=row["number"])
-    ctx.reset()
+    leave_edit(ctx)
     await menu.show(ctx, text)

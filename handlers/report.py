@@ -10,6 +10,7 @@ from bot.model import Choice
 from bot.reporting import report_date_text, save_report
 from bot.roles import can_report
 from handlers import fields, menu
+from handlers.myreports import leave_edit
 from storage import reports
 
 KIND = "k:"
@@ -22,8 +23,11 @@ async def begin(ctx: Context) -> None:
     """/baocao: offer to resume a draft in progress, else start with the choice of kind."""
     if not await _may_report(ctx):
         return
-    if ctx.state.get("flow") == "report" and ctx.state.get("kind"):
-        category = ctx.forms.get(str(ctx.state["kind"]))
+    if ctx.state.get("flow") == "edit":
+        leave_edit(ctx)  # an unfinished edit ends; a report draft parked by it comes back
+    kind = str(ctx.state.get("kind") or "")
+    if ctx.state.get("flow") == "report" and ctx.forms.has(kind):
+        category = ctx.forms.get(kind)
         ctx.reply(
             ctx.t("wizard.resume_offer", title=category.title(ctx.locale)),
             [
