@@ -125,3 +125,8 @@ async def queue_alerts(
 def report_date_text(value: str) -> str:
     """dd/mm/yyyy, as Vietnamese paperwork writes dates."""
     return date.fromisoformat(value).strftime("%d/%m/%Y")
+
+
+def stamp_text(value: str) -> str:
+    """A stored timestamp as people read it: 21:05 23/11/2026 (local time as stored)."""
+    return datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")

@@ -8,7 +8,7 @@ from bot.clock import iso
 from bot.engine import Context
 from bot.forms import Category
 from bot.model import Choice
-from bot.reporting import report_date_text, split_answers
+from bot.reporting import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
 from storage import reports
 from storage.db import Row
@@ -81,23 +81,19 @@ async def _open(ctx: Context, row: Row) -> None:
     if ctx.forms.has(kind):
         lines.extend(await fields.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
     if row["ack_at"]:
-        lines.append(ctx.t("mine.acknowledged", time=_hm(str(row["ack_at"]))))
+        lines.append(ctx.t("mine.acknowledged", time=stamp_text(str(row["ack_at"]))))
     buttons: list[list[Choice]] = []
     if _editable(ctx, row) and kind != "nil":
         buttons.append([Choice(ctx.t("mine.edit"), EDIT + str(row["id"]))])
     if _editable(ctx, row):
         buttons.append([Choice(ctx.t("mine.withdraw"), WITHDRAW + str(row["id"]))])
         lines.append("")
-        lines.append(ctx.t("mine.editable_until", time=_hm(str(row["edit_until"]))))
+        lines.append(ctx.t("mine.editable_until", time=stamp_text(str(row["edit_until"]))))
     elif row["status"] == "active":
         lines.append("")
-        lines.append(ctx.t("mine.locked", time=_hm(str(row["edit_until"]))))
+        lines.append(ctx.t("mine.locked", time=stamp_text(str(row["edit_until"]))))
     buttons.append([Choice(ctx.t("mine.back_to_list"), "menu:mine")])
     ctx.reply("\n".join(lines), buttons)
-
-
-def _hm(value: str) -> str:
-    return datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
 
 
 async def _ask_withdraw(ctx: Context, row: Row) -> None:
@@ -188,7 +184,7 @@ async def on_edit_input(ctx: Context) -> None:
         return
     if not _editable(ctx, row):
         leave_edit(ctx)
-        await menu.show(ctx, ctx.t("mine.locked", time=_hm(str(row["edit_until"]))))
+        await menu.show(ctx, ctx.t("mine.locked", time=stamp_text(str(row["edit_until"]))))
         return
     category = ctx.forms.get(str(row["kind"]))
     key = state.get("field")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from bot.engine import Context
 from bot.model import Choice, Outbound
-from bot.reporting import ACK_PREFIX
+from bot.reporting import ACK_PREFIX, stamp_text
 from bot.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
 from handlers import menu
 from storage import members, outbox, reports
+from storage.db import Row
 
 
 async def acknowledge(ctx: Context) -> None:
@@ -36,7 +35,7 @@ async def acknowledge(ctx: Context) -> None:
                 "ack.already",
                 number=row["number"],
                 name=first["full_name"] if first else "?",
-                time=_hm(str(row["ack_at"])),
+                time=stamp_text(str(row["ack_at"])),
             )
         )
         return
@@ -46,10 +45,9 @@ async def acknowledge(ctx: Context) -> None:
     await _close_other_alerts(ctx, report_id, str(row["number"]), when)
 
 
-async def _notify_reporter(ctx: Context, row: object, when: str) -> None:
+async def _notify_reporter(ctx: Context, report: Row, when: str) -> None:
     assert ctx.member is not None
-    report = row  # a Row; typed loosely to keep the signature readable
-    reporter_id = int(report["member_id"])  # type: ignore[index]
+    reporter_id = int(report["member_id"])
     contact = await members.contact(ctx.tx, reporter_id)
     reporter = await members.get(ctx.tx, reporter_id)
     if contact is None or reporter is None:
@@ -57,13 +55,13 @@ async def _notify_reporter(ctx: Context, row: object, when: str) -> None:
     text = ctx.services.texts.t(
         str(reporter["locale"]),
         "ack.reporter_notice",
-        number=report["number"],  # type: ignore[index]
+        number=report["number"],
         name=ctx.member["full_name"],
         time=when,
     )
     await outbox.enqueue(
         ctx.tx,
-        dedupe_key=f"ack-notice:{report['id']}",  # type: ignore[index]
+        dedupe_key=f"ack-notice:{report['id']}",
         channel=str(contact["channel"]),
         chat_id=str(contact["chat_id"]),
         member_id=reporter_id,
@@ -99,10 +97,6 @@ async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: s
         ctx.queued = True
 
 
-def _hm(value: str) -> str:
-    return datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
-
-
 async def pending(ctx: Context) -> None:
     """Urgent reports in the caller's area still waiting for police, with acknowledge buttons."""
     assert ctx.member is not None
@@ -121,7 +115,7 @@ async def pending(ctx: Context) -> None:
         kind = str(row["kind"])
         title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
         lines.append(
-            f"{row['number']} · {title} · {row['unit_name']} · {_hm(str(row['created_at']))}"
+            f"{row['number']} · {title} · {row['unit_name']} · {stamp_text(str(row['created_at']))}"
         )
         if can_ack:
             buttons.append(

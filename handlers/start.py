@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from bot.engine import Context
 from bot.invitecodes import check_invite
 from bot.model import Choice
+from bot.reporting import stamp_text
 from bot.roles import role_label
 from handlers import menu
 from storage import invites, members
@@ -44,7 +44,7 @@ def _refuse(ctx: Context, status: str, invite: Row | None) -> None:
     ctx.reset()
     expires = ""
     if invite is not None and status == "expired":
-        expires = datetime.fromisoformat(str(invite["expires_at"])).strftime(" %H:%M %d/%m/%Y")
+        expires = " " + stamp_text(str(invite["expires_at"]))
     ctx.reply(ctx.t(f"join.invite_{status}", expires=expires))
 
 
