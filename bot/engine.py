@@ -91,10 +91,19 @@ class Context:
         choices: list[list[Choice]] | None = None,
         *,
         free_input: bool = False,
+        numeric_input: bool = False,
         replace: bool = False,
     ) -> None:
         """Answer in the same chat; sent directly by the channel after the commit."""
-        self.replies.append(Outbound(text, choices or [], free_input=free_input, replace=replace))
+        self.replies.append(
+            Outbound(
+                text,
+                choices or [],
+                free_input=free_input or numeric_input,
+                numeric_input=numeric_input,
+                replace=replace,
+            )
+        )
 
     def reset(self) -> None:
         """Leave any dialog: the chat becomes idle."""
@@ -151,8 +160,8 @@ class Engine:
 def resolve_value(inbound: Inbound, state: dict[str, Any], *, numbered: bool = True) -> str | None:
     """The choice the user meant: a pressed button, or typed text matching a shown choice.
 
-    Numbers pick choices only where the channel shows numbers and the question does not take
-    typed answers; on a question that does, only a whole label counts (no prefixes).
+    Numbers pick choices only where the channel shows numbers and the question's own answers
+    are not numbers; on a question that takes typed answers only a whole label counts.
     """
     if inbound.button is not None:
         return inbound.button
@@ -163,7 +172,8 @@ def resolve_value(inbound: Inbound, state: dict[str, Any], *, numbered: bool = T
     if not options:
         return None
     free = bool(state.get("_free"))
-    return match_choice(text, options, numbers=numbered and not free, prefix=not free)
+    numeric = bool(state.get("_numeric"))
+    return match_choice(text, options, numbers=numbered and not numeric, prefix=not free)
 
 
 def remember_choices(state: dict[str, Any], replies: list[Outbound]) -> None:
@@ -172,7 +182,9 @@ def remember_choices(state: dict[str, Any], replies: list[Outbound]) -> None:
         if message.choices:
             state["_choices"] = [[c.value, c.label] for c in message.flat_choices()]
             state["_free"] = message.free_input
+            state["_numeric"] = message.numeric_input
             return
     if not state.get("flow"):
         state.pop("_choices", None)
         state.pop("_free", None)
+        state.pop("_numeric", None)

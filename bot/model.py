@@ -60,14 +60,17 @@ class Inbound:
 class Outbound:
     """One message to send: text, optional rows of choices.
 
-    `free_input` tells text-only channels that the question also takes typed answers, so
-    choices are not numbered (a typed "2" is an answer, not the second button). `replace`
-    asks channels that can edit messages to update the pressed message instead of sending.
+    `free_input` says the question also takes typed answers, so a typed word must match a
+    whole label (no prefixes: "qua" is yesterday, not "Quay lại"). `numeric_input` says those
+    typed answers are numbers or times, so text-only channels do not number the choices (a
+    typed "2" is an answer, not the second button). `replace` asks channels that can edit
+    messages to update the pressed message instead of sending a new one.
     """
 
     text: str
     choices: list[list[Choice]] = field(default_factory=list)
     free_input: bool = False
+    numeric_input: bool = False
     replace: bool = False
 
     def flat_choices(self) -> list[Choice]:
@@ -92,7 +95,7 @@ def render_text(message: Outbound) -> str:
     """Render choices as lines for channels without buttons (terminal, Zalo)."""
     lines = [message.text]
     flat = message.flat_choices()
-    if flat and message.free_input:
+    if flat and message.numeric_input:
         lines.append("")
         lines.append(" · ".join(f"[{c.label}]" for c in flat))
     elif flat:

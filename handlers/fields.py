@@ -20,6 +20,7 @@ SUBMIT = "nav:submit"
 TOGGLE = "t:"
 DATE_BUTTONS = {"d:0": 0, "d:1": 1}
 FREE_TYPES = frozenset({"text", "integer", "date", "time", "location"})
+NUMERIC_TYPES = frozenset({"integer", "date", "time"})  # typed answers that can be bare digits
 
 
 @dataclass
@@ -144,7 +145,13 @@ async def ask(
             lines.append(ctx.t("wizard.photos_count", count=len(pending)))
         rows = [[Choice(ctx.t("nav.done"), DONE)]]
     rows.append(nav_row(ctx, fdef, can_skip=not (fdef.type == "photo" and pending)))
-    ctx.reply("\n".join(lines), rows, free_input=fdef.type in FREE_TYPES, replace=replace)
+    ctx.reply(
+        "\n".join(lines),
+        rows,
+        free_input=fdef.type in FREE_TYPES,
+        numeric_input=fdef.type in NUMERIC_TYPES,
+        replace=replace,
+    )
 
 
 def pending_from(field_type: str, previous: Any) -> list[Any]:

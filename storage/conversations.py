@@ -47,6 +47,7 @@ async def remember_pushed_choices(
     state = await load(tx, channel, chat_id)
     state["_choices"] = choices
     state["_free"] = False
+    state["_numeric"] = False
     await save(tx, channel, chat_id, state, now_iso)
 
 

@@ -75,11 +75,26 @@ def test_typed_numbers_and_labels_resolve_to_the_shown_choices() -> None:
     assert resolve_value(inbound("/baocao"), state) is None
 
 
-def test_free_input_questions_take_numbers_and_prefixes_as_answers() -> None:
-    state = {"_choices": [["nav:back", "◀ Quay lại"], ["nav:cancel", "✖ Hủy"]], "_free": True}
-    assert resolve_value(inbound("1"), state) is None
+def test_numeric_questions_take_numbers_as_answers_and_no_prefixes() -> None:
+    state = {
+        "_choices": [["nav:back", "◀ Quay lại"], ["nav:cancel", "✖ Hủy"]],
+        "_free": True,
+        "_numeric": True,
+    }
+    assert resolve_value(inbound("1"), state) is None  # "1" incident, not the first button
     assert resolve_value(inbound("qua"), state) is None  # "hôm qua", not "Quay lại"
     assert resolve_value(inbound("quay lại"), state) == "nav:back"
+
+
+def test_text_questions_still_number_their_buttons() -> None:
+    state = {
+        "_choices": [["join:use_name", "Dùng tên: Lý Thị Mai"], ["nav:cancel", "✖ Hủy"]],
+        "_free": True,
+        "_numeric": False,
+    }
+    assert resolve_value(inbound("1"), state) == "join:use_name"
+    assert resolve_value(inbound("dùng tên"), state) is None  # a name, not a prefix
+    assert resolve_value(inbound("1"), state, numbered=False) is None
 
 
 def test_choices_are_remembered_until_a_dialog_ends() -> None:
@@ -94,10 +109,12 @@ def test_choices_are_remembered_until_a_dialog_ends() -> None:
     assert state["_choices"] == [["yes", "Có"]]  # still answering the same question
 
 
-def test_text_rendering_numbers_choices_unless_free_input() -> None:
+def test_text_rendering_numbers_choices_unless_answers_are_numbers() -> None:
     message = Outbound("Câu hỏi?", [[Choice("Có", "y"), Choice("Không", "n")]])
     assert render_text(message) == "Câu hỏi?\n\n1. Có\n2. Không"
     message.free_input = True
+    assert render_text(message) == "Câu hỏi?\n\n1. Có\n2. Không"
+    message.numeric_input = True
     assert render_text(message) == "Câu hỏi?\n\n[Có] · [Không]"
 
 
