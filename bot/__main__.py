@@ -154,10 +154,29 @@ async def _invite(config: Config, args: argparse.Namespace) -> int:
     print(f"Role:    {invite.role.value}")
     print(f"Uses:    {invite.uses}")
     print(f"Expires: {invite.expires_at.strftime('%d/%m/%Y %H:%M')}")
-    if config.telegram.bot_username:
-        print(f"Link:    {deep_link(config.telegram.bot_username, invite.code)}")
+    username = config.telegram.bot_username or await _bot_username(config)
+    if username:
+        print(f"Link:    {deep_link(username, invite.code)}")
+    else:
+        print("Link:    (set [telegram] bot_username, or ANTT_TELEGRAM_TOKEN, to print it)")
     print(invite.code)
     return 0
+
+
+async def _bot_username(config: Config) -> str:
+    """Ask Telegram for the bot's @username when only the token is configured."""
+    if not config.telegram_token:
+        return ""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    bot = Bot(config.telegram_token, base_url=f"{config.telegram.base_url}/bot")
+    try:
+        async with asyncio.timeout(10):
+            me = await bot.get_me()
+    except (TelegramError, TimeoutError):
+        return ""
+    return me.username or ""
 
 
 if __name__ == "__main__":

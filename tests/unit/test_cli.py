@@ -63,6 +63,16 @@ def test_import_then_invite_prints_code_last_and_deep_link_above(tmp_path: Path)
     assert f"https://t.me/antt_bacson_bot?start={code}" in lines[-2]
 
 
+def test_without_a_bot_username_the_invite_says_how_to_get_the_link(tmp_path: Path) -> None:
+    write_config(tmp_path)
+    (tmp_path / "org.csv").write_text(ORG, encoding="utf-8")
+    cli(tmp_path, "org", "import", "org.csv")
+    made = cli(tmp_path, "invite", "create", "--unit", "Tỉnh Lạng Sơn", "--role", "supervisor")
+    lines = made.stdout.strip().splitlines()
+    assert "set [telegram] bot_username" in lines[-2]
+    assert len(lines[-1]) == 8
+
+
 def test_bad_row_names_its_line_and_imports_nothing(tmp_path: Path) -> None:
     write_config(tmp_path)
     (tmp_path / "org.csv").write_text(ORG + "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn X,,\n", encoding="utf-8")
