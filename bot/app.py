@@ -50,7 +50,7 @@ class Runtime:
 
     def add_channel(self, channel: Channel, **sender_options: float) -> OutboxSender:
         """Register a channel so messages queued for it are delivered."""
-        if getattr(channel, "numbered", False):
+        if channel.numbered:
             self.services.numbered_channels.add(channel.name)
         else:
             self.services.numbered_channels.discard(channel.name)

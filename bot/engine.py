@@ -38,7 +38,7 @@ class Services:
     clock: Clock
     db: Database
     outbox_wakeup: Callable[[], None] = lambda: None
-    numbered_channels: set[str] = field(default_factory=lambda: {"console"})
+    numbered_channels: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -106,8 +106,15 @@ class Context:
         )
 
     def reset(self) -> None:
-        """Leave any dialog: the chat becomes idle."""
+        """Leave the current dialog; a dialog it interrupted (kept under "parked") resumes.
+
+        Editing a report parks a report draft in progress, so cancelling or finishing the edit
+        gives the draft back instead of losing it; otherwise the chat becomes idle.
+        """
+        parked = self.state.get("parked")
         self.state.clear()
+        if parked:
+            self.state.update(parked)
 
 
 Handler = Callable[[Context], Awaitable[None]]

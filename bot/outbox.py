@@ -113,7 +113,7 @@ class OutboxSender:
         async with self.db.transaction() as tx:
             now = iso(self.clock.now())
             await outbox.mark_sent(tx, outbox_id, message_id, now)
-            if getattr(self.channel, "numbered", False) and payload.get("choices"):
+            if self.channel.numbered and payload.get("choices"):
                 flat = [[value, label] for row in payload["choices"] for label, value in row]
                 await conversations.remember_pushed_choices(
                     tx, self.channel.name, str(row["chat_id"]), flat, now

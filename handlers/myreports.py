@@ -166,24 +166,16 @@ async def _pick(ctx: Context, category: Category, row: Row, prefix: str = "") ->
     ctx.reply("\n".join(lines), buttons)
 
 
-def leave_edit(ctx: Context) -> None:
-    """End the edit; a report draft that was in progress when it began comes back."""
-    parked = ctx.state.get("parked")
-    ctx.reset()
-    if parked:
-        ctx.state.update(parked)
-
-
 async def on_edit_input(ctx: Context) -> None:
     """One step of editing a report: pick a field, answer it, save or cancel."""
     state = ctx.state
     row = await _owned(ctx, str(state.get("report_id")))
     if ctx.value == fields.CANCEL or row is None:
-        leave_edit(ctx)
+        ctx.reset()
         await menu.show(ctx, ctx.t("edit.cancelled"))
         return
     if not _editable(ctx, row):
-        leave_edit(ctx)
+        ctx.reset()
         await menu.show(ctx, ctx.t("mine.locked", time=stamp_text(str(row["edit_until"]))))
         return
     category = ctx.forms.get(str(row["kind"]))
@@ -253,5 +245,5 @@ async def _save(ctx: Context, category: Category, row: Row) -> None:
         text = ctx.t("edit.saved", number=row["number"])
     else:
         text = ctx.t("edit.unchanged", number=row["number"])
-    leave_edit(ctx)
+    ctx.reset()
     await menu.show(ctx, text)

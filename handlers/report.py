@@ -10,7 +10,6 @@ from bot.model import Choice
 from bot.reporting import report_date_text, save_report
 from bot.roles import can_report
 from handlers import fields, menu
-from handlers.myreports import leave_edit
 from storage import reports
 
 KIND = "k:"
@@ -24,7 +23,7 @@ async def begin(ctx: Context) -> None:
     if not await _may_report(ctx):
         return
     if ctx.state.get("flow") == "edit":
-        leave_edit(ctx)  # an unfinished edit ends; a report draft parked by it comes back
+        ctx.reset()  # an unfinished edit ends; a report draft it parked comes back
     kind = str(ctx.state.get("kind") or "")
     if ctx.state.get("flow") == "report" and ctx.forms.has(kind):
         category = ctx.forms.get(kind)

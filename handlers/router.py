@@ -61,10 +61,7 @@ async def route(ctx: Context) -> None:
         return
     if command in {"huy", "cancel"}:
         had_flow = bool(ctx.state.get("flow"))
-        if ctx.state.get("flow") == "edit":
-            myreports.leave_edit(ctx)  # cancels the edit; a parked report draft survives
-        else:
-            ctx.reset()
+        ctx.reset()  # cancelling an edit gives back the report draft it parked
         await menu.show(ctx, ctx.t("wizard.cancelled" if had_flow else "wizard.nothing_to_cancel"))
         return
     if command:

@@ -29,6 +29,7 @@ class Channel(Protocol):
     """What the outbox needs from a messenger."""
 
     name: str
+    numbered: bool  # True where choices are numbered lines (no buttons): terminal, Zalo
 
     async def deliver(self, chat_id: str, message: Outbound) -> str | None:
         """Send a message the bot starts; return the platform's message id if it has one."""
