@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.clock import iso
 from bot.engine import Context
-from bot.forms import Category
+from bot.forms import Category, FieldDef
 from bot.model import Choice
 from bot.reporting import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
@@ -206,11 +206,16 @@ async def _on_pick(ctx: Context, category: Category, row: Row) -> None:
     if key not in keys:
         await _pick(ctx, category, row, "⚠️ " + ctx.t("error.choice"))
         return
-    fdef = category.field(key)
-    ctx.state["field"] = key
-    pending = fields.pending_from(fdef.type, ctx.state["answers"].get(key))
+    await _ask_field(ctx, category, category.field(key))
+
+
+async def _ask_field(ctx: Context, category: Category, fdef: FieldDef, prefix: str = "") -> None:
+    """Open one field of the report for a new answer, starting from its earlier picks."""
+    answers = ctx.state["answers"]
+    pending = fields.pending_from(fdef.type, answers.get(fdef.key))
+    ctx.state["field"] = fdef.key
     ctx.state["pending"] = pending
-    await fields.ask(ctx, category, fdef, ctx.state["answers"], pending)
+    await fields.ask(ctx, category, fdef, answers, pending, prefix=prefix)
 
 
 async def _save(ctx: Context, category: Category, row: Row) -> None:
@@ -221,16 +226,7 @@ async def _save(ctx: Context, category: Category, row: Row) -> None:
     if missing:
         # An edit made a required question applicable (e.g. "arrived in time" once
         # "mobilised" became yes): ask it before saving.
-        ctx.state["field"] = missing[0].key
-        ctx.state["pending"] = []
-        await fields.ask(
-            ctx,
-            category,
-            missing[0],
-            ctx.state["answers"],
-            [],
-            prefix="⚠️ " + ctx.t("edit.needs_answer"),
-        )
+        await _ask_field(ctx, category, missing[0], "⚠️ " + ctx.t("edit.needs_answer"))
         return
     data, participants, media = split_answers(category, answers)
     before = reports.answers(row)
