@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -75,6 +75,109 @@ class InvitesSection(_Section):
     default_uses: int = Field(default=1, ge=1, le=10000)
 
 
+class TallyTargets(_Section):
+    """The movement's targets (DOMAIN.md); shares are fractions, 0.9 means 90%."""
+
+    good_deeds_per_month: int = Field(default=1, ge=0)
+    patrol_participation: float = Field(default=1.0, ge=0, le=1)
+    fire_in_time: float = Field(default=1.0, ge=0, le=1)
+    tips_acknowledged: float = Field(default=1.0, ge=0, le=1)
+    tip_ack_minutes: int = Field(default=60, ge=1)
+    tips_acknowledged_in_time: float = Field(default=0.9, ge=0, le=1)
+    reoffending_max: int = Field(default=0, ge=0)
+    households_checked: float = Field(default=0.9, ge=0, le=1)
+    daily_compliance: float = Field(default=0.9, ge=0, le=1)
+
+
+TARGET_KEYS = (
+    "good_deeds",
+    "patrol",
+    "fire_in_time",
+    "tips_acked",
+    "tips_in_time",
+    "reoffending",
+    "households",
+    "compliance",
+)
+
+
+class TallySources(_Section):
+    """Which form kinds and fields feed the targets, so a province's own forms can too."""
+
+    nil_kind: str = "nil"
+    good_deed_kind: str = "good_deed"
+    patrol_kind: str = "patrol"
+    fire_kind: str = "fire_rescue"
+    fire_mobilised_field: str = "mobilised"
+    fire_in_time_field: str = "in_time"
+    tip_kind: str = "tip"
+    reintegration_kind: str = "reintegration"
+    reoffending_field: str = "reoffending_signs"
+    admin_kind: str = "admin_order"
+    households_field: str = "households_checked"
+
+
+class RatingRule(_Section):
+    """One level of the suggested rating; the first rule a team satisfies is its suggestion."""
+
+    level: Literal["excellent", "good", "done"]
+    min_targets_met: float = Field(ge=0, le=1)
+    min_compliance: float = Field(default=0.0, ge=0, le=1)
+    required: list[str] = []
+
+    @field_validator("required")
+    @classmethod
+    def _known_targets(cls, value: list[str]) -> list[str]:
+        unknown = [k for k in value if k not in TARGET_KEYS]
+        if unknown:
+            names = ", ".join(TARGET_KEYS)
+            raise ValueError(f"unknown target {unknown[0]!r}; use some of: {names}")
+        return value
+
+
+DEFAULT_RATINGS = [
+    RatingRule(
+        level="excellent",
+        min_targets_met=1.0,
+        min_compliance=0.95,
+        required=["good_deeds", "patrol", "fire_in_time"],
+    ),
+    RatingRule(level="good", min_targets_met=0.8, min_compliance=0.85),
+    RatingRule(level="done", min_targets_met=0.5, min_compliance=0.6),
+]
+
+
+class Phase(_Section):
+    """A named emulation phase (đợt thi đua): selectable as a tally period."""
+
+    name: str = Field(min_length=1, max_length=60)
+    theme: str = ""
+    start: date
+    end: date
+
+
+class TallySection(_Section):
+    # Day of the month on which a reporting month starts: 1 = calendar months, 15 = the
+    # 15th of last month to the 14th of this month (the month is named by its end).
+    month_starts_on: int = Field(default=1, ge=1, le=28)
+    # Above this many teams, the chat message shows a summary and the files hold the detail.
+    phone_team_limit: int = Field(default=12, ge=1, le=60)
+    # Raw report rows in a workbook sent in chat (the CLI has no limit).
+    raw_rows_limit: int = Field(default=20000, ge=0, le=1_000_000)
+    targets: TallyTargets = TallyTargets()
+    sources: TallySources = TallySources()
+    ratings: list[RatingRule] = DEFAULT_RATINGS
+    phases: list[Phase] = []
+
+    @field_validator("phases")
+    @classmethod
+    def _ordered(cls, value: list[Phase]) -> list[Phase]:
+        for phase in value:
+            if phase.end < phase.start:
+                raise ValueError(f"phase {phase.name!r} ends before it starts")
+        return value
+
+
 class DemoSection(_Section):
     database_path: str = "data/antt-demo.sqlite3"
 
@@ -85,6 +188,7 @@ class Config(_Section):
     telegram: TelegramSection = TelegramSection()
     reports: ReportsSection = ReportsSection()
     invites: InvitesSection = InvitesSection()
+    tally: TallySection = TallySection()
     demo: DemoSection = DemoSection()
 
     @property

@@ -99,3 +99,23 @@ async def upsert(
         (parent_id, name_of(key), kind, key, households, now_iso),
     )
     return unit_id, True
+
+
+async def named_under(tx: Tx, path: str) -> list[Row]:
+    """A unit and every unit below it, so a typed unit name is looked up only in scope."""
+    return await tx.fetchall(
+        f"SELECT {_COLUMNS} FROM units WHERE path = ? OR (path > ? AND path < ?) ORDER BY path",
+        (path, path + SEPARATOR, path + "0"),  # '0' is the character after '/'
+    )
+
+
+async def exists_named(tx: Tx, name: str) -> bool:
+    """Whether any unit anywhere has this name (diacritics and case aside).
+
+    Tells "not yours" apart from "no such unit" in a refusal; reveals nothing else.
+    """
+    from bot.parsing import fold  # local: storage depends on bot only for text folding
+
+    wanted = fold(name)
+    rows = await tx.fetchall("SELECT DISTINCT name FROM units")
+    return any(fold(str(r["name"])) == wanted for r in rows)

@@ -1,0 +1,364 @@
+"""Per-team tallies against the movement's targets, rolled up any unit subtree.
+
+SQL counts (storage/tally.py); this module turns the counts of each team into target results
+and a suggested rating, and adds teams up into communes, provinces or whatever levels the
+unit tree has. Figures are sums, so a commune's shares are computed from its teams' sums,
+never averaged from their percentages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from bot.config import Config, TallySection
+from bot.periods import Period, months_in
+from storage import tally as queries
+from storage.db import Row, Tx
+
+RATING_LEVELS = ("excellent", "good", "done", "not_done")
+
+
+@dataclass
+class Figures:
+    """Counts that add up across teams: a commune's figures are the sum of its teams'."""
+
+    teams: int = 0
+    members: int = 0  # active reporting members (member, leader, deputy)
+    reporters: int = 0  # active members who filed at least one report or nil report
+    by_kind: dict[str, int] = field(default_factory=dict)  # reports per kind, nil included
+    late: int = 0  # reports filed after the deadline of their report date
+    expected_days: int = 0  # member-days a report was due (elapsed days since joining)
+    on_time_days: int = 0  # of those, member-days with a report or nil report by the deadline
+    patrol_members: int = 0  # active members on at least one patrol, as reporter or team-mate
+    fire_mobilised: int = 0
+    fire_in_time: int = 0
+    tips: int = 0
+    tips_acked: int = 0
+    tips_acked_in_time: int = 0
+    reoffending: int = 0
+    households: int = 0  # households of the units whose count is known
+    households_checked: int = 0  # households checked in those units
+    good_deeds_required: int = 0
+
+    def add(self, other: Figures) -> None:
+        """Add a team's (or a sub-unit's) counts into this total."""
+        for name in self.__dataclass_fields__:
+            if name == "by_kind":
+                for kind, n in other.by_kind.items():
+                    self.by_kind[kind] = self.by_kind.get(kind, 0) + n
+            else:
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def reports(self) -> int:
+        """All reports in the period, nil reports included."""
+        return sum(self.by_kind.values())
+
+    @property
+    def compliance(self) -> float | None:
+        """Share of due member-days covered by a report on time; None when nothing was due."""
+        return self.on_time_days / self.expected_days if self.expected_days else None
+
+
+@dataclass(frozen=True)
+class TargetResult:
+    """One target for one unit: the measured value, the goal, and whether it was met.
+
+    `met` is None when the target does not apply (no tips this period, households unknown).
+    Values are shares (0..1) except good deeds and reoffending, which are counts.
+    """
+
+    key: str
+    value: float | None
+    goal: float
+    met: bool | None
+
+
+@dataclass
+class UnitTally:
+    """One unit's line: its figures, its targets and, for teams, a suggested rating."""
+
+    unit_id: int
+    parent_id: int | None
+    name: str
+    path: str
+    kind: str
+    depth: int  # 0 for the unit asked about
+    is_team: bool
+    figures: Figures = field(default_factory=Figures)
+    targets: dict[str, TargetResult] = field(default_factory=dict)
+    teams_meeting: dict[str, int] = field(default_factory=dict)  # roll-ups: teams meeting each
+    teams_applicable: dict[str, int] = field(default_factory=dict)  # ...out of teams it applies to
+    rating: str | None = None  # teams only: a key of RATING_LEVELS, always a suggestion
+
+    @property
+    def met_count(self) -> tuple[int, int]:
+        """(targets met, targets applicable), used to rank teams and to rate them."""
+        applicable = [t for t in self.targets.values() if t.met is not None]
+        return sum(1 for t in applicable if t.met), len(applicable)
+
+
+@dataclass
+class Tally:
+    """The answer to /tally: the unit asked about, every unit below it, and the period."""
+
+    root: UnitTally
+    units: list[UnitTally]  # root first, then by depth and path
+    period: Period
+    kinds: list[str]  # report kinds in form order, nil last
+    elapsed_end: date | None  # last day whose deadline has passed, None if none has
+    generated_at: datetime
+
+    @property
+    def teams(self) -> list[UnitTally]:
+        """The team lines, in path order."""
+        return [u for u in self.units if u.is_team]
+
+    def level(self, depth: int) -> list[UnitTally]:
+        """The units at one depth below the root (0 = the root itself)."""
+        return [u for u in self.units if u.depth == depth]
+
+    @property
+    def depths(self) -> list[int]:
+        """The depths present, root first."""
+        return sorted({u.depth for u in self.units})
+
+    def children(self, unit: UnitTally) -> list[UnitTally]:
+        """The units directly below one unit, for drill-down and the chart."""
+        return [u for u in self.units if u.parent_id == unit.unit_id]
+
+    def ranked(self) -> list[UnitTally]:
+        """Teams best first: most targets met, then share met, then compliance, then name."""
+
+        def key(u: UnitTally) -> tuple[float, float, float, str]:
+            """Sort key: descending share met, targets met and compliance; then the path."""
+            met, applicable = u.met_count
+            share = met / applicable if applicable else 0.0
+            return (-share, -met, -(u.figures.compliance or 0.0), u.path)
+
+        return sorted(self.teams, key=key)
+
+
+@dataclass(frozen=True)
+class RawReport:
+    """One report as the workbook's raw sheet lists it (scoped and period-filtered already)."""
+
+    number: str
+    report_date: date
+    filed_at: datetime  # local time, naive
+    unit_name: str
+    unit_path: str
+    reporter: str
+    kind: str
+    late: bool
+    acknowledged_at: datetime | None
+    data: dict[str, object]
+
+
+def elapsed_end(period: Period, now: datetime, deadline: time) -> date | None:
+    """The last day of the period whose report deadline has passed, None if none has.
+
+    Today counts only once its deadline is past, so a tally at noon does not call every
+    member late for a day they may still report.
+    """
+    last_closed = now.date() if now.time() >= deadline else now.date() - timedelta(days=1)
+    end = min(period.end, last_closed)
+    return end if end >= period.start else None
+
+
+def make_scope(path: str, period: Period, now: datetime, deadline: time) -> queries.Scope:
+    """The subtree, dates and deadline every tally query filters on."""
+    closed = elapsed_end(period, now, deadline)
+    return queries.Scope(
+        path=path,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        closed_end=closed.isoformat() if closed else None,
+        deadline=deadline.strftime("%H:%M:%S"),
+    )
+
+
+async def compute(
+    tx: Tx,
+    unit: Row,
+    period: Period,
+    config: Config,
+    kinds: list[str],
+    now: datetime,
+) -> Tally:
+    """Count every team below `unit` for `period`, evaluate targets, roll up every level."""
+    settings = config.tally
+    src = settings.sources
+    scope = make_scope(str(unit["path"]), period, now, config.reports.deadline)
+    rows = await queries.units_in(tx, scope)
+    root_depth = str(unit["path"]).count("/")
+    units: dict[int, UnitTally] = {}
+    households: dict[int, int | None] = {}
+    for row in rows:
+        uid = int(row["id"])
+        units[uid] = UnitTally(
+            unit_id=uid,
+            parent_id=int(row["parent_id"]) if row["parent_id"] is not None else None,
+            name=str(row["name"]),
+            path=str(row["path"]),
+            kind=str(row["kind"]),
+            depth=str(row["path"]).count("/") - root_depth,
+            is_team=bool(row["leaf"]),
+        )
+        households[uid] = row["households"]
+    teams = {uid: u.figures for uid, u in units.items() if u.is_team}
+
+    def each(result: list[Row]) -> list[tuple[Figures, Row]]:
+        """Pair each result row with its team's figures (rows for non-team units are dropped)."""
+        return [(teams[int(r["unit_id"])], r) for r in result if int(r["unit_id"]) in teams]
+
+    for figures, r in each(await queries.members_per_unit(tx, scope)):
+        figures.members = int(r["members"])
+        figures.expected_days = int(r["expected_days"] or 0)
+    for figures, r in each(await queries.reports_per_kind(tx, scope)):
+        figures.by_kind[str(r["kind"])] = int(r["n"])
+        figures.late += int(r["late"] or 0)
+    for figures, r in each(await queries.reporting_per_unit(tx, scope)):
+        figures.reporters = int(r["reporters"])
+        figures.on_time_days = int(r["on_time_days"] or 0)
+    for figures, r in each(await queries.patrol_members_per_unit(tx, scope, src.patrol_kind)):
+        figures.patrol_members = int(r["patrol_members"])
+    fire = {
+        "mobilised": f"json_extract(r.data, '$.{src.fire_mobilised_field}') = 1",
+        "in_time": f"json_extract(r.data, '$.{src.fire_mobilised_field}') = 1"
+        f" AND json_extract(r.data, '$.{src.fire_in_time_field}') = 1",
+    }
+    for figures, r in each(await queries.flagged_per_unit(tx, scope, src.fire_kind, fire)):
+        figures.fire_mobilised = int(r["mobilised"] or 0)
+        figures.fire_in_time = int(r["in_time"] or 0)
+    tips = {
+        "acked": "r.ack_at IS NOT NULL",
+        "in_time": "r.ack_at IS NOT NULL AND (julianday(r.ack_at) - julianday(r.created_at))"
+        " * 1440 <= ?",
+    }
+    minutes = settings.targets.tip_ack_minutes
+    for figures, r in each(
+        await queries.flagged_per_unit(tx, scope, src.tip_kind, tips, (minutes,))
+    ):
+        figures.tips = int(r["n"])
+        figures.tips_acked = int(r["acked"] or 0)
+        figures.tips_acked_in_time = int(r["in_time"] or 0)
+    signs = {"signs": f"json_extract(r.data, '$.{src.reoffending_field}') = 1"}
+    for figures, r in each(
+        await queries.flagged_per_unit(tx, scope, src.reintegration_kind, signs)
+    ):
+        figures.reoffending = int(r["signs"] or 0)
+    checked = {"checked": f"COALESCE(json_extract(r.data, '$.{src.households_field}'), 0)"}
+    for figures, r in each(await queries.flagged_per_unit(tx, scope, src.admin_kind, checked)):
+        figures.households_checked = int(r["checked"] or 0)
+
+    required = settings.targets.good_deeds_per_month * months_in(period)
+    for uid, figures in teams.items():
+        figures.teams = 1
+        figures.good_deeds_required = required
+        known = households[uid]
+        if known is None:
+            figures.households_checked = 0  # not comparable without a household count
+        else:
+            figures.households = int(known)
+        team = units[uid]
+        team.targets = evaluate(figures, settings, src.good_deed_kind)
+        team.rating = suggest_rating(team, settings) if figures.members else None
+    ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
+    _roll_up(ordered, units, settings, src.good_deed_kind)
+    root = units[int(unit["id"])]
+    return Tally(
+        root=root,
+        units=ordered,
+        period=period,
+        kinds=kinds,
+        elapsed_end=elapsed_end(period, now, config.reports.deadline),
+        generated_at=now,
+    )
+
+
+def _roll_up(
+    ordered: list[UnitTally], units: dict[int, UnitTally], settings: TallySection, good: str
+) -> None:
+    """Add each team into every unit above it (deepest first), then evaluate those units."""
+    for team in ordered:
+        if not team.is_team:
+            continue
+        parent = team.parent_id
+        while parent is not None and parent in units:
+            above = units[parent]
+            above.figures.add(team.figures)
+            for key, result in team.targets.items():
+                if result.met is not None:
+                    above.teams_applicable[key] = above.teams_applicable.get(key, 0) + 1
+                    above.teams_meeting[key] = above.teams_meeting.get(key, 0) + int(result.met)
+            parent = above.parent_id
+    for unit in ordered:
+        if not unit.is_team:
+            unit.targets = evaluate(unit.figures, settings, good)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _at_least(value: float | None, goal: float) -> bool | None:
+    return None if value is None else value >= goal - 1e-9
+
+
+def evaluate(
+    figures: Figures, settings: TallySection, good_deed_kind: str
+) -> dict[str, TargetResult]:
+    """Each target of DOMAIN.md for one unit's figures; N/A where there is nothing to judge."""
+    goals = settings.targets
+    good = figures.by_kind.get(good_deed_kind, 0)
+    need = figures.good_deeds_required
+    households = _share(figures.households_checked, figures.households)
+    results = [
+        TargetResult("good_deeds", good, need, good >= need if need else None),
+        _ratio("patrol", figures.patrol_members, figures.members, goals.patrol_participation),
+        _ratio("fire_in_time", figures.fire_in_time, figures.fire_mobilised, goals.fire_in_time),
+        _ratio("tips_acked", figures.tips_acked, figures.tips, goals.tips_acknowledged),
+        _ratio(
+            "tips_in_time",
+            figures.tips_acked_in_time,
+            figures.tips,
+            goals.tips_acknowledged_in_time,
+        ),
+        TargetResult(
+            "reoffending",
+            figures.reoffending,
+            goals.reoffending_max,
+            figures.reoffending <= goals.reoffending_max,
+        ),
+        TargetResult(
+            "households",
+            min(households, 1.0) if households is not None else None,
+            goals.households_checked,
+            _at_least(households, goals.households_checked),
+        ),
+        _ratio("compliance", figures.on_time_days, figures.expected_days, goals.daily_compliance),
+    ]
+    return {r.key: r for r in results}
+
+
+def _ratio(key: str, part: int, whole: int, goal: float) -> TargetResult:
+    value = _share(part, whole)
+    return TargetResult(key, value, goal, _at_least(value, goal))
+
+
+def suggest_rating(team: UnitTally, settings: TallySection) -> str:
+    """The first configured level whose rules the team meets; always shown as a suggestion."""
+    met, applicable = team.met_count
+    share = met / applicable if applicable else 0.0
+    compliance = team.figures.compliance or 0.0
+    for rule in settings.ratings:
+        required_ok = all(team.targets[k].met is not False for k in rule.required)
+        if (
+            required_ok
+            and share >= rule.min_targets_met - 1e-9
+            and compliance >= rule.min_compliance - 1e-9
+        ):
+            return rule.level
+    return "not_done"

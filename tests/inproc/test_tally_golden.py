@@ -1,0 +1,320 @@
+"""The golden tally: a small hand-built dataset whose every expected figure is worked out by hand.
+
+Months start on the 15th here, so "month 11/2026" runs 15/10/2026..14/11/2026 (31 days).
+
+Province P
+├─ Commune X (officer o)
+│  ├─ Team A (100 households): a1 leader, a2 member, a3 member who joined on 01/11/2026
+│  ├─ Team B (households unknown): b1 leader, b2 member, nil reports almost every day
+│  └─ Team E (50 households): nobody yet
+└─ Commune Y
+   └─ Team C: c1 member
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import Config, TallySection
+from bot.forms import load_forms
+from bot.periods import month, month_named
+from bot.tally import Tally, compute
+from storage import members, reports, units
+from storage.db import Database
+
+P = "Tỉnh P"
+X = f"{P}/Xã X"
+Y = f"{P}/Xã Y"
+A = f"{X}/Thôn A"
+B = f"{X}/Thôn B"
+E = f"{X}/Thôn E"
+C = f"{Y}/Thôn C"
+NOW = datetime(2026, 11, 20, 10, 0)
+CONFIG = Config(tally=TallySection(month_starts_on=15))
+KINDS = [c.key for c in load_forms(None).categories]
+
+
+class World:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.ids: dict[str, int] = {}
+        self.unit_ids: dict[str, int] = {}
+        self.seq = 0
+
+    async def unit(self, path: str, kind: str, households: int | None = None) -> None:
+        async with self.db.transaction() as tx:
+            self.unit_ids[path], _ = await units.upsert(tx, path, kind, households, "2026-01-01")
+
+    async def member(self, key: str, path: str, role: str, joined: str = "2026-01-01") -> None:
+        async with self.db.transaction() as tx:
+            self.ids[key] = await members.create(
+                tx, self.unit_ids[path], role, f"Người {key}", "vi", f"{joined}T08:00:00+07:00"
+            )
+
+    async def report(
+        self,
+        who: str,
+        kind: str,
+        day: str,
+        filed: str,
+        data: dict[str, Any] | None = None,
+        *,
+        mates: tuple[str, ...] = (),
+        ack_at: str | None = None,
+        status: str = "active",
+    ) -> None:
+        """File a report for `day` at `filed` ('HH:MM' that day, or a full 'YYYY-MM-DD HH:MM')."""
+        stamp = filed if " " in filed else f"{day} {filed}"
+        created = stamp.replace(" ", "T") + ":00+07:00"
+        self.seq += 1
+        async with self.db.transaction() as tx:
+            member = await members.get(tx, self.ids[who])
+            assert member is not None
+            rid = await reports.create(
+                tx,
+                number=f"BC-2026-{self.seq:06d}",
+                member_id=self.ids[who],
+                unit_id=int(member["unit_id"]),
+                kind=kind,
+                report_date=day,
+                data={"date": day, **(data or {})},
+                urgent=kind in {"tip", "fire_rescue"},
+                now_iso=created,
+                edit_until_iso=created,
+            )
+            await reports.set_participants(tx, rid, [self.ids[m] for m in mates])
+            await tx.execute(
+                "UPDATE reports SET status = ?, ack_at = ? WHERE id = ?", (status, ack_at, rid)
+            )
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    db = await Database(tmp_path / "golden.sqlite3").open()
+    w = World(db)
+    await w.unit(P, "Tỉnh")
+    await w.unit(X, "Xã")
+    await w.unit(Y, "Xã")
+    await w.unit(A, "Thôn", 100)
+    await w.unit(B, "Thôn")
+    await w.unit(E, "Thôn", 50)
+    await w.unit(C, "Thôn")
+    await w.member("o", X, "officer")
+    await w.member("a1", A, "leader")
+    await w.member("a2", A, "member")
+    await w.member("a3", A, "member", joined="2026-11-01")
+    await w.member("b1", B, "leader")
+    await w.member("b2", B, "member")
+    await w.member("c1", C, "member")
+
+    # Team A
+    await w.report("a1", "patrol", "2026-10-15", "20:00", mates=("a2",))  # first day: inside
+    await w.report("a1", "nil", "2026-10-16", "20:00")
+    await w.report("a1", "good_deed", "2026-11-14", "20:59")  # last day: inside
+    await w.report("a1", "good_deed", "2026-11-15", "09:00")  # next period
+    await w.report("a2", "nil", "2026-10-14", "20:00")  # previous period
+    await w.report("a2", "patrol", "2026-10-20", "2026-10-21 08:00")  # late
+    await w.report("a2", "nil", "2026-10-21", "20:30")
+    await w.report("a3", "tip", "2026-11-02", "10:00", ack_at="2026-11-02T10:30:00+07:00")
+    await w.report("a3", "tip", "2026-11-03", "10:00", ack_at="2026-11-03T12:00:00+07:00")
+    await w.report("a1", "fire_rescue", "2026-11-05", "15:00", {"mobilised": True, "in_time": True})
+    await w.report(
+        "a1", "fire_rescue", "2026-11-06", "15:00", {"mobilised": True, "in_time": False}
+    )
+    await w.report("a2", "admin_order", "2026-11-07", "16:00", {"households_checked": 95})
+    await w.report("a2", "reintegration", "2026-11-08", "16:00", {"reoffending_signs": False})
+    await w.report("a1", "patrol", "2026-11-09", "20:00", status="withdrawn")
+
+    # Team B: b1 files nil every day, b2 every day but 10/11; one patrol, one reoffending sign
+    day = date(2026, 10, 15)
+    while day <= date(2026, 11, 14):
+        await w.report("b1", "nil", day.isoformat(), "20:00")
+        if day != date(2026, 11, 10):
+            await w.report("b2", "nil", day.isoformat(), "19:00")
+        day += timedelta(days=1)
+    await w.report("b1", "patrol", "2026-10-25", "19:00", mates=("b2",))
+    await w.report("b1", "reintegration", "2026-11-01", "18:00", {"reoffending_signs": True})
+
+    # Team C (other commune)
+    await w.report("c1", "good_deed", "2026-10-30", "08:00")
+    yield w
+    await db.close()
+
+
+async def tally_of(world: World, path: str) -> Tally:
+    async with world.db.read() as tx:
+        unit = await units.get_by_path(tx, path)
+        assert unit is not None
+        return await compute(tx, unit, month(NOW.date(), 15, -1), CONFIG, KINDS, NOW)
+
+
+def by_name(tally: Tally) -> dict[str, Any]:
+    return {u.name: u for u in tally.units}
+
+
+def marks(unit: Any) -> dict[str, bool | None]:
+    return {key: result.met for key, result in unit.targets.items()}
+
+
+def test_the_period_is_the_15th_to_the_14th() -> None:
+    period = month(NOW.date(), 15, -1)
+    assert (period.start, period.end, period.days) == (date(2026, 10, 15), date(2026, 11, 14), 31)
+    assert period == month_named(2026, 11, 15)
+    assert month(date(2026, 11, 14), 15) == period
+    assert month(date(2026, 11, 15), 15).start == date(2026, 11, 15)
+
+
+async def test_team_a_every_target(world: World) -> None:
+    a = by_name(await tally_of(world, X))["Thôn A"]
+    f = a.figures
+    assert f.by_kind == {
+        "patrol": 2,
+        "nil": 2,
+        "good_deed": 1,
+        "tip": 2,
+        "fire_rescue": 2,
+        "admin_order": 1,
+        "reintegration": 1,
+    }
+    assert f.reports == 11
+    assert f.late == 1
+    assert (f.members, f.reporters) == (3, 3)
+    # a1 and a2 owe 31 days each, a3 joined on 01/11: 14 days.
+    assert f.expected_days == 31 + 31 + 14
+    # a1: 15/10, 16/10, 05/11, 06/11, 14/11; a2: 21/10, 07/11, 08/11 (20/10 was late); a3: 2.
+    assert f.on_time_days == 5 + 3 + 2
+    assert f.patrol_members == 2  # a1 reported, a2 was a team-mate and reported; a3 never
+    assert (f.fire_mobilised, f.fire_in_time) == (2, 1)
+    assert (f.tips, f.tips_acked, f.tips_acked_in_time) == (2, 2, 1)
+    assert f.reoffending == 0
+    assert (f.households, f.households_checked) == (100, 95)
+    assert marks(a) == {
+        "good_deeds": True,
+        "patrol": False,
+        "fire_in_time": False,
+        "tips_acked": True,
+        "tips_in_time": False,
+        "reoffending": True,
+        "households": True,
+        "compliance": False,
+    }
+    assert a.targets["patrol"].value == pytest.approx(2 / 3)
+    assert a.targets["compliance"].value == pytest.approx(10 / 76)
+    assert a.targets["households"].value == pytest.approx(0.95)
+    assert a.met_count == (4, 8)
+    assert a.rating == "not_done"  # half the targets, but 13% of days on time
+
+
+async def test_team_b_reports_daily_and_gets_a_suggested_rating(world: World) -> None:
+    b = by_name(await tally_of(world, X))["Thôn B"]
+    f = b.figures
+    assert f.by_kind == {"nil": 61, "patrol": 1, "reintegration": 1}
+    assert (f.late, f.expected_days, f.on_time_days) == (0, 62, 61)
+    assert f.patrol_members == 2  # b2 only as a team-mate
+    assert f.reoffending == 1
+    assert marks(b) == {
+        "good_deeds": False,
+        "patrol": True,
+        "fire_in_time": None,
+        "tips_acked": None,
+        "tips_in_time": None,
+        "reoffending": False,
+        "households": None,
+        "compliance": True,
+    }
+    assert b.met_count == (2, 4)
+    assert b.rating == "done"
+
+
+async def test_an_empty_team_shows_zeros_and_no_rating(world: World) -> None:
+    e = by_name(await tally_of(world, X))["Thôn E"]
+    f = e.figures
+    assert (f.members, f.reporters, f.reports, f.expected_days) == (0, 0, 0, 0)
+    assert marks(e) == {
+        "good_deeds": False,
+        "patrol": None,
+        "fire_in_time": None,
+        "tips_acked": None,
+        "tips_in_time": None,
+        "reoffending": True,
+        "households": False,
+        "compliance": None,
+    }
+    assert e.rating is None
+
+
+async def test_the_commune_adds_its_teams_up(world: World) -> None:
+    tally = await tally_of(world, X)
+    x = tally.root
+    assert x.name == "Xã X" and not x.is_team and x.depth == 0
+    assert [u.name for u in tally.teams] == ["Thôn A", "Thôn B", "Thôn E"]
+    f = x.figures
+    assert (f.teams, f.members, f.reporters, f.reports, f.late) == (3, 5, 5, 74, 1)
+    assert (f.expected_days, f.on_time_days) == (138, 71)
+    assert x.targets["compliance"].value == pytest.approx(71 / 138)
+    assert x.targets["patrol"].value == pytest.approx(4 / 5)
+    assert x.targets["households"].value == pytest.approx(95 / 150)  # B's count is unknown
+    assert x.targets["good_deeds"].value == 1 and x.targets["good_deeds"].goal == 3
+    assert x.teams_meeting == {
+        "good_deeds": 1,
+        "patrol": 1,
+        "fire_in_time": 0,
+        "tips_acked": 1,
+        "tips_in_time": 0,
+        "reoffending": 2,
+        "households": 1,
+        "compliance": 1,
+    }
+    assert x.teams_applicable == {
+        "good_deeds": 3,
+        "patrol": 2,
+        "fire_in_time": 1,
+        "tips_acked": 1,
+        "tips_in_time": 1,
+        "reoffending": 3,
+        "households": 2,
+        "compliance": 2,
+    }
+    assert [u.name for u in tally.ranked()] == ["Thôn A", "Thôn B", "Thôn E"]
+
+
+async def test_the_province_rolls_up_both_communes(world: World) -> None:
+    tally = await tally_of(world, P)
+    assert [u.name for u in tally.level(1)] == ["Xã X", "Xã Y"]
+    assert len(tally.teams) == 4
+    p = tally.root.figures
+    assert (p.teams, p.members, p.reports) == (4, 6, 75)
+    assert p.by_kind["good_deed"] == 2
+    assert tally.root.teams_meeting["good_deeds"] == 2  # A and C
+    assert by_name(tally)["Xã Y"].figures.reports == 1
+
+
+async def test_a_team_tally_and_a_period_without_reports(world: World) -> None:
+    async with world.db.read() as tx:
+        unit = await units.get_by_path(tx, C)
+        assert unit is not None
+        empty = await compute(tx, unit, month_named(2026, 3, 15), CONFIG, KINDS, NOW)
+    assert empty.root.is_team and empty.units == [empty.root]
+    assert empty.root.figures.reports == 0
+    assert empty.root.figures.expected_days == 14 + 14  # 15/02..14/03/2026, joined 01/01
+
+
+async def test_days_not_yet_due_are_not_counted(world: World) -> None:
+    """At 10:00 on 20/11 the current month (15/11..14/12) has four closed days."""
+    async with world.db.read() as tx:
+        unit = await units.get_by_path(tx, A)
+        assert unit is not None
+        current = await compute(tx, unit, month(NOW.date(), 15), CONFIG, KINDS, NOW)
+        evening = await compute(
+            tx, unit, month(NOW.date(), 15), CONFIG, KINDS, NOW.replace(hour=21, minute=30)
+        )
+    assert current.elapsed_end == date(2026, 11, 19)
+    assert current.root.figures.expected_days == 3 * 5
+    assert current.root.figures.on_time_days == 1  # a1's good deed on 15/11 09:00
+    assert evening.elapsed_end == date(2026, 11, 20)
+    assert evening.root.figures.expected_days == 3 * 6
