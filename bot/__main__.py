@@ -1,4 +1,4 @@
-"""The command line: run, demo, org import, invite create."""
+"""The command line: run, demo, org import, invite create, tally."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot import logs
+from bot import logs, tally_cli
 from bot.config import TOKEN_ENV, Config, ConfigError, load_config
 from bot.forms import FormError
 
@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, help="member, leader, deputy, officer, ...")
     create.add_argument("--uses", type=int, default=None, help="how many people may use it")
     create.add_argument("--days", type=int, default=None, help="days until it expires")
+    tally_cli.add_parser(sub)
     return parser
 
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_org(config, args))
         if command == "invite":
             return asyncio.run(_invite(config, args))
+        if command == "tally":
+            return asyncio.run(tally_cli.run(config, args))
     except (FormError, ConfigError) as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         return 2

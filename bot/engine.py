@@ -20,7 +20,7 @@ from bot.clock import Clock, iso
 from bot.config import Config
 from bot.forms import Forms
 from bot.i18n import Texts
-from bot.model import Choice, Inbound, Outbound
+from bot.model import Attachment, Choice, Inbound, Outbound
 from bot.parsing import match_choice
 from storage import conversations, members
 from storage.db import Database, Row, Tx
@@ -93,6 +93,7 @@ class Context:
         free_input: bool = False,
         numeric_input: bool = False,
         replace: bool = False,
+        attachments: list[Attachment] | None = None,
     ) -> None:
         """Answer in the same chat; sent directly by the channel after the commit."""
         self.replies.append(
@@ -102,6 +103,7 @@ class Context:
                 free_input=free_input or numeric_input,
                 numeric_input=numeric_input,
                 replace=replace,
+                attachments=attachments or [],
             )
         )
 

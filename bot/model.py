@@ -6,8 +6,9 @@ Adapters (Telegram, terminal, later Zalo) translate their platform to `Inbound` 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,21 @@ class Inbound:
         return parts[1].strip() if len(parts) > 1 else ""
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent after a message: a workbook, a CSV, a chart.
+
+    `render` builds the bytes only when the channel sends them, after the update's
+    transaction has committed, so a slow export never holds the database lock.
+    """
+
+    filename: str
+    kind: Literal["document", "photo"]
+    render: Callable[[], Awaitable[bytes]]
+    caption: str = ""
+    failed_text: str = ""  # told to the user, in their language, if the file cannot be sent
+
+
 @dataclass
 class Outbound:
     """One message to send: text, optional rows of choices.
@@ -64,7 +80,8 @@ class Outbound:
     whole label (no prefixes: "qua" is yesterday, not "Quay lại"). `numeric_input` says those
     typed answers are numbers or times, so text-only channels do not number the choices (a
     typed "2" is an answer, not the second button). `replace` asks channels that can edit
-    messages to update the pressed message instead of sending a new one.
+    messages to update the pressed message instead of sending a new one. `attachments` are
+    files sent right after the text (direct replies only; the outbox carries text).
     """
 
     text: str
@@ -72,6 +89,7 @@ class Outbound:
     free_input: bool = False
     numeric_input: bool = False
     replace: bool = False
+    attachments: list[Attachment] = field(default_factory=list)
 
     def flat_choices(self) -> list[Choice]:
         """Choices in display order, which is also their number on text-only channels."""

@@ -42,6 +42,7 @@ ROLE_ALIASES: dict[str, Role] = {
 REPORTING_ROLES = frozenset({Role.MEMBER, Role.LEADER, Role.DEPUTY})
 ALERT_ROLES = frozenset({Role.OFFICER})
 OVERSIGHT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
+TALLY_ROLES = frozenset({Role.LEADER, Role.DEPUTY, *OVERSIGHT_ROLES})
 
 
 def parse_role(text: str) -> Role:

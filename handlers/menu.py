@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from bot.engine import Context
 from bot.model import Choice
-from bot.roles import OVERSIGHT_ROLES, can_report, role_label
+from bot.roles import OVERSIGHT_ROLES, TALLY_ROLES, can_report, role_label
 
 REPORT = "menu:report"
 NIL = "menu:nil"
 MINE = "menu:mine"
 PENDING = "menu:pending"
+TALLY = "menu:tally"
 HELP = "menu:help"
 
 
@@ -22,6 +23,8 @@ def menu_choices(ctx: Context) -> list[list[Choice]]:
         rows.append([Choice(ctx.t("menu.report"), REPORT)])
         rows.append([Choice(ctx.t("menu.nil"), NIL)])
         rows.append([Choice(ctx.t("menu.mine"), MINE)])
+    if role in TALLY_ROLES:
+        rows.append([Choice(ctx.t("menu.tally"), TALLY)])
     if role in OVERSIGHT_ROLES:
         rows.append([Choice(ctx.t("menu.pending"), PENDING)])
     rows.append([Choice(ctx.t("menu.help"), HELP)])
@@ -47,6 +50,8 @@ async def show_help(ctx: Context) -> None:
     parts = [ctx.t("help.title")]
     if can_report(role):
         parts.append(ctx.t("help.reporter"))
+    if role in TALLY_ROLES:
+        parts.append(ctx.t("help.tally"))
     if role in OVERSIGHT_ROLES:
         parts.append(ctx.t("help.oversight"))
     parts.append(ctx.t("help.common"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine import Context
 from bot.reporting import ACK_PREFIX
-from handlers import language, menu, myreports, police, report, start
+from handlers import language, menu, myreports, police, report, start, tally
 
 COMMANDS = {
     "baocao": report.begin,
@@ -15,6 +15,8 @@ COMMANDS = {
     "myreports": myreports.show,
     "tinbao": police.pending,
     "pending": police.pending,
+    "thongke": tally.begin,
+    "tally": tally.begin,
     "menu": menu.show,
     "ngonngu": language.ask,
     "language": language.ask,
@@ -27,6 +29,7 @@ BUTTONS = {
     menu.NIL: report.file_nil,
     menu.MINE: myreports.show,
     menu.PENDING: police.pending,
+    menu.TALLY: tally.begin,
     menu.HELP: menu.show_help,
     "menu:home": menu.show,
 }
@@ -34,6 +37,7 @@ BUTTONS = {
 BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
     (language.PREFIX, language.choose),
+    (tally.PREFIX, tally.on_button),
     (myreports.OPEN, myreports.on_button),
     (myreports.EDIT, myreports.on_button),
     (myreports.WITHDRAW, myreports.on_button),
@@ -43,6 +47,7 @@ BUTTON_PREFIXES = (
 FLOWS = {
     "report": report.on_input,
     "edit": myreports.on_edit_input,
+    tally.FLOW: tally.on_range_input,
 }
 
 

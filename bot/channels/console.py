@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.engine import Engine
 from bot.model import Inbound, Location, Outbound, render_text
 
 NAME = "console"
+
+log = logging.getLogger(__name__)
 
 
 class ConsoleChannel:
@@ -24,9 +28,15 @@ class ConsoleChannel:
     name = NAME
     numbered = True
 
-    def __init__(self, out: TextIO | None = None, names: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        out: TextIO | None = None,
+        names: dict[str, str] | None = None,
+        files_dir: str | Path = "data/demo-files",
+    ) -> None:
         self.out = out or sys.stdout
         self.names = names if names is not None else {}
+        self.files_dir = Path(files_dir)
         self._ids = itertools.count(1)
 
     def show(self, chat_id: str, message: Outbound, header: str = "🤖") -> None:
@@ -36,6 +46,25 @@ class ConsoleChannel:
         indented = "\n".join("   " + line if line else "" for line in body.splitlines())
         self.out.write(f"\n{header} → {who}\n{indented}\n")
         self.out.flush()
+
+    async def save_attachments(self, message: Outbound) -> list[Path]:
+        """A terminal cannot show files: write them to `files_dir` and print where they are."""
+        saved: list[Path] = []
+        for item in message.attachments:
+            try:
+                data = await item.render()
+            except Exception as err:
+                log.error("attachment not built", extra={"error": type(err).__name__})
+                if item.failed_text:
+                    self.out.write(f"   {item.failed_text}\n")
+                break
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / item.filename
+            path.write_bytes(data)
+            saved.append(path)
+            self.out.write(f"   📎 {path} ({len(data):,} B)\n")
+        self.out.flush()
+        return saved
 
     async def deliver(self, chat_id: str, message: Outbound) -> str | None:
         """Print a message the bot starts (alert, notice) for its recipient."""
@@ -101,6 +130,7 @@ class ConsoleSession:
         replies = await self.engine.handle(inbound)
         for reply in replies:
             self.channel.show(self.current, reply)
+            await self.channel.save_attachments(reply)
         return replies
 
     async def handle_line(self, line: str) -> bool:

@@ -38,6 +38,7 @@ COMMANDS = [
     ("khongcovuviec", "Hôm nay không có vụ việc"),
     ("baocaocuatoi", "Báo cáo của tôi"),
     ("tinbao", "Tin báo chờ tiếp nhận"),
+    ("thongke", "Thống kê theo tổ, so với chỉ tiêu"),
     ("huy", "Hủy việc đang làm"),
     ("trogiup", "Hướng dẫn"),
 ]
@@ -173,11 +174,36 @@ class TelegramChannel:
                 with contextlib.suppress(TelegramError):
                     await query.message.edit_reply_markup(reply_markup=None)
         for index, message in enumerate(replies):
-            if index == 0 and replaced:
-                continue
-            await bot.send_message(
-                chat_id=int(inbound.chat_id), text=message.text, reply_markup=keyboard(message)
-            )
+            if not (index == 0 and replaced):
+                await bot.send_message(
+                    chat_id=int(inbound.chat_id), text=message.text, reply_markup=keyboard(message)
+                )
+            await self._send_attachments(int(inbound.chat_id), message)
+
+    async def _send_attachments(self, chat_id: int, message: Outbound) -> None:
+        """Build and send a reply's files; a failure is logged and told, never fatal."""
+        bot = self.application.bot
+        for item in message.attachments:
+            try:
+                data = await item.render()
+                caption = item.caption or None
+                if item.kind == "photo":
+                    await bot.send_photo(
+                        chat_id, photo=data, filename=item.filename, caption=caption
+                    )
+                else:
+                    await bot.send_document(
+                        chat_id, document=data, filename=item.filename, caption=caption
+                    )
+            except Exception as err:
+                log.error(
+                    "attachment not sent",
+                    extra={"kind": item.kind, "error": type(err).__name__},
+                )
+                if item.failed_text:
+                    with contextlib.suppress(TelegramError):
+                        await bot.send_message(chat_id=chat_id, text=item.failed_text)
+                return
 
     async def replay_journal(self) -> int:
         """Process updates received before a crash but never handled; returns how many."""

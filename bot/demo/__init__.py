@@ -13,6 +13,7 @@ from bot.app import Runtime, build_services
 from bot.channels.console import ConsoleChannel, ConsoleSession
 from bot.clock import Clock, iso
 from bot.config import Config
+from bot.demo.history import DAYS, seed_history
 from bot.orgimport import import_org
 from bot.roles import role_label
 from storage import invites, members, units
@@ -53,12 +54,18 @@ async def seed(db: Database, clock: Clock) -> bool:
     with importlib.resources.as_file(org) as path:
         await import_org(db, Path(path), clock)
     now = iso(clock.now())
+    joined = iso(clock.now() - timedelta(days=DAYS + 1))
+    people: dict[str, dict[str, int]] = {}
     async with db.transaction() as tx:
         for user in USERS:
             unit = await units.get_by_path(tx, user.unit)
             assert unit is not None
-            member_id = await members.create(tx, int(unit["id"]), user.role, user.name, "vi", now)
+            member_id = await members.create(
+                tx, int(unit["id"]), user.role, user.name, "vi", joined
+            )
             await members.link_identity(tx, "console", user.key, user.key, member_id, now)
+            people[user.key] = {"id": member_id, "unit_id": int(unit["id"])}
+        await seed_history(tx, clock, people)
         team = await units.get_by_path(tx, TEAM_A)
         assert team is not None
         expires = iso(clock.now() + timedelta(days=365))
@@ -83,6 +90,7 @@ def banner(out: TextIO) -> None:
         f"  1. :la moi   rồi  /start {INVITE_CODE}      (tham gia tổ Thôn Nà Lẹng)",
         "  2. :la an    rồi  /baocao                (gõ số để bấm nút)",
         "  3. gửi báo cáo PCCC 🔥 → :la dung để thấy tin báo và bấm “Đã tiếp nhận”",
+        "  4. :la ha     rồi  /thongke               (thống kê 6 tuần báo cáo mẫu, kèm tệp)",
         "Gõ :help để xem lệnh của terminal, :thoat để thoát.",
     ]
     out.write("\n".join(lines) + "\n")
@@ -98,7 +106,8 @@ async def run_demo(
     runtime = Runtime(services)
     names = {u.key: f"{u.name} ({role_label(u.role, 'vi')})" for u in USERS}
     names[NEWCOMER[0]] = NEWCOMER[1]
-    channel = ConsoleChannel(stream, names)
+    files_dir = Path(config.demo.database_path).parent / "demo-files"
+    channel = ConsoleChannel(stream, names, files_dir=files_dir)
     sender = runtime.add_channel(channel)
     session = ConsoleSession(
         runtime.engine,

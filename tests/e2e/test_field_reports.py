@@ -11,6 +11,7 @@ The dates are the real local date (Asia/Ho_Chi_Minh): the bot runs on the system
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import re
@@ -21,11 +22,12 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from .client import BotMessage, EmulatorUser, next_user_id
@@ -166,6 +168,7 @@ poll_interval = 0.05
         "officer_commune": w.invite(COMMUNE, "officer"),
         "officer_province": w.invite(PROVINCE, "officer"),
         "officer_other": w.invite(OTHER_COMMUNE, "officer"),
+        "supervisor_province": w.invite(PROVINCE, "supervisor"),
     }
     bot.start()
     try:
@@ -524,6 +527,56 @@ async def test_fire_report_alerts_the_commune_police_who_acknowledge_it(
 
     await hai.expect_silence(1.0)  # the other commune never hears of it
     assert not any("BÁO CÁO KHẨN" in text for text in hai.all_texts())
+    assert_bot_healthy(bot)
+
+
+async def test_a_supervisor_reads_the_tally_of_last_month_and_of_a_commune(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    lan = people("Đinh Thị", "Lan")  # a member who files a nil report today
+    ha = people("Vũ Thu", "Hà")  # supervisor of the province
+    await join(lan, bot.codes["member_a"])
+    await lan.send("/khongcovuviec")
+    await lan.wait_reply("không có vụ việc")
+    welcome = await join(ha, bot.codes["supervisor_province"])
+    assert "📊 Thống kê" in welcome.labels
+
+    await ha.send("/thongke")
+    first = await ha.wait_reply("📊 Thống kê Tỉnh Lạng Sơn")
+    assert "🔎 Xã Bắc Sơn" in first.labels and "🔎 Xã Vũ Lăng" in first.labels
+
+    await ha.press("Tháng trước")
+    last_month = (today().replace(day=1) - timedelta(days=1)).strftime("%m/%Y")
+    table = await ha.wait_reply(f"Tháng {last_month}")
+    assert table.text.startswith(f"📊 Thống kê Tỉnh Lạng Sơn · Tháng {last_month} (01/")
+    assert "Chỉ tiêu (số tổ đạt / số tổ áp dụng):" in table.text
+    assert "• Tháng trước" in table.labels
+
+    await ha.press("🔎 Xã Bắc Sơn")
+    commune = await ha.wait_reply("📊 Thống kê Xã Bắc Sơn")
+    assert commune.text.startswith(f"📊 Thống kê Xã Bắc Sơn · Tháng {last_month}")
+    lines = commune.text.splitlines()
+    assert lines[2].startswith("Tổng: 2 tổ · 0/"), commune  # nobody reported last month
+    assert any(line.startswith("▪️ Thôn Nà Lẹng — đạt") for line in lines), commune
+    assert any(line.startswith("▪️ Thôn Khuôn Pinh — đạt") for line in lines), commune
+    assert "Thôn Pò Hèn" not in commune.text  # the other commune's team
+    assert "⬆ Tỉnh Lạng Sơn" in commune.labels
+
+    # the files follow the table: a chart, the workbook and the CSV
+    chart = await ha.wait_reply()
+    assert chart.photo, chart
+    book = await ha.wait_reply()
+    assert book.document and book.document["file_name"].endswith(".xlsx"), book
+    sheet = await ha.wait_reply()
+    assert sheet.document and sheet.document["file_name"].endswith(".csv"), sheet
+    workbook = openpyxl.load_workbook(io.BytesIO(await ha.download(book)))
+    assert len(workbook.sheetnames) == 3  # teams, the commune, the raw reports
+    rows = (await ha.download(sheet)).decode("utf-8-sig").splitlines()
+    assert len(rows) == 3 and "Thôn Nà Lẹng" in "".join(rows)
+
+    await ha.press("Tháng này")
+    now_table = await ha.wait_reply("📊 Thống kê Xã Bắc Sơn")
+    assert "✅ Không có vụ việc" in now_table.text  # Lan's nil report of today is counted
     assert_bot_healthy(bot)
 
 

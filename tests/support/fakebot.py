@@ -27,6 +27,9 @@ class Sent:
     message_id: int
     text: str
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
+    file_kind: str | None = None  # "document" or "photo" for sendDocument / sendPhoto
+    file_name: str | None = None
+    file_data: bytes | None = None
 
     def labels(self) -> list[str]:
         return [b["text"] for row in self.buttons for b in row]
@@ -65,6 +68,10 @@ class FakeBotAPI(BaseRequest):
     ) -> tuple[int, bytes]:
         api_method = url.rsplit("/", 1)[-1]
         params: dict[str, Any] = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.multipart_data:
+            params["_files"] = {
+                name: (entry[0], entry[1]) for name, entry in request_data.multipart_data.items()
+            }
         self.calls.append((api_method, params))
         if api_method in self.fail_next:
             status, body = self.fail_next.pop(api_method)
@@ -97,6 +104,26 @@ class FakeBotAPI(BaseRequest):
             self.messages[(chat_id, sent.message_id)] = sent
             self.sent.append(sent)
             return _message_json(sent)
+        if api_method in {"sendDocument", "sendPhoto"}:
+            chat_id = int(p["chat_id"])
+            kind = "document" if api_method == "sendDocument" else "photo"
+            name, data = p["_files"][kind]
+            sent = Sent(chat_id, next(self._ids), str(p.get("caption") or ""), [], kind, name, data)
+            self.messages[(chat_id, sent.message_id)] = sent
+            self.sent.append(sent)
+            message = _message_json(sent)
+            if kind == "document":
+                message["document"] = {"file_id": f"doc{sent.message_id}", "file_unique_id": "u"}
+            else:
+                message["photo"] = [
+                    {
+                        "file_id": f"ph{sent.message_id}",
+                        "file_unique_id": "u",
+                        "width": 1,
+                        "height": 1,
+                    }
+                ]
+            return message
         if api_method in {"editMessageText", "editMessageReplyMarkup"}:
             key = (int(p["chat_id"]), int(p["message_id"]))
             old = self.messages.get(key)

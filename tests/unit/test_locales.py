@@ -36,6 +36,9 @@ DYNAMIC_KEYS = (
     "hint.time",
     "hint.location",
     "hint.text",
+    "tally.target.good_deeds",
+    "tally.short.good_deeds",
+    "tally.rating.excellent",
 )
 
 ENGLISH_ALIASES = {
@@ -45,6 +48,7 @@ ENGLISH_ALIASES = {
     "tinbao": "pending",
     "huy": "cancel",
     "trogiup": "help",
+    "thongke": "tally",
 }
 
 

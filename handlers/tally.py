@@ -1,0 +1,250 @@
+"""/thongke (/tally): per-team summaries against targets, for leaders, police and supervisors.
+
+Every button carries the unit id and the period code it shows, so a press is answered the
+same however late it comes; and every request, typed or pressed, is checked against the
+caller's own unit, so a forged button or a typed name outside it is refused.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import periods
+from bot.engine import Context
+from bot.model import Choice
+from bot.parsing import fold
+from bot.periods import Period, PeriodError
+from bot.roles import TALLY_ROLES, in_scope
+from bot.tally import Tally, compute
+from bot.tally_files import attachments, labels_for
+from bot.tally_text import TallyWriter
+from handlers import menu
+from storage import units
+from storage.db import Row
+
+PREFIX = "tally:"
+FLOW = "tally_range"
+MAX_DRILL_BUTTONS = 24
+_TRAILING_RANGE = re.compile(
+    r"(\d{1,2}[/.]\d{1,2}(?:[/.]\d{4})?\s*(?:-|–|đến|den|to)\s*\d{1,2}[/.]\d{1,2}(?:[/.]\d{4})?)\s*$"
+)
+_KEYWORDS = {
+    "hom nay": "today",
+    "today": "today",
+    "tuan nay": "week",
+    "this week": "week",
+    "thang nay": "month",
+    "this month": "month",
+    "thang truoc": "last_month",
+    "last month": "last_month",
+}
+
+
+def allowed(member: Row) -> bool:
+    """Leaders see their team; police, supervisors and admins their unit; members nothing."""
+    return str(member["role"]) in {r.value for r in TALLY_ROLES}
+
+
+async def begin(ctx: Context) -> None:
+    """`/thongke [unit] [period]`: the caller's unit and this month unless they say otherwise."""
+    assert ctx.member is not None
+    if not allowed(ctx.member):
+        await menu.show(ctx, ctx.t("tally.not_allowed"))
+        return
+    ctx.reset()
+    args = ctx.inbound.args
+    period = current_month(ctx)
+    match = _TRAILING_RANGE.search(args)
+    try:
+        if match:
+            period = periods.parse_range(match.group(1), ctx.now.date())
+            args = args[: match.start()].strip()
+        else:
+            for words, name in _KEYWORDS.items():
+                if fold(args).endswith(words):
+                    period = named_period(ctx, name)
+                    args = args[: len(args) - len(words)].strip()
+                    break
+    except PeriodError as err:
+        await _refuse(ctx, err.key)
+        return
+    unit = await _own_unit(ctx)
+    if args:
+        found = await _find_unit(ctx, args)
+        if found is None:
+            return
+        unit = found
+    await show(ctx, unit, period)
+
+
+async def on_button(ctx: Context) -> None:
+    """A period or unit button: 'tally:<unit id>:<period code>' or '...:range' to type one."""
+    assert ctx.member is not None
+    if not allowed(ctx.member):
+        await menu.show(ctx, ctx.t("tally.not_allowed"))
+        return
+    if ctx.value == PREFIX + "cancel":
+        ctx.reset()
+        await menu.show(ctx, ctx.t("wizard.cancelled"))
+        return
+    parts = (ctx.value or "")[len(PREFIX) :].split(":", 1)
+    unit = await units.get(ctx.tx, int(parts[0])) if parts[0].isdigit() else None
+    if unit is None or len(parts) != 2 or not _visible(ctx, unit):
+        await _refuse(ctx, "tally.out_of_scope")
+        return
+    ctx.reset()
+    if parts[1] == "range":
+        ctx.state.update({"flow": FLOW, "unit_id": int(unit["id"])})
+        cancel = [[Choice(ctx.t("nav.cancel"), PREFIX + "cancel")]]
+        ctx.reply(ctx.t("tally.ask_range"), cancel, free_input=True)
+        return
+    try:
+        period = periods.decode(parts[1], ctx.services.config.tally.phases, _starts_on(ctx))
+    except PeriodError as err:
+        await _refuse(ctx, err.key)
+        return
+    await show(ctx, unit, period)
+
+
+async def on_range_input(ctx: Context) -> None:
+    """The typed 'dd/mm/yyyy-dd/mm/yyyy' after pressing the range button; re-asked if wrong."""
+    assert ctx.member is not None
+    if ctx.value == PREFIX + "cancel":
+        ctx.reset()
+        await menu.show(ctx, ctx.t("wizard.cancelled"))
+        return
+    unit = await units.get(ctx.tx, int(ctx.state.get("unit_id", 0)))
+    if unit is None or not allowed(ctx.member) or not _visible(ctx, unit):
+        ctx.reset()
+        await _refuse(ctx, "tally.out_of_scope")
+        return
+    try:
+        period = periods.parse_range(ctx.text, ctx.now.date())
+    except PeriodError as err:
+        cancel = [[Choice(ctx.t("nav.cancel"), PREFIX + "cancel")]]
+        ctx.reply(ctx.t(err.key), cancel, free_input=True)
+        return
+    ctx.reset()
+    await show(ctx, unit, period)
+
+
+async def _refuse(ctx: Context, key: str, **params: object) -> None:
+    """Say why, in the caller's language, with the menu so the next step is one tap."""
+    await menu.show(ctx, ctx.t(key, **params))
+
+
+def _starts_on(ctx: Context) -> int:
+    return ctx.services.config.tally.month_starts_on
+
+
+def current_month(ctx: Context) -> Period:
+    """The reporting month holding today (honouring the configured first day)."""
+    return periods.month(ctx.now.date(), _starts_on(ctx))
+
+
+def named_period(ctx: Context, name: str) -> Period:
+    """today / week / month / last_month relative to the injected clock."""
+    today = ctx.now.date()
+    if name == "today":
+        return periods.day(today)
+    if name == "week":
+        return periods.week(today)
+    if name == "last_month":
+        return periods.month(today, _starts_on(ctx), -1)
+    return periods.month(today, _starts_on(ctx))
+
+
+def _visible(ctx: Context, unit: Row) -> bool:
+    assert ctx.member is not None
+    return in_scope(str(ctx.member["unit_path"]), str(unit["path"]))
+
+
+async def _own_unit(ctx: Context) -> Row:
+    assert ctx.member is not None
+    unit = await units.get(ctx.tx, int(ctx.member["unit_id"]))
+    assert unit is not None
+    return unit
+
+
+async def _find_unit(ctx: Context, typed: str) -> Row | None:
+    """A unit named by path or by name, within the caller's scope; replies and returns None
+    when it is outside the scope, unknown, or ambiguous."""
+    assert ctx.member is not None
+    exact = await units.get_by_path(ctx.tx, typed)
+    if exact is not None:
+        if _visible(ctx, exact):
+            return exact
+        await _refuse(ctx, "tally.out_of_scope")
+        return None
+    wanted = fold(typed)
+    mine = await units.named_under(ctx.tx, str(ctx.member["unit_path"]))
+    hits = [u for u in mine if fold(str(u["name"])) in {wanted, *_without_kind(wanted)}]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        await _refuse(ctx, "tally.unit_ambiguous", count=len(hits), name=typed)
+        return None
+    if await units.exists_named(ctx.tx, typed):
+        await _refuse(ctx, "tally.out_of_scope")
+    else:
+        await _refuse(ctx, "tally.unit_unknown", name=typed)
+    return None
+
+
+def _without_kind(folded: str) -> set[str]:
+    """Let 'Nà Lẹng' find 'Thôn Nà Lẹng': the name with a leading kind word added."""
+    return {f"{kind} {folded}" for kind in ("thon", "xa", "phuong", "to dan pho", "ban", "to")}
+
+
+async def show(ctx: Context, unit: Row, period: Period) -> None:
+    """Compute and answer: the table, period and drill-down buttons, and the three files."""
+    config = ctx.services.config
+    kinds = [c.key for c in ctx.forms.categories]
+    tally = await compute(ctx.tx, unit, period, config, kinds, ctx.now)
+    writer = TallyWriter(
+        ctx.services.texts, ctx.forms, ctx.locale, config.tally.targets.tip_ack_minutes
+    )
+    deadline = config.reports.deadline.strftime("%H:%M")
+    text = writer.message(tally, deadline, config.tally.phone_team_limit)
+    labels = labels_for(ctx.services.texts, ctx.forms, config, ctx.locale)
+    files = attachments(ctx.services.db, tally, labels, config, ctx.t("tally.files_failed"))
+    ctx.reply(text, await _buttons(ctx, unit, tally), attachments=files)
+
+
+async def _buttons(ctx: Context, unit: Row, tally: Tally) -> list[list[Choice]]:
+    uid = int(unit["id"])
+
+    def pick(label: str, period: Period) -> Choice:
+        """A period button for this unit; the period on screen is marked with a dot."""
+        mark = "• " if period == tally.period else ""
+        return Choice(mark + label, f"{PREFIX}{uid}:{period.code}")
+
+    rows = [
+        [
+            pick(ctx.t("tally.period_today"), named_period(ctx, "today")),
+            pick(ctx.t("tally.period_week"), named_period(ctx, "week")),
+        ],
+        [
+            pick(ctx.t("tally.period_month"), named_period(ctx, "month")),
+            pick(ctx.t("tally.period_last_month"), named_period(ctx, "last_month")),
+        ],
+    ]
+    phases = ctx.services.config.tally.phases
+    phase_buttons = [pick(p.name, periods.phase(i, p)) for i, p in enumerate(phases, 1)]
+    rows += [phase_buttons[i : i + 2] for i in range(0, len(phase_buttons), 2)]
+    rows.append([Choice(ctx.t("tally.period_range"), f"{PREFIX}{uid}:range")])
+    code = tally.period.code
+    children = tally.children(tally.root)[:MAX_DRILL_BUTTONS]
+    drill = [
+        Choice(ctx.t("tally.down", name=c.name), f"{PREFIX}{c.unit_id}:{code}") for c in children
+    ]
+    rows += [drill[i : i + 2] for i in range(0, len(drill), 2)]
+    parent_id = unit["parent_id"]
+    if parent_id is not None:
+        parent = await units.get(ctx.tx, int(parent_id))
+        if parent is not None and _visible(ctx, parent):
+            rows.append(
+                [Choice(ctx.t("tally.up", name=parent["name"]), f"{PREFIX}{parent_id}:{code}")]
+            )
+    rows.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
+    return rows

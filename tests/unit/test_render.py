@@ -1,0 +1,492 @@
+"""The tally files: the workbook read back cell by cell, the CSV parsed, the PNG opened."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+from PIL import Image
+
+from bot.config import TARGET_KEYS
+from bot.forms import load_forms
+from bot.i18n import Texts
+from bot.periods import month_named
+from bot.render import Labels, chart_png, plain, team_csv, workbook
+from bot.tally import RATING_LEVELS, Figures, RawReport, Tally, TargetResult, UnitTally
+
+TEXTS = Texts.load()
+FORMS = load_forms()
+KINDS = ["patrol", "good_deed", "tip", "nil"]
+PERIOD = month_named(2026, 11)
+NOW = datetime(2026, 12, 1, 8, 30)
+GOALS = {"patrol": 0.8, "tips_acked": 1.0, "tips_in_time": 0.9, "households": 0.9}
+COMPLIANCE_GOAL = 0.95
+
+
+def labels(locale: str = "vi") -> Labels:
+    return Labels(TEXTS, FORMS, locale, 60)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _ratio(key: str, part: int, whole: int, goal: float) -> TargetResult:
+    value = _share(part, whole)
+    return TargetResult(key, value, goal, None if value is None else value >= goal)
+
+
+def _targets(f: Figures) -> dict[str, TargetResult]:
+    """Targets from figures with fixed goals, mirroring DOMAIN.md closely enough for the files."""
+    good = f.by_kind.get("good_deed", 0)
+    need = f.good_deeds_required
+    results = [
+        TargetResult("good_deeds", good, need, good >= need if need else None),
+        _ratio("patrol", f.patrol_members, f.members, GOALS["patrol"]),
+        _ratio("fire_in_time", f.fire_in_time, f.fire_mobilised, 1.0),
+        _ratio("tips_acked", f.tips_acked, f.tips, GOALS["tips_acked"]),
+        _ratio("tips_in_time", f.tips_acked_in_time, f.tips, GOALS["tips_in_time"]),
+        TargetResult("reoffending", f.reoffending, 0, f.reoffending <= 0),
+        _ratio("households", f.households_checked, f.households, GOALS["households"]),
+        _ratio("compliance", f.on_time_days, f.expected_days, COMPLIANCE_GOAL),
+    ]
+    return {r.key: r for r in results}
+
+
+def _unit(uid: int, parent: int | None, path: str, kind: str, *, team: bool) -> UnitTally:
+    return UnitTally(
+        unit_id=uid,
+        parent_id=parent,
+        name=path.rsplit("/", 1)[-1],
+        path=path,
+        kind=kind,
+        depth=path.count("/"),
+        is_team=team,
+    )
+
+
+def _team_figures(**counts: object) -> Figures:
+    figures = Figures(teams=1, good_deeds_required=1)
+    for name, value in counts.items():
+        setattr(figures, name, value)
+    return figures
+
+
+def build_tally(extra_teams: int = 0) -> Tally:
+    """A province, two communes, three teams (plus `extra_teams` quiet ones in the second)."""
+    province = _unit(1, None, "Tỉnh Lạng Sơn", "province", team=False)
+    bac_son = _unit(2, 1, "Tỉnh Lạng Sơn/Xã Bắc Sơn", "commune", team=False)
+    vu_le = _unit(3, 1, "Tỉnh Lạng Sơn/Xã Vũ Lễ", "commune", team=False)
+    khuon_pinh = _unit(5, 2, "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Khuôn Pinh", "village", team=True)
+    na_leng = _unit(4, 2, "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng", "village", team=True)
+    quynh_son = _unit(6, 3, "Tỉnh Lạng Sơn/Xã Vũ Lễ/Thôn Quỳnh Sơn", "village", team=True)
+    na_leng.figures = _team_figures(
+        members=5,
+        reporters=5,
+        by_kind={"patrol": 10, "good_deed": 2, "nil": 20},
+        late=1,
+        expected_days=150,
+        on_time_days=145,
+        patrol_members=5,
+        households=120,
+        households_checked=120,
+    )
+    khuon_pinh.figures = _team_figures(
+        members=4,
+        reporters=3,
+        by_kind={"patrol": 3, "tip": 2, "nil": 40},
+        late=5,
+        expected_days=120,
+        on_time_days=90,
+        patrol_members=2,
+        tips=2,
+        tips_acked=2,
+        tips_acked_in_time=1,
+        households=95,
+        households_checked=50,
+    )
+    quynh_son.figures = _team_figures(members=3, expected_days=90)
+    teams = [khuon_pinh, na_leng, quynh_son]
+    for i in range(extra_teams):
+        quiet = _unit(100 + i, 3, f"Tỉnh Lạng Sơn/Xã Vũ Lễ/Thôn Mới {i:02d}", "village", team=True)
+        quiet.figures = _team_figures(members=2, expected_days=60, on_time_days=60 - i)
+        teams.append(quiet)
+    for team in teams:
+        team.targets = _targets(team.figures)
+        met, applicable = team.met_count
+        team.rating = RATING_LEVELS[0] if met == applicable else RATING_LEVELS[-1]
+    by_id = {u.unit_id: u for u in [province, bac_son, vu_le]}
+    for team in teams:
+        parent = team.parent_id
+        while parent is not None:
+            above = by_id[parent]
+            above.figures.add(team.figures)
+            for key, result in team.targets.items():
+                if result.met is not None:
+                    above.teams_applicable[key] = above.teams_applicable.get(key, 0) + 1
+                    above.teams_meeting[key] = above.teams_meeting.get(key, 0) + int(result.met)
+            parent = above.parent_id
+    for unit in by_id.values():
+        unit.targets = _targets(unit.figures)
+    return Tally(
+        root=province,
+        units=[province, bac_son, vu_le, *teams],
+        period=PERIOD,
+        kinds=KINDS,
+        elapsed_end=date(2026, 11, 30),
+        generated_at=NOW,
+    )
+
+
+def team_only_tally() -> Tally:
+    """Asked about a single team: the team is the root."""
+    whole = build_tally()
+    team = next(u for u in whole.teams if u.name == "Thôn Nà Lẹng")
+    team.depth, team.parent_id = 0, None
+    return Tally(team, [team], PERIOD, KINDS, date(2026, 11, 30), NOW)
+
+
+RAW = [
+    RawReport(
+        number="2026-000017",
+        report_date=date(2026, 11, 3),
+        filed_at=datetime(2026, 11, 3, 21, 40),
+        unit_name="Thôn Nà Lẹng",
+        unit_path="Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng",
+        reporter="Hoàng Văn Dũng",
+        kind="patrol",
+        late=True,
+        acknowledged_at=None,
+        data={
+            "date": "2026-11-03",
+            "start": "20:00",
+            "end": "22:00",
+            "route": "Đường liên thôn",
+            "teammates": ["Lý Thị Hoa", "Nông Văn Tú"],
+            "incidents": 0,
+            "traffic_help": True,
+        },
+    ),
+    RawReport(
+        number="2026-000018",
+        report_date=date(2026, 11, 4),
+        filed_at=datetime(2026, 11, 4, 9, 15),
+        unit_name="Thôn Khuôn Pinh",
+        unit_path="Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Khuôn Pinh",
+        reporter="Lương Thị Mai",
+        kind="tip",
+        late=False,
+        acknowledged_at=datetime(2026, 11, 4, 9, 50),
+        data={"what": '=HYPERLINK("http://x")', "gone_field": "x\x07y"},
+    ),
+    RawReport(
+        number="2026-000019",
+        report_date=date(2026, 11, 5),
+        filed_at=datetime(2026, 11, 5, 7, 0),
+        unit_name="Thôn Khuôn Pinh",
+        unit_path="Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Khuôn Pinh",
+        reporter="Lương Thị Mai",
+        kind="old_kind",
+        late=False,
+        acknowledged_at=None,
+        data={},
+    ),
+]
+
+
+def _open(data: bytes) -> dict[str, Worksheet]:
+    wb = load_workbook(io.BytesIO(data))
+    return {name: wb[name] for name in wb.sheetnames}
+
+
+def _columns(ws: Worksheet) -> dict[str, int]:
+    return {str(c.value): c.column for c in ws[1]}
+
+
+def _at(ws: Worksheet, row: int, header: str) -> object:
+    return ws.cell(row=row, column=_columns(ws)[header]).value
+
+
+# ---------------------------------------------------------------- labels
+
+
+def test_labels_name_every_target_and_rating_in_both_languages() -> None:
+    for locale in ("vi", "en"):
+        lab = labels(locale)
+        for key in TARGET_KEYS:
+            assert lab.target(key) != key, (locale, key)
+        for level in RATING_LEVELS:
+            assert lab.rating(level) != level, (locale, level)
+    assert "60" in labels().target("tips_in_time")
+    assert labels().rating(None) == ""
+
+
+def test_labels_fall_back_to_the_key_and_strip_icons() -> None:
+    lab = labels()
+    assert lab.kind("patrol").startswith("🚶")
+    assert lab.kind_plain("patrol") == "Tuần tra ANTT, ATGT"
+    assert lab.kind_plain("nil") == "Không có vụ việc"
+    assert lab.kind("old_kind") == "old_kind"
+    assert plain("✅ Không có vụ việc") == "Không có vụ việc"
+    assert plain("🔥") == "🔥"
+
+
+def test_level_names_use_the_shared_kind_or_the_depth() -> None:
+    tally = build_tally()
+    lab = labels()
+    assert lab.level(tally.level(1), 1) == "Xã"
+    assert labels("en").level(tally.level(1), 1) == "Communes"
+    mixed = [*tally.level(1), _unit(9, 1, "Tỉnh Lạng Sơn/Phường X", "ward", team=False)]
+    assert lab.level(mixed, 1) == "Cấp 1"
+    odd = [_unit(9, 1, "Tỉnh Lạng Sơn/Khu Y", "zone", team=False)]
+    assert lab.level(odd, 1) == "Cấp 1"
+    assert lab.level([tally.root], 0) == "Toàn đơn vị"
+
+
+# ---------------------------------------------------------------- workbook
+
+
+def test_workbook_sheets_headers_and_layout() -> None:
+    sheets = _open(workbook(build_tally(), RAW, labels()))
+    assert list(sheets) == ["Các tổ", "Xã", "Toàn đơn vị", "Báo cáo chi tiết"]
+    teams = sheets["Các tổ"]
+    headers = [c.value for c in teams[1]]
+    assert headers[:4] == ["Đơn vị", "Đường dẫn", "Số tổ viên", "Số tổ viên đã báo cáo"]
+    assert headers[4:8] == [
+        "Tuần tra ANTT, ATGT",
+        "Người tốt, việc tốt",
+        "Tin báo ANTT",
+        "Không có vụ việc",
+    ]
+    assert "Tiếp nhận trong 60 phút" in headers
+    assert "Việc tốt: đạt?" in headers
+    assert headers[-1] == "Gợi ý xếp loại"
+    for ws in sheets.values():
+        assert ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+        assert all(c.font.b for c in ws[1] if c.value is not None)
+        widths = [ws.column_dimensions[letter].width for letter in ("A", "B")]
+        assert all(8 <= w <= 50 for w in widths), widths
+    assert teams.auto_filter.ref == f"A1:{teams.cell(1, len(headers)).column_letter}4"
+
+
+def test_team_rows_numbers_shares_and_marks() -> None:
+    ws = _open(workbook(build_tally(), RAW, labels()))["Các tổ"]
+    names = [ws.cell(row=r, column=1).value for r in range(2, 5)]
+    assert names == ["Thôn Khuôn Pinh", "Thôn Nà Lẹng", "Thôn Quỳnh Sơn"]
+    assert _at(ws, 3, "Số tổ viên") == 5
+    assert isinstance(_at(ws, 3, "Tuần tra ANTT, ATGT"), int)
+    assert _at(ws, 3, "Tin báo ANTT") == 0
+    compliance = ws.cell(row=3, column=_columns(ws)["Tỷ lệ đúng hạn"])
+    assert compliance.value == pytest.approx(145 / 150)
+    assert compliance.number_format == "0.0%"
+    assert _at(ws, 3, "Việc tốt") == 2  # a count, not a share
+    assert _at(ws, 3, "Việc tốt: đạt?") == "✓"
+    assert _at(ws, 2, "Việc tốt: đạt?") == "✗"
+    assert _at(ws, 2, "Tin báo được tiếp nhận") == 1.0
+    assert _at(ws, 2, "Tiếp nhận trong 60 phút") == 0.5
+    assert _at(ws, 2, "Tiếp nhận trong 60 phút: đạt?") == "✗"
+    assert _at(ws, 3, "Tin báo được tiếp nhận") is None  # no tips: not applicable
+    assert _at(ws, 3, "Tin báo được tiếp nhận: đạt?") == "—"
+    assert _at(ws, 3, "PCCC kịp thời: đạt?") == "—"
+    assert _at(ws, 4, "Nắm hộ khẩu") is None  # household count unknown
+    assert _at(ws, 3, "Số chỉ tiêu đạt") == 5
+    assert _at(ws, 3, "Số chỉ tiêu áp dụng") == 5
+    assert _at(ws, 3, "Gợi ý xếp loại") == "Hoàn thành xuất sắc nhiệm vụ"
+
+
+def test_team_sheet_totals_row_holds_numbers() -> None:
+    ws = _open(workbook(build_tally(), RAW, labels()))["Các tổ"]
+    assert ws.max_row == 5
+    assert _at(ws, 5, "Đơn vị") == "Tổng cộng"
+    assert _at(ws, 5, "Số tổ viên") == 12
+    assert _at(ws, 5, "Số tổ viên đã báo cáo") == 8
+    assert _at(ws, 5, "Không có vụ việc") == 60
+    assert _at(ws, 5, "Báo cáo muộn") == 6
+    assert _at(ws, 5, "Ngày phải báo cáo") == 360
+    assert _at(ws, 5, "Tỷ lệ đúng hạn") == pytest.approx(235 / 360)
+    assert _at(ws, 5, "Việc tốt") == 2
+
+
+def test_roll_up_sheets_count_teams_meeting() -> None:
+    sheets = _open(workbook(build_tally(), RAW, labels()))
+    communes = sheets["Xã"]
+    assert [communes.cell(row=r, column=1).value for r in (2, 3)] == ["Xã Bắc Sơn", "Xã Vũ Lễ"]
+    assert _at(communes, 2, "Số tổ") == 2
+    assert _at(communes, 2, "Số tổ viên") == 9
+    assert _at(communes, 2, "Tỷ lệ đúng hạn") == pytest.approx(235 / 270)
+    assert _at(communes, 2, "Việc tốt: số tổ đạt") == 1
+    assert _at(communes, 2, "Việc tốt: số tổ áp dụng") == 2
+    assert _at(communes, 3, "Tin báo được tiếp nhận: số tổ áp dụng") == 0
+    assert _at(communes, 2, "Tuần tra") == pytest.approx(7 / 9)
+    whole = sheets["Toàn đơn vị"]
+    assert whole.max_row == 2
+    assert _at(whole, 2, "Đơn vị") == "Tỉnh Lạng Sơn"
+    assert _at(whole, 2, "Số tổ") == 3
+    assert _at(whole, 2, "Báo cáo đúng hạn: số tổ đạt") == 1
+
+
+def test_raw_sheet_dates_marks_and_details() -> None:
+    ws = _open(workbook(build_tally(), RAW, labels()))["Báo cáo chi tiết"]
+    assert [c.value for c in ws[1]][:3] == ["Số báo cáo", "Ngày báo cáo", "Thời điểm gửi"]
+    assert ws.max_row == 4
+    day = ws.cell(row=2, column=2)
+    assert isinstance(day.value, datetime) and day.value.date() == date(2026, 11, 3)
+    assert day.number_format == "dd/mm/yyyy"
+    filed = ws.cell(row=2, column=3)
+    assert filed.value == datetime(2026, 11, 3, 21, 40)
+    assert filed.number_format == "dd/mm/yyyy hh:mm"
+    assert _at(ws, 2, "Loại báo cáo") == "Tuần tra ANTT, ATGT"
+    assert _at(ws, 2, "Báo cáo muộn") == "Có"
+    assert _at(ws, 3, "Báo cáo muộn") == "Không"
+    assert _at(ws, 2, "Thời điểm tiếp nhận") is None
+    assert _at(ws, 3, "Thời điểm tiếp nhận") == datetime(2026, 11, 4, 9, 50)
+    details = str(_at(ws, 2, "Nội dung"))
+    assert details.startswith("Ngày tuần tra: 03/11/2026; Giờ bắt đầu: 20:00;")
+    assert "Tổ viên cùng tham gia: Lý Thị Hoa, Nông Văn Tú" in details
+    assert "Số vụ việc phát hiện: 0" in details
+    assert "Có hỗ trợ giao thông: Có" in details
+    assert _at(ws, 4, "Loại báo cáo") == "old_kind"
+    assert ws.column_dimensions["J"].width <= 50
+
+
+def test_user_text_is_never_a_formula_nor_a_broken_file() -> None:
+    ws = _open(workbook(build_tally(), RAW, labels()))["Báo cáo chi tiết"]
+    cell = ws.cell(row=3, column=_columns(ws)["Nội dung"])
+    assert cell.data_type == "s"
+    assert "=HYPERLINK" in str(cell.value)
+    assert "gone_field: xy" in str(cell.value)  # the control character is dropped
+
+
+def test_truncated_raw_list_says_how_to_get_all_of_it() -> None:
+    data = workbook(build_tally(), RAW[:1], labels(), raw_truncated=True)
+    ws = _open(data)["Báo cáo chi tiết"]
+    note = str(ws["A2"].value)
+    assert "antt-bot tally --format xlsx" in note
+    assert ws["A3"].value == "2026-000017"
+    assert ws.auto_filter.ref == "A1:J3"
+    wb = load_workbook(io.BytesIO(data))
+    assert "antt-bot tally --format xlsx" in str(wb.properties.description)
+
+
+def test_properties_carry_the_period_not_the_rows() -> None:
+    wb = load_workbook(io.BytesIO(workbook(build_tally(), RAW, labels())))
+    assert wb.properties.title == "Thống kê Tỉnh Lạng Sơn · Tháng 11/2026 (01/11–30/11/2026)"
+    assert wb.properties.subject == "Tháng 11/2026 (01/11–30/11/2026)"
+    assert wb.properties.created == NOW
+
+
+def test_time_zones_do_not_reach_the_cells() -> None:
+    """The bot's clock is zone-aware; Excel cells are not and file properties are UTC."""
+    tally = build_tally()
+    zone = ZoneInfo("Asia/Ho_Chi_Minh")
+    tally.generated_at = NOW.replace(tzinfo=zone)
+    aware = replace(RAW[1], filed_at=RAW[1].filed_at.replace(tzinfo=zone))
+    data = workbook(tally, [aware], labels())
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.properties.created == NOW - timedelta(hours=7)
+    assert wb["Báo cáo chi tiết"]["C2"].value == datetime(2026, 11, 4, 9, 15)
+
+
+def test_english_workbook_and_a_team_alone() -> None:
+    sheets = _open(workbook(team_only_tally(), [], labels("en")))
+    assert list(sheets) == ["Teams", "Reports"]
+    ws = sheets["Teams"]
+    assert ws["A1"].value == "Unit"
+    assert ws.max_row == 2  # the team, no totals line under a single team
+    assert _at(ws, 2, "Suggested rating") == "Excellent"
+    assert sheets["Reports"].max_row == 1
+
+
+def test_a_commune_month_exports_in_about_a_second() -> None:
+    tally = build_tally(extra_teams=57)
+    start = datetime(2026, 11, 1, 21, 0)
+    raw = [
+        RawReport(
+            number=f"2026-{i:06d}",
+            report_date=(start + timedelta(minutes=3 * i)).date(),
+            filed_at=start + timedelta(minutes=3 * i),
+            unit_name="Thôn Nà Lẹng",
+            unit_path="Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng",
+            reporter="Hoàng Văn Dũng",
+            kind="patrol" if i % 3 else "nil",
+            late=i % 7 == 0,
+            acknowledged_at=None,
+            data={"date": "2026-11-03", "start": "20:00", "end": "22:00", "incidents": 0},
+        )
+        for i in range(15_000)
+    ]
+    began = time.perf_counter()
+    data = workbook(tally, raw, labels())
+    elapsed = time.perf_counter() - began
+    assert elapsed < 6, elapsed  # ~1 s on a laptop; generous for slow CI machines
+    ws = load_workbook(io.BytesIO(data), read_only=True)["Báo cáo chi tiết"]
+    assert sum(1 for _ in ws.iter_rows(values_only=True)) == 15_001
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def test_csv_has_bom_header_and_one_row_per_team() -> None:
+    tally = build_tally()
+    data = team_csv(tally, labels())
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    sheet = _open(workbook(tally, RAW, labels()))["Các tổ"]
+    assert rows[0] == [c.value for c in sheet[1]]
+    assert len(rows) == 1 + 3
+    line = dict(zip(rows[0], rows[2], strict=True))
+    assert line["Đơn vị"] == "Thôn Nà Lẹng"
+    assert line["Đường dẫn"] == "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng"
+    assert line["Số tổ viên"] == "5"
+    assert line["Tỷ lệ đúng hạn"] == "0.9667"
+    assert line["Việc tốt"] == "2"
+    assert line["Việc tốt: đạt?"] == "✓"
+    assert line["Tin báo được tiếp nhận"] == ""
+    assert line["Tuần tra"] == "1"
+    assert line["Gợi ý xếp loại"] == "Hoàn thành xuất sắc nhiệm vụ"
+
+
+def test_csv_defuses_names_a_spreadsheet_would_run() -> None:
+    tally = build_tally()
+    tally.teams[0].name = "=cmd()"
+    rows = list(csv.reader(io.StringIO(team_csv(tally, labels()).decode("utf-8-sig"))))
+    assert rows[1][0] == "'=cmd()"
+
+
+# ---------------------------------------------------------------- chart
+
+
+def _png(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG"
+    return image
+
+
+def test_chart_is_a_phone_sized_png_growing_with_the_bars() -> None:
+    small = _png(chart_png(build_tally(), labels()))
+    assert small.width >= 800
+    big_tally = build_tally(extra_teams=20)
+    commune = next(u for u in big_tally.units if u.name == "Xã Vũ Lễ")
+    big_tally.root, commune.depth = commune, 0
+    big = _png(chart_png(big_tally, labels()))
+    assert big.width == small.width
+    assert big.height > small.height + 300
+
+
+def test_chart_caps_the_bars_and_draws_a_team_alone() -> None:
+    tally = build_tally(extra_teams=40)
+    commune = next(u for u in tally.units if u.name == "Xã Vũ Lễ")
+    tally.root = commune
+    capped = _png(chart_png(tally, labels(), max_bars=10))
+    full = _png(chart_png(tally, labels(), max_bars=100))
+    assert capped.height < full.height
+    alone = _png(chart_png(team_only_tally(), labels("en")))
+    assert alone.width >= 800
