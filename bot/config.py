@@ -9,10 +9,18 @@ import os
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
 
@@ -101,20 +109,23 @@ TARGET_KEYS = (
 )
 
 
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]  # as in forms files
+
+
 class TallySources(_Section):
     """Which form kinds and fields feed the targets, so a province's own forms can too."""
 
-    nil_kind: str = "nil"
-    good_deed_kind: str = "good_deed"
-    patrol_kind: str = "patrol"
-    fire_kind: str = "fire_rescue"
-    fire_mobilised_field: str = "mobilised"
-    fire_in_time_field: str = "in_time"
-    tip_kind: str = "tip"
-    reintegration_kind: str = "reintegration"
-    reoffending_field: str = "reoffending_signs"
-    admin_kind: str = "admin_order"
-    households_field: str = "households_checked"
+    nil_kind: Key = "nil"
+    good_deed_kind: Key = "good_deed"
+    patrol_kind: Key = "patrol"
+    fire_kind: Key = "fire_rescue"
+    fire_mobilised_field: Key = "mobilised"
+    fire_in_time_field: Key = "in_time"
+    tip_kind: Key = "tip"
+    reintegration_kind: Key = "reintegration"
+    reoffending_field: Key = "reoffending_signs"
+    admin_kind: Key = "admin_order"
+    households_field: Key = "households_checked"
 
 
 class RatingRule(_Section):

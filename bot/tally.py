@@ -43,12 +43,12 @@ class Figures:
 
     def add(self, other: Figures) -> None:
         """Add a team's (or a sub-unit's) counts into this total."""
-        for name in self.__dataclass_fields__:
-            if name == "by_kind":
-                for kind, n in other.by_kind.items():
-                    self.by_kind[kind] = self.by_kind.get(kind, 0) + n
-            else:
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+        mine, theirs = self.__dict__, other.__dict__
+        for name in _COUNTS:
+            mine[name] += theirs[name]
+        by_kind = self.by_kind
+        for kind, n in other.by_kind.items():
+            by_kind[kind] = by_kind.get(kind, 0) + n
 
     @property
     def reports(self) -> int:
@@ -59,6 +59,9 @@ class Figures:
     def compliance(self) -> float | None:
         """Share of due member-days covered by a report on time; None when nothing was due."""
         return self.on_time_days / self.expected_days if self.expected_days else None
+
+
+_COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name != "by_kind")
 
 
 @dataclass(frozen=True)
@@ -95,8 +98,12 @@ class UnitTally:
     @property
     def met_count(self) -> tuple[int, int]:
         """(targets met, targets applicable), used to rank teams and to rate them."""
-        applicable = [t for t in self.targets.values() if t.met is not None]
-        return sum(1 for t in applicable if t.met), len(applicable)
+        met = applicable = 0
+        for result in self.targets.values():
+            if result.met is not None:
+                applicable += 1
+                met += result.met
+        return met, applicable
 
 
 @dataclass
@@ -209,50 +216,7 @@ async def compute(
         households[uid] = row["households"]
     teams = {uid: u.figures for uid, u in units.items() if u.is_team}
 
-    def each(result: list[Row]) -> list[tuple[Figures, Row]]:
-        """Pair each result row with its team's figures (rows for non-team units are dropped)."""
-        return [(teams[int(r["unit_id"])], r) for r in result if int(r["unit_id"]) in teams]
-
-    for figures, r in each(await queries.members_per_unit(tx, scope)):
-        figures.members = int(r["members"])
-        figures.expected_days = int(r["expected_days"] or 0)
-    for figures, r in each(await queries.reports_per_kind(tx, scope)):
-        figures.by_kind[str(r["kind"])] = int(r["n"])
-        figures.late += int(r["late"] or 0)
-    for figures, r in each(await queries.reporting_per_unit(tx, scope)):
-        figures.reporters = int(r["reporters"])
-        figures.on_time_days = int(r["on_time_days"] or 0)
-    for figures, r in each(await queries.patrol_members_per_unit(tx, scope, src.patrol_kind)):
-        figures.patrol_members = int(r["patrol_members"])
-    fire = {
-        "mobilised": f"json_extract(r.data, '$.{src.fire_mobilised_field}') = 1",
-        "in_time": f"json_extract(r.data, '$.{src.fire_mobilised_field}') = 1"
-        f" AND json_extract(r.data, '$.{src.fire_in_time_field}') = 1",
-    }
-    for figures, r in each(await queries.flagged_per_unit(tx, scope, src.fire_kind, fire)):
-        figures.fire_mobilised = int(r["mobilised"] or 0)
-        figures.fire_in_time = int(r["in_time"] or 0)
-    tips = {
-        "acked": "r.ack_at IS NOT NULL",
-        "in_time": "r.ack_at IS NOT NULL AND (julianday(r.ack_at) - julianday(r.created_at))"
-        " * 1440 <= ?",
-    }
-    minutes = settings.targets.tip_ack_minutes
-    for figures, r in each(
-        await queries.flagged_per_unit(tx, scope, src.tip_kind, tips, (minutes,))
-    ):
-        figures.tips = int(r["n"])
-        figures.tips_acked = int(r["acked"] or 0)
-        figures.tips_acked_in_time = int(r["in_time"] or 0)
-    signs = {"signs": f"json_extract(r.data, '$.{src.reoffending_field}') = 1"}
-    for figures, r in each(
-        await queries.flagged_per_unit(tx, scope, src.reintegration_kind, signs)
-    ):
-        figures.reoffending = int(r["signs"] or 0)
-    checked = {"checked": f"COALESCE(json_extract(r.data, '$.{src.households_field}'), 0)"}
-    for figures, r in each(await queries.flagged_per_unit(tx, scope, src.admin_kind, checked)):
-        figures.households_checked = int(r["checked"] or 0)
-
+    await _count(tx, scope, teams, settings, kinds)
     required = settings.targets.good_deeds_per_month * months_in(period)
     for uid, figures in teams.items():
         figures.teams = 1
@@ -278,25 +242,84 @@ async def compute(
     )
 
 
+async def _count(
+    tx: Tx,
+    scope: queries.Scope,
+    teams: dict[int, Figures],
+    settings: TallySection,
+    kinds: list[str],
+) -> None:
+    """Fill each team's figures from the three aggregate queries (rows of other units skipped)."""
+    src = settings.sources
+    for counts in await queries.reports_per_unit(tx, scope, kinds):
+        figures = teams.get(counts.pop("unit_id"))
+        if figures is None:
+            continue
+        figures.late = counts.pop("late")
+        figures.by_kind = {kind: n for kind, n in counts.items() if n}
+    for r in await queries.members_per_unit(tx, scope, src.patrol_kind):
+        figures = teams.get(r["unit_id"])
+        if figures is None:
+            continue
+        figures.members = r["members"]
+        figures.expected_days = r["expected_days"] or 0
+        figures.reporters = r["reporters"] or 0
+        figures.on_time_days = r["on_time_days"] or 0
+        figures.patrol_members = r["patrol_members"] or 0
+
+    def yes(field: str) -> str:
+        """The report's yes/no answer `field` is yes (field names are validated keys)."""
+        return f"json_extract(r.data, '$.{field}') = 1"
+
+    fire = f"r.kind = {{0}} AND {yes(src.fire_mobilised_field)}"
+    tip_acked = "r.kind = {1} AND r.ack_at IS NOT NULL"
+    checked = f"COALESCE(json_extract(r.data, '$.{src.households_field}'), 0)"
+    expressions = {
+        "fire_mobilised": fire,
+        "fire_in_time": f"{fire} AND {yes(src.fire_in_time_field)}",
+        "tips": "r.kind = {1}",
+        "tips_acked": tip_acked,
+        "tips_acked_in_time": f"{tip_acked}"
+        " AND (julianday(r.ack_at) - julianday(r.created_at)) * 1440 <= {4}",
+        "reoffending": f"r.kind = {{2}} AND {yes(src.reoffending_field)}",
+        "households_checked": f"CASE WHEN r.kind = {{3}} THEN {checked} ELSE 0 END",
+    }
+    rare = (src.fire_kind, src.tip_kind, src.reintegration_kind, src.admin_kind)
+    params = (*rare, settings.targets.tip_ack_minutes)
+    for r in await queries.flagged_per_unit(tx, scope, rare, expressions, params):
+        figures = teams.get(r["unit_id"])
+        if figures is None:
+            continue
+        for name in expressions:
+            setattr(figures, name, int(r[name] or 0))
+
+
 def _roll_up(
     ordered: list[UnitTally], units: dict[int, UnitTally], settings: TallySection, good: str
 ) -> None:
-    """Add each team into every unit above it (deepest first), then evaluate those units."""
-    for team in ordered:
-        if not team.is_team:
-            continue
-        parent = team.parent_id
-        while parent is not None and parent in units:
-            above = units[parent]
-            above.figures.add(team.figures)
-            for key, result in team.targets.items():
-                if result.met is not None:
-                    above.teams_applicable[key] = above.teams_applicable.get(key, 0) + 1
-                    above.teams_meeting[key] = above.teams_meeting.get(key, 0) + int(result.met)
-            parent = above.parent_id
-    for unit in ordered:
+    """Add each unit into the one directly above it, deepest first, then evaluate them all.
+
+    A unit is complete when its turn comes (everything deeper was added before), so each
+    unit is added once, whatever the depth of the tree.
+    """
+    for unit in reversed(ordered):
         if not unit.is_team:
             unit.targets = evaluate(unit.figures, settings, good)
+        above = units.get(unit.parent_id) if unit.parent_id is not None else None
+        if above is None:
+            continue
+        above.figures.add(unit.figures)
+        meeting, applicable = above.teams_meeting, above.teams_applicable
+        if unit.is_team:
+            for key, result in unit.targets.items():
+                if result.met is not None:
+                    applicable[key] = applicable.get(key, 0) + 1
+                    meeting[key] = meeting.get(key, 0) + result.met
+        else:
+            for key, n in unit.teams_applicable.items():
+                applicable[key] = applicable.get(key, 0) + n
+            for key, n in unit.teams_meeting.items():
+                meeting[key] = meeting.get(key, 0) + n
 
 
 def _share(part: int, whole: int) -> float | None:

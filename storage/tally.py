@@ -32,6 +32,12 @@ class Scope:
     deadline: str
 
     @property
+    def late_after(self) -> str:
+        """Compared with `created_at || ...`: 'T21:00:00~' sorts after 'T21:00:00+07:00', so
+        a report stamped exactly at the deadline is on time and one a second later is late."""
+        return f"T{self.deadline}~"
+
+    @property
     def unit_params(self) -> tuple[str, str, str]:
         """The unit itself, then everything whose path starts with 'path/' (an index range)."""
         return (self.path, self.path + "/", self.path + "0")  # '0' is the byte after '/'
@@ -51,106 +57,135 @@ async def units_in(tx: Tx, scope: Scope) -> list[Row]:
     )
 
 
-async def members_per_unit(tx: Tx, scope: Scope) -> list[Row]:
-    """Active reporting members per unit and the member-days a report was due from them.
+def _in_subtree(alias: str) -> str:
+    """One index range on `path` (so rows come in path order) plus an exact prefix check."""
+    return (
+        f"{alias}.path >= ?1 AND {alias}.path < ?2"
+        f" AND ({alias}.path = ?3 OR substr({alias}.path, 1, ?4) = ?5)"
+    )
 
-    A member owes a report for each elapsed day of the period from the day they joined.
+
+def _subtree_params(scope: Scope) -> tuple[Any, ...]:
+    """?1..?5 of `_in_subtree`: the range [path, path + '0') and the 'path/' prefix."""
+    prefix = scope.path + "/"
+    return (scope.path, scope.path + "0", scope.path, len(prefix), prefix)
+
+
+FIELD_BITS = 20  # a team files far fewer than 2**20 reports in a period
+_PER_SUM = 3  # three 20-bit fields fit in SQLite's signed 64-bit integer
+
+
+async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[str, int]]:
+    """Reports per team in the period: per kind, `other` for kinds no longer in the forms,
+    and `late` for those filed after the deadline of their report date; plus `unit_id`.
+
+    This is the one query that reads every report of the period, so it must cost little
+    more than counting them: a single pass over a covering index, grouped in index order
+    (no sort), and the counts packed into a few SUMs of 20-bit fields (one CASE per row
+    instead of one aggregate call per kind), unpacked here.
     """
-    closed = scope.closed_end or ""
-    return await tx.fetchall(
-        f"""SELECT m.unit_id,
-                   COUNT(*) AS members,
-                   SUM(CASE WHEN ? = '' THEN 0 ELSE MAX(0,
-                         CAST(julianday(?) - julianday(MAX(?, substr(m.joined_at, 1, 10))) AS INT)
-                         + 1) END) AS expected_days
-            FROM members m
-            WHERE m.active = 1 AND m.role IN ({_ROLES_SQL}) AND m.unit_id IN ({_SUBTREE})
-            GROUP BY m.unit_id""",
-        (closed, closed, scope.start, *scope.unit_params),
+    names = [*kinds, "late"]
+    slots = {name: (i // _PER_SUM, (i % _PER_SUM) * FIELD_BITS) for i, name in enumerate(names)}
+    late_index, late_shift = slots["late"]
+    sums = []
+    for index in range(late_index + 1):
+        whens = "".join(
+            f" WHEN ?{10 + i} THEN {1 << slots[kind][1]}"
+            for i, kind in enumerate(kinds)
+            if slots[kind][0] == index
+        )
+        value = f"CASE r.kind{whens} ELSE 0 END" if whens else "0"
+        if index == late_index:
+            value += f" + (r.created_at > r.report_date || ?6) * {1 << late_shift}"
+        sums.append(f"SUM({value}) AS s{index}")
+    rows = await tx.fetchall(
+        f"""SELECT u.id AS unit_id, COUNT(*) AS n, {", ".join(sums)}
+            FROM units u JOIN reports r ON r.unit_id = u.id
+            WHERE {_in_subtree("u")}
+              AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
+            GROUP BY u.path""",
+        (*_subtree_params(scope), scope.late_after, scope.start, scope.end, None, *kinds),
     )
+    mask = (1 << FIELD_BITS) - 1
+    result = []
+    for row in rows:
+        counts = {name: (row[f"s{i}"] >> shift) & mask for name, (i, shift) in slots.items()}
+        counts["other"] = row["n"] - sum(counts[k] for k in kinds)
+        result.append({"unit_id": row["unit_id"], **counts})
+    return result
 
 
-async def reports_per_kind(tx: Tx, scope: Scope) -> list[Row]:
-    """Reports per team and kind in the period, and how many of them were filed late."""
-    return await tx.fetchall(
-        f"""SELECT r.unit_id, r.kind, COUNT(*) AS n,
-                   SUM(substr(r.created_at, 1, 19) > r.report_date || 'T' || ?) AS late
-            FROM reports r
-            WHERE r.unit_id IN ({_SUBTREE})
-              AND r.report_date BETWEEN ? AND ? AND r.status = 'active'
-            GROUP BY r.unit_id, r.kind""",
-        (scope.deadline, *scope.unit_params, scope.start, scope.end),
-    )
+async def members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
+    """Per team, over its active reporting members: how many, the member-days a report was
+    due (each elapsed day since joining), who reported at all, the member-days reported on
+    time (any report or nil report for that date by the deadline), and who took part in a
+    patrol as its reporter or as a picked team-mate (CASE, not OR: SQLite evaluates both
+    sides of an OR, and the team-mate lookup is the costly one).
 
-
-async def reporting_per_unit(tx: Tx, scope: Scope) -> list[Row]:
-    """Per unit: active members who reported at all, and member-days reported on time.
-
-    A member-day is on time when any report or nil report for that date was filed by the
-    deadline; only days up to `closed_end` count, as later days are not yet due.
+    Driven by members, each looked up in a covering index of their own reports, so the
+    figures are exactly those of today's active members.
     """
-    closed = scope.closed_end or ""
     return await tx.fetchall(
-        f"""SELECT unit_id, COUNT(*) AS reporters, SUM(on_time_days) AS on_time_days
-            FROM (
-              SELECT m.unit_id AS unit_id,
-                     COUNT(DISTINCT CASE
-                       WHEN r.report_date <= ?
-                        AND substr(r.created_at, 1, 19) <= r.report_date || 'T' || ?
-                       THEN r.report_date END) AS on_time_days
-              FROM members m
-              JOIN reports r ON r.member_id = m.id
-              WHERE m.active = 1 AND m.role IN ({_ROLES_SQL}) AND m.unit_id IN ({_SUBTREE})
-                AND r.report_date BETWEEN ? AND ? AND r.status = 'active'
-              GROUP BY m.id
-            )
-            GROUP BY unit_id""",
-        (closed, scope.deadline, *scope.unit_params, scope.start, scope.end),
-    )
-
-
-async def patrol_members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
-    """Active members who took part in at least one patrol: as its reporter or a team-mate."""
-    return await tx.fetchall(
-        f"""SELECT m.unit_id, COUNT(*) AS patrol_members
-            FROM members m
-            WHERE m.active = 1 AND m.role IN ({_ROLES_SQL}) AND m.unit_id IN ({_SUBTREE})
-              AND (EXISTS (SELECT 1 FROM reports r
-                           WHERE r.member_id = m.id AND r.report_date BETWEEN ? AND ?
-                             AND r.kind = ? AND r.status = 'active')
-                   OR EXISTS (SELECT 1 FROM report_participants p
-                              JOIN reports r ON r.id = p.report_id
-                              WHERE p.member_id = m.id AND r.report_date BETWEEN ? AND ?
-                                AND r.kind = ? AND r.status = 'active'))
+        f"""SELECT m.unit_id AS unit_id, COUNT(*) AS members,
+              SUM(CASE WHEN ?9 = '' THEN 0 ELSE MAX(0, CAST(
+                    julianday(?9) - julianday(MAX(?7, substr(m.joined_at, 1, 10))) AS INT) + 1)
+                  END) AS expected_days,
+              SUM(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
+                          AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'))
+                  AS reporters,
+              SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
+                   WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
+                     AND r.status = 'active'
+                     AND r.created_at < r.report_date || ?6))
+                  AS on_time_days,
+              SUM(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
+                                    AND r.report_date BETWEEN ?7 AND ?8
+                                    AND r.status = 'active' AND r.kind = ?10) THEN 1
+                       ELSE EXISTS (SELECT 1 FROM report_participants p
+                                    JOIN reports r ON r.id = p.report_id
+                                    WHERE p.member_id = m.id AND r.report_date BETWEEN ?7 AND ?8
+                                      AND r.status = 'active' AND r.kind = ?10)
+                  END) AS patrol_members
+            FROM units u JOIN members m ON m.unit_id = u.id
+            WHERE {_in_subtree("u")} AND m.active = 1 AND m.role IN ({_ROLES_SQL})
             GROUP BY m.unit_id""",
         (
-            *scope.unit_params,
+            *_subtree_params(scope),
+            scope.late_after,
             scope.start,
             scope.end,
-            patrol_kind,
-            scope.start,
-            scope.end,
+            scope.closed_end or "",
             patrol_kind,
         ),
     )
 
 
 async def flagged_per_unit(
-    tx: Tx, scope: Scope, kind: str, expressions: dict[str, str], params: tuple[Any, ...] = ()
+    tx: Tx,
+    scope: Scope,
+    kinds: tuple[str, ...],
+    expressions: dict[str, str],
+    params: tuple[Any, ...] = (),
 ) -> list[Row]:
-    """Sums of per-report expressions over one (rare) kind: fires attended, tips acknowledged.
+    """Sums of per-report expressions over the few reports of the kinds that feed targets
+    (fires attended in time, tips acknowledged, reoffending, households checked).
 
-    `expressions` maps an output name to a SQL expression over `r` (trusted, from code);
-    `params` fill their placeholders, in order.
+    `expressions` maps an output name to a SQL expression over `r` (from code, never from
+    users); `{0}`, `{1}` ... in them stand for `params`. Read through the kind index:
+    these kinds are a small share of all reports.
     """
-    columns = ", ".join(f"SUM({sql}) AS {name}" for name, sql in expressions.items())
+    first = 8 + len(kinds)
+    slots = [f"?{first + i}" for i in range(len(params))]
+    marks = ", ".join(f"?{8 + i}" for i in range(len(kinds)))
+    columns = ", ".join(f"SUM({sql.format(*slots)}) AS {name}" for name, sql in expressions.items())
     return await tx.fetchall(
-        f"""SELECT r.unit_id, COUNT(*) AS n, {columns}
-            FROM reports r
-            WHERE r.kind = ? AND r.report_date BETWEEN ? AND ? AND r.status = 'active'
-              AND r.unit_id IN ({_SUBTREE})
+        f"""SELECT r.unit_id AS unit_id, {columns}
+            FROM reports r INDEXED BY reports_kind_date
+            JOIN units u ON u.id = r.unit_id
+            WHERE r.kind IN ({marks}) AND r.report_date BETWEEN ?6 AND ?7
+              AND r.status = 'active' AND {_in_subtree("u")}
             GROUP BY r.unit_id""",
-        (*params, kind, scope.start, scope.end, *scope.unit_params),
+        (*_subtree_params(scope), scope.start, scope.end, *kinds, *params),
     )
 
 
@@ -158,14 +193,14 @@ async def raw_reports(tx: Tx, scope: Scope, limit: int | None) -> list[Row]:
     """The reports themselves, for the workbook's raw sheet, oldest first."""
     sql = f"""SELECT r.number, r.report_date, r.created_at, r.kind, r.data, r.ack_at,
                      u.name AS unit_name, u.path AS unit_path, m.full_name AS reporter,
-                     substr(r.created_at, 1, 19) > r.report_date || 'T' || ? AS late
+                     r.created_at > r.report_date || ? AS late
               FROM reports r
               JOIN units u ON u.id = r.unit_id
               JOIN members m ON m.id = r.member_id
               WHERE r.unit_id IN ({_SUBTREE})
                 AND r.report_date BETWEEN ? AND ? AND r.status = 'active'
               ORDER BY r.report_date, r.created_at, r.id"""
-    params: tuple[Any, ...] = (scope.deadline, *scope.unit_params, scope.start, scope.end)
+    params: tuple[Any, ...] = (scope.late_after, *scope.unit_params, scope.start, scope.end)
     if limit is not None:
         sql += " LIMIT ?"
         params = (*params, limit)

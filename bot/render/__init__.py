@@ -6,14 +6,28 @@ language), so they do no I/O and can run in a worker thread while the bot keeps 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.forms import FieldDef, Forms
 from bot.i18n import DEFAULT_LOCALE, Texts
-from bot.render.chart import chart_png
 from bot.render.csv_file import team_csv
 from bot.render.xlsx import workbook
 from bot.tally import UnitTally
 
+if TYPE_CHECKING:
+    from bot.render.chart import chart_png
+
 __all__ = ["Labels", "chart_png", "plain", "team_csv", "workbook"]
+
+
+def __getattr__(name: str) -> object:
+    """`chart_png` on first use: the chart module loads matplotlib (~0.4 s, ~30 MB), which the
+    bot should pay only when it actually draws a chart, not at start-up."""
+    if name == "chart_png":
+        from bot.render.chart import chart_png
+
+        return chart_png
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def plain(label: str) -> str:
@@ -29,7 +43,9 @@ class Labels:
 
     Built once per tally so the renderers never need the catalogues, the forms or the config.
     `good_deed_kind` is the report kind whose count the good-deed target measures (the chart
-    draws that kind first so the target tick marks where its segment should reach).
+    draws that kind first so the target tick marks where its segment should reach);
+    `nil_kind` is the one-tap "nothing to report" kind, which the chart counts beside the bars
+    instead of drawing it (a month of nil reports would dwarf the real work).
     """
 
     def __init__(
@@ -40,12 +56,15 @@ class Labels:
         tip_ack_minutes: int,
         *,
         good_deed_kind: str = "good_deed",
+        nil_kind: str = "nil",
     ) -> None:
+        """Keep the catalogues and forms; look up the yes/no words once."""
         self.texts = texts
         self.forms = forms
         self.locale = locale
         self.tip_ack_minutes = tip_ack_minutes
         self.good_deed_kind = good_deed_kind
+        self.nil_kind = nil_kind
         self._field_cache: dict[str, dict[str, FieldDef]] = {}
         self._yes = texts.t(locale, "answer.yes")
         self._no = texts.t(locale, "answer.no")
@@ -55,10 +74,12 @@ class Labels:
         return self.texts.t(self.locale, key, **params)
 
     def _has(self, key: str) -> bool:
+        """Whether the catalogue of this language (or the default one) has the key."""
         cats = self.texts.catalogues
         return key in cats.get(self.locale, {}) or key in cats.get(DEFAULT_LOCALE, {})
 
     def _text(self, key: str, fallback: str, **params: object) -> str:
+        """A catalogue text, or `fallback` when no catalogue has the key."""
         return self.texts.t(self.locale, key, **params) if self._has(key) else fallback
 
     def kind(self, kind: str) -> str:
@@ -97,6 +118,7 @@ class Labels:
         return self.t("tally.level.depth", depth=depth)
 
     def _fields(self, kind: str) -> dict[str, FieldDef]:
+        """A kind's fields by key (none for a kind the forms dropped), cached."""
         fields = self._field_cache.get(kind)
         if fields is None:
             category = self.forms.get(kind) if self.forms.has(kind) else None
@@ -125,6 +147,7 @@ class Labels:
         return "; ".join(parts)
 
     def _answer(self, fdef: FieldDef | None, value: object) -> str:
+        """One stored answer as text; empty for no answer."""
         if value is None or value == "" or value == []:
             return ""
         if isinstance(value, bool):
@@ -144,6 +167,7 @@ class Labels:
         return self._option(fdef, value)
 
     def _option(self, fdef: FieldDef | None, value: object) -> str:
+        """One value as its option label, yes/no or plain text."""
         if fdef is not None and fdef.options and isinstance(value, str):
             return fdef.option_label(value, self.locale)
         if isinstance(value, bool):

@@ -59,7 +59,10 @@ def report_kinds(tally: Tally) -> list[str]:
 
 
 def _target_value(key: str) -> Callable[[UnitTally], object]:
+    """A column reader: the target's measured value, empty where it does not apply."""
+
     def _read(unit: UnitTally) -> object:
+        """The value, or None where the target does not apply."""
         result = unit.targets.get(key)
         if result is None or result.met is None:
             return None
@@ -69,7 +72,10 @@ def _target_value(key: str) -> Callable[[UnitTally], object]:
 
 
 def _target_mark(key: str, na: str) -> Callable[[UnitTally], object]:
+    """A column reader: ✓ or ✗ for the target, `na` where it does not apply."""
+
     def _read(unit: UnitTally) -> object:
+        """✓ or ✗, or the not-applicable mark."""
         result = unit.targets.get(key)
         if result is None or result.met is None:
             return na
@@ -79,22 +85,27 @@ def _target_mark(key: str, na: str) -> Callable[[UnitTally], object]:
 
 
 def _meeting(key: str) -> Callable[[UnitTally], object]:
+    """A column reader: how many teams below the unit meet the target."""
     return lambda unit: unit.teams_meeting.get(key, 0)
 
 
 def _applicable(key: str) -> Callable[[UnitTally], object]:
+    """A column reader: how many teams below the unit the target applies to."""
     return lambda unit: unit.teams_applicable.get(key, 0)
 
 
 def _count(getter: Callable[[Figures], int]) -> Callable[[UnitTally], object]:
+    """A column reader for one of the unit's figures."""
     return lambda unit: getter(unit.figures)
 
 
 def _kind_count(kind: str) -> Callable[[UnitTally], object]:
+    """A column reader: the unit's reports of one kind."""
     return lambda unit: unit.figures.by_kind.get(kind, 0)
 
 
 def _leading(tally: Tally, labels: Labels, *, roll_up: bool) -> list[Column]:
+    """The columns every unit sheet starts with: names, people, reports per kind, compliance."""
     columns = [
         Column(labels.t("export.unit"), "text", lambda u: u.name),
         Column(labels.t("export.path"), "text", lambda u: u.path),
@@ -166,6 +177,7 @@ def totals_unit(tally: Tally, labels: Labels) -> UnitTally:
 
 
 def _text(value: str) -> str:
+    """Text Excel accepts: no control characters, at most one cell's length."""
     return _ILLEGAL.sub("", value)[:MAX_CELL]
 
 
@@ -177,6 +189,7 @@ class _Sheet:
     """
 
     def __init__(self, headers: list[str], formats: list[str]) -> None:
+        """An empty sheet with its headers and column formats."""
         self.headers = headers
         self.formats = formats
         self.rows: list[list[object]] = []
@@ -233,10 +246,12 @@ def _wall(moment: datetime) -> datetime:
 
 
 def _formula_like(value: object) -> bool:
+    """Whether Excel would take the value for a formula."""
     return isinstance(value, str) and value[:1] == "="
 
 
 def _width(value: object) -> int:
+    """The characters a value takes on its longest line, for the column width."""
     if value is None:
         return 0
     text = value if isinstance(value, str) else str(value)
@@ -257,6 +272,7 @@ def _cell(ws: WriteOnlyWorksheet, value: object, fmt: str, font: Font | None = N
 
 
 def _unit_sheet(units: list[UnitTally], columns: list[Column]) -> _Sheet:
+    """One row per unit with the given columns."""
     sheet = _Sheet([c.header for c in columns], [c.fmt for c in columns])
     for unit in units:
         sheet.add([c.value(unit) for c in columns])
@@ -264,6 +280,7 @@ def _unit_sheet(units: list[UnitTally], columns: list[Column]) -> _Sheet:
 
 
 def _raw_sheet(raw: list[RawReport], labels: Labels, truncated: bool) -> _Sheet:
+    """The reports themselves, one per row, their answers on one line."""
     headers = [
         labels.t("export.number"),
         labels.t("export.report_date"),
@@ -307,6 +324,7 @@ class _SheetNames:
     """Excel's rules: at most 31 characters, none of []:*?/\\, unique ignoring case."""
 
     def __init__(self) -> None:
+        """No names taken yet."""
         self.used: set[str] = set()
 
     def take(self, wanted: str) -> str:

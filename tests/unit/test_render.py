@@ -4,22 +4,36 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
 
-from bot.config import TARGET_KEYS
+from bot import tally_files
+from bot.config import TARGET_KEYS, Config
 from bot.forms import load_forms
 from bot.i18n import Texts
 from bot.periods import month_named
-from bot.render import Labels, chart_png, plain, team_csv, workbook
+from bot.render import Labels, plain, team_csv, workbook
+from bot.render.chart import chart_figure, chart_png, name_lines
 from bot.tally import RATING_LEVELS, Figures, RawReport, Tally, TargetResult, UnitTally
+from storage import members, reports, units
+from storage.db import Database, Tx
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TEXTS = Texts.load()
 FORMS = load_forms()
@@ -490,3 +504,272 @@ def test_chart_caps_the_bars_and_draws_a_team_alone() -> None:
     assert capped.height < full.height
     alone = _png(chart_png(team_only_tally(), labels("en")))
     assert alone.width >= 800
+
+
+# ---------------------------------------------------------------- chart layout
+
+
+LONG = "Tổ an ninh trật tự cơ sở thôn Nà Phặc Khuổi Luông số {}"
+
+
+def commune_tally(bars: int, name: str = LONG) -> Tally:
+    """Xã Vũ Lễ with `bars` teams of long names, each with ~25 nil reports and a few others."""
+    tally = build_tally(extra_teams=bars - 1)
+    commune = next(u for u in tally.units if u.name == "Xã Vũ Lễ")
+    tally.root = commune
+    for i, team in enumerate(tally.children(commune)):
+        team.name = name.format(i)
+        team.figures.by_kind = {"nil": 25 - i % 5, "patrol": 3 + i % 4, "good_deed": i % 3}
+        team.figures.on_time_days = team.figures.expected_days - i
+        team.targets = _targets(team.figures)
+    return tally
+
+
+def _blocks(fig: Figure) -> dict[str, Bbox]:
+    """The boxes of the chart's blocks in pixels: title, compliance header, legend, the two
+    panels with everything drawn on or around them, the "more units" note."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    reports_ax, compliance_ax = fig.axes
+    blocks = {
+        "reports": reports_ax.get_tightbbox(renderer),
+        "compliance": compliance_ax.get_tightbbox(renderer),
+        "legend": fig.legends[0].get_window_extent(renderer),
+    }
+    for text in fig.texts:
+        content = text.get_text().replace("\n", " ")
+        name = "title" if "Báo cáo theo loại" in content else "more" if "(và" in content else ""
+        blocks[name or "header"] = text.get_window_extent(renderer)
+    return blocks
+
+
+def _texts(fig: Figure, ax_index: int) -> list[Text]:
+    """The texts drawn in one panel (value labels, nil counts, the goal)."""
+    return list(fig.axes[ax_index].texts)
+
+
+@pytest.mark.parametrize("bars", [1, 5, 25, 40])
+def test_chart_blocks_never_overlap(bars: int) -> None:
+    """Title, legend, header and panels each keep their own band at any bar count, with long
+    Vietnamese names, and stay inside the picture."""
+    fig = chart_figure(commune_tally(bars), labels())
+    blocks = _blocks(fig)
+    expected = {"title", "header", "legend", "reports", "compliance"} | (
+        {"more"} if bars > 25 else set()
+    )
+    assert set(blocks) == expected
+    width, height = fig.bbox.width, fig.bbox.height
+    for name, box in blocks.items():
+        assert box.x0 >= 0 and box.y0 >= 0, name
+        assert box.x1 <= width and box.y1 <= height, name
+    for (a, box_a), (b, box_b) in itertools.combinations(blocks.items(), 2):
+        assert not box_a.overlaps(box_b), (a, b, box_a, box_b)
+    # top to bottom: the title, the header over the compliance panel, the panels, the legend
+    assert blocks["title"].y0 > blocks["header"].y1 > blocks["compliance"].y0
+    assert blocks["reports"].y0 > blocks["legend"].y1
+
+
+@pytest.mark.parametrize("bars", [1, 5, 25])
+def test_chart_names_values_and_nil_counts_stay_in_their_rows(bars: int) -> None:
+    """Two-line names do not run into each other; counts and shares stay inside their panel."""
+    fig = chart_figure(commune_tally(bars), labels())
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    reports_ax, compliance_ax = fig.axes
+    names = [t.get_window_extent(renderer) for t in reports_ax.get_yticklabels()]
+    assert len(names) == bars
+    for upper, lower in itertools.pairwise(names):
+        assert upper.y0 > lower.y1
+    for ax in (reports_ax, compliance_ax):
+        for text in ax.texts:
+            box = text.get_window_extent(renderer)
+            assert ax.bbox.x0 <= box.x0 and box.x1 <= ax.bbox.x1 + 1, text.get_text()
+    assert not compliance_ax.get_yticklabels()[0].get_text()  # the names are written once
+
+
+def test_province_sized_counts_keep_their_ticks_apart() -> None:
+    """Thousands of reports per commune: fewer, wider-spaced ticks; nil counts still fit."""
+    tally = commune_tally(5)
+    for i, team in enumerate(tally.children(tally.root)):
+        team.figures.by_kind = {"patrol": 300 + 450 * i, "tip": 40, "nil": 15_000 + i}
+    fig = chart_figure(tally, labels())
+    blocks = _blocks(fig)
+    for (a, box_a), (b, box_b) in itertools.combinations(blocks.items(), 2):
+        assert not box_a.overlaps(box_b), (a, b)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    reports_ax = fig.axes[0]
+    ticks = [t.get_window_extent(renderer) for t in reports_ax.get_xticklabels() if t.get_text()]
+    assert len(ticks) >= 2
+    for left, right in itertools.pairwise(sorted(ticks, key=lambda b: b.x0)):
+        assert left.x1 < right.x0
+    assert "+15004 ✓" in [t.get_text() for t in reports_ax.texts]
+    for text in reports_ax.texts:
+        assert text.get_window_extent(renderer).x1 <= reports_ax.bbox.x1 + 1
+
+
+def test_twenty_five_long_names_fit_a_phone_picture() -> None:
+    """A messenger shrinks photos past 2560 px; 25 units with two-line names stay below."""
+    image = _png(chart_png(commune_tally(25), labels()))
+    assert image.width == 1080
+    assert image.height <= 2560
+
+
+def test_long_names_keep_their_distinguishing_tail() -> None:
+    assert name_lines("Thôn Nà Lẹng") == "Thôn Nà Lẹng"
+    assert name_lines("Tổ ANTT cơ sở thôn Nà Lẹng") == "Tổ ANTT cơ sở thôn Nà\nLẹng"
+    shown = name_lines(LONG.format(12))
+    head, tail = shown.split("\n")
+    assert head == "Tổ an ninh trật tự cơ"
+    assert tail.startswith("…") and tail.endswith("Khuổi Luông số 12")
+    assert all(len(line) <= 22 for line in (head, tail))
+
+
+# ---------------------------------------------------------------- chart: nil reports, percents
+
+
+def test_nil_reports_are_counted_beside_the_bars_not_stacked() -> None:
+    tally = build_tally()
+    bac_son = next(u for u in tally.units if u.name == "Xã Bắc Sơn")
+    tally.root = bac_son  # two teams: Khuôn Pinh (3 patrols, 2 tips, 40 nil), Nà Lẹng
+    fig = chart_figure(tally, labels())
+    reports_ax = fig.axes[0]
+    widths = [round(p.get_width()) for p in reports_ax.patches]  # type: ignore[attr-defined]
+    assert sum(widths) == (3 + 2) + (10 + 2)  # Khuôn Pinh, Nà Lẹng: nil reports not drawn
+    assert [t.get_text() for t in _texts(fig, 0)] == ["+40 ✓", "+20 ✓"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "báo cáo “Không có vụ việc” (không vẽ thành cột)" in legend
+    assert "Không có vụ việc" not in legend
+    assert "Tin báo ANTT" in legend and "Chỉ tiêu việc tốt" in legend
+    handle_texts = [
+        t.get_text() for t in fig.legends[0].findobj(Text) if t not in fig.legends[0].get_texts()
+    ]
+    assert "+N ✓" in handle_texts  # the legend shows what the counts beside the bars mean
+
+
+def test_the_nil_kind_is_configurable() -> None:
+    """With another kind as 'nothing to report', that kind is counted aside and nil is a bar."""
+    tally = team_only_tally()
+    custom = Labels(TEXTS, FORMS, "en", 60, nil_kind="tip")
+    tally.root.figures.by_kind = {"patrol": 3, "tip": 2, "nil": 4}
+    fig = chart_figure(tally, custom)
+    assert sum(p.get_width() for p in fig.axes[0].patches) == 3 + 4  # type: ignore[attr-defined]
+    assert [t.get_text() for t in _texts(fig, 0)] == ["+2 ✓"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Nothing to report" in legend  # drawn as a bar of its own now
+    assert "“Security tip” reports (not drawn as bars)" in legend
+
+
+def test_no_nil_reports_no_count_and_no_legend_line() -> None:
+    tally = team_only_tally()
+    tally.root.figures.by_kind = {"patrol": 3}
+    fig = chart_figure(tally, labels())
+    assert _texts(fig, 0) == []
+    assert not any("✓" in t.get_text() for t in fig.legends[0].get_texts())
+
+
+def test_chart_percentages_round_down_like_the_chat() -> None:
+    """99.6% under a 100% goal reads 99% beside an orange bar, never 100%."""
+    tally = team_only_tally()
+    team = tally.root
+    team.figures.expected_days, team.figures.on_time_days = 1000, 996
+    goal = TargetResult("compliance", 0.996, 1.0, False)
+    team.targets = {**team.targets, "compliance": goal}
+    fig = chart_figure(tally, labels())
+    assert [t.get_text() for t in _texts(fig, 1)] == ["99%", "100%"]  # the share, the goal
+    bar = fig.axes[1].patches[0]
+    assert bar.get_facecolor()[:3] == pytest.approx((0xE6 / 255, 0x51 / 255, 0))
+
+
+def test_labels_for_passes_the_configured_kinds() -> None:
+    config = Config.model_validate(
+        {"tally": {"sources": {"nil_kind": "nothing", "good_deed_kind": "kindness"}}}
+    )
+    made = tally_files.labels_for(TEXTS, FORMS, config, "vi")
+    assert (made.nil_kind, made.good_deed_kind) == ("nothing", "kindness")
+    assert (labels().nil_kind, labels().good_deed_kind) == ("nil", "good_deed")
+
+
+def test_importing_the_tally_files_does_not_load_matplotlib() -> None:
+    """matplotlib (~0.4 s, ~30 MB) loads with the first chart, not at bot start."""
+    code = (
+        "import sys, bot.tally_files, bot.render, handlers.tally\n"
+        "assert 'matplotlib' not in sys.modules, 'matplotlib loaded at import'\n"
+        "from bot.render import chart_png\n"
+        "assert 'matplotlib' in sys.modules and callable(chart_png)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------- raw sheet: team-mates
+
+
+async def test_raw_sheet_names_the_team_mates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Team-mates are stored as member ids; the workbook shows their names, looked up in one
+    query for the whole batch ('#id' for an id no longer on file)."""
+    path = "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng"
+    now = "2026-11-03T21:40:00+07:00"
+    db = await Database(tmp_path / "x.sqlite3").open()
+    try:
+        async with db.transaction() as tx:
+            await units.upsert(tx, "Tỉnh Lạng Sơn", "province", None, now)
+            await units.upsert(tx, "Tỉnh Lạng Sơn/Xã Bắc Sơn", "commune", None, now)
+            team_id, _ = await units.upsert(tx, path, "village", 120, now)
+            dung = await members.create(tx, team_id, "leader", "Hoàng Văn Dũng", "vi", now)
+            hoa = await members.create(tx, team_id, "member", "Lý Thị Hoa", "vi", now)
+            tu = await members.create(tx, team_id, "member", "Nông Văn Tú", "vi", now)
+            for number, mates in (("BC-2026-000001", [hoa, tu, 999]), ("BC-2026-000002", [dung])):
+                await reports.create(
+                    tx, number=number, member_id=dung if mates != [dung] else hoa,
+                    unit_id=team_id, kind="patrol", report_date="2026-11-03",
+                    data={"date": "2026-11-03", "teammates": mates, "incidents": 0},
+                    urgent=False, now_iso=now, edit_until_iso=now,
+                )  # fmt: skip
+        lookups: list[str] = []
+        fetchall = Tx.fetchall
+
+        async def counting(self: Tx, sql: str, params: Any = ()) -> Any:
+            """Count the member-name lookups, then run the query."""
+            if "FROM members WHERE id IN" in sql:
+                lookups.append(sql)
+            return await fetchall(self, sql, params)
+
+        monkeypatch.setattr(Tx, "fetchall", counting)
+        team = _unit(team_id, None, path, "village", team=True)
+        tally = Tally(team, [team], PERIOD, KINDS, date(2026, 11, 30), NOW)
+        data = await tally_files.xlsx_bytes(db, tally, labels(), Config(), None)
+    finally:
+        await db.close()
+    assert len(lookups) == 1
+    ws = _open(data)["Báo cáo chi tiết"]
+    first, second = str(_at(ws, 2, "Nội dung")), str(_at(ws, 3, "Nội dung"))
+    assert "Tổ viên cùng tham gia: Lý Thị Hoa, Nông Văn Tú, #999" in first
+    assert "Tổ viên cùng tham gia: Hoàng Văn Dũng" in second
+    assert _at(ws, 2, "Người báo cáo") == "Hoàng Văn Dũng"
+
+
+async def test_member_names_stay_under_sqlites_variable_limit() -> None:
+    """2,000 ids go out in chunks of at most 999 bound variables."""
+
+    class FakeTx:
+        """Answers every id with a made-up name and records each query's parameters."""
+
+        def __init__(self) -> None:
+            """No query yet."""
+            self.calls: list[list[int]] = []
+
+        async def fetchall(self, sql: str, params: list[int]) -> list[dict[str, object]]:
+            """One row per id asked for."""
+            self.calls.append(list(params))
+            assert sql.count("?") == len(params)
+            return [{"id": i, "full_name": f"Người {i}"} for i in params]
+
+    fake = FakeTx()
+    names = await tally_files.member_names(fake, [*range(1, 2001), 5, 5])  # type: ignore[arg-type]
+    assert len(names) == 2000 and names[1234] == "Người 1234"
+    assert len(fake.calls) == 3
+    assert all(len(call) <= 999 for call in fake.calls)
