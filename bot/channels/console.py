@@ -23,6 +23,7 @@ class ConsoleChannel:
 
     name = NAME
     numbered = True
+    locations = True
 
     def __init__(self, out: TextIO | None = None, names: dict[str, str] | None = None) -> None:
         self.out = out or sys.stdout

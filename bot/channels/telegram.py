@@ -39,6 +39,8 @@ COMMANDS = [
     ("baocaocuatoi", "Báo cáo của tôi"),
     ("tinbao", "Tin báo chờ tiếp nhận"),
     ("huy", "Hủy việc đang làm"),
+    ("lienket", "Dùng bot trên cả Telegram và Zalo"),
+    ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
     ("trogiup", "Hướng dẫn"),
 ]
 
@@ -100,6 +102,7 @@ class TelegramChannel:
 
     name = NAME
     numbered = False
+    locations = True
 
     def __init__(
         self,

@@ -45,6 +45,8 @@ ENGLISH_ALIASES = {
     "tinbao": "pending",
     "huy": "cancel",
     "trogiup": "help",
+    "lienket": "link",
+    "kenhnhan": "messenger",
 }
 
 
