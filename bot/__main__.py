@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot import logs, tally_cli
-from bot.config import TOKEN_ENV, Config, ConfigError, load_config
+from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.forms import FormError
 
 DEFAULT_CONFIG = "config.toml"
@@ -19,7 +19,9 @@ DEFAULT_CONFIG = "config.toml"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="antt-bot",
-        description="Daily field reports for grassroots security teams (Telegram / terminal demo).",
+        description=(
+            "Daily field reports for grassroots security teams (Telegram, Zalo, terminal demo)."
+        ),
     )
     parser.add_argument(
         "--config",
@@ -27,7 +29,11 @@ def _parser() -> argparse.ArgumentParser:
         help=f"TOML config file (default: $ANTT_CONFIG, else ./{DEFAULT_CONFIG} if present)",
     )
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help=f"serve Telegram (needs {TOKEN_ENV}); without a token, the demo")
+    sub.add_parser(
+        "run",
+        help=f"serve Telegram ({TOKEN_ENV}) and/or Zalo ({ZALO_TOKEN_ENV}); "
+        "with neither token, the terminal demo",
+    )
     sub.add_parser("demo", help="the terminal demo on its own SQLite file")
     org = sub.add_parser("org", help="the unit tree").add_subparsers(dest="org_command")
     imp = org.add_parser("import", help="load units from CSV or XLSX (columns: path, kind)")
@@ -63,9 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "run":
             logs.setup()
-            if config.telegram_token:
+            if config.telegram_token or config.zalo_token:
                 return asyncio.run(_serve(config))
-            print(f"{TOKEN_ENV} is not set: starting the terminal demo.", file=sys.stderr)
+            print(
+                f"{TOKEN_ENV} is not set, nor {ZALO_TOKEN_ENV}: starting the terminal demo.",
+                file=sys.stderr,
+            )
             return asyncio.run(_demo(config))
         if command == "demo":
             logs.setup("WARNING")
@@ -85,13 +94,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _serve(config: Config) -> int:
-    from bot.app import run_telegram
+    from bot.app import serve
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await run_telegram(config, stop)
+    await serve(config, stop)
     return 0
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.channels import Channel
 from bot.clock import Clock, SystemClock
@@ -15,6 +18,10 @@ from bot.i18n import Texts
 from bot.outbox import OutboxSender
 from handlers.router import route
 from storage.db import Database
+
+if TYPE_CHECKING:  # the messenger libraries load only when a token asks for them
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.zalo import ZaloChannel
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +57,20 @@ class Runtime:
 
     def add_channel(self, channel: Channel, **sender_options: float) -> OutboxSender:
         """Register a channel so messages queued for it are delivered."""
+        services = self.services
+        services.served_channels.add(channel.name)
         if channel.numbered:
-            self.services.numbered_channels.add(channel.name)
+            services.numbered_channels.add(channel.name)
         else:
-            self.services.numbered_channels.discard(channel.name)
+            services.numbered_channels.discard(channel.name)
+        if channel.files:
+            services.fileless_channels.discard(channel.name)
+        else:
+            services.fileless_channels.add(channel.name)
+        if channel.locations:
+            services.pinless_channels.discard(channel.name)
+        else:
+            services.pinless_channels.add(channel.name)
         sender = OutboxSender(self.services.db, self.services.clock, channel, **sender_options)  # type: ignore[arg-type]
         self.senders.append(sender)
         return sender
@@ -75,14 +92,53 @@ class Runtime:
         await self.services.db.close()
 
 
-async def run_telegram(config: Config, stop: asyncio.Event) -> None:
-    """Serve Telegram by long polling until `stop` is set (SIGTERM / Ctrl-C)."""
+async def serve(config: Config, stop: asyncio.Event) -> None:
+    """Serve every configured messenger (Telegram, Zalo or both) until `stop` is set.
+
+    One database, one engine and one outbox sender per messenger: a member linked on both
+    gets alerts on the one they prefer, and a reply always goes back where they wrote.
+    Every channel is registered before any journal is replayed, so alerts raised by a
+    replayed update already know every messenger this process serves.
+    """
     from bot.channels.telegram import TelegramChannel
+    from bot.channels.zalo import ZaloChannel
 
     services = await build_services(config)
     runtime = Runtime(services)
-    channel = TelegramChannel(config, runtime.engine)
-    runtime.add_channel(channel)
+    telegram = TelegramChannel(config, runtime.engine) if config.telegram_token else None
+    zalo = ZaloChannel(config, runtime.engine) if config.zalo_token else None
+    for channel in (telegram, zalo):
+        if channel is not None:
+            runtime.add_channel(channel)
+    try:
+        async with contextlib.AsyncExitStack() as stack:
+            tasks: list[asyncio.Task[None]] = []
+            if telegram is not None:
+                await stack.enter_async_context(_telegram(config, telegram))
+            if zalo is not None:
+                stack.push_async_callback(zalo.api.aclose)
+                tasks.append(await _zalo(config, zalo, stop))
+            runtime.start_senders()
+            log.info(
+                "serving",
+                extra={
+                    "channels": sorted(services.served_channels),
+                    "database": Path(config.database.path).name,
+                },
+            )
+            waiter = asyncio.create_task(stop.wait())
+            await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
+            waiter.cancel()
+            log.info("stopping")
+            stop.set()
+            for task in tasks:
+                await task  # a crashed receiver raises here, after the others were told to stop
+    finally:
+        await runtime.stop()
+
+
+@contextlib.asynccontextmanager
+async def _telegram(config: Config, channel: TelegramChannel) -> AsyncIterator[None]:
     application = channel.application
     async with application:
         await channel.replay_journal()
@@ -91,10 +147,25 @@ async def run_telegram(config: Config, stop: asyncio.Event) -> None:
         await application.updater.start_polling(
             poll_interval=config.telegram.poll_interval, drop_pending_updates=False
         )
-        runtime.start_senders()
-        log.info("telegram polling started", extra={"database": Path(config.database.path).name})
-        await stop.wait()
-        log.info("stopping")
-        await application.updater.stop()
-        await application.stop()
-    await runtime.stop()
+        log.info("telegram polling started")
+        try:
+            yield
+        finally:
+            await application.updater.stop()
+            await application.stop()
+
+
+async def _zalo(config: Config, channel: ZaloChannel, stop: asyncio.Event) -> asyncio.Task[None]:
+    from bot.channels.zalo import ZaloError
+    from bot.channels.zalo.webhook import serve_webhook
+
+    await channel.replay_journal()
+    if config.zalo.mode == "webhook":
+        log.info("zalo webhook mode")
+        return asyncio.create_task(serve_webhook(channel, stop))
+    try:
+        await channel.api.delete_webhook()  # Zalo refuses getUpdates while a webhook is set
+    except ZaloError as err:  # polling reports lasting trouble itself
+        log.warning("zalo deleteWebhook failed", extra={"error": type(err).__name__})
+    log.info("zalo polling started")
+    return asyncio.create_task(channel.poll(stop))

@@ -23,6 +23,8 @@ from pydantic import (
 )
 
 TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
+ZALO_TOKEN_ENV = "ANTT_ZALO_TOKEN"
+ZALO_SECRET_ENV = "ANTT_ZALO_WEBHOOK_SECRET"
 
 
 class ConfigError(Exception):
@@ -65,6 +67,34 @@ class TelegramSection(_Section):
         return value.rstrip("/")
 
 
+class ZaloSection(_Section):
+    base_url: str = "https://bot-api.zaloplatforms.com"
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: int = Field(default=30, ge=1, le=60)
+    media_dir: str = "data/media"
+    max_photo_mb: float = Field(default=10, gt=0, le=50)
+    webhook_url: str = ""
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
+    webhook_path: str = "/zalo/webhook"
+    token: SecretStr | None = Field(default=None, exclude=True)
+    webhook_secret: SecretStr | None = Field(default=None, exclude=True)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/', e.g. '/zalo/webhook'")
+        return value
+
+
 class ReportsSection(_Section):
     deadline: time = time(21, 0)
     edit_deadline: time | None = None
@@ -81,6 +111,7 @@ class ReportsSection(_Section):
 class InvitesSection(_Section):
     default_days: int = Field(default=14, ge=1, le=365)
     default_uses: int = Field(default=1, ge=1, le=10000)
+    link_minutes: int = Field(default=10, ge=1, le=1440)
 
 
 class TallyTargets(_Section):
@@ -197,6 +228,7 @@ class Config(_Section):
     bot: BotSection = BotSection()
     database: DatabaseSection = DatabaseSection()
     telegram: TelegramSection = TelegramSection()
+    zalo: ZaloSection = ZaloSection()
     reports: ReportsSection = ReportsSection()
     invites: InvitesSection = InvitesSection()
     tally: TallySection = TallySection()
@@ -206,6 +238,12 @@ class Config(_Section):
     def telegram_token(self) -> str | None:
         """The bot token, or None when Telegram is not configured (then the demo runs)."""
         token = self.telegram.token
+        return token.get_secret_value() if token else None
+
+    @property
+    def zalo_token(self) -> str | None:
+        """The Zalo bot token, or None when Zalo is not configured."""
+        token = self.zalo.token
         return token.get_secret_value() if token else None
 
 
@@ -226,6 +264,13 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
             f"telegram.token: never put the bot token in a file; set the environment "
             f"variable {TOKEN_ENV} instead"
         )
+    zalo = raw.get("zalo")
+    for key, var in (("token", ZALO_TOKEN_ENV), ("webhook_secret", ZALO_SECRET_ENV)):
+        if isinstance(zalo, dict) and key in zalo:
+            raise ConfigError(
+                f"zalo.{key}: never put secrets in a file; set the environment "
+                f"variable {var} instead"
+            )
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
@@ -233,7 +278,32 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
     token = env.get(TOKEN_ENV, "").strip()
     if token:
         config.telegram.token = SecretStr(token)
+    zalo_token = env.get(ZALO_TOKEN_ENV, "").strip()
+    if zalo_token:
+        config.zalo.token = SecretStr(zalo_token)
+    secret = env.get(ZALO_SECRET_ENV, "").strip()
+    if secret:
+        config.zalo.webhook_secret = SecretStr(secret)
+    _check_zalo(config)
     return config
+
+
+def _check_zalo(config: Config) -> None:
+    """Webhook mode needs a public URL and a secret Zalo can send back; say so at start-up."""
+    zalo = config.zalo
+    if not config.zalo_token or zalo.mode != "webhook":
+        return
+    secret = zalo.webhook_secret.get_secret_value() if zalo.webhook_secret else ""
+    if not 8 <= len(secret) <= 256:
+        raise ConfigError(
+            f"zalo.mode = 'webhook' needs a secret of 8 to 256 characters in the environment "
+            f"variable {ZALO_SECRET_ENV}"
+        )
+    if not zalo.webhook_url.startswith("https://") and not zalo.webhook_url.startswith("http://"):
+        raise ConfigError(
+            "zalo.webhook_url: set the public HTTPS address Zalo should post updates to, "
+            "e.g. 'https://bot.example.vn/zalo/webhook'"
+        )
 
 
 def _describe(exc: ValidationError) -> str:

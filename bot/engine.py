@@ -39,6 +39,9 @@ class Services:
     db: Database
     outbox_wakeup: Callable[[], None] = lambda: None
     numbered_channels: set[str] = field(default_factory=set)
+    served_channels: set[str] = field(default_factory=set)
+    pinless_channels: set[str] = field(default_factory=set)  # no location pins: type places
+    fileless_channels: set[str] = field(default_factory=set)  # cannot send files the bot makes
 
 
 @dataclass
@@ -70,6 +73,21 @@ class Context:
     def now_iso(self) -> str:
         """The same moment as stored in the database."""
         return iso(self.services.clock.now())
+
+    @property
+    def can_send_location(self) -> bool:
+        """Whether this messenger can send a location pin (Zalo cannot: places are typed)."""
+        return self.inbound.channel not in self.services.pinless_channels
+
+    @property
+    def can_send_files(self) -> bool:
+        """Whether files (the tally's workbook, CSV, chart) can be sent on this messenger."""
+        return self.inbound.channel not in self.services.fileless_channels
+
+    @property
+    def served(self) -> set[str] | None:
+        """Messengers this process delivers to (None before any is registered, e.g. in tests)."""
+        return self.services.served_channels or None
 
     @property
     def forms(self) -> Forms:
@@ -142,6 +160,8 @@ class Engine:
                     log.info("duplicate update ignored", extra={"channel": inbound.channel})
                     return []
                 member = await members.by_identity(tx, inbound.channel, inbound.user_id)
+                if member is not None:
+                    await members.touch(tx, inbound.channel, inbound.user_id, now)
                 state = await conversations.load(tx, inbound.channel, inbound.chat_id)
                 ctx = Context(services, tx, inbound, member, state)
                 numbered = inbound.channel in services.numbered_channels

@@ -84,7 +84,7 @@ async def queue_alerts(
     )
     sent = 0
     for officer in officers:
-        contact = await members.contact(ctx.tx, int(officer["id"]))
+        contact = await members.contact(ctx.tx, int(officer["id"]), ctx.served)
         if contact is None:
             continue
         locale = str(officer["locale"])

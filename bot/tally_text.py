@@ -69,11 +69,20 @@ class TallyWriter:
         return self.t(f"tally.rating.{level}") if level else self.t("tally.na")
 
     def message(
-        self, tally: Tally, deadline: str, team_limit: int, max_chars: int | None = MAX_CHARS
+        self,
+        tally: Tally,
+        deadline: str,
+        team_limit: int,
+        max_chars: int | None = MAX_CHARS,
+        files_note: str | None = None,
     ) -> str:
-        """The whole message; falls back to the summary when the detail would not fit."""
+        """The whole message; falls back to the summary when the detail would not fit.
+
+        `files_note` replaces the line announcing the attached files (a messenger that
+        cannot take files says where to get them instead).
+        """
         head = self._head(tally, deadline)
-        foot = [self.t("tally.suggestion_note"), self.t("tally.files_note")]
+        foot = [self.t("tally.suggestion_note"), files_note or self.t("tally.files_note")]
         teams = tally.teams
         if tally.root.is_team:
             return "\n".join([*head, "", *foot])

@@ -193,6 +193,8 @@ def _hint(ctx: Context, fdef: FieldDef) -> str:
         return fdef.hint.get(ctx.locale)
     if fdef.type == "integer":
         return ctx.t("hint.integer", minimum=fdef.minimum or 0, maximum=_max(fdef))
+    if fdef.type == "location" and not ctx.can_send_location:
+        return ctx.t("hint.location_typed")
     if fdef.type in {"date", "time", "location", "text"}:
         return ctx.t(f"hint.{fdef.type}", max_length=fdef.max_length)
     return ""
@@ -261,7 +263,8 @@ async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outc
             if len(text) > fdef.max_length:
                 return Outcome("error", message=ctx.t("error.too_long", n=fdef.max_length))
             return Outcome("value", {"text": text})
-        return Outcome("error", message=ctx.t("error.location"))
+        key = "error.location" if ctx.can_send_location else "error.location_typed"
+        return Outcome("error", message=ctx.t(key))
     if kind == "date" and value in DATE_BUTTONS:
         return Outcome("value", (ctx.now.date() - timedelta(days=DATE_BUTTONS[value])).isoformat())
     if not text:

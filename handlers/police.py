@@ -48,7 +48,7 @@ async def acknowledge(ctx: Context) -> None:
 async def _notify_reporter(ctx: Context, report: Row, when: str) -> None:
     assert ctx.member is not None
     reporter_id = int(report["member_id"])
-    contact = await members.contact(ctx.tx, reporter_id)
+    contact = await members.contact(ctx.tx, reporter_id, ctx.served)
     reporter = await members.get(ctx.tx, reporter_id)
     if contact is None or reporter is None:
         return

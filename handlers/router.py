@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine import Context
 from bot.reporting import ACK_PREFIX
-from handlers import language, menu, myreports, police, report, start, tally
+from handlers import language, link, menu, myreports, police, report, start, tally
 
 COMMANDS = {
     "baocao": report.begin,
@@ -22,6 +22,8 @@ COMMANDS = {
     "language": language.ask,
     "trogiup": menu.show_help,
     "help": menu.show_help,
+    "kenhnhan": link.ask_preference,
+    "messenger": link.ask_preference,
 }
 
 BUTTONS = {
@@ -38,6 +40,7 @@ BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
     (language.PREFIX, language.choose),
     (tally.PREFIX, tally.on_button),
+    (link.PREF_PREFIX, link.choose_preference),
     (myreports.OPEN, myreports.on_button),
     (myreports.EDIT, myreports.on_button),
     (myreports.WITHDRAW, myreports.on_button),
@@ -56,6 +59,9 @@ async def route(ctx: Context) -> None:
     command = ctx.inbound.command
     if command == "start":
         await start.on_start(ctx)
+        return
+    if command in link.COMMANDS:  # strangers too: linking is how they become known here
+        await link.on_link(ctx)
         return
     if ctx.member is None:
         if ctx.state.get("flow") == "join" and not command:

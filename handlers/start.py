@@ -9,7 +9,7 @@ from bot.invitecodes import check_invite
 from bot.model import Choice
 from bot.reporting import stamp_text
 from bot.roles import role_label
-from handlers import menu
+from handlers import link, menu
 from storage import invites, members
 from storage.db import Row
 
@@ -20,8 +20,11 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)+$")
 
 
 async def on_start(ctx: Context) -> None:
-    """/start: with a code, begin joining; without, the menu or how to join."""
+    """/start: with an invite code, begin joining; with a link code, link; else the menu."""
     code = ctx.inbound.args
+    if code and await link.is_link_code(ctx, code):
+        await link.redeem(ctx, code)  # /start CODE with a link code from /lienket
+        return
     if ctx.member is not None:
         if code:
             ctx.reply(ctx.t("join.already_member", unit=ctx.member["unit_name"]))

@@ -205,9 +205,15 @@ async def show(ctx: Context, unit: Row, period: Period) -> None:
         ctx.services.texts, ctx.forms, ctx.locale, config.tally.targets.tip_ack_minutes
     )
     deadline = config.reports.deadline.strftime("%H:%M")
-    text = writer.message(tally, deadline, config.tally.phone_team_limit)
-    labels = labels_for(ctx.services.texts, ctx.forms, config, ctx.locale)
-    files = attachments(ctx.services.db, tally, labels, config, ctx.t("tally.files_failed"))
+    if ctx.can_send_files:
+        text = writer.message(tally, deadline, config.tally.phone_team_limit)
+        labels = labels_for(ctx.services.texts, ctx.forms, config, ctx.locale)
+        failed = ctx.t("tally.files_failed")
+        files = attachments(ctx.services.db, tally, labels, config, failed)
+    else:
+        note = ctx.t("tally.files_elsewhere")
+        text = writer.message(tally, deadline, config.tally.phone_team_limit, files_note=note)
+        files = []
     ctx.reply(text, await _buttons(ctx, unit, tally), attachments=files)
 
 

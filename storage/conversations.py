@@ -57,3 +57,12 @@ async def prune_processed(tx: Tx, channel: str, before_iso: str) -> int:
         "DELETE FROM processed_updates WHERE channel = ? AND at < ?", (channel, before_iso)
     )
     return cur.rowcount
+
+
+async def seen(tx: Tx, channel: str, update_key: str) -> bool:
+    """Whether an update was handled already, checked before costly work such as downloads."""
+    row = await tx.fetchone(
+        "SELECT 1 FROM processed_updates WHERE channel = ? AND update_key = ?",
+        (channel, update_key),
+    )
+    return row is not None

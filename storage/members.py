@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from storage.db import Row, Tx
 
 _MEMBER_COLUMNS = """
@@ -59,13 +61,55 @@ async def team_roster(tx: Tx, unit_id: int) -> list[Row]:
     )
 
 
-async def contact(tx: Tx, member_id: int) -> Row | None:
-    """Where to reach a member: their most recently linked messenger identity."""
+async def contact(tx: Tx, member_id: int, served: Collection[str] | None = None) -> Row | None:
+    """Where to reach a member: the messenger they chose, else the one they wrote from last.
+
+    `served` limits the answer to messengers this process delivers to, so an alert never
+    waits in the queue of a messenger that is not running when another one would reach them.
+    """
+    marks = ""
+    params: list[object] = [member_id]
+    if served is not None:
+        if not served:
+            return None
+        marks = f"AND i.channel IN ({','.join('?' for _ in served)})"
+        params.extend(sorted(served))
     return await tx.fetchone(
-        """SELECT channel, chat_id FROM identities WHERE member_id = ?
-           ORDER BY linked_at DESC LIMIT 1""",
+        f"""SELECT i.channel, i.chat_id FROM identities i JOIN members m ON m.id = i.member_id
+            WHERE i.member_id = ? {marks}
+            ORDER BY i.channel IS m.preferred_channel DESC,
+                     COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC
+            LIMIT 1""",
+        params,
+    )
+
+
+async def identities_of(tx: Tx, member_id: int) -> list[Row]:
+    """Every messenger account of a member, for choosing where alerts go."""
+    return await tx.fetchall(
+        """SELECT channel, user_id, chat_id, linked_at, last_seen_at FROM identities
+           WHERE member_id = ? ORDER BY linked_at""",
         (member_id,),
     )
+
+
+async def touch(tx: Tx, channel: str, user_id: str, now_iso: str) -> None:
+    """Remember that the member just wrote from this messenger (it becomes the last used)."""
+    await tx.execute(
+        "UPDATE identities SET last_seen_at = ? WHERE channel = ? AND user_id = ?",
+        (now_iso, channel, user_id),
+    )
+
+
+async def preferred_channel(tx: Tx, member_id: int) -> str | None:
+    """The messenger a member chose for alerts, or None for 'the last one used'."""
+    row = await tx.fetchone("SELECT preferred_channel FROM members WHERE id = ?", (member_id,))
+    return str(row["preferred_channel"]) if row and row["preferred_channel"] else None
+
+
+async def set_preferred_channel(tx: Tx, member_id: int, channel: str | None) -> None:
+    """Pin alerts and reminders to one messenger (None: follow the last one used)."""
+    await tx.execute("UPDATE members SET preferred_channel = ? WHERE id = ?", (channel, member_id))
 
 
 async def officers_over(tx: Tx, unit_path: str, roles: tuple[str, ...]) -> list[Row]:

@@ -27,6 +27,8 @@ class ConsoleChannel:
 
     name = NAME
     numbered = True
+    locations = True
+    files = True  # written to a folder and named on screen
 
     def __init__(
         self,

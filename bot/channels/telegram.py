@@ -40,6 +40,8 @@ COMMANDS = [
     ("tinbao", "Tin báo chờ tiếp nhận"),
     ("thongke", "Thống kê theo tổ, so với chỉ tiêu"),
     ("huy", "Hủy việc đang làm"),
+    ("lienket", "Dùng bot trên cả Telegram và Zalo"),
+    ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
     ("trogiup", "Hướng dẫn"),
 ]
 
@@ -101,6 +103,8 @@ class TelegramChannel:
 
     name = NAME
     numbered = False
+    locations = True
+    files = True
 
     def __init__(
         self,

@@ -49,6 +49,8 @@ ENGLISH_ALIASES = {
     "huy": "cancel",
     "trogiup": "help",
     "thongke": "tally",
+    "lienket": "link",
+    "kenhnhan": "messenger",
 }
 
 

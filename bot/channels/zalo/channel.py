@@ -1,0 +1,226 @@
+"""The Zalo channel: receive (long polling or webhook), process through the engine, deliver.
+
+Zalo has no buttons, no message editing, no location pins and no update offset, so:
+choices are numbered lines (`numbered`), an edit is sent as a new message, places are typed
+(`locations = False`), and the message id is the dedupe key. Every received update is written
+to the inbound journal before it is processed (and, for webhooks, before Zalo gets its 200),
+so an update Zalo considers delivered survives a crash; start-up replays the unprocessed ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.channels import DeliveryError
+from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloError, ZaloNetworkError
+from bot.channels.zalo.mapping import (
+    IMAGE,
+    NAME,
+    STICKER,
+    TEXT,
+    ZaloUpdate,
+    media_stem,
+    parse_update,
+    split_text,
+    to_inbound,
+)
+from bot.clock import iso
+from bot.config import Config
+from bot.engine import Engine
+from bot.model import Outbound, render_text
+from storage import conversations, journal, members
+
+log = logging.getLogger(__name__)
+
+
+class ZaloChannel:
+    """The Zalo adapter: maps updates to the engine and delivers outbox messages."""
+
+    name = NAME
+    numbered = True
+    locations = False
+    files = False  # the Bot API sends photos by URL only and has no documents
+
+    def __init__(self, config: Config, engine: Engine, *, api: ZaloApi | None = None) -> None:
+        token = config.zalo_token
+        if not token:
+            raise ValueError("Zalo token missing: set ANTT_ZALO_TOKEN")
+        self.config = config
+        self.engine = engine
+        self.api = api or ZaloApi(config.zalo.base_url, token)
+        self.media_dir = Path(config.zalo.media_dir).resolve() / NAME
+        self._max_photo = int(config.zalo.max_photo_mb * 1024 * 1024)
+        self._lock = asyncio.Lock()  # one update at a time: a chat's messages stay in order
+
+    # ------------------------------------------------------------------ receiving
+
+    async def record(self, raw: dict[str, Any]) -> ZaloUpdate | None:
+        """Journal a raw update (durably) before anyone is told it arrived."""
+        update = parse_update(raw)
+        if update is None:
+            log.warning("zalo update not understood", extra={"channel": NAME})
+            return None
+        services = self.engine.services
+        async with services.db.transaction() as tx:
+            payload = update.model_dump(by_alias=True, exclude_none=True)
+            await journal.record(tx, NAME, [(update.key, payload)], iso(services.clock.now()))
+        return update
+
+    async def receive(self, raw: dict[str, Any]) -> None:
+        """Journal one update, then process it (the long-polling path)."""
+        update = await self.record(raw)
+        if update is not None:
+            await self.process(update)
+
+    async def process(self, update: ZaloUpdate) -> None:
+        """Handle one journaled update exactly once and answer in its chat."""
+        async with self._lock:
+            await self._process(update)
+
+    async def _process(self, update: ZaloUpdate) -> None:
+        message = update.message
+        services = self.engine.services
+        async with services.db.read() as tx:
+            if await conversations.seen(tx, NAME, update.key):
+                log.info("duplicate update ignored", extra={"channel": NAME})
+                return
+        if message is None or not update.private or message.sender.is_bot:
+            await self._settle(update.key)  # not for us (groups, odd events): never replay it
+            return
+        photo_ref: str | None = None
+        if update.event_name == IMAGE and message.picture:
+            photo_ref = await self._download(message.message_id, message.picture)
+            if photo_ref is None:  # Zalo's link may not last: ask for the photo again
+                await self._say(update, "zalo.photo_failed")
+                return
+        inbound = to_inbound(update, photo_ref)
+        if inbound is None or update.event_name not in {TEXT, IMAGE}:
+            await self._say(
+                update, "zalo.sticker" if update.event_name == STICKER else "zalo.unsupported"
+            )
+            return
+        replies = await self.engine.handle(inbound)
+        for reply in replies:
+            await self._reply(inbound.chat_id, reply)
+
+    async def _download(self, message_id: str, url: str) -> str | None:
+        stem = media_stem(message_id)
+        existing = [p for p in self.media_dir.glob(stem + ".*") if p.suffix != ".part"]
+        if existing:
+            return "file:" + str(existing[0])
+        try:
+            path = await self.api.download(url, self.media_dir, stem, self._max_photo)
+        except ZaloError as err:
+            log.warning("zalo photo download failed", extra={"error": type(err).__name__})
+            return None
+        return "file:" + str(path)
+
+    async def _say(self, update: ZaloUpdate, key: str) -> None:
+        """Answer an update the engine does not handle, in the sender's language, once."""
+        assert update.message is not None
+        services = self.engine.services
+        async with services.db.transaction() as tx:
+            now = iso(services.clock.now())
+            if not await conversations.first_time(tx, NAME, update.key, now):
+                return
+            member = await members.by_identity(tx, NAME, update.message.sender.id)
+        locale = str(member["locale"]) if member is not None else services.config.bot.locale
+        await self._reply(update.message.chat.id, Outbound(services.texts.t(locale, key)))
+
+    async def _settle(self, key: str) -> None:
+        services = self.engine.services
+        async with services.db.transaction() as tx:
+            await conversations.first_time(tx, NAME, key, iso(services.clock.now()))
+
+    async def _reply(self, chat_id: str, message: Outbound) -> None:
+        try:
+            await self.deliver(chat_id, message)
+        except DeliveryError as err:
+            log.warning("zalo reply failed", extra={"reason": err.reason[:200]})
+
+    async def replay_journal(self) -> int:
+        """Process updates received before a crash but never handled; returns how many."""
+        services = self.engine.services
+        async with services.db.transaction() as tx:
+            pending = await journal.unprocessed(tx, NAME)
+            now = services.clock.now()
+            await journal.prune(tx, NAME, iso(now - timedelta(days=2)))
+            await conversations.prune_processed(tx, NAME, iso(now - timedelta(days=7)))
+        updates = [u for u in map(parse_update, pending) if u is not None]
+        updates.sort(key=lambda u: (u.message.date or 0) if u.message else 0)  # Zalo's ms
+        for update in updates:
+            await self.process(update)
+        count = len(updates)
+        if count:
+            log.warning("replayed journaled updates", extra={"channel": NAME, "count": count})
+        return count
+
+    async def poll(self, stop: asyncio.Event) -> None:
+        """Long-poll getUpdates until `stop` is set; network trouble only pauses the loop."""
+        timeout = self.config.zalo.poll_timeout
+        pause = 1.0
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            while not stop.is_set():
+                fetch = asyncio.create_task(self.api.get_updates(timeout))
+                await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if not fetch.done():
+                    fetch.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, ZaloError):
+                        await fetch
+                    break
+                try:
+                    raw = fetch.result()
+                except ZaloError as err:
+                    code = err.error_code if isinstance(err, ZaloApiError) else None
+                    log.warning(
+                        "zalo getUpdates failed",
+                        extra={"error": type(err).__name__, "error_code": code, "pause": pause},
+                    )
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), pause)
+                    pause = min(pause * 2, 30.0)
+                    continue
+                pause = 1.0
+                if raw is not None:
+                    try:
+                        await self.receive(raw)
+                    except Exception:  # journaled if it got that far; keep serving others
+                        log.exception("zalo update failed", extra={"channel": NAME})
+        finally:
+            stopping.cancel()
+
+    # ------------------------------------------------------------------ sending
+
+    async def deliver(self, chat_id: str, message: Outbound) -> str | None:
+        """Send a message as numbered lines, split under Zalo's 2,000-character limit."""
+        first: str | None = None
+        for part in split_text(render_text(message)):
+            try:
+                sent = await self.api.send_message(chat_id, part)
+            except ZaloError as err:
+                raise _delivery_error(err) from None
+            first = first or sent
+        return first
+
+    async def edit(self, chat_id: str, message_id: str, text: str) -> None:
+        """Zalo cannot edit a sent message: the new text arrives as a new message."""
+        await self.deliver(chat_id, Outbound(text))
+
+
+def _delivery_error(err: ZaloError) -> DeliveryError:
+    if isinstance(err, ZaloNetworkError):
+        return DeliveryError(f"network: {err.reason}", transient=True)
+    assert isinstance(err, ZaloApiError)
+    code = err.error_code
+    if code == 429:
+        return DeliveryError("rate_limited", transient=True, retry_after=2.0)
+    if code == 403:
+        return DeliveryError("forbidden", transient=False, blocked=True)
+    reason = f"error {code}: {err.description[:100]}"
+    return DeliveryError(reason, transient=err.transient)

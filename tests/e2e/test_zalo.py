@@ -1,0 +1,471 @@
+"""Zalo end to end: the real bot process against the fake Zalo API (and the Telegram emulator).
+
+One bot process serves Telegram (telegram-test-api) and Zalo (tests/support/fakezalo.py, long
+polling) together for the module; people answer every question by typing, as Zalo users must:
+numbers for choices, words for the rest. A second bot process, Zalo only, runs in webhook
+mode for the forged-webhook test. The bots' SQLite files are read (read-only) only to check
+what was stored after the person saw the bot's answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import secrets
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.fakezalo import PHOTO_BYTES, FakeZalo, ZaloUser
+
+from .client import EmulatorUser, next_user_id
+from .harness import BotProcess, Emulator
+
+pytestmark = pytest.mark.e2e
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROVINCE = "Tỉnh Cao Bằng"
+COMMUNE = f"{PROVINCE}/Xã Quảng Hòa"
+TEAM = f"{COMMUNE}/Thôn Bản Giới"
+ORG_CSV = f"path,kind\n{PROVINCE},province\n{COMMUNE},commune\n{TEAM},village\n"
+NUMBER = re.compile(r"BC-\d{4}-\d{6}")
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("ANTT_")}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class World:
+    root: Path
+    config: Path
+    db_path: Path
+    media: Path
+    zalo_token: str
+    tg_token: str
+    bot: BotProcess
+    fake: FakeZalo
+    emulator_url: str
+    codes: dict[str, str] = field(default_factory=dict)
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "--config", str(self.config), *args],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_clean_env(),
+        )
+        assert done.returncode == 0, f"antt-bot {' '.join(args)} failed:\n{done.stderr}"
+        return done.stdout
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        return _query(self.db_path, sql, params)
+
+    def member_of(self, user: ZaloUser) -> sqlite3.Row:
+        rows = self.query(
+            "SELECT m.* FROM identities i JOIN members m ON m.id = i.member_id "
+            "WHERE i.channel = 'zalo' AND i.user_id = ?",
+            (user.id,),
+        )
+        assert len(rows) == 1, f"{user} is not a member"
+        return rows[0]
+
+    def reports_of(self, user: ZaloUser) -> list[sqlite3.Row]:
+        member_id = self.member_of(user)["id"]
+        return self.query("SELECT * FROM reports WHERE member_id = ? ORDER BY id", (member_id,))
+
+    def draft_of(self, user: ZaloUser) -> dict[str, Any]:
+        rows = self.query(
+            "SELECT state FROM conversations WHERE channel = 'zalo' AND chat_id = ?", (user.id,)
+        )
+        return dict(json.loads(rows[0]["state"])) if rows else {}
+
+
+def _query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        conn.row_factory = sqlite3.Row
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeZalo]:
+    server = FakeZalo().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def world(
+    emulator: Emulator, fake: FakeZalo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    root = tmp_path_factory.mktemp("zalo")
+    db_path, media, config = root / "bot.sqlite3", root / "media", root / "config.toml"
+    config.write_text(
+        f"""[database]
+path = "{db_path}"
+[telegram]
+base_url = "{emulator.url}"
+bot_username = "antt_test_bot"
+poll_interval = 0.05
+[zalo]
+base_url = "{fake.url}"
+poll_timeout = 10
+media_dir = "{media}"
+""",
+        encoding="utf-8",
+    )
+    zalo_token = fake.new_token()
+    tg_token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+    bot = BotProcess(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        env={"ANTT_TELEGRAM_TOKEN": tg_token, "ANTT_ZALO_TOKEN": zalo_token},
+        cwd=PROJECT_ROOT,
+        log_path=root / "bot.log",
+        name="antt-bot",
+    )
+    w = World(root, config, db_path, media, zalo_token, tg_token, bot, fake, emulator.url)
+    (root / "units.csv").write_text(ORG_CSV, encoding="utf-8")
+    assert "3 created" in w.cli("org", "import", str(root / "units.csv"))
+    for name, unit, role in (("member", TEAM, "member"), ("officer", COMMUNE, "officer")):
+        out = w.cli("invite", "create", "--unit", unit, "--role", role, "--uses", "30")
+        w.codes[name] = out.strip().splitlines()[-1].strip()
+    bot.start()
+    try:
+        yield w
+    finally:
+        bot.stop()
+
+
+@pytest.fixture
+async def bot(world: World, emulator: Emulator, request: pytest.FixtureRequest) -> World:
+    request.node.e2e_processes = [world.bot]
+    if not world.bot.running:
+        world.bot.start()
+    await world.fake.wait_polling(world.zalo_token)
+    await emulator.wait_polling(world.tg_token, bot=world.bot)
+    return world
+
+
+def assert_healthy(world: World) -> None:
+    __tracebackhide__ = True
+    assert world.bot.running, f"the bot died:\n{world.bot.tail()}"
+    assert "Traceback" not in world.bot.output(), world.bot.tail(80)
+    errors = world.fake.state(world.zalo_token).errors
+    assert errors == [], f"the fake Zalo refused calls: {errors}"
+
+
+async def join(user: ZaloUser, code: str) -> None:
+    """/start CODE, take the Zalo name by its number, confirm by number."""
+    await user.send(f"/start {code}")
+    asked = await user.wait_reply("Họ và tên đầy đủ của bạn là gì?")
+    assert f"1. Dùng tên: {user.name}" in asked.lines(), asked.text
+    await user.send("1")
+    confirm = await user.wait_reply("Vui lòng kiểm tra")
+    await user.answer(confirm, "Đúng, tham gia")
+    await user.wait_reply(f"Chào mừng {user.name}")
+
+
+# ---------------------------------------------------------------------------- the tests
+
+
+async def test_join_and_file_a_patrol_by_numbers(bot: World) -> None:
+    tung = bot.fake.user(bot.zalo_token, "Nông Văn Tùng")
+    await join(tung, bot.codes["member"])
+    assert bot.member_of(tung)["full_name"] == "Nông Văn Tùng"
+
+    await tung.send("/baocao")
+    kinds = await tung.wait_reply("Bạn muốn báo cáo việc gì?")
+    await tung.answer(kinds, "Tuần tra")
+    step = await tung.wait_reply("Bước 1/8")
+    assert "[📅 Hôm nay" in step.text  # a date question: choices in brackets, numbers are answers
+    await tung.send("hom nay")
+    await tung.wait_reply("Bước 2/8")
+    await tung.send("19:00")
+    await tung.wait_reply("Bước 3/8")
+    await tung.send("21h30")
+    await tung.wait_reply("Bước 4/8")
+    await tung.send("Đường liên thôn Bản Giới")
+    step = await tung.wait_reply("Bước 5/8")
+    await tung.answer(step, "Bỏ qua")
+    await tung.wait_reply("Bước 6/8")
+    await tung.send("0")
+    step = await tung.wait_reply("Bước 7/8")
+    await tung.answer(step, "Có")
+    step = await tung.wait_reply("Bước 8/8")
+    await tung.answer(step, "Bỏ qua")
+    summary = await tung.wait_reply("Xem lại báo cáo")
+    assert "• Giờ bắt đầu: 19:00" in summary.text and "• Có hỗ trợ giao thông: Có" in summary.text
+    await tung.answer(summary, "Gửi báo cáo")
+    receipt = await tung.wait_reply("Đã lưu báo cáo")
+    found = NUMBER.search(receipt.text)
+    assert found
+    rows = bot.reports_of(tung)
+    assert [(r["kind"], r["number"]) for r in rows] == [("patrol", found.group(0))]
+    data = json.loads(rows[0]["data"])
+    assert (data["start"], data["end"], data["traffic_help"]) == ("19:00", "21:30", True)
+    assert all(len(m.text) <= 2000 for m in tung.messages)
+    assert_healthy(bot)
+
+
+async def test_a_bad_answer_is_asked_again_and_nothing_is_saved(bot: World) -> None:
+    lien = bot.fake.user(bot.zalo_token, "Hoàng Thị Liên")
+    await join(lien, bot.codes["member"])
+    await lien.send("/baocao")
+    kinds = await lien.wait_reply("Bạn muốn báo cáo việc gì?")
+    await lien.send("99")
+    again = await lien.wait_reply("Vui lòng bấm một trong các nút bên dưới (hoặc gõ số thứ tự).")
+    await lien.wait_reply("Bạn muốn báo cáo việc gì?")
+    await lien.answer(kinds, "Tuần tra")
+    await lien.wait_reply("Bước 1/8")
+    await lien.send("hôm nay")
+    await lien.wait_reply("Bước 2/8")
+    await lien.send("abc")
+    again = await lien.wait_reply("Chưa hiểu giờ này. Vui lòng gõ dạng 19:30 hoặc 7h30.")
+    assert "Bước 2/8" in again.text and "Tuần tra bắt đầu lúc mấy giờ?" in again.text
+    assert bot.reports_of(lien) == []
+    draft = bot.draft_of(lien)
+    assert draft["field"] == "start" and "start" not in draft["answers"]
+    await lien.send("/huy")
+    await lien.wait_reply("Đã hủy. Không có gì được lưu.")
+    assert bot.reports_of(lien) == []
+    assert_healthy(bot)
+
+
+async def test_a_fire_alert_reaches_an_officer_on_zalo_who_acknowledges_by_number(
+    bot: World,
+) -> None:
+    officer = bot.fake.user(bot.zalo_token, "Bế Văn Quân")
+    await join(officer, bot.codes["officer"])
+    hoa = bot.fake.user(bot.zalo_token, "Lục Thị Hoa")
+    await join(hoa, bot.codes["member"])
+
+    await hoa.send("/baocao")
+    kinds = await hoa.wait_reply("Bạn muốn báo cáo việc gì?")
+    await hoa.answer(kinds, "PCCC")
+    await hoa.wait_reply("Bước 1/")
+    await hoa.send("hôm nay")
+    step = await hoa.wait_reply("Bước 2/")
+    await hoa.answer(step, "Cháy")
+    step = await hoa.wait_reply("Bước 3/")
+    assert "Gõ địa chỉ hoặc mô tả nơi xảy ra" in step.text  # Zalo has no location pins
+    await hoa.send("Nhà ông Hùng, xóm Nà Vường")
+    step = await hoa.wait_reply("Bước 4/")
+    await hoa.answer(step, "Có")
+    step = await hoa.wait_reply("Bước 5/")
+    await hoa.answer(step, "Có")
+    await hoa.wait_reply("Bước 6/")
+    await hoa.send("2")
+    await hoa.wait_reply("Bước 7/")
+    await hoa.send("Đã dập tắt, không thiệt hại về người")
+    step = await hoa.wait_reply("Bước 8/")
+    await hoa.answer(step, "Bỏ qua")
+    summary = await hoa.wait_reply("Xem lại báo cáo")
+    assert "• Địa điểm: Nhà ông Hùng, xóm Nà Vường" in summary.text
+    await hoa.answer(summary, "Gửi báo cáo")
+    receipt = await hoa.wait_reply("Đã lưu báo cáo")
+    assert "Tin đã được chuyển ngay cho Công an xã." in receipt.text
+    number = NUMBER.search(receipt.text)
+    assert number
+
+    alert = await officer.wait_reply(f"BÁO CÁO KHẨN: 🔥 PCCC, cứu nạn, cứu hộ — {number.group(0)}")
+    assert "Người báo: Lục Thị Hoa (Thôn Bản Giới)" in alert.text
+    assert "1. ✅ Đã tiếp nhận" in alert.lines()
+    await officer.send("1")
+    done = await officer.wait_reply(f"Bạn đã tiếp nhận {number.group(0)}")
+    assert "Người báo đã được thông báo" in done.text
+    await hoa.wait_reply(f"Báo cáo {number.group(0)} của bạn đã được Bế Văn Quân")
+    row = bot.query("SELECT ack_by FROM reports WHERE number = ?", (number.group(0),))[0]
+    assert row["ack_by"] == bot.member_of(officer)["id"]
+    assert_healthy(bot)
+
+
+async def test_a_telegram_member_links_zalo_with_lienket(bot: World) -> None:
+    tg = EmulatorUser(
+        bot.emulator_url,
+        bot.tg_token,
+        first_name="Đàm Văn",
+        last_name="Sơn",
+        user_id=next_user_id(),
+    )
+    try:
+        await tg.send(f"/start {bot.codes['member']}")
+        await tg.wait_reply("Họ và tên đầy đủ của bạn là gì?")
+        await tg.press("Dùng tên: Đàm Văn Sơn")
+        await tg.wait_reply("Vui lòng kiểm tra")
+        await tg.press("✅ Đúng, tham gia")
+        await tg.wait_reply("Chào mừng")
+        await tg.send("/lienket")
+        given = await tg.wait_reply("Mã liên kết của bạn")
+        code = given.text.split("Mã liên kết của bạn: ")[1].split()[0]
+
+        son = bot.fake.user(bot.zalo_token, "Đàm Văn Sơn")
+        await son.send(f"/lienket {code}")
+        linked = await son.wait_reply("Đã liên kết Zalo với tài khoản của Đàm Văn Sơn")
+        assert "1. 📝 Báo cáo" in linked.lines()  # the menu, as a member
+        await tg.wait_reply("vừa được liên kết với Zalo")
+        rows = bot.query(
+            "SELECT channel, member_id FROM identities WHERE member_id = ("
+            "SELECT member_id FROM identities WHERE channel = 'zalo' AND user_id = ?)",
+            (son.id,),
+        )
+        assert sorted(r["channel"] for r in rows) == ["telegram", "zalo"]
+        assert bot.query("SELECT used_at FROM link_codes WHERE code = ?", (code,))[0][0]
+
+        stranger = bot.fake.user(bot.zalo_token, "Người Lạ")
+        await stranger.send(f"/lienket {code}")
+        await stranger.wait_reply("Mã liên kết đã hết hạn hoặc đã được dùng.")
+        assert bot.query("SELECT * FROM identities WHERE user_id = ?", (stranger.id,)) == []
+    finally:
+        await tg.aclose()
+    assert_healthy(bot)
+
+
+async def test_the_same_message_delivered_twice_is_processed_once(bot: World) -> None:
+    kim = bot.fake.user(bot.zalo_token, "Triệu Thị Kim")
+    await join(kim, bot.codes["member"])
+    update = await kim.send("/khongcovuviec")
+    await kim.wait_reply("Đã ghi nhận: ngày")
+    served = bot.fake.state(bot.zalo_token).served
+    await kim.resend(update)  # same message_id
+    await bot.fake.wait_served(bot.zalo_token, served + 1)
+    assert kim.unread() == []
+    assert [r["kind"] for r in bot.reports_of(kim)] == ["nil"]
+    assert_healthy(bot)
+
+
+async def test_a_photo_is_downloaded_and_stored_with_the_report(bot: World) -> None:
+    mai = bot.fake.user(bot.zalo_token, "Hà Thị Mai")
+    await join(mai, bot.codes["member"])
+    await mai.send("/baocao")
+    kinds = await mai.wait_reply("Bạn muốn báo cáo việc gì?")
+    await mai.answer(kinds, "Người tốt")
+    await mai.wait_reply("Bước 1/4")
+    await mai.send("hôm nay")
+    await mai.wait_reply("Bước 2/4")
+    await mai.send("Đưa cụ bà bị lạc về nhà")
+    await mai.wait_reply("Bước 3/4")
+    await mai.send("Cụ Nông Thị Dần, xóm Bản Giới")
+    await mai.wait_reply("Bước 4/4")
+    await mai.send_photo()
+    got = await mai.wait_reply("Đã nhận 1 ảnh.")
+    await mai.answer(got, "Xong")
+    summary = await mai.wait_reply("Xem lại báo cáo")
+    assert "• Ảnh: 1 ảnh" in summary.text
+    await mai.answer(summary, "Gửi báo cáo")
+    await mai.wait_reply("Đã lưu báo cáo")
+    report_id = bot.reports_of(mai)[0]["id"]
+    media = bot.query(
+        "SELECT channel, file_ref FROM report_media WHERE report_id = ?", (report_id,)
+    )
+    assert [m["channel"] for m in media] == ["zalo"]
+    path = Path(media[0]["file_ref"].removeprefix("file:"))
+    assert path.is_relative_to(bot.media) and path.read_bytes() == PHOTO_BYTES
+    assert_healthy(bot)
+
+
+async def test_stickers_and_unsupported_messages_get_a_polite_answer(bot: World) -> None:
+    nga = bot.fake.user(bot.zalo_token, "Lò Thị Nga")
+    await nga.send_sticker()
+    said = await nga.wait_reply("Bot chưa hiểu nhãn dán (sticker).")
+    assert "Bot hiểu tin nhắn chữ, số thứ tự của lựa chọn (ví dụ: 1) và ảnh." in said.text
+    await nga.send_unsupported()
+    await nga.wait_reply("Bot chưa đọc được loại tin nhắn này")
+    await nga.send("xin chào")
+    await nga.wait_reply("Bạn chưa tham gia hệ thống báo cáo của Tổ bảo vệ ANTT.")
+    assert_healthy(bot)
+
+
+# ---------------------------------------------------------------------------- webhook mode
+
+
+@pytest.fixture
+async def webhook_bot(
+    fake: FakeZalo, tmp_path: Path, bot_process: Callable[..., BotProcess]
+) -> AsyncIterator[tuple[BotProcess, str, str, Path]]:
+    port = _free_port()
+    db_path = tmp_path / "hook.sqlite3"
+    config = tmp_path / "hook.toml"
+    path = "/zalo/hook"
+    config.write_text(
+        f"""[database]
+path = "{db_path}"
+[zalo]
+base_url = "{fake.url}"
+mode = "webhook"
+webhook_url = "http://127.0.0.1:{port}{path}"
+webhook_host = "127.0.0.1"
+webhook_port = {port}
+webhook_path = "{path}"
+media_dir = "{tmp_path / "media"}"
+""",
+        encoding="utf-8",
+    )
+    token = fake.new_token()
+    secret = "s3cret-" + os.urandom(8).hex()
+    process = bot_process(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        env={"ANTT_ZALO_TOKEN": token, "ANTT_ZALO_WEBHOOK_SECRET": secret},
+        name="antt-bot-webhook",
+    ).start()
+    deadline = time.monotonic() + 20
+    while not fake.state(token).webhook_url:  # the bot registered its webhook with Zalo
+        assert process.running, process.tail()
+        assert time.monotonic() < deadline, f"no setWebhook within 20 s:\n{process.tail()}"
+        await asyncio.sleep(0.05)
+    yield process, token, f"http://127.0.0.1:{port}{path}", db_path
+    process.stop()
+
+
+async def test_a_forged_webhook_is_refused_and_a_genuine_one_answered(
+    fake: FakeZalo, webhook_bot: tuple[BotProcess, str, str, Path]
+) -> None:
+    process, token, url, db_path = webhook_bot
+    assert fake.state(token).webhook_secret  # registered with the secret from the environment
+    forged = fake.message("message.text.received", "attacker", "Kẻ Giả", text="/start")
+    async with httpx.AsyncClient(timeout=5) as http:
+        wrong = await http.post(url, json=forged, headers={"X-Bot-Api-Secret-Token": "guess-123"})
+        missing = await http.post(url, json=forged)
+    assert (wrong.status_code, missing.status_code) == (403, 403)
+
+    lan = fake.user(token, "Vi Thị Lan")
+    await lan.send("/start")  # delivered by the fake's webhook with the right secret
+    reply = await lan.wait_reply("Bạn chưa tham gia hệ thống báo cáo của Tổ bảo vệ ANTT.")
+    assert "/lienket" in reply.text
+    assert fake.state(token).sent[-1].chat_id == lan.id
+    keys = [r[0] for r in _query(db_path, "SELECT update_key FROM inbound_journal")]
+    assert keys == [lan.last_update["message"]["message_id"]]  # the forged ones never got in
+    processed = _query(db_path, "SELECT update_key FROM processed_updates")
+    assert [r[0] for r in processed] == keys
+    assert not [m for m in fake.state(token).sent if m.chat_id == "attacker"]
+    assert process.running and "Traceback" not in process.output()
+
+
+def test_the_bot_log_holds_no_token_and_no_personal_data(world: World) -> None:
+    """Runs last in this module: everything the bot printed while people used it."""
+    log = world.bot.output()
+    assert log.strip()
+    assert world.zalo_token not in log and world.zalo_token.split(":", 1)[1] not in log
+    for personal in ("Nông Văn Tùng", "Lục Thị Hoa", "Nhà ông Hùng", "Đàm Văn Sơn"):
+        assert personal not in log, f"personal data in the log: {personal!r}"
