@@ -76,7 +76,12 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     forms = load_forms(config.reports.forms_file or None)
     texts = Texts.load()
     locale = args.locale or config.bot.locale
-    db = await Database(config.demo.database_path if args.demo else config.database.path).open()
+    path = Path(config.demo.database_path if args.demo else config.database.path)
+    if not path.exists():
+        hint = "start `antt-bot demo` once first" if args.demo else "check [database] path"
+        print(f"antt-bot: no database at {path} ({hint})", file=sys.stderr)
+        return 1
+    db = await Database(path).open()
     try:
         async with db.read() as tx:
             unit = await units.get_by_path(tx, args.unit)

@@ -51,7 +51,7 @@ async def begin(ctx: Context) -> None:
     if not allowed(ctx.member):
         await menu.show(ctx, ctx.t("tally.not_allowed"))
         return
-    ctx.reset()
+    _leave_range(ctx)
     args = ctx.inbound.args
     period = current_month(ctx)
     match = _TRAILING_RANGE.search(args)
@@ -60,11 +60,11 @@ async def begin(ctx: Context) -> None:
             period = periods.parse_range(match.group(1), ctx.now.date())
             args = args[: match.start()].strip()
         else:
-            for words, name in _KEYWORDS.items():
-                if fold(args).endswith(words):
-                    period = named_period(ctx, name)
-                    args = args[: len(args) - len(words)].strip()
-                    break
+            words = args.split()
+            name = _KEYWORDS.get(fold(" ".join(words[-2:])))
+            if name is not None:
+                period = named_period(ctx, name)
+                args = " ".join(words[:-2])
     except PeriodError as err:
         await _refuse(ctx, err.key)
         return
@@ -84,7 +84,7 @@ async def on_button(ctx: Context) -> None:
         await menu.show(ctx, ctx.t("tally.not_allowed"))
         return
     if ctx.value == PREFIX + "cancel":
-        ctx.reset()
+        _leave_range(ctx)
         await menu.show(ctx, ctx.t("wizard.cancelled"))
         return
     parts = (ctx.value or "")[len(PREFIX) :].split(":", 1)
@@ -92,8 +92,9 @@ async def on_button(ctx: Context) -> None:
     if unit is None or len(parts) != 2 or not _visible(ctx, unit):
         await _refuse(ctx, "tally.out_of_scope")
         return
-    ctx.reset()
+    _leave_range(ctx)
     if parts[1] == "range":
+        _park(ctx)
         ctx.state.update({"flow": FLOW, "unit_id": int(unit["id"])})
         cancel = [[Choice(ctx.t("nav.cancel"), PREFIX + "cancel")]]
         ctx.reply(ctx.t("tally.ask_range"), cancel, free_input=True)
@@ -126,6 +127,22 @@ async def on_range_input(ctx: Context) -> None:
         return
     ctx.reset()
     await show(ctx, unit, period)
+
+
+def _leave_range(ctx: Context) -> None:
+    """Stop waiting for a typed range (giving back a parked draft); any other dialog, such
+    as a report half written, stays as it is: a tally never costs a member their draft."""
+    if ctx.state.get("flow") == FLOW:
+        ctx.reset()
+
+
+def _park(ctx: Context) -> None:
+    """Keep a report draft (or the one an edit parked) while the range is typed."""
+    flow = ctx.state.get("flow")
+    draft = dict(ctx.state) if flow == "report" else ctx.state.get("parked")
+    ctx.state.clear()
+    if draft:
+        ctx.state["parked"] = draft
 
 
 async def _refuse(ctx: Context, key: str, **params: object) -> None:
@@ -214,6 +231,9 @@ async def show(ctx: Context, unit: Row, period: Period) -> None:
         note = ctx.t("tally.files_elsewhere")
         text = writer.message(tally, deadline, config.tally.phone_team_limit, files_note=note)
         files = []
+    hidden = len(tally.children(tally.root)) - MAX_DRILL_BUTTONS
+    if hidden > 0:
+        text += "\n" + ctx.t("tally.more_units", count=hidden)
     ctx.reply(text, await _buttons(ctx, unit, tally), attachments=files)
 
 

@@ -278,3 +278,22 @@ async def test_months_from_the_15th_and_a_configured_phase(h15: Harness) -> None
     assert replies[0].text.startswith("📊 Thống kê Xã Bắc Sơn · Tháng 11/2026 (15/10–14/11/2026)")
     replies = await dung.press("Đợt 1", on=replies[0])
     assert replies[0].text.startswith("📊 Thống kê Xã Bắc Sơn · Đợt 1 (01/10–03/02/2027)")
+
+
+async def test_a_tally_in_the_middle_of_a_report_keeps_the_draft(h: Harness) -> None:
+    binh = (await people(h))["binh"]  # a leader also files reports
+    await binh.send("/baocao")
+    await binh.press("Tuần tra")
+    await binh.press("Hôm nay")
+    await binh.send("19:00")
+    assert "Bước 3/8" in binh.last_text
+    replies = await binh.send("/thongke")
+    assert replies[0].text.startswith("📊 Thống kê Thôn Nà Lẹng")
+    await binh.press("Nhập khoảng ngày", on=replies[0])
+    await binh.send("01/10/2026-31/10/2026")
+    replies = await binh.send("/baocao")  # back to the wizard: the draft is still there
+    assert replies[-1].text == (
+        "Bạn đang có báo cáo “🚶 Tuần tra ANTT, ATGT” làm dở. Tiếp tục hay làm lại từ đầu?"
+    )
+    replies = await binh.press("Tiếp tục")
+    assert "Bước 3/8" in replies[-1].text
