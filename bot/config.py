@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -53,22 +54,24 @@ class DatabaseSection(_Section):
     path: str = "data/antt-bot.sqlite3"
 
 
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]  # a Bot API root, without trailing '/'
+
+
 class TelegramSection(_Section):
-    base_url: str = "https://api.telegram.org"
+    base_url: HttpUrl = "https://api.telegram.org"
     bot_username: str = ""
     poll_interval: float = Field(default=0.0, ge=0)
     token: SecretStr | None = Field(default=None, exclude=True)
 
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
-
 
 class ZaloSection(_Section):
-    base_url: str = "https://bot-api.zaloplatforms.com"
+    base_url: HttpUrl = "https://bot-api.zaloplatforms.com"
     mode: Literal["polling", "webhook"] = "polling"
     poll_timeout: int = Field(default=30, ge=1, le=60)
     media_dir: str = "data/media"
@@ -79,13 +82,6 @@ class ZaloSection(_Section):
     webhook_path: str = "/zalo/webhook"
     token: SecretStr | None = Field(default=None, exclude=True)
     webhook_secret: SecretStr | None = Field(default=None, exclude=True)
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
 
     @field_validator("webhook_path")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.db import Tx
@@ -43,3 +44,19 @@ async def prune(tx: Tx, channel: str, before_iso: str) -> int:
         (channel, before_iso),
     )
     return cur.rowcount
+
+
+async def for_replay(tx: Tx, channel: str, now: datetime) -> list[dict[str, Any]]:
+    """At start-up: the updates received but never processed, to replay in order.
+
+    Also drops what is too old to matter: journal entries after two days and remembered
+    update ids after seven, so neither table grows without bound.
+    """
+    from storage import conversations  # local: the two repositories share one clean-up
+
+    pending = await unprocessed(tx, channel)
+    await prune(tx, channel, (now - timedelta(days=2)).isoformat(timespec="seconds"))
+    await conversations.prune_processed(
+        tx, channel, (now - timedelta(days=7)).isoformat(timespec="seconds")
+    )
+    return pending

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import timedelta
 from typing import Any
 
 from telegram import (
@@ -24,11 +23,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels import DeliveryError
 from bot.channels.journal import JournalingRequest
-from bot.clock import iso
 from bot.config import Config
 from bot.engine import Engine
 from bot.model import Inbound, Location, Outbound
-from storage import conversations, journal
+from storage import journal
 
 log = logging.getLogger(__name__)
 
@@ -213,10 +211,7 @@ class TelegramChannel:
         """Process updates received before a crash but never handled; returns how many."""
         services = self.engine.services
         async with services.db.transaction() as tx:
-            pending = await journal.unprocessed(tx, NAME)
-            now = services.clock.now()
-            await journal.prune(tx, NAME, iso(now - timedelta(days=2)))
-            await conversations.prune_processed(tx, NAME, iso(now - timedelta(days=7)))
+            pending = await journal.for_replay(tx, NAME, services.clock.now())
         application = self.application
         for raw in pending:
             await application.process_update(Update.de_json(raw, application.bot))

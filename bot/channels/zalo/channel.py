@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -147,10 +146,7 @@ class ZaloChannel:
         """Process updates received before a crash but never handled; returns how many."""
         services = self.engine.services
         async with services.db.transaction() as tx:
-            pending = await journal.unprocessed(tx, NAME)
-            now = services.clock.now()
-            await journal.prune(tx, NAME, iso(now - timedelta(days=2)))
-            await conversations.prune_processed(tx, NAME, iso(now - timedelta(days=7)))
+            pending = await journal.for_replay(tx, NAME, services.clock.now())
         updates = [u for u in map(parse_update, pending) if u is not None]
         updates.sort(key=lambda u: (u.message.date or 0) if u.message else 0)  # Zalo's ms
         for update in updates:
