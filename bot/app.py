@@ -152,6 +152,7 @@ async def _telegram(config: Config, channel: TelegramChannel) -> AsyncIterator[N
             yield
         finally:
             await application.updater.stop()
+            await channel.settle(timeout=30)
             await application.stop()
 
 

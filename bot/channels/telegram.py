@@ -6,6 +6,7 @@ python-telegram-bot stays in charge of the network (polling, timeouts, flood con
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -137,6 +138,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.engine = engine
+        self._file_tasks: set[asyncio.Task[None]] = set()
         self.config = config
 
     async def _post_init(self, application: Application) -> None:
@@ -180,7 +182,23 @@ class TelegramChannel:
                 await bot.send_message(
                     chat_id=int(inbound.chat_id), text=message.text, reply_markup=keyboard(message)
                 )
-            await self._send_attachments(int(inbound.chat_id), message)
+            if message.attachments:
+                # Files take a second or two to build; PTB handles updates one at a time,
+                # so they are sent in the background and nobody else waits for them.
+                task = asyncio.create_task(
+                    self._send_attachments(int(inbound.chat_id), message)
+                )
+                self._file_tasks.add(task)
+                task.add_done_callback(self._file_tasks.discard)
+
+    async def settle(self, timeout: float | None = None) -> None:
+        """Wait until files still being built and sent are out (shutdown, tests)."""
+        while self._file_tasks:
+            pending = list(self._file_tasks)
+            done, _ = await asyncio.wait(pending, timeout=timeout)
+            if not done:
+                log.warning("files still being sent at shutdown", extra={"count": len(pending)})
+                return
 
     async def _send_attachments(self, chat_id: int, message: Outbound) -> None:
         """Build and send a reply's files; a failure is logged and told, never fatal."""

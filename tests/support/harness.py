@@ -50,6 +50,7 @@ class Harness:
         """Push one raw update through python-telegram-bot's processing."""
         app = self.channel.application
         await app.process_update(Update.de_json(update, app.bot))
+        await self.channel.settle()  # files a reply attached are sent in the background
 
     async def drain(self) -> int:
         """Deliver everything due in the outbox now."""
