@@ -92,9 +92,8 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             tally = await compute(tx, unit, period, config, kinds, now)
         labels = labels_for(texts, forms, config, locale)
         if args.format == "text":
-            writer = TallyWriter(texts, forms, locale, config.tally.targets.tip_ack_minutes)
             deadline = config.reports.deadline.strftime("%H:%M")
-            text = writer.message(tally, deadline, team_limit=10**6, max_chars=None)
+            text = TallyWriter(labels).message(tally, deadline, team_limit=10**6, max_chars=None)
             data = (text + "\n").encode()
         elif args.format == "xlsx":
             data = await xlsx_bytes(db, tally, labels, config, limit=None)

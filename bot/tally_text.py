@@ -10,8 +10,7 @@ from __future__ import annotations
 import math
 
 from bot.config import TARGET_KEYS
-from bot.forms import Forms
-from bot.i18n import Texts
+from bot.render import Labels
 from bot.tally import Tally, TargetResult, UnitTally
 
 MAX_CHARS = 3900  # Telegram's limit is 4096; leave room for the channel's own additions
@@ -26,26 +25,20 @@ def percent(value: float | None) -> str:
 
 
 class TallyWriter:
-    """Words for one reader: their language, the forms' kind labels, the configured minutes."""
+    """The message in one reader's words: the same `Labels` the files are written with."""
 
-    def __init__(self, texts: Texts, forms: Forms, locale: str, tip_minutes: int) -> None:
-        self.texts = texts
-        self.forms = forms
-        self.locale = locale
-        self.tip_minutes = tip_minutes
-
-    def t(self, key: str, **params: object) -> str:
-        """A text in the reader's language."""
-        return self.texts.t(self.locale, key, **params)
-
-    def kind_title(self, kind: str) -> str:
-        """'🚶 Tuần tra' for a known kind, the key itself for one no longer in the forms."""
-        return self.forms.get(kind).title(self.locale) if self.forms.has(kind) else kind
+    def __init__(self, labels: Labels) -> None:
+        self.labels = labels
+        self.locale = labels.locale
+        self.t = labels.t
+        self.kind_title = labels.kind  # '🚶 Tuần tra'; the key for a kind the forms dropped
+        self.long = labels.target  # a target's full name for the totals
 
     def kind_icon(self, kind: str) -> str:
         """The short icon used in team lines; the key when a kind has none."""
-        if self.forms.has(kind) and self.forms.get(kind).icon:
-            return self.forms.get(kind).icon
+        forms = self.labels.forms
+        if forms.has(kind) and forms.get(kind).icon:
+            return forms.get(kind).icon
         return kind
 
     def target_value(self, result: TargetResult) -> str:
@@ -60,13 +53,9 @@ class TallyWriter:
         """A target's short name for team lines."""
         return self.t(f"tally.short.{key}")
 
-    def long(self, key: str) -> str:
-        """A target's full name for the totals."""
-        return self.t(f"tally.target.{key}", minutes=self.tip_minutes)
-
     def rating(self, level: str | None) -> str:
         """The suggested rating's official wording ('—' for a team without members)."""
-        return self.t(f"tally.rating.{level}") if level else self.t("tally.na")
+        return self.labels.rating(level) if level else self.t("tally.na")
 
     def message(
         self,

@@ -201,7 +201,7 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
     if len(hits) > 1:
         await _refuse(ctx, "tally.unit_ambiguous", count=len(hits), name=typed)
         return None
-    if await units.exists_named(ctx.tx, typed):
+    if any(fold(name) == wanted for name in await units.names(ctx.tx)):
         await _refuse(ctx, "tally.out_of_scope")
     else:
         await _refuse(ctx, "tally.unit_unknown", name=typed)
@@ -218,19 +218,16 @@ async def show(ctx: Context, unit: Row, period: Period) -> None:
     config = ctx.services.config
     kinds = [c.key for c in ctx.forms.categories]
     tally = await compute(ctx.tx, unit, period, config, kinds, ctx.now)
-    writer = TallyWriter(
-        ctx.services.texts, ctx.forms, ctx.locale, config.tally.targets.tip_ack_minutes
-    )
-    deadline = config.reports.deadline.strftime("%H:%M")
+    labels = labels_for(ctx.services.texts, ctx.forms, config, ctx.locale)
+    files = []
+    note = ctx.t("tally.files_elsewhere")  # a messenger that cannot take files says where
     if ctx.can_send_files:
-        text = writer.message(tally, deadline, config.tally.phone_team_limit)
-        labels = labels_for(ctx.services.texts, ctx.forms, config, ctx.locale)
         failed = ctx.t("tally.files_failed")
         files = attachments(ctx.services.db, tally, labels, config, failed)
-    else:
-        note = ctx.t("tally.files_elsewhere")
-        text = writer.message(tally, deadline, config.tally.phone_team_limit, files_note=note)
-        files = []
+        note = ctx.t("tally.files_note")
+    deadline = config.reports.deadline.strftime("%H:%M")
+    limit = config.tally.phone_team_limit
+    text = TallyWriter(labels).message(tally, deadline, limit, files_note=note)
     hidden = len(tally.children(tally.root)) - MAX_DRILL_BUTTONS
     if hidden > 0:
         text += "\n" + ctx.t("tally.more_units", count=hidden)

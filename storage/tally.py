@@ -37,25 +37,6 @@ class Scope:
         a report stamped exactly at the deadline is on time and one a second later is late."""
         return f"T{self.deadline}~"
 
-    @property
-    def unit_params(self) -> tuple[str, str, str]:
-        """The unit itself, then everything whose path starts with 'path/' (an index range)."""
-        return (self.path, self.path + "/", self.path + "0")  # '0' is the byte after '/'
-
-
-_SUBTREE = "SELECT id FROM units WHERE path = ? OR (path > ? AND path < ?)"
-
-
-async def units_in(tx: Tx, scope: Scope) -> list[Row]:
-    """The unit and all units below it, with whether each is a leaf (a team)."""
-    return await tx.fetchall(
-        """SELECT u.id, u.parent_id, u.name, u.kind, u.path, u.households,
-                  NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) AS leaf
-           FROM units u WHERE u.path = ? OR (u.path > ? AND u.path < ?)
-           ORDER BY u.path""",
-        scope.unit_params,
-    )
-
 
 def _in_subtree(alias: str) -> str:
     """One index range on `path` (so rows come in path order) plus an exact prefix check."""
@@ -69,6 +50,17 @@ def _subtree_params(scope: Scope) -> tuple[Any, ...]:
     """?1..?5 of `_in_subtree`: the range [path, path + '0') and the 'path/' prefix."""
     prefix = scope.path + "/"
     return (scope.path, scope.path + "0", scope.path, len(prefix), prefix)
+
+
+async def units_in(tx: Tx, scope: Scope) -> list[Row]:
+    """The unit and all units below it, with whether each is a leaf (a team)."""
+    return await tx.fetchall(
+        f"""SELECT u.id, u.parent_id, u.name, u.kind, u.path, u.households,
+                  NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) AS leaf
+           FROM units u WHERE {_in_subtree("u")}
+           ORDER BY u.path""",
+        _subtree_params(scope),
+    )
 
 
 FIELD_BITS = 20  # a team files far fewer than 2**20 reports in a period
@@ -193,15 +185,20 @@ async def raw_reports(tx: Tx, scope: Scope, limit: int | None) -> list[Row]:
     """The reports themselves, for the workbook's raw sheet, oldest first."""
     sql = f"""SELECT r.number, r.report_date, r.created_at, r.kind, r.data, r.ack_at,
                      u.name AS unit_name, u.path AS unit_path, m.full_name AS reporter,
-                     r.created_at > r.report_date || ? AS late
-              FROM reports r
-              JOIN units u ON u.id = r.unit_id
+                     r.created_at > r.report_date || ?6 AS late
+              FROM units u
+              JOIN reports r ON r.unit_id = u.id
               JOIN members m ON m.id = r.member_id
-              WHERE r.unit_id IN ({_SUBTREE})
-                AND r.report_date BETWEEN ? AND ? AND r.status = 'active'
+              WHERE {_in_subtree("u")}
+                AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
               ORDER BY r.report_date, r.created_at, r.id"""
-    params: tuple[Any, ...] = (scope.late_after, *scope.unit_params, scope.start, scope.end)
+    params: tuple[Any, ...] = (
+        *_subtree_params(scope),
+        scope.late_after,
+        scope.start,
+        scope.end,
+    )
     if limit is not None:
-        sql += " LIMIT ?"
+        sql += " LIMIT ?9"
         params = (*params, limit)
     return await tx.fetchall(sql, params)

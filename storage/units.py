@@ -109,13 +109,7 @@ async def named_under(tx: Tx, path: str) -> list[Row]:
     )
 
 
-async def exists_named(tx: Tx, name: str) -> bool:
-    """Whether any unit anywhere has this name (diacritics and case aside).
-
-    Tells "not yours" apart from "no such unit" in a refusal; reveals nothing else.
-    """
-    from bot.parsing import fold  # local: storage depends on bot only for text folding
-
-    wanted = fold(name)
+async def names(tx: Tx) -> list[str]:
+    """Every unit name in use, so a refusal can tell "not yours" from "no such unit"."""
     rows = await tx.fetchall("SELECT DISTINCT name FROM units")
-    return any(fold(str(r["name"])) == wanted for r in rows)
+    return [str(r["name"]) for r in rows]

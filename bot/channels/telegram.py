@@ -185,9 +185,7 @@ class TelegramChannel:
             if message.attachments:
                 # Files take a second or two to build; PTB handles updates one at a time,
                 # so they are sent in the background and nobody else waits for them.
-                task = asyncio.create_task(
-                    self._send_attachments(int(inbound.chat_id), message)
-                )
+                task = asyncio.create_task(self._send_attachments(int(inbound.chat_id), message))
                 self._file_tasks.add(task)
                 task.add_done_callback(self._file_tasks.discard)
 
