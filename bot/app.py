@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 from bot.channels import Channel
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.deferred import render_deferred
 from bot.engine import Engine, Services
 from bot.forms import load_forms
 from bot.i18n import Texts
-from bot.outbox import OutboxSender
+from bot.outbox import OutboxSender, SendPolicy
+from bot.quiet import in_quiet_hours
 from handlers.router import route
 from storage.db import Database
 
@@ -41,6 +43,24 @@ async def build_services(
     )
 
 
+def send_policy(config: Config, channel: str) -> SendPolicy:
+    """The pace and retry rules of one messenger's sender, from its config section."""
+    pace: dict[str, tuple[float, float]] = {
+        "telegram": (config.telegram.send_rate, config.telegram.send_rate_per_chat),
+        "zalo": (config.zalo.send_rate, config.zalo.send_rate_per_chat),
+    }
+    rate, per_chat = pace.get(channel, (None, None))
+    retry = config.outbox
+    return SendPolicy(
+        rate=rate,
+        per_chat=per_chat,
+        max_in_flight=retry.max_in_flight,
+        max_attempts=retry.max_attempts,
+        backoff_seconds=retry.backoff_seconds,
+        backoff_max_seconds=retry.backoff_max_seconds,
+    )
+
+
 class Runtime:
     """The engine plus one outbox sender per channel, woken whenever a handler queues."""
 
@@ -55,8 +75,9 @@ class Runtime:
         for sender in self.senders:
             sender.wake()
 
-    def add_channel(self, channel: Channel, **sender_options: float) -> OutboxSender:
-        """Register a channel so messages queued for it are delivered."""
+    def add_channel(self, channel: Channel, policy: SendPolicy | None = None) -> OutboxSender:
+        """Register a channel so messages queued for it are delivered, at the pace its
+        config section sets (the terminal has no limit); `policy` overrides it (tests)."""
         services = self.services
         services.served_channels.add(channel.name)
         if channel.numbered:
@@ -71,7 +92,16 @@ class Runtime:
             services.pinless_channels.discard(channel.name)
         else:
             services.pinless_channels.add(channel.name)
-        sender = OutboxSender(self.services.db, self.services.clock, channel, **sender_options)  # type: ignore[arg-type]
+        config = services.config
+        reminders = config.reminders
+        sender = OutboxSender(
+            services.db,
+            services.clock,
+            channel,
+            policy=policy or send_policy(config, channel.name),
+            quiet=lambda moment: in_quiet_hours(moment, reminders.quiet_start, reminders.quiet_end),
+            renderer=lambda payload: render_deferred(services, payload),
+        )
         self.senders.append(sender)
         return sender
 

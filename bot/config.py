@@ -21,6 +21,7 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
@@ -67,6 +68,9 @@ class TelegramSection(_Section):
     base_url: HttpUrl = "https://api.telegram.org"
     bot_username: str = ""
     poll_interval: float = Field(default=0.0, ge=0)
+    # The outbox sender's pace, below Telegram's caps (about 30 messages/s, 1/s per chat).
+    send_rate: float = Field(default=25.0, gt=0)
+    send_rate_per_chat: float = Field(default=1.0, gt=0)
     token: SecretStr | None = Field(default=None, exclude=True)
 
 
@@ -76,6 +80,8 @@ class ZaloSection(_Section):
     poll_timeout: int = Field(default=30, ge=1, le=60)
     media_dir: str = "data/media"
     max_photo_mb: float = Field(default=10, gt=0, le=50)
+    send_rate: float = Field(default=10.0, gt=0)
+    send_rate_per_chat: float = Field(default=1.0, gt=0)
     webhook_url: str = ""
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8443, ge=0, le=65535)
@@ -186,12 +192,13 @@ DEFAULT_RATINGS = [
 
 
 class Phase(_Section):
-    """A named emulation phase (đợt thi đua): selectable as a tally period."""
+    """A named emulation phase (đợt thi đua): a tally period, announced when it starts."""
 
     name: str = Field(min_length=1, max_length=60)
     theme: str = ""
     start: date
     end: date
+    units: list[str] = []  # unit paths whose members are told when it starts; [] = everyone
 
 
 class TallySection(_Section):
@@ -216,6 +223,64 @@ class TallySection(_Section):
         return value
 
 
+class Milestone(_Section):
+    """A dated deliverable (a launch ceremony, a phase report) its audience is reminded of."""
+
+    name: str = Field(min_length=1, max_length=120)
+    due: date
+    roles: list[Literal["leader", "deputy", "officer", "supervisor", "admin"]] = [
+        "officer",
+        "supervisor",
+    ]
+    unit: str = ""  # a unit path: its members and those below it; "" = the whole tree
+    days_before: list[int] = Field(default=[7, 3, 1, 0], min_length=1)
+
+    @field_validator("days_before")
+    @classmethod
+    def _sensible_days(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 366 for d in value):
+            raise ValueError("days before the due date must be between 0 and 366")
+        return sorted(set(value), reverse=True)
+
+
+class RemindersSection(_Section):
+    """What the scheduler plans and when (local time of [bot] timezone)."""
+
+    enabled: bool = True
+    daily_at: time = time(19, 0)  # members who have filed nothing today
+    second_before_minutes: int = Field(default=30, ge=0, le=600)  # 2nd reminder; 0 = none
+    digest_delay_minutes: int = Field(default=5, ge=0, le=120)  # leaders' list after deadline
+    quiet_start: time = time(21, 30)  # non-urgent messages wait until quiet_end;
+    quiet_end: time = time(6, 30)  # equal values mean no quiet hours
+    grace_hours: float = Field(default=6.0, ge=0, le=72)  # catch-up window after downtime
+    monthly_tally_at: time = time(7, 30)  # on [tally] month_starts_on: last period's tally
+    nudge_day: int = Field(default=20, ge=0, le=28)  # good-deed nudge; 0 = never
+    nudge_at: time = time(8, 0)
+    notices_at: time = time(7, 0)  # milestone reminders and phase starts, daily
+    milestones: list[Milestone] = []
+
+    def second_at(self, deadline: time) -> time | None:
+        """When the second reminder goes out, or None when there is none."""
+        if not self.second_before_minutes:
+            return None
+        minutes = deadline.hour * 60 + deadline.minute - self.second_before_minutes
+        return time(max(0, minutes) // 60, max(0, minutes) % 60)
+
+
+class OutboxSection(_Section):
+    """How the sender retries: transient errors back off, then the message is given up."""
+
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_seconds: float = Field(default=5.0, gt=0)
+    backoff_max_seconds: float = Field(default=1800.0, gt=0)
+    max_in_flight: int = Field(default=8, ge=1, le=256)
+
+
+class AnnouncementsSection(_Section):
+    max_chars: int = Field(default=2000, ge=50, le=4000)  # Zalo's limit is 2,000
+    progress_seconds: float = Field(default=10.0, gt=0)  # how often the sender is told
+
+
 class DemoSection(_Section):
     database_path: str = "data/antt-demo.sqlite3"
 
@@ -228,7 +293,28 @@ class Config(_Section):
     reports: ReportsSection = ReportsSection()
     invites: InvitesSection = InvitesSection()
     tally: TallySection = TallySection()
+    reminders: RemindersSection = RemindersSection()
+    outbox: OutboxSection = OutboxSection()
+    announcements: AnnouncementsSection = AnnouncementsSection()
     demo: DemoSection = DemoSection()
+
+    @model_validator(mode="after")
+    def _reminders_before_deadline(self) -> Config:
+        deadline = self.reports.deadline
+        rem = self.reminders
+        if rem.daily_at >= deadline:
+            raise ValueError(
+                f"reminders.daily_at ({rem.daily_at:%H:%M}) must be before reports.deadline "
+                f"({deadline:%H:%M}): a reminder after the deadline is too late"
+            )
+        second = rem.second_at(deadline)
+        if second is not None and second <= rem.daily_at:
+            raise ValueError(
+                f"reminders.second_before_minutes ({rem.second_before_minutes}) puts the second "
+                f"reminder at {second:%H:%M}, not after daily_at ({rem.daily_at:%H:%M}); "
+                f"lower it, or set 0 for no second reminder"
+            )
+        return self
 
     @property
     def telegram_token(self) -> str | None:
@@ -305,7 +391,7 @@ def _check_zalo(config: Config) -> None:
 def _describe(exc: ValidationError) -> str:
     lines = ["invalid configuration:"]
     for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"])
+        key = ".".join(str(p) for p in err["loc"]) or "config"
         msg = err["msg"]
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling against config.example.toml)"

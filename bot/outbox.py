@@ -1,23 +1,54 @@
-"""The sender that drains the durable outbox of one channel.
+"""The sender that drains the durable outbox of one channel, under a rate limit.
 
-Rows are claimed one at a time in their own transaction, sent, then marked. A crash between
-send and mark leaves the row 'sending'; start-up puts it back to 'pending' (at-least-once).
+Each round reads the messages that are due (urgent first; during quiet hours only urgent
+ones), leaves out chats still inside their per-chat gap, claims the rest in one
+transaction and sends them with a bounded number in flight, spaced by the overall rate.
+Each send is marked in its own transaction the moment the platform answers, so a kill -9
+can only repeat a message whose answer was on the wire at that instant; start-up puts
+claimed rows back in the queue (at-least-once, with that one window).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 from bot.channels import Channel, DeliveryError
 from bot.clock import Clock, iso
 from bot.model import Outbound
-from storage import conversations, outbox
+from bot.ratelimit import RateLimiter
+from storage import conversations, members, outbox
 from storage.db import Database, Row
 
 log = logging.getLogger(__name__)
+
+Renderer = Callable[[dict[str, Any]], Awaitable[Outbound]]
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    """Pace and patience of one channel's sender (from [telegram]/[zalo] and [outbox])."""
+
+    rate: float | None = None  # messages per second overall; None = as fast as possible
+    per_chat: float | None = None  # messages per second in one chat
+    max_in_flight: int = 8
+    max_attempts: int = 8
+    backoff_seconds: float = 5.0
+    backoff_max_seconds: float = 1800.0
+    batch: int = 64
+
+    def backoff(self, attempts: int, outbox_id: int) -> float:
+        """Exponential backoff with a spread taken from the row id (so retries of many
+        messages failing together do not all come back in the same second)."""
+        base = min(self.backoff_max_seconds, self.backoff_seconds * 2.0 ** (attempts - 1))
+        spread = 0.8 + 0.4 * ((outbox_id * 2654435761) % 1000) / 1000
+        return base * spread
 
 
 class OutboxSender:
@@ -29,59 +60,140 @@ class OutboxSender:
         clock: Clock,
         channel: Channel,
         *,
-        max_attempts: int = 5,
-        batch: int = 20,
+        policy: SendPolicy | None = None,
+        limiter: RateLimiter | None = None,
+        quiet: Callable[[datetime], bool] = lambda _: False,
+        renderer: Renderer | None = None,
         idle_seconds: float = 1.0,
     ) -> None:
         self.db = db
         self.clock = clock
         self.channel = channel
-        self.max_attempts = max_attempts
-        self.batch = batch
+        self.policy = policy or SendPolicy()
+        self.limiter = limiter or RateLimiter(self.policy.rate, self.policy.per_chat)
+        self.quiet = quiet
+        self.renderer = renderer
         self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
         self._stopping = False
+        self._slots = asyncio.Semaphore(self.policy.max_in_flight)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sent = 0  # messages delivered since start (benchmarks, logs)
 
     def wake(self) -> None:
         """Tell the sender there is new work (called after a handler's commit)."""
         self._wake.set()
 
     def stop(self) -> None:
-        """Ask the loop to finish after the current message."""
+        """Ask the loop to finish the messages in flight and stop."""
         self._stopping = True
         self._wake.set()
 
     async def run(self) -> None:
-        """Drain forever: send what is due, then sleep until woken or a second passes."""
+        """Drain until stopped: send what is due, then sleep until woken or work is due."""
         async with self.db.transaction() as tx:
-            recovered = await outbox.recover_interrupted(tx)
+            recovered = await outbox.recover_interrupted(tx, self.channel.name)
         if recovered:
             log.warning("outbox rows recovered after interruption", extra={"count": recovered})
         while not self._stopping:
             try:
-                sent = await self.drain_once()
+                started = await self.pump()
             except Exception:
-                log.exception("outbox drain failed", extra={"channel": self.channel.name})
-                sent = 0
-            if sent == 0 and not self._stopping:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.idle_seconds)
+                log.exception("outbox round failed", extra={"channel": self.channel.name})
+                started = 0
+            if started == 0 and not self._stopping:
+                await self._idle()
+        await self._settle()
+
+    async def _idle(self) -> None:
+        """Sleep until woken, until a cooling chat may be sent to, or for idle_seconds."""
+        self._wake.clear()
+        wait = self.idle_seconds
+        ready = self.limiter.ready_in()
+        if ready is not None and self._tasks == set():
+            wait = min(wait, ready + 0.001)
+        elif self._tasks:
+            wait = min(wait, 0.05)  # sends in flight end soon and free their chats
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), wait)
 
     async def drain_once(self) -> int:
-        """Send every message due now; returns how many were handled."""
+        """Send every message due now and wait for them (tests, the demo); returns how many."""
+        total = 0
+        while True:
+            started = await self.pump()
+            if started == 0:
+                if not self._tasks:
+                    break
+                await self._settle()
+                continue
+            total += started
+        return total
+
+    async def pump(self) -> int:
+        """One round: claim the due messages that may go now and start sending them."""
+        now = self.clock.now()
+        now_iso = iso(now)
         async with self.db.read() as tx:
-            rows = await outbox.due(tx, self.channel.name, iso(self.clock.now()), self.batch)
-        handled = 0
+            rows = await outbox.due(
+                tx,
+                self.channel.name,
+                now_iso,
+                self.policy.batch,
+                urgent_only=self.quiet(now),
+                skip_chats=self.limiter.cooling(),
+            )
+        picked: list[Row] = []
+        chats: set[str] = set()
         for row in rows:
+            if str(row["chat_id"]) not in chats:  # one per chat per round: the gap applies
+                chats.add(str(row["chat_id"]))
+                picked.append(row)
+        if not picked:
+            return 0
+        claimed: list[Row] = []
+        async with self.db.transaction() as tx:
+            for row in picked:
+                if row["expires_at"] and str(row["expires_at"]) <= now_iso:
+                    await outbox.mark_failed(tx, int(row["id"]), "expired", "too late to send")
+                elif await outbox.claim(tx, int(row["id"])):
+                    claimed.append(row)
+        expired = len(picked) - len(claimed)
+        if expired:
+            log.info("outbox rows expired", extra={"count": expired})
+        for index, row in enumerate(claimed):
             if self._stopping:
+                await self._unclaim(claimed[index:])
                 break
-            async with self.db.transaction() as tx:
-                if not await outbox.claim(tx, int(row["id"])):
-                    continue
-            await self._send(row)
-            handled += 1
-        return handled
+            await self.limiter.acquire()
+            await self._slots.acquire()
+            chat = str(row["chat_id"])
+            self.limiter.start(chat)
+            task = asyncio.create_task(self._send(row))
+            self._tasks.add(task)
+            task.add_done_callback(functools.partial(self._finished, chat=chat))
+        return len(picked)
+
+    def _finished(self, task: asyncio.Task[None], chat: str) -> None:
+        self._tasks.discard(task)
+        self._slots.release()
+        self.limiter.done(chat)
+
+    async def _settle(self) -> None:
+        """Wait for the sends in flight."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    async def _unclaim(self, rows: list[Row]) -> None:
+        async with self.db.transaction() as tx:
+            for row in rows:
+                await outbox.mark_retry(
+                    tx,
+                    int(row["id"]),
+                    str(row["last_error"] or ""),
+                    str(row["not_before"]),
+                    counts=False,
+                )
 
     async def _send(self, row: Row) -> None:
         outbox_id = int(row["id"])
@@ -91,24 +203,21 @@ class OutboxSender:
             if "edit_of" in payload:
                 message_id = await self._edit(row, payload)
             else:
-                message_id = await self.channel.deliver(
-                    str(row["chat_id"]), Outbound.from_payload(payload)
-                )
+                message = await self._message(payload)
+                message_id = await self.channel.deliver(str(row["chat_id"]), message)
         except _NotYet:
             async with self.db.transaction() as tx:
                 later = iso(self.clock.now() + timedelta(seconds=2))
-                await tx.execute(
-                    "UPDATE outbox SET status='pending', attempts = attempts - 1, not_before = ? "
-                    "WHERE id = ?",
-                    (later, outbox_id),
+                await outbox.mark_retry(
+                    tx, outbox_id, "waiting for the message to edit", later, counts=False
                 )
             return
         except DeliveryError as err:
-            await self._failed(outbox_id, attempts, err)
+            await self._failed(row, attempts, err)
             return
         except Exception as err:  # an unexpected bug must not lose the message
             log.exception("outbox send crashed", extra={"outbox_id": outbox_id})
-            await self._failed(outbox_id, attempts, DeliveryError(repr(err), transient=True))
+            await self._failed(row, attempts, DeliveryError(repr(err)[:200], transient=True))
             return
         async with self.db.transaction() as tx:
             now = iso(self.clock.now())
@@ -118,12 +227,26 @@ class OutboxSender:
                 await conversations.remember_pushed_choices(
                     tx, self.channel.name, str(row["chat_id"]), flat, now
                 )
-        log.info("outbox sent", extra={"outbox_id": outbox_id, "channel": self.channel.name})
+        self.sent += 1
+        log.debug("outbox sent", extra={"outbox_id": outbox_id, "channel": self.channel.name})
+
+    async def _message(self, payload: dict[str, Any]) -> Outbound:
+        """The message itself, or what a deferred row (a monthly tally) renders to now."""
+        if "render" in payload:
+            if self.renderer is None:
+                raise DeliveryError("no renderer for deferred message", transient=False)
+            return await self.renderer(payload)
+        return Outbound.from_payload(payload)
 
     async def _edit(self, row: Row, payload: dict[str, object]) -> str | None:
         async with self.db.read() as tx:
             target = await outbox.get(tx, int(str(payload["edit_of"])))
-        if target is None or target["status"] in {"cancelled", "given_up", "unreachable"}:
+        if target is None or target["status"] in {
+            "cancelled",
+            "given_up",
+            "unreachable",
+            "expired",
+        }:
             return None
         if target["status"] != "sent":
             raise _NotYet()
@@ -135,13 +258,21 @@ class OutboxSender:
         await self.channel.deliver(str(row["chat_id"]), Outbound(str(payload["text"])))
         return None
 
-    async def _failed(self, outbox_id: int, attempts: int, err: DeliveryError) -> None:
+    async def _failed(self, row: Row, attempts: int, err: DeliveryError) -> None:
+        outbox_id = int(row["id"])
+        now = self.clock.now()
         async with self.db.transaction() as tx:
             if err.blocked:
                 await outbox.mark_failed(tx, outbox_id, "unreachable", err.reason)
-            elif err.transient and attempts < self.max_attempts:
-                delay = err.retry_after if err.retry_after is not None else 2.0**attempts
-                when = iso(self.clock.now() + timedelta(seconds=delay))
+                await members.mark_unreachable(tx, self.channel.name, str(row["chat_id"]), iso(now))
+                await outbox.drop_chat(tx, self.channel.name, str(row["chat_id"]))
+            elif err.retry_after is not None:
+                self.limiter.pause(err.retry_after)
+                when = iso(now + timedelta(seconds=err.retry_after))
+                await outbox.mark_retry(tx, outbox_id, err.reason, when, counts=False)
+            elif err.transient and attempts < self.policy.max_attempts:
+                delay = self.policy.backoff(attempts, outbox_id)
+                when = iso(now + timedelta(seconds=delay))
                 await outbox.mark_retry(tx, outbox_id, err.reason, when)
             else:
                 await outbox.mark_failed(tx, outbox_id, "given_up", err.reason)

@@ -41,6 +41,10 @@ class Tx:
         async with self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many rows: a planner queues thousands of messages at once."""
+        await self.conn.executemany(sql, [tuple(r) for r in rows])
+
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT and return the new row id, which callers need for links."""
         cur = await self.conn.execute(sql, tuple(params))

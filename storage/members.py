@@ -62,7 +62,8 @@ async def team_roster(tx: Tx, unit_id: int) -> list[Row]:
 
 
 async def contact(tx: Tx, member_id: int, served: Collection[str] | None = None) -> Row | None:
-    """Where to reach a member: the messenger they chose, else the one they wrote from last.
+    """Where to reach a member: the messenger they chose, else the one they wrote from last,
+    never an account whose messenger said the user blocked the bot.
 
     `served` limits the answer to messengers this process delivers to, so an alert never
     waits in the queue of a messenger that is not running when another one would reach them.
@@ -76,7 +77,7 @@ async def contact(tx: Tx, member_id: int, served: Collection[str] | None = None)
         params.extend(sorted(served))
     return await tx.fetchone(
         f"""SELECT i.channel, i.chat_id FROM identities i JOIN members m ON m.id = i.member_id
-            WHERE i.member_id = ? {marks}
+            WHERE i.member_id = ? AND i.unreachable_at IS NULL {marks}
             ORDER BY i.channel IS m.preferred_channel DESC,
                      COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC
             LIMIT 1""",
@@ -94,9 +95,11 @@ async def identities_of(tx: Tx, member_id: int) -> list[Row]:
 
 
 async def touch(tx: Tx, channel: str, user_id: str, now_iso: str) -> None:
-    """Remember that the member just wrote from this messenger (it becomes the last used)."""
+    """Remember that the member just wrote from this messenger (it becomes the last used);
+    someone who writes again has unblocked the bot, so they are reachable again."""
     await tx.execute(
-        "UPDATE identities SET last_seen_at = ? WHERE channel = ? AND user_id = ?",
+        "UPDATE identities SET last_seen_at = ?, unreachable_at = NULL "
+        "WHERE channel = ? AND user_id = ?",
         (now_iso, channel, user_id),
     )
 
@@ -127,3 +130,13 @@ async def officers_over(tx: Tx, unit_path: str, roles: tuple[str, ...]) -> list[
 async def set_locale(tx: Tx, member_id: int, locale: str) -> None:
     """Remember the language a member chose; every later message uses it."""
     await tx.execute("UPDATE members SET locale = ? WHERE id = ?", (locale, member_id))
+
+
+async def mark_unreachable(tx: Tx, channel: str, chat_id: str, now_iso: str) -> int:
+    """The messenger says this chat blocked the bot: stop queuing for it until they write."""
+    cur = await tx.execute(
+        "UPDATE identities SET unreachable_at = ? "
+        "WHERE channel = ? AND chat_id = ? AND unreachable_at IS NULL",
+        (now_iso, channel, chat_id),
+    )
+    return cur.rowcount

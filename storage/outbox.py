@@ -1,11 +1,53 @@
-"""The durable outbox: messages the bot starts, deduplicated by key, drained by a sender."""
+"""The durable outbox: messages the bot starts, deduplicated by key, drained by a sender.
+
+A row's life: pending → sending (claimed) → sent; or back to pending with a later
+not_before after a transient failure; or given_up, unreachable (the user blocked the bot),
+expired (too late to matter, e.g. a reminder after its deadline) or cancelled.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Row, Tx
+
+FINAL_STATUSES = ("sent", "given_up", "unreachable", "expired", "cancelled")
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One message a planner wants sent; its key makes planning it twice harmless."""
+
+    dedupe_key: str
+    channel: str
+    chat_id: str
+    member_id: int | None
+    payload: dict[str, Any]
+    not_before_iso: str
+    urgent: bool = False
+    expires_iso: str | None = None
+
+
+_INSERT = """INSERT OR IGNORE INTO outbox
+    (dedupe_key, channel, chat_id, member_id, payload, not_before, created_at, urgent, expires_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+
+
+def _values(item: Planned, now_iso: str) -> tuple[Any, ...]:
+    return (
+        item.dedupe_key,
+        item.channel,
+        item.chat_id,
+        item.member_id,
+        json.dumps(item.payload, ensure_ascii=False),
+        item.not_before_iso,
+        now_iso,
+        int(item.urgent),
+        item.expires_iso,
+    )
 
 
 async def enqueue(
@@ -18,32 +60,68 @@ async def enqueue(
     payload: dict[str, Any],
     not_before_iso: str,
     now_iso: str,
+    urgent: bool = False,
+    expires_iso: str | None = None,
 ) -> int | None:
     """Queue a message once per key; returns its id, or None if the key was already queued."""
-    cur = await tx.execute(
-        """INSERT OR IGNORE INTO outbox
-             (dedupe_key, channel, chat_id, member_id, payload, not_before, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (
-            dedupe_key,
-            channel,
-            chat_id,
-            member_id,
-            json.dumps(payload, ensure_ascii=False),
-            not_before_iso,
-            now_iso,
-        ),
+    item = Planned(
+        dedupe_key, channel, chat_id, member_id, payload, not_before_iso, urgent, expires_iso
     )
+    cur = await tx.execute(_INSERT, _values(item, now_iso))
     return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
 
 
-async def due(tx: Tx, channel: str, now_iso: str, limit: int) -> list[Row]:
-    """Pending messages whose time has come, oldest first."""
-    return await tx.fetchall(
-        """SELECT * FROM outbox WHERE channel = ? AND status = 'pending' AND not_before <= ?
-           ORDER BY not_before, id LIMIT ?""",
-        (channel, now_iso, limit),
+async def enqueue_many(tx: Tx, items: Sequence[Planned], now_iso: str) -> int:
+    """Queue a planner's messages in one statement; returns how many keys were new."""
+    if not items:
+        return 0
+    before = await tx.fetchone("SELECT total_changes() AS n")
+    await tx.executemany(_INSERT, [_values(item, now_iso) for item in items])
+    after = await tx.fetchone("SELECT total_changes() AS n")
+    assert before is not None and after is not None
+    return int(after["n"]) - int(before["n"])
+
+
+async def due(
+    tx: Tx,
+    channel: str,
+    now_iso: str,
+    limit: int,
+    *,
+    urgent_only: bool = False,
+    skip_chats: Collection[str] = (),
+) -> list[Row]:
+    """Pending messages whose time has come: urgent ones first, then oldest first.
+
+    `skip_chats` leaves out chats that may not receive another message yet (the per-chat
+    rate limit), so one busy chat never holds up everyone queued behind it.
+    """
+    skip = ""
+    skip_params: list[str] = []
+    if skip_chats:
+        skip = f"AND chat_id NOT IN ({','.join('?' for _ in skip_chats)})"
+        skip_params = list(skip_chats)
+    rows: list[Row] = []
+    for urgent in (1,) if urgent_only else (1, 0):
+        if len(rows) >= limit:
+            break
+        rows += await tx.fetchall(
+            f"""SELECT * FROM outbox
+                WHERE channel = ? AND status = 'pending' AND urgent = ? AND not_before <= ?
+                  {skip}
+                ORDER BY not_before, id LIMIT ?""",
+            (channel, urgent, now_iso, *skip_params, limit - len(rows)),
+        )
+    return rows
+
+
+async def next_due_at(tx: Tx, channel: str) -> str | None:
+    """When the earliest pending message becomes due (the sender sleeps until then)."""
+    row = await tx.fetchone(
+        "SELECT MIN(not_before) AS at FROM outbox WHERE channel = ? AND status = 'pending'",
+        (channel,),
     )
+    return str(row["at"]) if row and row["at"] else None
 
 
 async def claim(tx: Tx, outbox_id: int) -> bool:
@@ -65,16 +143,24 @@ async def mark_sent(tx: Tx, outbox_id: int, platform_message_id: str | None, now
     )
 
 
-async def mark_retry(tx: Tx, outbox_id: int, error: str, not_before_iso: str) -> None:
-    """Put a message back in the queue after a transient failure."""
+async def mark_retry(
+    tx: Tx, outbox_id: int, error: str, not_before_iso: str, *, counts: bool = True
+) -> None:
+    """Put a message back in the queue after a transient failure.
+
+    `counts=False` gives the attempt back: the platform asked us to slow down (retry_after),
+    which says nothing about whether this message can be delivered.
+    """
     await tx.execute(
-        "UPDATE outbox SET status = 'pending', last_error = ?, not_before = ? WHERE id = ?",
-        (error, not_before_iso, outbox_id),
+        "UPDATE outbox SET status = 'pending', last_error = ?, not_before = ?,"
+        " attempts = attempts - ? WHERE id = ?",
+        (error, not_before_iso, 0 if counts else 1, outbox_id),
     )
 
 
 async def mark_failed(tx: Tx, outbox_id: int, status: str, error: str) -> None:
-    """Stop trying: 'given_up' after too many attempts, 'unreachable' when the user blocked us."""
+    """Stop trying: 'given_up' after too many attempts, 'unreachable' when the user blocked us,
+    'expired' when it is too late to matter."""
     await tx.execute(
         "UPDATE outbox SET status = ?, last_error = ? WHERE id = ?", (status, error, outbox_id)
     )
@@ -94,12 +180,85 @@ async def get(tx: Tx, outbox_id: int) -> Row | None:
     return await tx.fetchone("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
 
 
-async def recover_interrupted(tx: Tx) -> int:
+async def recover_interrupted(tx: Tx, channel: str | None = None) -> int:
     """After a crash, put messages caught mid-send back in the queue."""
-    cur = await tx.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+    if channel is None:
+        cur = await tx.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
+    else:
+        cur = await tx.execute(
+            "UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND channel = ?",
+            (channel,),
+        )
+    return cur.rowcount
+
+
+async def counts_by_prefix(tx: Tx, prefix: str) -> dict[str, int]:
+    """Rows per status whose key starts with `prefix` (an announcement's progress)."""
+    rows = await tx.fetchall(
+        """SELECT status, COUNT(*) AS n FROM outbox
+           WHERE dedupe_key >= ? AND dedupe_key < ? GROUP BY status""",
+        (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)),
+    )
+    return {str(r["status"]): int(r["n"]) for r in rows}
+
+
+async def summary(tx: Tx) -> list[Row]:
+    """Rows per channel and status, for `antt-bot outbox`."""
+    return await tx.fetchall(
+        """SELECT channel, status, COUNT(*) AS n, MIN(not_before) AS oldest
+           FROM outbox GROUP BY channel, status ORDER BY channel, status"""
+    )
+
+
+async def listing(tx: Tx, statuses: Sequence[str], limit: int) -> list[Row]:
+    """The rows an operator asked about, oldest first."""
+    marks = ",".join("?" for _ in statuses)
+    return await tx.fetchall(
+        f"""SELECT id, dedupe_key, channel, member_id, status, attempts, not_before, urgent,
+                   expires_at, last_error, created_at, sent_at
+            FROM outbox WHERE status IN ({marks}) ORDER BY not_before, id LIMIT ?""",
+        (*statuses, limit),
+    )
+
+
+async def failing(tx: Tx, limit: int) -> list[Row]:
+    """Pending rows that failed at least once: they are being retried with backoff."""
+    return await tx.fetchall(
+        """SELECT id, dedupe_key, channel, member_id, status, attempts, not_before, urgent,
+                  expires_at, last_error, created_at, sent_at
+           FROM outbox WHERE status = 'pending' AND attempts > 0 ORDER BY not_before, id
+           LIMIT ?""",
+        (limit,),
+    )
+
+
+async def requeue(tx: Tx, outbox_id: int | None, now_iso: str) -> int:
+    """Give given-up messages another chance (one, or all when `outbox_id` is None)."""
+    if outbox_id is None:
+        cur = await tx.execute(
+            "UPDATE outbox SET status = 'pending', attempts = 0, not_before = ?"
+            " WHERE status = 'given_up'",
+            (now_iso,),
+        )
+    else:
+        cur = await tx.execute(
+            "UPDATE outbox SET status = 'pending', attempts = 0, not_before = ?"
+            " WHERE status = 'given_up' AND id = ?",
+            (now_iso, outbox_id),
+        )
     return cur.rowcount
 
 
 def payload_of(row: Row) -> dict[str, Any]:
     """Decode a row's payload."""
     return dict(json.loads(row["payload"]))
+
+
+async def drop_chat(tx: Tx, channel: str, chat_id: str) -> int:
+    """A chat blocked the bot: its other queued messages cannot arrive either."""
+    cur = await tx.execute(
+        """UPDATE outbox SET status = 'unreachable', last_error = 'blocked'
+           WHERE channel = ? AND chat_id = ? AND status = 'pending'""",
+        (channel, chat_id),
+    )
+    return cur.rowcount

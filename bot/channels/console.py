@@ -71,6 +71,8 @@ class ConsoleChannel:
     async def deliver(self, chat_id: str, message: Outbound) -> str | None:
         """Print a message the bot starts (alert, notice) for its recipient."""
         self.show(chat_id, message, header="📨 Tin nhắn mới")
+        if message.attachments:
+            await self.save_attachments(message)
         return f"console-{next(self._ids)}"
 
     async def edit(self, chat_id: str, message_id: str, text: str) -> None:

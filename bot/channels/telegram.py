@@ -236,11 +236,24 @@ class TelegramChannel:
         return len(pending)
 
     async def deliver(self, chat_id: str, message: Outbound) -> str | None:
-        """Send an outbox message; map Telegram's errors to retry / give up / blocked."""
+        """Send an outbox message; map Telegram's errors to retry / give up / blocked.
+
+        A message with a file (the monthly tally's workbook) is one document with the text
+        as its caption, so one outbox row is one Telegram message.
+        """
+        bot = self.application.bot
         try:
-            sent = await self.application.bot.send_message(
-                chat_id=int(chat_id), text=message.text, reply_markup=keyboard(message)
-            )
+            if message.attachments:
+                item = message.attachments[0]
+                data = await item.render()
+                send = bot.send_photo if item.kind == "photo" else bot.send_document
+                sent = await send(
+                    int(chat_id), data, filename=item.filename, caption=message.text[:1024]
+                )
+            else:
+                sent = await bot.send_message(
+                    chat_id=int(chat_id), text=message.text, reply_markup=keyboard(message)
+                )
         except Exception as err:
             raise _delivery_error(err) from err
         return str(sent.message_id)

@@ -116,15 +116,15 @@ async def commune_export(s: Setup) -> bytes:
     async with s.db.read() as tx:
         result = await tally_mod.compute(tx, s.commune, s.period, s.config, s.kinds, s.now)
     labels = tally_files.labels_for(s.texts, s.forms, s.config, s.config.bot.locale)
-    return await tally_files.xlsx_bytes(s.db, result, labels, s.config,
-                                        s.config.tally.raw_rows_limit)
+    return await tally_files.xlsx_bytes(
+        s.db, result, labels, s.config, s.config.tally.raw_rows_limit
+    )
 
 
 async def bare_aggregate(s: Setup) -> list[Row]:
     """The floor: one GROUP BY over the same month's active reports, same connection and Tx."""
     async with s.db.read() as tx:
-        return await tx.fetchall(BARE_SQL, (s.period.start.isoformat(),
-                                            s.period.end.isoformat()))
+        return await tx.fetchall(BARE_SQL, (s.period.start.isoformat(), s.period.end.isoformat()))
 
 
 # ------------------------------------------------------------------ measuring
@@ -193,8 +193,10 @@ async def profile_province(s: Setup, explain: bool) -> list[str]:
         await tally_mod.compute(tx, s.province, s.period, s.config, s.kinds, s.now)
         total = time.perf_counter() - started
         sql_total = sum(st[3] for st in tx.statements)
-        lines.append(f"  where the province tally's time goes (one untimed run, {total:.3f} s; "
-                     f"SQL {sql_total:.3f} s, Python {total - sql_total:.3f} s):")
+        lines.append(
+            f"  where the province tally's time goes (one untimed run, {total:.3f} s; "
+            f"SQL {sql_total:.3f} s, Python {total - sql_total:.3f} s):"
+        )
         for name, sql, values, seconds, rows in tx.statements:
             lines.append(f"    {name:<36} {seconds:>7.3f} s  {rows:>6} rows")
             if explain:
@@ -203,9 +205,10 @@ async def profile_province(s: Setup, explain: bool) -> list[str]:
                 for row in plan:
                     lines.append(f"        {'  ' * _depth(plan, row)}{row[3]}")
         if explain:
-            async with s.db.conn.execute("EXPLAIN QUERY PLAN " + BARE_SQL,
-                                         (s.period.start.isoformat(),
-                                          s.period.end.isoformat())) as cur:
+            async with s.db.conn.execute(
+                "EXPLAIN QUERY PLAN " + BARE_SQL,
+                (s.period.start.isoformat(), s.period.end.isoformat()),
+            ) as cur:
                 plan = list(await cur.fetchall())
             lines.append("    bare aggregate")
             lines.extend(f"        {'  ' * _depth(plan, row)}{row[3]}" for row in plan)
@@ -253,8 +256,9 @@ async def pick_commune(db: Database) -> Row:
     return row
 
 
-async def bench(db_path: Path, info: BuildInfo, runs: int, month: tuple[int, int],
-                explain: bool) -> None:
+async def bench(
+    db_path: Path, info: BuildInfo, runs: int, month: tuple[int, int], explain: bool
+) -> None:
     """Open the database, time every operation `runs` times after a warm-up, print the table."""
     rss_start = maxrss_mib()
     wall = time.perf_counter()
@@ -280,18 +284,24 @@ async def bench(db_path: Path, info: BuildInfo, runs: int, month: tuple[int, int
         s = Setup(db, config, forms, Texts.load(), kinds, period, now, province, commune)
 
         print("antt-bot tally benchmark")
-        print(f"  Python {platform.python_version()}, SQLite {sqlite3.sqlite_version} "
-              f"(aiosqlite {aiosqlite.__version__}), {os.cpu_count()} CPUs, {platform.machine()}, "
-              f"load average {os.getloadavg()[0]:.2f} at start")
+        print(
+            f"  Python {platform.python_version()}, SQLite {sqlite3.sqlite_version} "
+            f"(aiosqlite {aiosqlite.__version__}), {os.cpu_count()} CPUs, {platform.machine()}, "
+            f"load average {os.getloadavg()[0]:.2f} at start"
+        )
         for line in describe(info):
             print("  " + line)
-        print(f"  period {period.label('en')} [{period.code}], now {now.isoformat()}; "
-              f"province {sum(teams.values())} teams, commune {commune['name']} "
-              f"({teams.get(int(commune['id']), 0)} teams)")
+        print(
+            f"  period {period.label('en')} [{period.code}], now {now.isoformat()}; "
+            f"province {sum(teams.values())} teams, commune {commune['name']} "
+            f"({teams.get(int(commune['id']), 0)} teams)"
+        )
         if not (period.start >= FIRST_DAY and period.end <= LAST_DAY):
             print(f"  note: the data covers {FIRST_DAY} .. {LAST_DAY} only")
-        print(f"  {runs} timed runs after 1 warm-up run (warm-up not counted; it also warms "
-              f"the OS page cache)")
+        print(
+            f"  {runs} timed runs after 1 warm-up run (warm-up not counted; it also warms "
+            f"the OS page cache)"
+        )
         print()
 
         series = [
@@ -322,18 +332,26 @@ async def bench(db_path: Path, info: BuildInfo, runs: int, month: tuple[int, int
         ]
         print(f"  {'operation':<30} {'median':>8} {'min':>8} {'max':>8}   counted")
         for item, detail in zip(series, details, strict=True):
-            print(f"  {item.label:<30} {item.median:>7.3f}s {min(item.seconds):>7.3f}s "
-                  f"{max(item.seconds):>7.3f}s   {detail}")
+            print(
+                f"  {item.label:<30} {item.median:>7.3f}s {min(item.seconds):>7.3f}s "
+                f"{max(item.seconds):>7.3f}s   {detail}"
+            )
         print()
         tally_s = series[0].median
         ratio = tally_s / series[3].median
-        print(f"  province tally median {tally_s:.3f} s   goal < {GOAL_SECONDS:.0f} s: "
-              f"{met(tally_s < GOAL_SECONDS)}")
-        print(f"  ratio province tally / bare aggregate {ratio:.2f}x   goal <= {GOAL_RATIO:.0f}x: "
-              f"{met(ratio <= GOAL_RATIO)}")
+        print(
+            f"  province tally median {tally_s:.3f} s   goal < {GOAL_SECONDS:.0f} s: "
+            f"{met(tally_s < GOAL_SECONDS)}"
+        )
+        print(
+            f"  ratio province tally / bare aggregate {ratio:.2f}x   goal <= {GOAL_RATIO:.0f}x: "
+            f"{met(ratio <= GOAL_RATIO)}"
+        )
         same = prov.root.figures.reports == bare_total
-        print(f"  reports in the month: tally {prov.root.figures.reports:,}, bare aggregate "
-              f"{bare_total:,} -> {'equal' if same else 'DIFFERENT'}")
+        print(
+            f"  reports in the month: tally {prov.root.figures.reports:,}, bare aggregate "
+            f"{bare_total:,} -> {'equal' if same else 'DIFFERENT'}"
+        )
 
         print()
         print("  peak memory (one extra untimed pass each, tracemalloc):")
@@ -341,8 +359,10 @@ async def bench(db_path: Path, info: BuildInfo, runs: int, month: tuple[int, int
         for label, op in traced_ops:
             peak, seconds = await traced(op, s)
             print(f"    {label:<30} Python heap peak {mib(peak):>10} ({seconds:.2f} s traced)")
-        print(f"    process max RSS {rss_timed:.0f} MiB after the timed runs, {maxrss_mib():.0f} "
-              f"MiB after the traced ones; {rss_start:.0f} MiB before opening the database")
+        print(
+            f"    process max RSS {rss_timed:.0f} MiB after the timed runs, {maxrss_mib():.0f} "
+            f"MiB after the traced ones; {rss_start:.0f} MiB before opening the database"
+        )
         print()
         for line in await profile_province(s, explain):
             print(line)
@@ -381,13 +401,24 @@ def main(argv: list[str] | None = None) -> None:
         description="The /tally computation on a province-sized database vs. a bare aggregate.",
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs (default 5)")
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
-                        help=f"database file, built and cached when missing (default {DEFAULT_DB})")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=DEFAULT_DB,
+        help=f"database file, built and cached when missing (default {DEFAULT_DB})",
+    )
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
-    parser.add_argument("--month", type=_month, default=(2026, 10),
-                        help="reporting month to tally, YYYY-MM (default 2026-10)")
-    parser.add_argument("--explain", action="store_true",
-                        help="print EXPLAIN QUERY PLAN of every statement of the province tally")
+    parser.add_argument(
+        "--month",
+        type=_month,
+        default=(2026, 10),
+        help="reporting month to tally, YYYY-MM (default 2026-10)",
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN QUERY PLAN of every statement of the province tally",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("need at least 1 run")

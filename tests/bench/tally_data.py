@@ -77,20 +77,109 @@ LATE_RATE = 0.05
 WITHDRAWN_RATE = 0.003
 
 SYLLABLES = [
-    "Bắc", "Nà", "Khuôn", "Pinh", "Lẹng", "Sơn", "Hữu", "Lũng", "Vân", "Mai", "Tân", "Hòa",
-    "Bình", "Yên", "Thủy", "Đồng", "Phú", "Quang", "Minh", "Long", "Chi", "Lăng", "Pác",
-    "Cốc", "Khe", "Hang", "Tà", "Kéo", "Bó", "Nặm", "Pò", "Làng", "Trung", "Hạ", "Thượng",
-    "Đông", "Tây", "Nam", "Hồng", "Xuân", "Lộc", "Thành", "An", "Vĩnh", "Gia", "Cao",
+    "Bắc",
+    "Nà",
+    "Khuôn",
+    "Pinh",
+    "Lẹng",
+    "Sơn",
+    "Hữu",
+    "Lũng",
+    "Vân",
+    "Mai",
+    "Tân",
+    "Hòa",
+    "Bình",
+    "Yên",
+    "Thủy",
+    "Đồng",
+    "Phú",
+    "Quang",
+    "Minh",
+    "Long",
+    "Chi",
+    "Lăng",
+    "Pác",
+    "Cốc",
+    "Khe",
+    "Hang",
+    "Tà",
+    "Kéo",
+    "Bó",
+    "Nặm",
+    "Pò",
+    "Làng",
+    "Trung",
+    "Hạ",
+    "Thượng",
+    "Đông",
+    "Tây",
+    "Nam",
+    "Hồng",
+    "Xuân",
+    "Lộc",
+    "Thành",
+    "An",
+    "Vĩnh",
+    "Gia",
+    "Cao",
 ]
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
-            "Dương", "Lý", "Nông", "Lương", "Triệu", "Vi", "Lành", "Mã", "Hà"]
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vũ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Nông",
+    "Lương",
+    "Triệu",
+    "Vi",
+    "Lành",
+    "Mã",
+    "Hà",
+]
 MIDDLES = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Hữu", "Thanh", "Ngọc", "Xuân"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan",
-         "Linh", "Long", "Mai", "Nam", "Phong", "Quang", "Sơn", "Thắng", "Tuấn", "Vân", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phong",
+    "Quang",
+    "Sơn",
+    "Thắng",
+    "Tuấn",
+    "Vân",
+    "Yến",
+]
 ROUTES = [
-    "Đường liên thôn", "Quốc lộ 1B, đoạn qua chợ", "Khu vực trường tiểu học và nhà văn hoá",
-    "Tuyến đường bê tông ra cầu treo", "Bãi ngô ven suối", "Khu chợ phiên và bến xe",
-    "Đường vào khu du lịch", "Các ngõ xóm trong thôn",
+    "Đường liên thôn",
+    "Quốc lộ 1B, đoạn qua chợ",
+    "Khu vực trường tiểu học và nhà văn hoá",
+    "Tuyến đường bê tông ra cầu treo",
+    "Bãi ngô ven suối",
+    "Khu chợ phiên và bến xe",
+    "Đường vào khu du lịch",
+    "Các ngõ xóm trong thôn",
 ]
 DEEDS = [
     ("Giúp dân thu hoạch lúa", "Gia đình bà Lành Thị M."),
@@ -99,10 +188,21 @@ DEEDS = [
     ("Trả lại ví nhặt được cho người đánh rơi", "Chị Nông Thị H."),
     ("Sửa lại mái nhà bị tốc mái", "Cụ Vi Văn S., hộ neo đơn"),
 ]
-PLACES = ["Nhà văn hoá thôn", "Chợ trung tâm xã", "Đầu cầu treo", "Bãi đất trống cuối thôn",
-          "Ngã ba đường liên xã", "Khu rừng keo phía sau trường học"]
-TOPICS = ["Phòng chống ma tuý", "An toàn giao thông cho học sinh", "Phòng cháy chữa cháy rừng",
-          "Cảnh giác lừa đảo qua mạng", "Khai báo tạm trú, tạm vắng"]
+PLACES = [
+    "Nhà văn hoá thôn",
+    "Chợ trung tâm xã",
+    "Đầu cầu treo",
+    "Bãi đất trống cuối thôn",
+    "Ngã ba đường liên xã",
+    "Khu rừng keo phía sau trường học",
+]
+TOPICS = [
+    "Phòng chống ma tuý",
+    "An toàn giao thông cho học sinh",
+    "Phòng cháy chữa cháy rừng",
+    "Cảnh giác lừa đảo qua mạng",
+    "Khai báo tạm trú, tạm vắng",
+]
 
 
 @dataclass
@@ -382,9 +482,7 @@ def _fill_org(conn: sqlite3.Connection, rng: random.Random) -> list[Team]:
             " VALUES (?, ?, ?, 'vi', ?, ?)",
             (team.unit_id, role, _person(rng), active, joined_at),
         ).lastrowid
-        team.members.append(
-            Member(int(member_id or 0), team.unit_id, first, last, diligence)
-        )
+        team.members.append(Member(int(member_id or 0), team.unit_id, first, last, diligence))
     conn.executemany(
         "INSERT INTO members (unit_id, role, full_name, locale, active, joined_at)"
         " VALUES (?, ?, ?, 'vi', ?, ?)",
@@ -451,8 +549,13 @@ def _fill_reports(conn: sqlite3.Connection, rng: random.Random, teams: list[Team
                         kinds.append("nil")
                 if rnd() < EXTRA_RATE:
                     u = rnd()
-                    kinds.append(next(k for k, c in zip(extra_kinds, extra_cum, strict=True)
-                                      if u <= c or c == extra_cum[-1]))
+                    kinds.append(
+                        next(
+                            k
+                            for k, c in zip(extra_kinds, extra_cum, strict=True)
+                            if u <= c or c == extra_cum[-1]
+                        )
+                    )
                 for kind in kinds:
                     report_id += 1
                     # When it was filed: on time (before 21:00) or late (evening / next morning);
@@ -503,8 +606,24 @@ def _fill_reports(conn: sqlite3.Connection, rng: random.Random, teams: list[Team
                         status = "withdrawn"
                         later = min(seconds + randint(60, 1800), 86399)
                         updated = f"{filed_on.isoformat()}T{clock[later]}{OFFSET}"
-                    rows.append((report_id, number, m.id, m.unit_id, kind, day.iso, data, status,
-                                 urgent, created, updated, edit_until, ack_by, ack_at))
+                    rows.append(
+                        (
+                            report_id,
+                            number,
+                            m.id,
+                            m.unit_id,
+                            kind,
+                            day.iso,
+                            data,
+                            status,
+                            urgent,
+                            created,
+                            updated,
+                            edit_until,
+                            ack_by,
+                            ack_at,
+                        )
+                    )
         conn.executemany(insert_report, rows)
         conn.executemany(insert_mate, mates_rows)
     conn.executemany(
@@ -586,23 +705,40 @@ def _answers(rng: random.Random, kind: str, day: str) -> dict[str, object]:
 def describe(info: BuildInfo) -> Iterator[str]:
     """Lines telling how the database was obtained and what it holds."""
     c = info.counts
-    how = (f"built in {info.seconds:.1f} s ({info.reason})" if info.built
-           else "reused from cache (generator and migrations unchanged)")
+    how = (
+        f"built in {info.seconds:.1f} s ({info.reason})"
+        if info.built
+        else "reused from cache (generator and migrations unchanged)"
+    )
     yield f"database {info.path} ({info.size_bytes / 2**20:.0f} MiB), {how}"
-    yield (f"  units {c['units']}: {c.get('units.province', 0)} province, "
-           f"{c.get('units.commune', 0)} communes, {c.get('units.village', 0)} teams; "
-           f"members {c['members']}: "
-           + ", ".join(f"{c.get('members.' + r, 0)} {r}"
-                       for r in ("leader", "deputy", "member", "officer", "supervisor", "admin"))
-           + f" ({c['members.inactive']} inactive)")
-    kinds = sorted((k.split(".", 1)[1] for k in c if k.startswith("reports.")
-                    and k not in ("reports.withdrawn", "reports.urgent", "reports.acked")),
-                   key=lambda k: -c["reports." + k])
-    yield (f"  reports {c['reports']:,} ({FIRST_DAY} .. {LAST_DAY}): "
-           + ", ".join(f"{k} {c['reports.' + k]:,}" for k in kinds))
-    yield (f"    {c['reports.withdrawn']:,} withdrawn, {c['reports.urgent']:,} urgent "
-           f"({c['reports.acked']:,} acknowledged); report_participants "
-           f"{c['report_participants']:,}")
+    yield (
+        f"  units {c['units']}: {c.get('units.province', 0)} province, "
+        f"{c.get('units.commune', 0)} communes, {c.get('units.village', 0)} teams; "
+        f"members {c['members']}: "
+        + ", ".join(
+            f"{c.get('members.' + r, 0)} {r}"
+            for r in ("leader", "deputy", "member", "officer", "supervisor", "admin")
+        )
+        + f" ({c['members.inactive']} inactive)"
+    )
+    kinds = sorted(
+        (
+            k.split(".", 1)[1]
+            for k in c
+            if k.startswith("reports.")
+            and k not in ("reports.withdrawn", "reports.urgent", "reports.acked")
+        ),
+        key=lambda k: -c["reports." + k],
+    )
+    yield (
+        f"  reports {c['reports']:,} ({FIRST_DAY} .. {LAST_DAY}): "
+        + ", ".join(f"{k} {c['reports.' + k]:,}" for k in kinds)
+    )
+    yield (
+        f"    {c['reports.withdrawn']:,} withdrawn, {c['reports.urgent']:,} urgent "
+        f"({c['reports.acked']:,} acknowledged); report_participants "
+        f"{c['report_participants']:,}"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -611,8 +747,9 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m tests.bench.tally_data",
         description="Build the province-sized benchmark database (cached).",
     )
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
-                        help=f"database file (default {DEFAULT_DB})")
+    parser.add_argument(
+        "--db", type=Path, default=DEFAULT_DB, help=f"database file (default {DEFAULT_DB})"
+    )
     parser.add_argument("--rebuild", action="store_true", help="build even if the cache is current")
     args = parser.parse_args(argv)
     info = ensure_database(args.db, args.rebuild)

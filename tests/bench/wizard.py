@@ -64,11 +64,53 @@ from tests.support.harness import TEAM_A, TEAM_B, TOKEN, Harness, make_harness
 PROBE_GROUP = 99  # after every real handler: sees each update once its handling has finished
 WAIT_LIMIT = 600.0  # seconds; only reached if the pipeline hangs
 
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
-            "Dương", "Lý", "Nông", "Hoàng", "Lương", "Triệu", "Vi", "Lành", "Mã"]
+SURNAMES = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Vũ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Nông",
+    "Hoàng",
+    "Lương",
+    "Triệu",
+    "Vi",
+    "Lành",
+    "Mã",
+]
 MIDDLES = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Hữu", "Thanh", "Ngọc", "Xuân"]
-GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Khánh", "Lan",
-         "Linh", "Long", "Mai", "Nam", "Phong", "Quang", "Sơn", "Thắng", "Tuấn", "Vân", "Yến"]
+GIVEN = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phong",
+    "Quang",
+    "Sơn",
+    "Thắng",
+    "Tuấn",
+    "Vân",
+    "Yến",
+]
 STARTS = ["19h", "19h30", "18:45", "20 giờ", "19:15"]
 ENDS = ["21:30", "22h", "23h15", "21 giờ rưỡi", "22:40"]
 ROUTES = [
@@ -108,8 +150,7 @@ def make_people(n: int) -> list[Person]:
         given = GIVEN[(i * 7) % len(GIVEN)]
         team = TEAM_A if i % 2 == 0 else TEAM_B
         role = {0: "leader", 1: "leader", 2: "deputy", 3: "deputy"}.get(i, "member")
-        people.append(Person(i, 5_100_000_000 + 7919 * i, surname, f"{middle} {given}",
-                             role, team))
+        people.append(Person(i, 5_100_000_000 + 7919 * i, surname, f"{middle} {given}", role, team))
     return people
 
 
@@ -186,19 +227,27 @@ async def record_dialog(people: list[Person]) -> list[Step]:
                     continue
                 label = mate.full_name if arg is TEAMMATE else str(arg)
                 shown = user.last_with_buttons()
-                data = next(b["callback_data"] for row in shown.buttons for b in row
-                            if label in b["text"])
+                data = next(
+                    b["callback_data"] for row in shown.buttons for b in row if label in b["text"]
+                )
                 if arg is TEAMMATE:  # e.g. "teammates=t:m3": each person ticks their own mate
                     data, found = re.subn(rf"(?<!\d){mate.member_id}(?!\d)", MATE, data)
                     if found != 1:
                         raise SystemExit(f"cannot find member id {mate.member_id} in {data!r}")
-                steps.append(Step("press", data=data, shown_text=shown.text,
-                                  shown_buttons=copy.deepcopy(shown.buttons)))
+                steps.append(
+                    Step(
+                        "press",
+                        data=data,
+                        shown_text=shown.text,
+                        shown_buttons=copy.deepcopy(shown.buttons),
+                    )
+                )
                 await user.press(label)
             saved = await h.count("SELECT COUNT(*) FROM reports WHERE kind = 'patrol'")
             if saved != 1:
-                raise SystemExit(f"recording the dialog failed: {saved} reports; last reply: "
-                                 f"{user.last_text!r}")
+                raise SystemExit(
+                    f"recording the dialog failed: {saved} reports; last reply: {user.last_text!r}"
+                )
             return steps
         finally:
             await h.close()
@@ -259,8 +308,9 @@ class Result:
         return self.updates / self.seconds
 
 
-async def pump(app: Application, api: FakeBotAPI, stream: list[dict[str, Any]], name: str,
-               trace: bool) -> Result:
+async def pump(
+    app: Application, api: FakeBotAPI, stream: list[dict[str, Any]], name: str, trace: bool
+) -> Result:
     """Start the real polling loop, queue the stream, wait until the last update is handled."""
     probe = Probe(len(stream))
     app.add_handler(TypeHandler(Update, probe.on_update), group=PROBE_GROUP)
@@ -277,8 +327,9 @@ async def pump(app: Application, api: FakeBotAPI, stream: list[dict[str, Any]], 
         try:
             await asyncio.wait_for(probe.done.wait(), WAIT_LIMIT)
         except TimeoutError:
-            raise SystemExit(f"{name}: only {probe.seen}/{len(stream)} updates handled "
-                             f"in {WAIT_LIMIT:.0f}s") from None
+            raise SystemExit(
+                f"{name}: only {probe.seen}/{len(stream)} updates handled in {WAIT_LIMIT:.0f}s"
+            ) from None
         seconds = probe.finished_at - started
         peak = tracemalloc.get_traced_memory()[1] if trace else None
     finally:
@@ -379,48 +430,65 @@ async def bench(members: int, runs: int) -> None:
     total = members * len(steps)
 
     print("antt-bot wizard benchmark")
-    print(f"  Python {platform.python_version()} ({platform.python_implementation()}), "
-          f"python-telegram-bot {telegram.__version__}, SQLite {sqlite3.sqlite_version} "
-          f"(aiosqlite {aiosqlite.__version__}), {os.cpu_count()} CPUs, {platform.machine()}")
-    print(f"  stream: {members} members x {len(steps)} updates = {total} updates per run "
-          f"({len(steps) - presses} typed, {presses} button presses per patrol dialog), "
-          f"round-robin over {members} chats")
+    print(
+        f"  Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"python-telegram-bot {telegram.__version__}, SQLite {sqlite3.sqlite_version} "
+        f"(aiosqlite {aiosqlite.__version__}), {os.cpu_count()} CPUs, {platform.machine()}"
+    )
+    print(
+        f"  stream: {members} members x {len(steps)} updates = {total} updates per run "
+        f"({len(steps) - presses} typed, {presses} button presses per patrol dialog), "
+        f"round-robin over {members} chats"
+    )
     shown = (s.data.replace(MATE, "<id>") if s.kind == "press" else "<text>" for s in steps)
     print("  dialog: " + " | ".join(shown))
     print()
-    print(f"  {'run':>3}  {'pipeline':<8} {'updates':>7} {'seconds':>8} {'updates/s':>10} "
-          f"{'ms/update':>9} {'API calls':>9}")
+    print(
+        f"  {'run':>3}  {'pipeline':<8} {'updates':>7} {'seconds':>8} {'updates/s':>10} "
+        f"{'ms/update':>9} {'API calls':>9}"
+    )
 
     results: dict[str, list[Result]] = {"antt": [], "echo": []}
     for run in range(1, runs + 1):
         for runner in (run_antt, run_echo):
             r = await runner(people, steps)
             results[r.pipeline].append(r)
-            print(f"  {run:>3}  {r.pipeline:<8} {r.updates:>7} {r.seconds:>8.3f} "
-                  f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {r.api_calls:>9}", flush=True)
+            print(
+                f"  {run:>3}  {r.pipeline:<8} {r.updates:>7} {r.seconds:>8.3f} "
+                f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {r.api_calls:>9}",
+                flush=True,
+            )
 
     med = {k: statistics.median(r.rate for r in v) for k, v in results.items()}
     print()
     for name, label in (("antt", "antt (full pipeline)"), ("echo", "echo (PTB only)")):
         rates = [r.rate for r in results[name]]
         spread = f"min {min(rates):.0f}, max {max(rates):.0f}"
-        print(f"  median {label:<22} {med[name]:>8.0f} updates/s  "
-              f"({1000 / med[name]:.3f} ms/update; {spread})")
+        print(
+            f"  median {label:<22} {med[name]:>8.0f} updates/s  "
+            f"({1000 / med[name]:.3f} ms/update; {spread})"
+        )
     ratio = med["antt"] / med["echo"]
     app_ms = 1000 / med["antt"] - 1000 / med["echo"]
-    print(f"  ratio antt/echo                {ratio:>8.3f}  "
-          f"(echo is {1 / ratio:.1f}x faster; the application adds {app_ms:.3f} ms/update)")
+    print(
+        f"  ratio antt/echo                {ratio:>8.3f}  "
+        f"(echo is {1 / ratio:.1f}x faster; the application adds {app_ms:.3f} ms/update)"
+    )
 
     rss_timed = maxrss_mib()
     print()
     print("  peak memory (one extra untimed pass each, tracemalloc started after setup):")
     for runner in (run_antt, run_echo):
         r = await runner(people, steps, trace=True)
-        print(f"    {r.pipeline:<5} Python heap peak {mib(r.peak_bytes):>10} "
-              f"for {r.updates} updates ({r.rate:.0f} updates/s while traced)")
-    print(f"    process max RSS {rss_timed:.1f} MiB after the timed runs, {maxrss_mib():.1f} MiB "
-          f"after the traced ones (tracemalloc's own tables count here); "
-          f"{rss_start:.1f} MiB after imports")
+        print(
+            f"    {r.pipeline:<5} Python heap peak {mib(r.peak_bytes):>10} "
+            f"for {r.updates} updates ({r.rate:.0f} updates/s while traced)"
+        )
+    print(
+        f"    process max RSS {rss_timed:.1f} MiB after the timed runs, {maxrss_mib():.1f} MiB "
+        f"after the traced ones (tracemalloc's own tables count here); "
+        f"{rss_start:.1f} MiB after imports"
+    )
     print(f"  total wall time {time.perf_counter() - wall:.1f} s")
 
 
@@ -431,8 +499,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     # Two teams, so the team-mate question shows N/2 + 3 buttons; Telegram refuses inline
     # keyboards of more than 100 buttons, so N above ~190 is no longer a realistic dialog.
-    parser.add_argument("--members", type=int, default=150,
-                        help="members enrolled in two teams, one patrol dialog each (default 150)")
+    parser.add_argument(
+        "--members",
+        type=int,
+        default=150,
+        help="members enrolled in two teams, one patrol dialog each (default 150)",
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per pipeline (default 5)")
     args = parser.parse_args(argv)
     if args.members < 4 or args.runs < 1:

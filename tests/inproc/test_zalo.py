@@ -16,7 +16,7 @@ from pydantic import SecretStr
 
 from bot.channels.zalo import ZaloChannel
 from bot.config import Config
-from bot.outbox import OutboxSender
+from bot.outbox import OutboxSender, SendPolicy
 from storage import members
 from tests.support.fakezalo import PHOTO_BYTES, FakeZalo, SentMessage, ZaloUser
 from tests.support.harness import COMMUNE, TEAM_A, Harness, make_harness
@@ -37,7 +37,7 @@ class Z:
         self.fake = fake
         self.token = token
         self.channel = channel
-        self.sender: OutboxSender = h.runtime.add_channel(channel)
+        self.sender: OutboxSender = h.runtime.add_channel(channel, SendPolicy())
 
     def user(self, name: str) -> ZaloUser:
         return self.fake.user(self.token, name)

@@ -13,7 +13,7 @@ from bot.app import Runtime, build_services
 from bot.channels.telegram import TelegramChannel
 from bot.clock import ManualClock, iso
 from bot.config import Config
-from bot.outbox import OutboxSender
+from bot.outbox import OutboxSender, SendPolicy
 from storage import invites, members, units
 from tests.support.fakebot import (
     FakeBotAPI,
@@ -167,7 +167,7 @@ async def make_harness(
     channel = TelegramChannel(
         config, runtime.engine, request=api, updates_request=api, rate_limit=False
     )
-    sender = runtime.add_channel(channel)
+    sender = runtime.add_channel(channel, SendPolicy())
     await channel.application.initialize()
     now = iso(clock.now())
     async with services.db.transaction() as tx:

@@ -1,0 +1,83 @@
+"""The outbox sender's pace: an overall rate with no bursts, and a minimum gap per chat.
+
+Time here is the process's monotonic clock, not the injected domain clock: rate limits are
+about real seconds on the wire. Tests pass a fake `monotonic` and `sleep`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+
+class RateLimiter:
+    """Spaces sends evenly at `rate` per second and keeps each chat `1 / per_chat` apart.
+
+    The per-chat gap runs from the moment the previous send to that chat completed, so the
+    platform sees the two requests at least a full gap apart however long the first took.
+    `pause` honours a platform's retry_after for the whole channel.
+    """
+
+    def __init__(
+        self,
+        rate: float | None,
+        per_chat: float | None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self.chat_gap = 1.0 / per_chat if per_chat else 0.0
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._chat_free: dict[str, float] = {}
+        self._busy: dict[str, int] = {}
+
+    async def acquire(self) -> None:
+        """Wait for the next overall send slot (and for any retry_after pause to end)."""
+        while True:
+            now = self.monotonic()
+            ready = max(self._next_slot, self._paused_until)
+            if ready <= now:
+                self._next_slot = max(now, self._next_slot) + self.interval
+                return
+            await self.sleep(ready - now)
+
+    def cooling(self) -> list[str]:
+        """Chats that may not get another message yet: in flight, or sent to too recently."""
+        now = self.monotonic()
+        if self._chat_free:
+            self._chat_free = {c: t for c, t in self._chat_free.items() if t > now}
+        return sorted({*self._chat_free, *self._busy})
+
+    def ready_in(self) -> float | None:
+        """Seconds until the first cooling chat may be sent to again (None: none cooling)."""
+        if not self._chat_free:
+            return None
+        return max(0.0, min(self._chat_free.values()) - self.monotonic())
+
+    def start(self, chat_id: str) -> None:
+        """A send to this chat begins: no other may start until it ends and the gap passes."""
+        self._busy[chat_id] = self._busy.get(chat_id, 0) + 1
+
+    def done(self, chat_id: str) -> None:
+        """The send ended (either way): the chat's gap starts now."""
+        left = self._busy.get(chat_id, 1) - 1
+        if left <= 0:
+            self._busy.pop(chat_id, None)
+        else:
+            self._busy[chat_id] = left
+        if self.chat_gap:
+            self._chat_free[chat_id] = self.monotonic() + self.chat_gap
+
+    def pause(self, seconds: float) -> None:
+        """The platform said 'too many requests, retry after N s': nothing goes out until then."""
+        self._paused_until = max(self._paused_until, self.monotonic() + seconds)
+
+    @property
+    def paused_for(self) -> float:
+        """Seconds left of a retry_after pause (0 when not paused)."""
+        return max(0.0, self._paused_until - self.monotonic())

@@ -1,0 +1,110 @@
+"""Who a planned message goes to, and where: one query for a whole audience.
+
+Reminders, nudges, monthly tallies and announcements reach thousands of members at once, so
+the best messenger account of each is chosen in SQL (a window over their identities) rather
+than one lookup per member. Members with no reachable account come back with `channel`
+NULL, so callers can count them instead of silently dropping them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from storage.db import Row, Tx
+
+REPORTING_ROLES = ("member", "leader", "deputy")
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Which active members: under some units, with some roles, and what they owe on a day.
+
+    `paths` are unit paths whose subtree is included (empty: everyone); `roles` empty means
+    every role. `not_reported_on` keeps those with no active report (nor nil report) for
+    that ISO date; `not_on_leave` drops those excused on that date.
+    """
+
+    paths: Sequence[str] = ()
+    roles: Sequence[str] = ()
+    unit_ids: Sequence[int] = ()
+    not_reported_on: str | None = None
+    not_on_leave: str | None = None
+    exclude_member: int | None = None
+
+
+def _where(audience: Audience) -> tuple[str, list[Any]]:
+    clauses = ["m.active = 1"]
+    params: list[Any] = []
+    if audience.paths:
+        ors = []
+        for path in audience.paths:
+            ors.append("(u.path = ? OR substr(u.path, 1, ?) = ?)")
+            params.extend([path, len(path) + 1, path + "/"])
+        clauses.append("(" + " OR ".join(ors) + ")")
+    if audience.roles:
+        clauses.append(f"m.role IN ({','.join('?' for _ in audience.roles)})")
+        params.extend(audience.roles)
+    if audience.unit_ids:
+        clauses.append(f"m.unit_id IN ({','.join('?' for _ in audience.unit_ids)})")
+        params.extend(audience.unit_ids)
+    if audience.not_reported_on is not None:
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id"
+            " AND r.report_date = ? AND r.status = 'active')"
+        )
+        params.append(audience.not_reported_on)
+    if audience.not_on_leave is not None:
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id"
+            " AND l.cancelled_at IS NULL AND ? BETWEEN l.start_date AND l.end_date)"
+        )
+        params.append(audience.not_on_leave)
+    if audience.exclude_member is not None:
+        clauses.append("m.id <> ?")
+        params.append(audience.exclude_member)
+    return " AND ".join(clauses), params
+
+
+async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> list[Row]:
+    """Members matching `who`, each with the messenger account to use (or NULL channel).
+
+    The account is the one `members.contact` would pick: the preferred messenger, else the
+    one last written from; never one marked unreachable; only messengers in `served`
+    (None: any), so nothing waits in the queue of a messenger this process does not run.
+    """
+    where, params = _where(who)
+    served_sql = ""
+    served_params: list[Any] = []
+    if served is not None:
+        if not served:
+            served_sql = "AND 0"
+        else:
+            served_sql = f"AND i.channel IN ({','.join('?' for _ in served)})"
+            served_params = sorted(served)
+    return await tx.fetchall(
+        f"""WITH best AS (
+              SELECT i.member_id, i.channel, i.chat_id,
+                     ROW_NUMBER() OVER (
+                       PARTITION BY i.member_id
+                       ORDER BY i.channel IS mm.preferred_channel DESC,
+                                COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC
+                     ) AS rank
+              FROM identities i JOIN members mm ON mm.id = i.member_id
+              WHERE i.unreachable_at IS NULL {served_sql})
+            SELECT m.id, m.full_name, m.locale, m.role, m.unit_id,
+                   u.name AS unit_name, u.path AS unit_path, b.channel, b.chat_id
+            FROM members m JOIN units u ON u.id = m.unit_id
+            LEFT JOIN best b ON b.member_id = m.id AND b.rank = 1
+            WHERE {where}
+            ORDER BY u.path, m.id""",
+        (*served_params, *params),
+    )
+
+
+async def reachable_count(tx: Tx, who: Audience, served: Collection[str] | None) -> tuple[int, int]:
+    """(members who would get a message, members who cannot be reached) for a confirmation."""
+    rows = await audience(tx, who, served)
+    reached = sum(1 for r in rows if r["channel"] is not None)
+    return reached, len(rows) - reached
