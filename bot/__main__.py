@@ -1,4 +1,4 @@
-"""The command line: run, demo, org import, invite create, tally."""
+"""The command line: run, demo, org import, invite create, tally, outbox."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot import logs, tally_cli
+from bot import logs, outbox_cli, tally_cli
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.forms import FormError
 
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--uses", type=int, default=None, help="how many people may use it")
     create.add_argument("--days", type=int, default=None, help="days until it expires")
     tally_cli.add_parser(sub)
+    outbox_cli.add_parser(sub)
     return parser
 
 
@@ -77,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return asyncio.run(_demo(config))
         if command == "demo":
-            logs.setup("WARNING")
+            logs.setup("ERROR")  # the terminal is the demo's screen: only real faults
             return asyncio.run(_demo(config))
         if command == "org":
             return asyncio.run(_org(config, args))
@@ -85,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_invite(config, args))
         if command == "tally":
             return asyncio.run(tally_cli.run(config, args))
+        if command == "outbox":
+            return asyncio.run(outbox_cli.run(config, args))
     except (FormError, ConfigError) as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         return 2
@@ -107,7 +110,7 @@ async def _serve(config: Config) -> int:
 async def _demo(config: Config) -> int:
     from bot.demo import run_demo
 
-    logs.setup("WARNING")
+    logs.setup("ERROR")  # the terminal is the demo's screen: only real faults
     await run_demo(config)
     return 0
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.channels import Channel
 from bot.clock import Clock, SystemClock
@@ -17,7 +17,9 @@ from bot.engine import Engine, Services
 from bot.forms import load_forms
 from bot.i18n import Texts
 from bot.outbox import OutboxSender, SendPolicy
+from bot.planners import jobs_from
 from bot.quiet import in_quiet_hours
+from bot.scheduler import Planning, Scheduler
 from handlers.router import route
 from storage.db import Database
 
@@ -59,6 +61,18 @@ def send_policy(config: Config, channel: str) -> SendPolicy:
         backoff_seconds=retry.backoff_seconds,
         backoff_max_seconds=retry.backoff_max_seconds,
     )
+
+
+def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], Awaitable[Any]]]]:
+    """Jobs that run every few seconds beside the cron slots: announcement progress."""
+    from bot.announcements import report_progress
+
+    async def progress() -> None:
+        """Tell announcers how far delivery has got (their progress message is edited)."""
+        if await report_progress(services):
+            services.outbox_wakeup()
+
+    return [("announce-progress", services.config.announcements.progress_seconds, progress)]
 
 
 class Runtime:
@@ -149,6 +163,12 @@ async def serve(config: Config, stop: asyncio.Event) -> None:
                 stack.push_async_callback(zalo.api.aclose)
                 tasks.append(await _zalo(config, zalo, stop))
             runtime.start_senders()
+            scheduler = Scheduler(
+                Planning(services, jobs_from(config, services.clock.tz)),
+                extra=background_jobs(services),
+            )
+            await scheduler.start()
+            stack.callback(scheduler.stop)
             log.info(
                 "serving",
                 extra={

@@ -56,3 +56,22 @@ def today(clock: Clock) -> date:
 def iso(moment: datetime) -> str:
     """Store times as ISO-8601 with offset, so they sort and stay unambiguous."""
     return moment.isoformat(timespec="seconds")
+
+
+class OffsetClock:
+    """The system clock shifted by an offset that only grows: the demo's ':gio 19:00' moves
+    the whole bot forward to see reminders arrive, without waiting until evening."""
+
+    def __init__(self, tz: str | tzinfo = "Asia/Ho_Chi_Minh") -> None:
+        self.tz = ZoneInfo(tz) if isinstance(tz, str) else tz
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        """The real time plus the offset, in the configured zone."""
+        return datetime.now(self.tz) + self.offset
+
+    def forward_to(self, when: datetime) -> None:
+        """Jump ahead to `when`; the clock never goes back (slots already planned stay so)."""
+        gap = when - self.now()
+        if gap > timedelta(0):
+            self.offset += gap

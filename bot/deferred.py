@@ -44,7 +44,7 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
     labels = labels_for(services.texts, services.forms, config, locale)
     texts = services.texts
     if kind == "tally":
-        note_key = "tally.files_note_monthly" if payload.get("files") else "tally.files_elsewhere"
+        note_key = "schedule.files_note" if payload.get("files") else "tally.files_elsewhere"
         head = texts.t(locale, "schedule.monthly_tally_intro")
         body = TallyWriter(labels).message(
             tally,

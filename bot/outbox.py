@@ -91,10 +91,7 @@ class OutboxSender:
 
     async def run(self) -> None:
         """Drain until stopped: send what is due, then sleep until woken or work is due."""
-        async with self.db.transaction() as tx:
-            recovered = await outbox.recover_interrupted(tx, self.channel.name)
-        if recovered:
-            log.warning("outbox rows recovered after interruption", extra={"count": recovered})
+        await self.recover()
         while not self._stopping:
             try:
                 started = await self.pump()
@@ -104,6 +101,17 @@ class OutboxSender:
             if started == 0 and not self._stopping:
                 await self._idle()
         await self._settle()
+
+    async def recover(self) -> int:
+        """After a crash, put rows caught between claim and mark back in the queue.
+
+        Only this channel's rows: each messenger's sender recovers its own at its start.
+        """
+        async with self.db.transaction() as tx:
+            recovered = await outbox.recover_interrupted(tx, self.channel.name)
+        if recovered:
+            log.warning("outbox rows recovered after interruption", extra={"count": recovered})
+        return recovered
 
     async def _idle(self) -> None:
         """Sleep until woken, until a cooling chat may be sent to, or for idle_seconds."""

@@ -114,6 +114,7 @@ async def queue_alerts(
             payload=message.to_payload(),
             not_before_iso=ctx.now_iso,
             now_iso=ctx.now_iso,
+            urgent=True,  # an emergency: quiet hours never hold it
         )
         if outbox_id is not None:
             await reports.add_alert(ctx.tx, report_id, int(officer["id"]), outbox_id)

@@ -127,6 +127,7 @@ async def _tell_old_account(ctx: Context, channel: object, chat_id: object, code
         payload=Outbound(text).to_payload(),
         not_before_iso=ctx.now_iso,
         now_iso=ctx.now_iso,
+        urgent=True,  # a security notice about their account: sent at once
     )
     ctx.queued = True
 

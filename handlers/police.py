@@ -68,6 +68,7 @@ async def _notify_reporter(ctx: Context, report: Row, when: str) -> None:
         payload=Outbound(text).to_payload(),
         not_before_iso=ctx.now_iso,
         now_iso=ctx.now_iso,
+        urgent=True,  # answers an emergency: quiet hours do not hold it
     )
     ctx.queued = True
 
@@ -93,6 +94,7 @@ async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: s
             payload={"edit_of": int(alert["outbox_id"]), **Outbound(text).to_payload()},
             not_before_iso=ctx.now_iso,
             now_iso=ctx.now_iso,
+            urgent=True,  # answers an emergency: quiet hours do not hold it
         )
         ctx.queued = True
 

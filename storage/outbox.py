@@ -262,3 +262,37 @@ async def drop_chat(tx: Tx, channel: str, chat_id: str) -> int:
         (channel, chat_id),
     )
     return cur.rowcount
+
+
+# What each view of `antt-bot outbox` selects and in which order. Chat ids and payloads are
+# never selected: the operator's screen shows member ids and keys only.
+_OPERATOR_VIEWS: dict[str, tuple[str, str]] = {
+    "pending": ("status = 'pending'", "not_before, id"),
+    "waiting": ("status = 'pending' AND attempts = 0", "not_before, id"),
+    "failing": ("status = 'pending' AND attempts > 0", "not_before, id"),
+    "sending": ("status = 'sending'", "not_before, id"),
+    "sent": ("status = 'sent'", "sent_at DESC, id DESC"),
+    "given_up": ("status = 'given_up'", "id DESC"),
+    "unreachable": ("status = 'unreachable'", "id DESC"),
+    "expired": ("status = 'expired'", "id DESC"),
+    "cancelled": ("status = 'cancelled'", "id DESC"),
+    "all": ("1 = 1", "id DESC"),
+}
+OPERATOR_VIEWS = tuple(_OPERATOR_VIEWS)
+
+
+async def operator_view(tx: Tx, view: str, limit: int) -> tuple[list[Row], int]:
+    """One section of `antt-bot outbox` and its full size, so the operator sees "50 of 812".
+
+    The queue (pending, failing) comes in the order it will be sent; finished rows newest
+    first, because the latest failures are the ones worth looking at.
+    """
+    where, order = _OPERATOR_VIEWS[view]
+    rows = await tx.fetchall(
+        f"""SELECT id, dedupe_key, channel, member_id, status, attempts, not_before, urgent,
+                   expires_at, last_error, created_at, sent_at
+            FROM outbox WHERE {where} ORDER BY {order} LIMIT ?""",
+        (limit,),
+    )
+    total = await tx.fetchone(f"SELECT COUNT(*) AS n FROM outbox WHERE {where}")
+    return rows, int(total["n"]) if total else 0

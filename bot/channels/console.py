@@ -93,6 +93,7 @@ class ConsoleSession:
         read_line: Callable[[], str] | None = None,
         after_each: Callable[[], object] | None = None,
         display_names: dict[str, str] | None = None,
+        time_travel: Callable[[str], str] | None = None,
     ) -> None:
         self.engine = engine
         self.channel = channel
@@ -101,6 +102,7 @@ class ConsoleSession:
         self.read_line = read_line or sys.stdin.readline
         self.after_each = after_each
         self.display_names = display_names or {}
+        self.time_travel = time_travel  # ':gio 19:00' in the demo; returns what to print
         self._counter = itertools.count(1)
 
     def _print(self, text: str) -> None:
@@ -115,6 +117,7 @@ class ConsoleSession:
             "  :la <tên>           đổi sang người dùng khác (ví dụ :la dung)\n"
             "  :anh                gửi một ảnh mẫu\n"
             "  :vitri <vĩ> <kinh>  gửi vị trí, ví dụ :vitri 21.90 106.09\n"
+            "  :gio <giờ:phút>     tua đồng hồ của bot tới giờ đó, ví dụ :gio 19:00\n"
             "  :thoat              thoát\n"
             "Gõ số để bấm nút, hoặc gõ câu trả lời. Lệnh của bot: /start, /baocao, /huy, ..."
         )
@@ -157,6 +160,8 @@ class ConsoleSession:
                 self._print(f"Bây giờ bạn là: {self.identities[key]} ({key})")
             else:
                 self._print(f"Không có người dùng '{key}'. Gõ :ai để xem danh sách.")
+        elif line.startswith((":gio", ":time")) and self.time_travel is not None:
+            self._print(self.time_travel(line.partition(" ")[2].strip()))
         elif line in {":anh", ":photo"}:
             await self.send(photo=f"demo-photo-{next(self._counter)}")
         elif line.startswith((":vitri", ":loc")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from typing import Any
 
 from telegram import (
@@ -32,12 +33,18 @@ from storage import journal
 log = logging.getLogger(__name__)
 
 NAME = "telegram"
+# Opt in to python-telegram-bot's coming behaviour (retry_after as a timedelta, which
+# `_delivery_error` handles): otherwise every flood-control error logs a deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 COMMANDS = [
     ("baocao", "Gửi báo cáo"),
     ("khongcovuviec", "Hôm nay không có vụ việc"),
     ("baocaocuatoi", "Báo cáo của tôi"),
+    ("nghiphep", "Báo nghỉ phép, ốm"),
     ("tinbao", "Tin báo chờ tiếp nhận"),
     ("thongke", "Thống kê theo tổ, so với chỉ tiêu"),
+    ("thongbao", "Gửi thông báo tới các tổ"),
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),

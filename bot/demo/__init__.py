@@ -9,13 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
+from bot.announcements import report_progress
 from bot.app import Runtime, build_services
 from bot.channels.console import ConsoleChannel, ConsoleSession
-from bot.clock import Clock, iso
+from bot.clock import Clock, OffsetClock, iso
 from bot.config import Config
 from bot.demo.history import DAYS, seed_history
 from bot.orgimport import import_org
+from bot.planners import jobs_from
 from bot.roles import role_label
+from bot.scheduler import Planning
 from storage import invites, members, units
 from storage.db import Database
 
@@ -91,6 +94,8 @@ def banner(out: TextIO) -> None:
         "  2. :la an    rồi  /baocao                (gõ số để bấm nút)",
         "  3. gửi báo cáo PCCC 🔥 → :la dung để thấy tin báo và bấm “Đã tiếp nhận”",
         "  4. :la ha     rồi  /thongke               (thống kê 6 tuần báo cáo mẫu, kèm tệp)",
+        "  5. :gio 19:00  tua đồng hồ tới 19:00 để xem nhắc báo cáo (:gio 21:05: tổ trưởng",
+        "                 nhận danh sách chưa báo cáo; :gio 06:30: tin chờ qua đêm được gửi)",
         "Gõ :help để xem lệnh của terminal, :thoat để thoát.",
     ]
     out.write("\n".join(lines) + "\n")
@@ -101,7 +106,8 @@ async def run_demo(
 ) -> None:
     """Start the console demo on its own SQLite file and talk to the terminal."""
     stream = out or sys.stdout
-    services = await build_services(config, db_path=config.demo.database_path)
+    clock = OffsetClock(config.bot.timezone)
+    services = await build_services(config, clock, db_path=config.demo.database_path)
     await seed(services.db, services.clock)
     runtime = Runtime(services)
     names = {u.key: f"{u.name} ({role_label(u.role, 'vi')})" for u in USERS}
@@ -109,6 +115,27 @@ async def run_demo(
     files_dir = Path(config.demo.database_path).parent / "demo-files"
     channel = ConsoleChannel(stream, names, files_dir=files_dir)
     sender = runtime.add_channel(channel)
+    planning = Planning(services, jobs_from(config, clock.tz))
+
+    async def after_each() -> None:
+        """Between two typed lines: plan the schedule slots now due, then deliver."""
+        await planning.tick()
+        await report_progress(services)
+        await sender.drain_once()
+
+    def time_travel(typed: str) -> str:
+        """':gio 19:00' moves the bot's clock forward to the next 19:00."""
+        try:
+            hour, minute = (int(p) for p in typed.replace("h", ":").split(":"))
+            now = clock.now()
+            target = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        except ValueError:
+            return "Cách dùng: :gio 19:00 (tua tới 19:00 sắp tới)"
+        if target <= now:
+            target += timedelta(days=1)
+        clock.forward_to(target)
+        return f"🕒 Đồng hồ của bot: {clock.now():%H:%M %d/%m/%Y}"
+
     session = ConsoleSession(
         runtime.engine,
         channel,
@@ -116,7 +143,8 @@ async def run_demo(
         "an",
         read_line=read_line,  # type: ignore[arg-type]
         display_names={**{u.key: u.name for u in USERS}, NEWCOMER[0]: NEWCOMER[2]},
-        after_each=sender.drain_once,
+        after_each=after_each,
+        time_travel=time_travel,
     )
     banner(stream)
     stream.write(f"(Dữ liệu demo lưu ở {config.demo.database_path})\n")

@@ -125,6 +125,8 @@ def world(
     config.write_text(
         f"""[database]
 path = "{db_path}"
+[reminders]
+enabled = false  # scheduled messages are tested in test_reminders.py
 [telegram]
 base_url = "{emulator.url}"
 bot_username = "antt_test_bot"
@@ -411,6 +413,8 @@ async def webhook_bot(
     config.write_text(
         f"""[database]
 path = "{db_path}"
+[reminders]
+enabled = false  # scheduled messages are tested in test_reminders.py
 [zalo]
 base_url = "{fake.url}"
 mode = "webhook"

@@ -1,0 +1,134 @@
+"""Scheduled reminders end to end: the real bot on the system clock, the emulator, people.
+
+`[reminders] daily_at` is set to the next minute. The member who has not reported gets the
+reminder and the one who filed "nothing to report" does not; the bot is then killed and
+started again, and nobody gets it twice. The bot's time zone is chosen so that local time is
+around noon whenever the suite runs: the deadline (21:00) and quiet hours (21:30-06:30) stay
+where they are by default, far from the test's minute.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from .client import EmulatorUser, next_user_id
+from .conftest import PROJECT_ROOT
+from .harness import BotProcess, Emulator
+from .test_field_reports import COMMUNE, ORG_CSV, TEAM_A, World, join
+
+pytestmark = pytest.mark.e2e
+
+REMINDER = "🔔 Nhắc báo cáo ngày"
+
+
+def zone_near_noon(now: datetime) -> str:
+    """An IANA zone (Etc/GMT±N) in which `now` is between 11:00 and 13:00."""
+    offset = max(-12, min(14, 12 - now.hour))
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"  # Etc/GMT-7 is UTC+7
+
+
+@pytest.fixture
+async def world(
+    emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[tuple[World, ZoneInfo, datetime]]:
+    """A bot whose daily reminder is due in the coming minute."""
+    zone = ZoneInfo(zone_near_noon(datetime.now(UTC)))
+    local = datetime.now(zone)
+    slot = (local + timedelta(minutes=2 if local.second > 40 else 1)).replace(
+        second=0, microsecond=0
+    )
+    db_path, config = tmp_path / "bot.sqlite3", tmp_path / "config.toml"
+    config.write_text(
+        f"""[bot]
+timezone = "{zone.key}"
+[database]
+path = "{db_path}"
+[telegram]
+base_url = "{emulator.url}"
+bot_username = "antt_test_bot"
+poll_interval = 0.05
+[reminders]
+daily_at = "{slot:%H:%M}"
+""",
+        encoding="utf-8",
+    )
+    token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+    bot = BotProcess(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        env={"ANTT_TELEGRAM_TOKEN": token},
+        cwd=PROJECT_ROOT,
+        log_path=tmp_path / "bot.log",
+        name="antt-bot",
+    )
+    request.node.e2e_processes = [bot]
+    w = World(tmp_path, config, db_path, token, bot, emulator.url)
+    org = tmp_path / "units.csv"
+    org.write_text(ORG_CSV, encoding="utf-8")
+    w.cli("org", "import", str(org))
+    w.codes = {"member": w.invite(TEAM_A, "member"), "officer": w.invite(COMMUNE, "officer")}
+    bot.start()
+    await emulator.wait_polling(token, bot=bot)
+    try:
+        yield w, zone, slot
+    finally:
+        bot.stop()
+
+
+def rows(w: World, sql: str) -> list[sqlite3.Row]:
+    """Read the bot's database while it runs."""
+    return w.query(sql)
+
+
+async def test_the_reminder_reaches_only_who_has_not_reported_and_once_across_a_restart(
+    world: tuple[World, ZoneInfo, datetime], emulator: Emulator
+) -> None:
+    w, zone, slot = world
+    users = []
+    for first, last in (("Đinh Thị", "Lan"), ("Hoàng Văn", "Minh")):
+        user = EmulatorUser(
+            w.emulator_url, w.token, first_name=first, last_name=last, user_id=next_user_id()
+        )
+        users.append(user)
+        await join(user, w.codes["member"])
+    filed, idle = users
+    officer = EmulatorUser(
+        w.emulator_url, w.token, first_name="Cường", last_name="Hoàng", user_id=next_user_id()
+    )
+    await join(officer, w.codes["officer"])
+    await filed.send("/khongcovuviec")
+    await filed.wait_reply("không có vụ việc")
+    assert datetime.now(zone) < slot, "the set-up took longer than the minute it had"
+
+    wait = (slot - datetime.now(zone)).total_seconds() + 30
+    reminder = await idle.wait_reply(REMINDER, timeout=wait)
+    assert f"{REMINDER} {slot:%d/%m/%Y}" in reminder.text
+    assert "Chào Hoàng Văn Minh, hôm nay bạn chưa gửi báo cáo nào. Hạn chót là 21:00." in (
+        reminder.text
+    )
+    assert reminder.labels == ["📝 Báo cáo", "✅ Không có vụ việc"]
+    await filed.expect_silence(2)
+    await officer.expect_silence(0.1)
+
+    w.bot.kill()  # kill -9, then start again: the slot is recorded, nothing is planned twice
+    w.bot.start()
+    await emulator.wait_polling(w.token, bot=w.bot)
+    await idle.expect_silence(4)
+    assert sum(REMINDER in t for t in idle.all_texts()) == 1
+    assert [
+        r["outcome"] for r in rows(w, "SELECT outcome FROM schedule_slots WHERE job = 'remind'")
+    ] == ["planned"]
+    sent = rows(w, "SELECT status FROM outbox WHERE dedupe_key LIKE 'remind:%'")
+    assert [r["status"] for r in sent] == ["sent"]
+
+    await idle.press("✅ Không có vụ việc")  # the reminder's button files the nil report
+    await idle.wait_reply("không có vụ việc")
+    for user in (*users, officer):
+        await user.aclose()
