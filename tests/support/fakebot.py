@@ -45,6 +45,7 @@ class FakeBotAPI(BaseRequest):
         self.updates: deque[dict[str, Any]] = deque()
         self._ids = itertools.count(1000)
         self.fail_next: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.blocked: set[int] = set()  # chats whose user blocked the bot: sends answer 403
 
     @property
     def read_timeout(self) -> float | None:
@@ -76,6 +77,8 @@ class FakeBotAPI(BaseRequest):
         if api_method in self.fail_next:
             status, body = self.fail_next.pop(api_method)
             return status, json.dumps(body).encode()
+        if api_method in _SENDS and int(params.get("chat_id", 0)) in self.blocked:
+            return 403, json.dumps(_BLOCKED).encode()
         result = await self._answer(api_method, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -140,6 +143,10 @@ class FakeBotAPI(BaseRequest):
     def chat(self, chat_id: int) -> list[Sent]:
         """Messages of one chat in the order they were sent."""
         return [m for m in self.sent if m.chat_id == chat_id]
+
+
+_SENDS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
+_BLOCKED = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
 
 
 def _buttons(p: dict[str, Any]) -> list[list[dict[str, str]]]:

@@ -1,0 +1,297 @@
+"""/thongbao (/announce): police, supervisors and admins message every member of a unit.
+
+Three steps: pick a unit within the caller's own subtree (a button, or a typed name or
+path), type the message, confirm after seeing how many people it will reach. Every unit,
+pressed or typed, is checked against the caller's scope, so a forged button is refused;
+the send button carries the draft's nonce, so pressing it twice (or an old one) queues
+nothing more. The messages go through the outbox (bot/announcements.py).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from bot import announcements
+from bot.engine import Context
+from bot.model import Choice
+from bot.parsing import fold
+from bot.quiet import in_quiet_hours, quiet_ends
+from bot.roles import OVERSIGHT_ROLES, in_scope
+from handlers import menu
+from storage import units
+from storage.db import Row
+from storage.recipients import Audience, reachable_count
+
+PREFIX = "announce:"
+FLOW = "announce"
+UNIT = PREFIX + "unit:"
+SEND = PREFIX + "send:"
+EDIT = PREFIX + "edit:"
+CANCEL = PREFIX + "cancel"
+MAX_UNIT_BUTTONS = 24
+_KIND_WORDS = ("thon", "xa", "phuong", "thi tran", "to dan pho", "ban", "ap", "to", "tinh")
+
+
+def allowed(member: Row) -> bool:
+    """Only commune police, supervisors and admins speak to a whole unit."""
+    return str(member["role"]) in {r.value for r in OVERSIGHT_ROLES}
+
+
+async def begin(ctx: Context) -> None:
+    """`/thongbao [unit]`: ask which unit (or take the typed one) and then the message."""
+    assert ctx.member is not None
+    if not allowed(ctx.member):
+        await menu.show(ctx, ctx.t("announce.not_allowed"))
+        return
+    _leave(ctx)
+    _start(ctx)
+    unit = await _find_unit(ctx, ctx.inbound.args) if ctx.inbound.args else None
+    if unit is not None:
+        await _ask_text(ctx, unit)
+    else:
+        await _ask_unit(ctx)  # after saying why, when a typed unit was refused
+
+
+async def on_button(ctx: Context) -> None:
+    """A pressed announcement button, current or old; also typed labels of those buttons."""
+    assert ctx.member is not None
+    value = ctx.value or ""
+    if not allowed(ctx.member):
+        await menu.show(ctx, ctx.t("announce.not_allowed"))
+        return
+    if value == CANCEL:
+        if ctx.state.get("flow") == FLOW:
+            ctx.reset()
+        await menu.show(ctx, ctx.t("announce.cancelled"))
+        return
+    if value.startswith(UNIT):
+        raw = value[len(UNIT) :]
+        unit = await units.get(ctx.tx, int(raw)) if raw.isdigit() else None
+        if unit is None or not _visible(ctx, unit):
+            await _refuse(ctx, "announce.out_of_scope")
+            return
+        _leave(ctx)
+        _start(ctx)
+        await _ask_text(ctx, unit)
+        return
+    draft = ctx.state if ctx.state.get("flow") == FLOW else {}
+    unit = await units.get(ctx.tx, int(draft["unit_id"])) if draft.get("unit_id") else None
+    if draft.get("unit_id") and (unit is None or not _visible(ctx, unit)):
+        ctx.reset()
+        await _refuse(ctx, "announce.out_of_scope")
+        return
+    current = draft.get("step") == "confirm" and value.endswith(":" + str(draft.get("nonce")))
+    if unit is not None and current and value.startswith(EDIT):
+        await _ask_text(ctx, unit)
+    elif unit is not None and current and value.startswith(SEND):
+        await _send(ctx, unit, str(draft.get("text", "")))
+    elif draft:
+        ctx.reply(ctx.t("announce.stale_draft"))  # an older draft's button: keep this one
+        await _ask_again(ctx, unit)
+    else:
+        await menu.show(ctx, ctx.t("announce.stale"))
+
+
+async def on_input(ctx: Context) -> None:
+    """What the caller typed inside the dialog: a unit name, the message, or a stray word."""
+    assert ctx.member is not None
+    if ctx.value and ctx.value.startswith(PREFIX):
+        await on_button(ctx)  # a typed button label on a messenger without buttons
+        return
+    if not allowed(ctx.member):
+        ctx.reset()
+        await menu.show(ctx, ctx.t("announce.not_allowed"))
+        return
+    step = ctx.state.get("step")
+    if step == "unit":
+        unit = await _find_unit(ctx, ctx.text) if ctx.text else None
+        if unit is not None:
+            await _ask_text(ctx, unit)
+        else:
+            await _ask_unit(ctx)
+        return
+    unit = await units.get(ctx.tx, int(ctx.state.get("unit_id", 0)))
+    if unit is None or not _visible(ctx, unit):
+        ctx.reset()
+        await _refuse(ctx, "announce.out_of_scope")
+        return
+    if step == "text":
+        await _take_text(ctx, unit)
+    else:
+        ctx.reply(ctx.t("announce.use_buttons"))
+        await _ask_again(ctx, unit)
+
+
+async def _ask_again(ctx: Context, unit: Row | None) -> None:
+    """Show the open draft's current question again (after a stray word or an old button)."""
+    step = ctx.state.get("step")
+    if step == "confirm" and unit is not None:
+        await _confirm(ctx, unit)
+    elif step == "text" and unit is not None:
+        await _ask_text(ctx, unit)
+    else:
+        await _ask_unit(ctx)
+
+
+def _start(ctx: Context) -> None:
+    """Open the dialog, keeping a report draft (or the one an edit parked) to give back."""
+    flow = ctx.state.get("flow")
+    draft = dict(ctx.state) if flow == "report" else ctx.state.get("parked")
+    ctx.state.clear()
+    if draft:
+        ctx.state["parked"] = draft
+    ctx.state.update({"flow": FLOW, "step": "unit"})
+
+
+def _leave(ctx: Context) -> None:
+    """Drop an announcement draft being replaced by a new one (a parked report stays)."""
+    if ctx.state.get("flow") == FLOW:
+        ctx.reset()
+
+
+async def _refuse(ctx: Context, key: str, **params: object) -> None:
+    """Say why, with the menu, and leave the dialog as it was (the caller may type again)."""
+    await menu.show(ctx, ctx.t(key, **params))
+
+
+def _visible(ctx: Context, unit: Row) -> bool:
+    """The caller's own unit and everything below it; never siblings or parents."""
+    assert ctx.member is not None
+    return in_scope(str(ctx.member["unit_path"]), str(unit["path"]))
+
+
+def _audience(ctx: Context, unit: Row) -> Audience:
+    """Every active member under the unit except the sender."""
+    assert ctx.member is not None
+    return Audience(paths=[str(unit["path"])], exclude_member=int(ctx.member["id"]))
+
+
+async def _ask_unit(ctx: Context) -> None:
+    """Buttons: the caller's whole unit with its head count, then each unit directly below."""
+    assert ctx.member is not None
+    own = await units.get(ctx.tx, int(ctx.member["unit_id"]))
+    assert own is not None
+    reached, unreachable = await reachable_count(ctx.tx, _audience(ctx, own), ctx.served)
+    whole = ctx.t("announce.whole_unit", unit=own["name"], count=reached + unreachable)
+    rows = [[Choice(whole, f"{UNIT}{own['id']}")]]
+    below = await units.children(ctx.tx, int(own["id"]))
+    buttons = [Choice(str(u["name"]), f"{UNIT}{u['id']}") for u in below[:MAX_UNIT_BUTTONS]]
+    rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([Choice(ctx.t("nav.cancel"), CANCEL)])
+    text = ctx.t("announce.ask_unit")
+    if len(below) > MAX_UNIT_BUTTONS:
+        text += "\n" + ctx.t("announce.more_units", count=len(below) - MAX_UNIT_BUTTONS)
+    ctx.state["step"] = "unit"
+    ctx.reply(text, rows, free_input=True)
+
+
+async def _find_unit(ctx: Context, typed: str) -> Row | None:
+    """A unit named by path or name within the caller's scope; says why and returns None when
+    it is outside the scope, unknown, or ambiguous (the caller then offers the buttons)."""
+    assert ctx.member is not None
+    exact = await units.get_by_path(ctx.tx, typed)
+    if exact is not None:
+        if _visible(ctx, exact):
+            return exact
+        ctx.reply(ctx.t("announce.out_of_scope"))
+        return None
+    wanted = {fold(typed), *(f"{kind} {fold(typed)}" for kind in _KIND_WORDS)}
+    mine = await units.named_under(ctx.tx, str(ctx.member["unit_path"]))
+    hits = [u for u in mine if fold(str(u["name"])) in wanted]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        ctx.reply(ctx.t("announce.unit_ambiguous", count=len(hits), name=typed))
+    elif any(fold(name) in wanted for name in await units.names(ctx.tx)):
+        ctx.reply(ctx.t("announce.out_of_scope"))
+    else:
+        ctx.reply(ctx.t("announce.unit_unknown", name=typed))
+    return None
+
+
+async def _ask_text(ctx: Context, unit: Row) -> None:
+    """Ask for the message itself, keeping the chosen unit in the dialog state."""
+    ctx.state.update({"flow": FLOW, "step": "text", "unit_id": int(unit["id"])})
+    ctx.state.pop("text", None)
+    ctx.state.pop("nonce", None)
+    limit = ctx.services.config.announcements.max_chars
+    cancel = [[Choice(ctx.t("nav.cancel"), CANCEL)]]
+    ctx.reply(ctx.t("announce.ask_text", unit=unit["name"], max=limit), cancel, free_input=True)
+
+
+async def _take_text(ctx: Context, unit: Row) -> None:
+    """Check the typed message (not empty, not too long) and show the confirmation."""
+    limit = ctx.services.config.announcements.max_chars
+    cancel = [[Choice(ctx.t("nav.cancel"), CANCEL)]]
+    if not ctx.text:
+        ctx.reply(ctx.t("announce.empty"), cancel, free_input=True)
+        return
+    if len(ctx.text) > limit:
+        ctx.reply(
+            ctx.t("announce.too_long", length=len(ctx.text), max=limit), cancel, free_input=True
+        )
+        return
+    ctx.state.update({"step": "confirm", "text": ctx.text, "nonce": secrets.token_hex(4)})
+    await _confirm(ctx, unit)
+
+
+def _quiet_until(ctx: Context) -> str | None:
+    """When non-urgent messages may go out again ("06:30"), or None outside quiet hours."""
+    reminders = ctx.services.config.reminders
+    if not in_quiet_hours(ctx.now, reminders.quiet_start, reminders.quiet_end):
+        return None
+    return quiet_ends(ctx.now, reminders.quiet_start, reminders.quiet_end).strftime("%H:%M")
+
+
+async def _confirm(ctx: Context, unit: Row) -> None:
+    """The preview, who it reaches (and who not), quiet hours, and Send / Edit / Cancel."""
+    reached, unreachable = await reachable_count(ctx.tx, _audience(ctx, unit), ctx.served)
+    if reached == 0:
+        ctx.reset()
+        await menu.show(ctx, ctx.t("announce.nobody", unit=unit["name"]))
+        return
+    lines = [
+        ctx.t("announce.preview", text=ctx.state.get("text", "")),
+        "",
+        ctx.t("announce.count", count=reached, unit=unit["name"]),
+    ]
+    if unreachable:
+        lines.append(ctx.t("announce.unreachable", count=unreachable))
+    until = _quiet_until(ctx)
+    if until:
+        lines.append(ctx.t("announce.quiet", time=until))
+    lines.append(ctx.t("announce.confirm_hint"))
+    nonce = str(ctx.state.get("nonce", ""))
+    choices = [
+        [Choice(ctx.t("announce.send"), SEND + nonce)],
+        [Choice(ctx.t("announce.edit"), EDIT + nonce)],
+        [Choice(ctx.t("nav.cancel"), CANCEL)],
+    ]
+    ctx.reply("\n".join(lines), choices)
+
+
+async def _send(ctx: Context, unit: Row, text: str) -> None:
+    """Queue it all in this update's transaction and leave the dialog, so a second press of
+    the same button finds no draft (and the outbox keys would ignore a repeat anyway)."""
+    assert ctx.member is not None
+    ctx.reset()
+    done = await announcements.queue(
+        ctx.tx,
+        ctx.services,
+        sender=ctx.member,
+        unit=unit,
+        text=text,
+        reply_to=(ctx.inbound.channel, ctx.inbound.chat_id),
+        now_iso=ctx.now_iso,
+        served=ctx.served,
+    )
+    if done is None:
+        await menu.show(ctx, ctx.t("announce.nobody", unit=unit["name"]))
+        return
+    ctx.queued = True
+    until = _quiet_until(ctx)
+    params = {"number": done.announcement_id, "count": done.recipients, "unit": unit["name"]}
+    if until:
+        ctx.reply(ctx.t("announce.queued_quiet", time=until, **params))
+    else:
+        ctx.reply(ctx.t("announce.queued", **params))
