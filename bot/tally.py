@@ -29,7 +29,7 @@ class Figures:
     reporters: int = 0  # active members who filed at least one report or nil report
     by_kind: dict[str, int] = field(default_factory=dict)  # reports per kind, nil included
     late: int = 0  # reports filed after the deadline of their report date
-    expected_days: int = 0  # member-days a report was due (elapsed days since joining)
+    expected_days: int = 0  # member-days a report was due (elapsed since joining, not on leave)
     on_time_days: int = 0  # of those, member-days with a report or nil report by the deadline
     patrol_members: int = 0  # active members on at least one patrol, as reporter or team-mate
     fire_mobilised: int = 0
@@ -41,6 +41,7 @@ class Figures:
     households: int = 0  # households of the units whose count is known
     households_checked: int = 0  # households checked in those units
     good_deeds_required: int = 0
+    unreachable: int = 0  # active members every messenger account of whom blocked the bot
 
     def add(self, other: Figures) -> None:
         """Add a team's (or a sub-unit's) counts into this total."""
@@ -267,6 +268,7 @@ async def _count(
         figures.reporters = r["reporters"] or 0
         figures.on_time_days = r["on_time_days"] or 0
         figures.patrol_members = r["patrol_members"] or 0
+        figures.unreachable = r["unreachable"] or 0
 
     def yes(field: str) -> str:
         """The report's yes/no answer `field` is yes (field names are validated keys)."""

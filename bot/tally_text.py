@@ -118,6 +118,7 @@ class TallyWriter:
                 )
             )
             lines.append(self._targets_line(root).strip())
+            lines += self.unreachable_line(root)
             return lines
         lines.append("")
         lines.append(self.t("tally.targets_title"))
@@ -141,7 +142,8 @@ class TallyWriter:
         return ", ".join(parts)
 
     def team_block(self, team: UnitTally, kinds: list[str]) -> list[str]:
-        """Four lines for one team: rating, reporting, reports per kind, targets."""
+        """Four lines for one team: rating, reporting, reports per kind, targets (and a
+        fifth when some members blocked the bot)."""
         f = team.figures
         met, applicable = team.met_count
         mark = "✅" if applicable and met == applicable else "▪️"
@@ -165,7 +167,13 @@ class TallyWriter:
             ),
             self.t("tally.team_kinds", items=counts or "—"),
             self._targets_line(team),
+            *self.unreachable_line(team, indent="   "),
         ]
+
+    def unreachable_line(self, unit: UnitTally, indent: str = "") -> list[str]:
+        """'📵 1 người đã chặn bot': members no reminder can reach, only when there are any."""
+        count = unit.figures.unreachable
+        return [indent + self.t("tally.unreachable", count=count)] if count > 0 else []
 
     def _targets_line(self, unit: UnitTally) -> str:
         items = []

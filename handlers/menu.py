@@ -11,6 +11,7 @@ NIL = "menu:nil"
 MINE = "menu:mine"
 PENDING = "menu:pending"
 TALLY = "menu:tally"
+LEAVE = "menu:leave"
 HELP = "menu:help"
 
 
@@ -27,6 +28,8 @@ def menu_choices(ctx: Context) -> list[list[Choice]]:
         rows.append([Choice(ctx.t("menu.tally"), TALLY)])
     if role in OVERSIGHT_ROLES:
         rows.append([Choice(ctx.t("menu.pending"), PENDING)])
+    if can_report(role) or role in OVERSIGHT_ROLES:  # own leave, or leave for members
+        rows.append([Choice(ctx.t("menu.leave"), LEAVE)])
     rows.append([Choice(ctx.t("menu.help"), HELP)])
     return rows
 

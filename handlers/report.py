@@ -22,8 +22,8 @@ async def begin(ctx: Context) -> None:
     """/baocao: offer to resume a draft in progress, else start with the choice of kind."""
     if not await _may_report(ctx):
         return
-    if ctx.state.get("flow") == "edit":
-        ctx.reset()  # an unfinished edit ends; a report draft it parked comes back
+    if ctx.state.get("flow") not in (None, "report"):
+        ctx.reset()  # an unfinished edit (or leave, ...) ends; a draft it parked comes back
     kind = str(ctx.state.get("kind") or "")
     if ctx.state.get("flow") == "report" and ctx.forms.has(kind):
         category = ctx.forms.get(kind)

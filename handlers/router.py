@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.engine import Context
 from bot.reporting import ACK_PREFIX
-from handlers import language, link, menu, myreports, police, report, start, tally
+from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
 
 COMMANDS = {
     "baocao": report.begin,
@@ -17,6 +17,10 @@ COMMANDS = {
     "pending": police.pending,
     "thongke": tally.begin,
     "tally": tally.begin,
+    "thongbao": announce.begin,
+    "announce": announce.begin,
+    "nghiphep": leave.begin,
+    "leave": leave.begin,
     "menu": menu.show,
     "ngonngu": language.ask,
     "language": language.ask,
@@ -32,6 +36,7 @@ BUTTONS = {
     menu.MINE: myreports.show,
     menu.PENDING: police.pending,
     menu.TALLY: tally.begin,
+    menu.LEAVE: leave.begin,
     menu.HELP: menu.show_help,
     "menu:home": menu.show,
 }
@@ -40,6 +45,8 @@ BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
     (language.PREFIX, language.choose),
     (tally.PREFIX, tally.on_button),
+    (announce.PREFIX, announce.on_button),
+    (leave.PREFIX, leave.on_button),
     (link.PREF_PREFIX, link.choose_preference),
     (myreports.OPEN, myreports.on_button),
     (myreports.EDIT, myreports.on_button),
@@ -51,6 +58,8 @@ FLOWS = {
     "report": report.on_input,
     "edit": myreports.on_edit_input,
     tally.FLOW: tally.on_range_input,
+    announce.FLOW: announce.on_input,
+    leave.FLOW: leave.on_input,
 }
 
 

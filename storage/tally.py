@@ -107,12 +107,35 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
     return result
 
 
+# Member m's leave days from their first due day (?7 or joining) to the closed end (?9):
+# julianday overlap of each non-cancelled leave; a member's leaves never overlap, so they add.
+_LEAVE_DAYS = """(SELECT COALESCE(SUM(MAX(0, CAST(
+                julianday(MIN(l.end_date, ?9))
+                - julianday(MAX(l.start_date, ?7, substr(m.joined_at, 1, 10))) AS INT) + 1)), 0)
+            FROM leaves l
+            WHERE l.member_id = m.id AND l.cancelled_at IS NULL
+              AND l.start_date <= ?9 AND l.end_date >= ?7)"""
+
+# Days member m reported on time while on leave: a leave day neither helps nor hurts.
+# Read per leave (few rows) through the member's report index, not per report.
+_ON_TIME_ON_LEAVE = """(SELECT COUNT(DISTINCT r.report_date) FROM leaves l
+            JOIN reports r ON r.member_id = l.member_id
+             AND r.report_date BETWEEN MAX(l.start_date, ?7) AND MIN(l.end_date, ?9)
+            WHERE l.member_id = m.id AND l.cancelled_at IS NULL
+              AND l.start_date <= ?9 AND l.end_date >= ?7
+              AND r.status = 'active' AND r.created_at < r.report_date || ?6)"""
+
+
 async def members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
     """Per team, over its active reporting members: how many, the member-days a report was
     due (each elapsed day since joining), who reported at all, the member-days reported on
     time (any report or nil report for that date by the deadline), and who took part in a
     patrol as its reporter or as a picked team-mate (CASE, not OR: SQLite evaluates both
     sides of an OR, and the team-mate lookup is the costly one).
+
+    Days a member is on leave are neither due nor counted when reported (`_LEAVE_DAYS`,
+    `_ON_TIME_ON_LEAVE`). `unreachable` counts members whose every messenger account said
+    they blocked the bot (a member with no account at all is not counted).
 
     Driven by members, each looked up in a covering index of their own reports, so the
     figures are exactly those of today's active members.
@@ -121,6 +144,7 @@ async def members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
         f"""SELECT m.unit_id AS unit_id, COUNT(*) AS members,
               SUM(CASE WHEN ?9 = '' THEN 0 ELSE MAX(0, CAST(
                     julianday(?9) - julianday(MAX(?7, substr(m.joined_at, 1, 10))) AS INT) + 1)
+                    - {_LEAVE_DAYS}
                   END) AS expected_days,
               SUM(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
                           AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'))
@@ -128,8 +152,11 @@ async def members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
               SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
                    WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
                      AND r.status = 'active'
-                     AND r.created_at < r.report_date || ?6))
+                     AND r.created_at < r.report_date || ?6)
+                  - {_ON_TIME_ON_LEAVE})
                   AS on_time_days,
+              SUM((SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
+                   FROM identities i WHERE i.member_id = m.id)) AS unreachable,
               SUM(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
                                     AND r.report_date BETWEEN ?7 AND ?8
                                     AND r.status = 'active' AND r.kind = ?10) THEN 1

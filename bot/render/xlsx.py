@@ -122,6 +122,7 @@ def _leading(tally: Tally, labels: Labels, *, roll_up: bool) -> list[Column]:
         Column(labels.t("export.on_time_days"), "int", _count(lambda f: f.on_time_days)),
         Column(labels.t("export.expected_days"), "int", _count(lambda f: f.expected_days)),
         Column(labels.t("export.compliance"), "pct", lambda u: u.figures.compliance),
+        Column(labels.t("export.unreachable"), "int", _count(lambda f: f.unreachable)),
     ]
     return columns
 

@@ -9,6 +9,14 @@ Province P
 │  └─ Team E (50 households): nobody yet
 └─ Commune Y
    └─ Team C: c1 member
+
+Leave (not due, and an on-time report on a leave day does not count either):
+a2 20/10–22/10 (3 days; her on-time nil of 21/10 no longer counts) and a cancelled leave
+01/11–05/11 (ignored); a3 25/10–03/11, of which 01/11–03/11 after joining (3 days; both
+tips on time on leave days); b2 10/10–16/10 (15/10 and 16/10 in the period, both nil on
+time); a1 18/11–25/11 (the current month only).
+Messenger accounts: a1 has one, which blocked the bot (unreachable); a2 has two, one
+blocked (still reachable); the others have none (not counted as unreachable).
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from bot.config import Config, TallySection
 from bot.forms import load_forms
 from bot.periods import month, month_named
 from bot.tally import Tally, compute
-from storage import members, reports, units
+from storage import leaves, members, reports, units
 from storage.db import Database
 
 P = "Tỉnh P"
@@ -92,6 +100,22 @@ class World:
                 "UPDATE reports SET status = ?, ack_at = ? WHERE id = ?", (status, ack_at, rid)
             )
 
+    async def leave(self, who: str, start: str, end: str, *, cancelled: bool = False) -> None:
+        async with self.db.transaction() as tx:
+            lid = await leaves.create(
+                tx, self.ids[who], start, end, "sick", self.ids[who], "2026-10-01T08:00:00+07:00"
+            )
+            if cancelled:
+                await leaves.cancel(tx, lid, self.ids[who], "2026-10-02T08:00:00+07:00")
+
+    async def account(self, who: str, user_id: str, *, blocked: bool) -> None:
+        async with self.db.transaction() as tx:
+            await members.link_identity(
+                tx, "telegram", user_id, user_id, self.ids[who], "2026-01-01T08:00:00+07:00"
+            )
+            if blocked:
+                await members.mark_unreachable(tx, "telegram", user_id, "2026-11-01T08:00:00+07:00")
+
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
@@ -142,6 +166,15 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 
     # Team C (other commune)
     await w.report("c1", "good_deed", "2026-10-30", "08:00")
+
+    await w.leave("a2", "2026-10-20", "2026-10-22")
+    await w.leave("a2", "2026-11-01", "2026-11-05", cancelled=True)
+    await w.leave("a3", "2026-10-25", "2026-11-03")
+    await w.leave("b2", "2026-10-10", "2026-10-16")
+    await w.leave("a1", "2026-11-18", "2026-11-25")
+    await w.account("a1", "101", blocked=True)
+    await w.account("a2", "201", blocked=False)
+    await w.account("a2", "202", blocked=True)
     yield w
     await db.close()
 
@@ -184,10 +217,12 @@ async def test_team_a_every_target(world: World) -> None:
     assert f.reports == 11
     assert f.late == 1
     assert (f.members, f.reporters) == (3, 3)
-    # a1 and a2 owe 31 days each, a3 joined on 01/11: 14 days.
-    assert f.expected_days == 31 + 31 + 14
-    # a1: 15/10, 16/10, 05/11, 06/11, 14/11; a2: 21/10, 07/11, 08/11 (20/10 was late); a3: 2.
-    assert f.on_time_days == 5 + 3 + 2
+    # a1 owes 31 days, a2 31 less 3 on leave, a3 joined on 01/11: 14 days less 3 on leave.
+    assert f.expected_days == 31 + (31 - 3) + (14 - 3)
+    # a1: 15/10, 16/10, 05/11, 06/11, 14/11; a2: 07/11, 08/11 (20/10 was late, 21/10 on
+    # leave); a3: none (both tips on leave days).
+    assert f.on_time_days == 5 + 2 + 0
+    assert f.unreachable == 1  # a1; a2 still has a reachable account
     assert f.patrol_members == 2  # a1 reported, a2 was a team-mate and reported; a3 never
     assert (f.fire_mobilised, f.fire_in_time) == (2, 1)
     assert (f.tips, f.tips_acked, f.tips_acked_in_time) == (2, 2, 1)
@@ -204,17 +239,19 @@ async def test_team_a_every_target(world: World) -> None:
         "compliance": False,
     }
     assert a.targets["patrol"].value == pytest.approx(2 / 3)
-    assert a.targets["compliance"].value == pytest.approx(10 / 76)
+    assert a.targets["compliance"].value == pytest.approx(7 / 70)
     assert a.targets["households"].value == pytest.approx(0.95)
     assert a.met_count == (4, 8)
-    assert a.rating == "not_done"  # half the targets, but 13% of days on time
+    assert a.rating == "not_done"  # half the targets, but 10% of days on time
 
 
 async def test_team_b_reports_daily_and_gets_a_suggested_rating(world: World) -> None:
     b = by_name(await tally_of(world, X))["Thôn B"]
     f = b.figures
     assert f.by_kind == {"nil": 61, "patrol": 1, "reintegration": 1}
-    assert (f.late, f.expected_days, f.on_time_days) == (0, 62, 61)
+    # b2's leave covers 15/10 and 16/10: two days neither due nor counted
+    assert (f.late, f.expected_days, f.on_time_days) == (0, 62 - 2, 61 - 2)
+    assert f.unreachable == 0
     assert f.patrol_members == 2  # b2 only as a team-mate
     assert f.reoffending == 1
     assert marks(b) == {
@@ -255,8 +292,9 @@ async def test_the_commune_adds_its_teams_up(world: World) -> None:
     assert [u.name for u in tally.teams] == ["Thôn A", "Thôn B", "Thôn E"]
     f = x.figures
     assert (f.teams, f.members, f.reporters, f.reports, f.late) == (3, 5, 5, 74, 1)
-    assert (f.expected_days, f.on_time_days) == (138, 71)
-    assert x.targets["compliance"].value == pytest.approx(71 / 138)
+    assert (f.expected_days, f.on_time_days) == (130, 66)
+    assert x.targets["compliance"].value == pytest.approx(66 / 130)
+    assert f.unreachable == 1
     assert x.targets["patrol"].value == pytest.approx(4 / 5)
     assert x.targets["households"].value == pytest.approx(95 / 150)  # B's count is unknown
     assert x.targets["good_deeds"].value == 1 and x.targets["good_deeds"].goal == 3
@@ -314,7 +352,8 @@ async def test_days_not_yet_due_are_not_counted(world: World) -> None:
             tx, unit, month(NOW.date(), 15), CONFIG, KINDS, NOW.replace(hour=21, minute=30)
         )
     assert current.elapsed_end == date(2026, 11, 19)
-    assert current.root.figures.expected_days == 3 * 5
+    # a1 is on leave from 18/11: two closed days off in the morning, three in the evening
+    assert current.root.figures.expected_days == 3 * 5 - 2
     assert current.root.figures.on_time_days == 1  # a1's good deed on 15/11 09:00
     assert evening.elapsed_end == date(2026, 11, 20)
-    assert evening.root.figures.expected_days == 3 * 6
+    assert evening.root.figures.expected_days == 3 * 6 - 3

@@ -39,6 +39,16 @@ DYNAMIC_KEYS = (
     "tally.target.good_deeds",
     "tally.short.good_deeds",
     "tally.rating.excellent",
+    "leave.reason_annual",
+    "leave.reason_sick",
+    "leave.reason_family",
+    "leave.reason_other",
+    # LeaveError keys raised in bot/leave_dates.py
+    "leave.range_format",
+    "leave.range_reversed",
+    "leave.range_too_long",
+    "leave.past_self",
+    "leave.too_old",
 )
 
 ENGLISH_ALIASES = {
@@ -51,6 +61,8 @@ ENGLISH_ALIASES = {
     "thongke": "tally",
     "lienket": "link",
     "kenhnhan": "messenger",
+    "thongbao": "announce",
+    "nghiphep": "leave",
 }
 
 

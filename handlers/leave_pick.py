@@ -1,0 +1,185 @@
+"""Whose leave: the team and member pickers of /nghiphep, and who may excuse whom.
+
+A leader or deputy records leave for their own team; police, supervisors and admins for any
+team of their unit's subtree. Buttons carry ids, so every id that comes back is checked
+again here (a forged button must not reach another team); the dialog checks once more
+before saving.
+"""
+
+from __future__ import annotations
+
+from bot.engine import Context
+from bot.model import Choice
+from bot.parsing import fold
+from bot.roles import OVERSIGHT_ROLES, REPORTING_ROLES, Role, in_scope
+from handlers import menu
+from storage import members, units
+from storage.db import Row
+
+PREFIX = "lv:"
+FLOW = "leave"
+QUIT = "lv:quit"
+FOR_OTHER = "lv:for"
+TEAM = "lv:u:"
+MEMBER = "lv:m:"
+MAX_TEAM_BUTTONS = 24
+TEAM_LEADS = frozenset({Role.LEADER, Role.DEPUTY})
+
+
+def _role(row: Row) -> str:
+    """A member row's role as plain text (rows compare with the Role values)."""
+    return str(row["role"])
+
+
+def cancel_row(ctx: Context) -> list[Choice]:
+    """The button that leaves the leave dialog (a parked report draft comes back)."""
+    return [Choice(ctx.t("nav.cancel"), QUIT)]
+
+
+def may_record_for(ctx: Context, target: Row | None) -> bool:
+    """Whether the caller may record leave for `target`: themselves if they report, their own
+    team's members if they lead it, any team member of their subtree if they oversee it."""
+    me = ctx.member
+    assert me is not None
+    if target is None or not target["active"] or _role(target) not in REPORTING_ROLES:
+        return False
+    if int(target["id"]) == int(me["id"]):
+        return _role(me) in REPORTING_ROLES
+    if _role(me) in TEAM_LEADS:
+        return int(target["unit_id"]) == int(me["unit_id"])
+    if _role(me) in OVERSIGHT_ROLES:
+        return in_scope(str(me["unit_path"]), str(target["unit_path"]))
+    return False
+
+
+async def refuse(ctx: Context) -> None:
+    """Out of scope (or forged): end the dialog, say so, nothing saved."""
+    ctx.reset()
+    await menu.show(ctx, ctx.t("leave.out_of_scope"))
+
+
+async def _teams(ctx: Context) -> list[Row]:
+    """The teams (units without units below them) in the caller's subtree, in path order."""
+    assert ctx.member is not None
+    rows = await units.named_under(ctx.tx, str(ctx.member["unit_path"]))
+    parents = {int(r["parent_id"]) for r in rows if r["parent_id"] is not None}
+    return [r for r in rows if int(r["id"]) not in parents]
+
+
+def _may_pick_team(ctx: Context, unit: Row | None) -> bool:
+    """A team the caller may pick: in their subtree for overseers, their own for leaders."""
+    me = ctx.member
+    assert me is not None
+    if unit is None:
+        return False
+    if _role(me) in TEAM_LEADS:
+        return int(unit["id"]) == int(me["unit_id"])
+    return _role(me) in OVERSIGHT_ROLES and in_scope(str(me["unit_path"]), str(unit["path"]))
+
+
+async def ask_team(ctx: Context, prefix: str = "") -> None:
+    """Police and supervisors first pick the team: buttons when few, else a typed name."""
+    teams = await _teams(ctx)
+    ctx.state.update({"flow": FLOW, "step": "team"})
+    if not teams:
+        ctx.reset()
+        await menu.show(ctx, ctx.t("leave.no_teams"))
+        return
+    if len(teams) == 1 and not prefix:
+        await ask_member(ctx, teams[0])
+        return
+    lines = [prefix] if prefix else []
+    rows: list[list[Choice]] = []
+    if len(teams) <= MAX_TEAM_BUTTONS:
+        lines.append(ctx.t("leave.ask_team"))
+        picks = [Choice(str(t["name"]), f"{TEAM}{t['id']}") for t in teams]
+        rows = [picks[i : i + 2] for i in range(0, len(picks), 2)]
+    else:
+        lines.append(ctx.t("leave.ask_team_typed", count=len(teams)))
+    rows.append(cancel_row(ctx))
+    ctx.reply("\n".join(lines), rows, free_input=True)
+
+
+async def take_team(ctx: Context, id_text: str) -> None:
+    """A pressed team button: checked against the caller's scope, then its roster."""
+    unit = await units.get(ctx.tx, int(id_text)) if id_text.isdigit() else None
+    if not _may_pick_team(ctx, unit):
+        await refuse(ctx)
+        return
+    assert unit is not None
+    await ask_member(ctx, unit)
+
+
+async def find_team(ctx: Context, typed: str) -> None:
+    """A typed team name (with or without 'Thôn', diacritics or the commune before it)."""
+    wanted = fold(typed).strip(" /")
+    teams = await _teams(ctx)
+    hits = [t for t in teams if fold(str(t["name"])) == wanted]
+    if not hits:
+        hits = [
+            t
+            for t in teams
+            if fold(str(t["path"])).endswith("/" + wanted)
+            or fold(str(t["name"])).endswith(" " + wanted)
+        ]
+    if len(hits) == 1:
+        await ask_member(ctx, hits[0])
+        return
+    if hits:
+        error = ctx.t("leave.team_ambiguous", count=len(hits), name=typed)
+    else:
+        error = ctx.t("leave.team_unknown", name=typed)
+    await ask_team(ctx, "⚠️ " + error)
+
+
+async def ask_member(ctx: Context, unit: Row, prefix: str = "") -> None:
+    """The team's reporting members (the caller left out) as buttons."""
+    assert ctx.member is not None
+    if not _may_pick_team(ctx, unit):
+        await refuse(ctx)
+        return
+    roster = [
+        r
+        for r in await members.team_roster(ctx.tx, int(unit["id"]))
+        if _role(r) in REPORTING_ROLES and int(r["id"]) != int(ctx.member["id"])
+    ]
+    if not roster:
+        ctx.reset()
+        await menu.show(ctx, ctx.t("leave.no_members", team=unit["name"]))
+        return
+    ctx.state.update({"flow": FLOW, "step": "member", "team": int(unit["id"])})
+    picks = [Choice(str(r["full_name"]), f"{MEMBER}{r['id']}") for r in roster]
+    rows = [picks[i : i + 2] for i in range(0, len(picks), 2)]
+    rows.append(cancel_row(ctx))
+    lines = [prefix] if prefix else []
+    lines.append(ctx.t("leave.ask_member", team=unit["name"]))
+    ctx.reply("\n".join(lines), rows)
+
+
+async def ask_own_team(ctx: Context) -> None:
+    """'Ghi cho tổ viên' of a leader or deputy: their own team's roster; others refused."""
+    me = ctx.member
+    assert me is not None
+    unit = await units.get(ctx.tx, int(me["unit_id"]))
+    if _role(me) not in TEAM_LEADS or unit is None:
+        await refuse(ctx)
+        return
+    await ask_member(ctx, unit)
+
+
+async def take_member(ctx: Context, id_text: str) -> Row | None:
+    """A pressed member button: the member if the caller may excuse them, else refused."""
+    target = await members.get(ctx.tx, int(id_text)) if id_text.isdigit() else None
+    if target is None or not may_record_for(ctx, target):
+        await refuse(ctx)
+        return None
+    return target
+
+
+async def reask_member(ctx: Context, prefix: str) -> None:
+    """The member question again (a typed word where a name button was expected)."""
+    unit = await units.get(ctx.tx, int(ctx.state.get("team") or 0))
+    if unit is None:
+        await ask_team(ctx, prefix)
+        return
+    await ask_member(ctx, unit, prefix)
