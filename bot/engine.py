@@ -125,6 +125,16 @@ class Context:
             )
         )
 
+    def park(self) -> None:
+        """Open a side dialog (tally range, leave, announcement) without losing a report
+        draft: the draft (or the one an edit parked) is kept under "parked", and `reset`
+        gives it back when the side dialog ends."""
+        flow = self.state.get("flow")
+        draft = dict(self.state) if flow == "report" else self.state.get("parked")
+        self.state.clear()
+        if draft:
+            self.state["parked"] = draft
+
     def reset(self) -> None:
         """Leave the current dialog; a dialog it interrupted (kept under "parked") resumes.
 

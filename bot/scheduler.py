@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
     from bot.engine import Services
-    from storage.db import Tx
+    from bot.model import Outbound
+    from storage.db import Row, Tx
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,30 @@ class Plan:
     def served(self) -> set[str] | None:
         """Messengers this process delivers to (None: any, e.g. in tests with none yet)."""
         return self.services.served_channels or None
+
+    def each(
+        self,
+        rows: list[Row],
+        key: Callable[[Row], str],
+        message: Callable[[Row, str], Outbound],
+        *,
+        expires_iso: str | None = None,
+    ) -> list[Planned]:
+        """One outbox row per recipient who can be reached (`recipients.audience` rows),
+        keyed by `key(row)`, with `message(row, locale)` in their language."""
+        return [
+            Planned(
+                key(row),
+                str(row["channel"]),
+                str(row["chat_id"]),
+                int(row["id"]),
+                message(row, str(row["locale"])).to_payload(),
+                self.at,
+                expires_iso=expires_iso,
+            )
+            for row in rows
+            if row["channel"] is not None
+        ]
 
 
 Planner = Callable[[Plan], Awaitable[list[Planned]]]

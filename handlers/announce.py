@@ -135,11 +135,7 @@ async def _ask_again(ctx: Context, unit: Row | None) -> None:
 
 def _start(ctx: Context) -> None:
     """Open the dialog, keeping a report draft (or the one an edit parked) to give back."""
-    flow = ctx.state.get("flow")
-    draft = dict(ctx.state) if flow == "report" else ctx.state.get("parked")
-    ctx.state.clear()
-    if draft:
-        ctx.state["parked"] = draft
+    ctx.park()
     ctx.state.update({"flow": FLOW, "step": "unit"})
 
 

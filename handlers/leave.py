@@ -37,7 +37,7 @@ async def begin(ctx: Context) -> None:
     the reason); police and supervisors start by picking the team."""
     me = ctx.member
     assert me is not None
-    _park(ctx)
+    ctx.park()
     if str(me["role"]) in REPORTING_ROLES:
         ctx.state.update({"flow": FLOW, "step": "dates", "target": int(me["id"])})
         if ctx.inbound.args:
@@ -46,15 +46,6 @@ async def begin(ctx: Context) -> None:
         await _ask_dates(ctx)
         return
     await pick.ask_team(ctx)
-
-
-def _park(ctx: Context) -> None:
-    """Keep a report draft (or the one an edit parked) while the leave dialog runs."""
-    flow = ctx.state.get("flow")
-    draft = dict(ctx.state) if flow == "report" else ctx.state.get("parked")
-    ctx.state.clear()
-    if draft:
-        ctx.state["parked"] = draft
 
 
 async def on_button(ctx: Context) -> None:
@@ -69,7 +60,7 @@ async def on_button(ctx: Context) -> None:
         if not value.startswith((TEAM, MEMBER, FOR_OTHER)):
             await menu.show(ctx, ctx.t("leave.expired"))
             return
-        _park(ctx)  # a team or member button names whom it is for: it reopens the dialog
+        ctx.park()  # a team or member button names whom it is for: it reopens the dialog
         ctx.state["flow"] = FLOW
     await on_input(ctx)
 

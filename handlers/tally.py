@@ -94,7 +94,7 @@ async def on_button(ctx: Context) -> None:
         return
     _leave_range(ctx)
     if parts[1] == "range":
-        _park(ctx)
+        ctx.park()
         ctx.state.update({"flow": FLOW, "unit_id": int(unit["id"])})
         cancel = [[Choice(ctx.t("nav.cancel"), PREFIX + "cancel")]]
         ctx.reply(ctx.t("tally.ask_range"), cancel, free_input=True)
@@ -134,15 +134,6 @@ def _leave_range(ctx: Context) -> None:
     as a report half written, stays as it is: a tally never costs a member their draft."""
     if ctx.state.get("flow") == FLOW:
         ctx.reset()
-
-
-def _park(ctx: Context) -> None:
-    """Keep a report draft (or the one an edit parked) while the range is typed."""
-    flow = ctx.state.get("flow")
-    draft = dict(ctx.state) if flow == "report" else ctx.state.get("parked")
-    ctx.state.clear()
-    if draft:
-        ctx.state["parked"] = draft
 
 
 async def _refuse(ctx: Context, key: str, **params: object) -> None:

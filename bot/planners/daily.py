@@ -39,6 +39,9 @@ async def remind_second(plan: Plan) -> list[Planned]:
 
 
 async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
+    """Who owes today's report: reporting roles with no report, not on leave; the row
+    expires at the deadline, so a reminder held up (quiet hours, downtime) never arrives
+    after it."""
     day = plan.slot.date()
     deadline = deadline_of(plan, day)
     if plan.now >= deadline:
@@ -48,11 +51,9 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
     )
     rows = await recipients.audience(plan.tx, who, plan.served)
     minutes = max(0, int((deadline - plan.slot).total_seconds() // 60))
-    items = []
-    for row in rows:
-        if row["channel"] is None:
-            continue
-        locale = str(row["locale"])
+
+    def message(row: Row, locale: str) -> Outbound:
+        """The reminder with its two buttons, in the member's language."""
         text = plan.t(
             locale,
             key,
@@ -65,18 +66,14 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
             [Choice(plan.t(locale, "schedule.remind_report_button"), REPORT_BUTTON)],
             [Choice(plan.t(locale, "schedule.remind_nil_button"), NIL_BUTTON)],
         ]
-        items.append(
-            Planned(
-                f"{prefix}:{day.isoformat()}:{row['id']}",
-                str(row["channel"]),
-                str(row["chat_id"]),
-                int(row["id"]),
-                Outbound(text, buttons).to_payload(),
-                plan.at,
-                expires_iso=iso(deadline),
-            )
-        )
-    return items
+        return Outbound(text, buttons)
+
+    return plan.each(
+        rows,
+        lambda r: f"{prefix}:{day.isoformat()}:{r['id']}",
+        message,
+        expires_iso=iso(deadline),
+    )
 
 
 async def digest(plan: Plan) -> list[Planned]:
@@ -102,24 +99,13 @@ async def digest(plan: Plan) -> list[Planned]:
         teams[int(row["unit_id"])].append(row)
     leaders = await recipients.audience(plan.tx, Audience(roles=("leader",)), plan.served)
     deadline = deadline_of(plan, day).strftime("%H:%M")
-    items = []
-    for leader in leaders:
-        if leader["channel"] is None:
-            continue
+
+    def message(leader: Row, locale: str) -> Outbound:
+        """The leader's list for their own team."""
         team = teams.get(int(leader["unit_id"]), [])
-        locale = str(leader["locale"])
-        text = _digest_text(plan, locale, str(leader["unit_name"]), day, deadline, team)
-        items.append(
-            Planned(
-                f"digest:{day_iso}:{leader['id']}",
-                str(leader["channel"]),
-                str(leader["chat_id"]),
-                int(leader["id"]),
-                Outbound(text).to_payload(),
-                plan.at,
-            )
-        )
-    return items
+        return Outbound(_digest_text(plan, locale, str(leader["unit_name"]), day, deadline, team))
+
+    return plan.each(leaders, lambda r: f"digest:{day_iso}:{r['id']}", message)
 
 
 def _digest_text(

@@ -14,6 +14,7 @@ from bot.planners.daily import REPORT_BUTTON
 from bot.reporting import report_date_text
 from bot.scheduler import Plan
 from storage import recipients
+from storage.db import Row
 from storage.outbox import Planned
 from storage.recipients import REPORTING_ROLES, Audience
 
@@ -69,11 +70,9 @@ async def nudge(plan: Plan) -> list[Planned]:
     )
     rows = await recipients.audience(plan.tx, who, plan.served)
     target = config.tally.targets.good_deeds_per_month
-    items = []
-    for row in rows:
-        if row["channel"] is None:
-            continue
-        locale = str(row["locale"])
+
+    def message(row: Row, locale: str) -> Outbound:
+        """The encouragement, with a button that opens the report wizard."""
         text = plan.t(
             locale,
             "schedule.nudge",
@@ -81,16 +80,6 @@ async def nudge(plan: Plan) -> list[Planned]:
             start=report_date_text(period.start.isoformat()),
             target=target,
         )
-        button = [[Choice(plan.t(locale, "schedule.nudge_button"), REPORT_BUTTON)]]
-        items.append(
-            Planned(
-                f"nudge:{period.code}:{row['id']}",
-                str(row["channel"]),
-                str(row["chat_id"]),
-                int(row["id"]),
-                Outbound(text, button).to_payload(),
-                plan.at,
-                expires_iso=None,
-            )
-        )
-    return items
+        return Outbound(text, [[Choice(plan.t(locale, "schedule.nudge_button"), REPORT_BUTTON)]])
+
+    return plan.each(rows, lambda r: f"nudge:{period.code}:{r['id']}", message)
