@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.channels import DeliveryError
 from bot.model import Attachment, Outbound
 
 if TYPE_CHECKING:
     from bot.engine import Services
-
-
-class RenderError(Exception):
-    """A deferred row names something that no longer exists (a deleted unit)."""
 
 
 async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbound:
@@ -29,7 +26,7 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
 
     kind = payload["render"]
     if kind not in {"tally", "tally_xlsx"}:
-        raise RenderError(f"unknown deferred message {kind!r}")
+        raise DeliveryError(f"unknown deferred message {kind!r}", transient=False)
     config = services.config
     locale = str(payload.get("locale") or config.bot.locale)
     period = periods.decode(
@@ -39,7 +36,7 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
     async with services.db.read() as tx:
         unit = await units.get(tx, int(payload["unit_id"]))
         if unit is None:
-            raise RenderError("unit no longer exists")
+            raise DeliveryError("unit no longer exists", transient=False)  # no use retrying
         tally = await compute(tx, unit, period, config, kinds, services.clock.now())
     labels = labels_for(services.texts, services.forms, config, locale)
     texts = services.texts
