@@ -1,12 +1,12 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test bench bench-wizard bench-tally
+.PHONY: test bench bench-wizard bench-tally bench-outbox
 
 test:
 	$(PYTHON) -m pytest
 
-# Both benchmarks; each prints figures and asserts nothing.
-bench: bench-wizard bench-tally
+# Every benchmark; each prints figures and asserts nothing.
+bench: bench-wizard bench-tally bench-outbox
 
 # Updates/second of the real bot on patrol wizards vs. a python-telegram-bot echo bot, plus
 # peak memory; pass options with e.g. `make bench-wizard BENCH_ARGS="--members 100 --runs 3"`.
@@ -18,3 +18,9 @@ bench-wizard:
 # e.g. `make bench-tally TALLY_ARGS="--runs 3 --month 2026-09 --explain"`.
 bench-tally:
 	$(PYTHON) -m tests.bench.tally $(TALLY_ARGS)
+
+# The outbox: capacity (20,000 rows, in-process, vs. bare python-telegram-bot), then the real
+# bot at the default 25/s against a fake enforcing Telegram's caps, with a kill -9 half-way
+# (about 14 minutes at 25/s); quick run: `make bench-outbox OUTBOX_ARGS="--messages 2000"`.
+bench-outbox:
+	$(PYTHON) -m tests.bench.outbox $(OUTBOX_ARGS)

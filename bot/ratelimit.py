@@ -42,7 +42,12 @@ class RateLimiter:
             now = self.monotonic()
             ready = max(self._next_slot, self._paused_until)
             if ready <= now:
-                self._next_slot = max(now, self._next_slot) + self.interval
+                # Stay on the fixed grid while keeping up (asyncio wakes a little late, and
+                # counting from the wake-up would lose that each time); after an idle spell
+                # or a pause start again from now, so there is never a catch-up burst.
+                behind = now - self._next_slot
+                start = self._next_slot if behind < self.interval else now
+                self._next_slot = start + self.interval
                 return
             await self.sleep(ready - now)
 

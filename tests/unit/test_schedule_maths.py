@@ -112,6 +112,31 @@ def test_the_overall_rate_spaces_sends_evenly_without_bursts() -> None:
     assert starts[-1] - starts[0] == pytest.approx(99 / 25)
 
 
+def test_waking_late_does_not_slow_the_pace_nor_allow_a_burst() -> None:
+    fake = FakeTime()
+
+    async def oversleep(seconds: float) -> None:
+        """asyncio wakes about a millisecond late."""
+        await fake.sleep(seconds + 0.001)
+
+    limiter = RateLimiter(25, 1, monotonic=fake.monotonic, sleep=oversleep)
+
+    async def starts(count: int) -> list[float]:
+        """When each send may start."""
+        out = []
+        for _ in range(count):
+            await limiter.acquire()
+            out.append(fake.now)
+        return out
+
+    times = asyncio.run(starts(251))
+    assert times[-1] - times[0] == pytest.approx(10.0, abs=0.002)  # 25/s, not 24.4/s
+    assert max(sum(1 for t in times if s <= t < s + 1) for s in times) <= 26
+    fake.now += 60  # idle for a minute: the next sends are spaced again, not bunched
+    later = asyncio.run(starts(3))
+    assert [round(b - a, 3) for a, b in zip(later, later[1:], strict=False)] == [0.041, 0.04]
+
+
 def test_a_chat_cools_for_a_second_after_each_send_and_a_pause_holds_everything() -> None:
     fake = FakeTime()
     limiter = RateLimiter(25, 1, monotonic=fake.monotonic, sleep=fake.sleep)
