@@ -118,9 +118,9 @@ class OutboxSender:
         self._wake.clear()
         wait = self.idle_seconds
         ready = self.limiter.ready_in()
-        if ready is not None and self._tasks == set():
+        if ready is not None:
             wait = min(wait, ready + 0.001)
-        elif self._tasks:
+        if self._tasks:
             wait = min(wait, 0.05)  # sends in flight end soon and free their chats
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), wait)

@@ -150,3 +150,12 @@ async def test_members_of_the_units_a_phase_covers_hear_when_it_starts(hp: Harne
     assert [t for t in received(hp, 1) if t.startswith("🚩")] == expected
     assert [t for t in received(hp, 2) if t.startswith("🚩")] == expected
     assert not [t for t in received(hp, 5) if t.startswith("🚩")]  # team B is not covered
+
+
+async def test_a_messenger_that_cannot_take_files_gets_the_message_only(hp: Harness) -> None:
+    hp.runtime.services.fileless_channels.add("telegram")  # as Zalo is
+    await run_at(hp, datetime(2026, 12, 15, 7, 30))
+    messages = hp.api.chat(11)
+    assert [m.file_kind for m in messages] == [None]
+    assert "📎 Zalo chưa nhận được tệp từ bot" in messages[0].text
+    assert await hp.count("SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'tally:%:xlsx'") == 0
