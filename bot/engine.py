@@ -22,7 +22,7 @@ from bot.forms import Forms
 from bot.i18n import Texts
 from bot.model import Attachment, Choice, Inbound, Outbound
 from bot.parsing import match_choice
-from storage import conversations, members
+from storage import conversations, members, outbox
 from storage.db import Database, Row, Tx
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,28 @@ class Context:
                 attachments=attachments or [],
             )
         )
+
+    async def notify(
+        self, member_id: int, key: str, message: Outbound, *, urgent: bool = False
+    ) -> bool:
+        """Queue a message for another member (a notice about something done for or to
+        them) where they are reached; False when no messenger this process serves can."""
+        contact = await members.contact(self.tx, member_id, self.served)
+        if contact is None:
+            return False
+        await outbox.enqueue(
+            self.tx,
+            dedupe_key=key,
+            channel=str(contact["channel"]),
+            chat_id=str(contact["chat_id"]),
+            member_id=member_id,
+            payload=message.to_payload(),
+            not_before_iso=self.now_iso,
+            now_iso=self.now_iso,
+            urgent=urgent,
+        )
+        self.queued = True
+        return True
 
     def park(self) -> None:
         """Open a side dialog (tally range, leave, announcement) without losing a report

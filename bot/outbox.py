@@ -78,7 +78,6 @@ class OutboxSender:
         self._stopping = False
         self._slots = asyncio.Semaphore(self.policy.max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
-        self.sent = 0  # messages delivered since start (benchmarks, logs)
 
     def wake(self) -> None:
         """Tell the sender there is new work (called after a handler's commit)."""
@@ -160,13 +159,14 @@ class OutboxSender:
         if not picked:
             return 0
         claimed: list[Row] = []
+        expired = 0
         async with self.db.transaction() as tx:
             for row in picked:
                 if row["expires_at"] and str(row["expires_at"]) <= now_iso:
                     await outbox.mark_failed(tx, int(row["id"]), "expired", "too late to send")
+                    expired += 1
                 elif await outbox.claim(tx, int(row["id"])):
                     claimed.append(row)
-        expired = len(picked) - len(claimed)
         if expired:
             log.info("outbox rows expired", extra={"count": expired})
         for index, row in enumerate(claimed):
@@ -235,7 +235,6 @@ class OutboxSender:
                 await conversations.remember_pushed_choices(
                     tx, self.channel.name, str(row["chat_id"]), flat, now
                 )
-        self.sent += 1
         log.debug("outbox sent", extra={"outbox_id": outbox_id, "channel": self.channel.name})
 
     async def _message(self, payload: dict[str, Any]) -> Outbound:

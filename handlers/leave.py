@@ -19,7 +19,7 @@ from bot.roles import REPORTING_ROLES
 from handlers import leave_pick as pick
 from handlers import menu
 from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM, TEAM_LEADS
-from storage import leaves, members, outbox
+from storage import leaves, members
 from storage.db import Row
 
 log = logging.getLogger(__name__)
@@ -299,28 +299,9 @@ async def _save(ctx: Context, reason: str) -> None:
         days=count,
         reason=_reason(ctx, reason, locale),
     )
-    sent = await _notify(ctx, target_id, f"leave-notice:{leave_id}", notice)
+    sent = await ctx.notify(target_id, f"leave-notice:{leave_id}", Outbound(notice))
     note = "leave.notice_sent" if sent else "leave.notice_failed"
     await menu.show(ctx, text + "\n" + ctx.t(note, name=name))
-
-
-async def _notify(ctx: Context, member_id: int, key: str, text: str) -> bool:
-    """Queue a notice for the member through the outbox; False when they cannot be reached."""
-    contact = await members.contact(ctx.tx, member_id, ctx.served)
-    if contact is None:
-        return False
-    await outbox.enqueue(
-        ctx.tx,
-        dedupe_key=key,
-        channel=str(contact["channel"]),
-        chat_id=str(contact["chat_id"]),
-        member_id=member_id,
-        payload=Outbound(text).to_payload(),
-        not_before_iso=ctx.now_iso,
-        now_iso=ctx.now_iso,
-    )
-    ctx.queued = True
-    return True
 
 
 async def _cancel_leave(ctx: Context, id_text: str) -> None:
@@ -344,7 +325,7 @@ async def _cancel_leave(ctx: Context, id_text: str) -> None:
         notice = ctx.services.texts.t(
             locale, "leave.cancel_notice", by=me["full_name"], dates=_span(row)
         )
-        await _notify(ctx, int(target["id"]), f"leave-cancel:{row['id']}", notice)
+        await ctx.notify(int(target["id"]), f"leave-cancel:{row['id']}", Outbound(notice))
     await _after_cancel(ctx, ctx.t("leave.cancelled", dates=_span(row)))
 
 

@@ -48,9 +48,8 @@ async def acknowledge(ctx: Context) -> None:
 async def _notify_reporter(ctx: Context, report: Row, when: str) -> None:
     assert ctx.member is not None
     reporter_id = int(report["member_id"])
-    contact = await members.contact(ctx.tx, reporter_id, ctx.served)
     reporter = await members.get(ctx.tx, reporter_id)
-    if contact is None or reporter is None:
+    if reporter is None:
         return
     text = ctx.services.texts.t(
         str(reporter["locale"]),
@@ -59,18 +58,8 @@ async def _notify_reporter(ctx: Context, report: Row, when: str) -> None:
         name=ctx.member["full_name"],
         time=when,
     )
-    await outbox.enqueue(
-        ctx.tx,
-        dedupe_key=f"ack-notice:{report['id']}",
-        channel=str(contact["channel"]),
-        chat_id=str(contact["chat_id"]),
-        member_id=reporter_id,
-        payload=Outbound(text).to_payload(),
-        not_before_iso=ctx.now_iso,
-        now_iso=ctx.now_iso,
-        urgent=True,  # answers an emergency: quiet hours do not hold it
-    )
-    ctx.queued = True
+    # Answers an emergency: quiet hours do not hold it.
+    await ctx.notify(reporter_id, f"ack-notice:{report['id']}", Outbound(text), urgent=True)
 
 
 async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: str) -> None:

@@ -7,7 +7,6 @@ The outbox rows of announcement 7 have keys `announce:7:<member id>` (one per re
 
 from __future__ import annotations
 
-from storage import outbox
 from storage.db import Row, Tx
 
 PENDING_STATUSES = ("pending", "sending")
@@ -50,13 +49,13 @@ async def unfinished(tx: Tx) -> list[Row]:
 
 
 async def delivery_counts(tx: Tx, announcement_id: int) -> dict[str, int]:
-    """Rows per status of the recipients' messages only (not the progress messages)."""
-    base = f"announce:{announcement_id}:"
-    counts = await outbox.counts_by_prefix(tx, base)
-    for own in ("progress", "done"):
-        for status, n in (await outbox.counts_by_prefix(tx, base + own)).items():
-            counts[status] = counts.get(status, 0) - n
-    return {status: n for status, n in counts.items() if n > 0}
+    """Rows per status of the recipients' messages only: their keys end in a member id,
+    while the sender's progress messages end in words (`progress...`, `done`)."""
+    rows = await tx.fetchall(
+        "SELECT status, COUNT(*) AS n FROM outbox WHERE dedupe_key GLOB ? GROUP BY status",
+        (f"announce:{announcement_id}:[0-9]*",),
+    )
+    return {str(r["status"]): int(r["n"]) for r in rows}
 
 
 async def set_reported(tx: Tx, announcement_id: int, reported: str) -> None:

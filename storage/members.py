@@ -61,6 +61,15 @@ async def team_roster(tx: Tx, unit_id: int) -> list[Row]:
     )
 
 
+# Which of a member's accounts gets what the bot starts: the messenger they chose, else the
+# one they wrote from last (aliases: i = identities, m = members). Shared with the one-query
+# audiences of storage.recipients, so a reminder and an alert go to the same place.
+BEST_ACCOUNT_FIRST = (
+    "i.channel IS m.preferred_channel DESC,"
+    " COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC"
+)
+
+
 async def contact(tx: Tx, member_id: int, served: Collection[str] | None = None) -> Row | None:
     """Where to reach a member: the messenger they chose, else the one they wrote from last,
     never an account whose messenger said the user blocked the bot.
@@ -78,8 +87,7 @@ async def contact(tx: Tx, member_id: int, served: Collection[str] | None = None)
     return await tx.fetchone(
         f"""SELECT i.channel, i.chat_id FROM identities i JOIN members m ON m.id = i.member_id
             WHERE i.member_id = ? AND i.unreachable_at IS NULL {marks}
-            ORDER BY i.channel IS m.preferred_channel DESC,
-                     COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC
+            ORDER BY {BEST_ACCOUNT_FIRST}
             LIMIT 1""",
         params,
     )

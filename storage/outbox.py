@@ -14,8 +14,6 @@ from typing import Any
 
 from storage.db import Row, Tx
 
-FINAL_STATUSES = ("sent", "given_up", "unreachable", "expired", "cancelled")
-
 
 @dataclass(frozen=True)
 class Planned:
@@ -115,15 +113,6 @@ async def due(
     return rows
 
 
-async def next_due_at(tx: Tx, channel: str) -> str | None:
-    """When the earliest pending message becomes due (the sender sleeps until then)."""
-    row = await tx.fetchone(
-        "SELECT MIN(not_before) AS at FROM outbox WHERE channel = ? AND status = 'pending'",
-        (channel,),
-    )
-    return str(row["at"]) if row and row["at"] else None
-
-
 async def claim(tx: Tx, outbox_id: int) -> bool:
     """Mark a message as being sent; False if another sender or a cancel got there first."""
     cur = await tx.execute(
@@ -192,43 +181,11 @@ async def recover_interrupted(tx: Tx, channel: str | None = None) -> int:
     return cur.rowcount
 
 
-async def counts_by_prefix(tx: Tx, prefix: str) -> dict[str, int]:
-    """Rows per status whose key starts with `prefix` (an announcement's progress)."""
-    rows = await tx.fetchall(
-        """SELECT status, COUNT(*) AS n FROM outbox
-           WHERE dedupe_key >= ? AND dedupe_key < ? GROUP BY status""",
-        (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)),
-    )
-    return {str(r["status"]): int(r["n"]) for r in rows}
-
-
 async def summary(tx: Tx) -> list[Row]:
     """Rows per channel and status, for `antt-bot outbox`."""
     return await tx.fetchall(
         """SELECT channel, status, COUNT(*) AS n, MIN(not_before) AS oldest
            FROM outbox GROUP BY channel, status ORDER BY channel, status"""
-    )
-
-
-async def listing(tx: Tx, statuses: Sequence[str], limit: int) -> list[Row]:
-    """The rows an operator asked about, oldest first."""
-    marks = ",".join("?" for _ in statuses)
-    return await tx.fetchall(
-        f"""SELECT id, dedupe_key, channel, member_id, status, attempts, not_before, urgent,
-                   expires_at, last_error, created_at, sent_at
-            FROM outbox WHERE status IN ({marks}) ORDER BY not_before, id LIMIT ?""",
-        (*statuses, limit),
-    )
-
-
-async def failing(tx: Tx, limit: int) -> list[Row]:
-    """Pending rows that failed at least once: they are being retried with backoff."""
-    return await tx.fetchall(
-        """SELECT id, dedupe_key, channel, member_id, status, attempts, not_before, urgent,
-                  expires_at, last_error, created_at, sent_at
-           FROM outbox WHERE status = 'pending' AND attempts > 0 ORDER BY not_before, id
-           LIMIT ?""",
-        (limit,),
     )
 
 

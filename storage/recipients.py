@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Row, Tx
+from storage.members import BEST_ACCOUNT_FIRST
 
 REPORTING_ROLES = ("member", "leader", "deputy")
 
@@ -70,9 +71,10 @@ def _where(audience: Audience) -> tuple[str, list[Any]]:
 async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> list[Row]:
     """Members matching `who`, each with the messenger account to use (or NULL channel).
 
-    The account is the one `members.contact` would pick: the preferred messenger, else the
-    one last written from; never one marked unreachable; only messengers in `served`
-    (None: any), so nothing waits in the queue of a messenger this process does not run.
+    The account is the one `members.contact` picks (the same `BEST_ACCOUNT_FIRST` order):
+    the preferred messenger, else the one last written from; never one marked unreachable;
+    only messengers in `served` (None: any), so nothing waits in the queue of a messenger
+    this process does not run.
     """
     where, params = _where(who)
     served_sql = ""
@@ -87,11 +89,9 @@ async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> lis
         f"""WITH best AS (
               SELECT i.member_id, i.channel, i.chat_id,
                      ROW_NUMBER() OVER (
-                       PARTITION BY i.member_id
-                       ORDER BY i.channel IS mm.preferred_channel DESC,
-                                COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC
+                       PARTITION BY i.member_id ORDER BY {BEST_ACCOUNT_FIRST}
                      ) AS rank
-              FROM identities i JOIN members mm ON mm.id = i.member_id
+              FROM identities i JOIN members m ON m.id = i.member_id
               WHERE i.unreachable_at IS NULL {served_sql})
             SELECT m.id, m.full_name, m.locale, m.role, m.unit_id,
                    u.name AS unit_name, u.path AS unit_path, b.channel, b.chat_id

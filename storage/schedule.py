@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.db import Row, Tx
+from storage.db import Tx
 
 
 async def last_slot(tx: Tx, job: str | None = None) -> str | None:
@@ -22,12 +22,4 @@ async def record(tx: Tx, job: str, slot: str, outcome: str, queued: int, now_iso
         "INSERT OR REPLACE INTO schedule_slots (job, slot, outcome, queued, at)"
         " VALUES (?, ?, ?, ?, ?)",
         (job, slot, outcome, queued, now_iso),
-    )
-
-
-async def recent(tx: Tx, limit: int = 20) -> list[Row]:
-    """The latest slots of every job, for operators."""
-    return await tx.fetchall(
-        "SELECT job, slot, outcome, queued, at FROM schedule_slots ORDER BY slot DESC LIMIT ?",
-        (limit,),
     )
