@@ -7,22 +7,49 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date, time
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
-    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
 )
+
+from bot.config_movement import (
+    DEFAULT_RATINGS,
+    TARGET_KEYS,
+    Key,
+    Milestone,
+    Phase,
+    RatingRule,
+    RemindersSection,
+    Section,
+    TallySection,
+    TallySources,
+    TallyTargets,
+)
+
+__all__ = [
+    "DEFAULT_RATINGS",
+    "TARGET_KEYS",
+    "Config",
+    "ConfigError",
+    "Key",
+    "Milestone",
+    "Phase",
+    "RatingRule",
+    "RemindersSection",
+    "TallySection",
+    "TallySources",
+    "TallyTargets",
+    "load_config",
+]
 
 TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "ANTT_ZALO_TOKEN"
@@ -33,8 +60,7 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the key and the fix."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+_Section = Section
 
 
 class BotSection(_Section):
@@ -116,157 +142,6 @@ class InvitesSection(_Section):
     link_minutes: int = Field(default=10, ge=1, le=1440)
 
 
-class TallyTargets(_Section):
-    """The movement's targets (DOMAIN.md); shares are fractions, 0.9 means 90%."""
-
-    good_deeds_per_month: int = Field(default=1, ge=0)
-    patrol_participation: float = Field(default=1.0, ge=0, le=1)
-    fire_in_time: float = Field(default=1.0, ge=0, le=1)
-    tips_acknowledged: float = Field(default=1.0, ge=0, le=1)
-    tip_ack_minutes: int = Field(default=60, ge=1)
-    tips_acknowledged_in_time: float = Field(default=0.9, ge=0, le=1)
-    reoffending_max: int = Field(default=0, ge=0)
-    households_checked: float = Field(default=0.9, ge=0, le=1)
-    daily_compliance: float = Field(default=0.9, ge=0, le=1)
-
-
-TARGET_KEYS = (
-    "good_deeds",
-    "patrol",
-    "fire_in_time",
-    "tips_acked",
-    "tips_in_time",
-    "reoffending",
-    "households",
-    "compliance",
-)
-
-
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]  # as in forms files
-
-
-class TallySources(_Section):
-    """Which form kinds and fields feed the targets, so a province's own forms can too."""
-
-    nil_kind: Key = "nil"
-    good_deed_kind: Key = "good_deed"
-    patrol_kind: Key = "patrol"
-    fire_kind: Key = "fire_rescue"
-    fire_mobilised_field: Key = "mobilised"
-    fire_in_time_field: Key = "in_time"
-    tip_kind: Key = "tip"
-    reintegration_kind: Key = "reintegration"
-    reoffending_field: Key = "reoffending_signs"
-    admin_kind: Key = "admin_order"
-    households_field: Key = "households_checked"
-
-
-class RatingRule(_Section):
-    """One level of the suggested rating; the first rule a team satisfies is its suggestion."""
-
-    level: Literal["excellent", "good", "done"]
-    min_targets_met: float = Field(ge=0, le=1)
-    min_compliance: float = Field(default=0.0, ge=0, le=1)
-    required: list[str] = []
-
-    @field_validator("required")
-    @classmethod
-    def _known_targets(cls, value: list[str]) -> list[str]:
-        unknown = [k for k in value if k not in TARGET_KEYS]
-        if unknown:
-            names = ", ".join(TARGET_KEYS)
-            raise ValueError(f"unknown target {unknown[0]!r}; use some of: {names}")
-        return value
-
-
-DEFAULT_RATINGS = [
-    RatingRule(
-        level="excellent",
-        min_targets_met=1.0,
-        min_compliance=0.95,
-        required=["good_deeds", "patrol", "fire_in_time"],
-    ),
-    RatingRule(level="good", min_targets_met=0.8, min_compliance=0.85),
-    RatingRule(level="done", min_targets_met=0.5, min_compliance=0.6),
-]
-
-
-class Phase(_Section):
-    """A named emulation phase (đợt thi đua): a tally period, announced when it starts."""
-
-    name: str = Field(min_length=1, max_length=60)
-    theme: str = ""
-    start: date
-    end: date
-    units: list[str] = []  # unit paths whose members are told when it starts; [] = everyone
-
-
-class TallySection(_Section):
-    # Day of the month on which a reporting month starts: 1 = calendar months, 15 = the
-    # 15th of last month to the 14th of this month (the month is named by its end).
-    month_starts_on: int = Field(default=1, ge=1, le=28)
-    # Above this many teams, the chat message shows a summary and the files hold the detail.
-    phone_team_limit: int = Field(default=12, ge=1, le=60)
-    # Raw report rows in a workbook sent in chat (the CLI has no limit).
-    raw_rows_limit: int = Field(default=20000, ge=0, le=1_000_000)
-    targets: TallyTargets = TallyTargets()
-    sources: TallySources = TallySources()
-    ratings: list[RatingRule] = DEFAULT_RATINGS
-    phases: list[Phase] = []
-
-    @field_validator("phases")
-    @classmethod
-    def _ordered(cls, value: list[Phase]) -> list[Phase]:
-        for phase in value:
-            if phase.end < phase.start:
-                raise ValueError(f"phase {phase.name!r} ends before it starts")
-        return value
-
-
-class Milestone(_Section):
-    """A dated deliverable (a launch ceremony, a phase report) its audience is reminded of."""
-
-    name: str = Field(min_length=1, max_length=120)
-    due: date
-    roles: list[Literal["leader", "deputy", "officer", "supervisor", "admin"]] = [
-        "officer",
-        "supervisor",
-    ]
-    unit: str = ""  # a unit path: its members and those below it; "" = the whole tree
-    days_before: list[int] = Field(default=[7, 3, 1, 0], min_length=1)
-
-    @field_validator("days_before")
-    @classmethod
-    def _sensible_days(cls, value: list[int]) -> list[int]:
-        if any(d < 0 or d > 366 for d in value):
-            raise ValueError("days before the due date must be between 0 and 366")
-        return sorted(set(value), reverse=True)
-
-
-class RemindersSection(_Section):
-    """What the scheduler plans and when (local time of [bot] timezone)."""
-
-    enabled: bool = True
-    daily_at: time = time(19, 0)  # members who have filed nothing today
-    second_before_minutes: int = Field(default=30, ge=0, le=600)  # 2nd reminder; 0 = none
-    digest_delay_minutes: int = Field(default=5, ge=0, le=120)  # leaders' list after deadline
-    quiet_start: time = time(21, 30)  # non-urgent messages wait until quiet_end;
-    quiet_end: time = time(6, 30)  # equal values mean no quiet hours
-    grace_hours: float = Field(default=6.0, ge=0, le=72)  # catch-up window after downtime
-    monthly_tally_at: time = time(7, 30)  # on [tally] month_starts_on: last period's tally
-    nudge_day: int = Field(default=20, ge=0, le=28)  # good-deed nudge; 0 = never
-    nudge_at: time = time(8, 0)
-    notices_at: time = time(7, 0)  # milestone reminders and phase starts, daily
-    milestones: list[Milestone] = []
-
-    def second_at(self, deadline: time) -> time | None:
-        """When the second reminder goes out, or None when there is none."""
-        if not self.second_before_minutes:
-            return None
-        minutes = deadline.hour * 60 + deadline.minute - self.second_before_minutes
-        return time(max(0, minutes) // 60, max(0, minutes) % 60)
-
-
 class OutboxSection(_Section):
     """How the sender retries: transient errors back off, then the message is given up."""
 
@@ -274,6 +149,36 @@ class OutboxSection(_Section):
     backoff_seconds: float = Field(default=5.0, gt=0)
     backoff_max_seconds: float = Field(default=1800.0, gt=0)
     max_in_flight: int = Field(default=8, ge=1, le=256)
+
+
+class InboundSection(_Section):
+    """Updates received from the messengers: how many times one may fail before it is set
+    aside (kept, never replayed again), and how long the journal and the ids are kept."""
+
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    keep_journal_days: int = Field(default=2, ge=1, le=60)  # handled updates in the journal
+    keep_update_ids_days: int = Field(default=7, ge=1, le=60)  # ids that stop a redelivery
+    keep_failed_days: int = Field(default=30, ge=1, le=366)  # updates set aside
+    prune_every_minutes: int = Field(default=60, ge=1, le=1440)
+
+    @model_validator(mode="after")
+    def _ids_outlive_journal(self) -> InboundSection:
+        if self.keep_update_ids_days < self.keep_journal_days:
+            raise ValueError(
+                "keep_update_ids_days must be at least keep_journal_days: a journaled update "
+                "whose id was forgotten would be handled again"
+            )
+        return self
+
+
+class OrgImportSection(_Section):
+    """Limits of `antt-bot org import`, checked before a file is read into memory, and the
+    size of the short write batches that keep a running bot answering during an import."""
+
+    max_file_mb: float = Field(default=50, gt=0, le=2048)
+    max_sheet_mb: float = Field(default=200, gt=0, le=4096)  # XLSX sheet once unzipped
+    max_cells: int = Field(default=5_000_000, ge=1, le=200_000_000)
+    batch_rows: int = Field(default=500, ge=1, le=100_000)
 
 
 class AnnouncementsSection(_Section):
@@ -296,6 +201,8 @@ class Config(_Section):
     reminders: RemindersSection = RemindersSection()
     outbox: OutboxSection = OutboxSection()
     announcements: AnnouncementsSection = AnnouncementsSection()
+    inbound: InboundSection = InboundSection()
+    org_import: OrgImportSection = OrgImportSection()
     demo: DemoSection = DemoSection()
 
     @model_validator(mode="after")
