@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from storage.subtree import in_scope
+
+__all__ = ["Role", "in_scope"]
+
 
 class Role(StrEnum):
     MEMBER = "member"
@@ -65,8 +69,3 @@ def can_report(role: str) -> bool:
     return role in REPORTING_ROLES
 
 
-def in_scope(viewer_unit_path: str, target_unit_path: str) -> bool:
-    """A unit sees itself and everything below it, never siblings or parents."""
-    return target_unit_path == viewer_unit_path or target_unit_path.startswith(
-        viewer_unit_path + "/"
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from storage.db import Row, Tx
+from storage.subtree import holds, holds_params
 
 _MEMBER_COLUMNS = """
     m.id, m.unit_id, m.role, m.full_name, m.locale, m.active,
@@ -129,9 +130,9 @@ async def officers_over(tx: Tx, unit_path: str, roles: tuple[str, ...]) -> list[
     return await tx.fetchall(
         f"""SELECT m.id, m.full_name, m.locale FROM members m JOIN units u ON u.id = m.unit_id
             WHERE m.active = 1 AND m.role IN ({marks})
-              AND (? = u.path OR substr(?, 1, length(u.path) + 1) = u.path || '/')
+              AND {holds("u.path")}
             ORDER BY m.id""",
-        (*roles, unit_path, unit_path),
+        (*roles, *holds_params(unit_path)),
     )
 
 

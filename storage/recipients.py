@@ -14,6 +14,7 @@ from typing import Any
 
 from storage.db import Row, Tx
 from storage.members import BEST_ACCOUNT_FIRST
+from storage.subtree import within, within_params
 
 REPORTING_ROLES = ("member", "leader", "deputy")
 
@@ -41,8 +42,8 @@ def _where(audience: Audience) -> tuple[str, list[Any]]:
     if audience.paths:
         ors = []
         for path in audience.paths:
-            ors.append("(u.path = ? OR substr(u.path, 1, ?) = ?)")
-            params.extend([path, len(path) + 1, path + "/"])
+            ors.append(within("u.path"))
+            params.extend(within_params(path))
         clauses.append("(" + " OR ".join(ors) + ")")
     if audience.roles:
         clauses.append(f"m.role IN ({','.join('?' for _ in audience.roles)})")

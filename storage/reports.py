@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from storage.db import Row, Tx
+from storage.subtree import within, within_params
 
 _COLUMNS = """r.id, r.number, r.member_id, r.unit_id, r.kind, r.report_date, r.data, r.status,
     r.urgent, r.created_at, r.updated_at, r.edit_until, r.ack_by, r.ack_at"""
@@ -164,9 +165,9 @@ async def unacknowledged_in(tx: Tx, unit_path: str, limit: int) -> list[Row]:
         f"""SELECT {_COLUMNS}, u.name AS unit_name, m.full_name AS reporter_name
             FROM reports r JOIN units u ON u.id = r.unit_id JOIN members m ON m.id = r.member_id
             WHERE r.urgent = 1 AND r.ack_by IS NULL AND r.status = 'active'
-              AND (u.path = ? OR u.path LIKE ? || '/%')
+              AND {within("u.path")}
             ORDER BY r.created_at LIMIT ?""",
-        (unit_path, unit_path, limit),
+        (*within_params(unit_path), limit),
     )
 
 

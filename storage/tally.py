@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Row, Tx
+from storage.subtree import within, within_params
 
 REPORTING_ROLES = ("member", "leader", "deputy")
 _ROLES_SQL = ", ".join(f"'{r}'" for r in REPORTING_ROLES)
@@ -39,17 +40,14 @@ class Scope:
 
 
 def _in_subtree(alias: str) -> str:
-    """One index range on `path` (so rows come in path order) plus an exact prefix check."""
-    return (
-        f"{alias}.path >= ?1 AND {alias}.path < ?2"
-        f" AND ({alias}.path = ?3 OR substr({alias}.path, 1, ?4) = ?5)"
-    )
+    """One index range on `path` (so rows come in path order) plus an exact prefix check,
+    as ?1..?5 (every tally query numbers its parameters after these)."""
+    return within(f"{alias}.path", first=1)
 
 
 def _subtree_params(scope: Scope) -> tuple[Any, ...]:
-    """?1..?5 of `_in_subtree`: the range [path, path + '0') and the 'path/' prefix."""
-    prefix = scope.path + "/"
-    return (scope.path, scope.path + "0", scope.path, len(prefix), prefix)
+    """?1..?5 of `_in_subtree`."""
+    return within_params(scope.path)
 
 
 async def units_in(tx: Tx, scope: Scope) -> list[Row]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import unicodedata
 
 from storage.db import Row, Tx
-
-SEPARATOR = "/"
+from storage.subtree import SEPARATOR, within, within_params
 
 _COLUMNS = "id, parent_id, name, kind, path, households, created_at"
 
@@ -104,8 +103,8 @@ async def upsert(
 async def named_under(tx: Tx, path: str) -> list[Row]:
     """A unit and every unit below it, so a typed unit name is looked up only in scope."""
     return await tx.fetchall(
-        f"SELECT {_COLUMNS} FROM units WHERE path = ? OR (path > ? AND path < ?) ORDER BY path",
-        (path, path + SEPARATOR, path + "0"),  # '0' is the character after '/'
+        f"SELECT {_COLUMNS} FROM units WHERE {within('path')} ORDER BY path",
+        within_params(path),
     )
 
 

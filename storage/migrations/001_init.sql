@@ -1,5 +1,5 @@
 -- The unit tree: any depth, kind kept as data. `path` is the names from the root joined by '/',
--- so a subtree is `path = ? OR path LIKE ? || '/%'` on an indexed column.
+-- so a subtree is an index range on `path` plus an exact prefix test (storage/subtree.py).
 CREATE TABLE units (
     id          INTEGER PRIMARY KEY,
     parent_id   INTEGER REFERENCES units(id),
