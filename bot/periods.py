@@ -157,7 +157,7 @@ def decode(code: str, phases: list[Phase], starts_on: int = 1) -> Period:
         if head == "r":
             first, last = body.split("-")
             return span(_compact(first), _compact(last))
-    except (ValueError, IndexError) as exc:
+    except (ValueError, IndexError, OverflowError) as exc:  # forged codes land here
         raise PeriodError("tally.bad_period") from exc
     raise PeriodError("tally.bad_period")
 

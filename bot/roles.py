@@ -67,5 +67,3 @@ def role_label(role: str, locale: str) -> str:
 def can_report(role: str) -> bool:
     """Only team members (including leader and deputy) file field reports."""
     return role in REPORTING_ROLES
-
-

@@ -17,6 +17,7 @@ from typing import Any
 from bot.config import Config
 from bot.forms import Forms
 from bot.i18n import Texts
+from bot.ids import parse_id
 from bot.model import Attachment
 from bot.parsing import fold
 from bot.render import Labels
@@ -95,8 +96,8 @@ def _member_id(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    if isinstance(value, str):
+        return parse_id(value)
     return None
 
 

@@ -13,6 +13,7 @@ import secrets
 
 from bot import announcements
 from bot.engine import Context
+from bot.ids import id_after
 from bot.model import Choice
 from bot.parsing import fold
 from bot.quiet import in_quiet_hours, quiet_ends
@@ -65,8 +66,8 @@ async def on_button(ctx: Context) -> None:
         await menu.show(ctx, ctx.t("announce.cancelled"))
         return
     if value.startswith(UNIT):
-        raw = value[len(UNIT) :]
-        unit = await units.get(ctx.tx, int(raw)) if raw.isdigit() else None
+        unit_id = id_after(value, UNIT)
+        unit = await units.get(ctx.tx, unit_id) if unit_id is not None else None
         if unit is None or not _visible(ctx, unit):
             await _refuse(ctx, "announce.out_of_scope")
             return

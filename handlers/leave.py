@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from bot import leave_dates
 from bot.engine import Context
+from bot.ids import parse_id
 from bot.leave_dates import MAX_DAYS, REASONS, LeaveError
 from bot.model import Choice, Outbound
 from bot.roles import REPORTING_ROLES
@@ -309,7 +310,8 @@ async def _cancel_leave(ctx: Context, id_text: str) -> None:
     not ended. In the open dialog the date question comes back; otherwise the menu."""
     me = ctx.member
     assert me is not None
-    row = await leaves.get(ctx.tx, int(id_text)) if id_text.isdigit() else None
+    leave_id = parse_id(id_text)
+    row = await leaves.get(ctx.tx, leave_id) if leave_id is not None else None
     target = await members.get(ctx.tx, int(row["member_id"])) if row is not None else None
     if row is None or not pick.may_record_for(ctx, target):
         await _after_cancel(ctx, ctx.t("leave.not_found"))

@@ -9,6 +9,7 @@ before saving.
 from __future__ import annotations
 
 from bot.engine import Context
+from bot.ids import parse_id
 from bot.model import Choice
 from bot.parsing import fold
 from bot.roles import OVERSIGHT_ROLES, REPORTING_ROLES, Role, in_scope
@@ -102,7 +103,8 @@ async def ask_team(ctx: Context, prefix: str = "") -> None:
 
 async def take_team(ctx: Context, id_text: str) -> None:
     """A pressed team button: checked against the caller's scope, then its roster."""
-    unit = await units.get(ctx.tx, int(id_text)) if id_text.isdigit() else None
+    unit_id = parse_id(id_text)
+    unit = await units.get(ctx.tx, unit_id) if unit_id is not None else None
     if not _may_pick_team(ctx, unit):
         await refuse(ctx)
         return
@@ -169,7 +171,8 @@ async def ask_own_team(ctx: Context) -> None:
 
 async def take_member(ctx: Context, id_text: str) -> Row | None:
     """A pressed member button: the member if the caller may excuse them, else refused."""
-    target = await members.get(ctx.tx, int(id_text)) if id_text.isdigit() else None
+    member_id = parse_id(id_text)
+    target = await members.get(ctx.tx, member_id) if member_id is not None else None
     if target is None or not may_record_for(ctx, target):
         await refuse(ctx)
         return None

@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.clock import iso
 from bot.engine import Context
 from bot.forms import Category, FieldDef
+from bot.ids import parse_id
 from bot.model import Choice
 from bot.reporting import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
@@ -45,9 +46,10 @@ def _line(ctx: Context, row: Row) -> str:
 async def _owned(ctx: Context, report_id_text: str) -> Row | None:
     """The report if it exists and belongs to the caller; None otherwise (same answer both)."""
     assert ctx.member is not None
-    if not report_id_text.isdigit():
+    report_id = parse_id(report_id_text)
+    if report_id is None:
         return None
-    row = await reports.get(ctx.tx, int(report_id_text))
+    row = await reports.get(ctx.tx, report_id)
     if row is None or int(row["member_id"]) != int(ctx.member["id"]):
         return None
     return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.engine import Context
+from bot.ids import id_after
 from bot.model import Choice, Outbound
 from bot.reporting import ACK_PREFIX, stamp_text
 from bot.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
@@ -14,12 +15,13 @@ from storage.db import Row
 async def acknowledge(ctx: Context) -> None:
     """Store the first acknowledgement, tell the reporter, drop the button for the others."""
     assert ctx.member is not None
-    raw = (ctx.value or "")[len(ACK_PREFIX) :]
-    row = await reports.get(ctx.tx, int(raw)) if raw.isdigit() else None
+    report_id = id_after(ctx.value, ACK_PREFIX)
+    row = await reports.get(ctx.tx, report_id) if report_id is not None else None
     me = ctx.member
     if (
         row is None
         or row["status"] != "active"
+        or not row["urgent"]  # only tips and fires wait for police; a forged id of a patrol
         or not in_scope(str(me["unit_path"]), str(row["unit_path"]))
     ):
         ctx.reply(ctx.t("ack.not_found"))
@@ -27,7 +29,7 @@ async def acknowledge(ctx: Context) -> None:
     if str(me["role"]) not in {r.value for r in ALERT_ROLES}:
         ctx.reply(ctx.t("ack.not_allowed"))
         return
-    report_id = int(row["id"])
+    report_id = int(row["id"])  # the same id, now known to exist
     if not await reports.acknowledge(ctx.tx, report_id, int(me["id"]), ctx.now_iso):
         first = await members.get(ctx.tx, int(row["ack_by"]))
         ctx.reply(

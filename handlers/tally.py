@@ -11,6 +11,7 @@ import re
 
 from bot import periods
 from bot.engine import Context
+from bot.ids import parse_id
 from bot.model import Choice
 from bot.parsing import fold
 from bot.periods import Period, PeriodError
@@ -88,7 +89,8 @@ async def on_button(ctx: Context) -> None:
         await menu.show(ctx, ctx.t("wizard.cancelled"))
         return
     parts = (ctx.value or "")[len(PREFIX) :].split(":", 1)
-    unit = await units.get(ctx.tx, int(parts[0])) if parts[0].isdigit() else None
+    unit_id = parse_id(parts[0])
+    unit = await units.get(ctx.tx, unit_id) if unit_id is not None else None
     if unit is None or len(parts) != 2 or not _visible(ctx, unit):
         await _refuse(ctx, "tally.out_of_scope")
         return

@@ -153,7 +153,8 @@ async def withdraw(tx: Tx, report_id: int, now_iso: str) -> None:
 async def acknowledge(tx: Tx, report_id: int, member_id: int, now_iso: str) -> bool:
     """Store the first acknowledgement only; False when someone was faster."""
     cur = await tx.execute(
-        "UPDATE reports SET ack_by = ?, ack_at = ? WHERE id = ? AND ack_by IS NULL",
+        """UPDATE reports SET ack_by = ?, ack_at = ?
+           WHERE id = ? AND ack_by IS NULL AND urgent = 1""",
         (member_id, now_iso, report_id),
     )
     return cur.rowcount == 1

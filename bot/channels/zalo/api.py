@@ -15,6 +15,8 @@ from typing import Any
 
 import httpx
 
+from bot.ids import parse_id
+
 POLLING_TIMEOUT = 408  # getUpdates: no update arrived within the timeout
 
 
@@ -83,7 +85,7 @@ class ZaloApi:
             raise ZaloApiError(method, response.status_code, "answer is not a JSON object")
         if not body.get("ok"):
             code = body.get("error_code")
-            code = int(code) if isinstance(code, int | str) and str(code).isdigit() else 0
+            code = code if isinstance(code, int) else parse_id(str(code)) or 0
             raise ZaloApiError(
                 method, code or response.status_code, str(body.get("description") or "")
             )
