@@ -240,16 +240,28 @@ _INT_RE = re.compile(
 )
 
 
+_MAX_DIGITS = 18  # every count fits in SQLite's 64-bit integer
+
+
 def parse_int(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """Read a count typed as "12", "1.000", "1,000" or "12 người", then enforce bounds.
 
     Bounds are inclusive. Decimals ("1,5") and ranges ("3-5") are rejected rather than guessed.
+    A number longer than 18 digits is refused as too large (or invalid when unbounded)
+    before it is converted, however many digits were typed.
     """
     cleaned = fold(text).replace("\u2212", "-").rstrip(" .!?")
     match = _INT_RE.match(cleaned)
     if match is None:
         raise ParseError("int_invalid")
-    value = int(re.sub(r"[.,]", "", match["num"]))
+    digits = re.sub(r"[.,]", "", match["num"]).lstrip("0") or "0"
+    if len(digits) > _MAX_DIGITS:
+        if maximum is not None and match["sign"] != "-":
+            raise ParseError("int_too_large", maximum=maximum)
+        if minimum is not None and match["sign"] == "-":
+            raise ParseError("int_too_small", minimum=minimum)
+        raise ParseError("int_invalid")
+    value = int(digits)
     if match["sign"] == "-":
         value = -value
     if minimum is not None and value < minimum:
@@ -263,7 +275,9 @@ def parse_int(text: str, minimum: int | None = None, maximum: int | None = None)
 # Choices
 # ---------------------------------------------------------------------------
 
-_CHOICE_NUMBER_RE = re.compile(r"^(\d+)\s*[.)]?$")
+# A list number: ASCII digits, at most four (no list is longer), so a 5,000-digit answer is
+# never handed to int() (Python refuses numbers past 4,300 digits).
+_CHOICE_NUMBER_RE = re.compile(r"^([0-9]{1,4})\s*[.)]?$")
 
 
 def _unique(values: list[str]) -> str | None:

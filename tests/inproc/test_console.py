@@ -81,3 +81,27 @@ async def test_unknown_identity_and_bad_location_are_explained(tmp_path: Path) -
     assert "Cách dùng: :vitri 21.90 106.09" in text
     assert not await session.handle_line(":thoat")
     await runtime.stop()
+
+
+async def test_a_5000_digit_answer_is_a_bad_answer(tmp_path: Path) -> None:
+    """Python refuses int() past 4,300 digits: neither choice matching nor the number
+    question may try (the terminal and Zalo number their choices, so both read digits)."""
+    session, out, runtime = await make_session(tmp_path)
+    huge = "9" * 5000
+    text = await type_lines(session, out, ":la an", huge)  # the menu: a choice question
+    assert "Có lỗi tạm thời" not in text
+    assert "1. 📝 Báo cáo" in text
+    await type_lines(session, out, "/baocao", "3", "hôm nay", "1", "Nhà văn hóa", "1", "1")
+    text = await type_lines(session, out, huge)  # "Số người được giúp": a number question
+    assert "Có lỗi tạm thời" not in text
+    assert "⚠️ Số không được lớn hơn" in text
+    text = await type_lines(session, out, "-" + huge)
+    assert "⚠️ Số phải từ 0 trở lên" in text
+    text = await type_lines(session, out, "0")
+    assert "Kết quả" in text
+    async with runtime.services.db.read() as tx:
+        row = await tx.fetchone(
+            "SELECT COUNT(*) AS n FROM conversations WHERE state LIKE ?", ("%99999%",)
+        )
+    assert row is not None and row["n"] == 0  # the huge number was never kept as an answer
+    await runtime.stop()

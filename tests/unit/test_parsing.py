@@ -790,3 +790,43 @@ class TestMatchChoice:
         options = (("a", "Một"), ("b", "Hai"))
         assert match_choice("mot", options) == "a"
         assert match_choice("2", options) == "b"
+
+
+class TestHugeNumbers:
+    """Python's int() refuses strings past 4,300 digits: parsers must never hand them over."""
+
+    HUGE = "9" * 5000
+
+    def test_parse_int_refuses_a_huge_number_as_too_large(self) -> None:
+        with pytest.raises(ParseError) as info:
+            parse_int(self.HUGE, 0, 100)
+        assert info.value.code == "int_too_large" and info.value.params == {"maximum": 100}
+
+    def test_parse_int_refuses_a_huge_negative_number_as_too_small(self) -> None:
+        with pytest.raises(ParseError) as info:
+            parse_int("-" + self.HUGE, 0, 100)
+        assert info.value.code == "int_too_small"
+
+    def test_unbounded_huge_number_is_invalid(self) -> None:
+        with pytest.raises(ParseError) as info:
+            parse_int(self.HUGE + " người")
+        assert info.value.code == "int_invalid"
+
+    def test_leading_zeros_do_not_count(self) -> None:
+        assert parse_int("0" * 5000 + "7", 0, 100) == 7
+
+    def test_eighteen_digits_still_parse(self) -> None:
+        assert parse_int("9" * 18) == 10**18 - 1
+
+    def test_a_huge_number_is_no_list_number(self) -> None:
+        assert match_choice(self.HUGE, [("a", "Một"), ("b", "Hai")]) is None
+
+    @pytest.mark.parametrize("text", [HUGE, "٣", "²", "12345"])
+    def test_only_short_ascii_numbers_pick_from_a_list(self, text: str) -> None:
+        assert match_choice(text, [("a", "Một"), ("b", "Hai"), ("c", "Ba")]) is None
+
+    def test_other_parsers_refuse_quickly(self) -> None:
+        today = datetime.date(2026, 11, 23)
+        for parse in (lambda t: parse_date(t, today, 7), parse_time, parse_yes_no):
+            with pytest.raises(ParseError):
+                parse(self.HUGE)
