@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bot.channels.text import clip
 from bot.clock import Clock, iso
 from bot.config import Config
 from bot.forms import Forms
@@ -26,6 +27,8 @@ from storage import conversations, members, outbox
 from storage.db import Database, Row, Tx
 
 log = logging.getLogger(__name__)
+
+QUOTE_LIMIT = 80  # characters of a user's text echoed back in a reply
 
 
 @dataclass
@@ -98,6 +101,12 @@ class Context:
     def text(self) -> str:
         """What the user typed, stripped; empty for buttons, photos and pins."""
         return (self.inbound.text or "").strip()
+
+    def quote(self, typed: str) -> str:
+        """What the user typed, on one line and cut to QUOTE_LIMIT, for echoing it inside a
+        reply (an unknown unit, an unknown command): echoed whole, a pasted page would push
+        the reply past the messenger's limit and the user would get nothing."""
+        return clip(" ".join(typed.split()), QUOTE_LIMIT)
 
     def t(self, key: str, **params: object) -> str:
         """A user-facing text in the caller's language."""

@@ -198,11 +198,11 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
-        ctx.reply(ctx.t("announce.unit_ambiguous", count=len(hits), name=typed))
+        ctx.reply(ctx.t("announce.unit_ambiguous", count=len(hits), name=ctx.quote(typed)))
     elif any(fold(name) in wanted for name in await units.names(ctx.tx)):
         ctx.reply(ctx.t("announce.out_of_scope"))
     else:
-        ctx.reply(ctx.t("announce.unit_unknown", name=typed))
+        ctx.reply(ctx.t("announce.unit_unknown", name=ctx.quote(typed)))
     return None
 
 

@@ -128,9 +128,9 @@ async def find_team(ctx: Context, typed: str) -> None:
         await ask_member(ctx, hits[0])
         return
     if hits:
-        error = ctx.t("leave.team_ambiguous", count=len(hits), name=typed)
+        error = ctx.t("leave.team_ambiguous", count=len(hits), name=ctx.quote(typed))
     else:
-        error = ctx.t("leave.team_unknown", name=typed)
+        error = ctx.t("leave.team_unknown", name=ctx.quote(typed))
     await ask_team(ctx, "⚠️ " + error)
 
 

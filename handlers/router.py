@@ -87,7 +87,7 @@ async def route(ctx: Context) -> None:
     if command:
         handler = COMMANDS.get(command)
         if handler is None:
-            ctx.reply(ctx.t("error.unknown_command", command=command))
+            ctx.reply(ctx.t("error.unknown_command", command=ctx.quote(command)))
             await menu.show_help(ctx)
             return
         await handler(ctx)

@@ -192,12 +192,12 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
-        await _refuse(ctx, "tally.unit_ambiguous", count=len(hits), name=typed)
+        await _refuse(ctx, "tally.unit_ambiguous", count=len(hits), name=ctx.quote(typed))
         return None
     if any(fold(name) == wanted for name in await units.names(ctx.tx)):
         await _refuse(ctx, "tally.out_of_scope")
     else:
-        await _refuse(ctx, "tally.unit_unknown", name=typed)
+        await _refuse(ctx, "tally.unit_unknown", name=ctx.quote(typed))
     return None
 
 

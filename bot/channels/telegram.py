@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 from telegram import (
+    Bot,
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -25,6 +26,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels import DeliveryError
 from bot.channels.journal import JournalingRequest
+from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text, utf16_units
 from bot.config import Config
 from bot.engine import Engine
 from bot.model import Inbound, Location, Outbound
@@ -62,6 +64,18 @@ def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
             for row in message.choices
         ]
     )
+
+
+async def send_text(bot: Bot, chat_id: int, message: Outbound) -> Message:
+    """Send a message's text, split under Telegram's 4,096-character limit (buttons go
+    under the last part); returns the last part, which later edits refer to."""
+    parts = split_text(message.text, TELEGRAM_TEXT, utf16_units)
+    sent: Message | None = None
+    for index, part in enumerate(parts):
+        markup = keyboard(message) if index == len(parts) - 1 else None
+        sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+    assert sent is not None  # split_text never returns an empty list
+    return sent
 
 
 def to_inbound(update: Update) -> Inbound | None:
@@ -175,7 +189,12 @@ class TelegramChannel:
             with contextlib.suppress(TelegramError):
                 await query.answer()
             first = replies[0] if replies else None
-            if first is not None and first.replace and isinstance(query.message, Message):
+            if (
+                first is not None
+                and first.replace
+                and utf16_units(first.text) <= TELEGRAM_TEXT  # else sent as new messages
+                and isinstance(query.message, Message)
+            ):
                 try:
                     await query.message.edit_text(first.text, reply_markup=keyboard(first))
                     replaced = True
@@ -186,9 +205,7 @@ class TelegramChannel:
                     await query.message.edit_reply_markup(reply_markup=None)
         for index, message in enumerate(replies):
             if not (index == 0 and replaced):
-                await bot.send_message(
-                    chat_id=int(inbound.chat_id), text=message.text, reply_markup=keyboard(message)
-                )
+                await send_text(bot, int(inbound.chat_id), message)
             if message.attachments:
                 # Files take a second or two to build; PTB handles updates one at a time,
                 # so they are sent in the background and nobody else waits for them.
@@ -211,7 +228,7 @@ class TelegramChannel:
         for item in message.attachments:
             try:
                 data = await item.render()
-                caption = item.caption or None
+                caption = clip(item.caption, TELEGRAM_CAPTION, utf16_units) or None
                 if item.kind == "photo":
                     await bot.send_photo(
                         chat_id, photo=data, filename=item.filename, caption=caption
@@ -254,13 +271,10 @@ class TelegramChannel:
                 item = message.attachments[0]
                 data = await item.render()
                 send = bot.send_photo if item.kind == "photo" else bot.send_document
-                sent = await send(
-                    int(chat_id), data, filename=item.filename, caption=message.text[:1024]
-                )
+                caption = clip(message.text, TELEGRAM_CAPTION, utf16_units)
+                sent = await send(int(chat_id), data, filename=item.filename, caption=caption)
             else:
-                sent = await bot.send_message(
-                    chat_id=int(chat_id), text=message.text, reply_markup=keyboard(message)
-                )
+                sent = await send_text(bot, int(chat_id), message)
         except Exception as err:
             raise _delivery_error(err) from err
         return str(sent.message_id)
@@ -269,7 +283,10 @@ class TelegramChannel:
         """Replace an alert's text and drop its button once someone acknowledged it."""
         try:
             await self.application.bot.edit_message_text(
-                chat_id=int(chat_id), message_id=int(message_id), text=text, reply_markup=None
+                chat_id=int(chat_id),
+                message_id=int(message_id),
+                text=clip(text, TELEGRAM_TEXT, utf16_units),
+                reply_markup=None,
             )
         except Exception as err:
             raise _delivery_error(err) from err

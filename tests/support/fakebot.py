@@ -46,6 +46,7 @@ class FakeBotAPI(BaseRequest):
         self._ids = itertools.count(1000)
         self.fail_next: dict[str, tuple[int, dict[str, Any]]] = {}
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends answer 403
+        self.refused: list[tuple[str, str]] = []  # calls Telegram would refuse with 400
 
     @property
     def read_timeout(self) -> float | None:
@@ -79,6 +80,11 @@ class FakeBotAPI(BaseRequest):
             return status, json.dumps(body).encode()
         if api_method in _SENDS and int(params.get("chat_id", 0)) in self.blocked:
             return 403, json.dumps(_BLOCKED).encode()
+        refused = _telegram_refuses(params)
+        if refused:
+            self.refused.append((api_method, refused))
+            body = {"ok": False, "error_code": 400, "description": f"Bad Request: {refused}"}
+            return 400, json.dumps(body).encode()
         result = await self._answer(api_method, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
@@ -146,6 +152,29 @@ class FakeBotAPI(BaseRequest):
 
 
 _SENDS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _telegram_refuses(p: dict[str, Any]) -> str:
+    """Telegram's own size checks (what it answers 400 to), so tests see what users would."""
+    if "text" in p:
+        text = str(p["text"])
+        if not text.strip():
+            return "message text is empty"
+        if _utf16(text) > 4096:
+            return "message is too long"
+    if _utf16(str(p.get("caption") or "")) > 1024:
+        return "message caption is too long"
+    for row in _buttons(p):
+        for button in row:
+            if len(str(button.get("callback_data", "")).encode()) > 64:
+                return "BUTTON_DATA_INVALID"
+    return ""
+
+
 _BLOCKED = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
 
 

@@ -15,10 +15,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.channels.text import ZALO_TEXT
+from bot.channels.text import split_text as fit_text
 from bot.model import Inbound
 
 NAME = "zalo"
-TEXT_LIMIT = 2000  # sendMessage refuses longer texts
+TEXT_LIMIT = ZALO_TEXT  # sendMessage refuses longer texts
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 TEXT = "message.text.received"
@@ -116,31 +118,8 @@ def to_inbound(update: ZaloUpdate, photo_ref: str | None = None) -> Inbound | No
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut a long text into messages of at most `limit` characters, between lines.
-
-    A single line longer than the limit is cut at its last space before the limit (or hard
-    when it has none), so nothing is lost and no message is refused.
-    """
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            cut = line.rfind(" ", 0, limit + 1)
-            cut = cut if cut > 0 else limit
-            head, line = line[:cut], line[cut:].lstrip(" ")
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(head)
-        candidate = f"{current}\n{line}" if current else line
-        if current and len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current.strip() or not parts:
-        parts.append(current)
-    return [p for p in parts if p.strip()] or [text[:limit] or " "]
+    """Cut a long text into Zalo messages of at most 2,000 characters, between lines."""
+    return fit_text(text, limit)
 
 
 def secret_matches(expected: str, given: str | None) -> bool:
