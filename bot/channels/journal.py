@@ -67,7 +67,7 @@ class JournalingRequest(BaseRequest):
     async def _journal(self, body: bytes) -> None:
         try:
             updates = json.loads(body).get("result") or []
-        except (ValueError, AttributeError):
+        except (ValueError, AttributeError, RecursionError):
             return
         entries = [
             (str(u["update_id"]), u) for u in updates if isinstance(u, dict) and "update_id" in u

@@ -287,3 +287,26 @@ async def test_an_officer_on_zalo_reads_the_tally_and_is_told_where_the_files_ar
     last_month = await z.say(officer, replies[0].choice_number("Tháng trước"))
     assert last_month[0].text.startswith("📊 Thống kê Xã Bắc Sơn · Tháng 10/2026")
     assert all(len(m.text) <= 2000 for m in replies + last_month)
+
+
+async def test_the_webhook_refuses_json_nested_too_deep_with_400(z: Z) -> None:
+    """Python's json gives up around 1,000 levels with RecursionError, not ValueError."""
+    import httpx
+
+    from bot.channels.zalo.webhook import ZaloWebhook
+
+    hook = ZaloWebhook(z.channel, "s3cret-hook", "127.0.0.1", 0, "/hook")
+    await hook.start()
+    try:
+        url = f"http://127.0.0.1:{hook.port}/hook"
+        headers = {"X-Bot-Api-Secret-Token": "s3cret-hook", "Content-Type": "application/json"}
+        async with httpx.AsyncClient(timeout=10) as http:
+            deep = await http.post(url, content="[" * 100_000 + "]" * 100_000, headers=headers)
+            lan = z.user("Vi Thị Lan")
+            update = z.fake.message("message.text.received", lan.id, lan.name, text="/start")
+            fine = await http.post(url, json=update, headers=headers)
+    finally:
+        await hook.stop()
+    assert deep.status_code == 400 and deep.json() == {"ok": False, "description": "not JSON"}
+    assert fine.status_code == 200
+    assert await z.h.count("SELECT COUNT(*) FROM inbound_journal") == 1

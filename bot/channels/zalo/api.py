@@ -79,7 +79,7 @@ class ZaloApi:
             raise ZaloNetworkError(method, type(err).__name__) from None
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
             raise ZaloApiError(method, response.status_code, "answer is not JSON") from None
         if not isinstance(body, dict):
             raise ZaloApiError(method, response.status_code, "answer is not a JSON object")

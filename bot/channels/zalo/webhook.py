@@ -72,7 +72,7 @@ class ZaloWebhook:
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
             body: Any = await request.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to parse
             return web.json_response({"ok": False, "description": "not JSON"}, status=400)
         update = await self.channel.record(body)
         if update is None:
