@@ -1,4 +1,4 @@
-"""The command line: run, demo, org import, invite create, tally, outbox."""
+"""The command line: run, demo, org import, invite create, tally, outbox, updates."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot import logs, outbox_cli, tally_cli
+from bot import logs, outbox_cli, tally_cli, updates_cli
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.forms import FormError
 
@@ -46,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--days", type=int, default=None, help="days until it expires")
     tally_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
+    updates_cli.add_parser(sub)
     return parser
 
 
@@ -88,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(tally_cli.run(config, args))
         if command == "outbox":
             return asyncio.run(outbox_cli.run(config, args))
+        if command == "updates":
+            return asyncio.run(updates_cli.run(config, args))
     except (FormError, ConfigError) as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         return 2

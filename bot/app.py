@@ -16,6 +16,7 @@ from bot.deferred import render_deferred
 from bot.engine import Engine, Services
 from bot.forms import load_forms
 from bot.i18n import Texts
+from bot.maintenance import prune_inbound
 from bot.outbox import OutboxSender, SendPolicy
 from bot.planners import jobs_from
 from bot.quiet import in_quiet_hours
@@ -64,7 +65,8 @@ def send_policy(config: Config, channel: str) -> SendPolicy:
 
 
 def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], Awaitable[Any]]]]:
-    """Jobs that run every few seconds beside the cron slots: announcement progress."""
+    """Jobs that run at intervals beside the cron slots: announcement progress, and pruning
+    the inbound journal and update ids (else a bot running for months grows them forever)."""
     from bot.announcements import report_progress
 
     async def progress() -> None:
@@ -72,7 +74,15 @@ def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], A
         if await report_progress(services):
             services.outbox_wakeup()
 
-    return [("announce-progress", services.config.announcements.progress_seconds, progress)]
+    async def prune() -> None:
+        """Keep the journal and the remembered update ids to their configured days."""
+        await prune_inbound(services)
+
+    config = services.config
+    return [
+        ("announce-progress", config.announcements.progress_seconds, progress),
+        ("inbound-prune", config.inbound.prune_every_minutes * 60.0, prune),
+    ]
 
 
 class Runtime:
@@ -154,6 +164,7 @@ async def serve(config: Config, stop: asyncio.Event) -> None:
     for channel in (telegram, zalo):
         if channel is not None:
             runtime.add_channel(channel)
+    await prune_inbound(services)  # before the replays, which then read only what is kept
     try:
         async with contextlib.AsyncExitStack() as stack:
             tasks: list[asyncio.Task[None]] = []

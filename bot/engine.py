@@ -23,7 +23,7 @@ from bot.forms import Forms
 from bot.i18n import Texts
 from bot.model import Attachment, Choice, Inbound, Outbound
 from bot.parsing import match_choice
-from storage import conversations, members, outbox
+from storage import conversations, failures, members, outbox
 from storage.db import Database, Row, Tx
 
 log = logging.getLogger(__name__)
@@ -210,9 +210,12 @@ class Engine:
                 await self.router(ctx)
                 remember_choices(state, ctx.replies)
                 await conversations.save(tx, inbound.channel, inbound.chat_id, state, now)
-        except Exception:
-            log.exception("update failed", extra={"channel": inbound.channel})
-            return [Outbound(services.texts.t(services.config.bot.locale, "error.internal"))]
+        except Exception as err:
+            log.exception(
+                "update failed",
+                extra={"channel": inbound.channel, "update_key": inbound.update_key},
+            )
+            return await self._failed(inbound, err)
         if ctx.queued:
             services.outbox_wakeup()
         log.info(
@@ -225,6 +228,41 @@ class Engine:
             },
         )
         return ctx.replies
+
+    async def _failed(self, inbound: Inbound, err: Exception) -> list[Outbound]:
+        """Count the failure (a journaled update is replayed at each start, so it may fail
+        again): the user hears of it once, and after `[inbound] max_attempts` the update is
+        set aside so it is never run again."""
+        services = self.services
+        locale: str = services.config.bot.locale
+        try:
+            async with services.db.transaction() as tx:
+                member = await members.by_identity(tx, inbound.channel, inbound.user_id)
+                locale = str(member["locale"]) if member is not None else locale
+                failure = await failures.record(
+                    tx,
+                    inbound.channel,
+                    inbound.update_key,
+                    type(err).__name__,
+                    iso(services.clock.now()),
+                    services.config.inbound.max_attempts,
+                )
+        except Exception:  # the database itself is failing: say so, count nothing
+            log.exception("update failure not recorded", extra={"channel": inbound.channel})
+            failure = None
+        internal = [Outbound(services.texts.t(locale, "error.internal"))]
+        if failure is None:
+            return internal
+        if failure.set_aside:
+            log.error(
+                "update set aside",
+                extra={
+                    "channel": inbound.channel,
+                    "update_key": inbound.update_key,
+                    "attempts": failure.attempts,
+                },
+            )
+        return internal if failure.tell_user else []
 
 
 def resolve_value(inbound: Inbound, state: dict[str, Any], *, numbered: bool = True) -> str | None:

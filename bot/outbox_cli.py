@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from bot.cli_support import existing_database, local_time, parse_stored
 from bot.clock import SystemClock, iso
 from bot.config import Config
 from bot.quiet import in_quiet_hours, quiet_ends
@@ -119,11 +120,8 @@ def _positive(text: str) -> int:
 
 async def run(config: Config, args: argparse.Namespace) -> int:
     """Open the configured (or demo) database and list or retry; returns the exit code."""
-    demo = bool(getattr(args, "demo", False))
-    path = Path(config.demo.database_path if demo else config.database.path)
-    if not path.exists():
-        hint = "start `antt-bot demo` once first" if demo else "check [database] path"
-        print(f"antt-bot: no database at {path} ({hint})", file=sys.stderr)
+    path = existing_database(config, bool(getattr(args, "demo", False)))
+    if path is None:
         return 1
     clock = SystemClock(config.bot.timezone)
     db = await Database(path).open()
@@ -177,10 +175,10 @@ async def _retry_one(db: Database, clock: SystemClock, outbox_id: int) -> int:
             return 1
         await outbox.requeue(tx, outbox_id, iso(now))
     print(f"Requeued given-up message {outbox_id} ({row['dedupe_key']}).")
-    expires = _parse(row["expires_at"], clock.tz)
+    expires = parse_stored(row["expires_at"], clock.tz)
     if expires is not None and expires <= now:
         print(
-            f"Note: it expired at {_local(row['expires_at'], clock.tz)}; the sender will mark "
+            f"Note: it expired at {local_time(row['expires_at'], clock.tz)}; the sender will mark "
             "it expired instead of sending it.",
             file=sys.stderr,
         )
@@ -219,7 +217,7 @@ def _summary(groups: Sequence[Row], tz: tzinfo) -> list[str]:
         return str(row["channel"]), _ORDER.index(name) if name in _ORDER else len(_ORDER)
 
     body = [
-        [str(g["channel"]), str(g["status"]), f"{int(g['n']):,}", _local(g["oldest"], tz)]
+        [str(g["channel"]), str(g["status"]), f"{int(g['n']):,}", local_time(g["oldest"], tz)]
         for g in sorted(groups, key=rank)
     ]
     total = sum(int(g["n"]) for g in groups)
@@ -257,8 +255,8 @@ def _state(row: Row, at: _When) -> str:
     The sender holds non-urgent messages during quiet hours and drops those past their
     expiry, so "due" alone would promise a message that is not about to go.
     """
-    when = _parse(row["not_before"], at.tz)
-    expires = _parse(row["expires_at"], at.tz)
+    when = parse_stored(row["not_before"], at.tz)
+    expires = parse_stored(row["expires_at"], at.tz)
     if row["urgent"]:
         return "due now, urgent" if when is None or when <= at.now else "later, urgent"
     if when is not None and when > at.now:
@@ -284,7 +282,7 @@ def _time(key: str) -> Callable[[Row, _When], str]:
 
     def show(row: Row, at: _When) -> str:
         """The stored ISO time of `key` as dd/mm/yyyy HH:MM in the configured zone."""
-        return _local(row[key], at.tz)
+        return local_time(row[key], at.tz)
 
     return show
 
@@ -352,22 +350,3 @@ def _table(
         return (indent + "  ".join(parts)).rstrip()
 
     return [line(headers), *(line(r) for r in body)]
-
-
-def _parse(value: object, tz: tzinfo) -> datetime | None:
-    """A stored ISO time as an aware datetime (naive ones are taken as local), or None."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
-
-
-def _local(value: object, tz: tzinfo) -> str:
-    """A stored time as dd/mm/yyyy HH:MM in the configured zone; '-' when there is none."""
-    moment = _parse(value, tz)
-    if moment is None:
-        return "-" if not value else str(value)
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from bot import periods
+from bot.cli_support import existing_database
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.forms import load_forms
@@ -76,10 +77,8 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     forms = load_forms(config.reports.forms_file or None)
     texts = Texts.load()
     locale = args.locale or config.bot.locale
-    path = Path(config.demo.database_path if args.demo else config.database.path)
-    if not path.exists():
-        hint = "start `antt-bot demo` once first" if args.demo else "check [database] path"
-        print(f"antt-bot: no database at {path} ({hint})", file=sys.stderr)
+    path = existing_database(config, args.demo)
+    if path is None:
         return 1
     db = await Database(path).open()
     try:

@@ -51,14 +51,6 @@ async def remember_pushed_choices(
     await save(tx, channel, chat_id, state, now_iso)
 
 
-async def prune_processed(tx: Tx, channel: str, before_iso: str) -> int:
-    """Forget old update ids: platforms never redeliver updates that old (Telegram: 24 h)."""
-    cur = await tx.execute(
-        "DELETE FROM processed_updates WHERE channel = ? AND at < ?", (channel, before_iso)
-    )
-    return cur.rowcount
-
-
 async def seen(tx: Tx, channel: str, update_key: str) -> bool:
     """Whether an update was handled already, checked before costly work such as downloads."""
     row = await tx.fetchone(

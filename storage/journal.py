@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Tx
+
+# An update set aside after too many failures is never replayed, whatever else is pruned.
+_NOT_SET_ASIDE = """NOT EXISTS (SELECT 1 FROM update_failures f
+    WHERE f.channel = {t}.channel AND f.update_key = {t}.update_key
+      AND f.set_aside_at IS NOT NULL)"""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Cut-offs (ISO timestamps) of what the journal and the update tables keep."""
+
+    journal_before: str  # handled updates received before this leave the journal
+    ids_before: str  # remembered update ids older than this are forgotten
+    failed_before: str  # updates set aside before this are deleted, payload and all
 
 
 async def record(
@@ -22,41 +36,53 @@ async def record(
 
 
 async def unprocessed(tx: Tx, channel: str) -> list[dict[str, Any]]:
-    """Journaled updates that never reached the end of their handler, oldest first."""
+    """Journaled updates that never reached the end of their handler (and were not set aside
+    after failing too often), oldest first."""
     rows = await tx.fetchall(
-        """SELECT j.payload FROM inbound_journal j
+        f"""SELECT j.payload FROM inbound_journal j
            WHERE j.channel = ? AND NOT EXISTS (
              SELECT 1 FROM processed_updates p
              WHERE p.channel = j.channel AND p.update_key = j.update_key)
+             AND {_NOT_SET_ASIDE.format(t="j")}
            ORDER BY j.received_at, CAST(j.update_key AS INTEGER)""",
         (channel,),
     )
     return [dict(json.loads(r["payload"])) for r in rows]
 
 
-async def prune(tx: Tx, channel: str, before_iso: str) -> int:
-    """Forget processed updates received before a cut-off; the journal stays small."""
+async def prune(tx: Tx, keep: Retention) -> dict[str, int]:
+    """Forget what no longer matters, for every messenger, so a bot that runs for months
+    keeps these tables small: handled updates in the journal, old update ids, updates set
+    aside long ago, and failure counts of updates that later succeeded or left no journal."""
+    counts: dict[str, int] = {}
     cur = await tx.execute(
-        """DELETE FROM inbound_journal WHERE channel = ? AND received_at < ? AND EXISTS (
-             SELECT 1 FROM processed_updates p
-             WHERE p.channel = inbound_journal.channel
-               AND p.update_key = inbound_journal.update_key)""",
-        (channel, before_iso),
+        f"""DELETE FROM inbound_journal WHERE received_at < ? AND EXISTS (
+              SELECT 1 FROM processed_updates p
+              WHERE p.channel = inbound_journal.channel
+                AND p.update_key = inbound_journal.update_key)
+              AND {_NOT_SET_ASIDE.format(t="inbound_journal")}""",
+        (keep.journal_before,),
     )
-    return cur.rowcount
-
-
-async def for_replay(tx: Tx, channel: str, now: datetime) -> list[dict[str, Any]]:
-    """At start-up: the updates received but never processed, to replay in order.
-
-    Also drops what is too old to matter: journal entries after two days and remembered
-    update ids after seven, so neither table grows without bound.
-    """
-    from storage import conversations  # local: the two repositories share one clean-up
-
-    pending = await unprocessed(tx, channel)
-    await prune(tx, channel, (now - timedelta(days=2)).isoformat(timespec="seconds"))
-    await conversations.prune_processed(
-        tx, channel, (now - timedelta(days=7)).isoformat(timespec="seconds")
+    counts["journal"] = cur.rowcount
+    cur = await tx.execute(
+        """DELETE FROM inbound_journal WHERE EXISTS (SELECT 1 FROM update_failures f
+             WHERE f.channel = inbound_journal.channel
+               AND f.update_key = inbound_journal.update_key AND f.set_aside_at < ?)""",
+        (keep.failed_before,),
     )
-    return pending
+    counts["set_aside"] = cur.rowcount
+    await tx.execute("DELETE FROM update_failures WHERE set_aside_at < ?", (keep.failed_before,))
+    cur = await tx.execute(
+        """DELETE FROM update_failures WHERE set_aside_at IS NULL AND (
+             EXISTS (SELECT 1 FROM processed_updates p
+               WHERE p.channel = update_failures.channel
+                 AND p.update_key = update_failures.update_key)
+             OR (last_at < ? AND NOT EXISTS (SELECT 1 FROM inbound_journal j
+               WHERE j.channel = update_failures.channel
+                 AND j.update_key = update_failures.update_key)))""",
+        (keep.journal_before,),
+    )
+    counts["failures"] = cur.rowcount
+    cur = await tx.execute("DELETE FROM processed_updates WHERE at < ?", (keep.ids_before,))
+    counts["update_ids"] = cur.rowcount
+    return counts

@@ -251,7 +251,7 @@ class TelegramChannel:
         """Process updates received before a crash but never handled; returns how many."""
         services = self.engine.services
         async with services.db.transaction() as tx:
-            pending = await journal.for_replay(tx, NAME, services.clock.now())
+            pending = await journal.unprocessed(tx, NAME)
         application = self.application
         for raw in pending:
             await application.process_update(Update.de_json(raw, application.bot))

@@ -146,7 +146,7 @@ class ZaloChannel:
         """Process updates received before a crash but never handled; returns how many."""
         services = self.engine.services
         async with services.db.transaction() as tx:
-            pending = await journal.for_replay(tx, NAME, services.clock.now())
+            pending = await journal.unprocessed(tx, NAME)
         updates = [u for u in map(parse_update, pending) if u is not None]
         updates.sort(key=lambda u: (u.message.date or 0) if u.message else 0)  # Zalo's ms
         for update in updates:
