@@ -94,10 +94,16 @@ class Runtime:
         self.senders: list[OutboxSender] = []
         self._tasks: list[asyncio.Task[None]] = []
         services.outbox_wakeup = self._wake_all
+        services.flood_pause = self._pause
 
     def _wake_all(self) -> None:
         for sender in self.senders:
             sender.wake()
+
+    def _pause(self, channel: str, seconds: float) -> None:
+        for sender in self.senders:
+            if sender.channel.name == channel:
+                sender.limiter.pause(seconds)
 
     def add_channel(self, channel: Channel, policy: SendPolicy | None = None) -> OutboxSender:
         """Register a channel so messages queued for it are delivered, at the pace its

@@ -41,6 +41,8 @@ class Services:
     clock: Clock
     db: Database
     outbox_wakeup: Callable[[], None] = lambda: None
+    # A messenger asked to slow down (retry_after seconds): its outbox sender pauses.
+    flood_pause: Callable[[str, float], None] = lambda channel, seconds: None
     numbered_channels: set[str] = field(default_factory=set)
     served_channels: set[str] = field(default_factory=set)
     pinless_channels: set[str] = field(default_factory=set)  # no location pins: type places

@@ -230,7 +230,9 @@ class OutboxSender:
         async with self.db.transaction() as tx:
             now = iso(self.clock.now())
             await outbox.mark_sent(tx, outbox_id, message_id, now)
-            if self.channel.numbered and payload.get("choices"):
+            # A handed-over reply's choices are in the dialog state already (with whether
+            # the question takes typed numbers), so only pushed messages set them.
+            if self.channel.numbered and payload.get("choices") and not payload.get("reply"):
                 flat = [[value, label] for row in payload["choices"] for label, value in row]
                 await conversations.remember_pushed_choices(
                     tx, self.channel.name, str(row["chat_id"]), flat, now
@@ -269,6 +271,10 @@ class OutboxSender:
         outbox_id = int(row["id"])
         now = self.clock.now()
         async with self.db.transaction() as tx:
+            if err.remaining is not None and not err.blocked:
+                # The first parts of a long message arrived: a retry sends only the rest.
+                rest = {**outbox.payload_of(row), **err.remaining.to_payload()}
+                await outbox.set_payload(tx, outbox_id, rest)
             if err.blocked:
                 await outbox.mark_failed(tx, outbox_id, "unreachable", err.reason)
                 await members.mark_unreachable(tx, self.channel.name, str(row["chat_id"]), iso(now))

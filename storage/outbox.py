@@ -155,6 +155,15 @@ async def mark_failed(tx: Tx, outbox_id: int, status: str, error: str) -> None:
     )
 
 
+async def set_payload(tx: Tx, outbox_id: int, payload: dict[str, Any]) -> None:
+    """Replace what a row will send: after a long message failed part-way, only the parts
+    that did not arrive are left to send."""
+    await tx.execute(
+        "UPDATE outbox SET payload = ? WHERE id = ?",
+        (json.dumps(payload, ensure_ascii=False), outbox_id),
+    )
+
+
 async def cancel_pending(tx: Tx, outbox_id: int) -> bool:
     """Withdraw a message not yet sent (e.g. an alert someone already acknowledged)."""
     cur = await tx.execute(

@@ -8,7 +8,11 @@ from bot.model import Outbound
 
 
 class DeliveryError(Exception):
-    """A send failed; says whether to retry, when, and whether the user blocked the bot."""
+    """A send failed; says whether to retry, when, and whether the user blocked the bot.
+
+    `remaining` is set when a long message failed part-way (its first parts arrived): a
+    retry sends only what is left, so nobody reads the same part twice.
+    """
 
     def __init__(
         self,
@@ -17,12 +21,14 @@ class DeliveryError(Exception):
         transient: bool,
         retry_after: float | None = None,
         blocked: bool = False,
+        remaining: Outbound | None = None,
     ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.transient = transient
         self.retry_after = retry_after
         self.blocked = blocked
+        self.remaining = remaining
 
 
 class Channel(Protocol):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 from typing import Any
@@ -30,14 +31,28 @@ from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text,
 from bot.config import Config
 from bot.engine import Engine
 from bot.model import Inbound, Location, Outbound
+from bot.replies import hand_over
 from storage import journal
 
 log = logging.getLogger(__name__)
 
 NAME = "telegram"
+FILE_FLOOD_RETRIES = 3  # a reply's file waits out this many flood-control pauses
 # Opt in to python-telegram-bot's coming behaviour (retry_after as a timedelta, which
 # `_delivery_error` handles): otherwise every flood-control error logs a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+class _FloodControlIsNotAnError(logging.Filter):
+    """python-telegram-bot's rate limiter logs each 429 it does not retry itself as an ERROR
+    with a traceback. Here a 429 is ordinary flow control, handled where it happens (a reply
+    goes to the outbox, the sender pauses) and logged there as one warning line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Drop the limiter's 'Rate limit hit after maximum of 0 retries' record."""
+        return not str(record.msg).startswith("Rate limit hit after maximum")
+
+
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_FloodControlIsNotAnError())
 
 COMMANDS = [
     ("baocao", "Gửi báo cáo"),
@@ -66,14 +81,30 @@ def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
     )
 
 
+class Unsent(Exception):
+    """Telegram refused a message, possibly after its first parts went: `remaining` is the
+    part of it that did not go (the whole message when `sent_parts` is 0)."""
+
+    def __init__(self, error: TelegramError, remaining: Outbound, sent_parts: int) -> None:
+        super().__init__(type(error).__name__)
+        self.error = error
+        self.remaining = remaining
+        self.sent_parts = sent_parts
+
+
 async def send_text(bot: Bot, chat_id: int, message: Outbound) -> Message:
     """Send a message's text, split under Telegram's 4,096-character limit (buttons go
-    under the last part); returns the last part, which later edits refer to."""
+    under the last part); returns the last part, which later edits refer to. Raises
+    Unsent with what is left when Telegram refuses a part."""
     parts = split_text(message.text, TELEGRAM_TEXT, utf16_units)
     sent: Message | None = None
     for index, part in enumerate(parts):
         markup = keyboard(message) if index == len(parts) - 1 else None
-        sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+        try:
+            sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
+        except TelegramError as err:
+            rest = dataclasses.replace(message, text="\n".join(parts[index:]), attachments=[])
+            raise Unsent(err, rest, index) from err
     assert sent is not None  # split_text never returns an empty list
     return sent
 
@@ -203,15 +234,46 @@ class TelegramChannel:
             elif isinstance(query.message, Message):
                 with contextlib.suppress(TelegramError):
                     await query.message.edit_reply_markup(reply_markup=None)
+        await self._send_replies(bot, inbound, replies, skip_first=replaced)
+
+    async def _send_replies(
+        self, bot: Bot, inbound: Inbound, replies: list[Outbound], *, skip_first: bool
+    ) -> None:
+        """Send the replies in order; from the first Telegram refuses for now (flood
+        control, network), the rest go to the outbox instead of being lost."""
+        chat = int(inbound.chat_id)
         for index, message in enumerate(replies):
-            if not (index == 0 and replaced):
-                await send_text(bot, int(inbound.chat_id), message)
-            if message.attachments:
-                # Files take a second or two to build; PTB handles updates one at a time,
-                # so they are sent in the background and nobody else waits for them.
-                task = asyncio.create_task(self._send_attachments(int(inbound.chat_id), message))
-                self._file_tasks.add(task)
-                task.add_done_callback(self._file_tasks.discard)
+            if not (index == 0 and skip_first):
+                try:
+                    await send_text(bot, chat, message)
+                except Unsent as unsent:
+                    problem = _delivery_error(unsent.error)
+                    if problem.transient:
+                        later = [(index, unsent.remaining)]
+                        later += [(i, m) for i, m in enumerate(replies) if i > index]
+                        await hand_over(
+                            self.engine.services,
+                            NAME,
+                            inbound.chat_id,
+                            inbound.update_key,
+                            later,
+                            retry_after=problem.retry_after,
+                            reason=problem.reason,
+                        )
+                        for later_message in replies[index:]:
+                            self._spawn_files(chat, later_message)
+                        return
+                    log.warning("reply refused", extra={"reason": problem.reason[:200]})
+            self._spawn_files(chat, message)
+
+    def _spawn_files(self, chat_id: int, message: Outbound) -> None:
+        """Files take a second or two to build; PTB handles updates one at a time, so they
+        are sent in the background and nobody else waits for them."""
+        if not message.attachments:
+            return
+        task = asyncio.create_task(self._send_attachments(chat_id, message))
+        self._file_tasks.add(task)
+        task.add_done_callback(self._file_tasks.discard)
 
     async def settle(self, timeout: float | None = None) -> None:
         """Wait until files still being built and sent are out (shutdown, tests)."""
@@ -223,20 +285,30 @@ class TelegramChannel:
                 return
 
     async def _send_attachments(self, chat_id: int, message: Outbound) -> None:
-        """Build and send a reply's files; a failure is logged and told, never fatal."""
+        """Build and send a reply's files; flood control is waited out (a few times), any
+        other failure is logged and told, never fatal."""
         bot = self.application.bot
         for item in message.attachments:
             try:
                 data = await item.render()
                 caption = clip(item.caption, TELEGRAM_CAPTION, utf16_units) or None
-                if item.kind == "photo":
-                    await bot.send_photo(
-                        chat_id, photo=data, filename=item.filename, caption=caption
-                    )
-                else:
-                    await bot.send_document(
-                        chat_id, document=data, filename=item.filename, caption=caption
-                    )
+                for attempt in range(FILE_FLOOD_RETRIES + 1):
+                    try:
+                        if item.kind == "photo":
+                            await bot.send_photo(
+                                chat_id, photo=data, filename=item.filename, caption=caption
+                            )
+                        else:
+                            await bot.send_document(
+                                chat_id, document=data, filename=item.filename, caption=caption
+                            )
+                        break
+                    except RetryAfter as flood:
+                        if attempt == FILE_FLOOD_RETRIES:
+                            raise
+                        wait = _delivery_error(flood).retry_after or 1.0
+                        log.warning("file waits for flood control", extra={"retry_after": wait})
+                        await asyncio.sleep(wait)
             except Exception as err:
                 log.error(
                     "attachment not sent",
@@ -293,6 +365,10 @@ class TelegramChannel:
 
 
 def _delivery_error(err: Exception) -> DeliveryError:
+    if isinstance(err, Unsent):
+        problem = _delivery_error(err.error)
+        problem.remaining = err.remaining if err.sent_parts else None
+        return problem
     if isinstance(err, RetryAfter):
         retry = err.retry_after
         seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)

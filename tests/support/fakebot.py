@@ -47,6 +47,10 @@ class FakeBotAPI(BaseRequest):
         self.fail_next: dict[str, tuple[int, dict[str, Any]]] = {}
         self.blocked: set[int] = set()  # chats whose user blocked the bot: sends answer 403
         self.refused: list[tuple[str, str]] = []  # calls Telegram would refuse with 400
+        self.flood = 0  # the next N sends answer 429 with retry_after (a bot-wide flood wait)
+        self.flood_skip = 0  # ... after letting this many sends through
+        self.flood_retry_after = 5
+        self.flooded: list[str] = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -78,6 +82,18 @@ class FakeBotAPI(BaseRequest):
         if api_method in self.fail_next:
             status, body = self.fail_next.pop(api_method)
             return status, json.dumps(body).encode()
+        if api_method in _SENDS and self.flood > 0 and self.flood_skip > 0:
+            self.flood_skip -= 1
+        elif api_method in _SENDS and self.flood > 0:
+            self.flood -= 1
+            self.flooded.append(api_method)
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {self.flood_retry_after}",
+                "parameters": {"retry_after": self.flood_retry_after},
+            }
+            return 429, json.dumps(body).encode()
         if api_method in _SENDS and int(params.get("chat_id", 0)) in self.blocked:
             return 403, json.dumps(_BLOCKED).encode()
         refused = _telegram_refuses(params)

@@ -76,6 +76,7 @@ class BotState:
     webhook_secret: str = ""
     served: int = 0  # updates handed out by getUpdates or accepted by the webhook
     served_at: float = 0.0  # time.time() of the last update handed out
+    flood: int = 0  # the next N sendMessage calls answer 429 (a rate limit)
 
 
 class FakeZalo:
@@ -241,6 +242,10 @@ class FakeZalo:
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return _error(404, "Not Found")
+        if method == "sendMessage" and bot.flood > 0:
+            bot.flood -= 1
+            bot.errors.append((method, 429, "Too Many Requests"))
+            return _error(429, "Too Many Requests")
         response: web.Response = await handler(bot, params or {}, request)
         answer = json.loads(response.body)  # type: ignore[arg-type]
         if not answer["ok"] and answer["error_code"] != 408:

@@ -152,7 +152,11 @@ class TgUser:
 
 
 async def make_harness(
-    tmp_path: Path, clock: ManualClock | None = None, config: Config | None = None
+    tmp_path: Path,
+    clock: ManualClock | None = None,
+    config: Config | None = None,
+    *,
+    rate_limit: bool = False,
 ) -> Harness:
     """Build the application exactly as `antt-bot run` does, with fakes at the edges only."""
     config = config or Config()
@@ -165,7 +169,7 @@ async def make_harness(
     runtime = Runtime(services)
     api = FakeBotAPI()
     channel = TelegramChannel(
-        config, runtime.engine, request=api, updates_request=api, rate_limit=False
+        config, runtime.engine, request=api, updates_request=api, rate_limit=rate_limit
     )
     sender = runtime.add_channel(channel, SendPolicy())
     await channel.application.initialize()

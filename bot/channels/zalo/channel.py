@@ -32,6 +32,7 @@ from bot.clock import iso
 from bot.config import Config
 from bot.engine import Engine
 from bot.model import Outbound, render_text
+from bot.replies import hand_over
 from storage import conversations, journal, members
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,7 @@ class ZaloChannel:
             )
             return
         replies = await self.engine.handle(inbound)
-        for reply in replies:
-            await self._reply(inbound.chat_id, reply)
+        await self._reply_all(inbound.chat_id, update.key, replies)
 
     async def _download(self, message_id: str, url: str) -> str | None:
         stem = media_stem(message_id)
@@ -129,18 +129,37 @@ class ZaloChannel:
                 return
             member = await members.by_identity(tx, NAME, update.message.sender.id)
         locale = str(member["locale"]) if member is not None else services.config.bot.locale
-        await self._reply(update.message.chat.id, Outbound(services.texts.t(locale, key)))
+        text = Outbound(services.texts.t(locale, key))
+        await self._reply_all(update.message.chat.id, update.key, [text])
 
     async def _settle(self, key: str) -> None:
         services = self.engine.services
         async with services.db.transaction() as tx:
             await conversations.first_time(tx, NAME, key, iso(services.clock.now()))
 
-    async def _reply(self, chat_id: str, message: Outbound) -> None:
-        try:
-            await self.deliver(chat_id, message)
-        except DeliveryError as err:
-            log.warning("zalo reply failed", extra={"reason": err.reason[:200]})
+    async def _reply_all(self, chat_id: str, update_key: str, replies: list[Outbound]) -> None:
+        """Send the replies in order; from the first Zalo refuses for now (rate limit,
+        network), the rest go to the outbox instead of being lost."""
+        for index, message in enumerate(replies):
+            try:
+                await self.deliver(chat_id, message)
+            except DeliveryError as err:
+                if not err.transient:
+                    log.warning("zalo reply refused", extra={"reason": err.reason[:200]})
+                    continue
+                later = list(enumerate(replies))[index:]
+                if err.remaining is not None:
+                    later[0] = (index, err.remaining)
+                await hand_over(
+                    self.engine.services,
+                    NAME,
+                    chat_id,
+                    update_key,
+                    later,
+                    retry_after=err.retry_after,
+                    reason=err.reason,
+                )
+                return
 
     async def replay_journal(self) -> int:
         """Process updates received before a crash but never handled; returns how many."""
@@ -196,11 +215,15 @@ class ZaloChannel:
     async def deliver(self, chat_id: str, message: Outbound) -> str | None:
         """Send a message as numbered lines, split under Zalo's 2,000-character limit."""
         first: str | None = None
-        for part in split_text(render_text(message)):
+        parts = split_text(render_text(message))
+        for index, part in enumerate(parts):
             try:
                 sent = await self.api.send_message(chat_id, part)
             except ZaloError as err:
-                raise _delivery_error(err) from None
+                problem = _delivery_error(err)
+                if index:  # the first parts arrived: a retry sends only the rest
+                    problem.remaining = Outbound("\n".join(parts[index:]))
+                raise problem from None
             first = first or sent
         return first
 
