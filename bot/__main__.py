@@ -125,7 +125,9 @@ async def _org(config: Config, args: argparse.Namespace) -> int:
         return 2
     db = await Database(config.database.path).open()
     try:
-        result = await import_org(db, args.file, SystemClock(config.bot.timezone))
+        result = await import_org(
+            db, args.file, SystemClock(config.bot.timezone), config.org_import
+        )
     except OrgImportError as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         print("Nothing was imported from this file.", file=sys.stderr)
