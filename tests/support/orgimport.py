@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.config import OrgImportSection
-from bot.orgimport import OrgImportError, import_org
+from bot.orgimport import ImportObserver, OrgImportError, import_org
 from storage.db import Database
 
 PROVINCE = "Tỉnh Lạng Sơn"
@@ -45,7 +45,8 @@ async def import_error(
     path: Path,
     clock: Clock,
     limits: OrgImportSection | None = None,
+    observer: ImportObserver | None = None,
 ) -> OrgImportError:
     with pytest.raises(OrgImportError) as info:
-        await import_org(db, path, clock, limits)
+        await import_org(db, path, clock, limits, observer)
     return info.value
