@@ -94,7 +94,14 @@ class Writer:
                 )
             log.info("interrupted org import found", extra={"import_id": row["id"]})
             await self.observer.recovering(interrupted)
-            kept = await self.undo(interrupted.import_id)
+            try:
+                kept = await self.undo(interrupted.import_id)
+            except Exception as exc:
+                raise OrgImportError(
+                    f"{file_name}: the interrupted import #{interrupted.import_id} could not be"
+                    f" rolled back ({type(exc).__name__}: {exc}); nothing of this file was"
+                    " written: run this import again to finish that rollback first"
+                ) from exc
             await self.observer.recovered(interrupted, kept)
 
     async def write(self, import_id: int, plan: Plan) -> None:

@@ -345,3 +345,30 @@ async def test_a_cancelled_import_is_rolled_back_then_cancelled(
     assert await unit_rows(db) == before
     assert await imports(db) == [(1, "done", 3, 0, 0, 0, 3), (2, "rolled_back", 0, 0, 1, 0, 0)]
     assert await import_org(db, grown, clock) == ImportResult(5, 2, 1)  # connection still fine
+
+
+async def test_a_rollback_that_fails_is_finished_by_the_next_run(
+    db: Database, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with db.transaction() as tx:  # an import on another machine, silent for an hour
+        import_id = await orgimports.start(tx, "x.csv", "other-host", 4242, iso(clock.now()))
+        await units.insert_many(tx, [NewUnit(1, None, "Tỉnh Khác", "province", None)], "t")
+        await orgimports.record(tx, import_id, [Change(0, 1, orgimports.CREATED)])
+    clock.advance(hours=1)
+
+    async def broken(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(orgimports, "undo_latest", broken)
+    base = write(tmp_path, "org.csv", BASE)
+    error = await import_error(db, base, clock)
+    assert str(error) == (
+        "org.csv: the interrupted import #1 could not be rolled back (OperationalError: disk"
+        " I/O error); nothing of this file was written: run this import again to finish that"
+        " rollback first"
+    )
+    assert await imports(db) == [(1, "running", 0, 0, 0, 0, 1)]
+    monkeypatch.undo()
+    clock.advance(minutes=3)  # this test's own process still owns it: wait until it is stale
+    assert await import_org(db, base, clock) == ImportResult(3, 0, 0)
+    assert await imports(db) == [(1, "rolled_back", 0, 0, 0, 0, 0), (2, "done", 3, 0, 0, 0, 3)]
