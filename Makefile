@@ -1,12 +1,12 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test bench bench-wizard bench-tally bench-outbox
+.PHONY: test bench bench-wizard bench-tally bench-outbox bench-import
 
 test:
 	$(PYTHON) -m pytest
 
 # Every benchmark; each prints figures and asserts nothing.
-bench: bench-wizard bench-tally bench-outbox
+bench: bench-wizard bench-tally bench-outbox bench-import
 
 # Updates/second of the real bot on patrol wizards vs. a python-telegram-bot echo bot, plus
 # peak memory; pass options with e.g. `make bench-wizard BENCH_ARGS="--members 100 --runs 3"`.
@@ -24,3 +24,9 @@ bench-tally:
 # (about 14 minutes at 25/s); quick run: `make bench-outbox OUTBOX_ARGS="--messages 2000"`.
 bench-outbox:
 	$(PYTHON) -m tests.bench.outbox $(OUTBOX_ARGS)
+
+# `antt-bot org import` of 100,000 units (3 runs, under a minute) while the real engine
+# handles 50 updates/s on the same SQLite file: import time and the bot's update latency
+# with and without the import; quick run: `make bench-import IMPORT_ARGS="--rows 20000 --runs 1"`.
+bench-import:
+	$(PYTHON) -m tests.bench.orgimport $(IMPORT_ARGS)

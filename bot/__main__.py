@@ -9,7 +9,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot import logs, outbox_cli, tally_cli, updates_cli
+from bot import logs, org_cli, outbox_cli, tally_cli, updates_cli
 from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.forms import FormError
 
@@ -35,9 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         "with neither token, the terminal demo",
     )
     sub.add_parser("demo", help="the terminal demo on its own SQLite file")
-    org = sub.add_parser("org", help="the unit tree").add_subparsers(dest="org_command")
-    imp = org.add_parser("import", help="load units from CSV or XLSX (columns: path, kind)")
-    imp.add_argument("file", type=Path)
+    org_cli.add_parser(sub)
     invite = sub.add_parser("invite", help="invite codes").add_subparsers(dest="invite_command")
     create = invite.add_parser("create", help="create an invite code for a unit and role")
     create.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B/Thôn C'")
@@ -82,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             logs.setup("ERROR")  # the terminal is the demo's screen: only real faults
             return asyncio.run(_demo(config))
         if command == "org":
-            return asyncio.run(_org(config, args))
+            return asyncio.run(org_cli.run(config, args))
         if command == "invite":
             return asyncio.run(_invite(config, args))
         if command == "tally":
@@ -115,30 +113,6 @@ async def _demo(config: Config) -> int:
 
     logs.setup("ERROR")  # the terminal is the demo's screen: only real faults
     await run_demo(config)
-    return 0
-
-
-async def _org(config: Config, args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
-    from bot.orgimport import OrgImportError, import_org
-    from storage.db import Database
-
-    if args.org_command != "import":
-        print("usage: antt-bot org import FILE", file=sys.stderr)
-        return 2
-    db = await Database(config.database.path).open()
-    try:
-        result = await import_org(db, args.file, SystemClock(config.bot.timezone))
-    except OrgImportError as err:
-        print(f"antt-bot: {err}", file=sys.stderr)
-        print("Nothing was imported from this file.", file=sys.stderr)
-        return 1
-    finally:
-        await db.close()
-    print(
-        f"Imported {args.file}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged."
-    )
     return 0
 
 

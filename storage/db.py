@@ -7,8 +7,10 @@ IMMEDIATE transaction, so every write is atomic and two dialogs never interleave
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.resources
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -91,7 +93,13 @@ class Database:
     async def transaction(self) -> AsyncIterator[Tx]:
         """Yield a write transaction: committed on success, rolled back on any exception."""
         async with self._lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except asyncio.CancelledError:
+                # aiosqlite runs the queued BEGIN anyway: end it, or every later transaction
+                # of this connection fails ("cannot start a transaction within a transaction").
+                await self._rollback_if_begun()
+                raise
             try:
                 yield Tx(self.conn)
             except BaseException:
@@ -99,6 +107,11 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+
+    async def _rollback_if_begun(self) -> None:
+        # Queued after the BEGIN, so it runs after it; if the BEGIN failed there is nothing to end.
+        with contextlib.suppress(sqlite3.OperationalError):
+            await self.conn.execute("ROLLBACK")
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:

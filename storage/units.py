@@ -1,4 +1,4 @@
-"""The unit tree: lookups by id or path, children, and the upsert the org import is built on.
+"""The unit tree: lookups by id or path, children, and the bulk writes of the org import.
 
 A unit's `path` is the unit names from the root joined by "/", e.g.
 "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng"; its `name` is the last segment. Paths are kept in
@@ -7,7 +7,10 @@ Unicode NFC so a name typed with decomposed diacritics still finds the same unit
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from storage.db import Row, Tx
 from storage.subtree import SEPARATOR, within, within_params
@@ -98,6 +101,67 @@ async def upsert(
         (parent_id, name_of(key), kind, key, households, now_iso),
     )
     return unit_id, True
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    """A unit the org import creates; its id is chosen by the import so that children can
+    name their parent without a round trip per row."""
+
+    id: int
+    parent_id: int | None
+    path: str
+    kind: str
+    households: int | None
+
+
+async def snapshot(tx: Tx) -> list[Row]:
+    """Every unit's id, path, kind and households in one query: the org import compares a
+    whole file against the tree in memory instead of asking once per row."""
+    return await tx.fetchall("SELECT id, path, kind, households FROM units")
+
+
+async def last_id(tx: Tx) -> int:
+    """The highest unit id, so an import can number the units it will create."""
+    row = await tx.fetchone("SELECT COALESCE(MAX(id), 0) AS top FROM units")
+    return int(row["top"]) if row is not None else 0
+
+
+async def insert_many(tx: Tx, new: Sequence[NewUnit], now_iso: str) -> None:
+    """Create units in one statement per batch; parents must come before their children."""
+    await tx.executemany(
+        "INSERT INTO units (id, parent_id, name, kind, path, households, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(u.id, u.parent_id, name_of(u.path), u.kind, u.path, u.households, now_iso) for u in new],
+    )
+
+
+async def set_many(tx: Tx, values: Sequence[tuple[int, str, int | None]]) -> None:
+    """Set (id, kind, households) of many units at once: an import's updates, or the values
+    a rollback restores."""
+    await tx.executemany(
+        "UPDATE units SET kind = ?, households = ? WHERE id = ?",
+        [(kind, households, unit_id) for unit_id, kind, households in values],
+    )
+
+
+async def delete_unreferenced(tx: Tx, ids: Sequence[int]) -> list[int]:
+    """Delete units, children listed before parents, except those something now refers to (a
+    member, an invite, a report or a unit below): undoing an import must not break them.
+    Returns the ids kept."""
+    await tx.execute("SAVEPOINT unit_delete")
+    kept: list[int] = []
+    try:
+        await tx.executemany("DELETE FROM units WHERE id = ?", [(i,) for i in ids])
+    except sqlite3.IntegrityError:  # rare: retry one by one to learn which ones are in use
+        await tx.execute("ROLLBACK TO unit_delete")
+        for unit_id in ids:
+            try:
+                await tx.execute("DELETE FROM units WHERE id = ?", (unit_id,))
+            except sqlite3.IntegrityError:
+                kept.append(unit_id)
+    await tx.execute("RELEASE unit_delete")
+    return kept
 
 
 async def named_under(tx: Tx, path: str) -> list[Row]:

@@ -11,16 +11,20 @@ import openpyxl
 import pytest
 
 from bot.clock import ManualClock
-from bot.orgimport import ImportResult, OrgImportError, import_org
+from bot.orgimport import ImportResult, import_org
 from storage import units
 from storage.db import Database
+from tests.support.orgimport import (
+    COMMUNE,
+    PROVINCE,
+    TEAM,
+    VILLAGE,
+    all_units,
+    import_error,
+    write,
+)
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-PROVINCE = "Tỉnh Lạng Sơn"
-COMMUNE = f"{PROVINCE}/Xã Bắc Sơn"
-VILLAGE = f"{COMMUNE}/Thôn Nà Lẹng"
-TEAM = f"{VILLAGE}/Tổ ANTT số 1"
 
 
 @pytest.fixture
@@ -35,27 +39,6 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2025, 11, 23, 8, 0, tzinfo=TZ))
-
-
-def write(tmp_path: Path, name: str, text: str, *, bom: bool = False) -> Path:
-    target = tmp_path / name
-    target.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))
-    return target
-
-
-async def all_units(db: Database) -> list[tuple[str, str, str, int | None, str | None]]:
-    async with db.read() as tx:
-        rows = await tx.fetchall(
-            "SELECT u.path, u.name, u.kind, u.households, p.path AS parent"
-            " FROM units AS u LEFT JOIN units AS p ON p.id = u.parent_id ORDER BY u.path"
-        )
-    return [(r["path"], r["name"], r["kind"], r["households"], r["parent"]) for r in rows]
-
-
-async def import_error(db: Database, path: Path, clock: ManualClock) -> OrgImportError:
-    with pytest.raises(OrgImportError) as info:
-        await import_org(db, path, clock)
-    return info.value
 
 
 async def test_csv_depth_four_in_any_order(
@@ -309,3 +292,89 @@ async def test_not_utf8_and_empty_file(db: Database, clock: ManualClock, tmp_pat
     assert "UTF-8" in str(await import_error(db, latin, clock))
     empty = write(tmp_path, "empty.csv", "\n\n")
     assert "empty" in str(await import_error(db, empty, clock))
+
+
+@pytest.mark.parametrize(
+    ("char", "described"),
+    [
+        ("\x00", "U+0000 (a control character)"),
+        ("\t", "U+0009 (a control character)"),
+        ("\u202e", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+        ("\u200b", "U+200B (ZERO WIDTH SPACE)"),
+        ("\ufeff", "U+FEFF (ZERO WIDTH NO-BREAK SPACE)"),
+    ],
+)
+async def test_hidden_characters_in_names_are_refused(
+    db: Database, clock: ManualClock, tmp_path: Path, char: str, described: str
+) -> None:
+    name = f"Xã{char}Bắc Sơn"
+    csv_file = write(
+        tmp_path, "org.csv", f"path,kind\n{PROVINCE},province\n{PROVINCE}/{name},commune\n"
+    )
+    error = await import_error(db, csv_file, clock)
+    assert str(error) == (
+        f"org.csv, line 3: unit name {name!r} contains the invisible character {described};"
+        " delete it (retype the name) and save the file again"
+    )
+    assert error.line == 3
+    assert await all_units(db) == []
+
+
+async def test_hidden_character_in_an_xlsx_parent_segment(
+    db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["path", "kind"])
+    sheet.append([PROVINCE, "province"])
+    sheet.append([f"{PROVINCE}/Xã \u202enơS cắB/Thôn A", "village"])
+    target = tmp_path / "org.xlsx"
+    workbook.save(target)
+    error = await import_error(db, target, clock)
+    assert str(error) == (
+        "org.xlsx, line 3: unit name 'Xã \\u202enơS cắB' contains the invisible character"
+        " U+202E (RIGHT-TO-LEFT OVERRIDE); delete it (retype the name) and save the file again"
+    )
+    assert await all_units(db) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            f"{COMMUNE},commune\u200b,",
+            "org.csv, line 3: kind 'commune\\u200b' contains the invisible character"
+            " U+200B (ZERO WIDTH SPACE); delete it and save the file again",
+        ),
+        (
+            f"{COMMUNE},commune,1\u202e20",
+            "org.csv, line 3: households '1\\u202e20' contains the invisible character"
+            " U+202E (RIGHT-TO-LEFT OVERRIDE); delete it and save the file again",
+        ),
+    ],
+)
+async def test_hidden_characters_in_kind_and_households(
+    db: Database, clock: ManualClock, tmp_path: Path, row: str, message: str
+) -> None:
+    csv_file = write(tmp_path, "org.csv", f"path,kind,households\n{PROVINCE},province,\n{row}\n")
+    error = await import_error(db, csv_file, clock)
+    assert str(error) == message
+    assert await all_units(db) == []
+
+
+async def test_emoji_joined_by_zwj_and_spaces_around_names_pass(
+    db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    csv_file = write(
+        tmp_path,
+        "org.csv",
+        f"path,kind\n{PROVINCE},province\n{PROVINCE}/\tĐội {family} \t,team\n",
+    )
+    result = await import_org(db, csv_file, clock)
+    assert result == ImportResult(created=2, updated=0, unchanged=0)
+    assert await all_units(db) == [
+        (PROVINCE, PROVINCE, "province", None, None),
+        (f"{PROVINCE}/Đội {family}", f"Đội {family}", "team", None, PROVINCE),
+    ]

@@ -1,0 +1,44 @@
+"""storage.db transactions: a cancelled task must not leave the shared connection in a
+transaction, or every later update of the process fails."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database(tmp_path / "t.sqlite3").open()
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+async def test_a_transaction_cancelled_at_begin_leaves_the_connection_usable(
+    db: Database,
+) -> None:
+    entered: list[bool] = []
+
+    async def write() -> None:
+        async with db.transaction() as tx:
+            entered.append(True)
+            await tx.execute("INSERT INTO counters (name, value) VALUES ('cancelled', 1)")
+
+    task = asyncio.create_task(write())
+    await asyncio.sleep(0)  # the task now waits for its BEGIN IMMEDIATE to run
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert entered == []
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO counters (name, value) VALUES ('next', 2)")
+    async with db.read() as tx:
+        rows = await tx.fetchall("SELECT name FROM counters")
+    assert [r["name"] for r in rows] == ["next"]
