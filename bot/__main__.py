@@ -104,8 +104,7 @@ async def _serve(config: Config) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await serve(config, stop)
-    return 0
+    return await serve(config, stop)
 
 
 async def _demo(config: Config) -> int:

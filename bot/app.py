@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.channels import Channel
 from bot.clock import Clock, SystemClock
@@ -17,16 +17,20 @@ from bot.engine import Engine, Services
 from bot.forms import load_forms
 from bot.i18n import Texts
 from bot.maintenance import prune_inbound
+from bot.messengers import (
+    Messenger,
+    NotReachable,
+    TelegramMessenger,
+    ZaloMessenger,
+    first_contact,
+    keep_trying,
+)
 from bot.outbox import OutboxSender, SendPolicy
 from bot.planners import jobs_from
 from bot.quiet import in_quiet_hours
 from bot.scheduler import Planning, Scheduler
 from handlers.router import route
 from storage.db import Database
-
-if TYPE_CHECKING:  # the messenger libraries load only when a token asks for them
-    from bot.channels.telegram import TelegramChannel
-    from bot.channels.zalo import ZaloChannel
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +140,15 @@ class Runtime:
         return sender
 
     def start_senders(self) -> None:
-        """Start draining the outbox in the background."""
+        """Start draining the outbox of every channel in the background."""
         for sender in self.senders:
             self._tasks.append(asyncio.create_task(sender.run()))
+
+    def start_sender(self, channel: str) -> None:
+        """Start draining one channel's outbox, once its messenger has been reached."""
+        for sender in self.senders:
+            if sender.channel.name == channel:
+                self._tasks.append(asyncio.create_task(sender.run()))
 
     async def stop(self) -> None:
         """Stop senders and close the database."""
@@ -152,40 +162,67 @@ class Runtime:
         await self.services.db.close()
 
 
-async def serve(config: Config, stop: asyncio.Event) -> None:
-    """Serve every configured messenger (Telegram, Zalo or both) until `stop` is set.
+async def serve(config: Config, stop: asyncio.Event) -> int:
+    """Serve every configured messenger (Telegram, Zalo or both) until `stop` is set;
+    returns the exit status (1 when no messenger could be served at all).
 
     One database, one engine and one outbox sender per messenger: a member linked on both
     gets alerts on the one they prefer, and a reply always goes back where they wrote.
     Every channel is registered before any journal is replayed, so alerts raised by a
-    replayed update already know every messenger this process serves.
+    replayed update already know every messenger this process serves. A messenger that
+    cannot be reached at start is retried in the background while the other one serves
+    (bot/messengers.py); its sender starts once it is reached, so nothing queued for it is
+    spent on failed attempts meanwhile.
     """
     from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo import ZaloChannel
 
     services = await build_services(config)
     runtime = Runtime(services)
-    telegram = TelegramChannel(config, runtime.engine) if config.telegram_token else None
-    zalo = ZaloChannel(config, runtime.engine) if config.zalo_token else None
-    for channel in (telegram, zalo):
-        if channel is not None:
-            runtime.add_channel(channel)
+    messengers: list[Messenger] = []
+    if config.telegram_token:
+        telegram = TelegramChannel(config, runtime.engine)
+        runtime.add_channel(telegram)
+        messengers.append(TelegramMessenger(config, telegram))
+    if config.zalo_token:
+        zalo = ZaloChannel(config, runtime.engine)
+        runtime.add_channel(zalo)
+        messengers.append(ZaloMessenger(config, zalo))
     await prune_inbound(services)  # before the replays, which then read only what is kept
+    receivers: list[asyncio.Task[None]] = []
+    background: list[asyncio.Task[None]] = []
+
+    async def started(messenger: Messenger) -> None:
+        """Serve a messenger that answered: receive, and drain its outbox."""
+        task = await messenger.start(stop)
+        if task is not None:
+            receivers.append(task)
+        runtime.start_sender(messenger.name)
+
     try:
-        async with contextlib.AsyncExitStack() as stack:
-            tasks: list[asyncio.Task[None]] = []
-            if telegram is not None:
-                await stack.enter_async_context(_telegram(config, telegram))
-            if zalo is not None:
-                stack.push_async_callback(zalo.api.aclose)
-                tasks.append(await _zalo(config, zalo, stop))
-            runtime.start_senders()
-            scheduler = Scheduler(
-                Planning(services, jobs_from(config, services.clock.tz)),
-                extra=background_jobs(services),
-            )
-            await scheduler.start()
-            stack.callback(scheduler.stop)
+        problems = [await first_contact(m) for m in messengers]
+        if all(problem is not None for problem in problems):
+            if len(messengers) > 1:
+                log.error("no messenger could be served; stopping")
+            return 1
+        for messenger, problem in zip(messengers, problems, strict=True):
+            if problem is None:
+                await started(messenger)
+            elif isinstance(problem, NotReachable):
+                retry = keep_trying(
+                    messenger,
+                    stop,
+                    started,
+                    first_delay=config.bot.reconnect_first_seconds,
+                    max_delay=config.bot.reconnect_max_seconds,
+                )
+                background.append(asyncio.create_task(retry))
+        scheduler = Scheduler(
+            Planning(services, jobs_from(config, services.clock.tz)),
+            extra=background_jobs(services),
+        )
+        await scheduler.start()
+        try:
             log.info(
                 "serving",
                 extra={
@@ -193,47 +230,34 @@ async def serve(config: Config, stop: asyncio.Event) -> None:
                     "database": Path(config.database.path).name,
                 },
             )
-            waiter = asyncio.create_task(stop.wait())
-            await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
-            waiter.cancel()
-            log.info("stopping")
-            stop.set()
-            for task in tasks:
-                await task  # a crashed receiver raises here, after the others were told to stop
-    finally:
-        await runtime.stop()
-
-
-@contextlib.asynccontextmanager
-async def _telegram(config: Config, channel: TelegramChannel) -> AsyncIterator[None]:
-    application = channel.application
-    async with application:
-        await channel.replay_journal()
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=config.telegram.poll_interval, drop_pending_updates=False
-        )
-        log.info("telegram polling started")
-        try:
-            yield
+            await _until_stopped(stop, receivers)
         finally:
-            await application.updater.stop()
-            await channel.settle(timeout=30)
-            await application.stop()
+            scheduler.stop()
+    finally:
+        stop.set()
+        for task in background:
+            task.cancel()
+        for task in (*background, *receivers):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task  # a crashed receiver raises here, after the others were told
+        for messenger in messengers:
+            with contextlib.suppress(Exception):
+                await messenger.close()
+        await runtime.stop()
+    return 0
 
 
-async def _zalo(config: Config, channel: ZaloChannel, stop: asyncio.Event) -> asyncio.Task[None]:
-    from bot.channels.zalo import ZaloError
-    from bot.channels.zalo.webhook import serve_webhook
-
-    await channel.replay_journal()
-    if config.zalo.mode == "webhook":
-        log.info("zalo webhook mode")
-        return asyncio.create_task(serve_webhook(channel, stop))
+async def _until_stopped(stop: asyncio.Event, receivers: list[asyncio.Task[None]]) -> None:
+    """Wait for `stop`, or for a receiver task to end (it crashed); receivers started later
+    by a messenger reached at last are watched too."""
+    waiter = asyncio.create_task(stop.wait())
     try:
-        await channel.api.delete_webhook()  # Zalo refuses getUpdates while a webhook is set
-    except ZaloError as err:  # polling reports lasting trouble itself
-        log.warning("zalo deleteWebhook failed", extra={"error": type(err).__name__})
-    log.info("zalo polling started")
-    return asyncio.create_task(channel.poll(stop))
+        while not stop.is_set():
+            await asyncio.wait(
+                {waiter, *receivers}, return_when=asyncio.FIRST_COMPLETED, timeout=1.0
+            )
+            if any(task.done() for task in receivers):
+                break
+    finally:
+        waiter.cancel()
+    log.info("stopping")

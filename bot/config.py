@@ -66,6 +66,10 @@ _Section = Section
 class BotSection(_Section):
     locale: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
+    # A messenger unreachable at start-up is tried again after this many seconds, doubling
+    # up to the maximum, while the other messenger serves.
+    reconnect_first_seconds: float = Field(default=5.0, gt=0, le=3600)
+    reconnect_max_seconds: float = Field(default=300.0, gt=0, le=86400)
 
     @field_validator("timezone")
     @classmethod

@@ -42,6 +42,7 @@ FILE_FLOOD_RETRIES = 3  # a reply's file waits out this many flood-control pause
 # `_delivery_error` handles): otherwise every flood-control error logs a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+
 class _FloodControlIsNotAnError(logging.Filter):
     """python-telegram-bot's rate limiter logs each 429 it does not retry itself as an ERROR
     with a traceback. Here a 429 is ordinary flow control, handled where it happens (a reply
@@ -175,7 +176,6 @@ class TelegramChannel:
             .token(token)
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
-            .post_init(self._post_init)
         )
         if rate_limit:
             builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
@@ -193,11 +193,18 @@ class TelegramChannel:
         self._file_tasks: set[asyncio.Task[None]] = set()
         self.config = config
 
-    async def _post_init(self, application: Application) -> None:
+    async def announce_commands(self) -> bool:
+        """Set the command menu Telegram shows beside the text box, once per start.
+
+        Called by the start-up code itself: python-telegram-bot runs `post_init` hooks only
+        under run_polling / run_webhook, which this bot does not use, so a hook was never run.
+        """
         try:
-            await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+            await self.application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         except TelegramError as err:
             log.warning("could not set the command list", extra={"error": type(err).__name__})
+            return False
+        return True
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         # PTB's default handler would print the whole update (names, texts): log ids only.

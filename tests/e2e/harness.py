@@ -294,11 +294,13 @@ class Emulator:
     token) and ``base_file_url=emulator.file_url``; the project's config takes ``emulator.url``.
     """
 
-    def __init__(self, node_cmd: Sequence[str], install_dir: Path, log_path: Path) -> None:
+    def __init__(
+        self, node_cmd: Sequence[str], install_dir: Path, log_path: Path, port: int = 0
+    ) -> None:
         self.node_cmd = list(node_cmd)
         self.install_dir = install_dir
         self.log_path = log_path
-        self.port = 0
+        self.port = port  # 0: the OS picks one
         self._proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -320,7 +322,7 @@ class Emulator:
         env.pop("DEBUG", None)
         with open(self.log_path, "wb") as log:
             self._proc = subprocess.Popen(
-                [*self.node_cmd, str(EMULATOR_SCRIPT), "0"],
+                [*self.node_cmd, str(EMULATOR_SCRIPT), str(self.port)],
                 stdin=subprocess.PIPE,  # held open: EOF tells the emulator we are gone
                 stdout=log,
                 stderr=subprocess.STDOUT,

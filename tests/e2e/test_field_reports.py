@@ -589,6 +589,22 @@ async def test_a_supervisor_reads_the_tally_of_last_month_and_of_a_commune(
     assert_bot_healthy(bot)
 
 
+async def test_replies_that_echo_a_pasted_page_still_arrive(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    """The emulator refuses texts over 4,096 characters, as Telegram does: every reply that
+    repeats what was typed must still fit."""
+    ha = people("Lý Thu", "Hà")
+    await join(ha, bot.codes["supervisor_province"])
+    pasted = "Xã Không Có Thật " * 280  # 4,760 characters
+    await ha.send(f"/thongke {pasted}")
+    unknown = await ha.wait_reply("Không tìm thấy đơn vị")
+    assert "…" in unknown.text and len(unknown.text) < 1000
+    await ha.send("/" + "x" * 4500)
+    assert "Không có lệnh" in (await ha.wait_reply("Không có lệnh")).text
+    assert_bot_healthy(bot)
+
+
 async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
