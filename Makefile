@@ -1,9 +1,16 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test bench bench-wizard bench-tally bench-outbox bench-import
+.PHONY: test fuzz bench bench-wizard bench-tally bench-outbox bench-import
 
 test:
 	$(PYTHON) -m pytest
+
+# The property-based fuzz at length: random update sequences on Telegram, Zalo and the
+# terminal (the suite runs 60 fixed ones per messenger); a failure is shrunk to the shortest
+# sequence that shows it. `make fuzz FUZZ_EXAMPLES=20000` for a longer hunt.
+FUZZ_EXAMPLES ?= 2000
+fuzz:
+	ANTT_FUZZ_PROFILE=long ANTT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest -q -p no:cacheprovider tests/inproc/test_fuzz.py
 
 # Every benchmark; each prints figures and asserts nothing.
 bench: bench-wizard bench-tally bench-outbox bench-import
