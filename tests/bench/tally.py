@@ -14,8 +14,8 @@ Each run times, on one Database (aiosqlite, the bot's own pragmas and cache size
   4. a bare aggregate over the same rows, through the same connection and Tx:
      SELECT unit_id, kind, COUNT(*) FROM reports WHERE status = 'active'
        AND report_date BETWEEN ? AND ? GROUP BY unit_id, kind
-A warm-up run (also filling the OS page cache) comes first and is not counted. The goals of
-the issue are checked: the province tally under 1 s and within 2x of the bare aggregate.
+A warm-up run (also filling the OS page cache) comes first and is not counted. The goals are
+checked: the province tally under 1 s and within 2x of the bare aggregate.
 
 Peak Python heap (tracemalloc) is taken in one extra, untimed pass of the province tally and of
 the XLSX export, so tracing does not slow the timed runs; the process's max RSS is printed

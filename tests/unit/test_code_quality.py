@@ -26,7 +26,7 @@ def test_mypy_is_clean() -> None:
 
 
 def test_no_module_passes_the_size_limit() -> None:
-    """Modules past ~400 lines are split by responsibility (DEVELOPERS.md)."""
+    """Modules past ~400 lines are split by responsibility (CONTRIBUTING.md)."""
     too_long = {}
     for folder in ("bot", "handlers", "storage"):
         for path in (ROOT / folder).rglob("*.py"):
@@ -37,7 +37,7 @@ def test_no_module_passes_the_size_limit() -> None:
 
 
 def test_every_public_function_has_a_docstring() -> None:
-    """A docstring on every public function saying why (DEVELOPERS.md)."""
+    """A docstring on every public function saying why (CONTRIBUTING.md)."""
     import ast
 
     missing = []
