@@ -58,7 +58,7 @@ def _ratio(key: str, part: int, whole: int, goal: float) -> TargetResult:
 
 
 def _targets(f: Figures) -> dict[str, TargetResult]:
-    """Targets from figures with fixed goals, mirroring the movement's targets closely enough for the files."""
+    """Targets from figures with fixed goals, close enough to the movement's for the files."""
     good = f.by_kind.get("good_deed", 0)
     need = f.good_deeds_required
     results = [
