@@ -104,9 +104,11 @@ FORGED = st.one_of(
 def actions_of(who: st.SearchStrategy[str]) -> st.SearchStrategy[tuple[Any, ...]]:
     """One step by someone of the cast; presses weigh most, so dialogs get somewhere."""
     press = st.tuples(st.just("press"), who, st.integers(0, 40))
+    answer = st.tuples(st.just("answer"), who, st.integers(0, 40), st.sampled_from(TYPED))
     typed = st.tuples(st.just("text"), who, TEXTS)
     return st.one_of(
-        *[press] * 6,
+        *[answer] * 8,
+        *[press] * 3,
         *[typed] * 2,
         st.tuples(
             st.just("command"), who, st.sampled_from(COMMANDS), st.one_of(st.just(""), TEXTS)
@@ -130,7 +132,7 @@ def sequences(draw: st.DrawFn) -> list[tuple[Any, ...]]:
     """A cast of one to three people (dialogs advance when the same people keep going),
     then what they do."""
     cast = draw(st.lists(WHO, min_size=1, max_size=3, unique=True))
-    return draw(st.lists(actions_of(st.sampled_from(cast)), min_size=3, max_size=60))
+    return draw(st.lists(actions_of(st.sampled_from(cast)), min_size=10, max_size=80))
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +152,8 @@ async def step(world: World, action: tuple[Any, ...]) -> None:
         await driver.text(args[0], f"/{args[1]} {args[2]}".strip())
     elif kind in {"press", "stale"}:
         await driver.press(args[0], args[1], stale=kind == "stale")
+    elif kind == "answer":
+        await driver.answer(args[0], args[1], args[2])
     elif kind == "forge":
         await driver.forge(args[0], args[1])
     elif kind == "mutate":

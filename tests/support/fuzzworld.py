@@ -64,6 +64,13 @@ PEOPLE = [
 ]
 STRANGER = "la"
 INTERNAL_ERRORS = ("Có lỗi tạm thời", "A temporary error")
+NAVIGATION = ("◀", "✖", "⏭", "🔙", "⬅")  # labels that go back, cancel or skip
+
+
+def forward(labels: list[str], pick: int) -> int | None:
+    """The position of a choice that moves the dialog on (None: only navigation is left)."""
+    onward = [i for i, label in enumerate(labels) if not label.startswith(NAVIGATION)]
+    return onward[pick % len(onward)] if onward else None
 
 
 class Driver(Protocol):
@@ -78,6 +85,11 @@ class Driver(Protocol):
 
     async def press(self, who: str, index: int, *, stale: bool = False) -> None:
         """Press the index-th choice of the last (or an older) message that had choices."""
+        ...
+
+    async def answer(self, who: str, pick: int, typed: str) -> None:
+        """Move the dialog on, as a cooperative user would: press a choice that is not
+        back / cancel / skip, or, where the question only has those, type `typed`."""
         ...
 
     async def forge(self, who: str, data: str) -> None:
@@ -216,6 +228,20 @@ class TelegramDriver:
         data = flat[index % len(flat)]["callback_data"]
         await self.h.feed(callback_update(self.ids[who], message, data))
 
+    async def answer(self, who: str, pick: int, typed: str) -> None:
+        """Press an onward button of the latest keyboard, else type."""
+        boards = self._keyboards(who)
+        chat = self.h.api.chat(self.ids[who])
+        if not boards or chat[-1] is not boards[-1] and not chat[-1].buttons:
+            await self.text(who, typed)
+            return
+        flat = [b for row in boards[-1].buttons for b in row]
+        index = forward([b["text"] for b in flat], pick)
+        if index is None:
+            await self.text(who, typed)
+            return
+        await self.h.feed(callback_update(self.ids[who], boards[-1], flat[index]["callback_data"]))
+
     async def forge(self, who: str, data: str) -> None:
         """Press a button that was never offered, on the latest message of the chat."""
         chat = self.h.api.chat(self.ids[who])
@@ -290,6 +316,14 @@ class ZaloDriver:
         count = sum(1 for line in message.lines() if line.partition(". ")[0].isdigit())
         await self.text(who, str(index % max(count, 1) + 1))
 
+    async def answer(self, who: str, pick: int, typed: str) -> None:
+        """Type the number of an onward choice of the latest message, else the text."""
+        said = self.users[who].messages
+        lines = said[-1].lines() if said else []
+        labels = [line.partition(". ")[2] for line in lines if line.partition(". ")[0].isdigit()]
+        index = forward(labels, pick)
+        await self.text(who, typed if index is None else str(index + 1))
+
     async def forge(self, who: str, data: str) -> None:
         """Zalo has no buttons: button data can only be typed."""
         await self.text(who, data)
@@ -356,6 +390,18 @@ class ConsoleDriver:
         flat = message.flat_choices()
         pick = index % len(flat)
         await self.text(who, flat[pick].label if message.numeric_input else str(pick + 1))
+
+    async def answer(self, who: str, pick: int, typed: str) -> None:
+        """Type an onward choice of the last reply (its number, or its label where numbers
+        are answers), else the text."""
+        said = self.chats.get(who, [])
+        last = said[-1] if said else None
+        flat = last.flat_choices() if last is not None else []
+        index = forward([c.label for c in flat], pick)
+        if last is None or index is None:
+            await self.text(who, typed)
+            return
+        await self.text(who, flat[index].label if last.numeric_input else str(index + 1))
 
     async def forge(self, who: str, data: str) -> None:
         """The terminal has no buttons: data can only be typed."""
