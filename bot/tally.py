@@ -336,7 +336,7 @@ def _at_least(value: float | None, goal: float) -> bool | None:
 def evaluate(
     figures: Figures, settings: TallySection, good_deed_kind: str
 ) -> dict[str, TargetResult]:
-    """Each of the movement's targets for one unit's figures; N/A where there is nothing to judge."""
+    """Each of the movement's targets for one unit; N/A where there is nothing to judge."""
     goals = settings.targets
     good = figures.by_kind.get(good_deed_kind, 0)
     need = figures.good_deeds_required
