@@ -108,13 +108,8 @@ async def test_a_long_reply_cut_by_429_part_way_sends_only_the_rest(h: Harness) 
 async def test_zalo_replies_survive_a_rate_limit(tmp_path: Path) -> None:
     fake = FakeZalo().start()
     try:
-        token = fake.new_token()
         config = Config()
-        config.zalo.base_url = fake.url
-        config.zalo.media_dir = str(tmp_path / "media")
-        from pydantic import SecretStr
-
-        config.zalo.token = SecretStr(token)
+        token = fake.configure(config, tmp_path / "media")
         h = await make_harness(tmp_path, config=config)
         channel = ZaloChannel(config, h.runtime.engine)
         sender = h.runtime.add_channel(channel, SendPolicy())

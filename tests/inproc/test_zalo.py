@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from bot.channels.zalo import ZaloChannel
 from bot.config import Config
@@ -64,11 +63,8 @@ class Z:
 
 @pytest.fixture
 async def z(tmp_path: Path, fake: FakeZalo) -> AsyncIterator[Z]:
-    token = fake.new_token()
     config = Config()
-    config.zalo.base_url = fake.url
-    config.zalo.media_dir = str(tmp_path / "media")
-    config.zalo.token = SecretStr(token)
+    token = fake.configure(config, tmp_path / "media")
     h = await make_harness(tmp_path, config=config)
     channel = ZaloChannel(config, h.runtime.engine)
     yield Z(h, fake, token, channel)

@@ -29,10 +29,14 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 from aiohttp import web
+from pydantic import SecretStr
+
+from bot.config import Config
 
 TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -150,6 +154,14 @@ class FakeZalo:
         return await asyncio.wrap_future(future)
 
     # ------------------------------------------------------------------ test side
+
+    def configure(self, config: Config, media_dir: Path) -> str:
+        """Point a config's [zalo] section at this fake with a new bot; returns its token."""
+        token = self.new_token()
+        config.zalo.base_url = self.url
+        config.zalo.media_dir = str(media_dir)
+        config.zalo.token = SecretStr(token)
+        return token
 
     def new_token(self) -> str:
         """A token in Zalo's shape ("<bot id>:<secret>"), registered as a valid bot."""

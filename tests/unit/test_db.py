@@ -4,21 +4,10 @@ transaction, or every later update of the process fails."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from storage.db import Database
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "t.sqlite3").open()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_a_transaction_cancelled_at_begin_leaves_the_connection_usable(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,17 +22,14 @@ START = datetime(2025, 11, 23, 8, 30, 15, 123456, tzinfo=TZ)
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "t.sqlite3").open()
-    async with database.transaction() as tx:
+async def db(db: Database) -> Database:
+    """The shared empty database with a province, a commune and a village."""
+    async with db.transaction() as tx:
         now = "2025-11-01T00:00:00+07:00"
         await units.upsert(tx, PROVINCE, "province", None, now)
         await units.upsert(tx, COMMUNE, "commune", None, now)
         await units.upsert(tx, VILLAGE, "village", 120, now)
-    try:
-        yield database
-    finally:
-        await database.close()
+    return db
 
 
 @pytest.fixture

@@ -10,11 +10,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -35,20 +32,6 @@ GROWN = (
     f"path,kind,households\n{PROVINCE},province,\n{COMMUNE},ward,\n{VILLAGE},village,130\n"
     + "".join(f"{COMMUNE}/Thôn {n},village,{n}\n" for n in range(1, 6))
 )
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "t.sqlite3").open()
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(datetime(2025, 11, 23, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
 
 
 class Recorder(ImportObserver):

@@ -7,10 +7,7 @@ the cap is passed (cells), names the limit and the config key, and saves nothing
 from __future__ import annotations
 
 import zipfile
-from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -21,20 +18,6 @@ from storage.db import Database
 from tests.support.orgimport import PROVINCE, all_units, import_error, write
 
 MB = 1024 * 1024
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "t.sqlite3").open()
-    try:
-        yield database
-    finally:
-        await database.close()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(datetime(2025, 11, 23, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ wildcard character or by case; every one must return its own commune's rows and 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -24,8 +23,9 @@ COMMUNES = ["Xã A_1", "Xã AB1", "Xã A%", "Xã AXYZ", "Xã Bắc Sơn", "xã B
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "t.sqlite3").open()
+async def db(db: Database) -> Database:
+    """The shared empty database with the communes that LIKE would confuse."""
+    database = db
     async with database.transaction() as tx:
         await units.upsert(tx, PROVINCE, "province", None, NOW)
         for commune in COMMUNES:
@@ -49,8 +49,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
                 now_iso=NOW,
                 edit_until_iso=NOW,
             )
-    yield database
-    await database.close()
+    return database
 
 
 def commune_path(name: str) -> str:

@@ -1,0 +1,29 @@
+"""Fixtures shared by the unit tests that need a database or a clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.clock import ManualClock
+from storage.db import Database
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A new, migrated SQLite file (a module that needs rows in it wraps this fixture)."""
+    database = await Database(tmp_path / "t.sqlite3").open()
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A morning in Vietnam, moved only by the test."""
+    return ManualClock(datetime(2025, 11, 23, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
