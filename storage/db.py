@@ -1,12 +1,15 @@
 """The connection, its pragmas, migrations and transactions.
 
-One aiosqlite connection serves the whole process. Writers take an asyncio lock and an
-IMMEDIATE transaction, so every write is atomic and two dialogs never interleave their changes.
+One aiosqlite connection serves the whole process and everything takes turns on it
+(storage/turns.py). Writers take an IMMEDIATE transaction in their turn, so every write is
+atomic and two dialogs never interleave their changes. Outbox marks take the first lane and
+a single autocommit statement: between the platform accepting a message and its mark being
+durable there is as little as possible, since a kill -9 in between makes the restarted
+sender send it again.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib.resources
 import logging
 from collections.abc import AsyncIterator, Iterable
@@ -15,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from storage.turns import Turns
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +56,55 @@ class Tx:
         return int(cur.lastrowid or 0)
 
 
-class Database:
-    """Owns the connection; hands out transactions one at a time."""
+class _OneStatement(Tx):
+    """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        super().__init__(conn)
+        self._used = False
+
+    def _once(self) -> None:
+        if self._used:
+            raise RuntimeError("Database.single() runs one statement; use transaction()")
+        self._used = True
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
+        """Run the one statement; it is committed when this returns."""
+        self._once()
+        return await super().execute(sql, params)
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Run the one statement and return its first row."""
+        self._once()
+        return await super().fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Run the one statement and return its rows."""
+        self._once()
+        return await super().fetchall(sql, params)
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run the one INSERT and return the new row id."""
+        self._once()
+        return await super().insert(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Refused: in autocommit each row would commit on its own, not all or none."""
+        raise RuntimeError("Database.single() cannot executemany; use transaction()")
+
+
+class Database:
+    """Owns the connection; hands out turns on it one at a time.
+
+    `first_lane=False` gives the behaviour before marks had a lane (one queue in arrival
+    order, a mark as a full transaction): the outbox benchmark's reference.
+    """
+
+    def __init__(self, path: str | Path, *, first_lane: bool = True) -> None:
         self.path = str(path)
+        self.first_lane = first_lane
         self._conn: aiosqlite.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._turns = Turns()
 
     async def open(self) -> Database:
         """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
@@ -88,9 +135,21 @@ class Database:
         return self._conn
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        """Yield a write transaction: committed on success, rolled back on any exception."""
-        async with self._lock:
+    async def _turn(self, first: bool) -> AsyncIterator[None]:
+        await self._turns.acquire(first=first and self.first_lane)
+        try:
+            yield
+        finally:
+            self._turns.release()
+
+    @asynccontextmanager
+    async def transaction(self, *, first: bool = False) -> AsyncIterator[Tx]:
+        """Yield a write transaction: committed on success, rolled back on any exception.
+
+        `first` puts it in the first lane (see storage/turns.py): only for writes a crash
+        must not find undone, i.e. outbox marks, or ordinary work would queue behind them.
+        """
+        async with self._turn(first):
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx(self.conn)
@@ -101,9 +160,24 @@ class Database:
                 await self.conn.execute("COMMIT")
 
     @asynccontextmanager
+    async def single(self, *, first: bool = False) -> AsyncIterator[Tx]:
+        """Yield a Tx for one write statement that SQLite commits as it runs.
+
+        One trip to SQLite's thread instead of three (BEGIN, the statement, COMMIT) and
+        atomic all the same, since one statement is: an outbox mark is durable sooner.
+        A second statement raises. With `first_lane=False` it is a plain transaction.
+        """
+        if not self.first_lane:
+            async with self.transaction() as tx:
+                yield tx
+            return
+        async with self._turn(first):
+            yield _OneStatement(self.conn)
+
+    @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
         """Yield a read-only view; serialised with writers so it never sees half a transaction."""
-        async with self._lock:
+        async with self._turn(False):
             yield Tx(self.conn)
 
     async def _migrate(self) -> None:
