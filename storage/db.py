@@ -1,11 +1,11 @@
-"""The connection, its pragmas, migrations and transactions.
+"""The connections, their pragmas, migrations and transactions.
 
-One aiosqlite connection serves the whole process and everything takes turns on it
-(storage/turns.py). Writers take an IMMEDIATE transaction in their turn, so every write is
-atomic and two dialogs never interleave their changes. Outbox marks take the first lane and
-a single autocommit statement: between the platform accepting a message and its mark being
-durable there is as little as possible, since a kill -9 in between makes the restarted
-sender send it again.
+Writes take turns on one aiosqlite connection (storage/turns.py), each in an IMMEDIATE
+transaction, so every write is atomic and two dialogs never interleave their changes. Reads
+use a second, read-only connection, so they never hold up a write. Outbox marks take the
+first lane and a single autocommit statement: between the platform accepting a message and
+its mark being durable there is as little as possible, since a kill -9 in between makes the
+restarted sender send it again.
 """
 
 from __future__ import annotations
@@ -94,17 +94,33 @@ class _OneStatement(Tx):
 
 
 class Database:
-    """Owns the connection; hands out turns on it one at a time.
+    """Owns the connections; hands out turns on the writing one, one at a time.
 
-    `first_lane=False` gives the behaviour before marks had a lane (one queue in arrival
-    order, a mark as a full transaction): the outbox benchmark's reference.
+    Writes (and, with `reader=False` or for :memory:, reads) take turns on the main
+    connection. Reads otherwise use a second, read-only connection: in WAL mode a reader
+    sees the last commit and never blocks the writer, so a long read (a province's monthly
+    tally, rendered as the sender delivers it) no longer holds up a mark.
+
+    `first_lane=False` and `reader=False` together give the behaviour before the marks'
+    lane and the reader existed (one queue in arrival order for everything, a mark as a
+    full transaction): the outbox benchmark's reference.
     """
 
-    def __init__(self, path: str | Path, *, first_lane: bool = True) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        first_lane: bool = True,
+        reader: bool = True,
+    ) -> None:
         self.path = str(path)
         self.first_lane = first_lane
+        # A second connection to :memory: would be another database.
+        self.separate_reads = reader and self.path != ":memory:"
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._turns = Turns()
+        self._reading = Turns()  # reads take turns among themselves only
 
     async def open(self) -> Database:
         """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
@@ -119,10 +135,20 @@ class Database:
         await conn.execute("PRAGMA busy_timeout=5000")
         self._conn = conn
         await self._migrate()
+        if self.separate_reads:
+            reader = await aiosqlite.connect(self.path, isolation_level=None)
+            reader.row_factory = aiosqlite.Row
+            await reader.execute("PRAGMA busy_timeout=5000")
+            await reader.execute("PRAGMA query_only=1")  # a write through read() is a bug
+            self._reader = reader
         return self
 
     async def close(self) -> None:
-        """Close the connection; safe to call twice."""
+        """Close the connections, the writing one last (SQLite checkpoints the log when the
+        last connection closes); safe to call twice."""
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
@@ -176,9 +202,22 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        """Yield a read-only view; serialised with writers so it never sees half a transaction."""
-        async with self._turn(False):
-            yield Tx(self.conn)
+        """Yield a read-only view that never sees half a transaction and never waits for a
+        write: one snapshot of the last commit on the reader connection (BEGIN ... COMMIT
+        around the block), or a turn on the main connection when there is no reader."""
+        if self._reader is None:
+            async with self._turn(False):
+                yield Tx(self.conn)
+            return
+        await self._reading.acquire()
+        try:
+            await self._reader.execute("BEGIN")
+            try:
+                yield Tx(self._reader)
+            finally:
+                await self._reader.execute("COMMIT")  # ends the snapshot; nothing was written
+        finally:
+            self._reading.release()
 
     async def _migrate(self) -> None:
         await self.conn.execute(

@@ -1,9 +1,10 @@
-"""Turns on the database: an outbox mark goes before ordinary work, a single-statement turn
-stays one statement, and the reference keeps the old order."""
+"""Turns on the database: an outbox mark goes before ordinary work, reads never wait for
+writes, a single-statement turn stays one statement, and the reference keeps the old order."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -60,6 +61,54 @@ async def test_a_mark_queued_behind_ordinary_waiters_gets_the_database_first(
     assert order == ["dialog", "mark", "journal", "planner"]  # waits only for the one in progress
 
 
+async def test_reads_do_not_wait_for_a_write_in_progress_and_see_the_last_commit(
+    db: Database,
+) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO notes (who) VALUES ('committed')")
+    writing, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO notes (who) VALUES ('uncommitted')")
+            writing.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await writing.wait()
+
+    async def count() -> int:
+        async with db.read() as tx:
+            row = await tx.fetchone("SELECT COUNT(*) FROM notes")
+        return int(row[0]) if row else -1
+
+    assert await asyncio.wait_for(count(), 10) == 1  # a guard against a deadlock, not a timing
+    release.set()
+    await task
+    assert await count() == 2
+
+
+async def test_a_read_sees_one_snapshot_while_writes_commit(db: Database) -> None:
+    async def add() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO notes (who) VALUES ('meanwhile')")
+
+    async with db.read() as tx:
+        before = await tx.fetchone("SELECT COUNT(*) FROM notes")
+        await asyncio.wait_for(add(), 10)  # the writer does not wait for this read
+        after = await tx.fetchone("SELECT COUNT(*) FROM notes")
+    assert before is not None and after is not None and before[0] == after[0] == 0
+    async with db.read() as tx:
+        now = await tx.fetchone("SELECT COUNT(*) FROM notes")
+    assert now is not None and now[0] == 1
+
+
+async def test_a_read_cannot_write(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError):
+        async with db.read() as tx:
+            await tx.execute("INSERT INTO notes (who) VALUES ('sneaky')")
+
+
 async def test_single_runs_exactly_one_statement(db: Database) -> None:
     async with db.single() as tx:
         await tx.execute("INSERT INTO notes (who) VALUES ('one')")
@@ -74,8 +123,8 @@ async def test_single_runs_exactly_one_statement(db: Database) -> None:
 
 
 async def test_the_reference_keeps_one_queue_in_arrival_order(tmp_path: Path) -> None:
-    """first_lane=False: the benchmark's reference."""
-    db = await Database(tmp_path / "ref.sqlite3", first_lane=False).open()
+    """first_lane=False, reader=False: the benchmark's reference."""
+    db = await Database(tmp_path / "ref.sqlite3", first_lane=False, reader=False).open()
     try:
         order: list[str] = []
         release = asyncio.Event()
