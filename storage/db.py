@@ -2,10 +2,10 @@
 
 Writes take turns on one aiosqlite connection (storage/turns.py), each in an IMMEDIATE
 transaction, so every write is atomic and two dialogs never interleave their changes. Reads
-use a second, read-only connection, so they never hold up a write. Outbox marks take the
-first lane and a single autocommit statement: between the platform accepting a message and
-its mark being durable there is as little as possible, since a kill -9 in between makes the
-restarted sender send it again.
+use a second, read-only connection and checkpoints a third (storage/checkpoint.py), so
+neither holds up a write. Outbox marks take the first lane and a single autocommit
+statement: between the platform accepting a message and its mark being durable there is as
+little as possible, since a kill -9 in between makes the restarted sender send it again.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.checkpoint import Checkpointer
 from storage.turns import Turns
 
 log = logging.getLogger(__name__)
@@ -101,9 +102,10 @@ class Database:
     sees the last commit and never blocks the writer, so a long read (a province's monthly
     tally, rendered as the sender delivers it) no longer holds up a mark.
 
-    `first_lane=False` and `reader=False` together give the behaviour before the marks'
-    lane and the reader existed (one queue in arrival order for everything, a mark as a
-    full transaction): the outbox benchmark's reference.
+    `first_lane=False`, `reader=False` and `checkpoint_seconds=None` together give the
+    behaviour before the marks' lane, the reader and the checkpointer existed (one queue in
+    arrival order for everything, a mark as a full transaction, SQLite checkpointing inside
+    commits): the outbox benchmark's reference.
     """
 
     def __init__(
@@ -112,15 +114,18 @@ class Database:
         *,
         first_lane: bool = True,
         reader: bool = True,
+        checkpoint_seconds: float | None = 0.5,
     ) -> None:
         self.path = str(path)
         self.first_lane = first_lane
-        # A second connection to :memory: would be another database.
-        self.separate_reads = reader and self.path != ":memory:"
+        memory = self.path == ":memory:"  # a second connection would be another database
+        self.checkpoint_seconds = None if memory else checkpoint_seconds
+        self.separate_reads = reader and not memory
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._turns = Turns()
         self._reading = Turns()  # reads take turns among themselves only
+        self._checkpointer: Checkpointer | None = None
 
     async def open(self) -> Database:
         """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
@@ -133,6 +138,9 @@ class Database:
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         await conn.execute("PRAGMA busy_timeout=5000")
+        if self.checkpoint_seconds is not None:
+            # Checkpoints run on their own connection (storage/checkpoint.py), never in a commit.
+            await conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn = conn
         await self._migrate()
         if self.separate_reads:
@@ -141,11 +149,17 @@ class Database:
             await reader.execute("PRAGMA busy_timeout=5000")
             await reader.execute("PRAGMA query_only=1")  # a write through read() is a bug
             self._reader = reader
+        if self.checkpoint_seconds is not None:
+            self._checkpointer = Checkpointer(self.path, every=self.checkpoint_seconds)
+            await self._checkpointer.start()
         return self
 
     async def close(self) -> None:
-        """Close the connections, the writing one last (SQLite checkpoints the log when the
-        last connection closes); safe to call twice."""
+        """Stop checkpointing and close the connections, the writing one last (SQLite
+        checkpoints what is left when the last connection closes); safe to call twice."""
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
+            self._checkpointer = None
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
@@ -159,6 +173,11 @@ class Database:
         if self._conn is None:
             raise RuntimeError("database is not open")
         return self._conn
+
+    @property
+    def checkpointer(self) -> Checkpointer | None:
+        """The background checkpointer (None for :memory: or the reference behaviour)."""
+        return self._checkpointer
 
     @asynccontextmanager
     async def _turn(self, first: bool) -> AsyncIterator[None]:

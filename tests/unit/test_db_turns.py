@@ -123,8 +123,10 @@ async def test_single_runs_exactly_one_statement(db: Database) -> None:
 
 
 async def test_the_reference_keeps_one_queue_in_arrival_order(tmp_path: Path) -> None:
-    """first_lane=False, reader=False: the benchmark's reference."""
-    db = await Database(tmp_path / "ref.sqlite3", first_lane=False, reader=False).open()
+    """first_lane=False, reader=False, checkpoint_seconds=None: the benchmark's reference."""
+    db = await Database(
+        tmp_path / "ref.sqlite3", first_lane=False, reader=False, checkpoint_seconds=None
+    ).open()
     try:
         order: list[str] = []
         release = asyncio.Event()
@@ -152,5 +154,8 @@ async def test_the_reference_keeps_one_queue_in_arrival_order(tmp_path: Path) ->
         release.set()
         await asyncio.gather(*tasks)
         assert order == ["dialog", "read", "mark"]
+        cur = await db.conn.execute("PRAGMA wal_autocheckpoint")
+        assert (await cur.fetchone())[0] == 1000  # SQLite checkpoints inside commits
+        assert db.checkpointer is None
     finally:
         await db.close()
