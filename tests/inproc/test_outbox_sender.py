@@ -152,3 +152,14 @@ async def test_quiet_hours_are_configurable_and_can_be_switched_off(
     await queue(h, "night", 8)
     await sender.drain_once()
     assert len(h.api.chat(8)) == (0 if quiet[0] != quiet[1] else 1)
+
+
+async def test_a_round_claims_in_one_statement_only_rows_still_pending(h: Harness) -> None:
+    kept = await queue(h, "kept", 8)
+    withdrawn = await queue(h, "withdrawn", 9)
+    async with h.db.transaction() as tx:
+        assert await outbox.cancel_pending(tx, withdrawn)  # e.g. an alert acknowledged meanwhile
+        assert await outbox.claim(tx, [kept, withdrawn]) == {kept}
+        assert await outbox.expire(tx, [withdrawn]) == 0
+    assert (await row(h, kept))["status"] == "sending"
+    assert (await row(h, withdrawn))["status"] == "cancelled"
