@@ -7,13 +7,18 @@ restarted sender repeat a message the platform already accepted (and every mark 
 behind it waits as long). So the main connection never checkpoints (wal_autocheckpoint = 0)
 and this task does it instead, PASSIVE, on its own connection and therefore its own thread:
 a passive checkpoint neither waits for nor blocks the writer; it copies the frames no
-reader still needs.
+reader still needs. It looks every `every` seconds at the log's size in the WAL-index header
+(the -shm file, whose layout is part of SQLite's documented file format) and starts once
+`pages` frames (1,000, as SQLite) are in the log, then again each round until all are
+copied: the writer starts the log over only after a checkpoint that copied everything.
 
-It checkpoints at the same size as SQLite would (`pages`, 1,000 by default), looking every
-`every` seconds at the log's size in the WAL-index header (the -shm file, whose layout is
-part of SQLite's documented file format), so the log restarts as often as before. One sync
-stays on the commit path: the first commit after a restart writes and syncs the log's new
-header. Checkpointing more often would make that more frequent, not less.
+Two costs stay with the writer. The first commit after the log starts over writes and
+syncs its new header (one fsync per 1,000 pages, as before). And under a steady stream of
+commits on a slow disk, a background pass may never copy everything (commits land during
+its two fsyncs), so the log would grow without end: past `limit` frames the task
+checkpoints holding an ordinary turn of the main connection (`turn`), when no commit can
+land meanwhile, and the log starts over. That stall is the old one, at a quarter of the
+frequency, and only where the background could not keep up.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import logging
 import sqlite3
 import struct
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import NamedTuple
 
 import aiosqlite
@@ -46,7 +52,7 @@ class Result(NamedTuple):
 
 
 class Checkpointer:
-    """Runs a PASSIVE checkpoint of one WAL database whenever `pages` frames are waiting."""
+    """Runs PASSIVE checkpoints of one WAL database once its log holds `pages` frames."""
 
     def __init__(
         self,
@@ -54,11 +60,15 @@ class Checkpointer:
         *,
         every: float = 0.5,
         pages: int = 1000,
+        limit: int = 4000,
+        turn: Callable[[], AbstractAsyncContextManager[None]] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.path = path
         self.every = every
         self.pages = pages
+        self.limit = limit
+        self.turn = turn  # an ordinary turn of the writing connection (Database._turn)
         self.sleep = sleep  # tests pass one they control
         self._conn: aiosqlite.Connection | None = None
         self._task: asyncio.Task[None] | None = None
@@ -68,18 +78,23 @@ class Checkpointer:
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._task = asyncio.create_task(self._run(), name="sqlite-checkpoint")
 
-    def waiting_frames(self) -> int:
-        """Frames in the log not yet copied into the database file, read from the WAL-index
-        header without a lock (an estimate is enough); `pages` when it cannot be read, so
-        the log is checkpointed rather than left to grow."""
+    def log_frames(self) -> tuple[int, int]:
+        """(frames in the log, frames already copied into the database file), read from
+        the WAL-index header without a lock (an estimate is enough); (`limit`, 0) when it
+        cannot be read, so the log is checkpointed rather than left to grow."""
         try:
             with open(self.path + "-shm", "rb") as shm:
                 header = shm.read(_HEADER)
             (frames,) = struct.unpack_from("=I", header, _MX_FRAME)
             (copied,) = struct.unpack_from("=I", header, _BACKFILLED)
         except (OSError, struct.error):
-            return self.pages
-        return max(0, frames - copied)
+            return self.limit, 0
+        return frames, min(copied, frames)
+
+    def waiting_frames(self) -> int:
+        """Frames in the log not yet copied into the database file."""
+        frames, copied = self.log_frames()
+        return frames - copied
 
     async def checkpoint(self) -> Result:
         """Copy what the log holds into the database file now, without waiting for anyone."""
@@ -107,9 +122,12 @@ class Checkpointer:
     async def _run(self) -> None:
         while True:
             await self.sleep(self.every)
-            if self.waiting_frames() < self.pages:
+            frames, copied = self.log_frames()
+            if frames < self.pages or copied >= frames:
                 continue
+            held = self.turn() if frames >= self.limit and self.turn else nullcontext()
             try:
-                await self.checkpoint()
+                async with held:
+                    await self.checkpoint()
             except sqlite3.Error as err:  # e.g. disk full: the next round tries again
                 log.warning("checkpoint failed", extra={"error": type(err).__name__})

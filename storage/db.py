@@ -150,7 +150,9 @@ class Database:
             await reader.execute("PRAGMA query_only=1")  # a write through read() is a bug
             self._reader = reader
         if self.checkpoint_seconds is not None:
-            self._checkpointer = Checkpointer(self.path, every=self.checkpoint_seconds)
+            self._checkpointer = Checkpointer(
+                self.path, every=self.checkpoint_seconds, turn=lambda: self._turn(False)
+            )
             await self._checkpointer.start()
         return self
 

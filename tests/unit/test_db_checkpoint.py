@@ -1,9 +1,12 @@
 """Checkpoints off the commit path: commits never copy the log into the database file, the
-background task does once enough frames wait, the log then starts over, and closing stops it."""
+background task does once enough frames wait, the log then starts over (holding a turn of the
+writer if it has grown past its limit regardless), and closing stops it."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from storage.checkpoint import Checkpointer
@@ -96,6 +99,57 @@ async def test_closing_the_database_stops_its_checkpointer(tmp_path: Path) -> No
     assert not (tmp_path / "ckpt.sqlite3-wal").exists()  # the last close checkpointed the rest
 
 
+async def test_a_log_past_its_limit_is_checkpointed_holding_a_turn_of_the_writer(
+    tmp_path: Path,
+) -> None:
+    db = await _open(tmp_path)
+    clock = Ticks()
+    held: list[str] = []
+
+    @asynccontextmanager
+    async def turn() -> AsyncIterator[None]:  # stands for Database's ordinary turn
+        held.append("taken")
+        yield
+        held.append("given back")
+
+    checkpointer = Checkpointer(
+        db.path, every=1.0, pages=100, limit=400, turn=turn, sleep=clock.sleep
+    )
+    await checkpointer.start()
+    try:
+        await clock.asleep.wait()
+        await checkpointer.checkpoint()
+        await _write(db, 50)  # past `pages`, below `limit`: in the background
+        await clock.round()
+        assert checkpointer.waiting_frames() == 0 and held == []
+        await _write(db, 1)  # the log starts over
+        frames, _ = checkpointer.log_frames()
+        assert frames < 20
+        await _write(db, 200)  # past `limit`: a background pass did not keep up
+        await clock.round()
+        assert checkpointer.waiting_frames() == 0 and held == ["taken", "given back"]
+    finally:
+        await checkpointer.stop()
+        await db.close()
+
+
 async def test_an_unreadable_index_means_checkpoint_anyway(tmp_path: Path) -> None:
-    checkpointer = Checkpointer(str(tmp_path / "missing.sqlite3"), pages=1000)
-    assert checkpointer.waiting_frames() == 1000
+    checkpointer = Checkpointer(str(tmp_path / "missing.sqlite3"), pages=1000, limit=4000)
+    assert checkpointer.log_frames() == (4000, 0)
+
+
+async def test_the_databases_checkpointer_holds_an_ordinary_turn_of_the_writer(
+    tmp_path: Path,
+) -> None:
+    db = await _open(tmp_path)
+    try:
+        checkpointer = db.checkpointer
+        assert checkpointer is not None and checkpointer.turn is not None
+        async with checkpointer.turn():
+            write = asyncio.create_task(_write(db, 1))
+            for _ in range(3):
+                await asyncio.sleep(0)
+            assert not write.done()  # no commit lands while the checkpoint runs
+        await write
+    finally:
+        await db.close()
