@@ -10,8 +10,11 @@ little as possible, since a kill -9 in between makes the restarted sender send i
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib.resources
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -232,7 +235,14 @@ class Database:
             return
         await self._reading.acquire()
         try:
-            await self._reader.execute("BEGIN")
+            try:
+                await self._reader.execute("BEGIN")
+            except asyncio.CancelledError:
+                # aiosqlite runs the queued BEGIN anyway: end it, or every later read fails
+                # ("cannot start a transaction within a transaction").
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self._reader.execute("COMMIT")
+                raise
             try:
                 yield Tx(self._reader)
             finally:

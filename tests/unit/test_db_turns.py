@@ -159,3 +159,17 @@ async def test_the_reference_keeps_one_queue_in_arrival_order(tmp_path: Path) ->
         assert db.checkpointer is None
     finally:
         await db.close()
+
+
+async def test_a_read_cancelled_while_it_begins_leaves_the_reader_usable(db: Database) -> None:
+    async def read() -> None:
+        async with db.read() as tx:
+            await tx.fetchone("SELECT COUNT(*) FROM notes")
+
+    task = asyncio.create_task(read())
+    await asyncio.sleep(0)  # it waits for SQLite's thread to run its BEGIN
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await read()  # the BEGIN that ran anyway was ended: this one can begin
+    await read()
