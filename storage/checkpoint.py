@@ -17,8 +17,9 @@ syncs its new header (one fsync per 1,000 pages, as before). And under a steady 
 commits on a slow disk, a background pass may never copy everything (commits land during
 its two fsyncs), so the log would grow without end: past `limit` frames the task
 checkpoints holding an ordinary turn of the main connection (`turn`), when no commit can
-land meanwhile, and the log starts over. That stall is the old one, at a quarter of the
-frequency, and only where the background could not keep up.
+land meanwhile, and the log starts over. Marks then wait as they did for the old checkpoint
+in a commit, but once per `limit` (4,000) frames rather than 1,000, and only where the
+background could not keep up.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sqlite3
 import struct
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -129,5 +129,5 @@ class Checkpointer:
             try:
                 async with held:
                     await self.checkpoint()
-            except sqlite3.Error as err:  # e.g. disk full: the next round tries again
+            except Exception as err:  # e.g. disk full: the next round tries again
                 log.warning("checkpoint failed", extra={"error": type(err).__name__})
