@@ -1,7 +1,8 @@
-"""The durable outbox, measured: pipeline capacity, the default pace under Telegram's caps, and
-what a kill -9 half-way does to it.
+"""The durable outbox, measured: pipeline capacity, the default pace under Telegram's caps,
+what a kill -9 does to it, and how long a delivered message stays unmarked.
 
     python -m tests.bench.outbox [--messages 20000] [--chats N] [--runs 5] [--skip-limited]
+        [--kills 1] [--crash-runs 2] [--bursts 8] [--crash-kills 0] [--fsync-ms 0]
 
 1. Capacity. In-process: the real OutboxSender and TelegramChannel (python-telegram-bot with
    rate_limit=False) over `FastBotRequest`, an in-memory Bot API transport, with no pace
@@ -17,6 +18,13 @@ what a kill -9 half-way does to it.
    N times, evenly spaced), restarted a second later. Goals: at least 95% of the configured
    rate, no 429, no duplicate, no loss.
    At 25/s, 20,000 messages take about 14 minutes; `--messages 2000` is a quick run.
+   Each kill is examined (rows left delivered but unmarked), and every message's time from
+   acceptance to mark is printed (tests/bench/outbox_window.py).
+3. The duplicate window (tests/bench/outbox_crash.py): announcement bursts to 60 members
+   while others write to the bot, drained by the real bot process as shipped and with the
+   database as it was before (the reference), alternating --crash-runs times; optionally
+   killed --crash-kills times per run at random moments, on an emulated slow disk
+   (--fsync-ms). About 2 minutes by default.
 
 Not a test: it prints numbers and asserts nothing (a lost or unsent row is printed).
 """
