@@ -80,6 +80,7 @@ class OutboxSender:
         self._stopping = False
         self._slots = asyncio.Semaphore(self.policy.max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ended = 0  # sends finished so far (drain_once: did a chat free up meanwhile?)
 
     def wake(self) -> None:
         """Tell the sender there is new work (called after a handler's commit)."""
@@ -127,14 +128,22 @@ class OutboxSender:
             await asyncio.wait_for(self._wake.wait(), wait)
 
     async def drain_once(self) -> int:
-        """Send every message due now and wait for them (tests, the demo); returns how many."""
+        """Send every message due now and wait for them (tests, the demo); returns how many.
+
+        A round that found nothing may have read while a send was still in flight and left
+        out its chat; if that send ended meanwhile, the chat's next message is due, so the
+        drain only stops after a round in which nothing ended either.
+        """
         total = 0
         while True:
+            ended = self._ended
             started = await self.pump()
             if started == 0:
-                if not self._tasks:
+                if self._tasks:
+                    await self._settle()
+                    continue
+                if self._ended == ended:
                     break
-                await self._settle()
                 continue
             total += started
         return total
@@ -182,6 +191,7 @@ class OutboxSender:
         return len(picked)
 
     def _finished(self, task: asyncio.Task[None], chat: str) -> None:
+        self._ended += 1
         self._tasks.discard(task)
         self._slots.release()
         self.limiter.done(chat)

@@ -163,3 +163,13 @@ async def test_a_round_claims_in_one_statement_only_rows_still_pending(h: Harnes
         assert await outbox.expire(tx, [withdrawn]) == 0
     assert (await row(h, kept))["status"] == "sending"
     assert (await row(h, withdrawn))["status"] == "cancelled"
+
+
+async def test_a_drain_sends_every_message_of_a_chat_in_turn(h: Harness) -> None:
+    """The second message waits for the first one's send; a drain must not stop in between
+    because the first finished while the next round was reading what is due."""
+    first = await queue(h, "first", 12)
+    second = await queue(h, "second", 12)
+    assert await h.drain() == 2
+    assert [m.text for m in h.api.chat(12)] == ["tin first", "tin second"]
+    assert (await row(h, first))["status"] == (await row(h, second))["status"] == "sent"
