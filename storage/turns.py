@@ -1,16 +1,15 @@
-"""Turns on the one database connection: an asyncio lock with a lane that goes first.
+"""Turns on the writing connection: an asyncio lock with a lane that goes first.
 
-Every read and write of the process shares one connection, so they take turns. Most may
-wait in arrival order, but one kind may not: recording that the platform accepted an
-outbox message. Until that mark commits, a kill -9 makes the restarted sender send the
-message again, so each millisecond a mark waits behind a dialog, a claim or a progress
-report is a millisecond in which a crash duplicates a message. Waiters in the first lane
-are served before every ordinary waiter, so a mark waits at most for the turn in progress
-(and for the marks queued before it).
+Every write of the process goes through one connection (and so do reads where there is no
+read-only connection), so they take turns. Most may wait in arrival order, but one kind
+may not: recording that the platform accepted an outbox message. Until that mark commits,
+a kill -9 makes the restarted sender send the message again, so each millisecond a mark
+waits behind a dialog, a claim or a progress report is a millisecond in which a crash
+duplicates a message. Waiters in the first lane are served before every ordinary waiter,
+so a mark waits at most for the turn in progress (and for the marks queued before it).
 
-The turn is handed straight to the next waiter on release, so a newcomer never slips in
-ahead of a waiter that was already woken (asyncio.Lock lets it), and order within each
-lane is arrival order.
+On release the turn is handed straight to the next waiter, first lane first; within each
+lane the order is the order of arrival.
 """
 
 from __future__ import annotations
@@ -30,12 +29,12 @@ class Turns:
 
     @property
     def held(self) -> bool:
-        """Whether someone has the turn (tests, and a guard against misuse)."""
+        """Whether someone has the turn (for tests)."""
         return self._held
 
     @property
     def waiting(self) -> tuple[int, int]:
-        """How many wait in each lane (first, others): lets tests line waiters up."""
+        """How many wait in each lane (first, others), for tests that line waiters up."""
         return len(self._first), len(self._others)
 
     async def acquire(self, *, first: bool = False) -> None:
