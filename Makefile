@@ -28,7 +28,12 @@ bench-tally:
 
 # The outbox: capacity (20,000 rows, in-process, vs. bare python-telegram-bot), then the real
 # bot at the default 25/s against a fake enforcing Telegram's caps, with a kill -9 half-way
-# (about 14 minutes at 25/s); quick run: `make bench-outbox OUTBOX_ARGS="--messages 2000"`.
+# (about 14 minutes at 25/s), then the duplicate window on announcement bursts, shipped vs.
+# the old database behaviour (about 2 minutes); quick run: `make bench-outbox
+# OUTBOX_ARGS="--messages 2000"`. Options: --runs N (capacity, 0 skips), --skip-limited,
+# --kills N, --crash-runs N (0 skips phase 3), --bursts N, --crash-kills N (kill -9 at random
+# moments, e.g. "--runs 0 --skip-limited --crash-runs 1 --bursts 40 --crash-kills 100"),
+# --fsync-ms N (phase 3 on an emulated slow disk, needs a C compiler), --inbound N.
 bench-outbox:
 	$(PYTHON) -m tests.bench.outbox $(OUTBOX_ARGS)
 

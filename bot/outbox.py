@@ -3,9 +3,11 @@
 Each round reads the messages that are due (urgent first; during quiet hours only urgent
 ones), leaves out chats still inside their per-chat gap, claims the rest in one
 transaction and sends them with a bounded number in flight, spaced by the overall rate.
-Each send is marked in its own transaction the moment the platform answers, so a kill -9
-can only repeat a message whose answer was on the wire at that instant; start-up puts
-claimed rows back in the queue (at-least-once, with that one window).
+Each send is marked the moment the platform answers, in one autocommit statement that goes
+before every other writer waiting for the database (storage/turns.py), so a kill -9 can
+only repeat a message whose answer was on the wire at that instant or had just arrived (the
+mark waits at most for the one write in progress); start-up puts claimed rows back in the
+queue (at-least-once, with that one window).
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ class OutboxSender:
         self._stopping = False
         self._slots = asyncio.Semaphore(self.policy.max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._ended = 0  # sends finished so far (drain_once: did a chat free up meanwhile?)
 
     def wake(self) -> None:
         """Tell the sender there is new work (called after a handler's commit)."""
@@ -125,14 +128,22 @@ class OutboxSender:
             await asyncio.wait_for(self._wake.wait(), wait)
 
     async def drain_once(self) -> int:
-        """Send every message due now and wait for them (tests, the demo); returns how many."""
+        """Send every message due now and wait for them (tests, the demo); returns how many.
+
+        A round that found nothing may have read while a send was still in flight and left
+        out its chat; if that send ended meanwhile, the chat's next message is due, so the
+        drain only stops after a round in which nothing ended either.
+        """
         total = 0
         while True:
+            ended = self._ended
             started = await self.pump()
             if started == 0:
-                if not self._tasks:
+                if self._tasks:
+                    await self._settle()
+                    continue
+                if self._ended == ended:
                     break
-                await self._settle()
                 continue
             total += started
         return total
@@ -158,15 +169,12 @@ class OutboxSender:
                 picked.append(row)
         if not picked:
             return 0
-        claimed: list[Row] = []
-        expired = 0
-        async with self.db.transaction() as tx:
-            for row in picked:
-                if row["expires_at"] and str(row["expires_at"]) <= now_iso:
-                    await outbox.mark_failed(tx, int(row["id"]), "expired", "too late to send")
-                    expired += 1
-                elif await outbox.claim(tx, int(row["id"])):
-                    claimed.append(row)
+        late = {int(r["id"]) for r in picked if r["expires_at"] and str(r["expires_at"]) <= now_iso}
+        ids = [int(r["id"]) for r in picked]
+        async with self.db.transaction() as tx:  # two statements: sends in flight wait for it
+            expired = await outbox.expire(tx, [i for i in ids if i in late])
+            taken = await outbox.claim(tx, [i for i in ids if i not in late])
+        claimed = [row for row in picked if int(row["id"]) in taken]
         if expired:
             log.info("outbox rows expired", extra={"count": expired})
         for index, row in enumerate(claimed):
@@ -183,6 +191,7 @@ class OutboxSender:
         return len(picked)
 
     def _finished(self, task: asyncio.Task[None], chat: str) -> None:
+        self._ended += 1
         self._tasks.discard(task)
         self._slots.release()
         self.limiter.done(chat)
@@ -227,17 +236,32 @@ class OutboxSender:
             log.exception("outbox send crashed", extra={"outbox_id": outbox_id})
             await self._failed(row, attempts, DeliveryError(repr(err)[:200], transient=True))
             return
-        async with self.db.transaction() as tx:
-            now = iso(self.clock.now())
-            await outbox.mark_sent(tx, outbox_id, message_id, now)
-            # A handed-over reply's choices are in the dialog state already (with whether
-            # the question takes typed numbers), so only pushed messages set them.
-            if self.channel.numbered and payload.get("choices") and not payload.get("reply"):
-                flat = [[value, label] for row in payload["choices"] for label, value in row]
-                await conversations.remember_pushed_choices(
-                    tx, self.channel.name, str(row["chat_id"]), flat, now
-                )
+        await self._mark_sent(row, payload, message_id)
         log.debug("outbox sent", extra={"outbox_id": outbox_id, "channel": self.channel.name})
+
+    async def _mark_sent(self, row: Row, payload: dict[str, Any], message_id: str | None) -> None:
+        """Record that the platform accepted the message, as soon as it can be durable.
+
+        Until this commits, a kill -9 makes the restarted sender send the message again, so
+        the mark goes before every ordinary waiter for the database (Database's first lane)
+        and is one autocommit statement. On text-only channels a message with choices also
+        makes them the chat's numbered choices; that takes a transaction of its own, still
+        in the first lane, so the two stay all or nothing.
+        """
+        now = iso(self.clock.now())
+        outbox_id = int(row["id"])
+        # A handed-over reply's choices are in the dialog state already (with whether the
+        # question takes typed numbers), so only pushed messages set them.
+        if not (self.channel.numbered and payload.get("choices") and not payload.get("reply")):
+            async with self.db.single(first=True) as tx:
+                await outbox.mark_sent(tx, outbox_id, message_id, now)
+            return
+        flat = [[value, label] for line in payload["choices"] for label, value in line]
+        async with self.db.transaction(first=True) as tx:
+            await outbox.mark_sent(tx, outbox_id, message_id, now)
+            await conversations.remember_pushed_choices(
+                tx, self.channel.name, str(row["chat_id"]), flat, now
+            )
 
     async def _message(self, payload: dict[str, Any]) -> Outbound:
         """The message itself, or what a deferred row (a monthly tally) renders to now."""

@@ -113,14 +113,31 @@ async def due(
     return rows
 
 
-async def claim(tx: Tx, outbox_id: int) -> bool:
-    """Mark a message as being sent; False if another sender or a cancel got there first."""
-    cur = await tx.execute(
-        """UPDATE outbox SET status = 'sending', attempts = attempts + 1
-           WHERE id = ? AND status = 'pending'""",
-        (outbox_id,),
+async def claim(tx: Tx, outbox_ids: Sequence[int]) -> set[int]:
+    """Mark messages as being sent; returns those claimed (another sender or a cancel may have
+    got to the others first). One statement for the whole round, not one per row: while the
+    claim holds the database, the marks of messages the platform has just accepted wait."""
+    if not outbox_ids:
+        return set()
+    rows = await tx.fetchall(
+        f"""UPDATE outbox SET status = 'sending', attempts = attempts + 1
+            WHERE status = 'pending' AND id IN ({",".join("?" for _ in outbox_ids)})
+            RETURNING id""",
+        outbox_ids,
     )
-    return cur.rowcount == 1
+    return {int(row["id"]) for row in rows}
+
+
+async def expire(tx: Tx, outbox_ids: Sequence[int]) -> int:
+    """Give up messages that are too late to matter (a reminder after its deadline)."""
+    if not outbox_ids:
+        return 0
+    cur = await tx.execute(
+        f"""UPDATE outbox SET status = 'expired', last_error = 'too late to send'
+            WHERE status = 'pending' AND id IN ({",".join("?" for _ in outbox_ids)})""",
+        outbox_ids,
+    )
+    return cur.rowcount
 
 
 async def mark_sent(tx: Tx, outbox_id: int, platform_message_id: str | None, now_iso: str) -> None:

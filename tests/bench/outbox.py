@@ -1,7 +1,8 @@
-"""The durable outbox, measured: pipeline capacity, the default pace under Telegram's caps, and
-what a kill -9 half-way does to it.
+"""The durable outbox, measured: pipeline capacity, the default pace under Telegram's caps,
+what a kill -9 does to it, and how long a delivered message stays unmarked.
 
     python -m tests.bench.outbox [--messages 20000] [--chats N] [--runs 5] [--skip-limited]
+        [--kills 1] [--crash-runs 2] [--bursts 8] [--crash-kills 0] [--fsync-ms 0]
 
 1. Capacity. In-process: the real OutboxSender and TelegramChannel (python-telegram-bot with
    rate_limit=False) over `FastBotRequest`, an in-memory Bot API transport, with no pace
@@ -17,6 +18,13 @@ what a kill -9 half-way does to it.
    N times, evenly spaced), restarted a second later. Goals: at least 95% of the configured
    rate, no 429, no duplicate, no loss.
    At 25/s, 20,000 messages take about 14 minutes; `--messages 2000` is a quick run.
+   Each kill is examined (rows left delivered but unmarked), and every message's time from
+   acceptance to mark is printed (tests/bench/outbox_window.py).
+3. The duplicate window (tests/bench/outbox_crash.py): announcement bursts to 60 members
+   while others write to the bot, drained by the real bot process as shipped and with the
+   database as it was before (the reference), alternating --crash-runs times; optionally
+   killed --crash-kills times per run at random moments, on an emulated slow disk
+   (--fsync-ms). About 2 minutes by default.
 
 Not a test: it prints numbers and asserts nothing (a lost or unsent row is printed).
 """
@@ -46,10 +54,15 @@ from bot.channels.telegram import TelegramChannel, keyboard
 from bot.config import load_config
 from bot.model import Outbound
 from bot.outbox import SendPolicy
+from tests.bench.outbox_burst import Bursts
+from tests.bench.outbox_crash import crash_phase, crash_summary
 from tests.bench.outbox_data import TOKEN, Workload, fill, make_workload, status_counts
 from tests.bench.outbox_data import write_config as write_bench_config
 from tests.bench.outbox_fake import FastBotRequest
-from tests.bench.outbox_kill import LimitedResult, run_limited
+from tests.bench.outbox_kill import run_limited
+from tests.bench.outbox_result import LimitedResult
+from tests.bench.outbox_slowsync import slow_sync_env
+from tests.bench.outbox_window import describe
 
 GOAL_SHARE = 0.95
 
@@ -173,16 +186,27 @@ def limited_report(r: LimitedResult) -> list[str]:
         f"    accepted {len(r.accepted)} sendMessage for {r.messages} rows in {r.elapsed:.1f} s "
         f"(elapsed, bot start to last acceptance and stop)",
     ]
-    for (_, after), (start, end) in zip(r.kills, r.gaps(), strict=False):
+    gaps = [end - start for start, end in r.gaps()]
+    if len(r.kills) == 1 and gaps:
         lines.append(
-            f"    SIGKILL after {after} accepted; the restarted bot's first acceptance "
-            f"{end - start:.2f} s after the kill"
+            f"    SIGKILL after {r.kills[0].accepted} accepted; the restarted bot's first "
+            f"acceptance {gaps[0]:.2f} s after the kill"
+        )
+    elif gaps:
+        lines.append(
+            f"    {len(r.kills)} SIGKILLs; the restarted bot's first acceptance a median "
+            f"{statistics.median(gaps):.2f} s after each (max {max(gaps):.2f} s)"
         )
     if r.kills:
         lines.append(
             f"    claimed rows put back in the queue at restarts: {r.recovered}; requests cut "
             f"off mid-way by a kill: {r.cut_off}"
         )
+        lines += kill_report(r)
+    lines += [
+        f"    per message, fake accepted -> mark committed: {describe(r.delays.accepted_ms)}",
+        f"    per message, answer written -> mark committed: {describe(r.delays.answered_ms)}",
+    ]
     if per_s:
         lines.append(
             f"    accepted per whole second: min {per_s[0]}, 10th percentile "
@@ -201,7 +225,36 @@ def limited_report(r: LimitedResult) -> list[str]:
     return lines
 
 
-def summary(caps: list[Capacity], limited: LimitedResult | None) -> list[str]:
+def kill_report(r: LimitedResult) -> list[str]:
+    """Per kill: rows left claimed but unmarked, which of them the fake had accepted (the
+    duplicates), how long before the kill, and whether their answer had left the fake."""
+    per_kill = r.duplicates()
+    dups = [d for found in per_kill for d in found]
+    counts = [len(found) for found in per_kill]
+    claimed = [len(k.claimed) for k in r.kills]
+    lines = [
+        f"    per kill: rows claimed but not marked mean {statistics.mean(claimed):.1f} "
+        f"(max {max(claimed)}); of them accepted by the fake (the duplicates) mean "
+        f"{statistics.mean(counts):.2f} (max {max(counts)}), {sum(counts)} in all"
+    ]
+    if dups:
+        ms = sorted(d.before_kill_ms for d in dups)
+        held = sum(1 for d in dups if d.answered_before_kill)
+        shown = ", ".join(f"{v:.1f}" for v in ms[:40]) + (" ..." if len(ms) > 40 else "")
+        lines.append(
+            f"    duplicates accepted this long before the kill (ms): median "
+            f"{statistics.median(ms):.1f}, max {ms[-1]:.1f}: {shown}"
+        )
+        lines.append(
+            f"    of them, answer already out of the fake at the kill (the bot held it, "
+            f"unmarked): {held}; answer still on the wire: {len(dups) - held}"
+        )
+    return lines
+
+
+def summary(
+    caps: list[Capacity], limited: LimitedResult | None, crash: list[tuple[str, str, str]]
+) -> list[str]:
     """The final table: each figure, what was measured, and its goal where it has one."""
     rows: list[tuple[str, str, str]] = []
     if caps:
@@ -229,9 +282,10 @@ def summary(caps: list[Capacity], limited: LimitedResult | None) -> list[str]:
             ("429 answers", str(r.too_many), "0"),
             ("duplicates (texts accepted twice or more)", str(r.duplicated), "0"),
             ("lost (rows never accepted)", str(r.lost), "0"),
-            ("outbox rows not 'sent' at the end", str(r.messages - r.statuses.get("sent", 0)), "0"),
+            ("outbox rows still queued at the end", str(r.unfinished), "0"),
             ("active sending time / elapsed", f"{r.active:.1f} s / {r.elapsed:.1f} s", ""),
         ]
+    rows += crash
     wide = max(len(label) for label, _, _ in rows) if rows else 0
     value = max(len(measured) for _, measured, _ in rows) if rows else 0
     lines = [f"  {'figure':<{wide}}  {'measured':>{value}}  goal"]
@@ -249,7 +303,8 @@ async def bench(args: argparse.Namespace) -> None:
         f"python-telegram-bot {telegram.__version__}, SQLite {sqlite3.sqlite_version} "
         f"(aiosqlite {aiosqlite.__version__}), {os.cpu_count()} CPUs, {platform.machine()}"
     )
-    print(f"  workload: {workload.describe()}")
+    if args.runs or not args.skip_limited:
+        print(f"  workload: {workload.describe()}")
     print()
     caps = await capacity_phase(workload, args.runs) if args.runs else []
     limited = None
@@ -262,7 +317,20 @@ async def bench(args: argparse.Namespace) -> None:
         for line in limited_report(limited):
             print(line)
         print()
-    for line in summary(caps, limited):
+    crash = []
+    if args.crash_runs:
+        shape = Bursts(args.bursts, inbound=args.inbound)
+        slow = f"; every fsync {args.fsync_ms:g} ms slower" if args.fsync_ms else ""
+        print(
+            f"  3. duplicate window, shipped vs reference, {args.crash_runs} runs each: "
+            f"{shape.describe()}; {args.crash_kills} kill -9 per run{slow}"
+        )
+        with tempfile.TemporaryDirectory(prefix="antt-bench-sync-") as tmp:
+            env = slow_sync_env(args.fsync_ms, Path(tmp)) if args.fsync_ms else {}
+            found = await crash_phase(shape, args.crash_runs, args.crash_kills, args.stall, env)
+        crash = crash_summary(found)
+        print()
+    for line in summary(caps, limited, crash):
         print(line)
     print(f"  total wall time {time.perf_counter() - wall:.1f} s")
 
@@ -283,8 +351,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--stall", type=float, default=30.0, help="stop after this many seconds without progress"
     )
+    parser.add_argument(
+        "--crash-runs", type=int, default=2, help="phase 3 runs per mode; 0 skips (default 2)"
+    )
+    parser.add_argument(
+        "--bursts", type=int, default=8, help="phase 3 announcements of 60 per run (default 8)"
+    )
+    parser.add_argument(
+        "--crash-kills", type=int, default=0, help="phase 3 kill -9 per run (default 0)"
+    )
+    parser.add_argument(
+        "--inbound", type=float, default=2.0, help="phase 3 updates/s from members (default 2)"
+    )
+    parser.add_argument(
+        "--fsync-ms",
+        type=float,
+        default=0.0,
+        help="phase 3: every fsync of the bot takes this much longer, a slow disk (default 0)",
+    )
     args = parser.parse_args(argv)
-    if args.messages < 10 or min(args.runs, args.chats, args.kills) < 0:
+    counts = (args.runs, args.chats, args.kills, args.crash_runs, args.crash_kills, args.fsync_ms)
+    if args.messages < 10 or min(counts) < 0 or args.bursts < 1 or args.inbound <= 0:
         parser.error("need at least 10 messages, and no negative counts")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     asyncio.run(bench(args))

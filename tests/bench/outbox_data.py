@@ -117,6 +117,13 @@ def key_of(text: str) -> str | None:
     return found.group(1) if found else None
 
 
+def ident(text: str, chat_id: int | str) -> str | None:
+    """One delivery's identity, "tag@chat": an announcement's members share its tag; None for
+    texts without a tag (the sender's progress messages, replies to members who write)."""
+    tag = key_of(text)
+    return f"{tag}@{chat_id}" if tag else None
+
+
 async def fill(db_path: Path, items: list[Planned]) -> None:
     """Create the database (migrations included) and queue every row as pending."""
     db = await Database(db_path).open()

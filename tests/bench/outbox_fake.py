@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import time
@@ -102,13 +101,18 @@ class FastBotRequest(BaseRequest):
         return 200, json.dumps({"ok": True, "result": result}).encode()
 
 
-@dataclass(frozen=True)
+@dataclass
 class Accepted:
-    """One message the fake accepted: when it arrived (time.monotonic), where, and its text."""
+    """One message the fake accepted: when (time.monotonic, and time.time to compare with the
+    bot's log), where, its text, and when the answer was written to the socket (None: the bot
+    was gone before it could be)."""
 
     at: float
     chat_id: int
     text: str
+    wall: float = 0.0
+    answered: float | None = None  # time.monotonic once the answer was written
+    answered_wall: float | None = None
 
 
 class CappedBotAPI:
@@ -131,9 +135,12 @@ class CappedBotAPI:
         self.too_many = 0  # 429s answered
         self.too_many_overall = 0
         self.too_many_chat = 0
+        self.refused: list[str] = []  # texts of the messages refused with 429
         self.calls: dict[str, int] = {}
         self.unknown: dict[str, int] = {}
         self.cut_off = 0  # requests whose body never fully arrived (the sender was killed)
+        self.updates: list[dict[str, Any]] = []  # served until getUpdates confirms them
+        self._new_update = asyncio.Event()
         self.port = 0
         self._recent: deque[float] = deque()  # accept times inside the sliding window
         self._last_in_chat: dict[int, float] = {}
@@ -177,13 +184,13 @@ class CappedBotAPI:
             self.cut_off += 1
             return _json({"ok": False, "error_code": 400, "description": "cut off"}, 400)
         if method == "sendMessage":
-            return self._send_message(params)
+            return await self._send_message(request, params)
+        if method == "editMessageText":
+            message = message_json(int(params["message_id"]), int(params["chat_id"]), "")
+            message["text"] = str(params["text"])
+            return _json({"ok": True, "result": message})
         if method == "getUpdates":
-            timeout = float(params.get("timeout") or 0)
-            if timeout > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._closing.wait(), timeout)
-            return _json({"ok": True, "result": []})
+            return _json({"ok": True, "result": await self._get_updates(params)})
         if method == "getMe":
             return _json({"ok": True, "result": BOT_USER})
         if method in {"setMyCommands", "deleteWebhook"}:
@@ -191,27 +198,57 @@ class CappedBotAPI:
         self.unknown[method] = self.unknown.get(method, 0) + 1
         return _json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
 
-    def _send_message(self, params: dict[str, Any]) -> web.Response:
-        """Accept the message, or refuse it with 429 when a cap would be broken."""
+    def push_update(self, update: dict[str, Any]) -> None:
+        """Queue an update (a member writing to the bot) for the next getUpdates."""
+        self.updates.append(update)
+        self._new_update.set()
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Forget what the offset confirms, then answer at once or when an update comes."""
+        offset = int(params.get("offset") or 0)
+        self.updates = [u for u in self.updates if int(u["update_id"]) >= offset]
+        timeout = float(params.get("timeout") or 0)
+        if not self.updates and timeout > 0:
+            self._new_update.clear()
+            waits = {asyncio.ensure_future(e.wait()) for e in (self._closing, self._new_update)}
+            _, pending = await asyncio.wait(
+                waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
+        return list(self.updates[:100])
+
+    async def _send_message(self, request: web.Request, params: dict[str, Any]) -> web.Response:
+        """Accept the message, or refuse it with 429 when a cap would be broken; an accepted
+        message's answer is written here, so the moment it left is known."""
         now = time.monotonic()
         chat_id = int(params["chat_id"])
         recent = self._recent
         while recent and recent[0] <= now - self.window:
             recent.popleft()
         last = self._last_in_chat.get(chat_id)
-        if len(recent) >= self.overall:
+        overall = len(recent) >= self.overall
+        if overall or (last is not None and now - last < self.per_chat_gap):
             self.too_many += 1
-            self.too_many_overall += 1
-            return _json(TOO_MANY, 429)
-        if last is not None and now - last < self.per_chat_gap:
-            self.too_many += 1
-            self.too_many_chat += 1
+            if overall:
+                self.too_many_overall += 1
+            else:
+                self.too_many_chat += 1
+            self.refused.append(str(params["text"]))
             return _json(TOO_MANY, 429)
         recent.append(now)
         self._last_in_chat[chat_id] = now
         text = str(params["text"])
-        self.accepted.append(Accepted(now, chat_id, text))
-        return _json({"ok": True, "result": message_json(next(self._ids), chat_id, text)})
+        record = Accepted(now, chat_id, text, wall=time.time())
+        self.accepted.append(record)
+        response = _json({"ok": True, "result": message_json(next(self._ids), chat_id, text)})
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        except ConnectionError:  # killed before the answer could leave: it never will
+            return response
+        record.answered, record.answered_wall = time.monotonic(), time.time()
+        return response
 
 
 async def _params(request: web.Request) -> dict[str, Any]:

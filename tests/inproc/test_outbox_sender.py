@@ -152,3 +152,24 @@ async def test_quiet_hours_are_configurable_and_can_be_switched_off(
     await queue(h, "night", 8)
     await sender.drain_once()
     assert len(h.api.chat(8)) == (0 if quiet[0] != quiet[1] else 1)
+
+
+async def test_a_round_claims_in_one_statement_only_rows_still_pending(h: Harness) -> None:
+    kept = await queue(h, "kept", 8)
+    withdrawn = await queue(h, "withdrawn", 9)
+    async with h.db.transaction() as tx:
+        assert await outbox.cancel_pending(tx, withdrawn)  # e.g. an alert acknowledged meanwhile
+        assert await outbox.claim(tx, [kept, withdrawn]) == {kept}
+        assert await outbox.expire(tx, [withdrawn]) == 0
+    assert (await row(h, kept))["status"] == "sending"
+    assert (await row(h, withdrawn))["status"] == "cancelled"
+
+
+async def test_a_drain_sends_every_message_of_a_chat_in_turn(h: Harness) -> None:
+    """The second message waits for the first one's send; a drain must not stop in between
+    because the first finished while the next round was reading what is due."""
+    first = await queue(h, "first", 12)
+    second = await queue(h, "second", 12)
+    assert await h.drain() == 2
+    assert [m.text for m in h.api.chat(12)] == ["tin first", "tin second"]
+    assert (await row(h, first))["status"] == (await row(h, second))["status"] == "sent"

@@ -189,8 +189,8 @@ async def test_a_kill_between_claiming_and_sending_resends_exactly_once(
     await team.planning.tick()
     async with h.db.transaction() as tx:  # the sender claimed the rows, then the kill came
         rows = await tx.fetchall("SELECT id FROM outbox WHERE status = 'pending'")
-        for row in rows:
-            assert await outbox.claim(tx, int(row["id"]))
+        ids = [int(row["id"]) for row in rows]
+        assert await outbox.claim(tx, ids) == set(ids)
     h2, planning = await restart(tmp_path, h, datetime(2026, 11, 23, 19, 1))
     assert await h2.drain() == 0  # claimed rows wait for recovery, they are not lost
     assert await h2.sender.recover() == 4
