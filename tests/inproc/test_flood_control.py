@@ -129,23 +129,9 @@ async def test_zalo_replies_survive_a_rate_limit(tmp_path: Path) -> None:
 
 
 async def test_an_outbox_message_cut_part_way_resends_only_the_rest(h: Harness) -> None:
-    from bot.clock import iso
-    from storage import outbox
-
     fake_time(h.sender)
     text = "\n".join(f"Dòng {i:03d} " + "x" * 40 for i in range(120))  # about 5,500 units
-    now = iso(h.clock.now())
-    async with h.db.transaction() as tx:
-        await outbox.enqueue(
-            tx,
-            dedupe_key="long:1",
-            channel="telegram",
-            chat_id="1",
-            member_id=None,
-            payload={"text": text, "choices": []},
-            not_before_iso=now,
-            now_iso=now,
-        )
+    await h.enqueue("long:1", 1, text=text)
     h.api.flood, h.api.flood_skip = 1, 1
     await h.drain()
     first = h.api.chat(1)

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bot.clock import iso
-from storage import outbox
 from tests.support.harness import Harness, make_harness
 
 
@@ -34,21 +32,6 @@ class Scene:
         self.wire = asyncio.Event()  # m2's answer stays on the wire until after the kill
         self.tasks: list[asyncio.Task[None]] = []
         self.statuses: dict[str, str] = {}
-
-
-async def _queue(h: Harness, key: str, chat: int) -> None:
-    now = iso(h.clock.now())
-    async with h.db.transaction() as tx:
-        await outbox.enqueue(
-            tx,
-            dedupe_key=key,
-            channel="telegram",
-            chat_id=str(chat),
-            member_id=None,
-            payload={"text": f"tin {key}", "choices": []},
-            not_before_iso=now,
-            now_iso=now,
-        )
 
 
 def _snapshot(db_path: str, copy: Path) -> dict[str, str]:
@@ -116,8 +99,8 @@ def _stage(h: Harness, scene: Scene, copy: Path) -> None:
 async def test_a_kill_after_the_answer_resends_only_what_was_on_the_wire(
     tmp_path: Path, h: Harness
 ) -> None:
-    await _queue(h, "m1", 1)
-    await _queue(h, "m2", 2)
+    await h.enqueue("m1", 1)
+    await h.enqueue("m2", 2)
     scene = Scene()
     copy = tmp_path / "after-kill.sqlite3"
     _stage(h, scene, copy)

@@ -27,21 +27,7 @@ BAD_GATEWAY = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
 
 async def queue(h: Harness, key: str, chat: int, *, expires: datetime | None = None) -> int:
     """Put one plain message in the outbox, due now."""
-    now = iso(h.clock.now())
-    async with h.db.transaction() as tx:
-        outbox_id = await outbox.enqueue(
-            tx,
-            dedupe_key=key,
-            channel="telegram",
-            chat_id=str(chat),
-            member_id=None,
-            payload={"text": f"tin {key}", "choices": []},
-            not_before_iso=now,
-            now_iso=now,
-            expires_iso=iso(expires) if expires else None,
-        )
-    assert outbox_id is not None
-    return outbox_id
+    return await h.enqueue(key, chat, expires=expires)
 
 
 async def row(h: Harness, outbox_id: int) -> dict[str, object]:

@@ -14,7 +14,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.clock import ManualClock, iso
 from bot.config import Config
 from bot.outbox import OutboxSender, SendPolicy
-from storage import invites, members, units
+from storage import invites, members, outbox, units
 from tests.support.fakebot import (
     FakeBotAPI,
     Sent,
@@ -64,6 +64,26 @@ class Harness:
     async def close(self) -> None:
         await self.channel.application.shutdown()
         await self.runtime.stop()
+
+    async def enqueue(
+        self, key: str, chat: int, *, text: str | None = None, expires: datetime | None = None
+    ) -> int:
+        """Put one plain Telegram message in the outbox, due now; returns its id."""
+        now = iso(self.clock.now())
+        async with self.db.transaction() as tx:
+            outbox_id = await outbox.enqueue(
+                tx,
+                dedupe_key=key,
+                channel="telegram",
+                chat_id=str(chat),
+                member_id=None,
+                payload={"text": text or f"tin {key}", "choices": []},
+                not_before_iso=now,
+                now_iso=now,
+                expires_iso=iso(expires) if expires else None,
+            )
+        assert outbox_id is not None
+        return outbox_id
 
     def user(self, user_id: int, first: str = "Nguyễn", last: str = "Văn An") -> TgUser:
         return TgUser(self, user_id, first, last)

@@ -18,6 +18,27 @@ VILLAGE = f"{COMMUNE}/Thôn Nà Lẹng"
 TEAM = f"{VILLAGE}/Tổ ANTT số 1"
 
 
+def xlsx(
+    tmp_path: Path,
+    rows: list[list[Any]],
+    cells: dict[tuple[int, int], Any] | None = None,
+    name: str = "org.xlsx",
+) -> Path:
+    """A workbook whose first sheet holds `rows`, plus single `cells` at (row, column)."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    for (row_number, column), value in (cells or {}).items():
+        sheet.cell(row=row_number, column=column, value=value)
+    target = tmp_path / name
+    workbook.save(target)
+    return target
+
+
 def write(tmp_path: Path, name: str, text: str, *, bom: bool = False) -> Path:
     target = tmp_path / name
     target.write_bytes(("\ufeff" if bom else "").encode() + text.encode("utf-8"))

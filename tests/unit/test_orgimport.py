@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import openpyxl
 import pytest
 
 from bot.clock import ManualClock
@@ -20,6 +19,7 @@ from tests.support.orgimport import (
     all_units,
     import_error,
     write,
+    xlsx,
 )
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -80,16 +80,16 @@ async def test_bom_semicolons_header_case_and_spaces(
 
 
 async def test_xlsx(db: Database, clock: ManualClock, tmp_path: Path) -> None:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["path", "kind", "households", "note"])
-    sheet.append([VILLAGE, "village", 120, "thôn vùng cao"])
-    sheet.append([PROVINCE, "province", None, None])
-    sheet.append([])
-    sheet.append([COMMUNE, "commune", 850.0, None])
-    target = tmp_path / "org.xlsx"
-    workbook.save(target)
+    target = xlsx(
+        tmp_path,
+        [
+            ["path", "kind", "households", "note"],
+            [VILLAGE, "village", 120, "thôn vùng cao"],
+            [PROVINCE, "province", None, None],
+            [],
+            [COMMUNE, "commune", 850.0, None],
+        ],
+    )
 
     result = await import_org(db, target, clock)
     assert result == ImportResult(created=3, updated=0, unchanged=0)
@@ -103,15 +103,7 @@ async def test_xlsx(db: Database, clock: ManualClock, tmp_path: Path) -> None:
 async def test_xlsx_bad_row_reports_sheet_row(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["path", "kind"])
-    sheet.append([PROVINCE, "province"])
-    sheet.append([])
-    sheet.append([COMMUNE, "xã"])
-    target = tmp_path / "org.xlsx"
-    workbook.save(target)
+    target = xlsx(tmp_path, [["path", "kind"], [PROVINCE, "province"], [], [COMMUNE, "xã"]])
 
     error = await import_error(db, target, clock)
     assert error.line == 4
@@ -307,14 +299,8 @@ async def test_hidden_characters_in_names_are_refused(
 async def test_hidden_character_in_an_xlsx_parent_segment(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["path", "kind"])
-    sheet.append([PROVINCE, "province"])
-    sheet.append([f"{PROVINCE}/Xã \u202enơS cắB/Thôn A", "village"])
-    target = tmp_path / "org.xlsx"
-    workbook.save(target)
+    hidden = f"{PROVINCE}/Xã \u202enơS cắB/Thôn A"
+    target = xlsx(tmp_path, [["path", "kind"], [PROVINCE, "province"], [hidden, "village"]])
     error = await import_error(db, target, clock)
     assert str(error) == (
         "org.xlsx, line 3: unit name 'Xã \\u202enơS cắB' contains the invisible character"

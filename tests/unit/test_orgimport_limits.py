@@ -15,7 +15,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import ConfigError, OrgImportSection, load_config
 from storage.db import Database
-from tests.support.orgimport import PROVINCE, all_units, import_error, write
+from tests.support.orgimport import PROVINCE, all_units, import_error, write, xlsx
 
 MB = 1024 * 1024
 
@@ -93,14 +93,8 @@ async def test_a_zip_directory_that_understates_a_sheet_cannot_inflate_it(
 ) -> None:
     # The size checks trust the zip directory; zipfile stops inflating at the size declared
     # there, so a directory that lies yields a damaged sheet, never a larger one.
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["path", "kind"])
-    for index in range(2000):
-        sheet.append([f"{PROVINCE}/Xã {index}", "commune"])
-    target = tmp_path / "org.xlsx"
-    workbook.save(target)
+    communes = [[f"{PROVINCE}/Xã {index}", "commune"] for index in range(2000)]
+    target = xlsx(tmp_path, [["path", "kind"], *communes])
     with zipfile.ZipFile(target) as archive:
         info = archive.getinfo("xl/worksheets/sheet1.xml")
     data = bytearray(target.read_bytes())
@@ -136,14 +130,8 @@ async def test_csv_cell_cap_stops_at_the_line_that_passes_it(
 async def test_xlsx_blank_cells_up_to_a_far_column_count(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["path", "kind"])
-    sheet.append([PROVINCE, "province"])
-    sheet.cell(row=2, column=16384, value="ghi chú")  # column XFD: every row is that wide
-    target = tmp_path / "org.xlsx"
-    workbook.save(target)
+    rows = [["path", "kind"], [PROVINCE, "province"]]
+    target = xlsx(tmp_path, rows, {(2, 16384): "ghi chú"})  # column XFD: every row that wide
     error = await import_error(db, target, clock, OrgImportSection(max_cells=10_000))
     assert str(error) == (
         "org.xlsx, line 1: the file has more than 10,000 cells (blank cells up to the last"
@@ -156,13 +144,7 @@ async def test_xlsx_blank_cells_up_to_a_far_column_count(
 async def test_xlsx_endless_blank_rows_stop_at_the_cap(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["path", "kind"])
-    sheet.cell(row=1_048_576, column=1, value="x")  # a million rows, all but two blank
-    target = tmp_path / "org.xlsx"
-    workbook.save(target)
+    target = xlsx(tmp_path, [["path", "kind"]], {(1_048_576, 1): "x"})  # a million rows
     error = await import_error(db, target, clock, OrgImportSection(max_cells=1000))
     assert error.line == 501  # two cells a row, blank ones included
     assert str(error).startswith("org.xlsx, line 501: the file has more than 1,000 cells")
