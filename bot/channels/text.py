@@ -25,7 +25,7 @@ def code_points(text: str) -> int:
 
 def utf16_units(text: str) -> int:
     """Length as Telegram (and JavaScript) count it: characters outside the BMP count two."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _cut(text: str, limit: int, measure: Measure) -> int:
@@ -48,6 +48,8 @@ def split_text(text: str, limit: int, measure: Measure = code_points) -> list[st
     A single line longer than the limit is cut at its last space before the limit (or hard
     when it has none), so nothing is lost and no part is refused; blank parts are dropped.
     """
+    if measure(text) <= limit:  # nearly every message: one part, measured once
+        return [text] if text.strip() else [" "]
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
