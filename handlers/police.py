@@ -21,7 +21,7 @@ async def acknowledge(ctx: Context) -> None:
     if (
         row is None
         or row["status"] != "active"
-        or not row["urgent"]  # only tips and fires wait for police; a forged id of a patrol
+        or not row["urgent"]  # only tips and fires are acknowledged (a forged id of a patrol)
         or not in_scope(str(me["unit_path"]), str(row["unit_path"]))
     ):
         ctx.reply(ctx.t("ack.not_found"))
@@ -29,7 +29,7 @@ async def acknowledge(ctx: Context) -> None:
     if str(me["role"]) not in {r.value for r in ALERT_ROLES}:
         ctx.reply(ctx.t("ack.not_allowed"))
         return
-    report_id = int(row["id"])  # the same id, now known to exist
+    report_id = int(row["id"])
     if not await reports.acknowledge(ctx.tx, report_id, int(me["id"]), ctx.now_iso):
         first = await members.get(ctx.tx, int(row["ack_by"]))
         ctx.reply(
