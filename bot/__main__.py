@@ -9,9 +9,13 @@ import signal
 import sys
 from pathlib import Path
 
-from bot import logs, org_cli, outbox_cli, tally_cli, updates_cli
-from bot.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
-from bot.forms import FormError
+from bot.channels import updates_cli
+from bot.core import logs
+from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
+from bot.outbox import cli as outbox_cli
+from bot.reports.forms import FormError
+from bot.tally import cli as tally_cli
+from bot.units import cli as org_cli
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -116,9 +120,9 @@ async def _demo(config: Config) -> int:
 
 
 async def _invite(config: Config, args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
-    from bot.invitecodes import InviteError, create_invite, deep_link
-    from bot.roles import parse_role
+    from bot.core.clock import SystemClock
+    from bot.core.roles import parse_role
+    from bot.people.invites import InviteError, create_invite, deep_link
     from storage.db import Database
 
     if args.invite_command != "create":

@@ -10,14 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels import Channel
-from bot.clock import Clock, SystemClock
-from bot.config import Config
-from bot.deferred import render_deferred
-from bot.engine import Engine, Services
-from bot.forms import load_forms
-from bot.i18n import Texts
-from bot.maintenance import prune_inbound
-from bot.messengers import (
+from bot.channels.maintenance import prune_inbound
+from bot.channels.messengers import (
     Messenger,
     NotReachable,
     TelegramMessenger,
@@ -25,10 +19,16 @@ from bot.messengers import (
     first_contact,
     keep_trying,
 )
-from bot.outbox import OutboxSender, SendPolicy
-from bot.planners import jobs_from
-from bot.quiet import in_quiet_hours
-from bot.scheduler import Planning, Scheduler
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Config
+from bot.core.engine import Engine, Services
+from bot.core.i18n import Texts
+from bot.outbox.quiet import in_quiet_hours
+from bot.outbox.sender import OutboxSender, SendPolicy
+from bot.reports.forms import load_forms
+from bot.schedule.planners import jobs_from
+from bot.schedule.scheduler import Planning, Scheduler
+from bot.tally.deferred import render_deferred
 from handlers.router import route
 from storage.db import Database
 
@@ -71,7 +71,7 @@ def send_policy(config: Config, channel: str) -> SendPolicy:
 def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], Awaitable[Any]]]]:
     """Jobs that run at intervals beside the cron slots: announcement progress, and pruning
     the inbound journal and update ids (else a bot running for months grows them forever)."""
-    from bot.announcements import report_progress
+    from bot.people.announcements import report_progress
 
     async def progress() -> None:
         """Tell announcers how far delivery has got (their progress message is edited)."""

@@ -1,1 +1,1 @@
-"""One module per conversation feature, all written against bot.engine.Context."""
+"""One module per conversation feature, all written against bot.core.engine.Context."""

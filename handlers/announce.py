@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import secrets
 
-from bot import announcements
-from bot.engine import Context
-from bot.ids import id_after
-from bot.model import Choice
-from bot.parsing import fold
-from bot.quiet import in_quiet_hours, quiet_ends
-from bot.roles import OVERSIGHT_ROLES, in_scope
+from bot.core.engine import Context
+from bot.core.ids import id_after
+from bot.core.model import Choice
+from bot.core.parsing import fold
+from bot.core.roles import OVERSIGHT_ROLES, in_scope
+from bot.outbox.quiet import in_quiet_hours, quiet_ends
+from bot.people import announcements
 from handlers import menu
 from storage import units
 from storage.db import Row

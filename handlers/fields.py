@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.engine import Context
-from bot.forms import Category, FieldDef
-from bot.model import Choice
-from bot.parsing import ParseError, parse_date, parse_int, parse_time, parse_yes_no
+from bot.core.engine import Context
+from bot.core.model import Choice
+from bot.core.parsing import ParseError, parse_date, parse_int, parse_time, parse_yes_no
+from bot.reports.forms import Category, FieldDef
 from storage import members
 
 BACK = "nav:back"

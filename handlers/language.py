@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import Context
-from bot.model import Choice
+from bot.core.engine import Context
+from bot.core.model import Choice
 from handlers import menu
 from storage import members
 

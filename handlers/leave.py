@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from bot import leave_dates
-from bot.engine import Context
-from bot.ids import parse_id
-from bot.leave_dates import MAX_DAYS, REASONS, LeaveError
-from bot.model import Choice, Outbound
-from bot.roles import REPORTING_ROLES
+from bot.core.engine import Context
+from bot.core.ids import parse_id
+from bot.core.model import Choice, Outbound
+from bot.core.roles import REPORTING_ROLES
+from bot.people import leave as leave_dates
+from bot.people.leave import MAX_DAYS, REASONS, LeaveError
 from handlers import leave_pick as pick
 from handlers import menu
 from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM, TEAM_LEADS

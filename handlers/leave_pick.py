@@ -8,11 +8,11 @@ before saving.
 
 from __future__ import annotations
 
-from bot.engine import Context
-from bot.ids import parse_id
-from bot.model import Choice
-from bot.parsing import fold
-from bot.roles import OVERSIGHT_ROLES, REPORTING_ROLES, Role, in_scope
+from bot.core.engine import Context
+from bot.core.ids import parse_id
+from bot.core.model import Choice
+from bot.core.parsing import fold
+from bot.core.roles import OVERSIGHT_ROLES, REPORTING_ROLES, Role, in_scope
 from handlers import menu
 from storage import members, units
 from storage.db import Row

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.clock import iso
-from bot.engine import Context
-from bot.invitecodes import generate_code, normalize_code
-from bot.model import Choice, Outbound
+from bot.core.clock import iso
+from bot.core.engine import Context
+from bot.core.model import Choice, Outbound
+from bot.people.invites import generate_code, normalize_code
 from handlers import menu
 from storage import invites, links, members, outbox
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.engine import Context
-from bot.model import Choice
-from bot.roles import OVERSIGHT_ROLES, TALLY_ROLES, can_report, role_label
+from bot.core.engine import Context
+from bot.core.model import Choice
+from bot.core.roles import OVERSIGHT_ROLES, TALLY_ROLES, can_report, role_label
 
 REPORT = "menu:report"
 NIL = "menu:nil"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.clock import iso
-from bot.engine import Context
-from bot.forms import Category, FieldDef
-from bot.ids import parse_id
-from bot.model import Choice
-from bot.reporting import report_date_text, split_answers, stamp_text
+from bot.core.clock import iso
+from bot.core.engine import Context
+from bot.core.ids import parse_id
+from bot.core.model import Choice
+from bot.reports.forms import Category, FieldDef
+from bot.reports.saving import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
 from storage import reports
 from storage.db import Row

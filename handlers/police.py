@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.engine import Context
-from bot.ids import id_after
-from bot.model import Choice, Outbound
-from bot.reporting import ACK_PREFIX, stamp_text
-from bot.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
+from bot.core.engine import Context
+from bot.core.ids import id_after
+from bot.core.model import Choice, Outbound
+from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
+from bot.reports.saving import ACK_PREFIX, stamp_text
 from handlers import menu
 from storage import members, outbox, reports
 from storage.db import Row

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine import Context
-from bot.forms import Category
-from bot.model import Choice
-from bot.reporting import report_date_text, save_report
-from bot.roles import can_report
+from bot.core.engine import Context
+from bot.core.model import Choice
+from bot.core.roles import can_report
+from bot.reports.forms import Category
+from bot.reports.saving import report_date_text, save_report
 from handlers import fields, menu
 from storage import reports
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.engine import Context
-from bot.reporting import ACK_PREFIX
+from bot.core.engine import Context
+from bot.reports.saving import ACK_PREFIX
 from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
 
 COMMANDS = {

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from bot.engine import Context
-from bot.invitecodes import check_invite
-from bot.model import Choice
-from bot.reporting import stamp_text
-from bot.roles import role_label
+from bot.core.engine import Context
+from bot.core.model import Choice
+from bot.core.roles import role_label
+from bot.people.invites import check_invite
+from bot.reports.saving import stamp_text
 from handlers import link, menu
 from storage import invites, members
 from storage.db import Row

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import re
 
-from bot import periods
-from bot.engine import Context
-from bot.ids import parse_id
-from bot.model import Choice
-from bot.parsing import fold
-from bot.periods import Period, PeriodError
-from bot.roles import TALLY_ROLES, in_scope
-from bot.tally import Tally, compute
-from bot.tally_files import attachments, labels_for
-from bot.tally_text import TallyWriter
+from bot.core.engine import Context
+from bot.core.ids import parse_id
+from bot.core.model import Choice
+from bot.core.parsing import fold
+from bot.core.roles import TALLY_ROLES, in_scope
+from bot.tally import periods
+from bot.tally.compute import Tally, compute
+from bot.tally.files import attachments, labels_for
+from bot.tally.periods import Period, PeriodError
+from bot.tally.text import TallyWriter
 from handlers import menu
 from storage import units
 from storage.db import Row

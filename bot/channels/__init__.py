@@ -1,10 +1,10 @@
-"""Messenger adapters: each maps its platform to bot.model and delivers outbox messages."""
+"""Messenger adapters: each maps its platform to bot.core.model and delivers outbox messages."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from bot.model import Outbound
+from bot.core.model import Outbound
 
 
 class DeliveryError(Exception):

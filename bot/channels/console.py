@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine import Engine
-from bot.model import Inbound, Location, Outbound, render_text
+from bot.core.engine import Engine
+from bot.core.model import Inbound, Location, Outbound, render_text
 
 NAME = "console"
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
-from bot.clock import Clock, iso
+from bot.core.clock import Clock, iso
 from storage import journal
 from storage.db import Database
 

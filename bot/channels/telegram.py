@@ -28,10 +28,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.channels import DeliveryError
 from bot.channels.journal import JournalingRequest
 from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text, utf16_units
-from bot.config import Config
-from bot.engine import Engine
-from bot.model import Inbound, Location, Outbound
-from bot.replies import hand_over
+from bot.core.config import Config
+from bot.core.engine import Engine
+from bot.core.model import Inbound, Location, Outbound
+from bot.outbox.replies import hand_over
 from storage import journal
 
 log = logging.getLogger(__name__)

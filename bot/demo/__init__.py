@@ -9,16 +9,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
-from bot.announcements import report_progress
 from bot.app import Runtime, build_services
 from bot.channels.console import ConsoleChannel, ConsoleSession
-from bot.clock import Clock, OffsetClock, iso
-from bot.config import Config
+from bot.core.clock import Clock, OffsetClock, iso
+from bot.core.config import Config
+from bot.core.roles import role_label
 from bot.demo.history import DAYS, seed_history
-from bot.orgimport import import_org
-from bot.planners import jobs_from
-from bot.roles import role_label
-from bot.scheduler import Planning
+from bot.people.announcements import report_progress
+from bot.schedule.planners import jobs_from
+from bot.schedule.scheduler import Planning
+from bot.units.orgimport import import_org
 from storage import invites, members, units
 from storage.db import Database
 

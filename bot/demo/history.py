@@ -10,7 +10,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from bot.clock import Clock, iso
+from bot.core.clock import Clock, iso
 from storage import reports
 from storage.db import Tx
 

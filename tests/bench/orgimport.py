@@ -44,9 +44,9 @@ from pathlib import Path
 
 from bot.app import Runtime, build_services
 from bot.channels.console import ConsoleChannel
-from bot.clock import SystemClock, iso
-from bot.config import load_config
-from bot.model import Inbound
+from bot.core.clock import SystemClock, iso
+from bot.core.config import load_config
+from bot.core.model import Inbound
 from storage import members, units
 from storage.db import Database
 
@@ -231,7 +231,7 @@ async def bench(args: argparse.Namespace) -> None:
     """Generate the file and the template once, run, print."""
     wall = time.perf_counter()
     failures = FailureLog()
-    engine_log = logging.getLogger("bot.engine")
+    engine_log = logging.getLogger("bot.core.engine")
     engine_log.setLevel(logging.ERROR)
     engine_log.propagate = False
     engine_log.addHandler(failures)

@@ -51,9 +51,9 @@ from telegram import Bot, InlineKeyboardMarkup
 
 from bot.app import Runtime, build_services
 from bot.channels.telegram import TelegramChannel, keyboard
-from bot.config import load_config
-from bot.model import Outbound
-from bot.outbox import SendPolicy
+from bot.core.config import load_config
+from bot.core.model import Outbound
+from bot.outbox.sender import SendPolicy
 from tests.bench.outbox_burst import Bursts
 from tests.bench.outbox_crash import crash_phase, crash_summary
 from tests.bench.outbox_data import TOKEN, Workload, fill, make_workload, status_counts

@@ -24,8 +24,8 @@ import os
 import sys
 
 import bot.app
-from bot import logs
 from bot.__main__ import main
+from bot.core import logs
 from storage.db import Database
 
 
@@ -41,13 +41,13 @@ class _Precise(logging.Filter):
 def _setup(level: str = "INFO") -> None:
     """The bot's log set-up, then the sender's logger at DEBUG with precise times."""
     _original_setup(level)
-    sender = logging.getLogger("bot.outbox")
+    sender = logging.getLogger("bot.outbox.sender")
     sender.setLevel(logging.DEBUG)
     sender.addFilter(_Precise())
 
 
 _original_setup = logs.setup
-logs.setup = _setup  # main() calls bot.logs.setup through the module
+logs.setup = _setup  # main() calls bot.core.logs.setup through the module
 _settings: dict[str, object] = {}
 if os.environ.get("OUTBOX_BENCH_FIRST_LANE") == "0":
     _settings["first_lane"] = False

@@ -1,7 +1,7 @@
 """Announcement bursts for the outbox benchmark: the scene of a duplicate after a crash.
 
 An officer's announcements (/thongbao) to the 60 members of a village, one every `gap_s`
-seconds, queued beforehand through `bot.announcements.queue` itself (announcement row, one
+seconds, queued beforehand through `bot.people.announcements.queue` itself (announcement row, one
 outbox row per member, the officer's progress message), so the running bot edits the
 progress message and sends the final report as it would. Meanwhile members of another
 village write to the bot, `inbound` updates per second in turn (/khongcovuviec files a nil
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bot import announcements
 from bot.app import build_services
-from bot.clock import SystemClock, iso
-from bot.config import Config
+from bot.core.clock import SystemClock, iso
+from bot.core.config import Config
+from bot.people import announcements
 from storage import members, units
 from storage.db import Tx
 from tests.bench.outbox_data import ANNOUNCE, FIRST_CHAT

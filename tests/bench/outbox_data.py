@@ -16,8 +16,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.clock import SystemClock, iso
-from bot.model import Choice, Outbound
+from bot.core.clock import SystemClock, iso
+from bot.core.model import Choice, Outbound
 from storage import outbox
 from storage.db import Database
 from storage.outbox import Planned

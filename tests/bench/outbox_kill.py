@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.config import load_config
+from bot.core.config import load_config
 from tests.bench.outbox_data import TOKEN, Workload, fill, ident, status_counts, write_config
 from tests.bench.outbox_fake import CappedBotAPI
 from tests.bench.outbox_result import LimitedResult

@@ -7,10 +7,10 @@ about 5 million rows) is built once and cached; a build runs in a child process,
 memory figures below are the benchmark's own.
 
 Each run times, on one Database (aiosqlite, the bot's own pragmas and cache size):
-  1. the monthly tally of the whole province (bot.tally.compute),
+  1. the monthly tally of the whole province (bot.tally.compute.compute),
   2. the monthly tally of one commune,
   3. the XLSX export of that commune as the bot sends it: its tally, then
-     bot.tally_files.xlsx_bytes (raw reports up to the chat's row limit, workbook bytes),
+     bot.tally.files.xlsx_bytes (raw reports up to the chat's row limit, workbook bytes),
   4. a bare aggregate over the same rows, through the same connection and Tx:
      SELECT unit_id, kind, COUNT(*) FROM reports WHERE status = 'active'
        AND report_date BETWEEN ? AND ? GROUP BY unit_id, kind
@@ -52,12 +52,12 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot import tally as tally_mod
-from bot import tally_files
-from bot.config import Config, load_config
-from bot.forms import Forms, load_forms
-from bot.i18n import Texts
-from bot.periods import Period, month_named
+from bot.core.config import Config, load_config
+from bot.core.i18n import Texts
+from bot.reports.forms import Forms, load_forms
+from bot.tally import compute as tally_mod
+from bot.tally import files as tally_files
+from bot.tally.periods import Period, month_named
 from storage import units
 from storage.db import Database, Row, Tx
 from tests.bench.tally_data import (
@@ -109,7 +109,7 @@ async def commune_tally(s: Setup) -> tally_mod.Tally:
 
 
 async def commune_export(s: Setup) -> bytes:
-    """The commune's workbook as the bot sends it: its tally, then bot.tally_files.xlsx_bytes.
+    """The commune's workbook as the bot sends it: its tally, then bot.tally.files.xlsx_bytes.
 
     That reads the raw reports (up to the chat's row limit) and renders in a worker thread.
     """

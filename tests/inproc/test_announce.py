@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.announcements import report_progress
+from bot.people.announcements import report_progress
 from tests.inproc.helpers import press_data, texts
 from tests.support.fakebot import Sent
 from tests.support.harness import (

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config, ConfigError, ReportsSection, load_config
-from bot.forms import FormError, load_forms
+from bot.core.config import Config, ConfigError, ReportsSection, load_config
+from bot.reports.forms import FormError, load_forms
 from tests.support.harness import TEAM_A, make_harness
 
 SECRET = "987654:SUPER-SECRET-TOKEN"
@@ -218,7 +218,7 @@ prompt = { vi = "Đã hỗ trợ bao nhiêu hộ dân?", en = "How many househol
 
 
 async def test_custom_forms_file_adds_a_category(tmp_path: Path) -> None:
-    default = (importlib.resources.files("bot") / "forms" / "default.toml").read_text("utf-8")
+    default = (importlib.resources.files("bot.reports") / "default_forms.toml").read_text("utf-8")
     forms_file = write(tmp_path, "forms.toml", default + EXTRA)
     config = Config(reports=ReportsSection(forms_file=str(forms_file)))
     h = await make_harness(tmp_path, config=config)

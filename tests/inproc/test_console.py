@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.app import Runtime, build_services
 from bot.channels.console import ConsoleChannel, ConsoleSession
-from bot.clock import ManualClock
-from bot.config import Config
+from bot.core.clock import ManualClock
+from bot.core.config import Config
 from bot.demo import INVITE_CODE, USERS, seed
 from tests.support.harness import START
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.config import Config, ReportsSection
+from bot.core.config import Config, ReportsSection
 from tests.support.harness import TEAM_A, Harness, make_harness
 
 

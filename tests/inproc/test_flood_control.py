@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.zalo import ZaloChannel
-from bot.config import Config
-from bot.outbox import OutboxSender, SendPolicy
+from bot.core.config import Config
+from bot.outbox.sender import OutboxSender, SendPolicy
 from tests.inproc.helpers import one, rows
 from tests.support.fakezalo import FakeZalo
 from tests.support.harness import COMMUNE, TEAM_A, Harness, make_harness

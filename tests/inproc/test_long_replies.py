@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
+from bot.core.config import Config
 from tests.inproc.helpers import INTERNAL_ERROR
 from tests.support.harness import COMMUNE, TEAM_A, TEAM_B, Harness, make_harness
 

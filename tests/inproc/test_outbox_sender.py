@@ -7,12 +7,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.clock import iso
-from bot.config import Config
-from bot.outbox import OutboxSender, SendPolicy
-from bot.planners import jobs_from
-from bot.ratelimit import RateLimiter
-from bot.scheduler import Planning
+from bot.core.clock import iso
+from bot.core.config import Config
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.sender import OutboxSender, SendPolicy
+from bot.schedule.planners import jobs_from
+from bot.schedule.scheduler import Planning
 from storage import outbox
 from tests.support.harness import TEAM_A, TEAM_B, Harness
 
@@ -124,7 +124,7 @@ async def test_quiet_hours_are_configurable_and_can_be_switched_off(
     h: Harness, quiet: tuple[str, str]
 ) -> None:
     config = Config.model_validate({"reminders": {"quiet_start": quiet[0], "quiet_end": quiet[1]}})
-    from bot.quiet import in_quiet_hours
+    from bot.outbox.quiet import in_quiet_hours
 
     rem = config.reminders
     sender = OutboxSender(

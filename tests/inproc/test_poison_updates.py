@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import background_jobs
-from bot.maintenance import prune_inbound
+from bot.channels.maintenance import prune_inbound
 from handlers import router
 from tests.inproc.helpers import INTERNAL_ERROR, one, rows
 from tests.support.fakebot import text_update

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock, iso
-from bot.config import Config
-from bot.planners import jobs_from
-from bot.scheduler import Planning
+from bot.core.clock import ManualClock, iso
+from bot.core.config import Config
+from bot.schedule.planners import jobs_from
+from bot.schedule.scheduler import Planning
 from storage import outbox
 from tests.inproc.helpers import file_fire
 from tests.support.harness import (

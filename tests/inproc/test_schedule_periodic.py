@@ -10,10 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.clock import ManualClock, iso
-from bot.config import Config
-from bot.planners import jobs_from
-from bot.scheduler import Planning
+from bot.core.clock import ManualClock, iso
+from bot.core.config import Config
+from bot.schedule.planners import jobs_from
+from bot.schedule.scheduler import Planning
 from storage import reports
 from tests.support.harness import (
     COMMUNE,

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import iso
-from bot.roles import in_scope
+from bot.core.clock import iso
+from bot.core.roles import in_scope
 from storage import leaves, members, reports, units
 from tests.inproc.helpers import INTERNAL_ERROR, press_data
 from tests.support.harness import Harness, make_harness

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from bot.config import Config, Phase, TallySection
+from bot.core.config import Config, Phase, TallySection
 from tests.inproc.helpers import file_patrol
 from tests.support.fakebot import Sent, callback_update
 from tests.support.harness import (

@@ -28,10 +28,10 @@ from typing import Any
 
 import pytest
 
-from bot.config import Config, TallySection
-from bot.forms import load_forms
-from bot.periods import month, month_named
-from bot.tally import Tally, compute
+from bot.core.config import Config, TallySection
+from bot.reports.forms import load_forms
+from bot.tally.compute import Tally, compute
+from bot.tally.periods import month, month_named
 from storage import leaves, members, reports, units
 from storage.db import Database
 

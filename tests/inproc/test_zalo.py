@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.channels.zalo import ZaloChannel
-from bot.config import Config
-from bot.outbox import OutboxSender, SendPolicy
+from bot.core.config import Config
+from bot.outbox.sender import OutboxSender, SendPolicy
 from storage import members
 from tests.support.fakezalo import PHOTO_BYTES, FakeZalo, SentMessage, ZaloUser
 from tests.support.harness import COMMUNE, TEAM_A, Harness, make_harness
@@ -108,7 +108,7 @@ async def test_location_is_asked_as_text_and_a_typed_address_is_kept(z: Z) -> No
 async def test_long_texts_are_split_on_line_boundaries(z: Z) -> None:
     lan = z.user("Lan")
     lines = [f"Dòng {i:03d}: " + "x" * 60 for i in range(120)]  # about 8,500 characters
-    from bot.model import Outbound
+    from bot.core.model import Outbound
 
     await z.channel.deliver(lan.id, Outbound("\n".join(lines)))
     sent = lan.unread()

@@ -36,7 +36,7 @@ import httpx
 from aiohttp import web
 from pydantic import SecretStr
 
-from bot.config import Config
+from bot.core.config import Config
 
 TEXT_LIMIT = 2000
 SECRET_HEADER = "X-Bot-Api-Secret-Token"

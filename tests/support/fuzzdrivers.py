@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from bot.channels.console import ConsoleChannel
 from bot.channels.zalo import ZaloChannel
-from bot.model import Inbound, Location, Outbound
+from bot.core.model import Inbound, Location, Outbound
 from tests.support.fakebot import Sent, callback_update, media_update, text_update
 from tests.support.fakezalo import FakeZalo, ZaloUser
 from tests.support.harness import Harness

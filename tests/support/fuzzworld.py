@@ -18,11 +18,11 @@ from pathlib import Path
 
 from bot.channels.console import ConsoleChannel
 from bot.channels.zalo import ZaloChannel
-from bot.clock import ManualClock, iso
-from bot.config import Config
-from bot.outbox import OutboxSender, SendPolicy
-from bot.planners import jobs_from
-from bot.scheduler import Planning
+from bot.core.clock import ManualClock, iso
+from bot.core.config import Config
+from bot.outbox.sender import OutboxSender, SendPolicy
+from bot.schedule.planners import jobs_from
+from bot.schedule.scheduler import Planning
 from storage import invites, leaves, members, reports, units
 from tests.support.fakezalo import FakeZalo
 from tests.support.fuzzdrivers import ConsoleDriver, Driver, TelegramDriver, ZaloDriver

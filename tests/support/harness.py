@@ -11,9 +11,9 @@ from telegram import Update
 
 from bot.app import Runtime, build_services
 from bot.channels.telegram import TelegramChannel
-from bot.clock import ManualClock, iso
-from bot.config import Config
-from bot.outbox import OutboxSender, SendPolicy
+from bot.core.clock import ManualClock, iso
+from bot.core.config import Config
+from bot.outbox.sender import OutboxSender, SendPolicy
 from storage import invites, members, outbox, units
 from tests.support.fakebot import (
     FakeBotAPI,

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.clock import Clock
-from bot.config import OrgImportSection
-from bot.orgimport import ImportObserver, OrgImportError, import_org
+from bot.core.clock import Clock
+from bot.core.config import OrgImportSection
+from bot.units.orgimport import ImportObserver, OrgImportError, import_org
 from storage.db import Database
 
 PROVINCE = "Tỉnh Lạng Sơn"

@@ -1,10 +1,10 @@
-"""Unit tests for bot.controlchars: which invisible characters a name may not hold."""
+"""Unit tests for bot.core.controlchars: which invisible characters a name may not hold."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.controlchars import describe_character, first_control_character
+from bot.core.controlchars import describe_character, first_control_character
 
 FAMILY = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man ZWJ woman ZWJ girl
 RAINBOW_FLAG = "\U0001f3f3\ufe0f\u200d\U0001f308"  # white flag, VS16, ZWJ, rainbow

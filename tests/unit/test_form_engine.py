@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.engine import remember_choices, resolve_value
-from bot.forms import load_forms
-from bot.model import Choice, Inbound, Outbound, render_text
-from bot.reporting import edit_until, split_answers
+from bot.core.engine import remember_choices, resolve_value
+from bot.core.model import Choice, Inbound, Outbound, render_text
+from bot.reports.forms import load_forms
+from bot.reports.saving import edit_until, split_answers
 from handlers.fields import applicable, next_field, own_value, pending_from
 
 FORMS = load_forms()

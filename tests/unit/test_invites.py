@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import invitecodes
-from bot.clock import ManualClock
-from bot.invitecodes import ALPHABET, InviteError, check_invite, create_invite, deep_link
-from bot.roles import Role
+from bot.core.clock import ManualClock
+from bot.core.roles import Role
+from bot.people import invites as invitecodes
+from bot.people.invites import ALPHABET, InviteError, check_invite, create_invite, deep_link
 from storage import invites, units
 from storage.db import Database
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.leave_dates import LeaveError, check, read_dates, span
+from bot.people.leave import LeaveError, check, read_dates, span
 
 TODAY = date(2026, 11, 23)
 

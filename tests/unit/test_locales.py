@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Texts, _flatten
+from bot.core.i18n import Texts, _flatten
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ROOT / "bot" / "locales"

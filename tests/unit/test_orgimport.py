@@ -1,4 +1,4 @@
-"""Unit tests for bot.orgimport: CSV and XLSX, any order, all-or-nothing, idempotent re-runs."""
+"""Unit tests for the org import: CSV and XLSX, any order, all-or-nothing, idempotent re-runs."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.orgimport import ImportResult, import_org
+from bot.core.clock import ManualClock
+from bot.units.orgimport import ImportResult, import_org
 from storage import units
 from storage.db import Database
 from tests.support.orgimport import (

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock, iso
-from bot.config import OrgImportSection
-from bot.orgimport import ImportObserver, ImportResult, Interrupted, import_org
+from bot.core.clock import ManualClock, iso
+from bot.core.config import OrgImportSection
+from bot.units.orgimport import ImportObserver, ImportResult, Interrupted, import_org
 from storage import invites, orgimports, units
 from storage.db import Database
 from storage.orgimports import Change
@@ -174,9 +174,9 @@ import asyncio, os, sys
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
-from bot.clock import ManualClock
-from bot.config import OrgImportSection
-from bot.orgimport import ImportObserver, import_org
+from bot.core.clock import ManualClock
+from bot.core.config import OrgImportSection
+from bot.units.orgimport import ImportObserver, import_org
 from storage.db import Database
 
 class Killer(ImportObserver):

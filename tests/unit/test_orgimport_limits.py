@@ -12,8 +12,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.clock import ManualClock
-from bot.config import ConfigError, OrgImportSection, load_config
+from bot.core.clock import ManualClock
+from bot.core.config import ConfigError, OrgImportSection, load_config
 from storage.db import Database
 from tests.support.orgimport import PROVINCE, all_units, import_error, write, xlsx
 

@@ -1,4 +1,4 @@
-"""Unit tests for bot.parsing: accepted forms, error codes, with and without diacritics."""
+"""Unit tests for bot.core.parsing: accepted forms, error codes, with and without diacritics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from bot.parsing import (
+from bot.core.parsing import (
     ParseError,
     fold,
     match_choice,

@@ -22,14 +22,14 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import Image
 
-from bot import tally_files
-from bot.config import TARGET_KEYS, Config
-from bot.forms import load_forms
-from bot.i18n import Texts
-from bot.periods import month_named
-from bot.render import Labels, plain, team_csv, workbook
-from bot.render.chart import chart_figure, chart_png, name_lines
-from bot.tally import RATING_LEVELS, Figures, RawReport, Tally, TargetResult, UnitTally
+from bot.core.config import TARGET_KEYS, Config
+from bot.core.i18n import Texts
+from bot.reports.forms import load_forms
+from bot.tally import files as tally_files
+from bot.tally.compute import RATING_LEVELS, Figures, RawReport, Tally, TargetResult, UnitTally
+from bot.tally.periods import month_named
+from bot.tally.render import Labels, plain, team_csv, workbook
+from bot.tally.render.chart import chart_figure, chart_png, name_lines
 from storage import members, reports, units
 from storage.db import Database, Tx
 
@@ -692,9 +692,9 @@ def test_labels_for_passes_the_configured_kinds() -> None:
 def test_importing_the_tally_files_does_not_load_matplotlib() -> None:
     """matplotlib (~0.4 s, ~30 MB) loads with the first chart, not at bot start."""
     code = (
-        "import sys, bot.tally_files, bot.render, handlers.tally\n"
+        "import sys, bot.tally.files, bot.tally.render, handlers.tally\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib loaded at import'\n"
-        "from bot.render import chart_png\n"
+        "from bot.tally.render import chart_png\n"
         "assert 'matplotlib' in sys.modules and callable(chart_png)\n"
     )
     result = subprocess.run(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.roles import Role, can_report, in_scope, parse_role, role_label
+from bot.core.roles import Role, can_report, in_scope, parse_role, role_label
 
 
 @pytest.mark.parametrize(

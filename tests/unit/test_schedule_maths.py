@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.config import Config, ConfigError, load_config
-from bot.outbox import SendPolicy
-from bot.planners import jobs_from
-from bot.quiet import in_quiet_hours, quiet_ends
-from bot.ratelimit import RateLimiter
-from bot.scheduler import slots_between
+from bot.core.config import Config, ConfigError, load_config
+from bot.outbox.quiet import in_quiet_hours, quiet_ends
+from bot.outbox.ratelimit import RateLimiter
+from bot.outbox.sender import SendPolicy
+from bot.schedule.planners import jobs_from
+from bot.schedule.scheduler import slots_between
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 

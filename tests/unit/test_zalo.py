@@ -18,7 +18,7 @@ from bot.channels.zalo import (
 )
 from bot.channels.zalo.channel import _delivery_error
 from bot.channels.zalo.mapping import media_stem
-from bot.config import ConfigError, load_config
+from bot.core.config import ConfigError, load_config
 
 
 def update(event: str = "message.text.received", **message: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bot.ids import parse_id
+from bot.core.ids import parse_id
 
 POLLING_TIMEOUT = 408  # getUpdates: no update arrived within the timeout
 

@@ -28,11 +28,11 @@ from bot.channels.zalo.mapping import (
     split_text,
     to_inbound,
 )
-from bot.clock import iso
-from bot.config import Config
-from bot.engine import Engine
-from bot.model import Outbound, render_text
-from bot.replies import hand_over
+from bot.core.clock import iso
+from bot.core.config import Config
+from bot.core.engine import Engine
+from bot.core.model import Outbound, render_text
+from bot.outbox.replies import hand_over
 from storage import conversations, journal, members
 
 log = logging.getLogger(__name__)

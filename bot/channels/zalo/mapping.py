@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.channels.text import ZALO_TEXT
 from bot.channels.text import split_text as fit_text
-from bot.model import Inbound
+from bot.core.model import Inbound
 
 NAME = "zalo"
 TEXT_LIMIT = ZALO_TEXT  # sendMessage refuses longer texts

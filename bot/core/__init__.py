@@ -1,0 +1,1 @@
+"""The shared core: message model, dialog engine, clock, configuration, texts, parsing, roles."""

@@ -1,0 +1,39 @@
+"""What the operator commands share: finding the database, showing stored times."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from bot.core.config import Config
+
+
+def existing_database(config: Config, demo: bool) -> Path | None:
+    """The configured (or demo) database file; None, after saying so on stderr, when it does
+    not exist: an operator command must never create an empty database by mistake."""
+    path = Path(config.demo.database_path if demo else config.database.path)
+    if path.exists():
+        return path
+    hint = "start `antt-bot demo` once first" if demo else "check [database] path"
+    print(f"antt-bot: no database at {path} ({hint})", file=sys.stderr)
+    return None
+
+
+def parse_stored(value: object, tz: tzinfo) -> datetime | None:
+    """A stored ISO time as an aware datetime (naive ones are taken as local), or None."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+
+
+def local_time(value: object, tz: tzinfo) -> str:
+    """A stored time as dd/mm/yyyy HH:MM in the configured zone; '-' when there is none."""
+    moment = parse_stored(value, tz)
+    if moment is None:
+        return "-" if not value else str(value)
+    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,310 @@
+"""Configuration: a TOML file validated by pydantic, secrets only from the environment.
+
+An invalid file stops start-up with a message naming the key and what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.core.config_movement import (
+    DEFAULT_RATINGS,
+    TARGET_KEYS,
+    Key,
+    Milestone,
+    Phase,
+    RatingRule,
+    RemindersSection,
+    Section,
+    TallySection,
+    TallySources,
+    TallyTargets,
+)
+
+__all__ = [
+    "DEFAULT_RATINGS",
+    "TARGET_KEYS",
+    "Config",
+    "ConfigError",
+    "Key",
+    "Milestone",
+    "Phase",
+    "RatingRule",
+    "RemindersSection",
+    "TallySection",
+    "TallySources",
+    "TallyTargets",
+    "load_config",
+]
+
+TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
+ZALO_TOKEN_ENV = "ANTT_ZALO_TOKEN"
+ZALO_SECRET_ENV = "ANTT_ZALO_WEBHOOK_SECRET"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the fix."""
+
+
+_Section = Section
+
+
+class BotSection(_Section):
+    locale: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # A messenger unreachable at start-up is tried again after this many seconds, doubling
+    # up to the maximum, while the other messenger serves.
+    reconnect_first_seconds: float = Field(default=5.0, gt=0, le=3600)
+    reconnect_max_seconds: float = Field(default=300.0, gt=0, le=86400)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}, e.g. 'Asia/Ho_Chi_Minh'") from exc
+        return value
+
+
+class DatabaseSection(_Section):
+    path: str = "data/antt-bot.sqlite3"
+
+
+def _http_url(value: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value.rstrip("/")
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]  # a Bot API root, without trailing '/'
+
+
+class TelegramSection(_Section):
+    base_url: HttpUrl = "https://api.telegram.org"
+    bot_username: str = ""
+    poll_interval: float = Field(default=0.0, ge=0)
+    # The outbox sender's pace, below Telegram's caps (about 30 messages/s, 1/s per chat).
+    send_rate: float = Field(default=25.0, gt=0)
+    send_rate_per_chat: float = Field(default=1.0, gt=0)
+    token: SecretStr | None = Field(default=None, exclude=True)
+
+
+class ZaloSection(_Section):
+    base_url: HttpUrl = "https://bot-api.zaloplatforms.com"
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: int = Field(default=30, ge=1, le=60)
+    media_dir: str = "data/media"
+    max_photo_mb: float = Field(default=10, gt=0, le=50)
+    send_rate: float = Field(default=10.0, gt=0)
+    send_rate_per_chat: float = Field(default=1.0, gt=0)
+    webhook_url: str = ""
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=0, le=65535)
+    webhook_path: str = "/zalo/webhook"
+    token: SecretStr | None = Field(default=None, exclude=True)
+    webhook_secret: SecretStr | None = Field(default=None, exclude=True)
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/', e.g. '/zalo/webhook'")
+        return value
+
+
+class ReportsSection(_Section):
+    deadline: time = time(21, 0)
+    edit_deadline: time | None = None
+    max_age_days: int = Field(default=7, ge=0, le=366)
+    forms_file: str = ""
+    recent_limit: int = Field(default=10, ge=1, le=50)
+
+    @property
+    def effective_edit_deadline(self) -> time:
+        """Edits close at the day's report deadline unless a separate time is set."""
+        return self.edit_deadline or self.deadline
+
+
+class InvitesSection(_Section):
+    default_days: int = Field(default=14, ge=1, le=365)
+    default_uses: int = Field(default=1, ge=1, le=10000)
+    link_minutes: int = Field(default=10, ge=1, le=1440)
+
+
+class OutboxSection(_Section):
+    """How the sender retries: transient errors back off, then the message is given up."""
+
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    backoff_seconds: float = Field(default=5.0, gt=0)
+    backoff_max_seconds: float = Field(default=1800.0, gt=0)
+    max_in_flight: int = Field(default=8, ge=1, le=256)
+
+
+class InboundSection(_Section):
+    """Updates received from the messengers: how many times one may fail before it is set
+    aside (kept, never replayed again), and how long the journal and the ids are kept."""
+
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    keep_journal_days: int = Field(default=2, ge=1, le=60)  # handled updates in the journal
+    keep_update_ids_days: int = Field(default=7, ge=1, le=60)  # ids that stop a redelivery
+    keep_failed_days: int = Field(default=30, ge=1, le=366)  # updates set aside
+    prune_every_minutes: int = Field(default=60, ge=1, le=1440)
+
+    @model_validator(mode="after")
+    def _ids_outlive_journal(self) -> InboundSection:
+        if self.keep_update_ids_days < self.keep_journal_days:
+            raise ValueError(
+                "keep_update_ids_days must be at least keep_journal_days: a journaled update "
+                "whose id was forgotten would be handled again"
+            )
+        return self
+
+
+class OrgImportSection(_Section):
+    """Limits of `antt-bot org import`, checked before a file is read into memory, and the
+    size of the short write batches that keep a running bot answering during an import."""
+
+    max_file_mb: float = Field(default=50, gt=0, le=2048)
+    max_sheet_mb: float = Field(default=200, gt=0, le=4096)  # XLSX sheet once unzipped
+    max_cells: int = Field(default=5_000_000, ge=1, le=200_000_000)
+    batch_rows: int = Field(default=500, ge=1, le=100_000)
+
+
+class AnnouncementsSection(_Section):
+    max_chars: int = Field(default=2000, ge=50, le=4000)  # Zalo's limit is 2,000
+    progress_seconds: float = Field(default=10.0, gt=0)  # how often the sender is told
+
+
+class DemoSection(_Section):
+    database_path: str = "data/antt-demo.sqlite3"
+
+
+class Config(_Section):
+    bot: BotSection = BotSection()
+    database: DatabaseSection = DatabaseSection()
+    telegram: TelegramSection = TelegramSection()
+    zalo: ZaloSection = ZaloSection()
+    reports: ReportsSection = ReportsSection()
+    invites: InvitesSection = InvitesSection()
+    tally: TallySection = TallySection()
+    reminders: RemindersSection = RemindersSection()
+    outbox: OutboxSection = OutboxSection()
+    announcements: AnnouncementsSection = AnnouncementsSection()
+    inbound: InboundSection = InboundSection()
+    org_import: OrgImportSection = OrgImportSection()
+    demo: DemoSection = DemoSection()
+
+    @model_validator(mode="after")
+    def _reminders_before_deadline(self) -> Config:
+        deadline = self.reports.deadline
+        rem = self.reminders
+        if rem.daily_at >= deadline:
+            raise ValueError(
+                f"reminders.daily_at ({rem.daily_at:%H:%M}) must be before reports.deadline "
+                f"({deadline:%H:%M}): a reminder after the deadline is too late"
+            )
+        second = rem.second_at(deadline)
+        if second is not None and second <= rem.daily_at:
+            raise ValueError(
+                f"reminders.second_before_minutes ({rem.second_before_minutes}) puts the second "
+                f"reminder at {second:%H:%M}, not after daily_at ({rem.daily_at:%H:%M}); "
+                f"lower it, or set 0 for no second reminder"
+            )
+        return self
+
+    @property
+    def telegram_token(self) -> str | None:
+        """The bot token, or None when Telegram is not configured (then the demo runs)."""
+        token = self.telegram.token
+        return token.get_secret_value() if token else None
+
+    @property
+    def zalo_token(self) -> str | None:
+        """The Zalo bot token, or None when Zalo is not configured."""
+        token = self.zalo.token
+        return token.get_secret_value() if token else None
+
+
+def load_config(path: str | Path | None, environ: dict[str, str] | None = None) -> Config:
+    """Read and validate the config; a missing default file means all defaults."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    if path is not None:
+        file = Path(path)
+        if not file.exists():
+            raise ConfigError(f"config file not found: {file}")
+        try:
+            raw = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
+    if isinstance(raw.get("telegram"), dict) and "token" in raw["telegram"]:  # type: ignore[operator]
+        raise ConfigError(
+            f"telegram.token: never put the bot token in a file; set the environment "
+            f"variable {TOKEN_ENV} instead"
+        )
+    zalo = raw.get("zalo")
+    for key, var in (("token", ZALO_TOKEN_ENV), ("webhook_secret", ZALO_SECRET_ENV)):
+        if isinstance(zalo, dict) and key in zalo:
+            raise ConfigError(
+                f"zalo.{key}: never put secrets in a file; set the environment "
+                f"variable {var} instead"
+            )
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from exc
+    token = env.get(TOKEN_ENV, "").strip()
+    if token:
+        config.telegram.token = SecretStr(token)
+    zalo_token = env.get(ZALO_TOKEN_ENV, "").strip()
+    if zalo_token:
+        config.zalo.token = SecretStr(zalo_token)
+    secret = env.get(ZALO_SECRET_ENV, "").strip()
+    if secret:
+        config.zalo.webhook_secret = SecretStr(secret)
+    _check_zalo(config)
+    return config
+
+
+def _check_zalo(config: Config) -> None:
+    """Webhook mode needs a public URL and a secret Zalo can send back; say so at start-up."""
+    zalo = config.zalo
+    if not config.zalo_token or zalo.mode != "webhook":
+        return
+    secret = zalo.webhook_secret.get_secret_value() if zalo.webhook_secret else ""
+    if not 8 <= len(secret) <= 256:
+        raise ConfigError(
+            f"zalo.mode = 'webhook' needs a secret of 8 to 256 characters in the environment "
+            f"variable {ZALO_SECRET_ENV}"
+        )
+    if not zalo.webhook_url.startswith("https://") and not zalo.webhook_url.startswith("http://"):
+        raise ConfigError(
+            "zalo.webhook_url: set the public HTTPS address Zalo should post updates to, "
+            "e.g. 'https://bot.example.vn/zalo/webhook'"
+        )
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = ["invalid configuration:"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "config"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling against config.example.toml)"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)

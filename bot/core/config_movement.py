@@ -1,0 +1,169 @@
+"""The movement's part of the configuration: tally targets, ratings, phases, reminders.
+
+Kept apart from `bot.core.config` (messengers, database, limits) because it changes with the
+movement's plans, not with the deployment; `bot.core.config` re-exports every name.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+
+class Section(BaseModel):
+    """A config section: unknown keys are refused, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TallyTargets(Section):
+    """The movement's targets; shares are fractions, 0.9 means 90%."""
+
+    good_deeds_per_month: int = Field(default=1, ge=0)
+    patrol_participation: float = Field(default=1.0, ge=0, le=1)
+    fire_in_time: float = Field(default=1.0, ge=0, le=1)
+    tips_acknowledged: float = Field(default=1.0, ge=0, le=1)
+    tip_ack_minutes: int = Field(default=60, ge=1)
+    tips_acknowledged_in_time: float = Field(default=0.9, ge=0, le=1)
+    reoffending_max: int = Field(default=0, ge=0)
+    households_checked: float = Field(default=0.9, ge=0, le=1)
+    daily_compliance: float = Field(default=0.9, ge=0, le=1)
+
+
+TARGET_KEYS = (
+    "good_deeds",
+    "patrol",
+    "fire_in_time",
+    "tips_acked",
+    "tips_in_time",
+    "reoffending",
+    "households",
+    "compliance",
+)
+
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]  # as in forms files
+
+
+class TallySources(Section):
+    """Which form kinds and fields feed the targets, so a province's own forms can too."""
+
+    nil_kind: Key = "nil"
+    good_deed_kind: Key = "good_deed"
+    patrol_kind: Key = "patrol"
+    fire_kind: Key = "fire_rescue"
+    fire_mobilised_field: Key = "mobilised"
+    fire_in_time_field: Key = "in_time"
+    tip_kind: Key = "tip"
+    reintegration_kind: Key = "reintegration"
+    reoffending_field: Key = "reoffending_signs"
+    admin_kind: Key = "admin_order"
+    households_field: Key = "households_checked"
+
+
+class RatingRule(Section):
+    """One level of the suggested rating; the first rule a team satisfies is its suggestion."""
+
+    level: Literal["excellent", "good", "done"]
+    min_targets_met: float = Field(ge=0, le=1)
+    min_compliance: float = Field(default=0.0, ge=0, le=1)
+    required: list[str] = []
+
+    @field_validator("required")
+    @classmethod
+    def _known_targets(cls, value: list[str]) -> list[str]:
+        unknown = [k for k in value if k not in TARGET_KEYS]
+        if unknown:
+            names = ", ".join(TARGET_KEYS)
+            raise ValueError(f"unknown target {unknown[0]!r}; use some of: {names}")
+        return value
+
+
+DEFAULT_RATINGS = [
+    RatingRule(
+        level="excellent",
+        min_targets_met=1.0,
+        min_compliance=0.95,
+        required=["good_deeds", "patrol", "fire_in_time"],
+    ),
+    RatingRule(level="good", min_targets_met=0.8, min_compliance=0.85),
+    RatingRule(level="done", min_targets_met=0.5, min_compliance=0.6),
+]
+
+
+class Phase(Section):
+    """A named emulation phase (đợt thi đua): a tally period, announced when it starts."""
+
+    name: str = Field(min_length=1, max_length=60)
+    theme: str = ""
+    start: date
+    end: date
+    units: list[str] = []  # unit paths whose members are told when it starts; [] = everyone
+
+
+class TallySection(Section):
+    # Day of the month on which a reporting month starts: 1 = calendar months, 15 = the
+    # 15th of last month to the 14th of this month (the month is named by its end).
+    month_starts_on: int = Field(default=1, ge=1, le=28)
+    # Above this many teams, the chat message shows a summary and the files hold the detail.
+    phone_team_limit: int = Field(default=12, ge=1, le=60)
+    # Raw report rows in a workbook sent in chat (the CLI has no limit).
+    raw_rows_limit: int = Field(default=20000, ge=0, le=1_000_000)
+    targets: TallyTargets = TallyTargets()
+    sources: TallySources = TallySources()
+    ratings: list[RatingRule] = DEFAULT_RATINGS
+    phases: list[Phase] = []
+
+    @field_validator("phases")
+    @classmethod
+    def _ordered(cls, value: list[Phase]) -> list[Phase]:
+        for phase in value:
+            if phase.end < phase.start:
+                raise ValueError(f"phase {phase.name!r} ends before it starts")
+        return value
+
+
+class Milestone(Section):
+    """A dated deliverable (a launch ceremony, a phase report) its audience is reminded of."""
+
+    name: str = Field(min_length=1, max_length=120)
+    due: date
+    roles: list[Literal["leader", "deputy", "officer", "supervisor", "admin"]] = [
+        "officer",
+        "supervisor",
+    ]
+    unit: str = ""  # a unit path: its members and those below it; "" = the whole tree
+    days_before: list[int] = Field(default=[7, 3, 1, 0], min_length=1)
+
+    @field_validator("days_before")
+    @classmethod
+    def _sensible_days(cls, value: list[int]) -> list[int]:
+        if any(d < 0 or d > 366 for d in value):
+            raise ValueError("days before the due date must be between 0 and 366")
+        return sorted(set(value), reverse=True)
+
+
+class RemindersSection(Section):
+    """What the scheduler plans and when (local time of [bot] timezone)."""
+
+    enabled: bool = True
+    daily_at: time = time(19, 0)  # members who have filed nothing today
+    second_before_minutes: int = Field(default=30, ge=0, le=600)  # 2nd reminder; 0 = none
+    digest_delay_minutes: int = Field(default=5, ge=0, le=120)  # leaders' list after deadline
+    quiet_start: time = time(21, 30)  # non-urgent messages wait until quiet_end;
+    quiet_end: time = time(6, 30)  # equal values mean no quiet hours
+    grace_hours: float = Field(default=6.0, ge=0, le=72)  # catch-up window after downtime
+    monthly_tally_at: time = time(7, 30)  # on [tally] month_starts_on: last period's tally
+    nudge_day: int = Field(default=20, ge=0, le=28)  # good-deed nudge; 0 = never
+    nudge_at: time = time(8, 0)
+    notices_at: time = time(7, 0)  # milestone reminders and phase starts, daily
+    milestones: list[Milestone] = []
+
+    def second_at(self, deadline: time) -> time | None:
+        """When the second reminder goes out, or None when there is none."""
+        if not self.second_before_minutes:
+            return None
+        minutes = deadline.hour * 60 + deadline.minute - self.second_before_minutes
+        return time(max(0, minutes) // 60, max(0, minutes) % 60)

@@ -1,0 +1,300 @@
+"""The channel-neutral dialog runner.
+
+Each inbound update is handled in one SQLite transaction: the update id is recorded, the
+chat's dialog state is loaded, a handler runs, and the new state and any queued messages are
+committed together. A replayed update finds its id already recorded and does nothing; a crash
+rolls everything back, so the platform's redelivery is processed as if for the first time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from bot.channels.text import clip
+from bot.core.clock import Clock, iso
+from bot.core.config import Config
+from bot.core.i18n import Texts
+from bot.core.model import Attachment, Choice, Inbound, Outbound
+from bot.core.parsing import match_choice
+from bot.reports.forms import Forms
+from storage import conversations, failures, members, outbox
+from storage.db import Database, Row, Tx
+
+log = logging.getLogger(__name__)
+
+QUOTE_LIMIT = 80  # characters of a user's text echoed back in a reply
+
+
+@dataclass
+class Services:
+    """Everything a handler may use; built once by the composition root."""
+
+    config: Config
+    forms: Forms
+    texts: Texts
+    clock: Clock
+    db: Database
+    outbox_wakeup: Callable[[], None] = lambda: None
+    # A messenger asked to slow down (retry_after seconds): its outbox sender pauses.
+    flood_pause: Callable[[str, float], None] = lambda channel, seconds: None
+    numbered_channels: set[str] = field(default_factory=set)
+    served_channels: set[str] = field(default_factory=set)
+    pinless_channels: set[str] = field(default_factory=set)  # no location pins: type places
+    fileless_channels: set[str] = field(default_factory=set)  # cannot send files the bot makes
+
+
+@dataclass
+class Context:
+    """One update being handled: who, what they sent, their dialog state, what to answer."""
+
+    services: Services
+    tx: Tx
+    inbound: Inbound
+    member: Row | None
+    state: dict[str, Any]
+    value: str | None = None
+    replies: list[Outbound] = field(default_factory=list)
+    queued: bool = False
+
+    @property
+    def locale(self) -> str:
+        """The caller's language; strangers get the configured default."""
+        if self.member is not None:
+            return str(self.member["locale"])
+        return self.services.config.bot.locale
+
+    @property
+    def now(self) -> datetime:
+        """The injected clock's time, so handlers never read the wall clock."""
+        return self.services.clock.now()
+
+    @property
+    def now_iso(self) -> str:
+        """The same moment as stored in the database."""
+        return iso(self.services.clock.now())
+
+    @property
+    def can_send_location(self) -> bool:
+        """Whether this messenger can send a location pin (Zalo cannot: places are typed)."""
+        return self.inbound.channel not in self.services.pinless_channels
+
+    @property
+    def can_send_files(self) -> bool:
+        """Whether files (the tally's workbook, CSV, chart) can be sent on this messenger."""
+        return self.inbound.channel not in self.services.fileless_channels
+
+    @property
+    def served(self) -> set[str] | None:
+        """Messengers this process delivers to (None before any is registered, e.g. in tests)."""
+        return self.services.served_channels or None
+
+    @property
+    def forms(self) -> Forms:
+        """The validated report forms."""
+        return self.services.forms
+
+    @property
+    def text(self) -> str:
+        """What the user typed, stripped; empty for buttons, photos and pins."""
+        return (self.inbound.text or "").strip()
+
+    def quote(self, typed: str) -> str:
+        """What the user typed, on one line and cut to QUOTE_LIMIT, for echoing it inside a
+        reply (an unknown unit, an unknown command): echoed whole, a pasted page would push
+        the reply past the messenger's limit and the user would get nothing."""
+        return clip(" ".join(typed.split()), QUOTE_LIMIT)
+
+    def t(self, key: str, **params: object) -> str:
+        """A user-facing text in the caller's language."""
+        return self.services.texts.t(self.locale, key, **params)
+
+    def reply(
+        self,
+        text: str,
+        choices: list[list[Choice]] | None = None,
+        *,
+        free_input: bool = False,
+        numeric_input: bool = False,
+        replace: bool = False,
+        attachments: list[Attachment] | None = None,
+    ) -> None:
+        """Answer in the same chat; sent directly by the channel after the commit."""
+        self.replies.append(
+            Outbound(
+                text,
+                choices or [],
+                free_input=free_input or numeric_input,
+                numeric_input=numeric_input,
+                replace=replace,
+                attachments=attachments or [],
+            )
+        )
+
+    async def notify(
+        self, member_id: int, key: str, message: Outbound, *, urgent: bool = False
+    ) -> bool:
+        """Queue a message for another member (a notice about something done for or to
+        them) where they are reached; False when no messenger this process serves can."""
+        contact = await members.contact(self.tx, member_id, self.served)
+        if contact is None:
+            return False
+        await outbox.enqueue(
+            self.tx,
+            dedupe_key=key,
+            channel=str(contact["channel"]),
+            chat_id=str(contact["chat_id"]),
+            member_id=member_id,
+            payload=message.to_payload(),
+            not_before_iso=self.now_iso,
+            now_iso=self.now_iso,
+            urgent=urgent,
+        )
+        self.queued = True
+        return True
+
+    def park(self) -> None:
+        """Open a side dialog (tally range, leave, announcement) without losing a report
+        draft: the draft (or the one an edit parked) is kept under "parked", and `reset`
+        gives it back when the side dialog ends."""
+        flow = self.state.get("flow")
+        draft = dict(self.state) if flow == "report" else self.state.get("parked")
+        self.state.clear()
+        if draft:
+            self.state["parked"] = draft
+
+    def reset(self) -> None:
+        """Leave the current dialog; a dialog it interrupted (kept under "parked") resumes.
+
+        Editing a report parks a report draft in progress, so cancelling or finishing the edit
+        gives the draft back instead of losing it; otherwise the chat becomes idle.
+        """
+        parked = self.state.get("parked")
+        self.state.clear()
+        if parked:
+            self.state.update(parked)
+
+
+Handler = Callable[[Context], Awaitable[None]]
+
+
+class Engine:
+    """Routes inbound updates to handlers inside one transaction each."""
+
+    def __init__(self, services: Services, router: Handler) -> None:
+        self.services = services
+        self.router = router
+
+    async def handle(self, inbound: Inbound) -> list[Outbound]:
+        """Process one update exactly once and return the replies to send in its chat."""
+        services = self.services
+        started = time.perf_counter()
+        if inbound.text:
+            inbound = replace(inbound, text=unicodedata.normalize("NFC", inbound.text))
+        try:
+            async with services.db.transaction() as tx:
+                now = iso(services.clock.now())
+                if not await conversations.first_time(tx, inbound.channel, inbound.update_key, now):
+                    log.info("duplicate update ignored", extra={"channel": inbound.channel})
+                    return []
+                member = await members.by_identity(tx, inbound.channel, inbound.user_id)
+                if member is not None:
+                    await members.touch(tx, inbound.channel, inbound.user_id, now)
+                state = await conversations.load(tx, inbound.channel, inbound.chat_id)
+                ctx = Context(services, tx, inbound, member, state)
+                numbered = inbound.channel in services.numbered_channels
+                ctx.value = resolve_value(inbound, state, numbered=numbered)
+                await self.router(ctx)
+                remember_choices(state, ctx.replies)
+                await conversations.save(tx, inbound.channel, inbound.chat_id, state, now)
+        except Exception as err:
+            log.exception(
+                "update failed",
+                extra={"channel": inbound.channel, "update_key": inbound.update_key},
+            )
+            return await self._failed(inbound, err)
+        if ctx.queued:
+            services.outbox_wakeup()
+        log.info(
+            "update handled",
+            extra={
+                "channel": inbound.channel,
+                "flow": state.get("flow"),
+                "replies": len(ctx.replies),
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return ctx.replies
+
+    async def _failed(self, inbound: Inbound, err: Exception) -> list[Outbound]:
+        """Count the failure (a journaled update is replayed at each start, so it may fail
+        again): the user hears of it once, and after `[inbound] max_attempts` the update is
+        set aside so it is never run again."""
+        services = self.services
+        locale: str = services.config.bot.locale
+        try:
+            async with services.db.transaction() as tx:
+                member = await members.by_identity(tx, inbound.channel, inbound.user_id)
+                locale = str(member["locale"]) if member is not None else locale
+                failure = await failures.record(
+                    tx,
+                    inbound.channel,
+                    inbound.update_key,
+                    type(err).__name__,
+                    iso(services.clock.now()),
+                    services.config.inbound.max_attempts,
+                )
+        except Exception:  # the database itself is failing: say so, count nothing
+            log.exception("update failure not recorded", extra={"channel": inbound.channel})
+            failure = None
+        internal = [Outbound(services.texts.t(locale, "error.internal"))]
+        if failure is None:
+            return internal
+        if failure.set_aside:
+            log.error(
+                "update set aside",
+                extra={
+                    "channel": inbound.channel,
+                    "update_key": inbound.update_key,
+                    "attempts": failure.attempts,
+                },
+            )
+        return internal if failure.tell_user else []
+
+
+def resolve_value(inbound: Inbound, state: dict[str, Any], *, numbered: bool = True) -> str | None:
+    """The choice the user meant: a pressed button, or typed text matching a shown choice.
+
+    Numbers pick choices only where the channel shows numbers and the question's own answers
+    are not numbers; on a question that takes typed answers only a whole label counts.
+    """
+    if inbound.button is not None:
+        return inbound.button
+    text = (inbound.text or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    options = [(str(v), str(label)) for v, label in state.get("_choices", [])]
+    if not options:
+        return None
+    free = bool(state.get("_free"))
+    numeric = bool(state.get("_numeric"))
+    return match_choice(text, options, numbers=numbered and not numeric, prefix=not free)
+
+
+def remember_choices(state: dict[str, Any], replies: list[Outbound]) -> None:
+    """Keep the last shown choices, so typed numbers and labels map to them next time."""
+    for message in reversed(replies):
+        if message.choices:
+            state["_choices"] = [[c.value, c.label] for c in message.flat_choices()]
+            state["_free"] = message.free_input
+            state["_numeric"] = message.numeric_input
+            return
+    if not state.get("flow"):
+        state.pop("_choices", None)
+        state.pop("_free", None)
+        state.pop("_numeric", None)

@@ -1,0 +1,1 @@
+"""People: invite codes, leave and announcements."""

@@ -1,0 +1,1 @@
+"""Reports: forms as data, field kinds, saving, numbering and urgent alerts."""

@@ -1,0 +1,1 @@
+"""Schedules: cron slots and the planners that queue reminders, digests and tallies."""

@@ -1,0 +1,85 @@
+"""Monthly rhythm: last period's tally to officers, and a nudge to teams with no good deed.
+
+The tally itself is built when each message is sent (bot/deferred.py), so planning a
+province's tallies only queues small descriptors and never holds the database for long.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.model import Choice, Outbound
+from bot.reports.saving import report_date_text
+from bot.schedule.planners.daily import REPORT_BUTTON
+from bot.schedule.scheduler import Plan
+from bot.tally import periods
+from storage import recipients
+from storage.db import Row
+from storage.outbox import Planned
+from storage.recipients import REPORTING_ROLES, Audience
+
+TALLY_ROLES = ("officer", "supervisor")
+
+
+async def monthly_tally(plan: Plan) -> list[Planned]:
+    """On the first day of a period: each commune officer and supervisor gets the period that
+    just ended for their own unit, as the message and (where the messenger takes files) the
+    workbook, two rows so each is sent exactly once."""
+    config = plan.services.config
+    ended = periods.month(plan.slot.date() - timedelta(days=1), config.tally.month_starts_on)
+    rows = await recipients.audience(plan.tx, Audience(roles=TALLY_ROLES), plan.served)
+    fileless = plan.services.fileless_channels
+    items = []
+    for row in rows:
+        if row["channel"] is None:
+            continue
+        channel = str(row["channel"])
+        files = channel not in fileless
+        base = {
+            "unit_id": int(row["unit_id"]),
+            "period": ended.code,
+            "locale": str(row["locale"]),
+            "files": files,
+        }
+        key = f"tally:{ended.code}:{row['id']}"
+        common = (channel, str(row["chat_id"]), int(row["id"]))
+        items.append(Planned(f"{key}:text", *common, {"render": "tally", **base}, plan.at))
+        if files:
+            items.append(Planned(f"{key}:xlsx", *common, {"render": "tally_xlsx", **base}, plan.at))
+    return items
+
+
+async def nudge(plan: Plan) -> list[Planned]:
+    """Mid-month: members of teams with no good deed yet this period get an encouragement."""
+    services = plan.services
+    config = services.config
+    period = periods.month(plan.slot.date(), config.tally.month_starts_on)
+    today = plan.slot.date().isoformat()
+    kind = config.tally.sources.good_deed_kind
+    teams = await plan.tx.fetchall(
+        """SELECT u.id FROM units u
+           WHERE NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)
+             AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id AND r.kind = ?
+                             AND r.status = 'active' AND r.report_date BETWEEN ? AND ?)""",
+        (kind, period.start.isoformat(), today),
+    )
+    if not teams:
+        return []
+    who = Audience(
+        roles=REPORTING_ROLES, unit_ids=[int(t["id"]) for t in teams], not_on_leave=today
+    )
+    rows = await recipients.audience(plan.tx, who, plan.served)
+    target = config.tally.targets.good_deeds_per_month
+
+    def message(row: Row, locale: str) -> Outbound:
+        """The encouragement, with a button that opens the report wizard."""
+        text = plan.t(
+            locale,
+            "schedule.nudge",
+            unit=row["unit_name"],
+            start=report_date_text(period.start.isoformat()),
+            target=target,
+        )
+        return Outbound(text, [[Choice(plan.t(locale, "schedule.nudge_button"), REPORT_BUTTON)]])
+
+    return plan.each(rows, lambda r: f"nudge:{period.code}:{r['id']}", message)

@@ -1,0 +1,212 @@
+"""Schedules plan, they don't send: cron slots, catch-up after downtime, APScheduler wiring.
+
+Each job is a cron trigger and a planner. A slot is planned in one transaction that queues
+its outbox rows (deterministic keys) and records the slot in `schedule_slots`, so running a
+planner twice, or again after a restart, sends nothing twice. On start-up every slot missed
+while the bot was down is planned if it is within `[reminders] grace_hours`, else skipped
+and logged. APScheduler only wakes `Planning.tick` at the slot times; the slot maths uses
+the injected clock, so tests drive it by setting the time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.core.clock import iso
+from storage import outbox, schedule
+from storage.outbox import Planned
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.core.engine import Services
+    from bot.core.model import Outbound
+    from storage.db import Row, Tx
+
+log = logging.getLogger(__name__)
+
+LOOKBACK_DAYS = 40  # slots older than this are neither planned nor recorded as skipped
+
+
+@dataclass
+class Plan:
+    """What a planner gets: the slot it plans for, the time now, and the transaction."""
+
+    services: Services
+    tx: Tx
+    slot: datetime
+    now: datetime
+
+    @property
+    def at(self) -> str:
+        """Not-before of the rows: the slot, or now when catching up a slot already past."""
+        return iso(max(self.slot, self.now))
+
+    def t(self, locale: str, key: str, **params: object) -> str:
+        """A text in the recipient's language."""
+        return self.services.texts.t(locale, key, **params)
+
+    @property
+    def served(self) -> set[str] | None:
+        """Messengers this process delivers to (None: any, e.g. in tests with none yet)."""
+        return self.services.served_channels or None
+
+    def each(
+        self,
+        rows: list[Row],
+        key: Callable[[Row], str],
+        message: Callable[[Row, str], Outbound],
+        *,
+        expires_iso: str | None = None,
+    ) -> list[Planned]:
+        """One outbox row per recipient who can be reached (`recipients.audience` rows),
+        keyed by `key(row)`, with `message(row, locale)` in their language."""
+        return [
+            Planned(
+                key(row),
+                str(row["channel"]),
+                str(row["chat_id"]),
+                int(row["id"]),
+                message(row, str(row["locale"])).to_payload(),
+                self.at,
+                expires_iso=expires_iso,
+            )
+            for row in rows
+            if row["channel"] is not None
+        ]
+
+
+Planner = Callable[[Plan], Awaitable[list[Planned]]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A named cron schedule and the planner its slots run."""
+
+    name: str
+    trigger: CronTrigger
+    planner: Planner
+
+
+def slots_between(trigger: CronTrigger, after: datetime, until: datetime) -> Iterator[datetime]:
+    """The trigger's fire times in (after, until], oldest first."""
+    moment = trigger.get_next_fire_time(None, after + timedelta(seconds=1))
+    while moment is not None and moment <= until:
+        yield moment
+        moment = trigger.get_next_fire_time(moment, moment + timedelta(seconds=1))
+
+
+class Planning:
+    """Runs every job's due slots exactly once, catching up what downtime missed."""
+
+    def __init__(self, services: Services, jobs: list[Job]) -> None:
+        self.services = services
+        self.jobs = jobs
+        self._lock = asyncio.Lock()
+
+    @property
+    def grace(self) -> timedelta:
+        """How late a slot may still be planned (older ones would land at the wrong time)."""
+        return timedelta(hours=self.services.config.reminders.grace_hours)
+
+    async def tick(self, now: datetime | None = None) -> int:
+        """Plan every slot due by `now` not yet planned; returns how many messages were queued."""
+        moment = now or self.services.clock.now()
+        queued = 0
+        async with self._lock:
+            async with self.services.db.read() as tx:
+                alive = await schedule.last_slot(tx)  # the bot's last activity, before this tick
+            for job in self.jobs:
+                queued += await self._catch_up(job, moment, alive)
+        if queued:
+            self.services.outbox_wakeup()
+        return queued
+
+    async def _catch_up(self, job: Job, now: datetime, alive: str | None) -> int:
+        """Plan or skip each slot of one job since its last one; a job with no slot yet
+        (new, or never due) counts from the bot's last activity, else from the grace."""
+        db = self.services.db
+        async with db.read() as tx:
+            last = await schedule.last_slot(tx, job.name) or alive
+        start = datetime.fromisoformat(last) if last else now - self.grace
+        start = max(start, now - timedelta(days=LOOKBACK_DAYS))
+        queued = 0
+        for slot in slots_between(job.trigger, start, now):
+            late = now - slot
+            async with db.transaction() as tx:
+                if late > self.grace:
+                    await schedule.record(tx, job.name, iso(slot), "skipped", 0, iso(now))
+                    log.warning(
+                        "schedule slot skipped: missed beyond the grace period",
+                        extra={"job": job.name, "slot": iso(slot), "late_s": late.seconds},
+                    )
+                    continue
+                items = await job.planner(Plan(self.services, tx, slot, now))
+                count = await outbox.enqueue_many(tx, items, iso(now))
+                await schedule.record(tx, job.name, iso(slot), "planned", count, iso(now))
+            queued += count
+            log.info(
+                "schedule slot planned",
+                extra={"job": job.name, "slot": iso(slot), "queued": count, "planned": len(items)},
+            )
+        return queued
+
+
+class Scheduler:
+    """APScheduler wakes the planning at each job's cron time; start-up catches up first."""
+
+    def __init__(
+        self,
+        planning: Planning,
+        extra: list[tuple[str, float, Callable[[], Awaitable[Any]]]] | None = None,
+    ) -> None:
+        self.planning = planning
+        self.extra = extra or []  # (name, every seconds, coroutine): e.g. announcement progress
+        self._aps: AsyncIOScheduler | None = None
+
+    async def start(self) -> None:
+        """Catch up missed slots, then let APScheduler fire at the next ones."""
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        await self.planning.tick()
+        services = self.planning.services
+        aps = AsyncIOScheduler(timezone=services.clock.tz)
+        for job in self.planning.jobs:
+            aps.add_job(
+                self._fire,
+                job.trigger,
+                id=job.name,
+                coalesce=True,
+                max_instances=1,
+                misfire_grace_time=None,
+            )
+        # A safety net: a wake-up lost to a clock step is picked up within a minute.
+        aps.add_job(self._fire, IntervalTrigger(seconds=60), id="catch-up", coalesce=True)
+        for name, seconds, func in self.extra:
+            aps.add_job(
+                func, IntervalTrigger(seconds=seconds), id=name, coalesce=True, max_instances=1
+            )
+        aps.start()
+        self._aps = aps
+        log.info("scheduler started", extra={"jobs": [j.name for j in self.planning.jobs]})
+
+    async def _fire(self) -> None:
+        """One cron slot came: plan whatever is due (the slot records keep it exactly once)."""
+        try:
+            await self.planning.tick()
+        except Exception:
+            log.exception("planning failed")
+
+    def stop(self) -> None:
+        """Stop firing; slots that come while stopped are caught up at the next start."""
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None

@@ -1,0 +1,117 @@
+"""`antt-bot tally`: the same tally as /thongke, from the command line, as text or a file.
+
+The operator at the server's shell has the database anyway, so no role check applies here;
+the unit is named by its path, exactly as in the org import file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from bot.core.cli_support import existing_database
+from bot.core.clock import SystemClock
+from bot.core.config import Config
+from bot.core.i18n import Texts
+from bot.reports.forms import load_forms
+from bot.tally import periods
+from bot.tally.compute import compute
+from bot.tally.files import FORMATS, csv_bytes, file_stem, labels_for, png_bytes, xlsx_bytes
+from bot.tally.periods import Period, PeriodError
+from bot.tally.text import TallyWriter
+from storage import units
+from storage.db import Database
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Declare the sub-command's options on the main parser."""
+    tally = sub.add_parser(
+        "tally",
+        help="per-team tally against the targets, as text, XLSX, CSV or PNG",
+        description="Tally a unit and everything below it for a period (default: this month).",
+    )
+    tally.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B'")
+    tally.add_argument("--from", dest="start", metavar="DATE", help="first day, dd/mm/yyyy")
+    tally.add_argument("--to", dest="end", metavar="DATE", help="last day, dd/mm/yyyy")
+    tally.add_argument("--format", choices=FORMATS, default="text")
+    tally.add_argument("--out", metavar="FILE", help="where to write ('-' = standard output)")
+    tally.add_argument("--locale", choices=("vi", "en"), default=None)
+    tally.add_argument("--demo", action="store_true", help="read the terminal demo's database")
+
+
+def _day(text: str) -> date:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"not a date: {text!r} (use dd/mm/yyyy, e.g. 01/10/2026)")
+
+
+def _period(args: argparse.Namespace, config: Config, today: date) -> Period:
+    if bool(args.start) != bool(args.end):
+        raise ValueError("give both --from and --to, or neither (this month)")
+    if args.start:
+        try:
+            return periods.span(_day(args.start), _day(args.end))
+        except PeriodError as err:
+            reason = {
+                "tally.range_reversed": "--from is after --to",
+                "tally.range_too_long": "the range is longer than two years",
+            }.get(err.key, err.key)
+            raise ValueError(reason) from err
+    return periods.month(today, config.tally.month_starts_on)
+
+
+async def run(config: Config, args: argparse.Namespace) -> int:
+    """Compute and write the tally; returns the process exit code."""
+    clock = SystemClock(config.bot.timezone)
+    now = clock.now()
+    try:
+        period = _period(args, config, now.date())
+    except ValueError as err:
+        print(f"antt-bot: {err}", file=sys.stderr)
+        return 2
+    forms = load_forms(config.reports.forms_file or None)
+    texts = Texts.load()
+    locale = args.locale or config.bot.locale
+    path = existing_database(config, args.demo)
+    if path is None:
+        return 1
+    db = await Database(path).open()
+    try:
+        async with db.read() as tx:
+            unit = await units.get_by_path(tx, args.unit)
+            if unit is None:
+                print(f"antt-bot: no unit with the path {args.unit!r}", file=sys.stderr)
+                return 1
+            kinds = [c.key for c in forms.categories]
+            tally = await compute(tx, unit, period, config, kinds, now)
+        labels = labels_for(texts, forms, config, locale)
+        if args.format == "text":
+            deadline = config.reports.deadline.strftime("%H:%M")
+            text = TallyWriter(labels).message(tally, deadline, team_limit=10**6, max_chars=None)
+            data = (text + "\n").encode()
+        elif args.format == "xlsx":
+            data = await xlsx_bytes(db, tally, labels, config, limit=None)
+        elif args.format == "csv":
+            data = await csv_bytes(tally, labels)
+        else:
+            data = await png_bytes(tally, labels)
+    finally:
+        await db.close()
+    return _write(data, args.out, f"{file_stem(tally)}.{args.format}", args.format)
+
+
+def _write(data: bytes, out: str | None, default_name: str, fmt: str) -> int:
+    if out == "-" or (out is None and fmt in {"text", "csv"}):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    target = Path(out or default_name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    print(f"Wrote {target} ({len(data):,} bytes)", file=sys.stderr)
+    return 0

@@ -1,0 +1,390 @@
+"""Per-team tallies against the movement's targets, rolled up any unit subtree.
+
+SQL counts (storage/tally.py); this module turns the counts of each team into target results
+and a suggested rating, and adds teams up into communes, provinces or whatever levels the
+unit tree has. Figures are sums, so a commune's shares are computed from its teams' sums,
+never averaged from their percentages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+from bot.core.config import Config, TallySection
+from bot.tally.periods import Period, months_in
+from storage import tally as queries
+from storage.db import Row, Tx
+
+RATING_LEVELS = ("excellent", "good", "done", "not_done")
+
+
+@dataclass
+class Figures:
+    """Counts that add up across teams: a commune's figures are the sum of its teams'."""
+
+    teams: int = 0
+    members: int = 0  # active reporting members (member, leader, deputy)
+    reporters: int = 0  # active members who filed at least one report or nil report
+    by_kind: dict[str, int] = field(default_factory=dict)  # reports per kind, nil included
+    late: int = 0  # reports filed after the deadline of their report date
+    expected_days: int = 0  # member-days a report was due (elapsed since joining, not on leave)
+    on_time_days: int = 0  # of those, member-days with a report or nil report by the deadline
+    patrol_members: int = 0  # active members on at least one patrol, as reporter or team-mate
+    fire_mobilised: int = 0
+    fire_in_time: int = 0
+    tips: int = 0
+    tips_acked: int = 0
+    tips_acked_in_time: int = 0
+    reoffending: int = 0
+    households: int = 0  # households of the units whose count is known
+    households_checked: int = 0  # households checked in those units
+    good_deeds_required: int = 0
+    unreachable: int = 0  # active members every messenger account of whom blocked the bot
+
+    def add(self, other: Figures) -> None:
+        """Add a team's (or a sub-unit's) counts into this total."""
+        mine, theirs = self.__dict__, other.__dict__
+        for name in _COUNTS:
+            mine[name] += theirs[name]
+        by_kind = self.by_kind
+        for kind, n in other.by_kind.items():
+            by_kind[kind] = by_kind.get(kind, 0) + n
+
+    @property
+    def reports(self) -> int:
+        """All reports in the period, nil reports included."""
+        return sum(self.by_kind.values())
+
+    @property
+    def compliance(self) -> float | None:
+        """Share of due member-days covered by a report on time; None when nothing was due."""
+        return self.on_time_days / self.expected_days if self.expected_days else None
+
+
+_COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name != "by_kind")
+
+
+class TargetResult(NamedTuple):
+    """One target for one unit: the measured value, the goal, and whether it was met.
+
+    `met` is None when the target does not apply (no tips this period, households unknown).
+    Values are shares (0..1) except good deeds and reoffending, which are counts. A named
+    tuple: a province tally makes 40,000 of them.
+    """
+
+    key: str
+    value: float | None
+    goal: float
+    met: bool | None
+
+
+@dataclass
+class UnitTally:
+    """One unit's line: its figures, its targets and, for teams, a suggested rating."""
+
+    unit_id: int
+    parent_id: int | None
+    name: str
+    path: str
+    kind: str
+    depth: int  # 0 for the unit asked about
+    is_team: bool
+    figures: Figures = field(default_factory=Figures)
+    targets: dict[str, TargetResult] = field(default_factory=dict)
+    teams_meeting: dict[str, int] = field(default_factory=dict)  # roll-ups: teams meeting each
+    teams_applicable: dict[str, int] = field(default_factory=dict)  # ...out of teams it applies to
+    rating: str | None = None  # teams only: a key of RATING_LEVELS, always a suggestion
+
+    @property
+    def met_count(self) -> tuple[int, int]:
+        """(targets met, targets applicable), used to rank teams and to rate them."""
+        met = applicable = 0
+        for result in self.targets.values():
+            if result.met is not None:
+                applicable += 1
+                met += result.met
+        return met, applicable
+
+
+@dataclass
+class Tally:
+    """The answer to /tally: the unit asked about, every unit below it, and the period."""
+
+    root: UnitTally
+    units: list[UnitTally]  # root first, then by depth and path
+    period: Period
+    kinds: list[str]  # report kinds in form order, nil last
+    elapsed_end: date | None  # last day whose deadline has passed, None if none has
+    generated_at: datetime
+
+    @property
+    def teams(self) -> list[UnitTally]:
+        """The team lines, in path order."""
+        return [u for u in self.units if u.is_team]
+
+    def level(self, depth: int) -> list[UnitTally]:
+        """The units at one depth below the root (0 = the root itself)."""
+        return [u for u in self.units if u.depth == depth]
+
+    @property
+    def depths(self) -> list[int]:
+        """The depths present, root first."""
+        return sorted({u.depth for u in self.units})
+
+    def children(self, unit: UnitTally) -> list[UnitTally]:
+        """The units directly below one unit, for drill-down and the chart."""
+        return [u for u in self.units if u.parent_id == unit.unit_id]
+
+    def ranked(self) -> list[UnitTally]:
+        """Teams best first: most targets met, then share met, then compliance, then name."""
+
+        def key(u: UnitTally) -> tuple[float, float, float, str]:
+            """Sort key: descending share met, targets met and compliance; then the path."""
+            met, applicable = u.met_count
+            share = met / applicable if applicable else 0.0
+            return (-share, -met, -(u.figures.compliance or 0.0), u.path)
+
+        return sorted(self.teams, key=key)
+
+
+@dataclass(frozen=True)
+class RawReport:
+    """One report as the workbook's raw sheet lists it (scoped and period-filtered already)."""
+
+    number: str
+    report_date: date
+    filed_at: datetime  # local time, naive
+    unit_name: str
+    unit_path: str
+    reporter: str
+    kind: str
+    late: bool
+    acknowledged_at: datetime | None
+    data: dict[str, object]
+
+
+def elapsed_end(period: Period, now: datetime, deadline: time) -> date | None:
+    """The last day of the period whose report deadline has passed, None if none has.
+
+    Today counts only once its deadline is past, so a tally at noon does not call every
+    member late for a day they may still report.
+    """
+    last_closed = now.date() if now.time() >= deadline else now.date() - timedelta(days=1)
+    end = min(period.end, last_closed)
+    return end if end >= period.start else None
+
+
+def make_scope(path: str, period: Period, now: datetime, deadline: time) -> queries.Scope:
+    """The subtree, dates and deadline every tally query filters on."""
+    closed = elapsed_end(period, now, deadline)
+    return queries.Scope(
+        path=path,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        closed_end=closed.isoformat() if closed else None,
+        deadline=deadline.strftime("%H:%M:%S"),
+    )
+
+
+async def compute(
+    tx: Tx,
+    unit: Row,
+    period: Period,
+    config: Config,
+    kinds: list[str],
+    now: datetime,
+) -> Tally:
+    """Count every team below `unit` for `period`, evaluate targets, roll up every level."""
+    settings = config.tally
+    src = settings.sources
+    scope = make_scope(str(unit["path"]), period, now, config.reports.deadline)
+    rows = await queries.units_in(tx, scope)
+    root_depth = str(unit["path"]).count("/")
+    units: dict[int, UnitTally] = {}
+    households: dict[int, int | None] = {}
+    for row in rows:
+        uid = int(row["id"])
+        units[uid] = UnitTally(
+            unit_id=uid,
+            parent_id=int(row["parent_id"]) if row["parent_id"] is not None else None,
+            name=str(row["name"]),
+            path=str(row["path"]),
+            kind=str(row["kind"]),
+            depth=str(row["path"]).count("/") - root_depth,
+            is_team=bool(row["leaf"]),
+        )
+        households[uid] = row["households"]
+    teams = {uid: u.figures for uid, u in units.items() if u.is_team}
+
+    await _count(tx, scope, teams, settings, kinds)
+    required = settings.targets.good_deeds_per_month * months_in(period)
+    for uid, figures in teams.items():
+        figures.teams = 1
+        figures.good_deeds_required = required
+        known = households[uid]
+        if known is None:
+            figures.households_checked = 0  # not comparable without a household count
+        else:
+            figures.households = int(known)
+        team = units[uid]
+        team.targets = evaluate(figures, settings, src.good_deed_kind)
+        team.rating = suggest_rating(team, settings) if figures.members else None
+    ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
+    _roll_up(ordered, units, settings, src.good_deed_kind)
+    root = units[int(unit["id"])]
+    return Tally(
+        root=root,
+        units=ordered,
+        period=period,
+        kinds=kinds,
+        elapsed_end=elapsed_end(period, now, config.reports.deadline),
+        generated_at=now,
+    )
+
+
+async def _count(
+    tx: Tx,
+    scope: queries.Scope,
+    teams: dict[int, Figures],
+    settings: TallySection,
+    kinds: list[str],
+) -> None:
+    """Fill each team's figures from the three aggregate queries (rows of other units skipped)."""
+    src = settings.sources
+    for counts in await queries.reports_per_unit(tx, scope, kinds):
+        figures = teams.get(counts.pop("unit_id"))
+        if figures is None:
+            continue
+        figures.late = counts.pop("late")
+        figures.by_kind = {kind: n for kind, n in counts.items() if n}
+    for r in await queries.members_per_unit(tx, scope, src.patrol_kind):
+        figures = teams.get(r["unit_id"])
+        if figures is None:
+            continue
+        figures.members = r["members"]
+        figures.expected_days = r["expected_days"] or 0
+        figures.reporters = r["reporters"] or 0
+        figures.on_time_days = r["on_time_days"] or 0
+        figures.patrol_members = r["patrol_members"] or 0
+        figures.unreachable = r["unreachable"] or 0
+
+    def yes(field: str) -> str:
+        """The report's yes/no answer `field` is yes (field names are validated keys)."""
+        return f"json_extract(r.data, '$.{field}') = 1"
+
+    fire = f"r.kind = {{0}} AND {yes(src.fire_mobilised_field)}"
+    tip_acked = "r.kind = {1} AND r.ack_at IS NOT NULL"
+    checked = f"COALESCE(json_extract(r.data, '$.{src.households_field}'), 0)"
+    expressions = {
+        "fire_mobilised": fire,
+        "fire_in_time": f"{fire} AND {yes(src.fire_in_time_field)}",
+        "tips": "r.kind = {1}",
+        "tips_acked": tip_acked,
+        "tips_acked_in_time": f"{tip_acked}"
+        " AND (julianday(r.ack_at) - julianday(r.created_at)) * 1440 <= {4}",
+        "reoffending": f"r.kind = {{2}} AND {yes(src.reoffending_field)}",
+        "households_checked": f"CASE WHEN r.kind = {{3}} THEN {checked} ELSE 0 END",
+    }
+    rare = (src.fire_kind, src.tip_kind, src.reintegration_kind, src.admin_kind)
+    params = (*rare, settings.targets.tip_ack_minutes)
+    for r in await queries.flagged_per_unit(tx, scope, rare, expressions, params):
+        figures = teams.get(r["unit_id"])
+        if figures is None:
+            continue
+        for name in expressions:
+            setattr(figures, name, int(r[name] or 0))
+
+
+def _roll_up(
+    ordered: list[UnitTally], units: dict[int, UnitTally], settings: TallySection, good: str
+) -> None:
+    """Add each unit into the one directly above it, deepest first, then evaluate them all.
+
+    A unit is complete when its turn comes (everything deeper was added before), so each
+    unit is added once, whatever the depth of the tree.
+    """
+    for unit in reversed(ordered):
+        if not unit.is_team:
+            unit.targets = evaluate(unit.figures, settings, good)
+        above = units.get(unit.parent_id) if unit.parent_id is not None else None
+        if above is None:
+            continue
+        above.figures.add(unit.figures)
+        meeting, applicable = above.teams_meeting, above.teams_applicable
+        if unit.is_team:
+            for key, result in unit.targets.items():
+                if result.met is not None:
+                    applicable[key] = applicable.get(key, 0) + 1
+                    meeting[key] = meeting.get(key, 0) + result.met
+        else:
+            for key, n in unit.teams_applicable.items():
+                applicable[key] = applicable.get(key, 0) + n
+            for key, n in unit.teams_meeting.items():
+                meeting[key] = meeting.get(key, 0) + n
+
+
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _at_least(value: float | None, goal: float) -> bool | None:
+    return None if value is None else value >= goal - 1e-9
+
+
+def evaluate(
+    figures: Figures, settings: TallySection, good_deed_kind: str
+) -> dict[str, TargetResult]:
+    """Each of the movement's targets for one unit; N/A where there is nothing to judge."""
+    goals = settings.targets
+    good = figures.by_kind.get(good_deed_kind, 0)
+    need = figures.good_deeds_required
+    households = _share(figures.households_checked, figures.households)
+    results = [
+        TargetResult("good_deeds", good, need, good >= need if need else None),
+        _ratio("patrol", figures.patrol_members, figures.members, goals.patrol_participation),
+        _ratio("fire_in_time", figures.fire_in_time, figures.fire_mobilised, goals.fire_in_time),
+        _ratio("tips_acked", figures.tips_acked, figures.tips, goals.tips_acknowledged),
+        _ratio(
+            "tips_in_time",
+            figures.tips_acked_in_time,
+            figures.tips,
+            goals.tips_acknowledged_in_time,
+        ),
+        TargetResult(
+            "reoffending",
+            figures.reoffending,
+            goals.reoffending_max,
+            figures.reoffending <= goals.reoffending_max,
+        ),
+        TargetResult(
+            "households",
+            min(households, 1.0) if households is not None else None,
+            goals.households_checked,
+            _at_least(households, goals.households_checked),
+        ),
+        _ratio("compliance", figures.on_time_days, figures.expected_days, goals.daily_compliance),
+    ]
+    return {r.key: r for r in results}
+
+
+def _ratio(key: str, part: int, whole: int, goal: float) -> TargetResult:
+    value = _share(part, whole)
+    return TargetResult(key, value, goal, _at_least(value, goal))
+
+
+def suggest_rating(team: UnitTally, settings: TallySection) -> str:
+    """The first configured level whose rules the team meets; always shown as a suggestion."""
+    met, applicable = team.met_count
+    share = met / applicable if applicable else 0.0
+    compliance = team.figures.compliance or 0.0
+    for rule in settings.ratings:
+        required_ok = all(team.targets[k].met is not False for k in rule.required)
+        if (
+            required_ok
+            and share >= rule.min_targets_met - 1e-9
+            and compliance >= rule.min_compliance - 1e-9
+        ):
+            return rule.level
+    return "not_done"

@@ -1,0 +1,62 @@
+"""Outbox rows whose content is built when they are sent: the monthly tally.
+
+Planning a province's monthly tallies must not hold the database for the minutes it takes
+to build them all, so the planner queues small descriptors (unit, period, locale) under
+deterministic keys and the sender renders each one as it goes out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.channels import DeliveryError
+from bot.core.model import Attachment, Outbound
+
+if TYPE_CHECKING:
+    from bot.core.engine import Services
+
+
+async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbound:
+    """Build the message a deferred outbox row stands for."""
+    from bot.tally import periods
+    from bot.tally.compute import compute
+    from bot.tally.files import file_stem, labels_for, xlsx_bytes
+    from bot.tally.text import TallyWriter
+    from storage import units
+
+    kind = payload["render"]
+    if kind not in {"tally", "tally_xlsx"}:
+        raise DeliveryError(f"unknown deferred message {kind!r}", transient=False)
+    config = services.config
+    locale = str(payload.get("locale") or config.bot.locale)
+    period = periods.decode(
+        str(payload["period"]), config.tally.phases, config.tally.month_starts_on
+    )
+    kinds = [c.key for c in services.forms.categories]
+    async with services.db.read() as tx:
+        unit = await units.get(tx, int(payload["unit_id"]))
+        if unit is None:
+            raise DeliveryError("unit no longer exists", transient=False)  # no use retrying
+        tally = await compute(tx, unit, period, config, kinds, services.clock.now())
+    labels = labels_for(services.texts, services.forms, config, locale)
+    texts = services.texts
+    if kind == "tally":
+        note_key = "schedule.files_note" if payload.get("files") else "tally.files_elsewhere"
+        head = texts.t(locale, "schedule.monthly_tally_intro")
+        body = TallyWriter(labels).message(
+            tally,
+            config.reports.deadline.strftime("%H:%M"),
+            config.tally.phone_team_limit,
+            files_note=texts.t(locale, note_key),
+        )
+        return Outbound(f"{head}\n\n{body}")
+    data = await xlsx_bytes(services.db, tally, labels, config, config.tally.raw_rows_limit)
+
+    async def ready() -> bytes:
+        """The workbook, already built."""
+        return data
+
+    caption = texts.t(locale, "schedule.monthly_tally_file")
+    return Outbound(
+        caption, attachments=[Attachment(f"{file_stem(tally)}.xlsx", "document", ready)]
+    )

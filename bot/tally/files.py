@@ -1,0 +1,219 @@
+"""The files a tally is handed on as (XLSX, CSV, PNG), built off the event loop.
+
+Chat replies attach them lazily (bot.core.model.Attachment), so they are built after the update's
+transaction has committed; the CLI calls the same functions directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from bot.core.config import Config
+from bot.core.i18n import Texts
+from bot.core.ids import parse_id
+from bot.core.model import Attachment
+from bot.core.parsing import fold
+from bot.reports.forms import Forms
+from bot.tally.compute import RawReport, Tally, make_scope
+from bot.tally.render import Labels
+from bot.tally.render.csv_file import team_csv
+from bot.tally.render.xlsx import workbook
+from storage import tally as queries
+from storage.db import Database, Row, Tx
+
+FORMATS = ("text", "xlsx", "csv", "png")
+SQL_VARIABLES = 900  # ids per IN (...) list: SQLite allows 999 bound variables by default
+
+
+def labels_for(texts: Texts, forms: Forms, config: Config, locale: str) -> Labels:
+    """Column headers and kind / target names in the reader's language, with the configured
+    good-deed and nil kinds (the chart draws good deeds first and counts nil reports aside)."""
+    sources = config.tally.sources
+    return Labels(
+        texts,
+        forms,
+        locale,
+        config.tally.targets.tip_ack_minutes,
+        good_deed_kind=sources.good_deed_kind,
+        nil_kind=sources.nil_kind,
+    )
+
+
+def file_stem(tally: Tally) -> str:
+    """An ASCII file name naming the unit and the period, e.g. 'thongke_xa-bac-son_m2026-11'."""
+    name = re.sub(r"[^a-z0-9]+", "-", fold(tally.root.name)).strip("-") or "don-vi"
+    return f"thongke_{name}_{tally.period.code}"
+
+
+def _local(value: str | None) -> datetime | None:
+    """A stored ISO time as naive local time; None for no time."""
+    if not value:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=None)
+
+
+def raw_report(row: Row) -> RawReport:
+    """One stored report as the raw sheet lists it, times in local time without offset."""
+    filed = _local(str(row["created_at"]))
+    assert filed is not None
+    data: dict[str, Any] = json.loads(str(row["data"]))
+    return RawReport(
+        number=str(row["number"]),
+        report_date=date.fromisoformat(str(row["report_date"])),
+        filed_at=filed,
+        unit_name=str(row["unit_name"]),
+        unit_path=str(row["unit_path"]),
+        reporter=str(row["reporter"]),
+        kind=str(row["kind"]),
+        late=bool(row["late"]),
+        acknowledged_at=_local(row["ack_at"]),
+        data=data,
+    )
+
+
+def team_fields(forms: Forms) -> dict[str, list[str]]:
+    """Per report kind, the fields whose answers are member ids (team-mates picked from the
+    reporter's team), which the raw sheet shows as names."""
+    fields: dict[str, list[str]] = {}
+    for category in forms.categories:
+        keys = [
+            f.key for f in category.fields if f.type == "multi_choice" and f.choices_from == "team"
+        ]
+        if keys:
+            fields[category.key] = keys
+    return fields
+
+
+def _member_id(value: object) -> int | None:
+    """A stored team-mate answer as a member id (ints today; digit strings tolerated)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        return parse_id(value)
+    return None
+
+
+async def member_names(tx: Tx, ids: Iterable[int]) -> dict[int, str]:
+    """Full names of the given members: one query, split in chunks under SQLite's limit on
+    bound variables."""
+    wanted = sorted(set(ids))
+    names: dict[int, str] = {}
+    for start in range(0, len(wanted), SQL_VARIABLES):
+        chunk = wanted[start : start + SQL_VARIABLES]
+        marks = ", ".join("?" * len(chunk))
+        rows = await tx.fetchall(f"SELECT id, full_name FROM members WHERE id IN ({marks})", chunk)
+        names.update((int(r["id"]), str(r["full_name"])) for r in rows)
+    return names
+
+
+async def _with_names(tx: Tx, raw: list[RawReport], forms: Forms) -> list[RawReport]:
+    """The reports with team-mate ids replaced by full names ('#12' for an unknown id)."""
+    fields = team_fields(forms)
+    ids: set[int] = set()
+    for r in raw:
+        for key in fields.get(r.kind, ()):
+            value = r.data.get(key)
+            if isinstance(value, list):
+                ids.update(i for i in map(_member_id, value) if i is not None)
+    if not ids:
+        return raw
+    names = await member_names(tx, ids)
+
+    def name(value: object) -> object:
+        """One answer as a name; anything that is not a member id stays as it was."""
+        member = _member_id(value)
+        return value if member is None else names.get(member, f"#{member}")
+
+    named = []
+    for r in raw:
+        keys = [k for k in fields.get(r.kind, ()) if isinstance(r.data.get(k), list)]
+        if keys:
+            data = dict(r.data)
+            for key in keys:
+                value = data[key]
+                assert isinstance(value, list)
+                data[key] = [name(v) for v in value]
+            r = replace(r, data=data)
+        named.append(r)
+    return named
+
+
+async def raw_reports(
+    tx: Tx, tally: Tally, config: Config, limit: int | None, *, forms: Forms | None = None
+) -> tuple[list[RawReport], bool]:
+    """The period's reports under the tally's unit; True when `limit` cut the list short.
+
+    With `forms`, team-mate answers (stored as member ids) come back as the members' names.
+    """
+    scope = make_scope(tally.root.path, tally.period, tally.generated_at, config.reports.deadline)
+    rows = await queries.raw_reports(tx, scope, None if limit is None else limit + 1)
+    truncated = limit is not None and len(rows) > limit
+    raw = [raw_report(r) for r in rows[:limit]]
+    if forms is not None:
+        raw = await _with_names(tx, raw, forms)
+    return raw, truncated
+
+
+async def xlsx_bytes(
+    db: Database, tally: Tally, labels: Labels, config: Config, limit: int | None
+) -> bytes:
+    """The workbook: a sheet per level and the raw reports, built in a worker thread."""
+    async with db.read() as tx:
+        raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms)
+    return await asyncio.to_thread(workbook, tally, raw, labels, raw_truncated=truncated)
+
+
+async def csv_bytes(tally: Tally, labels: Labels) -> bytes:
+    """The team rows as CSV."""
+    return team_csv(tally, labels)
+
+
+async def png_bytes(tally: Tally, labels: Labels) -> bytes:
+    """The chart, drawn in a worker thread (matplotlib takes a moment).
+
+    The chart module is imported here, not at the top: matplotlib costs some 0.4 s and 30 MB,
+    which the bot should pay on its first chart rather than at every start.
+    """
+
+    def draw() -> bytes:
+        """Import the chart module (once, in the worker, so the first import does not stall
+        the event loop) and draw."""
+        from bot.tally.render.chart import chart_png
+
+        return chart_png(tally, labels)
+
+    return await asyncio.to_thread(draw)
+
+
+def attachments(
+    db: Database, tally: Tally, labels: Labels, config: Config, failed_text: str
+) -> list[Attachment]:
+    """The three files of a chat reply, built only when the channel sends them."""
+    stem = file_stem(tally)
+    limit = config.tally.raw_rows_limit
+
+    async def xlsx() -> bytes:
+        """The workbook, with at most the configured number of raw rows."""
+        return await xlsx_bytes(db, tally, labels, config, limit)
+
+    async def csv() -> bytes:
+        """The team rows."""
+        return await csv_bytes(tally, labels)
+
+    async def png() -> bytes:
+        """The chart."""
+        return await png_bytes(tally, labels)
+
+    return [
+        Attachment(f"{stem}.png", "photo", png, failed_text=failed_text),
+        Attachment(f"{stem}.xlsx", "document", xlsx, failed_text=failed_text),
+        Attachment(f"{stem}.csv", "document", csv, failed_text=failed_text),
+    ]

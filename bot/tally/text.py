@@ -1,0 +1,186 @@
+"""The tally as a chat message that fits a phone screen (and the CLI's text format).
+
+Totals first, then how many teams meet each target, the best and weakest teams, then one
+short block per team; a unit with more teams than fit is summarised and the files carry the
+detail. Shares are rounded down, so a team at 99.6% never reads "100%" next to a ✗.
+"""
+
+from __future__ import annotations
+
+import math
+
+from bot.core.config import TARGET_KEYS
+from bot.tally.compute import Tally, TargetResult, UnitTally
+from bot.tally.render import Labels
+
+MAX_CHARS = 3900  # Telegram's limit is 4096; leave room for the channel's own additions
+RANKED_SHOWN = 3
+
+
+def percent(value: float | None) -> str:
+    """A share as a whole percent, rounded down ('—' when there is nothing to measure)."""
+    if value is None:
+        return "—"
+    return f"{math.floor(value * 100 + 1e-9)}%"
+
+
+class TallyWriter:
+    """The message in one reader's words: the same `Labels` the files are written with."""
+
+    def __init__(self, labels: Labels) -> None:
+        self.labels = labels
+        self.locale = labels.locale
+        self.t = labels.t
+        self.kind_title = labels.kind  # '🚶 Tuần tra'; the key for a kind the forms dropped
+        self.long = labels.target  # a target's full name for the totals
+
+    def kind_icon(self, kind: str) -> str:
+        """The short icon used in team lines; the key when a kind has none."""
+        forms = self.labels.forms
+        if forms.has(kind) and forms.get(kind).icon:
+            return forms.get(kind).icon
+        return kind
+
+    def target_value(self, result: TargetResult) -> str:
+        """'1/1' for counts against a goal, '67%' for shares, '0' for reoffending."""
+        if result.key == "good_deeds":
+            return f"{int(result.value or 0)}/{int(result.goal)}"
+        if result.key == "reoffending":
+            return str(int(result.value or 0))
+        return percent(result.value)
+
+    def short(self, key: str) -> str:
+        """A target's short name for team lines."""
+        return self.t(f"tally.short.{key}")
+
+    def rating(self, level: str | None) -> str:
+        """The suggested rating's official wording ('—' for a team without members)."""
+        return self.labels.rating(level) if level else self.t("tally.na")
+
+    def message(
+        self,
+        tally: Tally,
+        deadline: str,
+        team_limit: int,
+        max_chars: int | None = MAX_CHARS,
+        files_note: str | None = None,
+    ) -> str:
+        """The whole message; falls back to the summary when the detail would not fit.
+
+        `files_note` replaces the line announcing the attached files (a messenger that
+        cannot take files says where to get them instead).
+        """
+        head = self._head(tally, deadline)
+        foot = [self.t("tally.suggestion_note"), files_note or self.t("tally.files_note")]
+        teams = tally.teams
+        if tally.root.is_team:
+            return "\n".join([*head, "", *foot])
+        if not teams:
+            return "\n".join([*head, "", self.t("tally.no_teams"), *foot])
+        detail = [line for team in teams for line in ["", *self.team_block(team, tally.kinds)]]
+        full = "\n".join([*head, *detail, "", *foot])
+        if len(teams) <= team_limit and (max_chars is None or len(full) <= max_chars):
+            return full
+        summary = [*head, "", self.t("tally.summarised", count=len(teams)), "", *foot]
+        return "\n".join(summary)
+
+    def _head(self, tally: Tally, deadline: str) -> list[str]:
+        root = tally.root
+        f = root.figures
+        lines = [self.t("tally.title", unit=root.name, period=tally.period.label(self.locale))]
+        if tally.elapsed_end is None:
+            lines.append(self.t("tally.none_elapsed", deadline=deadline))
+        else:
+            day = tally.elapsed_end.strftime("%d/%m/%Y")
+            lines.append(self.t("tally.until", day=day, deadline=deadline))
+        lines.append(
+            self.t(
+                "tally.totals",
+                teams=f.teams,
+                reporters=f.reporters,
+                members=f.members,
+                compliance=percent(f.compliance),
+                late=f.late,
+            )
+        )
+        present = [k for k in tally.kinds if f.by_kind.get(k)] or tally.kinds  # zeros if empty
+        items = " · ".join(f"{self.kind_title(k)} {f.by_kind.get(k, 0)}" for k in present)
+        lines.append(self.t("tally.reports_line", items=items))
+        if root.is_team:
+            met, applicable = root.met_count
+            lines.append("")
+            lines.append(
+                self.t(
+                    "tally.team_rating",
+                    met=met,
+                    applicable=applicable,
+                    rating=self.rating(root.rating),
+                )
+            )
+            lines.append(self._targets_line(root).strip())
+            lines += self.unreachable_line(root)
+            return lines
+        lines.append("")
+        lines.append(self.t("tally.targets_title"))
+        for key in TARGET_KEYS:
+            applicable = root.teams_applicable.get(key, 0)
+            meeting = root.teams_meeting.get(key, 0)
+            value = self.target_value(root.targets[key]) if key in root.targets else "—"
+            lines.append(f"• {self.long(key)}: {meeting}/{applicable} ({value})")
+        ranked = [u for u in tally.ranked() if u.figures.members]
+        if len(ranked) > 1:
+            shown = min(RANKED_SHOWN, len(ranked) // 2 or 1)
+            lines.append(self.t("tally.best", teams=self._names(ranked[:shown])))
+            lines.append(self.t("tally.weakest", teams=self._names(ranked[-shown:][::-1])))
+        return lines
+
+    def _names(self, teams: list[UnitTally]) -> str:
+        parts = []
+        for team in teams:
+            met, applicable = team.met_count
+            parts.append(f"{team.name} ({met}/{applicable})")
+        return ", ".join(parts)
+
+    def team_block(self, team: UnitTally, kinds: list[str]) -> list[str]:
+        """Four lines for one team: rating, reporting, reports per kind, targets (and a
+        fifth when some members blocked the bot)."""
+        f = team.figures
+        met, applicable = team.met_count
+        mark = "✅" if applicable and met == applicable else "▪️"
+        order = kinds + [k for k in f.by_kind if k not in kinds]
+        counts = " ".join(f"{self.kind_icon(k)}{f.by_kind[k]}" for k in order if f.by_kind.get(k))
+        return [
+            self.t(
+                "tally.team_line",
+                mark=mark,
+                name=team.name,
+                met=met,
+                applicable=applicable,
+                rating=self.rating(team.rating),
+            ),
+            self.t(
+                "tally.team_stats",
+                reporters=f.reporters,
+                members=f.members,
+                compliance=percent(f.compliance),
+                late=f.late,
+            ),
+            self.t("tally.team_kinds", items=counts or "—"),
+            self._targets_line(team),
+            *self.unreachable_line(team, indent="   "),
+        ]
+
+    def unreachable_line(self, unit: UnitTally, indent: str = "") -> list[str]:
+        """'📵 1 người đã chặn bot': members no reminder can reach, only when there are any."""
+        count = unit.figures.unreachable
+        return [indent + self.t("tally.unreachable", count=count)] if count > 0 else []
+
+    def _targets_line(self, unit: UnitTally) -> str:
+        items = []
+        for key in TARGET_KEYS:
+            result = unit.targets.get(key)
+            if result is None or result.met is None:
+                continue
+            sign = "✓" if result.met else "✗"
+            items.append(f"{sign}{self.short(key)} {self.target_value(result)}")
+        return self.t("tally.team_targets", items=" ".join(items))

@@ -1,0 +1,147 @@
+"""Checking an org file's rows on their own, before the database is looked at.
+
+Every problem is reported with its line, the first one found; a file with one bad row is
+refused whole, so a mistake is fixed in the file and the file imported again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.controlchars import describe_character, first_control_character
+from bot.units.orgimport.model import refusal
+from bot.units.orgimport.read import Table
+from storage import units
+
+REQUIRED_COLUMNS = ("path", "kind")
+OPTIONAL_COLUMNS = ("households",)
+
+_KIND_RE = re.compile(r"[a-z_]+")
+_HOUSEHOLDS_RE = re.compile(r"[0-9]+")
+_MAX_HOUSEHOLDS = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """One checked row: a normalized unit path, its kind and households (None = blank)."""
+
+    line: int
+    path: str
+    kind: str
+    households: int | None
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """The rows of a file that passed every check, and whether it has a households column
+    (without one, stored households are kept)."""
+
+    rows: list[UnitRow]
+    has_households: bool
+
+
+def check_rows(path: Path, table: Table) -> CheckedFile:
+    """Check the header and every row; raises OrgImportError naming the first bad line."""
+    if not table:
+        raise refusal(path, None, "the file is empty; expected a header row with path, kind")
+    header_line, header = table[0]
+    columns = _columns(path, header_line, header)
+    has_households = "households" in columns
+    rows: list[UnitRow] = []
+    seen: dict[str, int] = {}
+    for line, cells in table[1:]:
+        unit_path = _unit_path(path, line, _cell(cells, columns, "path"))
+        if unit_path in seen:
+            raise refusal(
+                path, line, f"unit {unit_path!r} is already listed on line {seen[unit_path]}"
+            )
+        seen[unit_path] = line
+        kind = _kind(path, line, unit_path, _cell(cells, columns, "kind"))
+        households = None
+        if has_households:
+            households = _households(path, line, _cell(cells, columns, "households"))
+        rows.append(UnitRow(line=line, path=unit_path, kind=kind, households=households))
+    return CheckedFile(rows=rows, has_households=has_households)
+
+
+def _columns(path: Path, line: int, header: list[str]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = name.lower()
+        if key in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
+            if key in columns:
+                raise refusal(path, line, f"column {key!r} appears twice in the header")
+            columns[key] = index
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing:
+        found = ", ".join(repr(name) for name in header if name) or "nothing"
+        raise refusal(
+            path,
+            line,
+            f"header is missing column(s) {', '.join(missing)}; expected path, kind"
+            f" and optionally households (found {found})",
+        )
+    return columns
+
+
+def _cell(cells: list[str], columns: dict[str, int], name: str) -> str:
+    index = columns[name]
+    return cells[index] if index < len(cells) else ""
+
+
+def _unit_path(path: Path, line: int, raw: str) -> str:
+    if not raw:
+        raise refusal(path, line, "path is empty")
+    try:
+        unit_path = units.normalize_path(raw)
+    except ValueError as exc:
+        raise refusal(path, line, str(exc)) from exc
+    for name in unit_path.split(units.SEPARATOR):
+        char = first_control_character(name)
+        if char is not None:
+            raise refusal(
+                path,
+                line,
+                f"unit name {name!r} contains the invisible character {describe_character(char)};"
+                " delete it (retype the name) and save the file again",
+            )
+    return unit_path
+
+
+def _kind(path: Path, line: int, unit_path: str, raw: str) -> str:
+    _no_control_character(path, line, "kind", raw)
+    kind = raw.lower()
+    if not kind:
+        raise refusal(path, line, f"kind is empty for {unit_path!r}")
+    if not _KIND_RE.fullmatch(kind):
+        raise refusal(
+            path,
+            line,
+            f"kind {raw!r} is not valid; use lower-case letters and '_' only"
+            " (e.g. province, commune, village)",
+        )
+    return kind
+
+
+def _households(path: Path, line: int, raw: str) -> int | None:
+    if not raw:
+        return None
+    _no_control_character(path, line, "households", raw)
+    if not _HOUSEHOLDS_RE.fullmatch(raw) or int(raw) > _MAX_HOUSEHOLDS:
+        raise refusal(path, line, f"households {raw!r} is not a non-negative whole number")
+    return int(raw)
+
+
+def _no_control_character(path: Path, line: int, column: str, raw: str) -> None:
+    """Kind and households would be refused anyway; naming the hidden character says why a
+    value that looks right on screen is not accepted."""
+    char = first_control_character(raw)
+    if char is not None:
+        raise refusal(
+            path,
+            line,
+            f"{column} {raw!r} contains the invisible character {describe_character(char)};"
+            " delete it and save the file again",
+        )
