@@ -21,6 +21,7 @@ from bot.people import announcements
 from handlers import menu
 from storage import units
 from storage.db import Row
+from storage.members import Member
 from storage.recipients import Audience, reachable_count
 
 PREFIX = "announce:"
@@ -33,9 +34,9 @@ MAX_UNIT_BUTTONS = 24
 _KIND_WORDS = ("thon", "xa", "phuong", "thi tran", "to dan pho", "ban", "ap", "to", "tinh")
 
 
-def allowed(member: Row) -> bool:
+def allowed(member: Member) -> bool:
     """Only commune police, supervisors and admins speak to a whole unit."""
-    return str(member["role"]) in {r.value for r in OVERSIGHT_ROLES}
+    return member.role in {r.value for r in OVERSIGHT_ROLES}
 
 
 async def begin(ctx: Context) -> None:
@@ -154,19 +155,19 @@ async def _refuse(ctx: Context, key: str, **params: object) -> None:
 def _visible(ctx: Context, unit: Row) -> bool:
     """The caller's own unit and everything below it; never siblings or parents."""
     assert ctx.member is not None
-    return in_scope(str(ctx.member["unit_path"]), str(unit["path"]))
+    return in_scope(ctx.member.unit_path, str(unit["path"]))
 
 
 def _audience(ctx: Context, unit: Row) -> Audience:
     """Every active member under the unit except the sender."""
     assert ctx.member is not None
-    return Audience(paths=[str(unit["path"])], exclude_member=int(ctx.member["id"]))
+    return Audience(paths=[str(unit["path"])], exclude_member=ctx.member.id)
 
 
 async def _ask_unit(ctx: Context) -> None:
     """Buttons: the caller's whole unit with its head count, then each unit directly below."""
     assert ctx.member is not None
-    own = await units.get(ctx.tx, int(ctx.member["unit_id"]))
+    own = await units.get(ctx.tx, ctx.member.unit_id)
     assert own is not None
     reached, unreachable = await reachable_count(ctx.tx, _audience(ctx, own), ctx.served)
     whole = ctx.t("announce.whole_unit", unit=own["name"], count=reached + unreachable)
@@ -193,7 +194,7 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
         ctx.reply(ctx.t("announce.out_of_scope"))
         return None
     wanted = {fold(typed), *(f"{kind} {fold(typed)}" for kind in _KIND_WORDS)}
-    mine = await units.named_under(ctx.tx, str(ctx.member["unit_path"]))
+    mine = await units.named_under(ctx.tx, ctx.member.unit_path)
     hits = [u for u in mine if fold(str(u["name"])) in wanted]
     if len(hits) == 1:
         return hits[0]

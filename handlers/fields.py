@@ -58,8 +58,8 @@ def next_field(category: Category, answers: dict[str, Any], after: str | None) -
 async def roster_choices(ctx: Context) -> list[tuple[int, str]]:
     """The caller's team-mates (everyone active in the team but the caller)."""
     assert ctx.member is not None
-    rows = await members.team_roster(ctx.tx, int(ctx.member["unit_id"]))
-    return [(int(r["id"]), str(r["full_name"])) for r in rows if r["id"] != ctx.member["id"]]
+    rows = await members.team_roster(ctx.tx, ctx.member.unit_id)
+    return [(int(r["id"]), str(r["full_name"])) for r in rows if r["id"] != ctx.member.id]
 
 
 def scoped(fdef: FieldDef, value: str) -> str:
@@ -312,7 +312,7 @@ async def display(ctx: Context, fdef: FieldDef, value: Any) -> str:
             names = []
             for member_id in value:
                 row = await members.get(ctx.tx, int(member_id))
-                names.append(str(row["full_name"]) if row else f"#{member_id}")
+                names.append(row.full_name if row else f"#{member_id}")
             return ", ".join(names)
         return ", ".join(fdef.option_label(str(v), locale) for v in value)
     if kind == "yes_no":

@@ -26,6 +26,6 @@ async def choose(ctx: Context) -> None:
     if code not in LANGUAGES:
         await ask(ctx)
         return
-    await members.set_locale(ctx.tx, int(ctx.member["id"]), code)
+    await members.set_locale(ctx.tx, ctx.member.id, code)
     ctx.member = await members.by_identity(ctx.tx, ctx.inbound.channel, ctx.inbound.user_id)
     await menu.show(ctx, ctx.t("language.done"))

@@ -22,6 +22,7 @@ from handlers import menu
 from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM, TEAM_LEADS
 from storage import leaves, members
 from storage.db import Row
+from storage.members import Member
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,8 @@ async def begin(ctx: Context) -> None:
     me = ctx.member
     assert me is not None
     ctx.park()
-    if str(me["role"]) in REPORTING_ROLES:
-        ctx.state.update({"flow": FLOW, "step": "dates", "target": int(me["id"])})
+    if me.role in REPORTING_ROLES:
+        ctx.state.update({"flow": FLOW, "step": "dates", "target": me.id})
         if ctx.inbound.args:
             await _take_dates(ctx, ctx.inbound.args)
             return
@@ -82,7 +83,7 @@ async def on_input(ctx: Context) -> None:
     elif value.startswith(MEMBER):
         target = await pick.take_member(ctx, value[len(MEMBER) :])
         if target is not None:
-            ctx.state.update({"step": "dates", "target": int(target["id"])})
+            ctx.state.update({"step": "dates", "target": target.id})
             await _ask_dates(ctx)
     elif value.startswith(DAY) and ctx.state.get("target"):
         offset = value[len(DAY) :]
@@ -125,16 +126,16 @@ async def _reask(ctx: Context, prefix: str) -> None:
         await menu.show(ctx, ctx.t("leave.expired"))
 
 
-async def _target(ctx: Context) -> Row | None:
+async def _target(ctx: Context) -> Member | None:
     """The member whose leave is being recorded (kept in the dialog state)."""
     target_id = ctx.state.get("target")
     return await members.get(ctx.tx, int(target_id)) if target_id else None
 
 
-def _is_self(ctx: Context, target: Row) -> bool:
+def _is_self(ctx: Context, target: Member) -> bool:
     """Whether the caller records their own leave (stricter: from today on only)."""
     assert ctx.member is not None
-    return int(target["id"]) == int(ctx.member["id"])
+    return target.id == ctx.member.id
 
 
 def _dates(ctx: Context, start: date, end: date, locale: str | None = None) -> str:
@@ -178,8 +179,8 @@ async def _ask_dates(ctx: Context, prefix: str = "") -> None:
     if own:
         lines.append(ctx.t("leave.ask_self"))
     else:
-        lines.append(ctx.t("leave.ask_other", name=target["full_name"]))
-    current = await leaves.upcoming(ctx.tx, int(target["id"]), today.isoformat())
+        lines.append(ctx.t("leave.ask_other", name=target.full_name))
+    current = await leaves.upcoming(ctx.tx, target.id, today.isoformat())
     if current:
         lines += ["", ctx.t("leave.current_title")]
         lines += [f"• {_span(r)} · {_reason(ctx, str(r['reason']))}" for r in current]
@@ -195,7 +196,7 @@ async def _ask_dates(ctx: Context, prefix: str = "") -> None:
         [Choice(ctx.t("leave.cancel_button", dates=_span(r)), f"{CANCEL_LEAVE}{r['id']}")]
         for r in current
     ]
-    if own and str(me["role"]) in TEAM_LEADS:
+    if own and me.role in TEAM_LEADS:
         rows.append([Choice(ctx.t("leave.for_other"), FOR_OTHER)])
     rows.append(pick.cancel_row(ctx))
     ctx.reply("\n".join(lines), rows, free_input=True)
@@ -225,7 +226,7 @@ async def _take_range(ctx: Context, start: date, end: date) -> None:
     await _ask_reason(ctx)
 
 
-async def _problem(ctx: Context, target: Row, start: date, end: date) -> str | None:
+async def _problem(ctx: Context, target: Member, start: date, end: date) -> str | None:
     """Why these dates cannot be recorded for this member, or None when they can."""
     try:
         leave_dates.check(
@@ -237,7 +238,7 @@ async def _problem(ctx: Context, target: Row, start: date, end: date) -> str | N
         )
     except LeaveError as err:
         return "⚠️ " + ctx.t(err.key, **err.params)
-    clash = await leaves.overlapping(ctx.tx, int(target["id"]), start.isoformat(), end.isoformat())
+    clash = await leaves.overlapping(ctx.tx, target.id, start.isoformat(), end.isoformat())
     if clash is not None:
         return "⚠️ " + ctx.t("leave.overlap", dates=_span(clash))
     return None
@@ -276,26 +277,26 @@ async def _save(ctx: Context, reason: str) -> None:
     if problem:
         await _ask_dates(ctx, problem)
         return
-    target_id = int(target["id"])
+    target_id = target.id
     leave_id = await leaves.create(
-        ctx.tx, target_id, start.isoformat(), end.isoformat(), reason, int(me["id"]), ctx.now_iso
+        ctx.tx, target_id, start.isoformat(), end.isoformat(), reason, me.id, ctx.now_iso
     )
     log.info(
         "leave recorded",
-        extra={"leave_id": leave_id, "member_id": target_id, "recorded_by": int(me["id"])},
+        extra={"leave_id": leave_id, "member_id": target_id, "recorded_by": me.id},
     )
     ctx.reset()
     count = leave_dates.days(start, end)
     if _is_self(ctx, target):
         await menu.show(ctx, ctx.t("leave.saved", dates=_dates(ctx, start, end), days=count))
         return
-    name = target["full_name"]
+    name = target.full_name
     text = ctx.t("leave.saved_for", name=name, dates=_dates(ctx, start, end), days=count)
-    locale = str(target["locale"])
+    locale = target.locale
     notice = ctx.services.texts.t(
         locale,
         "leave.notice",
-        by=me["full_name"],
+        by=me.full_name,
         dates=_dates(ctx, start, end, locale),
         days=count,
         reason=_reason(ctx, reason, locale),
@@ -320,14 +321,14 @@ async def _cancel_leave(ctx: Context, id_text: str) -> None:
     if _day(row["end_date"]) < ctx.now.date():
         await _after_cancel(ctx, ctx.t("leave.cancel_past", dates=_span(row)))
         return
-    await leaves.cancel(ctx.tx, int(row["id"]), int(me["id"]), ctx.now_iso)
-    log.info("leave cancelled", extra={"leave_id": int(row["id"]), "by": int(me["id"])})
+    await leaves.cancel(ctx.tx, int(row["id"]), me.id, ctx.now_iso)
+    log.info("leave cancelled", extra={"leave_id": int(row["id"]), "by": me.id})
     if not _is_self(ctx, target):
-        locale = str(target["locale"])
+        locale = target.locale
         notice = ctx.services.texts.t(
-            locale, "leave.cancel_notice", by=me["full_name"], dates=_span(row)
+            locale, "leave.cancel_notice", by=me.full_name, dates=_span(row)
         )
-        await ctx.notify(int(target["id"]), f"leave-cancel:{row['id']}", Outbound(notice))
+        await ctx.notify(target.id, f"leave-cancel:{row['id']}", Outbound(notice))
     await _after_cancel(ctx, ctx.t("leave.cancelled", dates=_span(row)))
 
 

@@ -16,6 +16,7 @@ from bot.core.roles import OVERSIGHT_ROLES, REPORTING_ROLES, Role, in_scope
 from handlers import menu
 from storage import members, units
 from storage.db import Row
+from storage.members import Member
 
 PREFIX = "lv:"
 FLOW = "leave"
@@ -37,19 +38,19 @@ def cancel_row(ctx: Context) -> list[Choice]:
     return [Choice(ctx.t("nav.cancel"), QUIT)]
 
 
-def may_record_for(ctx: Context, target: Row | None) -> bool:
+def may_record_for(ctx: Context, target: Member | None) -> bool:
     """Whether the caller may record leave for `target`: themselves if they report, their own
     team's members if they lead it, any team member of their subtree if they oversee it."""
     me = ctx.member
     assert me is not None
-    if target is None or not target["active"] or _role(target) not in REPORTING_ROLES:
+    if target is None or not target.active or target.role not in REPORTING_ROLES:
         return False
-    if int(target["id"]) == int(me["id"]):
-        return _role(me) in REPORTING_ROLES
-    if _role(me) in TEAM_LEADS:
-        return int(target["unit_id"]) == int(me["unit_id"])
-    if _role(me) in OVERSIGHT_ROLES:
-        return in_scope(str(me["unit_path"]), str(target["unit_path"]))
+    if target.id == me.id:
+        return me.role in REPORTING_ROLES
+    if me.role in TEAM_LEADS:
+        return target.unit_id == me.unit_id
+    if me.role in OVERSIGHT_ROLES:
+        return in_scope(me.unit_path, target.unit_path)
     return False
 
 
@@ -62,7 +63,7 @@ async def refuse(ctx: Context) -> None:
 async def _teams(ctx: Context) -> list[Row]:
     """The teams (units without units below them) in the caller's subtree, in path order."""
     assert ctx.member is not None
-    rows = await units.named_under(ctx.tx, str(ctx.member["unit_path"]))
+    rows = await units.named_under(ctx.tx, ctx.member.unit_path)
     parents = {int(r["parent_id"]) for r in rows if r["parent_id"] is not None}
     return [r for r in rows if int(r["id"]) not in parents]
 
@@ -73,9 +74,9 @@ def _may_pick_team(ctx: Context, unit: Row | None) -> bool:
     assert me is not None
     if unit is None:
         return False
-    if _role(me) in TEAM_LEADS:
-        return int(unit["id"]) == int(me["unit_id"])
-    return _role(me) in OVERSIGHT_ROLES and in_scope(str(me["unit_path"]), str(unit["path"]))
+    if me.role in TEAM_LEADS:
+        return int(unit["id"]) == me.unit_id
+    return me.role in OVERSIGHT_ROLES and in_scope(me.unit_path, str(unit["path"]))
 
 
 async def ask_team(ctx: Context, prefix: str = "") -> None:
@@ -143,7 +144,7 @@ async def ask_member(ctx: Context, unit: Row, prefix: str = "") -> None:
     roster = [
         r
         for r in await members.team_roster(ctx.tx, int(unit["id"]))
-        if _role(r) in REPORTING_ROLES and int(r["id"]) != int(ctx.member["id"])
+        if _role(r) in REPORTING_ROLES and int(r["id"]) != ctx.member.id
     ]
     if not roster:
         ctx.reset()
@@ -162,14 +163,14 @@ async def ask_own_team(ctx: Context) -> None:
     """'Ghi cho tổ viên' of a leader or deputy: their own team's roster; others refused."""
     me = ctx.member
     assert me is not None
-    unit = await units.get(ctx.tx, int(me["unit_id"]))
-    if _role(me) not in TEAM_LEADS or unit is None:
+    unit = await units.get(ctx.tx, me.unit_id)
+    if me.role not in TEAM_LEADS or unit is None:
         await refuse(ctx)
         return
     await ask_member(ctx, unit)
 
 
-async def take_member(ctx: Context, id_text: str) -> Row | None:
+async def take_member(ctx: Context, id_text: str) -> Member | None:
     """A pressed member button: the member if the caller may excuse them, else refused."""
     member_id = parse_id(id_text)
     target = await members.get(ctx.tx, member_id) if member_id is not None else None

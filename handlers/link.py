@@ -63,7 +63,7 @@ async def _issue(ctx: Context) -> None:
     await links.create(
         ctx.tx,
         code,
-        int(ctx.member["id"]),
+        ctx.member.id,
         inbound.channel,
         inbound.chat_id,
         iso(expires),
@@ -90,11 +90,11 @@ async def redeem(ctx: Context, raw: str) -> None:
         ctx.reply(ctx.t("link.same_messenger"))
         return
     if ctx.member is not None:
-        same = int(ctx.member["id"]) == member_id
+        same = ctx.member.id == member_id
         ctx.reply(ctx.t("link.already_linked" if same else "link.other_member", messenger=here))
         return
     target = await members.get(ctx.tx, member_id)
-    if target is None or not target["active"] or not await links.redeem(ctx.tx, key, ctx.now_iso):
+    if target is None or not target.active or not await links.redeem(ctx.tx, key, ctx.now_iso):
         ctx.reply(ctx.t("link.expired"))
         return
     await members.link_identity(
@@ -105,9 +105,7 @@ async def redeem(ctx: Context, raw: str) -> None:
     assert ctx.member is not None
     ctx.reset()
     await _tell_old_account(ctx, row["channel"], row["chat_id"], key)
-    done = ctx.t(
-        "link.done", messenger=here, name=ctx.member["full_name"], unit=ctx.member["unit_name"]
-    )
+    done = ctx.t("link.done", messenger=here, name=ctx.member.full_name, unit=ctx.member.unit_name)
     await menu.show(ctx, done)
 
 
@@ -123,7 +121,7 @@ async def _tell_old_account(ctx: Context, channel: object, chat_id: object, code
         dedupe_key=f"link-notice:{code}",
         channel=str(channel),
         chat_id=str(chat_id),
-        member_id=int(ctx.member["id"]),
+        member_id=ctx.member.id,
         payload=Outbound(text).to_payload(),
         not_before_iso=ctx.now_iso,
         now_iso=ctx.now_iso,
@@ -135,7 +133,7 @@ async def _tell_old_account(ctx: Context, channel: object, chat_id: object, code
 async def ask_preference(ctx: Context) -> None:
     """/kenhnhan: show where alerts go now and offer every linked messenger."""
     assert ctx.member is not None
-    member_id = int(ctx.member["id"])
+    member_id = ctx.member.id
     channels = await _linked_channels(ctx, member_id)
     if len(channels) < 2:
         ctx.reply(ctx.t("deliver.only_one", messenger=messenger_name(ctx.inbound.channel)))
@@ -156,7 +154,7 @@ async def ask_preference(ctx: Context) -> None:
 async def choose_preference(ctx: Context) -> None:
     """A pressed (or typed) messenger becomes where alerts and reminders go."""
     assert ctx.member is not None
-    member_id = int(ctx.member["id"])
+    member_id = ctx.member.id
     picked = (ctx.value or "")[len(PREF_PREFIX) :]
     if picked == AUTO:
         await members.set_preferred_channel(ctx.tx, member_id, None)

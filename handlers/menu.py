@@ -18,7 +18,7 @@ HELP = "menu:help"
 def menu_choices(ctx: Context) -> list[list[Choice]]:
     """Buttons for what this member may do."""
     assert ctx.member is not None
-    role = str(ctx.member["role"])
+    role = ctx.member.role
     rows: list[list[Choice]] = []
     if can_report(role):
         rows.append([Choice(ctx.t("menu.report"), REPORT)])
@@ -39,9 +39,9 @@ async def show(ctx: Context, intro: str | None = None) -> None:
     assert ctx.member is not None
     head = intro or ctx.t(
         "menu.title",
-        name=ctx.member["full_name"],
-        role=role_label(str(ctx.member["role"]), ctx.locale),
-        unit=ctx.member["unit_name"],
+        name=ctx.member.full_name,
+        role=role_label(ctx.member.role, ctx.locale),
+        unit=ctx.member.unit_name,
     )
     ctx.reply(head, menu_choices(ctx))
 
@@ -49,7 +49,7 @@ async def show(ctx: Context, intro: str | None = None) -> None:
 async def show_help(ctx: Context) -> None:
     """Explain the commands of this member's role in plain words."""
     assert ctx.member is not None
-    role = str(ctx.member["role"])
+    role = ctx.member.role
     parts = [ctx.t("help.title")]
     if can_report(role):
         parts.append(ctx.t("help.reporter"))

@@ -12,7 +12,7 @@ from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
 from storage import reports
-from storage.db import Row
+from storage.reports import Report
 
 OPEN = "my:"
 EDIT = "ed:"
@@ -26,37 +26,37 @@ async def show(ctx: Context) -> None:
     """List the member's latest reports as buttons."""
     assert ctx.member is not None
     rows = await reports.recent_of_member(
-        ctx.tx, int(ctx.member["id"]), ctx.services.config.reports.recent_limit
+        ctx.tx, ctx.member.id, ctx.services.config.reports.recent_limit
     )
     if not rows:
         await menu.show(ctx, ctx.t("mine.empty"))
         return
-    buttons = [[Choice(_line(ctx, row), OPEN + str(row["id"]))] for row in rows]
+    buttons = [[Choice(_line(ctx, row), OPEN + str(row.id))] for row in rows]
     buttons.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
     ctx.reply(ctx.t("mine.title"), buttons)
 
 
-def _line(ctx: Context, row: Row) -> str:
-    kind = str(row["kind"])
+def _line(ctx: Context, row: Report) -> str:
+    kind = row.kind
     title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
-    status = ctx.t("mine.withdrawn") if row["status"] == "withdrawn" else ""
-    return f"{row['number']} · {title} · {report_date_text(str(row['report_date']))}{status}"
+    status = ctx.t("mine.withdrawn") if row.status == "withdrawn" else ""
+    return f"{row.number} · {title} · {report_date_text(row.report_date)}{status}"
 
 
-async def _owned(ctx: Context, report_id_text: str) -> Row | None:
+async def _owned(ctx: Context, report_id_text: str) -> Report | None:
     """The report if it exists and belongs to the caller; None otherwise (same answer both)."""
     assert ctx.member is not None
     report_id = parse_id(report_id_text)
     if report_id is None:
         return None
     row = await reports.get(ctx.tx, report_id)
-    if row is None or int(row["member_id"]) != int(ctx.member["id"]):
+    if row is None or row.member_id != ctx.member.id:
         return None
     return row
 
 
-def _editable(ctx: Context, row: Row) -> bool:
-    return row["status"] == "active" and ctx.now < datetime.fromisoformat(str(row["edit_until"]))
+def _editable(ctx: Context, row: Report) -> bool:
+    return row.status == "active" and ctx.now < datetime.fromisoformat(row.edit_until)
 
 
 async def on_button(ctx: Context) -> None:
@@ -77,60 +77,60 @@ async def on_button(ctx: Context) -> None:
             return
 
 
-async def _open(ctx: Context, row: Row) -> None:
-    kind = str(row["kind"])
+async def _open(ctx: Context, row: Report) -> None:
+    kind = row.kind
     lines = [_line(ctx, row), ""]
     if ctx.forms.has(kind):
         lines.extend(await fields.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
-    if row["ack_at"]:
-        lines.append(ctx.t("mine.acknowledged", time=stamp_text(str(row["ack_at"]))))
+    if row.ack_at:
+        lines.append(ctx.t("mine.acknowledged", time=stamp_text(row.ack_at)))
     buttons: list[list[Choice]] = []
     if _editable(ctx, row) and kind != "nil":
-        buttons.append([Choice(ctx.t("mine.edit"), EDIT + str(row["id"]))])
+        buttons.append([Choice(ctx.t("mine.edit"), EDIT + str(row.id))])
     if _editable(ctx, row):
-        buttons.append([Choice(ctx.t("mine.withdraw"), WITHDRAW + str(row["id"]))])
+        buttons.append([Choice(ctx.t("mine.withdraw"), WITHDRAW + str(row.id))])
         lines.append("")
-        lines.append(ctx.t("mine.editable_until", time=stamp_text(str(row["edit_until"]))))
-    elif row["status"] == "active":
+        lines.append(ctx.t("mine.editable_until", time=stamp_text(row.edit_until)))
+    elif row.status == "active":
         lines.append("")
-        lines.append(ctx.t("mine.locked", time=stamp_text(str(row["edit_until"]))))
+        lines.append(ctx.t("mine.locked", time=stamp_text(row.edit_until)))
     buttons.append([Choice(ctx.t("mine.back_to_list"), "menu:mine")])
     ctx.reply("\n".join(lines), buttons)
 
 
-async def _ask_withdraw(ctx: Context, row: Row) -> None:
+async def _ask_withdraw(ctx: Context, row: Report) -> None:
     if not _editable(ctx, row):
         await _open(ctx, row)
         return
     ctx.reply(
-        ctx.t("mine.withdraw_confirm", number=row["number"]),
+        ctx.t("mine.withdraw_confirm", number=row.number),
         [
-            [Choice(ctx.t("mine.withdraw_yes"), WITHDRAW_YES + str(row["id"]))],
-            [Choice(ctx.t("nav.back"), OPEN + str(row["id"]))],
+            [Choice(ctx.t("mine.withdraw_yes"), WITHDRAW_YES + str(row.id))],
+            [Choice(ctx.t("nav.back"), OPEN + str(row.id))],
         ],
     )
 
 
-async def _withdraw(ctx: Context, row: Row) -> None:
+async def _withdraw(ctx: Context, row: Report) -> None:
     assert ctx.member is not None
     if not _editable(ctx, row):
         await _open(ctx, row)
         return
-    await reports.withdraw(ctx.tx, int(row["id"]), ctx.now_iso)
+    await reports.withdraw(ctx.tx, row.id, ctx.now_iso)
     await reports.audit(
         ctx.tx,
-        int(row["id"]),
-        int(ctx.member["id"]),
+        row.id,
+        ctx.member.id,
         "withdraw",
         reports.answers(row),
         None,
         ctx.now_iso,
     )
-    await menu.show(ctx, ctx.t("mine.withdrawn_ok", number=row["number"]))
+    await menu.show(ctx, ctx.t("mine.withdrawn_ok", number=row.number))
 
 
-async def _start_edit(ctx: Context, row: Row) -> None:
-    if not _editable(ctx, row) or not ctx.forms.has(str(row["kind"])):
+async def _start_edit(ctx: Context, row: Report) -> None:
+    if not _editable(ctx, row) or not ctx.forms.has(row.kind):
         await _open(ctx, row)
         return
     flow = ctx.state.get("flow")
@@ -142,19 +142,19 @@ async def _start_edit(ctx: Context, row: Row) -> None:
         {
             "parked": draft,
             "flow": "edit",
-            "report_id": int(row["id"]),
+            "report_id": row.id,
             "answers": reports.answers(row),
             "field": None,
             "pending": [],
         }
     )
-    await _pick(ctx, ctx.forms.get(str(row["kind"])), row)
+    await _pick(ctx, ctx.forms.get(row.kind), row)
 
 
-async def _pick(ctx: Context, category: Category, row: Row, prefix: str = "") -> None:
+async def _pick(ctx: Context, category: Category, row: Report, prefix: str = "") -> None:
     answers = ctx.state["answers"]
     lines = [prefix] if prefix else []
-    lines.append(ctx.t("edit.title", number=row["number"]))
+    lines.append(ctx.t("edit.title", number=row.number))
     lines.append("")
     lines.extend(await fields.summary_lines(ctx, category, answers))
     lines.append("")
@@ -178,9 +178,9 @@ async def on_edit_input(ctx: Context) -> None:
         return
     if not _editable(ctx, row):
         ctx.reset()
-        await menu.show(ctx, ctx.t("mine.locked", time=stamp_text(str(row["edit_until"]))))
+        await menu.show(ctx, ctx.t("mine.locked", time=stamp_text(row.edit_until)))
         return
-    category = ctx.forms.get(str(row["kind"]))
+    category = ctx.forms.get(row.kind)
     key = state.get("field")
     if key is None:
         await _on_pick(ctx, category, row)
@@ -198,7 +198,7 @@ async def on_edit_input(ctx: Context) -> None:
     await _pick(ctx, category, row)
 
 
-async def _on_pick(ctx: Context, category: Category, row: Row) -> None:
+async def _on_pick(ctx: Context, category: Category, row: Report) -> None:
     value = ctx.value or ""
     if value == SAVE:
         await _save(ctx, category, row)
@@ -220,7 +220,7 @@ async def _ask_field(ctx: Context, category: Category, fdef: FieldDef, prefix: s
     await fields.ask(ctx, category, fdef, answers, pending, prefix=prefix)
 
 
-async def _save(ctx: Context, category: Category, row: Row) -> None:
+async def _save(ctx: Context, category: Category, row: Report) -> None:
     assert ctx.member is not None
     applicable = fields.applicable(category, ctx.state["answers"])
     answers = {k: v for k, v in ctx.state["answers"].items() if k in {f.key for f in applicable}}
@@ -232,16 +232,16 @@ async def _save(ctx: Context, category: Category, row: Row) -> None:
         return
     data, participants, media = split_answers(category, answers)
     before = reports.answers(row)
-    report_id = int(row["id"])
+    report_id = row.id
     if data != before:
-        report_date = str(data.get("date") or row["report_date"])
+        report_date = str(data.get("date") or row.report_date)
         now = iso(ctx.now)
         await reports.update_data(ctx.tx, report_id, report_date, data, now)
         await reports.set_participants(ctx.tx, report_id, participants)
         await reports.set_media(ctx.tx, report_id, ctx.inbound.channel, media)
-        await reports.audit(ctx.tx, report_id, int(ctx.member["id"]), "edit", before, data, now)
-        text = ctx.t("edit.saved", number=row["number"])
+        await reports.audit(ctx.tx, report_id, ctx.member.id, "edit", before, data, now)
+        text = ctx.t("edit.saved", number=row.number)
     else:
-        text = ctx.t("edit.unchanged", number=row["number"])
+        text = ctx.t("edit.unchanged", number=row.number)
     ctx.reset()
     await menu.show(ctx, text)

@@ -9,7 +9,7 @@ from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
 from bot.reports.saving import ACK_PREFIX, stamp_text
 from handlers import menu
 from storage import members, outbox, reports
-from storage.db import Row
+from storage.reports import Report
 
 
 async def acknowledge(ctx: Context) -> None:
@@ -20,48 +20,48 @@ async def acknowledge(ctx: Context) -> None:
     me = ctx.member
     if (
         row is None
-        or row["status"] != "active"
-        or not row["urgent"]  # only tips and fires are acknowledged (a forged id of a patrol)
-        or not in_scope(str(me["unit_path"]), str(row["unit_path"]))
+        or row.status != "active"
+        or not row.urgent  # only tips and fires are acknowledged (a forged id of a patrol)
+        or not in_scope(me.unit_path, row.unit_path)
     ):
         ctx.reply(ctx.t("ack.not_found"))
         return
-    if str(me["role"]) not in {r.value for r in ALERT_ROLES}:
+    if me.role not in {r.value for r in ALERT_ROLES}:
         ctx.reply(ctx.t("ack.not_allowed"))
         return
-    report_id = int(row["id"])
-    if not await reports.acknowledge(ctx.tx, report_id, int(me["id"]), ctx.now_iso):
-        first = await members.get(ctx.tx, int(row["ack_by"]))
+    report_id = row.id
+    if not await reports.acknowledge(ctx.tx, report_id, me.id, ctx.now_iso):
+        first = await members.get(ctx.tx, row.ack_by) if row.ack_by is not None else None
         ctx.reply(
             ctx.t(
                 "ack.already",
-                number=row["number"],
-                name=first["full_name"] if first else "?",
-                time=stamp_text(str(row["ack_at"])),
+                number=row.number,
+                name=first.full_name if first else "?",
+                time=stamp_text(str(row.ack_at)),
             )
         )
         return
     when = ctx.now.strftime("%H:%M %d/%m/%Y")
-    ctx.reply(ctx.t("ack.done", number=row["number"], time=when))
+    ctx.reply(ctx.t("ack.done", number=row.number, time=when))
     await _notify_reporter(ctx, row, when)
-    await _close_other_alerts(ctx, report_id, str(row["number"]), when)
+    await _close_other_alerts(ctx, report_id, row.number, when)
 
 
-async def _notify_reporter(ctx: Context, report: Row, when: str) -> None:
+async def _notify_reporter(ctx: Context, report: Report, when: str) -> None:
     assert ctx.member is not None
-    reporter_id = int(report["member_id"])
+    reporter_id = report.member_id
     reporter = await members.get(ctx.tx, reporter_id)
     if reporter is None:
         return
     text = ctx.services.texts.t(
-        str(reporter["locale"]),
+        reporter.locale,
         "ack.reporter_notice",
-        number=report["number"],
-        name=ctx.member["full_name"],
+        number=report.number,
+        name=ctx.member.full_name,
         time=when,
     )
     # Answers an emergency: quiet hours do not hold it.
-    await ctx.notify(reporter_id, f"ack-notice:{report['id']}", Outbound(text), urgent=True)
+    await ctx.notify(reporter_id, f"ack-notice:{report.id}", Outbound(text), urgent=True)
 
 
 async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: str) -> None:
@@ -69,12 +69,12 @@ async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: s
     for alert in await reports.alerts_of(ctx.tx, report_id):
         if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
             continue  # not delivered yet: nobody needs it any more, the acknowledger included
-        if int(alert["member_id"]) == int(ctx.member["id"]):
+        if int(alert["member_id"]) == ctx.member.id:
             continue  # the pressed message loses its button through the channel
         officer = await members.get(ctx.tx, int(alert["member_id"]))
-        locale = str(officer["locale"]) if officer else ctx.locale
+        locale = officer.locale if officer else ctx.locale
         text = ctx.services.texts.t(
-            locale, "ack.closed", number=number, name=ctx.member["full_name"], time=when
+            locale, "ack.closed", number=number, name=ctx.member.full_name, time=when
         )
         await outbox.enqueue(
             ctx.tx,
@@ -94,25 +94,23 @@ async def pending(ctx: Context) -> None:
     """Urgent reports in the caller's area still waiting for police, with acknowledge buttons."""
     assert ctx.member is not None
     me = ctx.member
-    if str(me["role"]) not in {r.value for r in OVERSIGHT_ROLES}:
+    if me.role not in {r.value for r in OVERSIGHT_ROLES}:
         await menu.show(ctx, ctx.t("ack.not_allowed"))
         return
-    rows = await reports.unacknowledged_in(ctx.tx, str(me["unit_path"]), 10)
+    rows = await reports.unacknowledged_in(ctx.tx, me.unit_path, 10)
     if not rows:
         await menu.show(ctx, ctx.t("ack.none_pending"))
         return
-    can_ack = str(me["role"]) in {r.value for r in ALERT_ROLES}
+    can_ack = me.role in {r.value for r in ALERT_ROLES}
     lines = [ctx.t("ack.pending_title", count=len(rows)), ""]
     buttons = []
     for row in rows:
-        kind = str(row["kind"])
+        kind = row.kind
         title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
-        lines.append(
-            f"{row['number']} · {title} · {row['unit_name']} · {stamp_text(str(row['created_at']))}"
-        )
+        lines.append(f"{row.number} · {title} · {row.unit_name} · {stamp_text(row.created_at)}")
         if can_ack:
             buttons.append(
-                [Choice(ctx.t("ack.button_for", number=row["number"]), ACK_PREFIX + str(row["id"]))]
+                [Choice(ctx.t("ack.button_for", number=row.number), ACK_PREFIX + str(row.id))]
             )
     buttons.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
     ctx.reply("\n".join(lines), buttons)

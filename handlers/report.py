@@ -45,9 +45,9 @@ async def file_nil(ctx: Context) -> None:
         return
     assert ctx.member is not None
     today = ctx.now.date().isoformat()
-    existing = await reports.find_nil(ctx.tx, int(ctx.member["id"]), today)
+    existing = await reports.find_nil(ctx.tx, ctx.member.id, today)
     if existing is not None:
-        await menu.show(ctx, ctx.t("nil.already", number=existing["number"]))
+        await menu.show(ctx, ctx.t("nil.already", number=existing.number))
         return
     if not ctx.forms.has("nil"):
         _choose_kind(ctx)
@@ -60,7 +60,7 @@ async def file_nil(ctx: Context) -> None:
 
 async def _may_report(ctx: Context) -> bool:
     assert ctx.member is not None
-    if can_report(str(ctx.member["role"])):
+    if can_report(ctx.member.role):
         return True
     await menu.show(ctx, ctx.t("wizard.not_for_role"))
     return False

@@ -27,7 +27,7 @@ async def on_start(ctx: Context) -> None:
         return
     if ctx.member is not None:
         if code:
-            ctx.reply(ctx.t("join.already_member", unit=ctx.member["unit_name"]))
+            ctx.reply(ctx.t("join.already_member", unit=ctx.member.unit_name))
         await menu.show(ctx)
         return
     if not code:
@@ -139,5 +139,5 @@ async def _confirm(ctx: Context) -> None:
     ctx.member = await members.by_identity(ctx.tx, inbound.channel, inbound.user_id)
     assert ctx.member is not None
     ctx.reset()
-    welcome = ctx.t("join.welcome", name=ctx.member["full_name"], unit=invite["unit_name"])
+    welcome = ctx.t("join.welcome", name=ctx.member.full_name, unit=invite["unit_name"])
     await menu.show(ctx, welcome)

@@ -22,6 +22,7 @@ from bot.tally.text import TallyWriter
 from handlers import menu
 from storage import units
 from storage.db import Row
+from storage.members import Member
 
 PREFIX = "tally:"
 FLOW = "tally_range"
@@ -41,9 +42,9 @@ _KEYWORDS = {
 }
 
 
-def allowed(member: Row) -> bool:
+def allowed(member: Member) -> bool:
     """Leaders see their team; police, supervisors and admins their unit; members nothing."""
-    return str(member["role"]) in {r.value for r in TALLY_ROLES}
+    return member.role in {r.value for r in TALLY_ROLES}
 
 
 async def begin(ctx: Context) -> None:
@@ -166,12 +167,12 @@ def named_period(ctx: Context, name: str) -> Period:
 
 def _visible(ctx: Context, unit: Row) -> bool:
     assert ctx.member is not None
-    return in_scope(str(ctx.member["unit_path"]), str(unit["path"]))
+    return in_scope(ctx.member.unit_path, str(unit["path"]))
 
 
 async def _own_unit(ctx: Context) -> Row:
     assert ctx.member is not None
-    unit = await units.get(ctx.tx, int(ctx.member["unit_id"]))
+    unit = await units.get(ctx.tx, ctx.member.unit_id)
     assert unit is not None
     return unit
 
@@ -187,7 +188,7 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
         await _refuse(ctx, "tally.out_of_scope")
         return None
     wanted = fold(typed)
-    mine = await units.named_under(ctx.tx, str(ctx.member["unit_path"]))
+    mine = await units.named_under(ctx.tx, ctx.member.unit_path)
     hits = [u for u in mine if fold(str(u["name"])) in {wanted, *_without_kind(wanted)}]
     if len(hits) == 1:
         return hits[0]

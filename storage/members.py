@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from storage.db import Row, Tx
 from storage.subtree import holds, holds_params
@@ -13,23 +14,55 @@ _MEMBER_COLUMNS = """
 """
 
 
-async def by_identity(tx: Tx, channel: str, user_id: str) -> Row | None:
+@dataclass(frozen=True)
+class Member:
+    """A member with their unit, as read by `_MEMBER_COLUMNS`: who is writing, or who is meant."""
+
+    id: int
+    unit_id: int
+    role: str
+    full_name: str
+    locale: str
+    active: bool
+    unit_name: str
+    unit_path: str
+    unit_kind: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> Member:
+        """The one place that maps the columns to fields, so callers never cast a column."""
+        return cls(
+            id=int(row["id"]),
+            unit_id=int(row["unit_id"]),
+            role=str(row["role"]),
+            full_name=str(row["full_name"]),
+            locale=str(row["locale"]),
+            active=bool(row["active"]),
+            unit_name=str(row["unit_name"]),
+            unit_path=str(row["unit_path"]),
+            unit_kind=str(row["unit_kind"]),
+        )
+
+
+async def by_identity(tx: Tx, channel: str, user_id: str) -> Member | None:
     """Who is writing: the active member behind a platform user id, with their unit."""
-    return await tx.fetchone(
-        f"""SELECT {_MEMBER_COLUMNS}, i.chat_id FROM identities i
+    row = await tx.fetchone(
+        f"""SELECT {_MEMBER_COLUMNS} FROM identities i
             JOIN members m ON m.id = i.member_id JOIN units u ON u.id = m.unit_id
             WHERE i.channel = ? AND i.user_id = ? AND m.active = 1""",
         (channel, user_id),
     )
+    return Member.from_row(row) if row is not None else None
 
 
-async def get(tx: Tx, member_id: int) -> Row | None:
+async def get(tx: Tx, member_id: int) -> Member | None:
     """One member with their unit, for names on receipts and alerts."""
-    return await tx.fetchone(
+    row = await tx.fetchone(
         f"""SELECT {_MEMBER_COLUMNS} FROM members m JOIN units u ON u.id = m.unit_id
             WHERE m.id = ?""",
         (member_id,),
     )
+    return Member.from_row(row) if row is not None else None
 
 
 async def create(tx: Tx, unit_id: int, role: str, full_name: str, locale: str, now_iso: str) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Row, Tx
@@ -10,6 +12,73 @@ from storage.subtree import within, within_params
 
 _COLUMNS = """r.id, r.number, r.member_id, r.unit_id, r.kind, r.report_date, r.data, r.status,
     r.urgent, r.created_at, r.updated_at, r.edit_until, r.ack_by, r.ack_at"""
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report as read by `_COLUMNS`, its answers decoded; ack_by/ack_at None until
+    police acknowledge it."""
+
+    id: int
+    number: str
+    member_id: int
+    unit_id: int
+    kind: str
+    report_date: str
+    answers: dict[str, Any]
+    status: str
+    urgent: bool
+    created_at: str
+    updated_at: str
+    edit_until: str
+    ack_by: int | None
+    ack_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Report:
+        """The one place that maps the columns to fields, so callers never cast a column."""
+        return cls(**_report_fields(row))
+
+
+@dataclass(frozen=True)
+class NamedReport(Report):
+    """A report with its unit's path and name and its reporter's name, for scope checks and
+    the lines police read."""
+
+    unit_path: str
+    unit_name: str
+    reporter_name: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> NamedReport:
+        """The report's columns plus the joined names."""
+        return cls(
+            **_report_fields(row),
+            unit_path=str(row["unit_path"]),
+            unit_name=str(row["unit_name"]),
+            reporter_name=str(row["reporter_name"]),
+        )
+
+
+def _report_fields(row: Row) -> dict[str, Any]:
+    ack_by = row["ack_by"]
+    ack_at = row["ack_at"]
+    return {
+        "id": int(row["id"]),
+        "number": str(row["number"]),
+        "member_id": int(row["member_id"]),
+        "unit_id": int(row["unit_id"]),
+        "kind": str(row["kind"]),
+        "report_date": str(row["report_date"]),
+        "answers": dict(json.loads(row["data"])),
+        "status": str(row["status"]),
+        "urgent": bool(row["urgent"]),
+        "created_at": str(row["created_at"]),
+        "updated_at": str(row["updated_at"]),
+        "edit_until": str(row["edit_until"]),
+        "ack_by": None if ack_by is None else int(ack_by),
+        "ack_at": None if ack_at is None else str(ack_at),
+    }
 
 
 async def next_number(tx: Tx, year: int) -> str:
@@ -103,33 +172,36 @@ async def audit(
     )
 
 
-async def get(tx: Tx, report_id: int) -> Row | None:
+async def get(tx: Tx, report_id: int) -> NamedReport | None:
     """One report with its unit path (for scope checks) and reporter's name."""
-    return await tx.fetchone(
+    row = await tx.fetchone(
         f"""SELECT {_COLUMNS}, u.path AS unit_path, u.name AS unit_name,
                    m.full_name AS reporter_name
             FROM reports r JOIN units u ON u.id = r.unit_id JOIN members m ON m.id = r.member_id
             WHERE r.id = ?""",
         (report_id,),
     )
+    return NamedReport.from_row(row) if row is not None else None
 
 
-async def recent_of_member(tx: Tx, member_id: int, limit: int) -> list[Row]:
+async def recent_of_member(tx: Tx, member_id: int, limit: int) -> list[Report]:
     """A member's latest reports, newest first, for /baocaocuatoi."""
-    return await tx.fetchall(
+    rows = await tx.fetchall(
         f"""SELECT {_COLUMNS} FROM reports r WHERE r.member_id = ?
             ORDER BY r.created_at DESC, r.id DESC LIMIT ?""",
         (member_id, limit),
     )
+    return [Report.from_row(row) for row in rows]
 
 
-async def find_nil(tx: Tx, member_id: int, report_date: str) -> Row | None:
+async def find_nil(tx: Tx, member_id: int, report_date: str) -> Report | None:
     """The member's active nil report for a day, so a second tap does not file it twice."""
-    return await tx.fetchone(
+    row = await tx.fetchone(
         f"""SELECT {_COLUMNS} FROM reports r WHERE r.member_id = ? AND r.report_date = ?
             AND r.kind = 'nil' AND r.status = 'active'""",
         (member_id, report_date),
     )
+    return Report.from_row(row) if row is not None else None
 
 
 async def update_data(
@@ -160,16 +232,18 @@ async def acknowledge(tx: Tx, report_id: int, member_id: int, now_iso: str) -> b
     return cur.rowcount == 1
 
 
-async def unacknowledged_in(tx: Tx, unit_path: str, limit: int) -> list[Row]:
+async def unacknowledged_in(tx: Tx, unit_path: str, limit: int) -> list[NamedReport]:
     """Urgent reports below a unit still waiting for police, oldest first."""
-    return await tx.fetchall(
-        f"""SELECT {_COLUMNS}, u.name AS unit_name, m.full_name AS reporter_name
+    rows = await tx.fetchall(
+        f"""SELECT {_COLUMNS}, u.path AS unit_path, u.name AS unit_name,
+                   m.full_name AS reporter_name
             FROM reports r JOIN units u ON u.id = r.unit_id JOIN members m ON m.id = r.member_id
             WHERE r.urgent = 1 AND r.ack_by IS NULL AND r.status = 'active'
               AND {within("u.path")}
             ORDER BY r.created_at LIMIT ?""",
         (*within_params(unit_path), limit),
     )
+    return [NamedReport.from_row(row) for row in rows]
 
 
 async def add_alert(tx: Tx, report_id: int, member_id: int, outbox_id: int) -> None:
@@ -190,6 +264,7 @@ async def alerts_of(tx: Tx, report_id: int) -> list[Row]:
     )
 
 
-def answers(row: Row) -> dict[str, Any]:
-    """Decode the stored answers of a report."""
-    return dict(json.loads(row["data"]))
+def answers(report: Report) -> dict[str, Any]:
+    """A report's answers as a copy the caller may change (a dialog edits them in its
+    state), so the report itself stays as it was read."""
+    return copy.deepcopy(report.answers)

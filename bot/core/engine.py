@@ -24,7 +24,8 @@ from bot.core.model import Attachment, Choice, Inbound, Outbound
 from bot.core.parsing import match_choice
 from bot.reports.forms import Forms
 from storage import conversations, failures, members, outbox
-from storage.db import Database, Row, Tx
+from storage.db import Database, Tx
+from storage.members import Member
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class Context:
     services: Services
     tx: Tx
     inbound: Inbound
-    member: Row | None
+    member: Member | None
     state: dict[str, Any]
     value: str | None = None
     replies: list[Outbound] = field(default_factory=list)
@@ -66,7 +67,7 @@ class Context:
     def locale(self) -> str:
         """The caller's language; strangers get the configured default."""
         if self.member is not None:
-            return str(self.member["locale"])
+            return self.member.locale
         return self.services.config.bot.locale
 
     @property
@@ -240,7 +241,7 @@ class Engine:
         try:
             async with services.db.transaction() as tx:
                 member = await members.by_identity(tx, inbound.channel, inbound.user_id)
-                locale = str(member["locale"]) if member is not None else locale
+                locale = member.locale if member is not None else locale
                 failure = await failures.record(
                     tx,
                     inbound.channel,

@@ -20,6 +20,7 @@ from bot.core.engine import Services
 from bot.core.model import Outbound
 from storage import announcements, outbox
 from storage.db import Row, Tx
+from storage.members import Member
 from storage.outbox import Planned
 from storage.recipients import Audience, audience
 
@@ -40,7 +41,7 @@ async def queue(
     tx: Tx,
     services: Services,
     *,
-    sender: Row,
+    sender: Member,
     unit: Row,
     text: str,
     reply_to: tuple[str, str],
@@ -54,7 +55,7 @@ async def queue(
     `reply_to` is the (channel, chat) the sender wrote from: their progress goes there,
     urgent, so they hear at once even in quiet hours while the members' messages wait.
     """
-    sender_id = int(sender["id"])
+    sender_id = sender.id
     who = Audience(paths=[str(unit["path"])], exclude_member=sender_id)
     members = [m for m in await audience(tx, who, served) if m["channel"] is not None]
     if not members:
@@ -72,7 +73,7 @@ async def queue(
     items = []
     for member in members:
         header = services.texts.t(
-            str(member["locale"]), "announce.header", name=sender["full_name"], unit=unit["name"]
+            str(member["locale"]), "announce.header", name=sender.full_name, unit=unit["name"]
         )
         items.append(
             Planned(
@@ -86,7 +87,7 @@ async def queue(
         )
     await outbox.enqueue_many(tx, items, now_iso)
     start = services.texts.t(
-        str(sender["locale"]), "announce.progress_start", number=announcement_id, total=total
+        sender.locale, "announce.progress_start", number=announcement_id, total=total
     )
     progress_id = await outbox.enqueue(
         tx,

@@ -54,8 +54,8 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     report_id = await reports.create(
         ctx.tx,
         number=number,
-        member_id=int(member["id"]),
-        unit_id=int(member["unit_id"]),
+        member_id=member.id,
+        unit_id=member.unit_id,
         kind=category.key,
         report_date=report_date,
         data=data,
@@ -65,7 +65,7 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     )
     await reports.set_participants(ctx.tx, report_id, participants)
     await reports.set_media(ctx.tx, report_id, ctx.inbound.channel, media)
-    await reports.audit(ctx.tx, report_id, int(member["id"]), "create", None, data, iso(now))
+    await reports.audit(ctx.tx, report_id, member.id, "create", None, data, iso(now))
     if category.urgent:
         await queue_alerts(ctx, category, report_id, number, answers)
     return report_id, number
@@ -80,7 +80,7 @@ async def queue_alerts(
     member = ctx.member
     assert member is not None
     officers = await members.officers_over(
-        ctx.tx, str(member["unit_path"]), tuple(r.value for r in ALERT_ROLES)
+        ctx.tx, member.unit_path, tuple(r.value for r in ALERT_ROLES)
     )
     sent = 0
     for officer in officers:
@@ -94,8 +94,8 @@ async def queue_alerts(
             texts.t(
                 locale,
                 "alert.from",
-                name=member["full_name"],
-                unit=member["unit_name"],
+                name=member.full_name,
+                unit=member.unit_name,
                 time=ctx.now.strftime("%H:%M %d/%m/%Y"),
             ),
             "",

@@ -87,7 +87,7 @@ class World:
                 tx,
                 number=f"BC-2026-{self.seq:06d}",
                 member_id=self.ids[who],
-                unit_id=int(member["unit_id"]),
+                unit_id=member.unit_id,
                 kind=kind,
                 report_date=day,
                 data={"date": day, **(data or {})},

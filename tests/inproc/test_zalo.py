@@ -83,7 +83,7 @@ async def test_join_with_an_invite_code_by_typing_numbers(z: Z) -> None:
     assert welcome[0].text.startswith("🎉 Chào mừng Trần Thị Lan đã tham gia Thôn Nà Lẹng!")
     async with z.h.db.read() as tx:
         member = await members.by_identity(tx, "zalo", lan.id)
-    assert member is not None and member["full_name"] == "Trần Thị Lan"
+    assert member is not None and member.full_name == "Trần Thị Lan"
 
 
 async def test_location_is_asked_as_text_and_a_typed_address_is_kept(z: Z) -> None:

@@ -60,7 +60,7 @@ def commune_path(name: str) -> str:
 async def test_pending_tips_are_exactly_the_communes_own(db: Database, commune: str) -> None:
     async with db.read() as tx:
         rows = await reports.unacknowledged_in(tx, commune_path(commune), 50)
-    assert [r["number"] for r in rows] == [f"BC-{commune}"]
+    assert [r.number for r in rows] == [f"BC-{commune}"]
 
 
 @pytest.mark.parametrize("commune", COMMUNES)

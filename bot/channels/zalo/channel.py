@@ -128,7 +128,7 @@ class ZaloChannel:
             if not await conversations.first_time(tx, NAME, update.key, now):
                 return
             member = await members.by_identity(tx, NAME, update.message.sender.id)
-        locale = str(member["locale"]) if member is not None else services.config.bot.locale
+        locale = member.locale if member is not None else services.config.bot.locale
         text = Outbound(services.texts.t(locale, key))
         await self._reply_all(update.message.chat.id, update.key, [text])
 
