@@ -1,0 +1,125 @@
+"""Typed rows: each column lands in its field with its type, NULL columns stay None."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+
+from storage import members, reports, units
+from storage.db import Database, Row
+from storage.members import Member
+from storage.reports import NamedReport, Report
+
+NOW = "2026-11-23T09:00:00+07:00"
+LATER = "2026-11-23T10:00:00+07:00"
+
+MEMBER_SQL = """SELECT 7 AS id, 3 AS unit_id, 'leader' AS role, 'Lò Văn Pó' AS full_name,
+    'vi' AS locale, {active} AS active, 'Thôn Nà Lẹng' AS unit_name,
+    'Xã A/Thôn Nà Lẹng' AS unit_path, 'village' AS unit_kind"""
+
+REPORT_SQL = """SELECT 11 AS id, 'BC-2026-000011' AS number, 7 AS member_id, 3 AS unit_id,
+    'tip' AS kind, '2026-11-23' AS report_date,
+    '{{"date": "2026-11-23", "mates": [1, 2], "note": "Cháy"}}' AS data,
+    'active' AS status, 1 AS urgent, 'c' AS created_at, 'u' AS updated_at, 'e' AS edit_until,
+    {ack_by} AS ack_by, {ack_at} AS ack_at,
+    'Xã A/Thôn Nà Lẹng' AS unit_path, 'Thôn Nà Lẹng' AS unit_name, 'Lò Văn Pó' AS reporter_name"""
+
+
+@pytest.fixture
+def conn() -> Iterator[sqlite3.Connection]:
+    """A bare connection whose rows are the same sqlite3.Row the storage layer reads."""
+    connection = sqlite3.connect(":memory:")
+    connection.row_factory = sqlite3.Row
+    yield connection
+    connection.close()
+
+
+def _row(conn: sqlite3.Connection, sql: str) -> Row:
+    row: Row | None = conn.execute(sql).fetchone()
+    assert row is not None
+    return row
+
+
+def test_a_member_row_becomes_typed_fields(conn: sqlite3.Connection) -> None:
+    member = Member.from_row(_row(conn, MEMBER_SQL.format(active=1)))
+    assert member == Member(
+        id=7,
+        unit_id=3,
+        role="leader",
+        full_name="Lò Văn Pó",
+        locale="vi",
+        active=True,
+        unit_name="Thôn Nà Lẹng",
+        unit_path="Xã A/Thôn Nà Lẹng",
+        unit_kind="village",
+    )
+    assert Member.from_row(_row(conn, MEMBER_SQL.format(active=0))).active is False
+
+
+def test_an_unacknowledged_report_keeps_none_and_decodes_its_answers(
+    conn: sqlite3.Connection,
+) -> None:
+    report = Report.from_row(_row(conn, REPORT_SQL.format(ack_by="NULL", ack_at="NULL")))
+    assert type(report) is Report
+    assert (report.id, report.member_id, report.unit_id) == (11, 7, 3)
+    assert report.urgent is True
+    assert report.ack_by is None and report.ack_at is None
+    assert report.answers == {"date": "2026-11-23", "mates": [1, 2], "note": "Cháy"}
+
+
+def test_an_acknowledged_report_with_names(conn: sqlite3.Connection) -> None:
+    report = NamedReport.from_row(_row(conn, REPORT_SQL.format(ack_by=5, ack_at=f"'{LATER}'")))
+    assert (report.ack_by, report.ack_at) == (5, LATER)
+    assert (report.unit_path, report.unit_name, report.reporter_name) == (
+        "Xã A/Thôn Nà Lẹng",
+        "Thôn Nà Lẹng",
+        "Lò Văn Pó",
+    )
+
+
+def test_answers_are_a_copy_the_caller_may_change(conn: sqlite3.Connection) -> None:
+    report = Report.from_row(_row(conn, REPORT_SQL.format(ack_by="NULL", ack_at="NULL")))
+    answers = reports.answers(report)
+    answers["note"] = "edited"
+    answers["mates"].append(3)
+    assert report.answers == {"date": "2026-11-23", "mates": [1, 2], "note": "Cháy"}
+
+
+async def test_the_storage_functions_return_typed_rows(db: Database) -> None:
+    async with db.transaction() as tx:
+        unit_id, _ = await units.upsert(tx, "Xã A", "commune", None, NOW)
+        member_id = await members.create(tx, unit_id, "member", "Lò Văn Pó", "vi", NOW)
+        await members.link_identity(tx, "telegram", "u1", "c1", member_id, NOW)
+        report_id = await reports.create(
+            tx,
+            number="BC-2026-000001",
+            member_id=member_id,
+            unit_id=unit_id,
+            kind="tip",
+            report_date="2026-11-23",
+            data={"date": "2026-11-23"},
+            urgent=True,
+            now_iso=NOW,
+            edit_until_iso=LATER,
+        )
+    async with db.read() as tx:
+        member = await members.by_identity(tx, "telegram", "u1")
+        same = await members.get(tx, member_id)
+        report = await reports.get(tx, report_id)
+        recent = await reports.recent_of_member(tx, member_id, 5)
+        pending = await reports.unacknowledged_in(tx, "Xã A", 5)
+        assert await members.get(tx, member_id + 1) is None
+        assert await reports.get(tx, report_id + 1) is None
+    assert member is not None and member == same
+    assert (member.id, member.unit_id, member.unit_path, member.unit_kind) == (
+        member_id,
+        unit_id,
+        "Xã A",
+        "commune",
+    )
+    assert isinstance(report, NamedReport) and report.reporter_name == "Lò Văn Pó"
+    assert report.edit_until == LATER and report.answers == {"date": "2026-11-23"}
+    assert [type(r) for r in recent] == [Report] and recent[0].id == report_id
+    assert pending == [report]
