@@ -12,7 +12,7 @@ from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
 from bot.core.parsing import fold
-from bot.core.roles import OVERSIGHT_ROLES, REPORTING_ROLES, Role, in_scope
+from bot.core.roles import OVERSIGHT_ROLES, REPORTING_ROLES, TEAM_LEAD_ROLES, in_scope
 from handlers import menu
 from storage import members, units
 from storage.db import Row
@@ -24,7 +24,6 @@ FOR_OTHER = "lv:for"
 TEAM = "lv:u:"
 MEMBER = "lv:m:"
 MAX_TEAM_BUTTONS = 24
-TEAM_LEADS = frozenset({Role.LEADER, Role.DEPUTY})
 
 
 def _role(row: Row) -> str:
@@ -46,7 +45,7 @@ def may_record_for(ctx: Context, target: Row | None) -> bool:
         return False
     if int(target["id"]) == int(me["id"]):
         return _role(me) in REPORTING_ROLES
-    if _role(me) in TEAM_LEADS:
+    if _role(me) in TEAM_LEAD_ROLES:
         return int(target["unit_id"]) == int(me["unit_id"])
     if _role(me) in OVERSIGHT_ROLES:
         return in_scope(str(me["unit_path"]), str(target["unit_path"]))
@@ -73,7 +72,7 @@ def _may_pick_team(ctx: Context, unit: Row | None) -> bool:
     assert me is not None
     if unit is None:
         return False
-    if _role(me) in TEAM_LEADS:
+    if _role(me) in TEAM_LEAD_ROLES:
         return int(unit["id"]) == int(me["unit_id"])
     return _role(me) in OVERSIGHT_ROLES and in_scope(str(me["unit_path"]), str(unit["path"]))
 
@@ -163,7 +162,7 @@ async def ask_own_team(ctx: Context) -> None:
     me = ctx.member
     assert me is not None
     unit = await units.get(ctx.tx, int(me["unit_id"]))
-    if _role(me) not in TEAM_LEADS or unit is None:
+    if _role(me) not in TEAM_LEAD_ROLES or unit is None:
         await refuse(ctx)
         return
     await ask_member(ctx, unit)
