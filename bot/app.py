@@ -182,6 +182,8 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
     runtime = Runtime(services)
     messengers: list[Messenger] = []
     if config.telegram_token:
+        # Vietnamese for everyone; an English list (commands_by_language={"en": ...}) would be
+        # a second setMyCommands call per start, which tests/e2e/test_startup.py rules out.
         commands = telegram_list(services.texts, DEFAULT_LOCALE)
         telegram = TelegramChannel(config, runtime.engine, commands=commands)
         runtime.add_channel(telegram)

@@ -83,61 +83,61 @@ REGISTRY: tuple[Command, ...] = (
         "baocao",
         "report",
         report.begin,
-        REPORTING_ROLES,
-        Button(menu.REPORT, "menu.report", 0),
-        (REPORTER_HELP,),
-        "commands.report",
+        roles=REPORTING_ROLES,
+        button=Button(menu.REPORT, "menu.report", row=0),
+        help=(REPORTER_HELP,),
+        listed="commands.report",
     ),
     Command(
         "khongcovuviec",
         "nil",
         report.file_nil,
-        REPORTING_ROLES,
-        Button(menu.NIL, "menu.nil", 1),
-        (REPORTER_HELP,),
-        "commands.nil",
+        roles=REPORTING_ROLES,
+        button=Button(menu.NIL, "menu.nil", row=1),
+        help=(REPORTER_HELP,),
+        listed="commands.nil",
     ),
     Command(
         "baocaocuatoi",
         "myreports",
         myreports.show,
-        REPORTING_ROLES,
-        Button(menu.MINE, "menu.mine", 2),
-        (REPORTER_HELP,),
-        "commands.myreports",
+        roles=REPORTING_ROLES,
+        button=Button(menu.MINE, "menu.mine", row=2),
+        help=(REPORTER_HELP,),
+        listed="commands.myreports",
     ),
     Command(
         "nghiphep",
         "leave",
         leave.begin,
-        REPORTING_ROLES | OVERSIGHT_ROLES,  # own leave, or leave for members
-        Button(menu.LEAVE, "menu.leave", 5),
-        (REPORTER_HELP, OVERSIGHT_HELP),
-        "commands.leave",
+        roles=REPORTING_ROLES | OVERSIGHT_ROLES,  # own leave, or leave for members
+        button=Button(menu.LEAVE, "menu.leave", row=5),
+        help=(REPORTER_HELP, OVERSIGHT_HELP),
+        listed="commands.leave",
     ),
     Command(
         "tinbao",
         "pending",
         police.pending,
-        OVERSIGHT_ROLES,
-        Button(menu.PENDING, "menu.pending", 4),
-        (OVERSIGHT_HELP,),
-        "commands.pending",
+        roles=OVERSIGHT_ROLES,
+        button=Button(menu.PENDING, "menu.pending", row=4),
+        help=(OVERSIGHT_HELP,),
+        listed="commands.pending",
     ),
     Command(
         "thongke",
         "tally",
         tally.begin,
-        UNIT_TALLY_ROLES,
-        Button(menu.TALLY, "menu.tally", 3),
-        (TALLY_HELP,),
-        "commands.tally",
+        roles=UNIT_TALLY_ROLES,
+        button=Button(menu.TALLY, "menu.tally", row=3),
+        help=(TALLY_HELP,),
+        listed="commands.tally",
     ),
     Command(
         "thongbao",
         "announce",
         announce.begin,
-        OVERSIGHT_ROLES,
+        roles=OVERSIGHT_ROLES,
         help=(OVERSIGHT_HELP,),
         listed="commands.announce",
     ),
@@ -161,18 +161,18 @@ REGISTRY: tuple[Command, ...] = (
         "trogiup",
         "help",
         menu.show_help,
-        button=Button(menu.HELP, "menu.help", 6),
+        button=Button(menu.HELP, "menu.help", row=6),
         listed="commands.help",
     ),
     Command(
         "menu",
         "menu",
         menu.show,
-        button=Button(menu.HOME, "menu.back_to_menu"),
+        button=Button(menu.HOME, "menu.back_to_menu"),  # "back to menu", under other lists
         help=(COMMON_HELP,),
     ),
     Command("ngonngu", "language", language.ask, help=(COMMON_HELP,)),
-    Command("start", "start", start.on_start, strangers=True),
+    Command("start", "start", start.on_start, strangers=True),  # joining: explained elsewhere
 )
 
 
@@ -183,7 +183,7 @@ def menu_buttons(role: str) -> list[Button]:
         for c in REGISTRY
         if c.button is not None and c.button.row is not None and allows(c.roles, role)
     ]
-    return sorted(buttons, key=lambda b: b.row or 0)
+    return sorted(buttons, key=lambda b: b.row or 0)  # every row here is set
 
 
 def help_keys(role: str) -> list[str]:
