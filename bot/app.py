@@ -22,13 +22,14 @@ from bot.channels.messengers import (
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.core.engine import Engine, Services
-from bot.core.i18n import Texts
+from bot.core.i18n import DEFAULT_LOCALE, Texts
 from bot.outbox.quiet import in_quiet_hours
 from bot.outbox.sender import OutboxSender, SendPolicy
 from bot.reports.forms import load_forms
 from bot.schedule.planners import jobs_from
 from bot.schedule.scheduler import Planning, Scheduler
 from bot.tally.deferred import render_deferred
+from handlers.commands import telegram_list
 from handlers.router import route
 from storage.db import Database
 
@@ -181,7 +182,10 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
     runtime = Runtime(services)
     messengers: list[Messenger] = []
     if config.telegram_token:
-        telegram = TelegramChannel(config, runtime.engine)
+        # Vietnamese for everyone; an English list (commands_by_language={"en": ...}) would be
+        # a second setMyCommands call per start, which tests/e2e/test_startup.py rules out.
+        commands = telegram_list(services.texts, DEFAULT_LOCALE)
+        telegram = TelegramChannel(config, runtime.engine, commands=commands)
         runtime.add_channel(telegram)
         messengers.append(TelegramMessenger(config, telegram))
     if config.zalo_token:

@@ -14,12 +14,12 @@ from datetime import date, timedelta
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice, Outbound
-from bot.core.roles import REPORTING_ROLES
+from bot.core.roles import REPORTING_ROLES, TEAM_LEAD_ROLES
 from bot.people import leave as leave_dates
 from bot.people.leave import MAX_DAYS, REASONS, LeaveError
 from handlers import leave_pick as pick
 from handlers import menu
-from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM, TEAM_LEADS
+from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM
 from storage import leaves, members
 from storage.db import Row
 from storage.members import Member
@@ -196,7 +196,7 @@ async def _ask_dates(ctx: Context, prefix: str = "") -> None:
         [Choice(ctx.t("leave.cancel_button", dates=_span(r)), f"{CANCEL_LEAVE}{r['id']}")]
         for r in current
     ]
-    if own and me.role in TEAM_LEADS:
+    if own and me.role in TEAM_LEAD_ROLES:
         rows.append([Choice(ctx.t("leave.for_other"), FOR_OTHER)])
     rows.append(pick.cancel_row(ctx))
     ctx.reply("\n".join(lines), rows, free_input=True)

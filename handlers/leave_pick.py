@@ -12,7 +12,7 @@ from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
 from bot.core.parsing import fold
-from bot.core.roles import OVERSIGHT_ROLES, REPORTING_ROLES, Role, in_scope
+from bot.core.roles import OVERSIGHT_ROLES, REPORTING_ROLES, TEAM_LEAD_ROLES, in_scope
 from handlers import menu
 from storage import members, units
 from storage.db import Row
@@ -25,7 +25,6 @@ FOR_OTHER = "lv:for"
 TEAM = "lv:u:"
 MEMBER = "lv:m:"
 MAX_TEAM_BUTTONS = 24
-TEAM_LEADS = frozenset({Role.LEADER, Role.DEPUTY})
 
 
 def _role(row: Row) -> str:
@@ -47,7 +46,7 @@ def may_record_for(ctx: Context, target: Member | None) -> bool:
         return False
     if target.id == me.id:
         return me.role in REPORTING_ROLES
-    if me.role in TEAM_LEADS:
+    if me.role in TEAM_LEAD_ROLES:
         return target.unit_id == me.unit_id
     if me.role in OVERSIGHT_ROLES:
         return in_scope(me.unit_path, target.unit_path)
@@ -74,7 +73,7 @@ def _may_pick_team(ctx: Context, unit: Row | None) -> bool:
     assert me is not None
     if unit is None:
         return False
-    if me.role in TEAM_LEADS:
+    if me.role in TEAM_LEAD_ROLES:
         return int(unit["id"]) == me.unit_id
     return me.role in OVERSIGHT_ROLES and in_scope(me.unit_path, str(unit["path"]))
 
@@ -164,7 +163,7 @@ async def ask_own_team(ctx: Context) -> None:
     me = ctx.member
     assert me is not None
     unit = await units.get(ctx.tx, me.unit_id)
-    if me.role not in TEAM_LEADS or unit is None:
+    if me.role not in TEAM_LEAD_ROLES or unit is None:
         await refuse(ctx)
         return
     await ask_member(ctx, unit)

@@ -17,8 +17,6 @@ from bot.people.invites import generate_code, normalize_code
 from handlers import menu
 from storage import invites, links, members, outbox
 
-COMMANDS = frozenset({"lienket", "link"})
-PREFERENCE_COMMANDS = frozenset({"kenhnhan", "messenger"})
 PREF_PREFIX = "pref:"
 AUTO = "auto"
 MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo", "console": "Terminal"}

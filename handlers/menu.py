@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.engine import Context
 from bot.core.model import Choice
-from bot.core.roles import OVERSIGHT_ROLES, TALLY_ROLES, can_report, role_label
+from bot.core.roles import role_label
 
 REPORT = "menu:report"
 NIL = "menu:nil"
@@ -13,25 +13,15 @@ PENDING = "menu:pending"
 TALLY = "menu:tally"
 LEAVE = "menu:leave"
 HELP = "menu:help"
+HOME = "menu:home"
 
 
 def menu_choices(ctx: Context) -> list[list[Choice]]:
     """Buttons for what this member may do."""
+    from handlers.commands import menu_buttons  # here: the command list imports this module
+
     assert ctx.member is not None
-    role = ctx.member.role
-    rows: list[list[Choice]] = []
-    if can_report(role):
-        rows.append([Choice(ctx.t("menu.report"), REPORT)])
-        rows.append([Choice(ctx.t("menu.nil"), NIL)])
-        rows.append([Choice(ctx.t("menu.mine"), MINE)])
-    if role in TALLY_ROLES:
-        rows.append([Choice(ctx.t("menu.tally"), TALLY)])
-    if role in OVERSIGHT_ROLES:
-        rows.append([Choice(ctx.t("menu.pending"), PENDING)])
-    if can_report(role) or role in OVERSIGHT_ROLES:  # own leave, or leave for members
-        rows.append([Choice(ctx.t("menu.leave"), LEAVE)])
-    rows.append([Choice(ctx.t("menu.help"), HELP)])
-    return rows
+    return [[Choice(ctx.t(b.label), b.value)] for b in menu_buttons(ctx.member.role)]
 
 
 async def show(ctx: Context, intro: str | None = None) -> None:
@@ -48,14 +38,15 @@ async def show(ctx: Context, intro: str | None = None) -> None:
 
 async def show_help(ctx: Context) -> None:
     """Explain the commands of this member's role in plain words."""
+    from handlers.commands import help_keys  # here: the command list imports this module
+
     assert ctx.member is not None
-    role = ctx.member.role
-    parts = [ctx.t("help.title")]
-    if can_report(role):
-        parts.append(ctx.t("help.reporter"))
-    if role in TALLY_ROLES:
-        parts.append(ctx.t("help.tally"))
-    if role in OVERSIGHT_ROLES:
-        parts.append(ctx.t("help.oversight"))
-    parts.append(ctx.t("help.common"))
+    parts = [ctx.t("help.title")] + [ctx.t(key) for key in help_keys(ctx.member.role)]
     ctx.reply("\n\n".join(parts), menu_choices(ctx))
+
+
+async def cancel(ctx: Context) -> None:
+    """/huy: drop whatever dialog is open and say whether there was one."""
+    had_flow = bool(ctx.state.get("flow"))
+    ctx.reset()  # cancelling an edit gives back the report draft it parked
+    await show(ctx, ctx.t("wizard.cancelled" if had_flow else "wizard.nothing_to_cancel"))

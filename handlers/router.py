@@ -5,41 +5,13 @@ from __future__ import annotations
 from bot.core.engine import Context
 from bot.reports.saving import ACK_PREFIX
 from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
+from handlers.commands import REGISTRY, Handler
 
-COMMANDS = {
-    "baocao": report.begin,
-    "report": report.begin,
-    "khongcovuviec": report.file_nil,
-    "nil": report.file_nil,
-    "baocaocuatoi": myreports.show,
-    "myreports": myreports.show,
-    "tinbao": police.pending,
-    "pending": police.pending,
-    "thongke": tally.begin,
-    "tally": tally.begin,
-    "thongbao": announce.begin,
-    "announce": announce.begin,
-    "nghiphep": leave.begin,
-    "leave": leave.begin,
-    "menu": menu.show,
-    "ngonngu": language.ask,
-    "language": language.ask,
-    "trogiup": menu.show_help,
-    "help": menu.show_help,
-    "kenhnhan": link.ask_preference,
-    "messenger": link.ask_preference,
-}
-
-BUTTONS = {
-    report.ANOTHER: report.begin,
-    menu.NIL: report.file_nil,
-    menu.MINE: myreports.show,
-    menu.PENDING: police.pending,
-    menu.TALLY: tally.begin,
-    menu.LEAVE: leave.begin,
-    menu.HELP: menu.show_help,
-    "menu:home": menu.show,
-}
+# Built from the command list: /start and /lienket work for strangers too (that is how they
+# become known here); every other command only for registered members.
+OPEN_COMMANDS: dict[str, Handler] = {n: c.handler for c in REGISTRY if c.strangers for n in c.names}
+COMMANDS: dict[str, Handler] = {n: c.handler for c in REGISTRY if not c.strangers for n in c.names}
+BUTTONS: dict[str, Handler] = {c.button.value: c.handler for c in REGISTRY if c.button is not None}
 
 BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
@@ -66,32 +38,39 @@ FLOWS = {
 async def route(ctx: Context) -> None:
     """Dispatch one update; strangers only ever reach the joining dialog."""
     command = ctx.inbound.command
-    if command == "start":
-        await start.on_start(ctx)
-        return
-    if command in link.COMMANDS:  # strangers too: linking is how they become known here
-        await link.on_link(ctx)
+    if command in OPEN_COMMANDS:
+        await OPEN_COMMANDS[command](ctx)
         return
     if ctx.member is None:
-        if ctx.state.get("flow") == "join" and not command:
-            await start.on_input(ctx)
-        else:
-            ctx.reset()
-            await start.not_registered(ctx)
-        return
-    if command in {"huy", "cancel"}:
-        had_flow = bool(ctx.state.get("flow"))
-        ctx.reset()  # cancelling an edit gives back the report draft it parked
-        await menu.show(ctx, ctx.t("wizard.cancelled" if had_flow else "wizard.nothing_to_cancel"))
+        await _stranger(ctx)
         return
     if command:
-        handler = COMMANDS.get(command)
-        if handler is None:
-            ctx.reply(ctx.t("error.unknown_command", command=ctx.quote(command)))
-            await menu.show_help(ctx)
-            return
-        await handler(ctx)
+        await _command(ctx, command)
         return
+    await _input(ctx)
+
+
+async def _stranger(ctx: Context) -> None:
+    """Someone not registered: the joining dialog, or how to join."""
+    if ctx.state.get("flow") == "join" and not ctx.inbound.command:
+        await start.on_input(ctx)
+    else:
+        ctx.reset()
+        await start.not_registered(ctx)
+
+
+async def _command(ctx: Context, command: str) -> None:
+    """A member's command; an unknown one is named and answered with the help."""
+    handler = COMMANDS.get(command)
+    if handler is None:
+        ctx.reply(ctx.t("error.unknown_command", command=ctx.quote(command)))
+        await menu.show_help(ctx)
+        return
+    await handler(ctx)
+
+
+async def _input(ctx: Context) -> None:
+    """A member's button or typed text: a button means what it says, else the open dialog."""
     value = ctx.value or ""
     flow = FLOWS.get(str(ctx.state.get("flow")))
     if ctx.inbound.button is not None or flow is None:

@@ -13,7 +13,7 @@ from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
 from bot.core.parsing import fold
-from bot.core.roles import TALLY_ROLES, in_scope
+from bot.core.roles import UNIT_TALLY_ROLES, in_scope
 from bot.tally import periods
 from bot.tally.compute import Tally, compute
 from bot.tally.files import attachments, labels_for
@@ -44,7 +44,7 @@ _KEYWORDS = {
 
 def allowed(member: Member) -> bool:
     """Leaders see their team; police, supervisors and admins their unit; members nothing."""
-    return member.role in {r.value for r in TALLY_ROLES}
+    return member.role in {r.value for r in UNIT_TALLY_ROLES}
 
 
 async def begin(ctx: Context) -> None:

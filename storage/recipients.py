@@ -16,8 +16,6 @@ from storage.db import Row, Tx
 from storage.members import BEST_ACCOUNT_FIRST
 from storage.subtree import within, within_params
 
-REPORTING_ROLES = ("member", "leader", "deputy")
-
 
 @dataclass(frozen=True)
 class Audience:

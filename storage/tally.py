@@ -7,14 +7,12 @@ thousand small rows whatever the number of reports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from storage.db import Row, Tx
 from storage.subtree import within, within_params
-
-REPORTING_ROLES = ("member", "leader", "deputy")
-_ROLES_SQL = ", ".join(f"'{r}'" for r in REPORTING_ROLES)
 
 
 @dataclass(frozen=True)
@@ -48,6 +46,11 @@ def _in_subtree(alias: str) -> str:
 def _subtree_params(scope: Scope) -> tuple[Any, ...]:
     """?1..?5 of `_in_subtree`."""
     return within_params(scope.path)
+
+
+def _numbered(first: int, values: Sequence[object]) -> str:
+    """Placeholders ?first, ?first+1, ... for an IN list after a query's fixed parameters."""
+    return ", ".join(f"?{first + i}" for i in range(len(values)))
 
 
 async def units_in(tx: Tx, scope: Scope) -> list[Row]:
@@ -124,12 +127,14 @@ _ON_TIME_ON_LEAVE = """(SELECT COUNT(DISTINCT r.report_date) FROM leaves l
               AND r.status = 'active' AND r.created_at < r.report_date || ?6)"""
 
 
-async def members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
-    """Per team, over its active reporting members: how many, the member-days a report was
-    due (each elapsed day since joining), who reported at all, the member-days reported on
-    time (any report or nil report for that date by the deadline), and who took part in a
-    patrol as its reporter or as a picked team-mate (CASE, not OR: SQLite evaluates both
-    sides of an OR, and the team-mate lookup is the costly one).
+async def members_per_unit(
+    tx: Tx, scope: Scope, patrol_kind: str, roles: Sequence[str]
+) -> list[Row]:
+    """Per team, over its active members with one of `roles` (those who report): how many,
+    the member-days a report was due (each elapsed day since joining), who reported at all,
+    the member-days reported on time (any report or nil report for that date by the
+    deadline), and who took part in a patrol as its reporter or as a picked team-mate (CASE,
+    not OR: SQLite evaluates both sides of an OR, and the team-mate lookup is the costly one).
 
     Days a member is on leave are neither due nor counted when reported (`_LEAVE_DAYS`,
     `_ON_TIME_ON_LEAVE`). `unreachable` counts members whose every messenger account said
@@ -164,7 +169,7 @@ async def members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
                                       AND r.status = 'active' AND r.kind = ?10)
                   END) AS patrol_members
             FROM units u JOIN members m ON m.unit_id = u.id
-            WHERE {_in_subtree("u")} AND m.active = 1 AND m.role IN ({_ROLES_SQL})
+            WHERE {_in_subtree("u")} AND m.active = 1 AND m.role IN ({_numbered(11, roles)})
             GROUP BY m.unit_id""",
         (
             *_subtree_params(scope),
@@ -173,6 +178,7 @@ async def members_per_unit(tx: Tx, scope: Scope, patrol_kind: str) -> list[Row]:
             scope.end,
             scope.closed_end or "",
             patrol_kind,
+            *roles,
         ),
     )
 

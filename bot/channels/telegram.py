@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import logging
 import os
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from telegram import (
@@ -55,19 +56,9 @@ class _FloodControlIsNotAnError(logging.Filter):
 
 logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_FloodControlIsNotAnError())
 
-COMMANDS = [
-    ("baocao", "Gửi báo cáo"),
-    ("khongcovuviec", "Hôm nay không có vụ việc"),
-    ("baocaocuatoi", "Báo cáo của tôi"),
-    ("nghiphep", "Báo nghỉ phép, ốm"),
-    ("tinbao", "Tin báo chờ tiếp nhận"),
-    ("thongke", "Thống kê theo tổ, so với chỉ tiêu"),
-    ("thongbao", "Gửi thông báo tới các tổ"),
-    ("huy", "Hủy việc đang làm"),
-    ("lienket", "Dùng bot trên cả Telegram và Zalo"),
-    ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
-    ("trogiup", "Hướng dẫn"),
-]
+# Telegram's command list, beside the text box: (command, description) pairs in the order
+# shown. The composition root builds it from the handlers' command list.
+CommandList = Sequence[tuple[str, str]]
 
 
 def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
@@ -166,6 +157,8 @@ class TelegramChannel:
         request: BaseRequest | None = None,
         updates_request: BaseRequest | None = None,
         rate_limit: bool = True,
+        commands: CommandList = (),
+        commands_by_language: Mapping[str, CommandList] | None = None,
     ) -> None:
         token = config.telegram_token
         if not token:
@@ -192,6 +185,8 @@ class TelegramChannel:
         self.engine = engine
         self._file_tasks: set[asyncio.Task[None]] = set()
         self.config = config
+        self.commands = commands  # for every user whose language has no list of its own
+        self.commands_by_language = dict(commands_by_language or {})
 
     async def announce_commands(self) -> bool:
         """Set the command menu Telegram shows beside the text box, once per start.
@@ -199,8 +194,13 @@ class TelegramChannel:
         Called by the start-up code itself: python-telegram-bot runs `post_init` hooks only
         under run_polling / run_webhook, which this bot does not use, so a hook was never run.
         """
+        lists: list[tuple[str | None, CommandList]] = [(None, self.commands)]
+        lists += self.commands_by_language.items()
         try:
-            await self.application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+            for language, commands in lists:
+                await self.application.bot.set_my_commands(
+                    [BotCommand(c, d) for c, d in commands], language_code=language
+                )
         except TelegramError as err:
             log.warning("could not set the command list", extra={"error": type(err).__name__})
             return False

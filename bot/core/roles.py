@@ -43,10 +43,23 @@ ROLE_ALIASES: dict[str, Role] = {
     "admin": Role.ADMIN,
 }
 
+# Every set of roles the code asks about, defined here once. A str role from the database
+# can be tested directly (`"leader" in TEAM_LEAD_ROLES`): a Role equals its value.
+
+# Team members, leader and deputy included: they file field reports, are reminded to, and
+# are the people a tally counts.
 REPORTING_ROLES = frozenset({Role.MEMBER, Role.LEADER, Role.DEPUTY})
+# Those who run a team: they may record leave for its members.
+TEAM_LEAD_ROLES = frozenset({Role.LEADER, Role.DEPUTY})
+# Commune police: alerted at once of an urgent report in their area, and the ones who
+# acknowledge it.
 ALERT_ROLES = frozenset({Role.OFFICER})
+# Officers and above: they oversee an area (pending reports, announcements, leave for members).
 OVERSIGHT_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.ADMIN})
-TALLY_ROLES = frozenset({Role.LEADER, Role.DEPUTY, *OVERSIGHT_ROLES})
+# Who may ask for a tally of their own unit (and the units below it).
+UNIT_TALLY_ROLES = frozenset({*TEAM_LEAD_ROLES, *OVERSIGHT_ROLES})
+# Who is sent last period's tally of their unit unasked, when a new period begins.
+MONTHLY_TALLY_ROLES = frozenset({Role.OFFICER, Role.SUPERVISOR})
 
 
 def parse_role(text: str) -> Role:
@@ -62,6 +75,12 @@ def role_label(role: str, locale: str) -> str:
     """The role's name in the user's language."""
     labels = ROLE_LABELS[Role(role)]
     return labels.get(locale, labels["vi"])
+
+
+def role_names(roles: frozenset[Role]) -> tuple[str, ...]:
+    """A role set as plain strings in a fixed order, for SQL parameters and queries that take
+    a sequence (a set's order would change from run to run)."""
+    return tuple(role.value for role in Role if role in roles)
 
 
 def can_report(role: str) -> bool:

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from bot.core.config import Config, TallySection
+from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally.periods import Period, months_in
 from storage import tally as queries
 from storage.db import Row, Tx
@@ -259,7 +260,8 @@ async def _count(
             continue
         figures.late = counts.pop("late")
         figures.by_kind = {kind: n for kind, n in counts.items() if n}
-    for r in await queries.members_per_unit(tx, scope, src.patrol_kind):
+    reporters = role_names(REPORTING_ROLES)
+    for r in await queries.members_per_unit(tx, scope, src.patrol_kind, reporters):
         figures = teams.get(r["unit_id"])
         if figures is None:
             continue

@@ -11,12 +11,13 @@ from datetime import date, datetime
 
 from bot.core.clock import iso
 from bot.core.model import Choice, Outbound
+from bot.core.roles import REPORTING_ROLES, role_names
 from bot.reports.saving import report_date_text
 from bot.schedule.scheduler import Plan
 from storage import recipients
 from storage.db import Row
 from storage.outbox import Planned
-from storage.recipients import REPORTING_ROLES, Audience
+from storage.recipients import Audience
 
 REPORT_BUTTON = "menu:report"  # handlers.menu.REPORT: opens the report wizard
 NIL_BUTTON = "menu:nil"  # handlers.menu.NIL: files "nothing to report today"
@@ -47,7 +48,9 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
     if plan.now >= deadline:
         return []  # caught up after the deadline: too late to help
     who = Audience(
-        roles=REPORTING_ROLES, not_reported_on=day.isoformat(), not_on_leave=day.isoformat()
+        roles=role_names(REPORTING_ROLES),
+        not_reported_on=day.isoformat(),
+        not_on_leave=day.isoformat(),
     )
     rows = await recipients.audience(plan.tx, who, plan.served)
     minutes = max(0, int((deadline - plan.slot).total_seconds() // 60))
@@ -81,6 +84,7 @@ async def digest(plan: Plan) -> list[Planned]:
     (and who is on leave), so they can follow up in person."""
     day = plan.slot.date()
     day_iso = day.isoformat()
+    reporters = role_names(REPORTING_ROLES)
     rows = await plan.tx.fetchall(
         f"""SELECT m.id, m.unit_id, m.full_name, m.role,
                    EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
@@ -89,10 +93,10 @@ async def digest(plan: Plan) -> list[Planned]:
                            AND l.cancelled_at IS NULL
                            AND ?1 BETWEEN l.start_date AND l.end_date) AS on_leave
             FROM members m
-            WHERE m.active = 1 AND m.role IN ({",".join("?" for _ in REPORTING_ROLES)})
+            WHERE m.active = 1 AND m.role IN ({",".join("?" for _ in reporters)})
               AND m.unit_id IN (SELECT unit_id FROM members WHERE role = 'leader' AND active = 1)
             ORDER BY m.unit_id, m.full_name""",
-        (day_iso, *REPORTING_ROLES),
+        (day_iso, *reporters),
     )
     teams: dict[int, list[Row]] = defaultdict(list)
     for row in rows:

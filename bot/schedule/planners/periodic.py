@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core.model import Choice, Outbound
+from bot.core.roles import MONTHLY_TALLY_ROLES, REPORTING_ROLES, role_names
 from bot.reports.saving import report_date_text
 from bot.schedule.planners.daily import REPORT_BUTTON
 from bot.schedule.scheduler import Plan
@@ -16,9 +17,7 @@ from bot.tally import periods
 from storage import recipients
 from storage.db import Row
 from storage.outbox import Planned
-from storage.recipients import REPORTING_ROLES, Audience
-
-TALLY_ROLES = ("officer", "supervisor")
+from storage.recipients import Audience
 
 
 async def monthly_tally(plan: Plan) -> list[Planned]:
@@ -27,7 +26,8 @@ async def monthly_tally(plan: Plan) -> list[Planned]:
     workbook, two rows so each is sent exactly once."""
     config = plan.services.config
     ended = periods.month(plan.slot.date() - timedelta(days=1), config.tally.month_starts_on)
-    rows = await recipients.audience(plan.tx, Audience(roles=TALLY_ROLES), plan.served)
+    who = Audience(roles=role_names(MONTHLY_TALLY_ROLES))
+    rows = await recipients.audience(plan.tx, who, plan.served)
     fileless = plan.services.fileless_channels
     items = []
     for row in rows:
@@ -66,7 +66,9 @@ async def nudge(plan: Plan) -> list[Planned]:
     if not teams:
         return []
     who = Audience(
-        roles=REPORTING_ROLES, unit_ids=[int(t["id"]) for t in teams], not_on_leave=today
+        roles=role_names(REPORTING_ROLES),
+        unit_ids=[int(t["id"]) for t in teams],
+        not_on_leave=today,
     )
     rows = await recipients.audience(plan.tx, who, plan.served)
     target = config.tally.targets.good_deeds_per_month

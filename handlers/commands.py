@@ -1,0 +1,197 @@
+"""Every chat command declared once; the router, menu, help and Telegram's command list read it.
+
+A new command is one `Command(...)` in `REGISTRY` (plus its texts in bot/locales/*.toml):
+its Vietnamese and English names, its handler, who may use it, its main-menu button, the
+help sections that explain it and its line in Telegram's command list. Who may use it is
+what the menu and help offer; each handler still refuses, in its own words, whoever else
+types it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.engine import Context
+from bot.core.i18n import DEFAULT_LOCALE, Texts
+from bot.core.roles import (
+    OVERSIGHT_ROLES,
+    REPORTING_ROLES,
+    UNIT_TALLY_ROLES,
+    Role,
+)
+from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
+
+Handler = Callable[[Context], Awaitable[None]]
+Roles = frozenset[Role] | None  # None: every registered member
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button that does what its command does."""
+
+    value: str  # the data the button carries
+    label: str  # locale key of its label
+    row: int | None = None  # its row in the main menu; None: offered elsewhere only
+
+
+@dataclass(frozen=True)
+class HelpSection:
+    """One paragraph of the help, shown to the roles it is written for."""
+
+    key: str  # locale key of the paragraph
+    roles: Roles
+
+
+@dataclass(frozen=True)
+class Command:
+    """One chat command and everything about it that the rest of the bot builds from."""
+
+    vi: str
+    en: str
+    handler: Handler
+    roles: Roles = None
+    button: Button | None = None
+    help: tuple[HelpSection, ...] = ()  # the help paragraphs that explain it
+    listed: str | None = None  # locale key of its line in Telegram's list; None: not listed
+    strangers: bool = False  # also for someone not registered (how they become known)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Both names, each of which runs it whatever the member's language."""
+        return (self.vi,) if self.en == self.vi else (self.vi, self.en)
+
+    def name(self, locale: str) -> str:
+        """The name to show a user of `locale`."""
+        return self.vi if locale == DEFAULT_LOCALE else self.en
+
+
+def allows(roles: Roles, role: str) -> bool:
+    """Whether a member with `role` is offered what `roles` guards."""
+    return roles is None or role in roles
+
+
+REPORTER_HELP = HelpSection("help.reporter", REPORTING_ROLES)
+TALLY_HELP = HelpSection("help.tally", UNIT_TALLY_ROLES)
+OVERSIGHT_HELP = HelpSection("help.oversight", OVERSIGHT_ROLES)
+COMMON_HELP = HelpSection("help.common", None)
+HELP_SECTIONS = (REPORTER_HELP, TALLY_HELP, OVERSIGHT_HELP, COMMON_HELP)  # in the order shown
+
+# In the order of Telegram's command list; the main menu is ordered by `Button.row`.
+REGISTRY: tuple[Command, ...] = (
+    Command(
+        "baocao",
+        "report",
+        report.begin,
+        roles=REPORTING_ROLES,
+        button=Button(menu.REPORT, "menu.report", row=0),
+        help=(REPORTER_HELP,),
+        listed="commands.report",
+    ),
+    Command(
+        "khongcovuviec",
+        "nil",
+        report.file_nil,
+        roles=REPORTING_ROLES,
+        button=Button(menu.NIL, "menu.nil", row=1),
+        help=(REPORTER_HELP,),
+        listed="commands.nil",
+    ),
+    Command(
+        "baocaocuatoi",
+        "myreports",
+        myreports.show,
+        roles=REPORTING_ROLES,
+        button=Button(menu.MINE, "menu.mine", row=2),
+        help=(REPORTER_HELP,),
+        listed="commands.myreports",
+    ),
+    Command(
+        "nghiphep",
+        "leave",
+        leave.begin,
+        roles=REPORTING_ROLES | OVERSIGHT_ROLES,  # own leave, or leave for members
+        button=Button(menu.LEAVE, "menu.leave", row=5),
+        help=(REPORTER_HELP, OVERSIGHT_HELP),
+        listed="commands.leave",
+    ),
+    Command(
+        "tinbao",
+        "pending",
+        police.pending,
+        roles=OVERSIGHT_ROLES,
+        button=Button(menu.PENDING, "menu.pending", row=4),
+        help=(OVERSIGHT_HELP,),
+        listed="commands.pending",
+    ),
+    Command(
+        "thongke",
+        "tally",
+        tally.begin,
+        roles=UNIT_TALLY_ROLES,
+        button=Button(menu.TALLY, "menu.tally", row=3),
+        help=(TALLY_HELP,),
+        listed="commands.tally",
+    ),
+    Command(
+        "thongbao",
+        "announce",
+        announce.begin,
+        roles=OVERSIGHT_ROLES,
+        help=(OVERSIGHT_HELP,),
+        listed="commands.announce",
+    ),
+    Command("huy", "cancel", menu.cancel, help=(COMMON_HELP,), listed="commands.cancel"),
+    Command(
+        "lienket",
+        "link",
+        link.on_link,
+        help=(COMMON_HELP,),
+        listed="commands.link",
+        strangers=True,
+    ),
+    Command(
+        "kenhnhan",
+        "messenger",
+        link.ask_preference,
+        help=(COMMON_HELP,),
+        listed="commands.messenger",
+    ),
+    Command(
+        "trogiup",
+        "help",
+        menu.show_help,
+        button=Button(menu.HELP, "menu.help", row=6),
+        listed="commands.help",
+    ),
+    Command(
+        "menu",
+        "menu",
+        menu.show,
+        button=Button(menu.HOME, "menu.back_to_menu"),  # "back to menu", under other lists
+        help=(COMMON_HELP,),
+    ),
+    Command("ngonngu", "language", language.ask, help=(COMMON_HELP,)),
+    Command("start", "start", start.on_start, strangers=True),  # joining: explained elsewhere
+)
+
+
+def menu_buttons(role: str) -> list[Button]:
+    """The main menu of a member with `role`, top row first."""
+    buttons = [
+        c.button
+        for c in REGISTRY
+        if c.button is not None and c.button.row is not None and allows(c.roles, role)
+    ]
+    return sorted(buttons, key=lambda b: b.row or 0)  # every row here is set
+
+
+def help_keys(role: str) -> list[str]:
+    """The help paragraphs a member with `role` reads, after the title."""
+    return [s.key for s in HELP_SECTIONS if allows(s.roles, role)]
+
+
+def telegram_list(texts: Texts, locale: str) -> list[tuple[str, str]]:
+    """Telegram's command list in `locale`, as (command, description) pairs: the commands
+    worth finding there, in their everyday names."""
+    return [(c.name(locale), texts.t(locale, c.listed)) for c in REGISTRY if c.listed]
