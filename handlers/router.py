@@ -73,14 +73,14 @@ async def route(ctx: Context) -> None:
         await link.on_link(ctx)
         return
     if ctx.member is None:
-        if ctx.state.get("flow") == "join" and not command:
+        if ctx.state.name == "join" and not command:
             await start.on_input(ctx)
         else:
             ctx.reset()
             await start.not_registered(ctx)
         return
     if command in {"huy", "cancel"}:
-        had_flow = bool(ctx.state.get("flow"))
+        had_flow = ctx.state.flow is not None
         ctx.reset()  # cancelling an edit gives back the report draft it parked
         await menu.show(ctx, ctx.t("wizard.cancelled" if had_flow else "wizard.nothing_to_cancel"))
         return
@@ -93,7 +93,7 @@ async def route(ctx: Context) -> None:
         await handler(ctx)
         return
     value = ctx.value or ""
-    flow = FLOWS.get(str(ctx.state.get("flow")))
+    flow = FLOWS.get(str(ctx.state.name))
     if ctx.inbound.button is not None or flow is None:
         # A pressed button means what it says, even on an old message; so does a typed
         # choice when no dialog is open. A dialog in progress keeps its draft either way.
