@@ -3,7 +3,8 @@
 tests/data/dialogs-before-typed-state.sqlite3.gz was written by tests/support/legacy_states.py
 on the old code: each chat stopped half-way through a dialog. Each one's next answer, typed
 as a user of a text-only messenger would (matched against the last question's choices), must
-continue the same dialog; unreadable state resets the chat instead of failing every update.
+continue the same dialog; unreadable state resets the chat instead of failing every update,
+and a flow that can be parked (a report draft) is parked by whichever dialog opens over it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.inproc.helpers import one
+from tests.inproc.helpers import CHOOSE_KIND, file_patrol, one, start_patrol
 from tests.support import legacy_states as legacy
-from tests.support.harness import Harness, make_harness
+from tests.support.harness import TEAM_A, Harness, make_harness
 
 
 @pytest.fixture
@@ -96,3 +97,39 @@ async def test_joining_uses_the_offered_name(old: Harness) -> None:
 async def test_the_resume_offer_resumes(old: Harness) -> None:
     replies = await old.user(legacy.OFFER).send("Tiếp tục")
     assert "Bước 2/8" in replies[-1].text
+
+
+@pytest.mark.parametrize(
+    "saved",
+    [
+        "{not json",
+        "[1, 2]",
+        json.dumps({"flow": "report", "kind": "patrol", "answers": "not an object"}),
+        json.dumps({"flow": "a flow no dialog declares", "step": "x"}),
+        json.dumps({"flow": "leave", "step": "dates", "target": 1, "_choices": "abc"}),
+    ],
+)
+async def test_unreadable_state_starts_the_dialog_over(h: Harness, saved: str) -> None:
+    await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
+    async with h.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO conversations (channel, chat_id, state, updated_at) VALUES (?, ?, ?, ?)",
+            ("telegram", "1", saved, "2026-11-23T09:00:00+07:00"),
+        )
+    replies = await h.user(1).send("/baocao")
+    assert [m.text for m in replies] == [CHOOSE_KIND]
+
+
+async def test_an_edit_opened_from_the_leave_dialog_keeps_the_parked_draft(h: Harness) -> None:
+    await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
+    an = h.user(1)
+    await file_patrol(an)
+    await start_patrol(an)
+    await an.press("Hôm nay")
+    await an.send("/nghiphep")  # the draft is parked while the leave dialog runs
+    await an.send("/baocaocuatoi")
+    await an.press("BC-2026-000001")
+    await an.press("✏️ Sửa")
+    await an.send("/huy")
+    replies = await an.send("/baocao")
+    assert "làm dở" in replies[-1].text
