@@ -49,17 +49,19 @@ class FlowState(BaseModel):
             raise ValueError(f"flow {cls.flow!r} uses reserved keys {sorted(clash)}")
         _FLOWS[cls.flow] = cls
 
+    def kept(self) -> set[str]:
+        """Fields saved even at their default value (readers of the saved state expect them)."""
+        return set()
+
     def dump(self) -> dict[str, Any]:
-        """The saved form: the name and the fields that differ from their defaults, checked
-        to load back (a handler may have appended something that would not)."""
+        """The saved form: the name and the fields that differ from their defaults (or are
+        `kept`), checked to load back (a handler may have added something that would not)."""
         data = self.model_dump(mode="json", exclude_defaults=True)
+        missing = self.kept() - set(data)
+        if missing:
+            data.update(self.model_dump(mode="json", include=missing))
         type(self).model_validate(data)
         return {"flow": self.flow, **data}
-
-
-def flow_model(name: str) -> type[FlowState] | None:
-    """The registered model of a flow name (None for a name no dialog declares)."""
-    return _FLOWS.get(name)
 
 
 class Question(BaseModel):

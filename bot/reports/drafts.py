@@ -31,6 +31,10 @@ class ReportDraft(FormDraft):
     summary: bool = False
     offer: bool = False
 
+    def kept(self) -> set[str]:
+        """Once the kind is chosen the answers (if none yet) are saved, as before."""
+        return {"answers", "history", "pending"} if self.kind else set()
+
     @model_validator(mode="before")
     @classmethod
     def _old_summary(cls, data: Any) -> Any:
@@ -46,3 +50,7 @@ class EditDraft(FormDraft):
     flow: ClassVar[str] = "edit"
 
     report_id: int
+
+    def kept(self) -> set[str]:
+        """The answers and the field (None while picking) are always saved, as before."""
+        return {"answers", "field", "pending"}
