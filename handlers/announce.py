@@ -10,7 +10,9 @@ nothing more. The messages go through the outbox (bot/announcements.py).
 from __future__ import annotations
 
 import secrets
+from typing import ClassVar, Literal
 
+from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Choice
@@ -32,6 +34,18 @@ EDIT = PREFIX + "edit:"
 CANCEL = PREFIX + "cancel"
 MAX_UNIT_BUTTONS = 24
 _KIND_WORDS = ("thon", "xa", "phuong", "thi tran", "to dan pho", "ban", "ap", "to", "tinh")
+
+
+class AnnounceDraft(FlowState):
+    """An announcement being written: the step, the unit, the text and the nonce its Send and
+    Edit buttons carry (a button of an older draft carries another one)."""
+
+    flow: ClassVar[str] = FLOW
+
+    step: Literal["unit", "text", "confirm"] = "unit"
+    unit_id: int | None = None
+    text: str | None = None
+    nonce: str | None = None
 
 
 def allowed(member: Member) -> bool:
@@ -62,7 +76,7 @@ async def on_button(ctx: Context) -> None:
         await menu.show(ctx, ctx.t("announce.not_allowed"))
         return
     if value == CANCEL:
-        if ctx.state.get("flow") == FLOW:
+        if ctx.state.get(AnnounceDraft) is not None:
             ctx.reset()
         await menu.show(ctx, ctx.t("announce.cancelled"))
         return
@@ -76,18 +90,19 @@ async def on_button(ctx: Context) -> None:
         _start(ctx)
         await _ask_text(ctx, unit)
         return
-    draft = ctx.state if ctx.state.get("flow") == FLOW else {}
-    unit = await units.get(ctx.tx, int(draft["unit_id"])) if draft.get("unit_id") else None
-    if draft.get("unit_id") and (unit is None or not _visible(ctx, unit)):
+    open_draft = ctx.state.get(AnnounceDraft)
+    draft = open_draft or AnnounceDraft()  # no draft: no unit, no step to confirm
+    unit = await units.get(ctx.tx, draft.unit_id) if draft.unit_id else None
+    if draft.unit_id and (unit is None or not _visible(ctx, unit)):
         ctx.reset()
         await _refuse(ctx, "announce.out_of_scope")
         return
-    current = draft.get("step") == "confirm" and value.endswith(":" + str(draft.get("nonce")))
+    current = draft.step == "confirm" and value.endswith(":" + str(draft.nonce))
     if unit is not None and current and value.startswith(EDIT):
         await _ask_text(ctx, unit)
     elif unit is not None and current and value.startswith(SEND):
-        await _send(ctx, unit, str(draft.get("text", "")))
-    elif draft:
+        await _send(ctx, unit, draft.text or "")
+    elif open_draft is not None:
         ctx.reply(ctx.t("announce.stale_draft"))  # an older draft's button: keep this one
         await _ask_again(ctx, unit)
     else:
@@ -104,7 +119,7 @@ async def on_input(ctx: Context) -> None:
         ctx.reset()
         await menu.show(ctx, ctx.t("announce.not_allowed"))
         return
-    step = ctx.state.get("step")
+    step = ctx.state.require(AnnounceDraft).step
     if step == "unit":
         unit = await _find_unit(ctx, ctx.text) if ctx.text else None
         if unit is not None:
@@ -112,7 +127,7 @@ async def on_input(ctx: Context) -> None:
         else:
             await _ask_unit(ctx)
         return
-    unit = await units.get(ctx.tx, int(ctx.state.get("unit_id", 0)))
+    unit = await units.get(ctx.tx, ctx.state.require(AnnounceDraft).unit_id or 0)
     if unit is None or not _visible(ctx, unit):
         ctx.reset()
         await _refuse(ctx, "announce.out_of_scope")
@@ -126,7 +141,8 @@ async def on_input(ctx: Context) -> None:
 
 async def _ask_again(ctx: Context, unit: Row | None) -> None:
     """Show the open draft's current question again (after a stray word or an old button)."""
-    step = ctx.state.get("step")
+    draft = ctx.state.get(AnnounceDraft)
+    step = draft.step if draft is not None else None
     if step == "confirm" and unit is not None:
         await _confirm(ctx, unit)
     elif step == "text" and unit is not None:
@@ -138,12 +154,12 @@ async def _ask_again(ctx: Context, unit: Row | None) -> None:
 def _start(ctx: Context) -> None:
     """Open the dialog, keeping a report draft (or the one an edit parked) to give back."""
     ctx.park()
-    ctx.state.update({"flow": FLOW, "step": "unit"})
+    ctx.state.open(AnnounceDraft(step="unit"))
 
 
 def _leave(ctx: Context) -> None:
     """Drop an announcement draft being replaced by a new one (a parked report stays)."""
-    if ctx.state.get("flow") == FLOW:
+    if ctx.state.get(AnnounceDraft) is not None:
         ctx.reset()
 
 
@@ -179,7 +195,7 @@ async def _ask_unit(ctx: Context) -> None:
     text = ctx.t("announce.ask_unit")
     if len(below) > MAX_UNIT_BUTTONS:
         text += "\n" + ctx.t("announce.more_units", count=len(below) - MAX_UNIT_BUTTONS)
-    ctx.state["step"] = "unit"
+    ctx.state.ensure(AnnounceDraft).step = "unit"
     ctx.reply(text, rows, free_input=True)
 
 
@@ -209,9 +225,8 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
 
 async def _ask_text(ctx: Context, unit: Row) -> None:
     """Ask for the message itself, keeping the chosen unit in the dialog state."""
-    ctx.state.update({"flow": FLOW, "step": "text", "unit_id": int(unit["id"])})
-    ctx.state.pop("text", None)
-    ctx.state.pop("nonce", None)
+    draft = ctx.state.ensure(AnnounceDraft)
+    draft.step, draft.unit_id, draft.text, draft.nonce = "text", int(unit["id"]), None, None
     limit = ctx.services.config.announcements.max_chars
     cancel = [[Choice(ctx.t("nav.cancel"), CANCEL)]]
     ctx.reply(ctx.t("announce.ask_text", unit=unit["name"], max=limit), cancel, free_input=True)
@@ -229,7 +244,8 @@ async def _take_text(ctx: Context, unit: Row) -> None:
             ctx.t("announce.too_long", length=len(ctx.text), max=limit), cancel, free_input=True
         )
         return
-    ctx.state.update({"step": "confirm", "text": ctx.text, "nonce": secrets.token_hex(4)})
+    draft = ctx.state.require(AnnounceDraft)
+    draft.step, draft.text, draft.nonce = "confirm", ctx.text, secrets.token_hex(4)
     await _confirm(ctx, unit)
 
 
@@ -248,8 +264,9 @@ async def _confirm(ctx: Context, unit: Row) -> None:
         ctx.reset()
         await menu.show(ctx, ctx.t("announce.nobody", unit=unit["name"]))
         return
+    draft = ctx.state.require(AnnounceDraft)
     lines = [
-        ctx.t("announce.preview", text=ctx.state.get("text", "")),
+        ctx.t("announce.preview", text=draft.text or ""),
         "",
         ctx.t("announce.count", count=reached, unit=unit["name"]),
     ]
@@ -259,7 +276,7 @@ async def _confirm(ctx: Context, unit: Row) -> None:
     if until:
         lines.append(ctx.t("announce.quiet", time=until))
     lines.append(ctx.t("announce.confirm_hint"))
-    nonce = str(ctx.state.get("nonce", ""))
+    nonce = draft.nonce or ""
     choices = [
         [Choice(ctx.t("announce.send"), SEND + nonce)],
         [Choice(ctx.t("announce.edit"), EDIT + nonce)],

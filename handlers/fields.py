@@ -9,6 +9,7 @@ from typing import Any
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.parsing import ParseError, parse_date, parse_int, parse_time, parse_yes_no
+from bot.reports.drafts import FormDraft
 from bot.reports.forms import Category, FieldDef
 from storage import members
 
@@ -164,27 +165,27 @@ def pending_from(field_type: str, previous: Any) -> list[Any]:
 
 
 async def take_answer(
-    ctx: Context, category: Category, fdef: FieldDef, state: dict[str, Any]
+    ctx: Context, category: Category, fdef: FieldDef, state: FormDraft
 ) -> tuple[bool, Any]:
     """Handle one answer to `fdef` for both the wizard and edits.
 
     Re-asks with the error, or with the picks so far for multi-answer fields, and returns
     (False, None); returns (True, value) once the answer is complete (None when skipped).
     """
-    pending = state.get("pending", [])
+    pending = state.pending
     if ctx.value == SKIP and not fdef.required:
-        state["pending"] = []
+        state.pending = []
         return True, None
     outcome = await parse_answer(ctx, fdef, pending)
     if outcome.kind == "error":
-        await ask(ctx, category, fdef, state["answers"], pending, prefix="⚠️ " + outcome.message)
+        await ask(ctx, category, fdef, state.answers, pending, prefix="⚠️ " + outcome.message)
         return False, None
     if outcome.kind == "pending":
-        state["pending"] = outcome.value
+        state.pending = outcome.value
         replace = ctx.inbound.button is not None
-        await ask(ctx, category, fdef, state["answers"], outcome.value, replace=replace)
+        await ask(ctx, category, fdef, state.answers, outcome.value, replace=replace)
         return False, None
-    state["pending"] = []
+    state.pending = []
     return True, outcome.value
 
 

@@ -19,7 +19,7 @@ from bot.people import leave as leave_dates
 from bot.people.leave import MAX_DAYS, REASONS, LeaveError
 from handlers import leave_pick as pick
 from handlers import menu
-from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM
+from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM, LeaveDialog
 from storage import leaves, members
 from storage.db import Row
 from storage.members import Member
@@ -41,7 +41,7 @@ async def begin(ctx: Context) -> None:
     assert me is not None
     ctx.park()
     if me.role in REPORTING_ROLES:
-        ctx.state.update({"flow": FLOW, "step": "dates", "target": me.id})
+        ctx.state.open(LeaveDialog(step="dates", target=me.id))
         if ctx.inbound.args:
             await _take_dates(ctx, ctx.inbound.args)
             return
@@ -58,19 +58,20 @@ async def on_button(ctx: Context) -> None:
     if value.startswith(CANCEL_LEAVE):
         await _cancel_leave(ctx, value[len(CANCEL_LEAVE) :])
         return
-    if ctx.state.get("flow") != FLOW:
+    if ctx.state.get(LeaveDialog) is None:
         if not value.startswith((TEAM, MEMBER, FOR_OTHER)):
             await menu.show(ctx, ctx.t("leave.expired"))
             return
         ctx.park()  # a team or member button names whom it is for: it reopens the dialog
-        ctx.state["flow"] = FLOW
+        ctx.state.open(LeaveDialog())
     await on_input(ctx)
 
 
 async def on_input(ctx: Context) -> None:
     """One step of the open dialog: a pressed (or typed) choice, or typed dates / team."""
     value = ctx.value or ""
-    step = ctx.state.get("step")
+    dialog = ctx.state.require(LeaveDialog)
+    step = dialog.step
     if value == QUIT:
         ctx.reset()
         await menu.show(ctx, ctx.t("wizard.cancelled"))
@@ -81,20 +82,9 @@ async def on_input(ctx: Context) -> None:
     elif value.startswith(TEAM):
         await pick.take_team(ctx, value[len(TEAM) :])
     elif value.startswith(MEMBER):
-        target = await pick.take_member(ctx, value[len(MEMBER) :])
-        if target is not None:
-            ctx.state.update({"step": "dates", "target": target.id})
-            await _ask_dates(ctx)
-    elif value.startswith(DAY) and ctx.state.get("target"):
-        offset = value[len(DAY) :]
-        if offset not in {"-1", "0", "1"}:
-            await _ask_dates(ctx, _choice_error(ctx))
-            return
-        day = ctx.now.date() + timedelta(days=int(offset))
-        await _take_range(ctx, day, day)
-    elif value == RANGE and ctx.state.get("target"):
-        ctx.state["step"] = "range"
-        ctx.reply(ctx.t("leave.ask_range", days=MAX_DAYS), [pick.cancel_row(ctx)], free_input=True)
+        await _take_member(ctx, value[len(MEMBER) :])
+    elif (value.startswith(DAY) or value == RANGE) and dialog.target:
+        await _take_days(ctx, value)
     elif value.startswith(REASON) and step == "reason":
         await _save(ctx, value[len(REASON) :])
     elif step == "team" and ctx.text and not value:
@@ -105,6 +95,29 @@ async def on_input(ctx: Context) -> None:
         await _reask(ctx, _choice_error(ctx))
 
 
+async def _take_member(ctx: Context, id_text: str) -> None:
+    """A pressed member button: on to their dates when the caller may excuse them."""
+    target = await pick.take_member(ctx, id_text)
+    if target is not None:
+        dialog = ctx.state.require(LeaveDialog)
+        dialog.step, dialog.target = "dates", target.id
+        await _ask_dates(ctx)
+
+
+async def _take_days(ctx: Context, value: str) -> None:
+    """A day button (yesterday, today, tomorrow), or "several days" to type them."""
+    if value == RANGE:
+        ctx.state.require(LeaveDialog).step = "range"
+        ctx.reply(ctx.t("leave.ask_range", days=MAX_DAYS), [pick.cancel_row(ctx)], free_input=True)
+        return
+    offset = value[len(DAY) :]
+    if offset not in {"-1", "0", "1"}:
+        await _ask_dates(ctx, _choice_error(ctx))
+        return
+    day = ctx.now.date() + timedelta(days=int(offset))
+    await _take_range(ctx, day, day)
+
+
 def _choice_error(ctx: Context) -> str:
     """The 'press one of the buttons' warning put above a repeated question."""
     return "⚠️ " + ctx.t("error.choice")
@@ -112,14 +125,15 @@ def _choice_error(ctx: Context) -> str:
 
 async def _reask(ctx: Context, prefix: str) -> None:
     """Repeat the question of the current step after an answer that does not fit it."""
-    step = ctx.state.get("step")
+    dialog = ctx.state.require(LeaveDialog)
+    step = dialog.step
     if step == "team":
         await pick.ask_team(ctx, prefix)
     elif step == "member":
         await pick.reask_member(ctx, prefix)
-    elif step == "reason" and ctx.state.get("start"):
+    elif step == "reason" and dialog.start:
         await _ask_reason(ctx, prefix)
-    elif ctx.state.get("target"):
+    elif dialog.target:
         await _ask_dates(ctx, prefix)
     else:
         ctx.reset()
@@ -128,8 +142,8 @@ async def _reask(ctx: Context, prefix: str) -> None:
 
 async def _target(ctx: Context) -> Member | None:
     """The member whose leave is being recorded (kept in the dialog state)."""
-    target_id = ctx.state.get("target")
-    return await members.get(ctx.tx, int(target_id)) if target_id else None
+    target_id = ctx.state.require(LeaveDialog).target
+    return await members.get(ctx.tx, target_id) if target_id else None
 
 
 def _is_self(ctx: Context, target: Member) -> bool:
@@ -163,6 +177,13 @@ def _day(value: object) -> date:
     return date.fromisoformat(str(value))
 
 
+def _chosen_days(ctx: Context) -> tuple[date, date]:
+    """The first and last day of leave chosen in the dialog (asked before the reason)."""
+    dialog = ctx.state.require(LeaveDialog)
+    assert dialog.start is not None and dialog.end is not None
+    return dialog.start, dialog.end
+
+
 async def _ask_dates(ctx: Context, prefix: str = "") -> None:
     """Which days: today / tomorrow (and yesterday for someone else), several days, or
     typed; with the member's current leave and a cancel button for each."""
@@ -172,7 +193,7 @@ async def _ask_dates(ctx: Context, prefix: str = "") -> None:
     if target is None or not pick.may_record_for(ctx, target):
         await pick.refuse(ctx)
         return
-    ctx.state["step"] = "dates"
+    ctx.state.require(LeaveDialog).step = "dates"
     today = ctx.now.date()
     own = _is_self(ctx, target)
     lines = [prefix] if prefix else []
@@ -222,7 +243,8 @@ async def _take_range(ctx: Context, start: date, end: date) -> None:
     if problem:
         await _ask_dates(ctx, problem)
         return
-    ctx.state.update({"step": "reason", "start": start.isoformat(), "end": end.isoformat()})
+    dialog = ctx.state.require(LeaveDialog)
+    dialog.step, dialog.start, dialog.end = "reason", start, end
     await _ask_reason(ctx)
 
 
@@ -246,7 +268,7 @@ async def _problem(ctx: Context, target: Member, start: date, end: date) -> str 
 
 async def _ask_reason(ctx: Context, prefix: str = "") -> None:
     """Why: four buttons (the reason is kept as a key, shown in each reader's language)."""
-    start, end = _day(ctx.state["start"]), _day(ctx.state["end"])
+    start, end = _chosen_days(ctx)
     lines = [prefix] if prefix else []
     lines.append(
         ctx.t(
@@ -272,7 +294,7 @@ async def _save(ctx: Context, reason: str) -> None:
     if target is None or not pick.may_record_for(ctx, target):
         await pick.refuse(ctx)
         return
-    start, end = _day(ctx.state["start"]), _day(ctx.state["end"])
+    start, end = _chosen_days(ctx)
     problem = await _problem(ctx, target, start, end)
     if problem:
         await _ask_dates(ctx, problem)
@@ -334,7 +356,8 @@ async def _cancel_leave(ctx: Context, id_text: str) -> None:
 
 async def _after_cancel(ctx: Context, text: str) -> None:
     """Back to the date question when the dialog is at it; else the menu (drafts untouched)."""
-    if ctx.state.get("flow") == FLOW and ctx.state.get("step") in {"dates", "range"}:
+    dialog = ctx.state.get(LeaveDialog)
+    if dialog is not None and dialog.step in {"dates", "range"}:
         await _ask_dates(ctx, text)
         return
     await menu.show(ctx, text)

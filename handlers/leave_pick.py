@@ -8,6 +8,10 @@ before saving.
 
 from __future__ import annotations
 
+from datetime import date
+from typing import ClassVar, Literal
+
+from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
@@ -25,6 +29,18 @@ FOR_OTHER = "lv:for"
 TEAM = "lv:u:"
 MEMBER = "lv:m:"
 MAX_TEAM_BUTTONS = 24
+
+
+class LeaveDialog(FlowState):
+    """Recording leave: the step, the team picked (for others), whose leave, which days."""
+
+    flow: ClassVar[str] = FLOW
+
+    step: Literal["team", "member", "dates", "range", "reason"] | None = None
+    team: int | None = None
+    target: int | None = None
+    start: date | None = None
+    end: date | None = None
 
 
 def _role(row: Row) -> str:
@@ -81,7 +97,7 @@ def _may_pick_team(ctx: Context, unit: Row | None) -> bool:
 async def ask_team(ctx: Context, prefix: str = "") -> None:
     """Police and supervisors first pick the team: buttons when few, else a typed name."""
     teams = await _teams(ctx)
-    ctx.state.update({"flow": FLOW, "step": "team"})
+    ctx.state.ensure(LeaveDialog).step = "team"
     if not teams:
         ctx.reset()
         await menu.show(ctx, ctx.t("leave.no_teams"))
@@ -149,7 +165,8 @@ async def ask_member(ctx: Context, unit: Row, prefix: str = "") -> None:
         ctx.reset()
         await menu.show(ctx, ctx.t("leave.no_members", team=unit["name"]))
         return
-    ctx.state.update({"flow": FLOW, "step": "member", "team": int(unit["id"])})
+    dialog = ctx.state.ensure(LeaveDialog)
+    dialog.step, dialog.team = "member", int(unit["id"])
     picks = [Choice(str(r["full_name"]), f"{MEMBER}{r['id']}") for r in roster]
     rows = [picks[i : i + 2] for i in range(0, len(picks), 2)]
     rows.append(cancel_row(ctx))
@@ -181,7 +198,7 @@ async def take_member(ctx: Context, id_text: str) -> Member | None:
 
 async def reask_member(ctx: Context, prefix: str) -> None:
     """The member question again (a typed word where a name button was expected)."""
-    unit = await units.get(ctx.tx, int(ctx.state.get("team") or 0))
+    unit = await units.get(ctx.tx, ctx.state.require(LeaveDialog).team or 0)
     if unit is None:
         await ask_team(ctx, prefix)
         return

@@ -47,6 +47,6 @@ async def show_help(ctx: Context) -> None:
 
 async def cancel(ctx: Context) -> None:
     """/huy: drop whatever dialog is open and say whether there was one."""
-    had_flow = bool(ctx.state.get("flow"))
+    had_flow = ctx.state.name is not None
     ctx.reset()  # cancelling an edit gives back the report draft it parked
     await show(ctx, ctx.t("wizard.cancelled" if had_flow else "wizard.nothing_to_cancel"))

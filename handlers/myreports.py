@@ -8,6 +8,7 @@ from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
+from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
@@ -133,26 +134,13 @@ async def _start_edit(ctx: Context, row: Report) -> None:
     if not _editable(ctx, row) or not ctx.forms.has(row.kind):
         await _open(ctx, row)
         return
-    flow = ctx.state.get("flow")
-    draft = (
-        dict(ctx.state) if flow == "report" else ctx.state.get("parked") if flow == "edit" else None
-    )
-    ctx.state.clear()
-    ctx.state.update(
-        {
-            "parked": draft,
-            "flow": "edit",
-            "report_id": row.id,
-            "answers": reports.answers(row),
-            "field": None,
-            "pending": [],
-        }
-    )
+    ctx.park()  # a report draft in progress (or one parked already) comes back after
+    ctx.state.open(EditDraft(report_id=row.id, answers=reports.answers(row)))
     await _pick(ctx, ctx.forms.get(row.kind), row)
 
 
 async def _pick(ctx: Context, category: Category, row: Report, prefix: str = "") -> None:
-    answers = ctx.state["answers"]
+    answers = ctx.state.require(EditDraft).answers
     lines = [prefix] if prefix else []
     lines.append(ctx.t("edit.title", number=row.number))
     lines.append("")
@@ -170,8 +158,8 @@ async def _pick(ctx: Context, category: Category, row: Report, prefix: str = "")
 
 async def on_edit_input(ctx: Context) -> None:
     """One step of editing a report: pick a field, answer it, save or cancel."""
-    state = ctx.state
-    row = await _owned(ctx, str(state.get("report_id")))
+    state = ctx.state.require(EditDraft)
+    row = await _owned(ctx, str(state.report_id))
     if ctx.value == fields.CANCEL or row is None:
         ctx.reset()
         await menu.show(ctx, ctx.t("edit.cancelled"))
@@ -181,20 +169,20 @@ async def on_edit_input(ctx: Context) -> None:
         await menu.show(ctx, ctx.t("mine.locked", time=stamp_text(row.edit_until)))
         return
     category = ctx.forms.get(row.kind)
-    key = state.get("field")
+    key = state.field
     if key is None:
         await _on_pick(ctx, category, row)
         return
     fdef = category.field(str(key))
     if ctx.value == fields.BACK:
-        state["field"] = None
+        state.field = None
         await _pick(ctx, category, row)
         return
     complete, value = await fields.take_answer(ctx, category, fdef, state)
     if not complete:
         return
-    state["answers"][fdef.key] = value
-    state["field"] = None
+    state.answers[fdef.key] = value
+    state.field = None
     await _pick(ctx, category, row)
 
 
@@ -204,7 +192,7 @@ async def _on_pick(ctx: Context, category: Category, row: Report) -> None:
         await _save(ctx, category, row)
         return
     key = value[len(FIELD) :] if value.startswith(FIELD) else ""
-    keys = {f.key for f in fields.applicable(category, ctx.state["answers"])}
+    keys = {f.key for f in fields.applicable(category, ctx.state.require(EditDraft).answers)}
     if key not in keys:
         await _pick(ctx, category, row, "⚠️ " + ctx.t("error.choice"))
         return
@@ -213,17 +201,19 @@ async def _on_pick(ctx: Context, category: Category, row: Report) -> None:
 
 async def _ask_field(ctx: Context, category: Category, fdef: FieldDef, prefix: str = "") -> None:
     """Open one field of the report for a new answer, starting from its earlier picks."""
-    answers = ctx.state["answers"]
+    draft = ctx.state.require(EditDraft)
+    answers = draft.answers
     pending = fields.pending_from(fdef.type, answers.get(fdef.key))
-    ctx.state["field"] = fdef.key
-    ctx.state["pending"] = pending
+    draft.field = fdef.key
+    draft.pending = pending
     await fields.ask(ctx, category, fdef, answers, pending, prefix=prefix)
 
 
 async def _save(ctx: Context, category: Category, row: Report) -> None:
     assert ctx.member is not None
-    applicable = fields.applicable(category, ctx.state["answers"])
-    answers = {k: v for k, v in ctx.state["answers"].items() if k in {f.key for f in applicable}}
+    edited = ctx.state.require(EditDraft).answers
+    applicable = fields.applicable(category, edited)
+    answers = {k: v for k, v in edited.items() if k in {f.key for f in applicable}}
     missing = [f for f in applicable if f.required and answers.get(f.key) is None]
     if missing:
         # An edit made a required question applicable (e.g. "arrived in time" once

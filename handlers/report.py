@@ -7,6 +7,7 @@ from typing import Any
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import can_report
+from bot.reports.drafts import ReportDraft
 from bot.reports.forms import Category
 from bot.reports.saving import report_date_text, save_report
 from handlers import fields, menu
@@ -22,10 +23,11 @@ async def begin(ctx: Context) -> None:
     """/baocao: offer to resume a draft in progress, else start with the choice of kind."""
     if not await _may_report(ctx):
         return
-    if ctx.state.get("flow") not in (None, "report"):
+    if ctx.state.flow is not None and ctx.state.get(ReportDraft) is None:
         ctx.reset()  # an unfinished edit (or leave, ...) ends; a draft it parked comes back
-    kind = str(ctx.state.get("kind") or "")
-    if ctx.state.get("flow") == "report" and ctx.forms.has(kind):
+    draft = ctx.state.get(ReportDraft)
+    kind = str(draft.kind or "") if draft is not None else ""
+    if draft is not None and ctx.forms.has(kind):
         category = ctx.forms.get(kind)
         ctx.reply(
             ctx.t("wizard.resume_offer", title=category.title(ctx.locale)),
@@ -34,7 +36,7 @@ async def begin(ctx: Context) -> None:
                 [Choice(ctx.t("wizard.restart"), RESTART)],
             ],
         )
-        ctx.state["offer"] = True
+        draft.offer = True
         return
     _choose_kind(ctx)
 
@@ -53,7 +55,8 @@ async def file_nil(ctx: Context) -> None:
         _choose_kind(ctx)
         return
     _, number = await save_report(ctx, ctx.forms.get("nil"), {"date": today})
-    if ctx.state.get("flow") == "report" and not ctx.state.get("kind"):
+    draft = ctx.state.get(ReportDraft)
+    if draft is not None and not draft.kind:
         ctx.reset()
     await menu.show(ctx, ctx.t("nil.saved", number=number, date=report_date_text(today)))
 
@@ -68,7 +71,7 @@ async def _may_report(ctx: Context) -> bool:
 
 def _choose_kind(ctx: Context) -> None:
     ctx.state.clear()
-    ctx.state.update({"flow": "report"})
+    ctx.state.open(ReportDraft())
     locale = ctx.locale
     cats = [c for c in ctx.forms.categories if c.key != "nil"]
     rows = [[Choice(c.title(locale), KIND + c.key)] for c in cats]
@@ -80,19 +83,20 @@ def _choose_kind(ctx: Context) -> None:
 
 async def on_input(ctx: Context) -> None:
     """Handle one answer inside the wizard."""
-    state = ctx.state
+    state = ctx.state.require(ReportDraft)
     if ctx.value == fields.CANCEL:
         ctx.reset()
         await menu.show(ctx, ctx.t("wizard.cancelled"))
         return
-    if state.pop("offer", False):
+    offered, state.offer = state.offer, False
+    if offered:
         if ctx.value == RESTART:
             _choose_kind(ctx)
             return
         if ctx.value == RESUME:
             await _ask_current(ctx)
             return
-    kind = state.get("kind")
+    kind = state.kind
     if not kind:
         await _on_kind(ctx)
         return
@@ -100,7 +104,7 @@ async def on_input(ctx: Context) -> None:
         _choose_kind(ctx)
         return
     category = ctx.forms.get(str(kind))
-    if state.get("field") == "_summary":
+    if state.summary:
         await _on_summary(ctx, category)
         return
     await _on_field(ctx, category)
@@ -121,36 +125,38 @@ async def _on_kind(ctx: Context) -> None:
         await file_nil(ctx)
         return
     category = ctx.forms.get(key)
-    ctx.state.update({"kind": key, "answers": {}, "history": [], "pending": []})
+    draft = ctx.state.require(ReportDraft)
+    draft.kind, draft.answers, draft.history, draft.pending = key, {}, [], []
     first = fields.next_field(category, {}, None)
     if first is None:
         await _show_summary(ctx, category)
         return
-    ctx.state["field"] = first.key
+    draft.field = first.key
     await fields.ask(ctx, category, first, {}, [])
 
 
 async def _ask_current(ctx: Context, prefix: str = "", replace: bool = False) -> None:
-    category = ctx.forms.get(str(ctx.state["kind"]))
-    if ctx.state.get("field") == "_summary":
+    draft = ctx.state.require(ReportDraft)
+    category = ctx.forms.get(str(draft.kind))
+    if draft.summary:
         await _show_summary(ctx, category)
         return
-    fdef = category.field(str(ctx.state["field"]))
+    fdef = category.field(str(draft.field))
     await fields.ask(
         ctx,
         category,
         fdef,
-        ctx.state["answers"],
-        ctx.state.get("pending", []),
+        draft.answers,
+        draft.pending,
         prefix=prefix,
         replace=replace,
     )
 
 
 async def _on_field(ctx: Context, category: Category) -> None:
-    state = ctx.state
-    answers: dict[str, Any] = state["answers"]
-    fdef = category.field(str(state["field"]))
+    state = ctx.state.require(ReportDraft)
+    answers: dict[str, Any] = state.answers
+    fdef = category.field(str(state.field))
     if ctx.value == fields.BACK:
         await _go_back(ctx, category)
         return
@@ -158,36 +164,39 @@ async def _on_field(ctx: Context, category: Category) -> None:
     if not complete:
         return
     answers[fdef.key] = value
-    state["history"].append(fdef.key)
+    state.history.append(fdef.key)
     await _advance(ctx, category, fdef.key)
 
 
 async def _advance(ctx: Context, category: Category, after: str) -> None:
-    answers = ctx.state["answers"]
+    draft = ctx.state.require(ReportDraft)
+    answers = draft.answers
     nxt = fields.next_field(category, answers, after)
     if nxt is None:
         await _show_summary(ctx, category)
         return
-    ctx.state["field"] = nxt.key
-    ctx.state["pending"] = fields.pending_from(nxt.type, answers.get(nxt.key))
-    await fields.ask(ctx, category, nxt, answers, ctx.state["pending"])
+    draft.field = nxt.key
+    draft.pending = fields.pending_from(nxt.type, answers.get(nxt.key))
+    await fields.ask(ctx, category, nxt, answers, draft.pending)
 
 
 async def _go_back(ctx: Context, category: Category) -> None:
-    history: list[str] = ctx.state["history"]
+    draft = ctx.state.require(ReportDraft)
+    history: list[str] = draft.history
     if not history:
         _choose_kind(ctx)
         return
     key = history.pop()
-    ctx.state["field"] = key
+    draft.field, draft.summary = key, False
     fdef = category.field(key)
-    ctx.state["pending"] = fields.pending_from(fdef.type, ctx.state["answers"].get(key))
-    await fields.ask(ctx, category, fdef, ctx.state["answers"], ctx.state["pending"])
+    draft.pending = fields.pending_from(fdef.type, draft.answers.get(key))
+    await fields.ask(ctx, category, fdef, draft.answers, draft.pending)
 
 
 async def _show_summary(ctx: Context, category: Category) -> None:
-    ctx.state["field"] = "_summary"
-    answers = _final_answers(category, ctx.state["answers"])
+    draft = ctx.state.require(ReportDraft)
+    draft.field, draft.summary = None, True
+    answers = _final_answers(category, draft.answers)
     lines = [ctx.t("wizard.summary_title", title=category.title(ctx.locale)), ""]
     lines.extend(await fields.summary_lines(ctx, category, answers))
     lines.append("")
@@ -214,7 +223,7 @@ async def _on_summary(ctx: Context, category: Category) -> None:
         ctx.reply("⚠️ " + ctx.t("error.summary"))
         await _show_summary(ctx, category)
         return
-    answers = _final_answers(category, ctx.state["answers"])
+    answers = _final_answers(category, ctx.state.require(ReportDraft).answers)
     _, number = await save_report(ctx, category, answers)
     ctx.reset()
     text = ctx.t("wizard.saved", number=number, title=category.title(ctx.locale))

@@ -52,7 +52,7 @@ async def route(ctx: Context) -> None:
 
 async def _stranger(ctx: Context) -> None:
     """Someone not registered: the joining dialog, or how to join."""
-    if ctx.state.get("flow") == "join" and not ctx.inbound.command:
+    if ctx.state.name == "join" and not ctx.inbound.command:
         await start.on_input(ctx)
     else:
         ctx.reset()
@@ -72,7 +72,7 @@ async def _command(ctx: Context, command: str) -> None:
 async def _input(ctx: Context) -> None:
     """A member's button or typed text: a button means what it says, else the open dialog."""
     value = ctx.value or ""
-    flow = FLOWS.get(str(ctx.state.get("flow")))
+    flow = FLOWS.get(str(ctx.state.name))
     if ctx.inbound.button is not None or flow is None:
         # A pressed button means what it says, even on an old message; so does a typed
         # choice when no dialog is open. A dialog in progress keeps its draft either way.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar, Literal
 
+from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import role_label
@@ -17,6 +19,18 @@ USE_NAME = "join:use_name"
 CONFIRM = "join:confirm"
 CANCEL = "join:cancel"
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)+$")
+
+
+class Joining(FlowState):
+    """A stranger joining: the invite code, the name offered (the messenger's display name)
+    and, once typed or accepted, the name to confirm."""
+
+    flow: ClassVar[str] = "join"
+
+    step: Literal["name", "confirm"]
+    code: str
+    offered_name: str | None = None
+    name: str | None = None
 
 
 async def on_start(ctx: Context) -> None:
@@ -38,7 +52,7 @@ async def on_start(ctx: Context) -> None:
         _refuse(ctx, status, invite)
         return
     ctx.state.clear()
-    ctx.state.update({"flow": "join", "step": "name", "code": str(invite["code"])})
+    ctx.state.open(Joining(step="name", code=str(invite["code"])))
     ask_name(ctx)
 
 
@@ -62,7 +76,7 @@ def ask_name(ctx: Context, prefix: str = "") -> None:
     name = (ctx.inbound.display_name or "").strip()
     if name and _NAME.match(name):
         choices.append([Choice(ctx.t("join.use_name", name=name), USE_NAME)])
-        ctx.state["offered_name"] = name
+        ctx.state.require(Joining).offered_name = name
     choices.append([Choice(ctx.t("nav.cancel"), CANCEL)])
     text = ctx.t("join.ask_name")
     ctx.reply(f"{prefix}\n\n{text}".strip(), choices, free_input=True)
@@ -74,7 +88,7 @@ async def on_input(ctx: Context) -> None:
         ctx.reset()
         ctx.reply(ctx.t("join.cancelled"))
         return
-    step = ctx.state.get("step")
+    step = ctx.state.require(Joining).step
     if step == "name":
         await _take_name(ctx)
     elif step == "confirm":
@@ -85,18 +99,19 @@ async def on_input(ctx: Context) -> None:
 
 
 async def _take_name(ctx: Context) -> None:
-    if ctx.value == USE_NAME and ctx.state.get("offered_name"):
-        name = str(ctx.state["offered_name"])
+    joining = ctx.state.require(Joining)
+    if ctx.value == USE_NAME and joining.offered_name:
+        name = joining.offered_name
     else:
         name = " ".join(ctx.text.split())
     if not name or len(name) > 80 or not _NAME.match(name):
         ask_name(ctx, ctx.t("join.bad_name"))
         return
-    status, invite = await check_invite(ctx.tx, str(ctx.state["code"]), ctx.now)
+    status, invite = await check_invite(ctx.tx, joining.code, ctx.now)
     if status != "ok" or invite is None:
         _refuse(ctx, status, invite)
         return
-    ctx.state.update({"step": "confirm", "name": name})
+    joining.step, joining.name = "confirm", name
     ctx.reply(
         ctx.t(
             "join.confirm",
@@ -119,7 +134,8 @@ async def _confirm(ctx: Context) -> None:
             ],
         )
         return
-    code = str(ctx.state["code"])
+    joining = ctx.state.require(Joining)
+    code = joining.code
     status, invite = await check_invite(ctx.tx, code, ctx.now)
     if status != "ok" or invite is None or not await invites.consume(ctx.tx, code, ctx.now_iso):
         _refuse(ctx, status if status != "ok" else "used_up", invite)
@@ -128,7 +144,7 @@ async def _confirm(ctx: Context) -> None:
         ctx.tx,
         int(invite["unit_id"]),
         str(invite["role"]),
-        str(ctx.state["name"]),
+        str(joining.name),
         ctx.services.config.bot.locale,
         ctx.now_iso,
     )

@@ -8,7 +8,9 @@ caller's own unit, so a forged button or a typed name outside it is refused.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
+from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
@@ -27,6 +29,16 @@ from storage.members import Member
 PREFIX = "tally:"
 FLOW = "tally_range"
 MAX_DRILL_BUTTONS = 24
+
+
+class TallyRange(FlowState):
+    """Waiting for a typed date range to tally this unit."""
+
+    flow: ClassVar[str] = FLOW
+
+    unit_id: int
+
+
 _TRAILING_RANGE = re.compile(
     r"(\d{1,2}[/.]\d{1,2}(?:[/.]\d{4})?\s*(?:-|–|đến|den|to)\s*\d{1,2}[/.]\d{1,2}(?:[/.]\d{4})?)\s*$"
 )
@@ -98,7 +110,7 @@ async def on_button(ctx: Context) -> None:
     _leave_range(ctx)
     if parts[1] == "range":
         ctx.park()
-        ctx.state.update({"flow": FLOW, "unit_id": int(unit["id"])})
+        ctx.state.open(TallyRange(unit_id=int(unit["id"])))
         cancel = [[Choice(ctx.t("nav.cancel"), PREFIX + "cancel")]]
         ctx.reply(ctx.t("tally.ask_range"), cancel, free_input=True)
         return
@@ -117,7 +129,7 @@ async def on_range_input(ctx: Context) -> None:
         ctx.reset()
         await menu.show(ctx, ctx.t("wizard.cancelled"))
         return
-    unit = await units.get(ctx.tx, int(ctx.state.get("unit_id", 0)))
+    unit = await units.get(ctx.tx, ctx.state.require(TallyRange).unit_id)
     if unit is None or not allowed(ctx.member) or not _visible(ctx, unit):
         ctx.reset()
         await _refuse(ctx, "tally.out_of_scope")
@@ -135,7 +147,7 @@ async def on_range_input(ctx: Context) -> None:
 def _leave_range(ctx: Context) -> None:
     """Stop waiting for a typed range (giving back a parked draft); any other dialog, such
     as a report half written, stays as it is: a tally never costs a member their draft."""
-    if ctx.state.get("flow") == FLOW:
+    if ctx.state.get(TallyRange) is not None:
         ctx.reset()
 
 

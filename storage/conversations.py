@@ -9,11 +9,16 @@ from storage.db import Tx
 
 
 async def load(tx: Tx, channel: str, chat_id: str) -> dict[str, Any]:
-    """The saved dialog state of a chat; empty when the chat is idle."""
+    """The saved dialog state of a chat; empty when the chat is idle, and when what was saved
+    is not a JSON object (the dialog starts over instead of every update failing)."""
     row = await tx.fetchone(
         "SELECT state FROM conversations WHERE channel = ? AND chat_id = ?", (channel, chat_id)
     )
-    return dict(json.loads(row["state"])) if row else {}
+    try:
+        state = json.loads(row["state"]) if row else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
 
 
 async def save(tx: Tx, channel: str, chat_id: str, state: dict[str, Any], now_iso: str) -> None:
@@ -38,17 +43,6 @@ async def first_time(tx: Tx, channel: str, update_key: str, now_iso: str) -> boo
         (channel, update_key, now_iso),
     )
     return cur.rowcount == 1
-
-
-async def remember_pushed_choices(
-    tx: Tx, channel: str, chat_id: str, choices: list[list[str]], now_iso: str
-) -> None:
-    """On text-only channels a pushed message's numbered choices become the chat's choices."""
-    state = await load(tx, channel, chat_id)
-    state["_choices"] = choices
-    state["_free"] = False
-    state["_numeric"] = False
-    await save(tx, channel, chat_id, state, now_iso)
 
 
 async def seen(tx: Tx, channel: str, update_key: str) -> bool:

@@ -14,11 +14,12 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
 
 from bot.channels.text import clip
+from bot.core import dialog
 from bot.core.clock import Clock, iso
 from bot.core.config import Config
+from bot.core.dialog import Dialog, Question
 from bot.core.i18n import Texts
 from bot.core.model import Attachment, Choice, Inbound, Outbound
 from bot.core.parsing import match_choice
@@ -58,7 +59,7 @@ class Context:
     tx: Tx
     inbound: Inbound
     member: Member | None
-    state: dict[str, Any]
+    state: Dialog
     value: str | None = None
     replies: list[Outbound] = field(default_factory=list)
     queued: bool = False
@@ -160,25 +161,18 @@ class Context:
         return True
 
     def park(self) -> None:
-        """Open a side dialog (tally range, leave, announcement) without losing a report
-        draft: the draft (or the one an edit parked) is kept under "parked", and `reset`
+        """Open a side dialog (edit, tally range, leave, announcement) without losing a
+        report draft: a parkable flow (or the one parked already) is kept aside, and `reset`
         gives it back when the side dialog ends."""
-        flow = self.state.get("flow")
-        draft = dict(self.state) if flow == "report" else self.state.get("parked")
-        self.state.clear()
-        if draft:
-            self.state["parked"] = draft
+        self.state.park()
 
     def reset(self) -> None:
-        """Leave the current dialog; a dialog it interrupted (kept under "parked") resumes.
+        """Leave the current dialog; a dialog it interrupted (the parked one) resumes.
 
         Editing a report parks a report draft in progress, so cancelling or finishing the edit
         gives the draft back instead of losing it; otherwise the chat becomes idle.
         """
-        parked = self.state.get("parked")
-        self.state.clear()
-        if parked:
-            self.state.update(parked)
+        self.state.resume()
 
 
 Handler = Callable[[Context], Awaitable[None]]
@@ -206,13 +200,13 @@ class Engine:
                 member = await members.by_identity(tx, inbound.channel, inbound.user_id)
                 if member is not None:
                     await members.touch(tx, inbound.channel, inbound.user_id, now)
-                state = await conversations.load(tx, inbound.channel, inbound.chat_id)
+                state = dialog.load(await conversations.load(tx, inbound.channel, inbound.chat_id))
                 ctx = Context(services, tx, inbound, member, state)
                 numbered = inbound.channel in services.numbered_channels
                 ctx.value = resolve_value(inbound, state, numbered=numbered)
                 await self.router(ctx)
                 remember_choices(state, ctx.replies)
-                await conversations.save(tx, inbound.channel, inbound.chat_id, state, now)
+                await conversations.save(tx, inbound.channel, inbound.chat_id, state.dump(), now)
         except Exception as err:
             log.exception(
                 "update failed",
@@ -225,7 +219,7 @@ class Engine:
             "update handled",
             extra={
                 "channel": inbound.channel,
-                "flow": state.get("flow"),
+                "flow": state.name,
                 "replies": len(ctx.replies),
                 "ms": round((time.perf_counter() - started) * 1000, 1),
             },
@@ -268,7 +262,7 @@ class Engine:
         return internal if failure.tell_user else []
 
 
-def resolve_value(inbound: Inbound, state: dict[str, Any], *, numbered: bool = True) -> str | None:
+def resolve_value(inbound: Inbound, state: Dialog, *, numbered: bool = True) -> str | None:
     """The choice the user meant: a pressed button, or typed text matching a shown choice.
 
     Numbers pick choices only where the channel shows numbers and the question's own answers
@@ -279,23 +273,22 @@ def resolve_value(inbound: Inbound, state: dict[str, Any], *, numbered: bool = T
     text = (inbound.text or "").strip()
     if not text or text.startswith("/"):
         return None
-    options = [(str(v), str(label)) for v, label in state.get("_choices", [])]
-    if not options:
+    question = state.question
+    if question is None or not question.choices:
         return None
-    free = bool(state.get("_free"))
-    numeric = bool(state.get("_numeric"))
-    return match_choice(text, options, numbers=numbered and not numeric, prefix=not free)
+    numbers = numbered and not question.numeric
+    return match_choice(text, question.choices, numbers=numbers, prefix=not question.free)
 
 
-def remember_choices(state: dict[str, Any], replies: list[Outbound]) -> None:
+def remember_choices(state: Dialog, replies: list[Outbound]) -> None:
     """Keep the last shown choices, so typed numbers and labels map to them next time."""
     for message in reversed(replies):
         if message.choices:
-            state["_choices"] = [[c.value, c.label] for c in message.flat_choices()]
-            state["_free"] = message.free_input
-            state["_numeric"] = message.numeric_input
+            state.question = Question(
+                choices=[(c.value, c.label) for c in message.flat_choices()],
+                free=message.free_input,
+                numeric=message.numeric_input,
+            )
             return
-    if not state.get("flow"):
-        state.pop("_choices", None)
-        state.pop("_free", None)
-        state.pop("_numeric", None)
+    if state.flow is None:
+        state.question = None

@@ -22,10 +22,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.channels import Channel, DeliveryError
+from bot.core import dialog
 from bot.core.clock import Clock, iso
 from bot.core.model import Outbound
 from bot.outbox.ratelimit import RateLimiter
-from storage import conversations, members, outbox
+from storage import members, outbox
 from storage.db import Database, Row
 
 log = logging.getLogger(__name__)
@@ -259,7 +260,7 @@ class OutboxSender:
         flat = [[value, label] for line in payload["choices"] for label, value in line]
         async with self.db.transaction(first=True) as tx:
             await outbox.mark_sent(tx, outbox_id, message_id, now)
-            await conversations.remember_pushed_choices(
+            await dialog.remember_pushed_choices(
                 tx, self.channel.name, str(row["chat_id"]), flat, now
             )
 

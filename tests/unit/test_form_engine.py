@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.core.dialog import Question, load
 from bot.core.engine import remember_choices, resolve_value
 from bot.core.model import Choice, Inbound, Outbound, render_text
 from bot.reports.forms import load_forms
@@ -66,7 +67,9 @@ def inbound(text: str | None = None, button: str | None = None) -> Inbound:
 
 
 def test_typed_numbers_and_labels_resolve_to_the_shown_choices() -> None:
-    state = {"_choices": [["k:patrol", "🚶 Tuần tra"], ["nav:cancel", "✖ Hủy"]], "_free": False}
+    state = load(
+        {"_choices": [["k:patrol", "🚶 Tuần tra"], ["nav:cancel", "✖ Hủy"]], "_free": False}
+    )
     assert resolve_value(inbound("1"), state) == "k:patrol"
     assert resolve_value(inbound("tuan tra"), state) == "k:patrol"
     assert resolve_value(inbound("HỦY"), state) == "nav:cancel"
@@ -76,37 +79,41 @@ def test_typed_numbers_and_labels_resolve_to_the_shown_choices() -> None:
 
 
 def test_numeric_questions_take_numbers_as_answers_and_no_prefixes() -> None:
-    state = {
-        "_choices": [["nav:back", "◀ Quay lại"], ["nav:cancel", "✖ Hủy"]],
-        "_free": True,
-        "_numeric": True,
-    }
+    state = load(
+        {
+            "_choices": [["nav:back", "◀ Quay lại"], ["nav:cancel", "✖ Hủy"]],
+            "_free": True,
+            "_numeric": True,
+        }
+    )
     assert resolve_value(inbound("1"), state) is None  # "1" incident, not the first button
     assert resolve_value(inbound("qua"), state) is None  # "hôm qua", not "Quay lại"
     assert resolve_value(inbound("quay lại"), state) == "nav:back"
 
 
 def test_text_questions_still_number_their_buttons() -> None:
-    state = {
-        "_choices": [["join:use_name", "Dùng tên: Lý Thị Mai"], ["nav:cancel", "✖ Hủy"]],
-        "_free": True,
-        "_numeric": False,
-    }
+    state = load(
+        {
+            "_choices": [["join:use_name", "Dùng tên: Lý Thị Mai"], ["nav:cancel", "✖ Hủy"]],
+            "_free": True,
+            "_numeric": False,
+        }
+    )
     assert resolve_value(inbound("1"), state) == "join:use_name"
     assert resolve_value(inbound("dùng tên"), state) is None  # a name, not a prefix
     assert resolve_value(inbound("1"), state, numbered=False) is None
 
 
 def test_choices_are_remembered_until_a_dialog_ends() -> None:
-    state: dict[str, object] = {}
+    state = load({})
     remember_choices(state, [Outbound("q", [[Choice("Có", "yes")]], free_input=False)])
-    assert state["_choices"] == [["yes", "Có"]]
+    assert state.question == Question(choices=[("yes", "Có")])
     remember_choices(state, [Outbound("no buttons")])
-    assert "_choices" not in state  # idle chat: nothing to map numbers to
-    state = {"flow": "report"}
+    assert state.question is None  # idle chat: nothing to map numbers to
+    state = load({"flow": "report"})
     remember_choices(state, [Outbound("q", [[Choice("Có", "yes")]])])
     remember_choices(state, [Outbound("plain reply")])
-    assert state["_choices"] == [["yes", "Có"]]  # still answering the same question
+    assert state.question == Question(choices=[("yes", "Có")])  # still the same question
 
 
 def test_text_rendering_numbers_choices_unless_answers_are_numbers() -> None:
