@@ -8,6 +8,7 @@ from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
+from bot.reports import filling
 from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
@@ -81,7 +82,7 @@ async def _open(ctx: Context, row: Row) -> None:
     kind = str(row["kind"])
     lines = [_line(ctx, row), ""]
     if ctx.forms.has(kind):
-        lines.extend(await fields.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
+        lines.extend(await filling.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
     if row["ack_at"]:
         lines.append(ctx.t("mine.acknowledged", time=stamp_text(str(row["ack_at"]))))
     buttons: list[list[Choice]] = []
@@ -156,12 +157,12 @@ async def _pick(ctx: Context, category: Category, row: Row, prefix: str = "") ->
     lines = [prefix] if prefix else []
     lines.append(ctx.t("edit.title", number=row["number"]))
     lines.append("")
-    lines.extend(await fields.summary_lines(ctx, category, answers))
+    lines.extend(await filling.summary_lines(ctx, category, answers))
     lines.append("")
     lines.append(ctx.t("edit.pick"))
     buttons = [
         [Choice(f.label.get(ctx.locale), FIELD + f.key)]
-        for f in fields.applicable(category, answers)
+        for f in filling.applicable(category, answers)
     ]
     buttons.append([Choice(ctx.t("edit.save"), SAVE)])
     buttons.append([Choice(ctx.t("nav.cancel"), fields.CANCEL)])
@@ -204,7 +205,7 @@ async def _on_pick(ctx: Context, category: Category, row: Row) -> None:
         await _save(ctx, category, row)
         return
     key = value[len(FIELD) :] if value.startswith(FIELD) else ""
-    keys = {f.key for f in fields.applicable(category, ctx.state["answers"])}
+    keys = {f.key for f in filling.applicable(category, ctx.state["answers"])}
     if key not in keys:
         await _pick(ctx, category, row, "⚠️ " + ctx.t("error.choice"))
         return
@@ -214,7 +215,7 @@ async def _on_pick(ctx: Context, category: Category, row: Row) -> None:
 async def _ask_field(ctx: Context, category: Category, fdef: FieldDef, prefix: str = "") -> None:
     """Open one field of the report for a new answer, starting from its earlier picks."""
     answers = ctx.state["answers"]
-    pending = fields.pending_from(fdef.type, answers.get(fdef.key))
+    pending = filling.pending_from(fdef.type, answers.get(fdef.key))
     ctx.state["field"] = fdef.key
     ctx.state["pending"] = pending
     await fields.ask(ctx, category, fdef, answers, pending, prefix=prefix)
@@ -222,7 +223,7 @@ async def _ask_field(ctx: Context, category: Category, fdef: FieldDef, prefix: s
 
 async def _save(ctx: Context, category: Category, row: Row) -> None:
     assert ctx.member is not None
-    applicable = fields.applicable(category, ctx.state["answers"])
+    applicable = filling.applicable(category, ctx.state["answers"])
     answers = {k: v for k, v in ctx.state["answers"].items() if k in {f.key for f in applicable}}
     missing = [f for f in applicable if f.required and answers.get(f.key) is None]
     if missing:

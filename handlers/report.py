@@ -7,6 +7,7 @@ from typing import Any
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import can_report
+from bot.reports import filling
 from bot.reports.forms import Category
 from bot.reports.saving import report_date_text, save_report
 from handlers import fields, menu
@@ -122,7 +123,7 @@ async def _on_kind(ctx: Context) -> None:
         return
     category = ctx.forms.get(key)
     ctx.state.update({"kind": key, "answers": {}, "history": [], "pending": []})
-    first = fields.next_field(category, {}, None)
+    first = filling.next_field(category, {}, None)
     if first is None:
         await _show_summary(ctx, category)
         return
@@ -164,12 +165,12 @@ async def _on_field(ctx: Context, category: Category) -> None:
 
 async def _advance(ctx: Context, category: Category, after: str) -> None:
     answers = ctx.state["answers"]
-    nxt = fields.next_field(category, answers, after)
+    nxt = filling.next_field(category, answers, after)
     if nxt is None:
         await _show_summary(ctx, category)
         return
     ctx.state["field"] = nxt.key
-    ctx.state["pending"] = fields.pending_from(nxt.type, answers.get(nxt.key))
+    ctx.state["pending"] = filling.pending_from(nxt.type, answers.get(nxt.key))
     await fields.ask(ctx, category, nxt, answers, ctx.state["pending"])
 
 
@@ -181,7 +182,7 @@ async def _go_back(ctx: Context, category: Category) -> None:
     key = history.pop()
     ctx.state["field"] = key
     fdef = category.field(key)
-    ctx.state["pending"] = fields.pending_from(fdef.type, ctx.state["answers"].get(key))
+    ctx.state["pending"] = filling.pending_from(fdef.type, ctx.state["answers"].get(key))
     await fields.ask(ctx, category, fdef, ctx.state["answers"], ctx.state["pending"])
 
 
@@ -189,7 +190,7 @@ async def _show_summary(ctx: Context, category: Category) -> None:
     ctx.state["field"] = "_summary"
     answers = _final_answers(category, ctx.state["answers"])
     lines = [ctx.t("wizard.summary_title", title=category.title(ctx.locale)), ""]
-    lines.extend(await fields.summary_lines(ctx, category, answers))
+    lines.extend(await filling.summary_lines(ctx, category, answers))
     lines.append("")
     lines.append(ctx.t("wizard.summary_question"))
     ctx.reply(
@@ -202,7 +203,7 @@ async def _show_summary(ctx: Context, category: Category) -> None:
 
 
 def _final_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
-    keys = {f.key for f in fields.applicable(category, answers)}
+    keys = {f.key for f in filling.applicable(category, answers)}
     return {k: v for k, v in answers.items() if k in keys}
 
 
