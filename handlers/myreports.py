@@ -8,6 +8,7 @@ from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
+from bot.reports import filling
 from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import report_date_text, split_answers, stamp_text
@@ -82,7 +83,7 @@ async def _open(ctx: Context, row: Report) -> None:
     kind = row.kind
     lines = [_line(ctx, row), ""]
     if ctx.forms.has(kind):
-        lines.extend(await fields.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
+        lines.extend(await filling.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
     if row.ack_at:
         lines.append(ctx.t("mine.acknowledged", time=stamp_text(row.ack_at)))
     buttons: list[list[Choice]] = []
@@ -144,12 +145,12 @@ async def _pick(ctx: Context, category: Category, row: Report, prefix: str = "")
     lines = [prefix] if prefix else []
     lines.append(ctx.t("edit.title", number=row.number))
     lines.append("")
-    lines.extend(await fields.summary_lines(ctx, category, answers))
+    lines.extend(await filling.summary_lines(ctx, category, answers))
     lines.append("")
     lines.append(ctx.t("edit.pick"))
     buttons = [
         [Choice(f.label.get(ctx.locale), FIELD + f.key)]
-        for f in fields.applicable(category, answers)
+        for f in filling.applicable(category, answers)
     ]
     buttons.append([Choice(ctx.t("edit.save"), SAVE)])
     buttons.append([Choice(ctx.t("nav.cancel"), fields.CANCEL)])
@@ -192,7 +193,7 @@ async def _on_pick(ctx: Context, category: Category, row: Report) -> None:
         await _save(ctx, category, row)
         return
     key = value[len(FIELD) :] if value.startswith(FIELD) else ""
-    keys = {f.key for f in fields.applicable(category, ctx.state.require(EditDraft).answers)}
+    keys = {f.key for f in filling.applicable(category, ctx.state.require(EditDraft).answers)}
     if key not in keys:
         await _pick(ctx, category, row, "⚠️ " + ctx.t("error.choice"))
         return
@@ -203,7 +204,7 @@ async def _ask_field(ctx: Context, category: Category, fdef: FieldDef, prefix: s
     """Open one field of the report for a new answer, starting from its earlier picks."""
     draft = ctx.state.require(EditDraft)
     answers = draft.answers
-    pending = fields.pending_from(fdef.type, answers.get(fdef.key))
+    pending = filling.pending_from(fdef.type, answers.get(fdef.key))
     draft.field = fdef.key
     draft.pending = pending
     await fields.ask(ctx, category, fdef, answers, pending, prefix=prefix)
@@ -212,7 +213,7 @@ async def _ask_field(ctx: Context, category: Category, fdef: FieldDef, prefix: s
 async def _save(ctx: Context, category: Category, row: Report) -> None:
     assert ctx.member is not None
     edited = ctx.state.require(EditDraft).answers
-    applicable = fields.applicable(category, edited)
+    applicable = filling.applicable(category, edited)
     answers = {k: v for k, v in edited.items() if k in {f.key for f in applicable}}
     missing = [f for f in applicable if f.required and answers.get(f.key) is None]
     if missing:

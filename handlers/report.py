@@ -7,6 +7,7 @@ from typing import Any
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import can_report
+from bot.reports import filling
 from bot.reports.drafts import ReportDraft
 from bot.reports.forms import Category
 from bot.reports.saving import report_date_text, save_report
@@ -127,7 +128,7 @@ async def _on_kind(ctx: Context) -> None:
     category = ctx.forms.get(key)
     draft = ctx.state.require(ReportDraft)
     draft.kind, draft.answers, draft.history, draft.pending = key, {}, [], []
-    first = fields.next_field(category, {}, None)
+    first = filling.next_field(category, {}, None)
     if first is None:
         await _show_summary(ctx, category)
         return
@@ -171,12 +172,12 @@ async def _on_field(ctx: Context, category: Category) -> None:
 async def _advance(ctx: Context, category: Category, after: str) -> None:
     draft = ctx.state.require(ReportDraft)
     answers = draft.answers
-    nxt = fields.next_field(category, answers, after)
+    nxt = filling.next_field(category, answers, after)
     if nxt is None:
         await _show_summary(ctx, category)
         return
     draft.field = nxt.key
-    draft.pending = fields.pending_from(nxt.type, answers.get(nxt.key))
+    draft.pending = filling.pending_from(nxt.type, answers.get(nxt.key))
     await fields.ask(ctx, category, nxt, answers, draft.pending)
 
 
@@ -189,7 +190,7 @@ async def _go_back(ctx: Context, category: Category) -> None:
     key = history.pop()
     draft.field, draft.summary = key, False
     fdef = category.field(key)
-    draft.pending = fields.pending_from(fdef.type, draft.answers.get(key))
+    draft.pending = filling.pending_from(fdef.type, draft.answers.get(key))
     await fields.ask(ctx, category, fdef, draft.answers, draft.pending)
 
 
@@ -198,7 +199,7 @@ async def _show_summary(ctx: Context, category: Category) -> None:
     draft.field, draft.summary = None, True
     answers = _final_answers(category, draft.answers)
     lines = [ctx.t("wizard.summary_title", title=category.title(ctx.locale)), ""]
-    lines.extend(await fields.summary_lines(ctx, category, answers))
+    lines.extend(await filling.summary_lines(ctx, category, answers))
     lines.append("")
     lines.append(ctx.t("wizard.summary_question"))
     ctx.reply(
@@ -211,7 +212,7 @@ async def _show_summary(ctx: Context, category: Category) -> None:
 
 
 def _final_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
-    keys = {f.key for f in fields.applicable(category, answers)}
+    keys = {f.key for f in filling.applicable(category, answers)}
     return {k: v for k, v in answers.items() if k in keys}
 
 

@@ -9,13 +9,31 @@ from __future__ import annotations
 import importlib.resources
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-FieldType = Literal[
-    "choice", "multi_choice", "text", "integer", "date", "time", "yes_no", "location", "photo"
-]
+from bot.reports.kinds import KINDS
+
+
+def _registered(value: object) -> str:
+    """Only a registered field kind's name is a field type (said as pydantic says literals)."""
+    if isinstance(value, str) and value in KINDS:
+        return value
+    names = [repr(name) for name in KINDS]
+    expected = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+
+
+FieldType = Annotated[str, BeforeValidator(_registered)]
 
 
 class FormError(Exception):

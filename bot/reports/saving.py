@@ -9,7 +9,9 @@ from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
 from bot.core.roles import ALERT_ROLES
+from bot.reports.filling import summary_lines
 from bot.reports.forms import Category
+from bot.reports.kinds import Viewer
 from storage import members, outbox, reports
 
 ACK_PREFIX = "ack:"
@@ -74,9 +76,10 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
 async def queue_alerts(
     ctx: Context, category: Category, report_id: int, number: str, answers: dict[str, Any]
 ) -> int:
-    """Queue an alert with an acknowledge button to every officer over the reporter's team."""
-    from handlers.fields import summary_lines  # local: handlers depend on bot, not back
+    """Queue an alert with an acknowledge button to every officer over the reporter's team.
 
+    Each alert is wholly in its officer's language, whatever language the reporter uses.
+    """
     member = ctx.member
     assert member is not None
     officers = await members.officers_over(
@@ -99,7 +102,7 @@ async def queue_alerts(
                 time=ctx.now.strftime("%H:%M %d/%m/%Y"),
             ),
             "",
-            *(await summary_lines(ctx, category, answers)),
+            *(await summary_lines(Viewer(texts, locale, ctx.tx), category, answers)),
         ]
         message = Outbound(
             "\n".join(lines),

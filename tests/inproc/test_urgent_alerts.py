@@ -255,3 +255,27 @@ async def test_own_pending_alert_is_not_delivered_after_acknowledging(
     await h.drain()
     live = [m for m in people.cuong.messages if ACK_BUTTON in m.labels()]
     assert live == []
+
+
+async def test_alert_is_wholly_in_the_officers_language(h: Harness, people: People) -> None:
+    """The reporter writes in Vietnamese; an English-speaking officer reads it all in English."""
+    await people.cuong.send("/language")
+    await people.cuong.press("English")
+    await file_fire(people.an)
+    await h.drain()
+    english = [m for m in people.cuong.messages if m.text.startswith("🚨 URGENT REPORT:")]
+    assert len(english) == 1, [m.text for m in people.cuong.messages]
+    text = english[0].text
+    assert text.startswith("🚨 URGENT REPORT: 🔥 Fire and rescue — BC-2026-000001\n")
+    assert "Reported by Nguyễn Văn An (Thôn Nà Lẹng) at 09:00 23/11/2026" in text
+    assert "• Kind: Fire\n" in text
+    assert "• Place: Nhà văn hóa thôn Nà Lẹng\n" in text  # typed by the reporter, as typed
+    assert "• Mobilised by police: Yes\n" in text
+    assert "• Arrived in time: Yes\n" in text
+    assert "• People helped: 3\n" in text
+    assert "• Photos: (skipped)" in text
+    for vietnamese in ("Loại", "Cháy", "Có", "Số người", "bỏ qua", "Ảnh"):
+        assert vietnamese not in text
+    assert english[0].labels() == ["✅ Acknowledge"]
+    # the Vietnamese-speaking officer still gets it all in Vietnamese
+    assert "• Được Công an huy động: Có" in alert_of(people.dung).text

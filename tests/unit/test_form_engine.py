@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from bot.core.dialog import Question, load
 from bot.core.engine import remember_choices, resolve_value
 from bot.core.model import Choice, Inbound, Outbound, render_text
+from bot.reports.filling import applicable, next_field, own_value, pending_from
 from bot.reports.forms import load_forms
 from bot.reports.saving import edit_until, split_answers
-from handlers.fields import applicable, next_field, own_value, pending_from
 
 FORMS = load_forms()
 FIRE = FORMS.get("fire_rescue")

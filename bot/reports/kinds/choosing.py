@@ -1,0 +1,121 @@
+"""Field kinds answered by picking from a list: one option, or several (options or team-mates)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.core.model import Choice
+from bot.reports.kinds.base import (
+    DONE,
+    TOGGLE,
+    FieldKind,
+    Outcome,
+    Question,
+    Reader,
+    register,
+    scoped,
+)
+from storage import members
+
+if TYPE_CHECKING:
+    from bot.core.engine import Context
+    from bot.reports.forms import FieldDef
+
+
+async def roster_choices(ctx: Context) -> list[tuple[int, str]]:
+    """The caller's team-mates (everyone active in the team but the caller)."""
+    assert ctx.member is not None
+    rows = await members.team_roster(ctx.tx, ctx.member.unit_id)
+    return [(int(r["id"]), str(r["full_name"])) for r in rows if r["id"] != ctx.member.id]
+
+
+@register
+class ChoiceKind(FieldKind):
+    """One option from the form's list, one button each."""
+
+    name = "choice"
+
+    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+        """One button per option, labelled in the asker's language."""
+        return Question(
+            rows=[[Choice(o.label.get(ctx.locale), scoped(fdef, o.value))] for o in fdef.options]
+        )
+
+    async def parse(
+        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+    ) -> Outcome:
+        """Only a listed option counts (typed labels were turned into buttons upstream)."""
+        if value in {o.value for o in fdef.options}:
+            return Outcome("value", value)
+        return Outcome("error", message=ctx.t("error.choice"))
+
+    async def display(self, reader: Reader, fdef: FieldDef, value: Any) -> str:
+        """The option's label in the reader's language."""
+        return fdef.option_label(str(value), reader.locale)
+
+
+@register
+class MultiChoiceKind(FieldKind):
+    """Several options (or team-mates), toggled one by one and confirmed with Done."""
+
+    name = "multi_choice"
+
+    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+        """A tick box per option, showing the picks so far, then Done."""
+        options = await _options(ctx, fdef)
+        picked = {str(p) for p in pending}
+        result = Question()
+        for value, label in options:
+            mark = "☑️" if value in picked else "▫️"
+            result.rows.append([Choice(f"{mark} {label}", scoped(fdef, TOGGLE + value))])
+        if not options:
+            result.notes.append(ctx.t("wizard.no_teammates"))
+        result.rows.append([Choice(ctx.t("nav.done"), DONE)])
+        return result
+
+    async def parse(
+        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+    ) -> Outcome:
+        """A toggle keeps the question open; Done stores the picks still on offer."""
+        options = dict(await _options(ctx, fdef))
+        if value is not None and value.startswith(TOGGLE) and value[len(TOGGLE) :] in options:
+            return Outcome("pending", _toggled(pending, value[len(TOGGLE) :]))
+        if value == DONE:
+            chosen = [p for p in (str(x) for x in pending) if p in options]
+            if fdef.required and not chosen:
+                return Outcome("error", message=ctx.t("error.multi_empty"))
+            if fdef.choices_from == "team":
+                return Outcome("value", [int(p[1:]) for p in chosen])
+            return Outcome("value", chosen)
+        return Outcome("error", message=ctx.t("error.multi"))
+
+    async def display(self, reader: Reader, fdef: FieldDef, value: Any) -> str:
+        """Team-mates by name (#id if gone), options by label in the reader's language."""
+        if fdef.choices_from == "team":
+            names = []
+            for member_id in value:
+                row = await members.get(reader.tx, int(member_id))
+                names.append(row.full_name if row else f"#{member_id}")
+            return ", ".join(names)
+        return ", ".join(fdef.option_label(str(v), reader.locale) for v in value)
+
+    def pending_from(self, previous: Any) -> list[Any]:
+        """Earlier picks, team-mates written as their button values (m<id>)."""
+        if isinstance(previous, list):
+            return [f"m{v}" if isinstance(v, int) else v for v in previous]
+        return []
+
+
+async def _options(ctx: Context, fdef: FieldDef) -> list[tuple[str, str]]:
+    if fdef.choices_from == "team":
+        return [(f"m{mid}", name) for mid, name in await roster_choices(ctx)]
+    return [(o.value, o.label.get(ctx.locale)) for o in fdef.options]
+
+
+def _toggled(pending: list[Any], picked: str) -> list[str]:
+    current = [str(p) for p in pending]
+    if picked in current:
+        current.remove(picked)
+    else:
+        current.append(picked)
+    return current

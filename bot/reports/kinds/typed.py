@@ -1,0 +1,135 @@
+"""Field kinds answered by typing: free text, a count, a date and a clock time."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.core.model import Choice
+from bot.core.parsing import ParseError, parse_date, parse_int, parse_time
+from bot.reports.kinds.base import FieldKind, Outcome, Question, Reader, register, scoped
+
+if TYPE_CHECKING:
+    from bot.core.engine import Context
+    from bot.reports.forms import FieldDef
+
+DATE_BUTTONS = {"d:0": 0, "d:1": 1}  # today, yesterday
+
+
+class TypedKind(FieldKind):
+    """A kind read from typed text; subclasses turn the text into the stored value."""
+
+    free_input = True
+    numeric_input = True
+
+    def hint(self, ctx: Context, fdef: FieldDef) -> str:
+        """The kind's own hint text (hint.<type>) with the length limit."""
+        return ctx.t(f"hint.{self.name}", max_length=fdef.max_length)
+
+    async def parse(
+        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+    ) -> Outcome:
+        """Empty input asks for text; a parse error says precisely what is expected."""
+        if not ctx.text:
+            return Outcome("error", message=ctx.t("error.need_text"))
+        try:
+            return Outcome("value", self.read(ctx, fdef, ctx.text))
+        except ParseError as err:
+            return Outcome("error", message=_parse_message(ctx, fdef, err))
+
+    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+        """The stored value of non-empty typed text; raises ParseError when it is not one."""
+        raise NotImplementedError
+
+
+@register
+class TextKind(TypedKind):
+    """Free text up to the field's max_length."""
+
+    name = "text"
+    numeric_input = False  # a number typed here is text, but buttons keep their numbers
+
+    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+        """The text as typed, refused when longer than the field allows."""
+        if len(text) > fdef.max_length:
+            raise ParseError("too_long")
+        return text
+
+
+@register
+class IntegerKind(TypedKind):
+    """A count within the field's bounds."""
+
+    name = "integer"
+
+    def hint(self, ctx: Context, fdef: FieldDef) -> str:
+        """States the bounds, so nobody guesses what a count may be."""
+        maximum = fdef.maximum if fdef.maximum is not None else "…"
+        return ctx.t("hint.integer", minimum=fdef.minimum or 0, maximum=maximum)
+
+    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+        """A whole number within the bounds, as parse_int reads counts."""
+        return parse_int(text, fdef.minimum, fdef.maximum)
+
+
+@register
+class DateKind(TypedKind):
+    """A report date: today/yesterday buttons, or typed; stored as ISO, shown dd/mm/yyyy."""
+
+    name = "date"
+
+    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+        """Today and yesterday as buttons: nearly every report is about one of them."""
+        today = ctx.now.date()
+        return Question(
+            rows=[
+                [
+                    Choice(
+                        ctx.t("date.today_button", day=today.strftime("%d/%m")),
+                        scoped(fdef, "d:0"),
+                    ),
+                    Choice(ctx.t("date.yesterday_button"), scoped(fdef, "d:1")),
+                ]
+            ]
+        )
+
+    async def parse(
+        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+    ) -> Outcome:
+        """A date button counts back from today; otherwise the typed date."""
+        if value in DATE_BUTTONS:
+            days = DATE_BUTTONS[value]
+            return Outcome("value", (ctx.now.date() - timedelta(days=days)).isoformat())
+        return await super().parse(ctx, fdef, value, pending)
+
+    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+        """A past date no older than the configured limit, as ISO."""
+        limit = ctx.services.config.reports.max_age_days
+        return parse_date(text, ctx.now.date(), limit).isoformat()
+
+    async def display(self, reader: Reader, fdef: FieldDef, value: Any) -> str:
+        """dd/mm/yyyy, as Vietnamese paperwork writes dates."""
+        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+
+
+@register
+class TimeKind(TypedKind):
+    """A clock time, stored HH:MM."""
+
+    name = "time"
+
+    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+        """HH:MM from the many ways a time is typed."""
+        return parse_time(text).strftime("%H:%M")
+
+
+def _parse_message(ctx: Context, fdef: FieldDef, err: ParseError) -> str:
+    if err.code == "too_long":
+        return ctx.t("error.too_long", n=fdef.max_length)
+    if err.code == "int_too_small":
+        return ctx.t("error.int_too_small", minimum=fdef.minimum)
+    if err.code == "int_too_large":
+        return ctx.t("error.int_too_large", maximum=fdef.maximum)
+    if err.code == "date_too_old":
+        return ctx.t("error.date_too_old", days=ctx.services.config.reports.max_age_days)
+    return ctx.t(f"error.{err.code}")
