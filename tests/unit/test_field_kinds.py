@@ -11,6 +11,7 @@ import pytest
 
 from bot.core.clock import ManualClock, iso
 from bot.core.config import Config
+from bot.core.dialog import Dialog
 from bot.core.engine import Context, Services
 from bot.core.i18n import Texts
 from bot.core.model import Inbound, Location
@@ -20,6 +21,7 @@ from bot.reports.kinds import KINDS, FieldKind, Viewer, kind_of
 from bot.reports.kinds.typed import TypedKind
 from storage import members, units
 from storage.db import Database, Tx
+from storage.members import Member
 from storage.units import NewUnit
 
 FORMS = load_forms()
@@ -77,10 +79,14 @@ def make(db: Database, tx: Tx) -> MakeCtx:
         inbound = Inbound(
             channel, "c", "u", "k", text=text, button=button, photo=photo, location=location
         )
-        who = member or {"id": 1, "unit_id": 1, "locale": "vi"}
-        return Context(services, tx, inbound, who, {}, value=button)  # type: ignore[arg-type]
+        who = _member(**(member or {"id": 1, "unit_id": 1, "locale": "vi"}))
+        return Context(services, tx, inbound, who, Dialog(), value=button)
 
     return build
+
+
+def _member(id: int, unit_id: int, locale: str) -> Member:
+    return Member(id, unit_id, "member", "Thành viên", locale, True, "Thôn A", "A/B", "village")
 
 
 async def outcome(
