@@ -172,7 +172,7 @@ async def named_under(tx: Tx, path: str) -> list[Row]:
     )
 
 
-async def names(tx: Tx) -> list[str]:
-    """Every unit name in use, so a refusal can tell "not yours" from "no such unit"."""
-    rows = await tx.fetchall("SELECT DISTINCT name FROM units")
-    return [str(r["name"]) for r in rows]
+async def every(tx: Tx) -> list[Row]:
+    """Every unit, in path order: a typed name is looked up in the whole tree when no scope
+    applies (the operator's shell), or to tell "not yours" from "no such unit"."""
+    return await tx.fetchall(f"SELECT {_COLUMNS} FROM units ORDER BY path")

@@ -21,7 +21,7 @@ from bot.tally.compute import compute
 from bot.tally.files import FORMATS, csv_bytes, file_stem, labels_for, png_bytes, xlsx_bytes
 from bot.tally.periods import Period, PeriodError
 from bot.tally.text import TallyWriter
-from storage import units
+from bot.units import lookup
 from storage.db import Database
 
 
@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="per-team tally against the targets, as text, XLSX, CSV or PNG",
         description="Tally a unit and everything below it for a period (default: this month).",
     )
-    tally.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B'")
+    tally.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B', or a name")
     tally.add_argument("--from", dest="start", metavar="DATE", help="first day, dd/mm/yyyy")
     tally.add_argument("--to", dest="end", metavar="DATE", help="last day, dd/mm/yyyy")
     tally.add_argument("--format", choices=FORMATS, default="text")
@@ -83,10 +83,19 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     db = await Database(path).open()
     try:
         async with db.read() as tx:
-            unit = await units.get_by_path(tx, args.unit)
-            if unit is None:
+            found = await lookup.find_unit(tx, args.unit, None)
+            if isinstance(found, lookup.Ambiguous):
+                paths = "\n".join(f"  {u['path']}" for u in found.candidates)
+                print(
+                    f"antt-bot: {args.unit!r} names several units; give one's path:",
+                    file=sys.stderr,
+                )
+                print(paths, file=sys.stderr)
+                return 1
+            if not isinstance(found, lookup.Found):
                 print(f"antt-bot: no unit with the path {args.unit!r}", file=sys.stderr)
                 return 1
+            unit = found.unit
             kinds = [c.key for c in forms.categories]
             tally = await compute(tx, unit, period, config, kinds, now)
         labels = labels_for(texts, forms, config, locale)
