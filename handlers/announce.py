@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 
+from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Choice
@@ -229,7 +230,7 @@ def _quiet_until(ctx: Context) -> str | None:
     reminders = ctx.services.config.reminders
     if not in_quiet_hours(ctx.now, reminders.quiet_start, reminders.quiet_end):
         return None
-    return quiet_ends(ctx.now, reminders.quiet_start, reminders.quiet_end).strftime("%H:%M")
+    return dates.clock(quiet_ends(ctx.now, reminders.quiet_start, reminders.quiet_end))
 
 
 async def _confirm(ctx: Context, unit: Row) -> None:

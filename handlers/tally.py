@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
@@ -206,7 +207,7 @@ async def show(ctx: Context, unit: Row, period: Period) -> None:
         failed = ctx.t("tally.files_failed")
         files = attachments(ctx.services.db, tally, labels, config, failed)
         note = ctx.t("tally.files_note")
-    deadline = config.reports.deadline.strftime("%H:%M")
+    deadline = dates.clock(config.reports.deadline)
     limit = config.tally.phone_team_limit
     text = TallyWriter(labels).message(tally, deadline, limit, files_note=note)
     hidden = len(tally.children(tally.root)) - MAX_DRILL_BUTTONS

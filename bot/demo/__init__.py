@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.app import Runtime, build_services
 from bot.channels.console import ConsoleChannel, ConsoleSession
+from bot.core import dates
 from bot.core.clock import Clock, OffsetClock, iso
 from bot.core.config import Config
 from bot.core.roles import role_label
@@ -134,7 +135,7 @@ async def run_demo(
         if target <= now:
             target += timedelta(days=1)
         clock.forward_to(target)
-        return f"🕒 Đồng hồ của bot: {clock.now():%H:%M %d/%m/%Y}"
+        return f"🕒 Đồng hồ của bot: {dates.stamp(clock.now())}"
 
     session = ConsoleSession(
         runtime.engine,

@@ -11,6 +11,7 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from bot.core import dates
 from bot.core.cli_support import existing_database
 from bot.core.clock import SystemClock
 from bot.core.config import Config
@@ -100,7 +101,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             tally = await compute(tx, unit, period, config, kinds, now)
         labels = labels_for(texts, forms, config, locale)
         if args.format == "text":
-            deadline = config.reports.deadline.strftime("%H:%M")
+            deadline = dates.clock(config.reports.deadline)
             text = TallyWriter(labels).message(tally, deadline, team_limit=10**6, max_chars=None)
             data = (text + "\n").encode()
         elif args.format == "xlsx":

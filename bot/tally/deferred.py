@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.channels import DeliveryError
+from bot.core import dates
 from bot.core.model import Attachment, Outbound
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
         head = texts.t(locale, "schedule.monthly_tally_intro")
         body = TallyWriter(labels).message(
             tally,
-            config.reports.deadline.strftime("%H:%M"),
+            dates.clock(config.reports.deadline),
             config.tally.phone_team_limit,
             files_note=texts.t(locale, note_key),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from bot.core import dates
 from bot.core.config import TARGET_KEYS
 from bot.tally.compute import Tally, TargetResult, UnitTally
 from bot.tally.render import Labels
@@ -91,7 +92,7 @@ class TallyWriter:
         if tally.elapsed_end is None:
             lines.append(self.t("tally.none_elapsed", deadline=deadline))
         else:
-            day = tally.elapsed_end.strftime("%d/%m/%Y")
+            day = dates.day(tally.elapsed_end)
             lines.append(self.t("tally.until", day=day, deadline=deadline))
         lines.append(
             self.t(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from bot.core import dates
 from bot.core.clock import iso
 from bot.core.model import Choice, Outbound
 from bot.reports.saving import report_date_text
@@ -59,7 +60,7 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
             key,
             name=row["full_name"],
             date=report_date_text(day.isoformat()),
-            deadline=deadline.strftime("%H:%M"),
+            deadline=dates.clock(deadline),
             minutes=minutes,
         )
         buttons = [
@@ -98,7 +99,7 @@ async def digest(plan: Plan) -> list[Planned]:
     for row in rows:
         teams[int(row["unit_id"])].append(row)
     leaders = await recipients.audience(plan.tx, Audience(roles=("leader",)), plan.served)
-    deadline = deadline_of(plan, day).strftime("%H:%M")
+    deadline = dates.clock(deadline_of(plan, day))
 
     def message(leader: Row, locale: str) -> Outbound:
         """The leader's list for their own team."""
