@@ -52,7 +52,7 @@ NEWCOMER = ("moi", "Lý Thị Mai (chưa tham gia)", "Lý Thị Mai")
 async def seed(db: Database, clock: Clock) -> bool:
     """Load the demo organisation and users once; False when the database already has them."""
     async with db.read() as tx:
-        if await tx.fetchone("SELECT 1 FROM units LIMIT 1") is not None:
+        if await units.any_unit(tx):
             return False
     org = importlib.resources.files("bot") / "demo" / "org.csv"
     with importlib.resources.as_file(org) as path:

@@ -769,7 +769,7 @@ async def test_member_names_stay_under_sqlites_variable_limit() -> None:
             return [{"id": i, "full_name": f"Người {i}"} for i in params]
 
     fake = FakeTx()
-    names = await tally_files.member_names(fake, [*range(1, 2001), 5, 5])  # type: ignore[arg-type]
+    names = await members.names_of(fake, [*range(1, 2001), 5, 5])  # type: ignore[arg-type]
     assert len(names) == 2000 and names[1234] == "Người 1234"
     assert len(fake.calls) == 3
     assert all(len(call) <= 999 for call in fake.calls)

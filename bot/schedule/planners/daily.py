@@ -14,7 +14,7 @@ from bot.core.clock import iso
 from bot.core.model import Choice, Outbound
 from bot.reports.saving import report_date_text
 from bot.schedule.scheduler import Plan
-from storage import recipients
+from storage import members, recipients
 from storage.db import Row
 from storage.outbox import Planned
 from storage.recipients import REPORTING_ROLES, Audience
@@ -82,19 +82,7 @@ async def digest(plan: Plan) -> list[Planned]:
     (and who is on leave), so they can follow up in person."""
     day = plan.slot.date()
     day_iso = day.isoformat()
-    rows = await plan.tx.fetchall(
-        f"""SELECT m.id, m.unit_id, m.full_name, m.role,
-                   EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
-                           AND r.report_date = ?1 AND r.status = 'active') AS reported,
-                   EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
-                           AND l.cancelled_at IS NULL
-                           AND ?1 BETWEEN l.start_date AND l.end_date) AS on_leave
-            FROM members m
-            WHERE m.active = 1 AND m.role IN ({",".join("?" for _ in REPORTING_ROLES)})
-              AND m.unit_id IN (SELECT unit_id FROM members WHERE role = 'leader' AND active = 1)
-            ORDER BY m.unit_id, m.full_name""",
-        (day_iso, *REPORTING_ROLES),
-    )
+    rows = await members.led_teams_on(plan.tx, day_iso, REPORTING_ROLES)
     teams: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         teams[int(row["unit_id"])].append(row)
