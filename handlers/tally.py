@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 
-from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
 from bot.core.parsing import fold
 from bot.core.roles import TALLY_ROLES, in_scope
 from bot.tally import periods
-from bot.tally.compute import Tally, compute
-from bot.tally.files import attachments, labels_for
+from bot.tally.compute import Tally
+from bot.tally.files import attachments
 from bot.tally.periods import Period, PeriodError
-from bot.tally.text import TallyWriter
+from bot.tally.prepared import prepare
 from bot.units import lookup
 from handlers import menu
 from storage import units
@@ -198,18 +197,24 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
 async def show(ctx: Context, unit: Row, period: Period) -> None:
     """Compute and answer: the table, period and drill-down buttons, and the three files."""
     config = ctx.services.config
-    kinds = [c.key for c in ctx.forms.categories]
-    tally = await compute(ctx.tx, unit, period, config, kinds, ctx.now)
-    labels = labels_for(ctx.services.texts, ctx.forms, config, ctx.locale)
+    ready = await prepare(
+        ctx.tx,
+        unit,
+        period,
+        config=config,
+        forms=ctx.forms,
+        texts=ctx.services.texts,
+        locale=ctx.locale,
+        now=ctx.now,
+    )
+    tally = ready.tally
     files = []
     note = ctx.t("tally.files_elsewhere")  # a messenger that cannot take files says where
     if ctx.can_send_files:
         failed = ctx.t("tally.files_failed")
-        files = attachments(ctx.services.db, tally, labels, config, failed)
+        files = attachments(ctx.services.db, tally, ready.labels, config, failed)
         note = ctx.t("tally.files_note")
-    deadline = dates.clock(config.reports.deadline)
-    limit = config.tally.phone_team_limit
-    text = TallyWriter(labels).message(tally, deadline, limit, files_note=note)
+    text = ready.message(config.tally.phone_team_limit, files_note=note)
     hidden = len(tally.children(tally.root)) - MAX_DRILL_BUTTONS
     if hidden > 0:
         text += "\n" + ctx.t("tally.more_units", count=hidden)

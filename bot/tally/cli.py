@@ -11,17 +11,15 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.core import dates
 from bot.core.cli_support import existing_database
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
 from bot.tally import periods
-from bot.tally.compute import compute
-from bot.tally.files import FORMATS, csv_bytes, file_stem, labels_for, png_bytes, xlsx_bytes
+from bot.tally.files import FORMATS, csv_bytes, file_stem, png_bytes, xlsx_bytes
 from bot.tally.periods import Period, PeriodError
-from bot.tally.text import TallyWriter
+from bot.tally.prepared import prepare
 from bot.units import lookup
 from storage.db import Database
 
@@ -96,13 +94,19 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             if not isinstance(found, lookup.Found):
                 print(f"antt-bot: no unit with the path {args.unit!r}", file=sys.stderr)
                 return 1
-            unit = found.unit
-            kinds = [c.key for c in forms.categories]
-            tally = await compute(tx, unit, period, config, kinds, now)
-        labels = labels_for(texts, forms, config, locale)
+            ready = await prepare(
+                tx,
+                found.unit,
+                period,
+                config=config,
+                forms=forms,
+                texts=texts,
+                locale=locale,
+                now=now,
+            )
+        tally, labels = ready.tally, ready.labels
         if args.format == "text":
-            deadline = dates.clock(config.reports.deadline)
-            text = TallyWriter(labels).message(tally, deadline, team_limit=10**6, max_chars=None)
+            text = ready.message(team_limit=10**6, max_chars=None)
             data = (text + "\n").encode()
         elif args.format == "xlsx":
             data = await xlsx_bytes(db, tally, labels, config, limit=None)

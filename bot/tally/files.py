@@ -14,13 +14,12 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.core.config import Config
-from bot.core.i18n import Texts
 from bot.core.ids import parse_id
 from bot.core.model import Attachment
 from bot.core.parsing import fold
 from bot.reports.forms import Forms
 from bot.tally.compute import RawReport, Tally, make_scope
-from bot.tally.render import Labels
+from bot.tally.labels import Labels
 from bot.tally.render.csv_file import team_csv
 from bot.tally.render.xlsx import workbook
 from storage import members
@@ -28,20 +27,6 @@ from storage import tally as queries
 from storage.db import Database, Row, Tx
 
 FORMATS = ("text", "xlsx", "csv", "png")
-
-
-def labels_for(texts: Texts, forms: Forms, config: Config, locale: str) -> Labels:
-    """Column headers and kind / target names in the reader's language, with the configured
-    good-deed and nil kinds (the chart draws good deeds first and counts nil reports aside)."""
-    sources = config.tally.sources
-    return Labels(
-        texts,
-        forms,
-        locale,
-        config.tally.targets.tip_ack_minutes,
-        good_deed_kind=sources.good_deed_kind,
-        nil_kind=sources.nil_kind,
-    )
 
 
 def file_stem(tally: Tally) -> str:

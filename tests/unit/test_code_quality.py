@@ -114,3 +114,116 @@ def test_the_sql_check_sees_sql() -> None:
     found = sql_outside_storage("storage")
     assert any(f.startswith("storage/units.py") for f in found)
     assert any(".fetchall(<literal>)" in f for f in found)
+
+
+_LAYERS = ("bot", "handlers", "storage")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Which project modules each module of bot/, handlers/ and storage/ imports.
+
+    Every import counts, at the top, inside a function or under TYPE_CHECKING: one inside a
+    function only hides a circle until the day that function runs first, and the type
+    checker follows the others. Importing `a.b.c` also runs `a` and `a.b` first, so those
+    count too, except the importer's own packages (already running when it is imported).
+    """
+    files = {_module_name(p): p for p in _python_files(*_LAYERS)}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        own = {".".join(name.split(".")[:i]) for i in range(1, name.count(".") + 2)}
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named: list[str] = []
+            if isinstance(node, ast.Import):
+                named = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*up, base] if base else up)
+                # `from pkg import mod` needs the module; `from pkg import name`, the package
+                named = [
+                    f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names
+                ]
+            for target in named:
+                parts = target.split(".")
+                above = {".".join(parts[:i]) for i in range(1, len(parts))} - own
+                targets.update({target, *above})
+        graph[name] = {t for t in targets if t in files and t != name}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The circles among the modules (each a strongly connected set of two or more), found
+    with Tarjan's algorithm."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                cycles.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return cycles
+
+
+def test_no_import_cycles() -> None:
+    """No module imports itself back through others, lazily or not: a circle breaks as soon
+    as someone imports the modules in another order."""
+    assert import_cycles(import_graph()) == []
+
+
+def test_the_cycle_check_sees_a_cycle() -> None:
+    """The check above finds a circle where there is one."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycles(graph) == [["a", "b", "c"]]
+
+
+def test_only_the_entry_points_import_handlers() -> None:
+    """Layers point down: handlers/ use bot/, never the reverse, except where the application
+    is assembled (bot/app.py) and started (bot/__main__.py)."""
+    allowed = {"bot.app", "bot.__main__"}
+    # Known, to be removed: an urgent report's alert lists the answers with the wizard's own
+    # summary (handlers.fields.summary_lines), imported inside the function that queues it.
+    known = {"bot.reports.saving": ["handlers", "handlers.fields"]}
+    graph = import_graph()
+    upward = {
+        name: sorted(t for t in targets if t == "handlers" or t.startswith("handlers."))
+        for name, targets in graph.items()
+        if name.startswith("bot") and name not in allowed
+    }
+    assert {k: v for k, v in upward.items() if v} == known
+    below = {
+        name: sorted(t for t in targets if not t.startswith("storage"))
+        for name, targets in graph.items()
+        if name.startswith("storage")
+    }
+    assert {k: v for k, v in below.items() if v} == {}

@@ -27,8 +27,9 @@ from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
 from bot.tally import files as tally_files
 from bot.tally.compute import RATING_LEVELS, Figures, RawReport, Tally, TargetResult, UnitTally
+from bot.tally.labels import Labels, labels_for, plain
 from bot.tally.periods import month_named
-from bot.tally.render import Labels, plain, team_csv, workbook
+from bot.tally.render import team_csv, workbook
 from bot.tally.render.chart import chart_figure, chart_png, name_lines
 from storage import members, reports, units
 from storage.db import Database, Tx
@@ -684,7 +685,7 @@ def test_labels_for_passes_the_configured_kinds() -> None:
     config = Config.model_validate(
         {"tally": {"sources": {"nil_kind": "nothing", "good_deed_kind": "kindness"}}}
     )
-    made = tally_files.labels_for(TEXTS, FORMS, config, "vi")
+    made = labels_for(TEXTS, FORMS, config, "vi")
     assert (made.nil_kind, made.good_deed_kind) == ("nothing", "kindness")
     assert (labels().nil_kind, labels().good_deed_kind) == ("nil", "good_deed")
 
@@ -694,7 +695,7 @@ def test_importing_the_tally_files_does_not_load_matplotlib() -> None:
     code = (
         "import sys, bot.tally.files, bot.tally.render, handlers.tally\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib loaded at import'\n"
-        "from bot.tally.render import chart_png\n"
+        "from bot.tally.render.chart import chart_png\n"
         "assert 'matplotlib' in sys.modules and callable(chart_png)\n"
     )
     result = subprocess.run(
