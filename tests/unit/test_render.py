@@ -7,7 +7,6 @@ import io
 import itertools
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -420,7 +419,9 @@ def test_english_workbook_and_a_team_alone() -> None:
     assert sheets["Reports"].max_row == 1
 
 
-def test_a_commune_month_exports_in_about_a_second() -> None:
+def test_a_commune_month_exports_every_raw_row() -> None:
+    """15,000 reports, as a busy commune files in a month, all reach the raw sheet (how long
+    it takes is measured by `make bench-export`, not asserted here)."""
     tally = build_tally(extra_teams=57)
     start = datetime(2026, 11, 1, 21, 0)
     raw = [
@@ -438,10 +439,7 @@ def test_a_commune_month_exports_in_about_a_second() -> None:
         )
         for i in range(15_000)
     ]
-    began = time.perf_counter()
     data = workbook(tally, raw, labels())
-    elapsed = time.perf_counter() - began
-    assert elapsed < 6, elapsed  # ~1 s on a laptop; generous for slow CI machines
     ws = load_workbook(io.BytesIO(data), read_only=True)["Báo cáo chi tiết"]
     assert sum(1 for _ in ws.iter_rows(values_only=True)) == 15_001
 
