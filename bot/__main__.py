@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.channels import updates_cli
-from bot.core import logs
+from bot.core import dates, logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.outbox import cli as outbox_cli
 from bot.reports.forms import FormError
@@ -148,7 +148,7 @@ async def _invite(config: Config, args: argparse.Namespace) -> int:
     print(f"Unit:    {invite.unit_path}")
     print(f"Role:    {invite.role.value}")
     print(f"Uses:    {invite.uses}")
-    print(f"Expires: {invite.expires_at.strftime('%d/%m/%Y %H:%M')}")
+    print(f"Expires: {dates.shell_stamp(invite.expires_at)}")
     username = config.telegram.bot_username or await _bot_username(config)
     if username:
         print(f"Link:    {deep_link(username, invite.code)}")

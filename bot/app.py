@@ -163,6 +163,26 @@ class Runtime:
         await self.services.db.close()
 
 
+def _messengers(config: Config, runtime: Runtime) -> list[Messenger]:
+    """Register a channel for each messenger with a token, before any journal is replayed."""
+    from bot.channels.telegram import TelegramChannel
+    from bot.channels.zalo import ZaloChannel
+
+    messengers: list[Messenger] = []
+    if config.telegram_token:
+        # Vietnamese for everyone; an English list (commands_by_language={"en": ...}) would be
+        # a second setMyCommands call per start, which tests/e2e/test_startup.py rules out.
+        commands = telegram_list(runtime.services.texts, DEFAULT_LOCALE)
+        telegram = TelegramChannel(config, runtime.engine, commands=commands)
+        runtime.add_channel(telegram)
+        messengers.append(TelegramMessenger(config, telegram))
+    if config.zalo_token:
+        zalo = ZaloChannel(config, runtime.engine)
+        runtime.add_channel(zalo)
+        messengers.append(ZaloMessenger(config, zalo))
+    return messengers
+
+
 async def serve(config: Config, stop: asyncio.Event) -> int:
     """Serve every configured messenger (Telegram, Zalo or both) until `stop` is set;
     returns the exit status (1 when no messenger could be served at all).
@@ -175,23 +195,9 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
     (bot/messengers.py); its sender starts once it is reached, so nothing queued for it is
     spent on failed attempts meanwhile.
     """
-    from bot.channels.telegram import TelegramChannel
-    from bot.channels.zalo import ZaloChannel
-
     services = await build_services(config)
     runtime = Runtime(services)
-    messengers: list[Messenger] = []
-    if config.telegram_token:
-        # Vietnamese for everyone; an English list (commands_by_language={"en": ...}) would be
-        # a second setMyCommands call per start, which tests/e2e/test_startup.py rules out.
-        commands = telegram_list(services.texts, DEFAULT_LOCALE)
-        telegram = TelegramChannel(config, runtime.engine, commands=commands)
-        runtime.add_channel(telegram)
-        messengers.append(TelegramMessenger(config, telegram))
-    if config.zalo_token:
-        zalo = ZaloChannel(config, runtime.engine)
-        runtime.add_channel(zalo)
-        messengers.append(ZaloMessenger(config, zalo))
+    messengers = _messengers(config, runtime)
     await prune_inbound(services)  # before the replays, which then read only what is kept
     receivers: list[asyncio.Task[None]] = []
     background: list[asyncio.Task[None]] = []

@@ -12,14 +12,15 @@ from __future__ import annotations
 import secrets
 from typing import ClassVar, Literal
 
+from bot.core import dates
 from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Choice
-from bot.core.parsing import fold
 from bot.core.roles import OVERSIGHT_ROLES, in_scope
 from bot.outbox.quiet import in_quiet_hours, quiet_ends
 from bot.people import announcements
+from bot.units import lookup
 from handlers import menu
 from storage import units
 from storage.db import Row
@@ -33,7 +34,6 @@ SEND = PREFIX + "send:"
 EDIT = PREFIX + "edit:"
 CANCEL = PREFIX + "cancel"
 MAX_UNIT_BUTTONS = 24
-_KIND_WORDS = ("thon", "xa", "phuong", "thi tran", "to dan pho", "ban", "ap", "to", "tinh")
 
 
 class AnnounceDraft(FlowState):
@@ -203,23 +203,16 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
     """A unit named by path or name within the caller's scope; says why and returns None when
     it is outside the scope, unknown, or ambiguous (the caller then offers the buttons)."""
     assert ctx.member is not None
-    exact = await units.get_by_path(ctx.tx, typed)
-    if exact is not None:
-        if _visible(ctx, exact):
-            return exact
-        ctx.reply(ctx.t("announce.out_of_scope"))
-        return None
-    wanted = {fold(typed), *(f"{kind} {fold(typed)}" for kind in _KIND_WORDS)}
-    mine = await units.named_under(ctx.tx, ctx.member.unit_path)
-    hits = [u for u in mine if fold(str(u["name"])) in wanted]
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        ctx.reply(ctx.t("announce.unit_ambiguous", count=len(hits), name=ctx.quote(typed)))
-    elif any(fold(name) in wanted for name in await units.names(ctx.tx)):
-        ctx.reply(ctx.t("announce.out_of_scope"))
-    else:
-        ctx.reply(ctx.t("announce.unit_unknown", name=ctx.quote(typed)))
+    match await lookup.find_unit(ctx.tx, typed, ctx.member.unit_path):
+        case lookup.Found(unit):
+            return unit
+        case lookup.Ambiguous(candidates):
+            count = len(candidates)
+            ctx.reply(ctx.t("announce.unit_ambiguous", count=count, name=ctx.quote(typed)))
+        case lookup.OutOfScope():
+            ctx.reply(ctx.t("announce.out_of_scope"))
+        case lookup.Unknown():
+            ctx.reply(ctx.t("announce.unit_unknown", name=ctx.quote(typed)))
     return None
 
 
@@ -254,7 +247,7 @@ def _quiet_until(ctx: Context) -> str | None:
     reminders = ctx.services.config.reminders
     if not in_quiet_hours(ctx.now, reminders.quiet_start, reminders.quiet_end):
         return None
-    return quiet_ends(ctx.now, reminders.quiet_start, reminders.quiet_end).strftime("%H:%M")
+    return dates.clock(quiet_ends(ctx.now, reminders.quiet_start, reminders.quiet_end))
 
 
 async def _confirm(ctx: Context, unit: Row) -> None:

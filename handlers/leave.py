@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
+from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice, Outbound
@@ -156,7 +157,7 @@ def _dates(ctx: Context, start: date, end: date, locale: str | None = None) -> s
     """'từ 24/11 đến 26/11/2026' or 'ngày 23/11/2026', in the reader's language."""
     texts, lang = ctx.services.texts, locale or ctx.locale
     if start == end:
-        return texts.t(lang, "leave.on_day", day=end.strftime("%d/%m/%Y"))
+        return texts.t(lang, "leave.on_day", day=dates.day(end))
     first, last = leave_dates.ends(start, end)
     return texts.t(lang, "leave.from_to", start=first, end=last)
 

@@ -15,8 +15,8 @@ from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
-from bot.core.parsing import fold
 from bot.core.roles import OVERSIGHT_ROLES, REPORTING_ROLES, TEAM_LEAD_ROLES, in_scope
+from bot.units import lookup
 from handlers import menu
 from storage import members, units
 from storage.db import Row
@@ -78,9 +78,7 @@ async def refuse(ctx: Context) -> None:
 async def _teams(ctx: Context) -> list[Row]:
     """The teams (units without units below them) in the caller's subtree, in path order."""
     assert ctx.member is not None
-    rows = await units.named_under(ctx.tx, ctx.member.unit_path)
-    parents = {int(r["parent_id"]) for r in rows if r["parent_id"] is not None}
-    return [r for r in rows if int(r["id"]) not in parents]
+    return lookup.teams(await units.named_under(ctx.tx, ctx.member.unit_path))
 
 
 def _may_pick_team(ctx: Context, unit: Row | None) -> bool:
@@ -130,23 +128,17 @@ async def take_team(ctx: Context, id_text: str) -> None:
 
 async def find_team(ctx: Context, typed: str) -> None:
     """A typed team name (with or without 'Thôn', diacritics or the commune before it)."""
-    wanted = fold(typed).strip(" /")
-    teams = await _teams(ctx)
-    hits = [t for t in teams if fold(str(t["name"])) == wanted]
-    if not hits:
-        hits = [
-            t
-            for t in teams
-            if fold(str(t["path"])).endswith("/" + wanted)
-            or fold(str(t["name"])).endswith(" " + wanted)
-        ]
-    if len(hits) == 1:
-        await ask_member(ctx, hits[0])
-        return
-    if hits:
-        error = ctx.t("leave.team_ambiguous", count=len(hits), name=ctx.quote(typed))
-    else:
-        error = ctx.t("leave.team_unknown", name=ctx.quote(typed))
+    assert ctx.member is not None
+    scope = ctx.member.unit_path
+    match await lookup.find_unit(ctx.tx, typed, scope, teams_only=True):
+        case lookup.Found(unit):
+            await ask_member(ctx, unit)
+            return
+        case lookup.Ambiguous(candidates):
+            count = len(candidates)
+            error = ctx.t("leave.team_ambiguous", count=count, name=ctx.quote(typed))
+        case _:  # outside the caller's teams or nowhere: the same answer
+            error = ctx.t("leave.team_unknown", name=ctx.quote(typed))
     await ask_team(ctx, "⚠️ " + error)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core import dates
 from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
@@ -67,7 +68,7 @@ async def _issue(ctx: Context) -> None:
         iso(expires),
         ctx.now_iso,
     )
-    ctx.reply(ctx.t("link.code", code=code, time=expires.strftime("%H:%M %d/%m/%Y")))
+    ctx.reply(ctx.t("link.code", code=code, time=dates.stamp(expires)))
 
 
 async def redeem(ctx: Context, raw: str) -> None:
@@ -112,7 +113,7 @@ async def _tell_old_account(ctx: Context, channel: object, chat_id: object, code
     text = ctx.t(
         "link.notice",
         messenger=messenger_name(ctx.inbound.channel),
-        time=ctx.now.strftime("%H:%M %d/%m/%Y"),
+        time=dates.stamp(ctx.now),
     )
     await outbox.enqueue(
         ctx.tx,

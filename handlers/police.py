@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Choice, Outbound
@@ -41,7 +42,7 @@ async def acknowledge(ctx: Context) -> None:
             )
         )
         return
-    when = ctx.now.strftime("%H:%M %d/%m/%Y")
+    when = dates.stamp(ctx.now)
     ctx.reply(ctx.t("ack.done", number=row.number, time=when))
     await _notify_reporter(ctx, row, when)
     await _close_other_alerts(ctx, report_id, row.number, when)

@@ -17,10 +17,11 @@ from bot.core.model import Choice
 from bot.core.parsing import fold
 from bot.core.roles import UNIT_TALLY_ROLES, in_scope
 from bot.tally import periods
-from bot.tally.compute import Tally, compute
-from bot.tally.files import attachments, labels_for
+from bot.tally.compute import Tally
+from bot.tally.files import attachments
 from bot.tally.periods import Period, PeriodError
-from bot.tally.text import TallyWriter
+from bot.tally.prepared import prepare
+from bot.units import lookup
 from handlers import menu
 from storage import units
 from storage.db import Row
@@ -193,47 +194,40 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
     """A unit named by path or by name, within the caller's scope; replies and returns None
     when it is outside the scope, unknown, or ambiguous."""
     assert ctx.member is not None
-    exact = await units.get_by_path(ctx.tx, typed)
-    if exact is not None:
-        if _visible(ctx, exact):
-            return exact
-        await _refuse(ctx, "tally.out_of_scope")
-        return None
-    wanted = fold(typed)
-    mine = await units.named_under(ctx.tx, ctx.member.unit_path)
-    hits = [u for u in mine if fold(str(u["name"])) in {wanted, *_without_kind(wanted)}]
-    if len(hits) == 1:
-        return hits[0]
-    if len(hits) > 1:
-        await _refuse(ctx, "tally.unit_ambiguous", count=len(hits), name=ctx.quote(typed))
-        return None
-    if any(fold(name) == wanted for name in await units.names(ctx.tx)):
-        await _refuse(ctx, "tally.out_of_scope")
-    else:
-        await _refuse(ctx, "tally.unit_unknown", name=ctx.quote(typed))
+    match await lookup.find_unit(ctx.tx, typed, ctx.member.unit_path):
+        case lookup.Found(unit):
+            return unit
+        case lookup.Ambiguous(candidates):
+            count = len(candidates)
+            await _refuse(ctx, "tally.unit_ambiguous", count=count, name=ctx.quote(typed))
+        case lookup.OutOfScope():
+            await _refuse(ctx, "tally.out_of_scope")
+        case lookup.Unknown():
+            await _refuse(ctx, "tally.unit_unknown", name=ctx.quote(typed))
     return None
-
-
-def _without_kind(folded: str) -> set[str]:
-    """Let 'Nà Lẹng' find 'Thôn Nà Lẹng': the name with a leading kind word added."""
-    return {f"{kind} {folded}" for kind in ("thon", "xa", "phuong", "to dan pho", "ban", "to")}
 
 
 async def show(ctx: Context, unit: Row, period: Period) -> None:
     """Compute and answer: the table, period and drill-down buttons, and the three files."""
     config = ctx.services.config
-    kinds = [c.key for c in ctx.forms.categories]
-    tally = await compute(ctx.tx, unit, period, config, kinds, ctx.now)
-    labels = labels_for(ctx.services.texts, ctx.forms, config, ctx.locale)
+    ready = await prepare(
+        ctx.tx,
+        unit,
+        period,
+        config=config,
+        forms=ctx.forms,
+        texts=ctx.services.texts,
+        locale=ctx.locale,
+        now=ctx.now,
+    )
+    tally = ready.tally
     files = []
     note = ctx.t("tally.files_elsewhere")  # a messenger that cannot take files says where
     if ctx.can_send_files:
         failed = ctx.t("tally.files_failed")
-        files = attachments(ctx.services.db, tally, labels, config, failed)
+        files = attachments(ctx.services.db, tally, ready.labels, config, failed)
         note = ctx.t("tally.files_note")
-    deadline = config.reports.deadline.strftime("%H:%M")
-    limit = config.tally.phone_team_limit
-    text = TallyWriter(labels).message(tally, deadline, limit, files_note=note)
+    text = ready.message(config.tally.phone_team_limit, files_note=note)
     hidden = len(tally.children(tally.root)) - MAX_DRILL_BUTTONS
     if hidden > 0:
         text += "\n" + ctx.t("tally.more_units", count=hidden)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from storage.db import Row, Tx
 from storage.subtree import holds, holds_params
+
+SQL_VARIABLES = 900  # ids per IN (...) list: SQLite allows 999 bound variables by default
 
 _MEMBER_COLUMNS = """
     m.id, m.unit_id, m.role, m.full_name, m.locale, m.active,
@@ -182,3 +184,34 @@ async def mark_unreachable(tx: Tx, channel: str, chat_id: str, now_iso: str) -> 
         (now_iso, channel, chat_id),
     )
     return cur.rowcount
+
+
+async def names_of(tx: Tx, ids: Iterable[int]) -> dict[int, str]:
+    """Full names of the given members (a report's team-mates in a file): one query, split in
+    chunks under SQLite's limit on bound variables."""
+    wanted = sorted(set(ids))
+    names: dict[int, str] = {}
+    for start in range(0, len(wanted), SQL_VARIABLES):
+        chunk = wanted[start : start + SQL_VARIABLES]
+        marks = ", ".join("?" * len(chunk))
+        rows = await tx.fetchall(f"SELECT id, full_name FROM members WHERE id IN ({marks})", chunk)
+        names.update((int(r["id"]), str(r["full_name"])) for r in rows)
+    return names
+
+
+async def led_teams_on(tx: Tx, day_iso: str, roles: Collection[str]) -> list[Row]:
+    """The active members in `roles` of every team that has an active leader, each with
+    whether they reported that day and whether they were on leave: the leaders' digest."""
+    return await tx.fetchall(
+        f"""SELECT m.id, m.unit_id, m.full_name, m.role,
+                   EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
+                           AND r.report_date = ?1 AND r.status = 'active') AS reported,
+                   EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
+                           AND l.cancelled_at IS NULL
+                           AND ?1 BETWEEN l.start_date AND l.end_date) AS on_leave
+            FROM members m
+            WHERE m.active = 1 AND m.role IN ({",".join("?" for _ in roles)})
+              AND m.unit_id IN (SELECT unit_id FROM members WHERE role = 'leader' AND active = 1)
+            ORDER BY m.unit_id, m.full_name""",
+        (day_iso, *roles),
+    )

@@ -172,7 +172,25 @@ async def named_under(tx: Tx, path: str) -> list[Row]:
     )
 
 
-async def names(tx: Tx) -> list[str]:
-    """Every unit name in use, so a refusal can tell "not yours" from "no such unit"."""
-    rows = await tx.fetchall("SELECT DISTINCT name FROM units")
-    return [str(r["name"]) for r in rows]
+async def every(tx: Tx) -> list[Row]:
+    """Every unit, in path order: a typed name is looked up in the whole tree when no scope
+    applies (the operator's shell), or to tell "not yours" from "no such unit"."""
+    return await tx.fetchall(f"SELECT {_COLUMNS} FROM units ORDER BY path")
+
+
+async def any_unit(tx: Tx) -> bool:
+    """Whether the tree has been loaded at all (the demo seeds an empty database once)."""
+    return await tx.fetchone("SELECT 1 FROM units LIMIT 1") is not None
+
+
+async def teams_without_report(tx: Tx, kind: str, first_day: str, last_day: str) -> list[int]:
+    """Ids of the teams (units with none below) with no active report of `kind` between the
+    two days, both included: the teams the mid-month nudge encourages."""
+    rows = await tx.fetchall(
+        """SELECT u.id FROM units u
+           WHERE NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)
+             AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id AND r.kind = ?
+                             AND r.status = 'active' AND r.report_date BETWEEN ? AND ?)""",
+        (kind, first_day, last_day),
+    )
+    return [int(r["id"]) for r in rows]

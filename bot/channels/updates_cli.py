@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.core import dates
 from bot.core.cli_support import existing_database, local_time
 from bot.core.clock import SystemClock
 from bot.core.config import Config
@@ -51,7 +52,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     finally:
         await db.close()
     now = clock.now()
-    lines = [f"Failed updates in {path}, at {now:%d/%m/%Y %H:%M} ({clock.tz})", ""]
+    lines = [f"Failed updates in {path}, at {dates.shell_stamp(now)} ({clock.tz})", ""]
     max_attempts = config.inbound.max_attempts
     lines += _section(
         f"Set aside after {max_attempts} failures, never run again (newest first)",

@@ -6,6 +6,7 @@ import sys
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from bot.core import dates
 from bot.core.config import Config
 
 
@@ -36,4 +37,4 @@ def local_time(value: object, tz: tzinfo) -> str:
     moment = parse_stored(value, tz)
     if moment is None:
         return "-" if not value else str(value)
-    return moment.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    return dates.shell_stamp(moment.astimezone(tz))

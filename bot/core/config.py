@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core import dates
 from bot.core.config_movement import (
     DEFAULT_RATINGS,
     TARGET_KEYS,
@@ -215,14 +216,15 @@ class Config(_Section):
         rem = self.reminders
         if rem.daily_at >= deadline:
             raise ValueError(
-                f"reminders.daily_at ({rem.daily_at:%H:%M}) must be before reports.deadline "
-                f"({deadline:%H:%M}): a reminder after the deadline is too late"
+                f"reminders.daily_at ({dates.clock(rem.daily_at)}) must be before reports.deadline "
+                f"({dates.clock(deadline)}): a reminder after the deadline is too late"
             )
         second = rem.second_at(deadline)
         if second is not None and second <= rem.daily_at:
             raise ValueError(
                 f"reminders.second_before_minutes ({rem.second_before_minutes}) puts the second "
-                f"reminder at {second:%H:%M}, not after daily_at ({rem.daily_at:%H:%M}); "
+                f"reminder at {dates.clock(second)}, not after daily_at "
+                f"({dates.clock(rem.daily_at)}); "
                 f"lower it, or set 0 for no second reminder"
             )
         return self

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.app import Runtime, build_services
 from bot.channels.console import ConsoleChannel, ConsoleSession
+from bot.core import dates
 from bot.core.clock import Clock, OffsetClock, iso
 from bot.core.config import Config
 from bot.core.roles import role_label
@@ -51,7 +52,7 @@ NEWCOMER = ("moi", "Lý Thị Mai (chưa tham gia)", "Lý Thị Mai")
 async def seed(db: Database, clock: Clock) -> bool:
     """Load the demo organisation and users once; False when the database already has them."""
     async with db.read() as tx:
-        if await tx.fetchone("SELECT 1 FROM units LIMIT 1") is not None:
+        if await units.any_unit(tx):
             return False
     org = importlib.resources.files("bot") / "demo" / "org.csv"
     with importlib.resources.as_file(org) as path:
@@ -134,7 +135,7 @@ async def run_demo(
         if target <= now:
             target += timedelta(days=1)
         clock.forward_to(target)
-        return f"🕒 Đồng hồ của bot: {clock.now():%H:%M %d/%m/%Y}"
+        return f"🕒 Đồng hồ của bot: {dates.stamp(clock.now())}"
 
     session = ConsoleSession(
         runtime.engine,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from bot.core import dates
 from bot.core.cli_support import existing_database, local_time, parse_stored
 from bot.core.clock import SystemClock, iso
 from bot.core.config import Config
@@ -187,9 +188,10 @@ async def _retry_one(db: Database, clock: SystemClock, outbox_id: int) -> int:
 
 async def _report(tx: Tx, path: Path, at: _When, status: str | None, limit: int) -> list[str]:
     """The whole listing as lines: header, summary table, then one section per view."""
-    lines = [f"Outbox of {path}, at {at.now:%d/%m/%Y %H:%M} ({at.tz})"]
+    lines = [f"Outbox of {path}, at {dates.shell_stamp(at.now)} ({at.tz})"]
     if at.quiet_until is not None:
-        lines.append(f"Quiet hours until {at.quiet_until:%H:%M}: only urgent messages go out.")
+        until = dates.clock(at.quiet_until)
+        lines.append(f"Quiet hours until {until}: only urgent messages go out.")
     lines.append("")
     groups = await outbox.summary(tx)
     if not groups:
@@ -264,7 +266,7 @@ def _state(row: Row, at: _When) -> str:
     if expires is not None and expires <= at.now:
         return "too late: will expire"
     if at.quiet_until is not None:
-        return f"after quiet hours ({at.quiet_until:%H:%M})"
+        return f"after quiet hours ({dates.clock(at.quiet_until)})"
     return "due now"
 
 

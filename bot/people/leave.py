@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.core import dates
 from bot.core.parsing import fold
 
 MAX_DAYS = 60
@@ -104,18 +105,18 @@ def days(start: date, end: date) -> int:
 
 def short(day: date) -> str:
     """dd/mm, as on the buttons."""
-    return day.strftime("%d/%m")
+    return dates.short_day(day)
 
 
 def ends(start: date, end: date) -> tuple[str, str]:
     """Both ends as people write them: the year once at the end unless the years differ."""
-    first = start.strftime("%d/%m") if start.year == end.year else start.strftime("%d/%m/%Y")
-    return first, end.strftime("%d/%m/%Y")
+    first = dates.short_day(start) if start.year == end.year else dates.day(start)
+    return first, dates.day(end)
 
 
 def span(start: date, end: date) -> str:
     """A leave's dates in a list line: '24/11–26/11/2026', or '23/11/2026' for one day."""
     if start == end:
-        return end.strftime("%d/%m/%Y")
+        return dates.day(end)
     first, last = ends(start, end)
     return f"{first}–{last}"

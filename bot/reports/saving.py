@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bot.core import dates
 from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
@@ -99,7 +100,7 @@ async def queue_alerts(
                 "alert.from",
                 name=member.full_name,
                 unit=member.unit_name,
-                time=ctx.now.strftime("%H:%M %d/%m/%Y"),
+                time=dates.stamp(ctx.now),
             ),
             "",
             *(await summary_lines(Viewer(texts, locale, ctx.tx), category, answers)),
@@ -128,9 +129,9 @@ async def queue_alerts(
 
 def report_date_text(value: str) -> str:
     """dd/mm/yyyy, as Vietnamese paperwork writes dates."""
-    return date.fromisoformat(value).strftime("%d/%m/%Y")
+    return dates.day(date.fromisoformat(value))
 
 
 def stamp_text(value: str) -> str:
     """A stored timestamp as people read it: 21:05 23/11/2026 (local time as stored)."""
-    return datetime.fromisoformat(value).strftime("%H:%M %d/%m/%Y")
+    return dates.stamp(datetime.fromisoformat(value))

@@ -17,11 +17,10 @@ from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
 from bot.tally import periods
-from bot.tally.compute import compute
-from bot.tally.files import FORMATS, csv_bytes, file_stem, labels_for, png_bytes, xlsx_bytes
+from bot.tally.files import FORMATS, csv_bytes, file_stem, png_bytes, xlsx_bytes
 from bot.tally.periods import Period, PeriodError
-from bot.tally.text import TallyWriter
-from storage import units
+from bot.tally.prepared import prepare
+from bot.units import lookup
 from storage.db import Database
 
 
@@ -32,7 +31,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="per-team tally against the targets, as text, XLSX, CSV or PNG",
         description="Tally a unit and everything below it for a period (default: this month).",
     )
-    tally.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B'")
+    tally.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B', or a name")
     tally.add_argument("--from", dest="start", metavar="DATE", help="first day, dd/mm/yyyy")
     tally.add_argument("--to", dest="end", metavar="DATE", help="last day, dd/mm/yyyy")
     tally.add_argument("--format", choices=FORMATS, default="text")
@@ -83,16 +82,31 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     db = await Database(path).open()
     try:
         async with db.read() as tx:
-            unit = await units.get_by_path(tx, args.unit)
-            if unit is None:
+            found = await lookup.find_unit(tx, args.unit, None)
+            if isinstance(found, lookup.Ambiguous):
+                paths = "\n".join(f"  {u['path']}" for u in found.candidates)
+                print(
+                    f"antt-bot: {args.unit!r} names several units; give one's path:",
+                    file=sys.stderr,
+                )
+                print(paths, file=sys.stderr)
+                return 1
+            if not isinstance(found, lookup.Found):
                 print(f"antt-bot: no unit with the path {args.unit!r}", file=sys.stderr)
                 return 1
-            kinds = [c.key for c in forms.categories]
-            tally = await compute(tx, unit, period, config, kinds, now)
-        labels = labels_for(texts, forms, config, locale)
+            ready = await prepare(
+                tx,
+                found.unit,
+                period,
+                config=config,
+                forms=forms,
+                texts=texts,
+                locale=locale,
+                now=now,
+            )
+        tally, labels = ready.tally, ready.labels
         if args.format == "text":
-            deadline = config.reports.deadline.strftime("%H:%M")
-            text = TallyWriter(labels).message(tally, deadline, team_limit=10**6, max_chars=None)
+            text = ready.message(team_limit=10**6, max_chars=None)
             data = (text + "\n").encode()
         elif args.format == "xlsx":
             data = await xlsx_bytes(db, tally, labels, config, limit=None)

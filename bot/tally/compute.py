@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
+from bot.core import dates
 from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally.periods import Period, months_in
@@ -185,7 +186,7 @@ def make_scope(path: str, period: Period, now: datetime, deadline: time) -> quer
         start=period.start.isoformat(),
         end=period.end.isoformat(),
         closed_end=closed.isoformat() if closed else None,
-        deadline=deadline.strftime("%H:%M:%S"),
+        deadline=dates.clock_seconds(deadline),
     )
 
 

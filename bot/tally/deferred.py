@@ -19,9 +19,8 @@ if TYPE_CHECKING:
 async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbound:
     """Build the message a deferred outbox row stands for."""
     from bot.tally import periods
-    from bot.tally.compute import compute
-    from bot.tally.files import file_stem, labels_for, xlsx_bytes
-    from bot.tally.text import TallyWriter
+    from bot.tally.files import file_stem, xlsx_bytes
+    from bot.tally.prepared import prepare
     from storage import units
 
     kind = payload["render"]
@@ -32,31 +31,34 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
     period = periods.decode(
         str(payload["period"]), config.tally.phases, config.tally.month_starts_on
     )
-    kinds = [c.key for c in services.forms.categories]
+    texts = services.texts
     async with services.db.read() as tx:
         unit = await units.get(tx, int(payload["unit_id"]))
         if unit is None:
             raise DeliveryError("unit no longer exists", transient=False)  # no use retrying
-        tally = await compute(tx, unit, period, config, kinds, services.clock.now())
-    labels = labels_for(services.texts, services.forms, config, locale)
-    texts = services.texts
+        ready = await prepare(
+            tx,
+            unit,
+            period,
+            config=config,
+            forms=services.forms,
+            texts=texts,
+            locale=locale,
+            now=services.clock.now(),
+        )
+    tally, labels = ready.tally, ready.labels
     if kind == "tally":
         note_key = "schedule.files_note" if payload.get("files") else "tally.files_elsewhere"
         head = texts.t(locale, "schedule.monthly_tally_intro")
-        body = TallyWriter(labels).message(
-            tally,
-            config.reports.deadline.strftime("%H:%M"),
-            config.tally.phone_team_limit,
-            files_note=texts.t(locale, note_key),
-        )
+        body = ready.message(config.tally.phone_team_limit, files_note=texts.t(locale, note_key))
         return Outbound(f"{head}\n\n{body}")
     data = await xlsx_bytes(services.db, tally, labels, config, config.tally.raw_rows_limit)
 
-    async def ready() -> bytes:
+    async def built() -> bytes:
         """The workbook, already built."""
         return data
 
     caption = texts.t(locale, "schedule.monthly_tally_file")
     return Outbound(
-        caption, attachments=[Attachment(f"{file_stem(tally)}.xlsx", "document", ready)]
+        caption, attachments=[Attachment(f"{file_stem(tally)}.xlsx", "document", built)]
     )

@@ -9,40 +9,24 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from bot.core.config import Config
-from bot.core.i18n import Texts
 from bot.core.ids import parse_id
 from bot.core.model import Attachment
 from bot.core.parsing import fold
 from bot.reports.forms import Forms
 from bot.tally.compute import RawReport, Tally, make_scope
-from bot.tally.render import Labels
+from bot.tally.labels import Labels
 from bot.tally.render.csv_file import team_csv
 from bot.tally.render.xlsx import workbook
+from storage import members
 from storage import tally as queries
 from storage.db import Database, Row, Tx
 
 FORMATS = ("text", "xlsx", "csv", "png")
-SQL_VARIABLES = 900  # ids per IN (...) list: SQLite allows 999 bound variables by default
-
-
-def labels_for(texts: Texts, forms: Forms, config: Config, locale: str) -> Labels:
-    """Column headers and kind / target names in the reader's language, with the configured
-    good-deed and nil kinds (the chart draws good deeds first and counts nil reports aside)."""
-    sources = config.tally.sources
-    return Labels(
-        texts,
-        forms,
-        locale,
-        config.tally.targets.tip_ack_minutes,
-        good_deed_kind=sources.good_deed_kind,
-        nil_kind=sources.nil_kind,
-    )
 
 
 def file_stem(tally: Tally) -> str:
@@ -101,19 +85,6 @@ def _member_id(value: object) -> int | None:
     return None
 
 
-async def member_names(tx: Tx, ids: Iterable[int]) -> dict[int, str]:
-    """Full names of the given members: one query, split in chunks under SQLite's limit on
-    bound variables."""
-    wanted = sorted(set(ids))
-    names: dict[int, str] = {}
-    for start in range(0, len(wanted), SQL_VARIABLES):
-        chunk = wanted[start : start + SQL_VARIABLES]
-        marks = ", ".join("?" * len(chunk))
-        rows = await tx.fetchall(f"SELECT id, full_name FROM members WHERE id IN ({marks})", chunk)
-        names.update((int(r["id"]), str(r["full_name"])) for r in rows)
-    return names
-
-
 async def _with_names(tx: Tx, raw: list[RawReport], forms: Forms) -> list[RawReport]:
     """The reports with team-mate ids replaced by full names ('#12' for an unknown id)."""
     fields = team_fields(forms)
@@ -125,7 +96,7 @@ async def _with_names(tx: Tx, raw: list[RawReport], forms: Forms) -> list[RawRep
                 ids.update(i for i in map(_member_id, value) if i is not None)
     if not ids:
         return raw
-    names = await member_names(tx, ids)
+    names = await members.names_of(tx, ids)
 
     def name(value: object) -> object:
         """One answer as a name; anything that is not a member id stays as it was."""

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.core import dates
 from bot.core.config import Phase
 from bot.core.parsing import ParseError, parse_date
 
@@ -42,13 +43,13 @@ class Period:
 
     def label(self, locale: str) -> str:
         """How the period is named in a message title, e.g. 'Tháng 11/2026 (01/11–30/11/2026)'."""
-        span = f"{self.start:%d/%m}–{self.end:%d/%m/%Y}"
+        span = f"{dates.short_day(self.start)}–{dates.day(self.end)}"
         if self.kind == "day":
-            return self.start.strftime("%d/%m/%Y")
+            return dates.day(self.start)
         if self.kind == "month":
             named = self.end if self.start.day != 1 else self.start
             word = "Tháng" if locale == "vi" else "Month"
-            return f"{word} {named:%m/%Y} ({span})"
+            return f"{word} {dates.month(named)} ({span})"
         if self.kind == "week":
             word = "Tuần" if locale == "vi" else "Week"
             return f"{word} {span}"

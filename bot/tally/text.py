@@ -7,21 +7,13 @@ detail. Shares are rounded down, so a team at 99.6% never reads "100%" next to a
 
 from __future__ import annotations
 
-import math
-
+from bot.core import dates
 from bot.core.config import TARGET_KEYS
 from bot.tally.compute import Tally, TargetResult, UnitTally
-from bot.tally.render import Labels
+from bot.tally.labels import Labels, percent
 
 MAX_CHARS = 3900  # Telegram's limit is 4096; leave room for the channel's own additions
 RANKED_SHOWN = 3
-
-
-def percent(value: float | None) -> str:
-    """A share as a whole percent, rounded down ('—' when there is nothing to measure)."""
-    if value is None:
-        return "—"
-    return f"{math.floor(value * 100 + 1e-9)}%"
 
 
 class TallyWriter:
@@ -91,7 +83,7 @@ class TallyWriter:
         if tally.elapsed_end is None:
             lines.append(self.t("tally.none_elapsed", deadline=deadline))
         else:
-            day = tally.elapsed_end.strftime("%d/%m/%Y")
+            day = dates.day(tally.elapsed_end)
             lines.append(self.t("tally.until", day=day, deadline=deadline))
         lines.append(
             self.t(

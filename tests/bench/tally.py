@@ -57,6 +57,7 @@ from bot.core.i18n import Texts
 from bot.reports.forms import Forms, load_forms
 from bot.tally import compute as tally_mod
 from bot.tally import files as tally_files
+from bot.tally.labels import labels_for
 from bot.tally.periods import Period, month_named
 from storage import units
 from storage.db import Database, Row, Tx
@@ -115,7 +116,7 @@ async def commune_export(s: Setup) -> bytes:
     """
     async with s.db.read() as tx:
         result = await tally_mod.compute(tx, s.commune, s.period, s.config, s.kinds, s.now)
-    labels = tally_files.labels_for(s.texts, s.forms, s.config, s.config.bot.locale)
+    labels = labels_for(s.texts, s.forms, s.config, s.config.bot.locale)
     return await tally_files.xlsx_bytes(
         s.db, result, labels, s.config, s.config.tally.raw_rows_limit
     )

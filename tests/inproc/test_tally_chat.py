@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from bot.core.config import Config, Phase, TallySection
+from storage import units
 from tests.inproc.helpers import file_patrol
 from tests.support.fakebot import Sent, callback_update
 from tests.support.harness import (
@@ -207,6 +208,17 @@ async def test_an_officer_names_a_team_without_diacritics(h: Harness) -> None:
     dung = (await people(h))["dung"]
     replies = await dung.send("/thongke na leng thang truoc")
     assert replies[0].text.startswith("📊 Thống kê Thôn Nà Lẹng · Tháng 10/2026")
+
+
+async def test_a_name_without_its_level_word_finds_the_unit(h: Harness) -> None:
+    """`/thongke Mới` finds "Ấp Mới", as `/thongbao Mới` always did (one lookup for both)."""
+    dung = (await people(h))["dung"]
+    async with h.db.transaction() as tx:
+        await units.upsert(tx, f"{COMMUNE}/Ấp Mới", "village", None, "2026-11-01T00:00:00+07:00")
+    replies = await dung.send("/thongke Mới")
+    assert replies[0].text.startswith("📊 Thống kê Ấp Mới · Tháng 11/2026")
+    replies = await dung.send("/thongbao Mới")
+    assert "Ấp Mới" in replies[0].text
 
 
 SCOPE = [

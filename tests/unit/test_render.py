@@ -7,7 +7,6 @@ import io
 import itertools
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,8 +26,9 @@ from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
 from bot.tally import files as tally_files
 from bot.tally.compute import RATING_LEVELS, Figures, RawReport, Tally, TargetResult, UnitTally
+from bot.tally.labels import Labels, labels_for, plain
 from bot.tally.periods import month_named
-from bot.tally.render import Labels, plain, team_csv, workbook
+from bot.tally.render import team_csv, workbook
 from bot.tally.render.chart import chart_figure, chart_png, name_lines
 from storage import members, reports, units
 from storage.db import Database, Tx
@@ -419,7 +419,9 @@ def test_english_workbook_and_a_team_alone() -> None:
     assert sheets["Reports"].max_row == 1
 
 
-def test_a_commune_month_exports_in_about_a_second() -> None:
+def test_a_commune_month_exports_every_raw_row() -> None:
+    """15,000 reports, as a busy commune files in a month, all reach the raw sheet (how long
+    it takes is measured by `make bench-export`, not asserted here)."""
     tally = build_tally(extra_teams=57)
     start = datetime(2026, 11, 1, 21, 0)
     raw = [
@@ -437,10 +439,7 @@ def test_a_commune_month_exports_in_about_a_second() -> None:
         )
         for i in range(15_000)
     ]
-    began = time.perf_counter()
     data = workbook(tally, raw, labels())
-    elapsed = time.perf_counter() - began
-    assert elapsed < 6, elapsed  # ~1 s on a laptop; generous for slow CI machines
     ws = load_workbook(io.BytesIO(data), read_only=True)["Báo cáo chi tiết"]
     assert sum(1 for _ in ws.iter_rows(values_only=True)) == 15_001
 
@@ -684,7 +683,7 @@ def test_labels_for_passes_the_configured_kinds() -> None:
     config = Config.model_validate(
         {"tally": {"sources": {"nil_kind": "nothing", "good_deed_kind": "kindness"}}}
     )
-    made = tally_files.labels_for(TEXTS, FORMS, config, "vi")
+    made = labels_for(TEXTS, FORMS, config, "vi")
     assert (made.nil_kind, made.good_deed_kind) == ("nothing", "kindness")
     assert (labels().nil_kind, labels().good_deed_kind) == ("nil", "good_deed")
 
@@ -694,7 +693,7 @@ def test_importing_the_tally_files_does_not_load_matplotlib() -> None:
     code = (
         "import sys, bot.tally.files, bot.tally.render, handlers.tally\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib loaded at import'\n"
-        "from bot.tally.render import chart_png\n"
+        "from bot.tally.render.chart import chart_png\n"
         "assert 'matplotlib' in sys.modules and callable(chart_png)\n"
     )
     result = subprocess.run(
@@ -769,7 +768,7 @@ async def test_member_names_stay_under_sqlites_variable_limit() -> None:
             return [{"id": i, "full_name": f"Người {i}"} for i in params]
 
     fake = FakeTx()
-    names = await tally_files.member_names(fake, [*range(1, 2001), 5, 5])  # type: ignore[arg-type]
+    names = await members.names_of(fake, [*range(1, 2001), 5, 5])  # type: ignore[arg-type]
     assert len(names) == 2000 and names[1234] == "Người 1234"
     assert len(fake.calls) == 3
     assert all(len(call) <= 999 for call in fake.calls)

@@ -79,6 +79,14 @@ def test_an_unknown_unit_is_named(demo: Path) -> None:
     assert "no unit with the path 'Tỉnh Lạng Sơn/Xã Không Có'" in result.stderr
 
 
+def test_a_unit_may_be_named_as_in_chat(demo: Path) -> None:
+    """The same lookup as /thongke: a name without diacritics or level word is enough."""
+    result = cli(demo, "tally", "--demo", "--unit", "bac son", "--from", "01/11/2026",
+                 "--to", "30/11/2026")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "📊 Thống kê Xã Bắc Sơn · 01/11–30/11/2026"
+
+
 def test_a_missing_database_is_not_created(tmp_path: Path) -> None:
     write_config(tmp_path)
     result = cli(tmp_path, "tally", "--unit", COMMUNE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.core import dates
 from bot.core.model import Choice
 from bot.core.parsing import ParseError, parse_date, parse_int, parse_time
 from bot.reports.kinds.base import FieldKind, Outcome, Question, Reader, register, scoped
@@ -85,7 +86,7 @@ class DateKind(TypedKind):
             rows=[
                 [
                     Choice(
-                        ctx.t("date.today_button", day=today.strftime("%d/%m")),
+                        ctx.t("date.today_button", day=dates.short_day(today)),
                         scoped(fdef, "d:0"),
                     ),
                     Choice(ctx.t("date.yesterday_button"), scoped(fdef, "d:1")),
@@ -109,7 +110,7 @@ class DateKind(TypedKind):
 
     async def display(self, reader: Reader, fdef: FieldDef, value: Any) -> str:
         """dd/mm/yyyy, as Vietnamese paperwork writes dates."""
-        return date.fromisoformat(str(value)).strftime("%d/%m/%Y")
+        return dates.day(date.fromisoformat(str(value)))
 
 
 @register
@@ -120,7 +121,7 @@ class TimeKind(TypedKind):
 
     def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
         """HH:MM from the many ways a time is typed."""
-        return parse_time(text).strftime("%H:%M")
+        return dates.clock(parse_time(text))
 
 
 def _parse_message(ctx: Context, fdef: FieldDef, err: ParseError) -> str:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
+from bot.core import dates
 from bot.core.clock import iso
 from bot.core.model import Choice, Outbound
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.reports.saving import report_date_text
 from bot.schedule.scheduler import Plan
-from storage import recipients
+from storage import members, recipients
 from storage.db import Row
 from storage.outbox import Planned
 from storage.recipients import Audience
@@ -62,7 +63,7 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
             key,
             name=row["full_name"],
             date=report_date_text(day.isoformat()),
-            deadline=deadline.strftime("%H:%M"),
+            deadline=dates.clock(deadline),
             minutes=minutes,
         )
         buttons = [
@@ -84,25 +85,12 @@ async def digest(plan: Plan) -> list[Planned]:
     (and who is on leave), so they can follow up in person."""
     day = plan.slot.date()
     day_iso = day.isoformat()
-    reporters = role_names(REPORTING_ROLES)
-    rows = await plan.tx.fetchall(
-        f"""SELECT m.id, m.unit_id, m.full_name, m.role,
-                   EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
-                           AND r.report_date = ?1 AND r.status = 'active') AS reported,
-                   EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
-                           AND l.cancelled_at IS NULL
-                           AND ?1 BETWEEN l.start_date AND l.end_date) AS on_leave
-            FROM members m
-            WHERE m.active = 1 AND m.role IN ({",".join("?" for _ in reporters)})
-              AND m.unit_id IN (SELECT unit_id FROM members WHERE role = 'leader' AND active = 1)
-            ORDER BY m.unit_id, m.full_name""",
-        (day_iso, *reporters),
-    )
+    rows = await members.led_teams_on(plan.tx, day_iso, role_names(REPORTING_ROLES))
     teams: dict[int, list[Row]] = defaultdict(list)
     for row in rows:
         teams[int(row["unit_id"])].append(row)
     leaders = await recipients.audience(plan.tx, Audience(roles=("leader",)), plan.served)
-    deadline = deadline_of(plan, day).strftime("%H:%M")
+    deadline = dates.clock(deadline_of(plan, day))
 
     def message(leader: Row, locale: str) -> Outbound:
         """The leader's list for their own team."""

@@ -14,7 +14,7 @@ from bot.reports.saving import report_date_text
 from bot.schedule.planners.daily import REPORT_BUTTON
 from bot.schedule.scheduler import Plan
 from bot.tally import periods
-from storage import recipients
+from storage import recipients, units
 from storage.db import Row
 from storage.outbox import Planned
 from storage.recipients import Audience
@@ -56,20 +56,10 @@ async def nudge(plan: Plan) -> list[Planned]:
     period = periods.month(plan.slot.date(), config.tally.month_starts_on)
     today = plan.slot.date().isoformat()
     kind = config.tally.sources.good_deed_kind
-    teams = await plan.tx.fetchall(
-        """SELECT u.id FROM units u
-           WHERE NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)
-             AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id AND r.kind = ?
-                             AND r.status = 'active' AND r.report_date BETWEEN ? AND ?)""",
-        (kind, period.start.isoformat(), today),
-    )
+    teams = await units.teams_without_report(plan.tx, kind, period.start.isoformat(), today)
     if not teams:
         return []
-    who = Audience(
-        roles=role_names(REPORTING_ROLES),
-        unit_ids=[int(t["id"]) for t in teams],
-        not_on_leave=today,
-    )
+    who = Audience(roles=role_names(REPORTING_ROLES), unit_ids=teams, not_on_leave=today)
     rows = await recipients.audience(plan.tx, who, plan.served)
     target = config.tally.targets.good_deeds_per_month
 

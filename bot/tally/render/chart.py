@@ -28,8 +28,8 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from bot.tally.compute import Tally, UnitTally
+from bot.tally.labels import percent
 from bot.tally.render.xlsx import report_kinds
-from bot.tally.text import percent
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from matplotlib.legend import Legend
     from matplotlib.transforms import Transform
 
-    from bot.tally.render import Labels
+    from bot.tally.labels import Labels
 
 WIDTH_IN = 7.2  # at 150 dpi: 1080 px, the width a phone shows without zooming out
 DPI = 150

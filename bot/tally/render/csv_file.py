@@ -15,7 +15,7 @@ from bot.tally.compute import Tally
 from bot.tally.render.xlsx import team_columns
 
 if TYPE_CHECKING:
-    from bot.tally.render import Labels
+    from bot.tally.labels import Labels
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

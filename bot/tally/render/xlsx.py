@@ -24,7 +24,7 @@ from bot.core.config import TARGET_KEYS
 from bot.tally.compute import Figures, RawReport, Tally, UnitTally
 
 if TYPE_CHECKING:
-    from bot.tally.render import Labels
+    from bot.tally.labels import Labels
 
 COUNT_TARGETS = frozenset({"good_deeds", "reoffending"})  # the other targets are shares 0..1
 MET, MISSED = "✓", "✗"

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core import dates
 from bot.core.clock import Clock, iso
 from bot.units.orgimport.model import ImportObserver, Interrupted, OrgImportError
 from bot.units.orgimport.plan import Plan, Update
@@ -209,5 +210,5 @@ def _busy(row: Row, file_name: str) -> str:
         f"{file_name}: another org import is running (#{row['id']}, {row['file']}, started"
         f" {row['started_at']}, process {row['pid']} on {row['host']}); wait for it to"
         f" finish, then run this import again. If that process was stopped, this one can"
-        f" go ahead after {retry:%H:%M:%S}."
+        f" go ahead after {dates.clock_seconds(retry)}."
     )

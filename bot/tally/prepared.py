@@ -1,0 +1,55 @@
+"""A tally made ready to show: computed, worded in the reader's language, with its message.
+
+/thongke, the monthly tally the outbox sends, and `antt-bot tally` all compute a tally, name
+its words with the same labels and write it with the same writer; this is that sequence once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core import dates
+from bot.core.config import Config
+from bot.core.i18n import Texts
+from bot.reports.forms import Forms
+from bot.tally.compute import Tally, compute
+from bot.tally.labels import Labels, labels_for
+from bot.tally.periods import Period
+from bot.tally.text import MAX_CHARS, TallyWriter
+from storage.db import Row, Tx
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The computed tally with the labels its message and files are written in."""
+
+    tally: Tally
+    labels: Labels
+    config: Config
+
+    def message(
+        self, team_limit: int, *, max_chars: int | None = MAX_CHARS, files_note: str | None = None
+    ) -> str:
+        """The chat message (or the CLI's text), with the configured deadline in its head."""
+        deadline = dates.clock(self.config.reports.deadline)
+        writer = TallyWriter(self.labels)
+        return writer.message(self.tally, deadline, team_limit, max_chars, files_note)
+
+
+async def prepare(
+    tx: Tx,
+    unit: Row,
+    period: Period,
+    *,
+    config: Config,
+    forms: Forms,
+    texts: Texts,
+    locale: str,
+    now: datetime,
+) -> Prepared:
+    """Compute `unit`'s tally for `period` over every form kind, worded for `locale`, so each
+    caller shows the same figures in the same words."""
+    kinds = [c.key for c in forms.categories]
+    tally = await compute(tx, unit, period, config, kinds, now)
+    return Prepared(tally, labels_for(texts, forms, config, locale), config)

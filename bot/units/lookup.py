@@ -1,0 +1,127 @@
+"""Finding a unit by what someone typed: its path, its name, or a name without its level.
+
+One rule for every command that takes a unit name (/thongbao, /thongke, /nghiphep's team,
+`antt-bot tally --unit`): a full path is taken as it is; otherwise the typed text is folded
+(no diacritics, no case) and compared with each unit's name, with the name minus its level
+word ("Mới" finds "Ấp Mới", "na leng" finds "Thôn Nà Lẹng"), and with the end of its path
+("Xã Bắc Sơn/Thôn Nà Lẹng"). Each caller words the four outcomes its own way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.parsing import fold
+from storage import units
+from storage.db import Row, Tx
+from storage.subtree import SEPARATOR, in_scope
+
+# The level words a unit name may start with, folded (the union of what /thongbao, /thongke
+# and /nghiphep each knew before they shared this module).
+LEVELS = (
+    "tinh",
+    "thanh pho",
+    "huyen",
+    "quan",
+    "thi xa",
+    "xa",
+    "phuong",
+    "thi tran",
+    "thon",
+    "ap",
+    "ban",
+    "to dan pho",
+    "to",
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    """Exactly one unit in scope answers to the typed text."""
+
+    unit: Row
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """Several units in scope answer to it; the caller asks for more (e.g. the path)."""
+
+    candidates: list[Row]
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """Only units outside the caller's scope answer to it."""
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """No unit anywhere answers to it."""
+
+
+Lookup = Found | Ambiguous | OutOfScope | Unknown
+
+
+def _named(name: str, typed: str) -> bool:
+    """Whether a folded unit name is the folded typed name, with or without a level word."""
+    if name == typed:
+        return True
+    return name.endswith(" " + typed) and name[: -len(typed) - 1] in LEVELS
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """The typed text folded once, segment by segment ("Xã Bắc Sơn/Nà Lẹng" has two)."""
+
+    segments: tuple[str, ...]
+
+    @classmethod
+    def of(cls, typed: str) -> _Wanted:
+        """Fold once what the caller typed, rather than once per unit compared."""
+        return cls(tuple(fold(s) for s in typed.strip(" " + SEPARATOR).split(SEPARATOR)))
+
+    def matches(self, unit: Row) -> bool:
+        """Whether the caller may have meant this unit: its name, or the end of its path."""
+        if not _named(fold(str(unit["name"])), self.segments[-1]):
+            return False
+        if len(self.segments) == 1:
+            return True
+        above = str(unit["path"]).split(SEPARATOR)[:-1]
+        typed_above = self.segments[:-1]
+        if len(typed_above) > len(above):
+            return False
+        tail = above[len(above) - len(typed_above) :]
+        return all(_named(fold(n), t) for n, t in zip(tail, typed_above, strict=True))
+
+
+def teams(rows: Sequence[Row]) -> list[Row]:
+    """The units of a whole subtree that have no unit below them: the teams people report in."""
+    parents = {int(r["parent_id"]) for r in rows if r["parent_id"] is not None}
+    return [r for r in rows if int(r["id"]) not in parents]
+
+
+async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool = False) -> Lookup:
+    """Which unit the caller means, so that every command reads a typed unit the same way.
+
+    `scope` is the caller's own unit path (None: the whole tree, for the operator's shell);
+    `teams_only` keeps the units without units below them (the leave dialog's teams).
+    """
+    exact = None if teams_only else await units.get_by_path(tx, typed)
+    if exact is not None:  # the fast way for a pasted path; a team's path is matched below
+        if scope is None or in_scope(scope, str(exact["path"])):
+            return Found(exact)
+        return OutOfScope()
+    wanted = _Wanted.of(typed)
+    inside = await (units.every(tx) if scope is None else units.named_under(tx, scope))
+    pool = teams(inside) if teams_only else inside
+    hits = [u for u in pool if wanted.matches(u)]
+    if len(hits) == 1:
+        return Found(hits[0])
+    if hits:
+        return Ambiguous(hits)
+    if scope is not None:
+        outside = [u for u in await units.every(tx) if not in_scope(scope, str(u["path"]))]
+        if any(wanted.matches(u) for u in outside):
+            return OutOfScope()
+    return Unknown()
