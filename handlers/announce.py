@@ -22,6 +22,7 @@ from bot.outbox.quiet import in_quiet_hours, quiet_ends
 from bot.people import announcements
 from bot.units import lookup
 from handlers import menu
+from handlers.commands import handles
 from storage import units
 from storage.db import Row
 from storage.members import Member
@@ -53,6 +54,7 @@ def allowed(member: Member) -> bool:
     return member.role in {r.value for r in OVERSIGHT_ROLES}
 
 
+@handles("thongbao")
 async def begin(ctx: Context) -> None:
     """`/thongbao [unit]`: ask which unit (or take the typed one) and then the message."""
     assert ctx.member is not None

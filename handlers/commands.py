@@ -1,16 +1,20 @@
 """Every chat command declared once; the router, menu, help and Telegram's command list read it.
 
 A new command is one `Command(...)` in `REGISTRY` (plus its texts in bot/locales/*.toml):
-its Vietnamese and English names, its handler, who may use it, its main-menu button, the
-help sections that explain it and its line in Telegram's command list. Who may use it is
-what the menu and help offer; each handler still refuses, in its own words, whoever else
-types it.
+its Vietnamese and English names, who may use it, its main-menu button, the help sections
+that explain it and its line in Telegram's command list; the function that runs it says so
+with `@handles("<vietnamese name>")`. Who may use it is what the menu and help offer; each
+handler still refuses, in its own words, whoever else types it.
+
+This module imports no dialog: dialogs import it (to declare what they handle and, for the
+menu, to list what a role is offered), so the registry stays below every handler.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.core.engine import Context
 from bot.core.i18n import DEFAULT_LOCALE, Texts
@@ -20,10 +24,20 @@ from bot.core.roles import (
     UNIT_TALLY_ROLES,
     Role,
 )
-from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
 
 Handler = Callable[[Context], Awaitable[None]]
 Roles = frozenset[Role] | None  # None: every registered member
+H = TypeVar("H", bound=Handler)
+
+# The data of the main menu's buttons (also carried by reminders: see the daily planner).
+REPORT = "menu:report"
+NIL = "menu:nil"
+MINE = "menu:mine"
+PENDING = "menu:pending"
+TALLY = "menu:tally"
+LEAVE = "menu:leave"
+HELP = "menu:help"
+HOME = "menu:home"
 
 
 @dataclass(frozen=True)
@@ -49,7 +63,6 @@ class Command:
 
     vi: str
     en: str
-    handler: Handler
     roles: Roles = None
     button: Button | None = None
     help: tuple[HelpSection, ...] = ()  # the help paragraphs that explain it
@@ -64,6 +77,16 @@ class Command:
     def name(self, locale: str) -> str:
         """The name to show a user of `locale`."""
         return self.vi if locale == DEFAULT_LOCALE else self.en
+
+    @property
+    def handler(self) -> Handler:
+        """The function that runs it, declared with `@handles` where the dialog lives."""
+        try:
+            return _HANDLERS[self.vi]
+        except KeyError:
+            raise LookupError(
+                f"no handler declares /{self.vi}: add @handles({self.vi!r})"
+            ) from None
 
 
 def allows(roles: Roles, role: str) -> bool:
@@ -82,70 +105,62 @@ REGISTRY: tuple[Command, ...] = (
     Command(
         "baocao",
         "report",
-        report.begin,
         roles=REPORTING_ROLES,
-        button=Button(menu.REPORT, "menu.report", row=0),
+        button=Button(REPORT, "menu.report", row=0),
         help=(REPORTER_HELP,),
         listed="commands.report",
     ),
     Command(
         "khongcovuviec",
         "nil",
-        report.file_nil,
         roles=REPORTING_ROLES,
-        button=Button(menu.NIL, "menu.nil", row=1),
+        button=Button(NIL, "menu.nil", row=1),
         help=(REPORTER_HELP,),
         listed="commands.nil",
     ),
     Command(
         "baocaocuatoi",
         "myreports",
-        myreports.show,
         roles=REPORTING_ROLES,
-        button=Button(menu.MINE, "menu.mine", row=2),
+        button=Button(MINE, "menu.mine", row=2),
         help=(REPORTER_HELP,),
         listed="commands.myreports",
     ),
     Command(
         "nghiphep",
         "leave",
-        leave.begin,
         roles=REPORTING_ROLES | OVERSIGHT_ROLES,  # own leave, or leave for members
-        button=Button(menu.LEAVE, "menu.leave", row=5),
+        button=Button(LEAVE, "menu.leave", row=5),
         help=(REPORTER_HELP, OVERSIGHT_HELP),
         listed="commands.leave",
     ),
     Command(
         "tinbao",
         "pending",
-        police.pending,
         roles=OVERSIGHT_ROLES,
-        button=Button(menu.PENDING, "menu.pending", row=4),
+        button=Button(PENDING, "menu.pending", row=4),
         help=(OVERSIGHT_HELP,),
         listed="commands.pending",
     ),
     Command(
         "thongke",
         "tally",
-        tally.begin,
         roles=UNIT_TALLY_ROLES,
-        button=Button(menu.TALLY, "menu.tally", row=3),
+        button=Button(TALLY, "menu.tally", row=3),
         help=(TALLY_HELP,),
         listed="commands.tally",
     ),
     Command(
         "thongbao",
         "announce",
-        announce.begin,
         roles=OVERSIGHT_ROLES,
         help=(OVERSIGHT_HELP,),
         listed="commands.announce",
     ),
-    Command("huy", "cancel", menu.cancel, help=(COMMON_HELP,), listed="commands.cancel"),
+    Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(
         "lienket",
         "link",
-        link.on_link,
         help=(COMMON_HELP,),
         listed="commands.link",
         strangers=True,
@@ -153,27 +168,42 @@ REGISTRY: tuple[Command, ...] = (
     Command(
         "kenhnhan",
         "messenger",
-        link.ask_preference,
         help=(COMMON_HELP,),
         listed="commands.messenger",
     ),
     Command(
         "trogiup",
         "help",
-        menu.show_help,
-        button=Button(menu.HELP, "menu.help", row=6),
+        button=Button(HELP, "menu.help", row=6),
         listed="commands.help",
     ),
     Command(
         "menu",
         "menu",
-        menu.show,
-        button=Button(menu.HOME, "menu.back_to_menu"),  # "back to menu", under other lists
+        button=Button(HOME, "menu.back_to_menu"),  # "back to menu", under other lists
         help=(COMMON_HELP,),
     ),
-    Command("ngonngu", "language", language.ask, help=(COMMON_HELP,)),
-    Command("start", "start", start.on_start, strangers=True),  # joining: explained elsewhere
+    Command("ngonngu", "language", help=(COMMON_HELP,)),
+    Command("start", "start", strangers=True),  # joining: explained elsewhere
 )
+
+
+_HANDLERS: dict[str, Handler] = {}
+
+
+def handles(name: str) -> Callable[[H], H]:
+    """Declare, where a dialog is written, that this function runs the command `/name`: the
+    registry lists what users see, the dialog says what runs (a name the registry does not
+    know is an error at import time)."""
+    if all(c.vi != name for c in REGISTRY):
+        raise LookupError(f"/{name} is not in handlers.commands.REGISTRY")
+
+    def declare(handler: H) -> H:
+        """Record the handler and give it back unchanged, so it stays an ordinary function."""
+        _HANDLERS[name] = handler
+        return handler
+
+    return declare
 
 
 def menu_buttons(role: str) -> list[Button]:

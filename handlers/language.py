@@ -5,12 +5,14 @@ from __future__ import annotations
 from bot.core.engine import Context
 from bot.core.model import Choice
 from handlers import menu
+from handlers.commands import handles
 from storage import members
 
 PREFIX = "lang:"
 LANGUAGES = {"vi": "🇻🇳 Tiếng Việt", "en": "🇬🇧 English"}
 
 
+@handles("ngonngu")
 async def ask(ctx: Context) -> None:
     """Offer the languages, each named in itself so anyone can find their own."""
     ctx.reply(

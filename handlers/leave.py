@@ -20,6 +20,7 @@ from bot.people import leave as leave_dates
 from bot.people.leave import MAX_DAYS, REASONS, LeaveError
 from handlers import leave_pick as pick
 from handlers import menu
+from handlers.commands import handles
 from handlers.leave_pick import FLOW, FOR_OTHER, MEMBER, PREFIX, QUIT, TEAM, LeaveDialog
 from storage import leaves, members
 from storage.db import Row
@@ -35,6 +36,7 @@ REASON = "lv:r:"
 CANCEL_LEAVE = "lv:x:"
 
 
+@handles("nghiphep")
 async def begin(ctx: Context) -> None:
     """/nghiphep [dates]: reporters start with their own dates (typed dates go straight to
     the reason); police and supervisors start by picking the team."""

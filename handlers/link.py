@@ -16,6 +16,7 @@ from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
 from bot.people.invites import generate_code, normalize_code
 from handlers import menu
+from handlers.commands import handles
 from storage import invites, links, members, outbox
 
 PREF_PREFIX = "pref:"
@@ -29,6 +30,7 @@ def messenger_name(channel: str) -> str:
     return MESSENGERS.get(channel, channel)
 
 
+@handles("lienket")
 async def on_link(ctx: Context) -> None:
     """/lienket: with a code, link this account; without, hand a member a fresh code."""
     code = ctx.inbound.args
@@ -129,6 +131,7 @@ async def _tell_old_account(ctx: Context, channel: object, chat_id: object, code
     ctx.queued = True
 
 
+@handles("kenhnhan")
 async def ask_preference(ctx: Context) -> None:
     """/kenhnhan: show where alerts go now and offer every linked messenger."""
     assert ctx.member is not None

@@ -5,25 +5,30 @@ from __future__ import annotations
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import role_label
+from handlers.commands import (
+    HELP,
+    HOME,
+    LEAVE,
+    MINE,
+    NIL,
+    PENDING,
+    REPORT,
+    TALLY,
+    handles,
+    help_keys,
+    menu_buttons,
+)
 
-REPORT = "menu:report"
-NIL = "menu:nil"
-MINE = "menu:mine"
-PENDING = "menu:pending"
-TALLY = "menu:tally"
-LEAVE = "menu:leave"
-HELP = "menu:help"
-HOME = "menu:home"
+__all__ = ["HELP", "HOME", "LEAVE", "MINE", "NIL", "PENDING", "REPORT", "TALLY"]  # button data
 
 
 def menu_choices(ctx: Context) -> list[list[Choice]]:
     """Buttons for what this member may do."""
-    from handlers.commands import menu_buttons  # here: the command list imports this module
-
     assert ctx.member is not None
     return [[Choice(ctx.t(b.label), b.value)] for b in menu_buttons(ctx.member.role)]
 
 
+@handles("menu")
 async def show(ctx: Context, intro: str | None = None) -> None:
     """Greet a known member by name and offer what they can do."""
     assert ctx.member is not None
@@ -36,15 +41,15 @@ async def show(ctx: Context, intro: str | None = None) -> None:
     ctx.reply(head, menu_choices(ctx))
 
 
+@handles("trogiup")
 async def show_help(ctx: Context) -> None:
     """Explain the commands of this member's role in plain words."""
-    from handlers.commands import help_keys  # here: the command list imports this module
-
     assert ctx.member is not None
     parts = [ctx.t("help.title")] + [ctx.t(key) for key in help_keys(ctx.member.role)]
     ctx.reply("\n\n".join(parts), menu_choices(ctx))
 
 
+@handles("huy")
 async def cancel(ctx: Context) -> None:
     """/huy: drop whatever dialog is open and say whether there was one."""
     had_flow = ctx.state.name is not None

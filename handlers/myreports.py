@@ -13,6 +13,7 @@ from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import report_date_text, split_answers, stamp_text
 from handlers import fields, menu
+from handlers.commands import handles
 from storage import reports
 from storage.reports import Report
 
@@ -24,6 +25,7 @@ FIELD = "ef:"
 SAVE = "es:save"
 
 
+@handles("baocaocuatoi")
 async def show(ctx: Context) -> None:
     """List the member's latest reports as buttons."""
     assert ctx.member is not None

@@ -9,6 +9,7 @@ from bot.core.model import Choice, Outbound
 from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
 from bot.reports.saving import ACK_PREFIX, stamp_text
 from handlers import menu
+from handlers.commands import handles
 from storage import members, outbox, reports
 from storage.reports import Report
 
@@ -91,6 +92,7 @@ async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: s
         ctx.queued = True
 
 
+@handles("tinbao")
 async def pending(ctx: Context) -> None:
     """Urgent reports in the caller's area still waiting for police, with acknowledge buttons."""
     assert ctx.member is not None

@@ -12,6 +12,7 @@ from bot.reports.drafts import ReportDraft
 from bot.reports.forms import Category
 from bot.reports.saving import report_date_text, save_report
 from handlers import fields, menu
+from handlers.commands import handles
 from storage import reports
 
 KIND = "k:"
@@ -20,6 +21,7 @@ RESTART = "r:restart"
 ANOTHER = "menu:report"
 
 
+@handles("baocao")
 async def begin(ctx: Context) -> None:
     """/baocao: offer to resume a draft in progress, else start with the choice of kind."""
     if not await _may_report(ctx):
@@ -42,6 +44,7 @@ async def begin(ctx: Context) -> None:
     _choose_kind(ctx)
 
 
+@handles("khongcovuviec")
 async def file_nil(ctx: Context) -> None:
     """One tap: 'nothing to report today', filed at once (and only once a day)."""
     if not await _may_report(ctx):

@@ -12,6 +12,7 @@ from bot.core.roles import role_label
 from bot.people.invites import check_invite
 from bot.reports.saving import stamp_text
 from handlers import link, menu
+from handlers.commands import handles
 from storage import invites, members
 from storage.db import Row
 
@@ -33,6 +34,7 @@ class Joining(FlowState):
     name: str | None = None
 
 
+@handles("start")
 async def on_start(ctx: Context) -> None:
     """/start: with an invite code, begin joining; with a link code, link; else the menu."""
     code = ctx.inbound.args

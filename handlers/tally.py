@@ -23,6 +23,7 @@ from bot.tally.periods import Period, PeriodError
 from bot.tally.prepared import prepare
 from bot.units import lookup
 from handlers import menu
+from handlers.commands import handles
 from storage import units
 from storage.db import Row
 from storage.members import Member
@@ -60,6 +61,7 @@ def allowed(member: Member) -> bool:
     return member.role in {r.value for r in UNIT_TALLY_ROLES}
 
 
+@handles("thongke")
 async def begin(ctx: Context) -> None:
     """`/thongke [unit] [period]`: the caller's unit and this month unless they say otherwise."""
     assert ctx.member is not None

@@ -6,12 +6,17 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from bot.core.model import Choice
+from bot.reports.fielddef import REGISTERED
 
 if TYPE_CHECKING:
-    from bot.core.engine import Context
+    from datetime import datetime
+
+    from bot.core.config import Config
     from bot.core.i18n import Texts
-    from bot.reports.forms import FieldDef
+    from bot.core.model import Inbound
+    from bot.reports.fielddef import FieldDef
     from storage.db import Tx
+    from storage.members import Member
 
 DONE = "nav:done"
 TOGGLE = "t:"
@@ -35,6 +40,51 @@ class Reader(Protocol):
 
     def t(self, key: str, **params: object) -> str:
         """A text in the reader's language."""
+        ...
+
+
+class _Configured(Protocol):
+    @property
+    def config(self) -> Config:
+        """The running configuration (the reports' age limit)."""
+        ...
+
+
+class Asking(Reader, Protocol):
+    """The dialog a field is asked in: what the member sent, who they are, and when.
+
+    The engine's Context is one; kinds name this instead, so they sit below the engine and
+    a form can be filled by anything that offers these.
+    """
+
+    @property
+    def inbound(self) -> Inbound:
+        """What the member sent: text, button, photo or location."""
+        ...
+
+    @property
+    def text(self) -> str:
+        """The typed text, trimmed (empty for buttons, photos and pins)."""
+        ...
+
+    @property
+    def now(self) -> datetime:
+        """The injected clock's time."""
+        ...
+
+    @property
+    def member(self) -> Member | None:
+        """Who answers (their team-mates are the choices of a roster question)."""
+        ...
+
+    @property
+    def can_send_location(self) -> bool:
+        """Whether the messenger can send a location pin."""
+        ...
+
+    @property
+    def services(self) -> _Configured:
+        """Where the configuration is read."""
         ...
 
 
@@ -84,16 +134,16 @@ class FieldKind:
     free_input: ClassVar[bool] = False  # typed answers are expected, not only buttons
     numeric_input: ClassVar[bool] = False  # typed answers can be bare digits (not button numbers)
 
-    def hint(self, ctx: Context, fdef: FieldDef) -> str:
+    def hint(self, ctx: Asking, fdef: FieldDef) -> str:
         """The line under the question saying what to type; none for button-only kinds."""
         return ""
 
-    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """The buttons (and extra lines) of the question; most kinds only need navigation."""
         return Question()
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """Read an answer: `value` is this question's button value (None if typed or stale)."""
         raise NotImplementedError
@@ -107,7 +157,7 @@ class FieldKind:
         return []
 
 
-KINDS: dict[str, FieldKind] = {}
+KINDS: dict[str, FieldKind] = REGISTERED  # the same dict the forms check type names against
 K = TypeVar("K", bound=type[FieldKind])
 
 

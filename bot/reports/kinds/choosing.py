@@ -8,6 +8,7 @@ from bot.core.model import Choice
 from bot.reports.kinds.base import (
     DONE,
     TOGGLE,
+    Asking,
     FieldKind,
     Outcome,
     Question,
@@ -18,11 +19,10 @@ from bot.reports.kinds.base import (
 from storage import members
 
 if TYPE_CHECKING:
-    from bot.core.engine import Context
-    from bot.reports.forms import FieldDef
+    from bot.reports.fielddef import FieldDef
 
 
-async def roster_choices(ctx: Context) -> list[tuple[int, str]]:
+async def roster_choices(ctx: Asking) -> list[tuple[int, str]]:
     """The caller's team-mates (everyone active in the team but the caller)."""
     assert ctx.member is not None
     rows = await members.team_roster(ctx.tx, ctx.member.unit_id)
@@ -35,14 +35,14 @@ class ChoiceKind(FieldKind):
 
     name = "choice"
 
-    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """One button per option, labelled in the asker's language."""
         return Question(
             rows=[[Choice(o.label.get(ctx.locale), scoped(fdef, o.value))] for o in fdef.options]
         )
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """Only a listed option counts (typed labels were turned into buttons upstream)."""
         if value in {o.value for o in fdef.options}:
@@ -60,7 +60,7 @@ class MultiChoiceKind(FieldKind):
 
     name = "multi_choice"
 
-    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """A tick box per option, showing the picks so far, then Done."""
         options = await _options(ctx, fdef)
         picked = {str(p) for p in pending}
@@ -74,7 +74,7 @@ class MultiChoiceKind(FieldKind):
         return result
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """A toggle keeps the question open; Done stores the picks still on offer."""
         options = dict(await _options(ctx, fdef))
@@ -106,7 +106,7 @@ class MultiChoiceKind(FieldKind):
         return []
 
 
-async def _options(ctx: Context, fdef: FieldDef) -> list[tuple[str, str]]:
+async def _options(ctx: Asking, fdef: FieldDef) -> list[tuple[str, str]]:
     if fdef.choices_from == "team":
         return [(f"m{mid}", name) for mid, name in await roster_choices(ctx)]
     return [(o.value, o.label.get(ctx.locale)) for o in fdef.options]

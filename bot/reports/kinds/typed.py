@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 from bot.core import dates
 from bot.core.model import Choice
 from bot.core.parsing import ParseError, parse_date, parse_int, parse_time
-from bot.reports.kinds.base import FieldKind, Outcome, Question, Reader, register, scoped
+from bot.reports.kinds.base import Asking, FieldKind, Outcome, Question, Reader, register, scoped
 
 if TYPE_CHECKING:
-    from bot.core.engine import Context
-    from bot.reports.forms import FieldDef
+    from bot.reports.fielddef import FieldDef
 
 DATE_BUTTONS = {"d:0": 0, "d:1": 1}  # today, yesterday
 
@@ -23,12 +22,12 @@ class TypedKind(FieldKind):
     free_input = True
     numeric_input = True
 
-    def hint(self, ctx: Context, fdef: FieldDef) -> str:
+    def hint(self, ctx: Asking, fdef: FieldDef) -> str:
         """The kind's own hint text (hint.<type>) with the length limit."""
         return ctx.t(f"hint.{self.name}", max_length=fdef.max_length)
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """Empty input asks for text; a parse error says precisely what is expected."""
         if not ctx.text:
@@ -38,7 +37,7 @@ class TypedKind(FieldKind):
         except ParseError as err:
             return Outcome("error", message=_parse_message(ctx, fdef, err))
 
-    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+    def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """The stored value of non-empty typed text; raises ParseError when it is not one."""
         raise NotImplementedError
 
@@ -50,7 +49,7 @@ class TextKind(TypedKind):
     name = "text"
     numeric_input = False  # a number typed here is text, but buttons keep their numbers
 
-    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+    def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """The text as typed, refused when longer than the field allows."""
         if len(text) > fdef.max_length:
             raise ParseError("too_long")
@@ -63,12 +62,12 @@ class IntegerKind(TypedKind):
 
     name = "integer"
 
-    def hint(self, ctx: Context, fdef: FieldDef) -> str:
+    def hint(self, ctx: Asking, fdef: FieldDef) -> str:
         """States the bounds, so nobody guesses what a count may be."""
         maximum = fdef.maximum if fdef.maximum is not None else "…"
         return ctx.t("hint.integer", minimum=fdef.minimum or 0, maximum=maximum)
 
-    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+    def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """A whole number within the bounds, as parse_int reads counts."""
         return parse_int(text, fdef.minimum, fdef.maximum)
 
@@ -79,7 +78,7 @@ class DateKind(TypedKind):
 
     name = "date"
 
-    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """Today and yesterday as buttons: nearly every report is about one of them."""
         today = ctx.now.date()
         return Question(
@@ -95,7 +94,7 @@ class DateKind(TypedKind):
         )
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """A date button counts back from today; otherwise the typed date."""
         if value in DATE_BUTTONS:
@@ -103,7 +102,7 @@ class DateKind(TypedKind):
             return Outcome("value", (ctx.now.date() - timedelta(days=days)).isoformat())
         return await super().parse(ctx, fdef, value, pending)
 
-    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+    def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """A past date no older than the configured limit, as ISO."""
         limit = ctx.services.config.reports.max_age_days
         return parse_date(text, ctx.now.date(), limit).isoformat()
@@ -119,12 +118,12 @@ class TimeKind(TypedKind):
 
     name = "time"
 
-    def read(self, ctx: Context, fdef: FieldDef, text: str) -> Any:
+    def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """HH:MM from the many ways a time is typed."""
         return dates.clock(parse_time(text))
 
 
-def _parse_message(ctx: Context, fdef: FieldDef, err: ParseError) -> str:
+def _parse_message(ctx: Asking, fdef: FieldDef, err: ParseError) -> str:
     if err.code == "too_long":
         return ctx.t("error.too_long", n=fdef.max_length)
     if err.code == "int_too_small":

@@ -6,11 +6,19 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core.model import Choice
 from bot.core.parsing import ParseError, parse_yes_no
-from bot.reports.kinds.base import DONE, FieldKind, Outcome, Question, Reader, register, scoped
+from bot.reports.kinds.base import (
+    DONE,
+    Asking,
+    FieldKind,
+    Outcome,
+    Question,
+    Reader,
+    register,
+    scoped,
+)
 
 if TYPE_CHECKING:
-    from bot.core.engine import Context
-    from bot.reports.forms import FieldDef
+    from bot.reports.fielddef import FieldDef
 
 
 @register
@@ -19,7 +27,7 @@ class YesNoKind(FieldKind):
 
     name = "yes_no"
 
-    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """Yes and no side by side."""
         return Question(
             rows=[
@@ -31,7 +39,7 @@ class YesNoKind(FieldKind):
         )
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """A button, or typed words read by parse_yes_no (digits are refused there)."""
         if value in {"yes", "no"}:
@@ -53,14 +61,14 @@ class LocationKind(FieldKind):
     name = "location"
     free_input = True
 
-    def hint(self, ctx: Context, fdef: FieldDef) -> str:
+    def hint(self, ctx: Asking, fdef: FieldDef) -> str:
         """Where pins cannot be sent (Zalo), say to type the place instead."""
         if not ctx.can_send_location:
             return ctx.t("hint.location_typed")
         return ctx.t("hint.location", max_length=fdef.max_length)
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """A pin is stored as lat/lon, typed text (not a command) as text."""
         text = ctx.text
@@ -87,13 +95,13 @@ class PhotoKind(FieldKind):
 
     name = "photo"
 
-    async def question(self, ctx: Context, fdef: FieldDef, pending: list[Any]) -> Question:
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """Done, the count so far, and no skip once a photo is in (Done keeps them)."""
         notes = [ctx.t("wizard.photos_count", count=len(pending))] if pending else []
         return Question(rows=[[Choice(ctx.t("nav.done"), DONE)]], notes=notes, can_skip=not pending)
 
     async def parse(
-        self, ctx: Context, fdef: FieldDef, value: str | None, pending: list[Any]
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
         """A photo keeps the question open; Done stores them (refused if required and none)."""
         photo = ctx.inbound.photo

@@ -20,8 +20,8 @@ from storage.db import Row
 from storage.outbox import Planned
 from storage.recipients import Audience
 
-REPORT_BUTTON = "menu:report"  # handlers.menu.REPORT: opens the report wizard
-NIL_BUTTON = "menu:nil"  # handlers.menu.NIL: files "nothing to report today"
+REPORT_BUTTON = "menu:report"  # handlers.commands.REPORT: opens the report wizard
+NIL_BUTTON = "menu:nil"  # handlers.commands.NIL: files "nothing to report today"
 
 
 def deadline_of(plan: Plan, day: date) -> datetime:

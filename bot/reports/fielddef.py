@@ -1,0 +1,100 @@
+"""One question of a report form as data: its type, texts, bounds and condition.
+
+Kept apart from the forms (categories, loading) so the field kinds that ask and read these
+questions can name them without depending on how forms are loaded; the kinds add their
+names to `REGISTERED` as they are defined, and a field's type must be one of them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+# The registered field kinds by type name, in the order they were defined: filled by
+# bot.reports.kinds (which bot.reports.forms imports before any form is validated) and read
+# there as `KINDS`; a field's type must be one of its names.
+REGISTERED: dict[str, Any] = {}
+
+
+def _registered(value: object) -> str:
+    """Only a registered field kind's name is a field type (said as pydantic says literals)."""
+    if isinstance(value, str) and value in REGISTERED:
+        return value
+    names = [repr(name) for name in REGISTERED]
+    expected = f"{', '.join(names[:-1])} or {names[-1]}" if len(names) > 1 else names[0]
+    raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+
+
+FieldType = Annotated[str, BeforeValidator(_registered)]
+
+
+class LocalText(BaseModel):
+    """A text in Vietnamese (required) and English (falls back to Vietnamese)."""
+
+    model_config = ConfigDict(extra="forbid")
+    vi: str = Field(min_length=1)
+    en: str | None = None
+
+    def get(self, locale: str) -> str:
+        """Pick the user's language, falling back to Vietnamese."""
+        return self.en if locale == "en" and self.en else self.vi
+
+
+class Option(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: str = Field(min_length=1, max_length=24, pattern=r"^[a-z0-9_]+$")
+    label: LocalText
+
+
+class Condition(BaseModel):
+    """Ask a field only when an earlier answer equals one of the given values."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    field: str
+    equals: list[str | bool | int] = Field(min_length=1)
+
+
+class FieldDef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    # Keys travel in button data (Telegram allows 64 bytes), hence the length cap.
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=24)
+    type: FieldType
+    label: LocalText
+    prompt: LocalText | None = None
+    hint: LocalText | None = None
+    required: bool = True
+    options: list[Option] = []
+    choices_from: Literal["team"] | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    max_length: int = Field(default=500, ge=1, le=4000)
+    max_photos: int = Field(default=5, ge=1, le=20)
+    ask_if: Condition | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FieldDef:
+        if self.type == "choice" and not self.options:
+            raise ValueError(f"field {self.key!r}: a choice field needs options")
+        if self.type == "multi_choice" and not self.options and not self.choices_from:
+            raise ValueError(f"field {self.key!r}: a multi_choice needs options or choices_from")
+        if self.choices_from and self.type != "multi_choice":
+            raise ValueError(f"field {self.key!r}: choices_from only works with multi_choice")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"field {self.key!r}: minimum is above maximum")
+        values = [o.value for o in self.options]
+        if len(values) != len(set(values)):
+            raise ValueError(f"field {self.key!r}: option values must be unique")
+        return self
+
+    def question(self, locale: str) -> str:
+        """The question asked in the wizard (the label when no prompt is set)."""
+        return (self.prompt or self.label).get(locale)
+
+    def option_label(self, value: str, locale: str) -> str:
+        """The label of one option value, or the value itself if the form changed since."""
+        for option in self.options:
+            if option.value == value:
+                return option.label.get(locale)
+        return value
