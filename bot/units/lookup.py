@@ -4,7 +4,9 @@ One rule for every command that takes a unit name (/thongbao, /thongke, /nghiphe
 `antt-bot tally --unit`): a full path is taken as it is; otherwise the typed text is folded
 (no diacritics, no case) and compared with each unit's name, with the name minus its level
 word ("Mới" finds "Ấp Mới", "na leng" finds "Thôn Nà Lẹng"), and with the end of its path
-("Xã Bắc Sơn/Thôn Nà Lẹng"). Each caller words the four outcomes its own way.
+("Xã Bắc Sơn/Thôn Nà Lẹng"). When nothing answers to that, the last words of a name will
+do ("leng" finds "Thôn Nà Lẹng" when no other name ends so). Each caller words the four
+outcomes its own way.
 """
 
 from __future__ import annotations
@@ -63,11 +65,14 @@ class Unknown:
 Lookup = Found | Ambiguous | OutOfScope | Unknown
 
 
-def _named(name: str, typed: str) -> bool:
-    """Whether a folded unit name is the folded typed name, with or without a level word."""
+def _named(name: str, typed: str, loose: bool = False) -> bool:
+    """Whether a folded unit name is the folded typed name, with or without a level word
+    (or, `loose`, with any words before it)."""
     if name == typed:
         return True
-    return name.endswith(" " + typed) and name[: -len(typed) - 1] in LEVELS
+    if not name.endswith(" " + typed):
+        return False
+    return loose or name[: -len(typed) - 1] in LEVELS
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,9 @@ class _Wanted:
         """Fold once what the caller typed, rather than once per unit compared."""
         return cls(tuple(fold(s) for s in typed.strip(" " + SEPARATOR).split(SEPARATOR)))
 
-    def matches(self, unit: Row) -> bool:
+    def matches(self, unit: Row, loose: bool = False) -> bool:
         """Whether the caller may have meant this unit: its name, or the end of its path."""
-        if not _named(fold(str(unit["name"])), self.segments[-1]):
+        if not _named(fold(str(unit["name"])), self.segments[-1], loose):
             return False
         if len(self.segments) == 1:
             return True
@@ -115,11 +120,12 @@ async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool =
     wanted = _Wanted.of(typed)
     inside = await (units.every(tx) if scope is None else units.named_under(tx, scope))
     pool = teams(inside) if teams_only else inside
-    hits = [u for u in pool if wanted.matches(u)]
-    if len(hits) == 1:
-        return Found(hits[0])
-    if hits:
-        return Ambiguous(hits)
+    for loose in (False, True):  # the whole name first; its last words only if none is
+        hits = [u for u in pool if wanted.matches(u, loose)]
+        if len(hits) == 1:
+            return Found(hits[0])
+        if hits:
+            return Ambiguous(hits)
     if scope is not None:
         outside = [u for u in await units.every(tx) if not in_scope(scope, str(u["path"]))]
         if any(wanted.matches(u) for u in outside):

@@ -62,6 +62,8 @@ def path_of(result: lookup.Lookup) -> str:
         (COMMUNE, COMMUNE),
         ("Xã Bắc Sơn/Thôn Nà Lẹng", f"{COMMUNE}/Thôn Nà Lẹng"),
         ("xa bac son / thon na leng", f"{COMMUNE}/Thôn Nà Lẹng"),
+        ("Lẹng", f"{COMMUNE}/Thôn Nà Lẹng"),  # the last words, when no whole name answers
+        ("pinh", f"{COMMUNE}/Bản Khuôn Pinh"),
     ],
 )
 async def test_a_unit_is_found_however_it_is_typed(db: Database, typed: str, path: str) -> None:
@@ -90,6 +92,13 @@ async def test_the_whole_tree_without_a_scope(db: Database) -> None:
     assert path_of(await find(db, "Làng Mới", scope=None)) == f"{OTHER}/Thôn Làng Mới"
     assert isinstance(await find(db, "Nà Lẹng", scope=None), lookup.Ambiguous)
     assert isinstance(await find(db, "Không Có", scope=None), lookup.Unknown)
+
+
+async def test_a_whole_name_wins_over_the_last_words_of_another(db: Database) -> None:
+    # "Mới" is all of "Ấp Mới" but only the end of "Thôn Làng Mới".
+    assert path_of(await find(db, "Mới", scope=PROVINCE)) == f"{COMMUNE}/Ấp Mới"
+    assert path_of(await find(db, "lang moi", scope=PROVINCE)) == f"{OTHER}/Thôn Làng Mới"
+    assert isinstance(await find(db, "leng", scope=PROVINCE), lookup.Ambiguous)
 
 
 async def test_teams_only_skips_the_units_with_units_below(db: Database) -> None:
