@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core import dates
 from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.ids import parse_id
@@ -11,7 +12,7 @@ from bot.core.model import Choice
 from bot.reports import filling
 from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
-from bot.reports.saving import report_date_text, split_answers, stamp_text
+from bot.reports.saving import split_answers
 from handlers import fields, menu
 from handlers.commands import handles
 from storage import reports
@@ -44,7 +45,7 @@ def _line(ctx: Context, row: Report) -> str:
     kind = row.kind
     title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
     status = ctx.t("mine.withdrawn") if row.status == "withdrawn" else ""
-    return f"{row.number} · {title} · {report_date_text(row.report_date)}{status}"
+    return f"{row.number} · {title} · {dates.stored_day(row.report_date)}{status}"
 
 
 async def _owned(ctx: Context, report_id_text: str) -> Report | None:
@@ -87,17 +88,17 @@ async def _open(ctx: Context, row: Report) -> None:
     if ctx.forms.has(kind):
         lines.extend(await filling.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
     if row.ack_at:
-        lines.append(ctx.t("mine.acknowledged", time=stamp_text(row.ack_at)))
+        lines.append(ctx.t("mine.acknowledged", time=dates.stored_stamp(row.ack_at)))
     buttons: list[list[Choice]] = []
     if _editable(ctx, row) and kind != "nil":
         buttons.append([Choice(ctx.t("mine.edit"), EDIT + str(row.id))])
     if _editable(ctx, row):
         buttons.append([Choice(ctx.t("mine.withdraw"), WITHDRAW + str(row.id))])
         lines.append("")
-        lines.append(ctx.t("mine.editable_until", time=stamp_text(row.edit_until)))
+        lines.append(ctx.t("mine.editable_until", time=dates.stored_stamp(row.edit_until)))
     elif row.status == "active":
         lines.append("")
-        lines.append(ctx.t("mine.locked", time=stamp_text(row.edit_until)))
+        lines.append(ctx.t("mine.locked", time=dates.stored_stamp(row.edit_until)))
     buttons.append([Choice(ctx.t("mine.back_to_list"), "menu:mine")])
     ctx.reply("\n".join(lines), buttons)
 
@@ -169,7 +170,7 @@ async def on_edit_input(ctx: Context) -> None:
         return
     if not _editable(ctx, row):
         ctx.reset()
-        await menu.show(ctx, ctx.t("mine.locked", time=stamp_text(row.edit_until)))
+        await menu.show(ctx, ctx.t("mine.locked", time=dates.stored_stamp(row.edit_until)))
         return
     category = ctx.forms.get(row.kind)
     key = state.field

@@ -7,7 +7,7 @@ from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Choice, Outbound
 from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
-from bot.reports.saving import ACK_PREFIX, stamp_text
+from bot.reports.alerts import ACK_PREFIX
 from handlers import menu
 from handlers.commands import handles
 from storage import members, outbox, reports
@@ -39,7 +39,7 @@ async def acknowledge(ctx: Context) -> None:
                 "ack.already",
                 number=row.number,
                 name=first.full_name if first else "?",
-                time=stamp_text(str(row.ack_at)),
+                time=dates.stored_stamp(str(row.ack_at)),
             )
         )
         return
@@ -110,7 +110,9 @@ async def pending(ctx: Context) -> None:
     for row in rows:
         kind = row.kind
         title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
-        lines.append(f"{row.number} · {title} · {row.unit_name} · {stamp_text(row.created_at)}")
+        lines.append(
+            f"{row.number} · {title} · {row.unit_name} · {dates.stored_stamp(row.created_at)}"
+        )
         if can_ack:
             buttons.append(
                 [Choice(ctx.t("ack.button_for", number=row.number), ACK_PREFIX + str(row.id))]

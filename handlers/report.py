@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core import dates
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import can_report
 from bot.reports import filling
 from bot.reports.drafts import ReportDraft
 from bot.reports.forms import Category
-from bot.reports.saving import report_date_text, save_report
+from bot.reports.saving import save_report
 from handlers import fields, menu
 from handlers.commands import handles
 from storage import reports
@@ -62,7 +63,7 @@ async def file_nil(ctx: Context) -> None:
     draft = ctx.state.get(ReportDraft)
     if draft is not None and not draft.kind:
         ctx.reset()
-    await menu.show(ctx, ctx.t("nil.saved", number=number, date=report_date_text(today)))
+    await menu.show(ctx, ctx.t("nil.saved", number=number, date=dates.stored_day(today)))
 
 
 async def _may_report(ctx: Context) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.engine import Context
-from bot.reports.saving import ACK_PREFIX
+from bot.reports.alerts import ACK_PREFIX
 from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
 from handlers.commands import REGISTRY, Handler
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import ClassVar, Literal
 
+from bot.core import dates
 from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import role_label
 from bot.people.invites import check_invite
-from bot.reports.saving import stamp_text
 from handlers import link, menu
 from handlers.commands import handles
 from storage import invites, members
@@ -63,7 +63,7 @@ def _refuse(ctx: Context, status: str, invite: Row | None) -> None:
     ctx.reset()
     expires = ""
     if invite is not None and status == "expired":
-        expires = " " + stamp_text(str(invite["expires_at"]))
+        expires = " " + dates.stored_stamp(str(invite["expires_at"]))
     ctx.reply(ctx.t(f"join.invite_{status}", expires=expires))
 
 

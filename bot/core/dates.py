@@ -42,3 +42,13 @@ def stamp(value: datetime) -> str:
 def shell_stamp(value: datetime) -> str:
     """dd/mm/yyyy HH:MM ("24/11/2026 19:05"): a moment in the operator's command output."""
     return value.strftime("%d/%m/%Y %H:%M")
+
+
+def stored_day(value: str) -> str:
+    """A date as stored (ISO, "2026-11-24") as people read it: 24/11/2026."""
+    return day(date.fromisoformat(value))
+
+
+def stored_stamp(value: str) -> str:
+    """A stored timestamp as people read it: 21:05 23/11/2026 (local time as stored)."""
+    return stamp(datetime.fromisoformat(value))

@@ -13,7 +13,6 @@ from bot.core import dates
 from bot.core.clock import iso
 from bot.core.model import Choice, Outbound
 from bot.core.roles import REPORTING_ROLES, role_names
-from bot.reports.saving import report_date_text
 from bot.schedule.scheduler import Plan
 from storage import members, recipients
 from storage.db import Row
@@ -62,7 +61,7 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
             locale,
             key,
             name=row["full_name"],
-            date=report_date_text(day.isoformat()),
+            date=dates.stored_day(day.isoformat()),
             deadline=dates.clock(deadline),
             minutes=minutes,
         )
@@ -113,7 +112,7 @@ def _digest_text(
             locale,
             "schedule.digest_title",
             unit=unit,
-            date=report_date_text(day.isoformat()),
+            date=dates.stored_day(day.isoformat()),
             deadline=deadline,
         )
     ]

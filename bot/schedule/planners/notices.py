@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.core import dates
 from bot.core.config import Milestone, Phase
 from bot.core.model import Outbound
-from bot.reports.saving import report_date_text
 from bot.schedule.scheduler import Plan
 from storage import recipients
 from storage.db import Row
@@ -35,7 +35,7 @@ async def milestones_and_phases(plan: Plan) -> list[Planned]:
 
 async def _milestone(plan: Plan, milestone: Milestone, days: int) -> list[Planned]:
     """Remind a milestone's audience (roles within its unit) that it is due in `days`."""
-    due = report_date_text(milestone.due.isoformat())
+    due = dates.stored_day(milestone.due.isoformat())
     tag = f"milestone:{milestone.due.isoformat()}:{_tag(milestone.name)}:{days}d"
 
     def message(row: Row, locale: str) -> Outbound:
@@ -64,8 +64,8 @@ async def _phase(plan: Plan, phase: Phase) -> list[Planned]:
                 locale,
                 "schedule.phase_start",
                 name=phase.name,
-                start=report_date_text(phase.start.isoformat()),
-                end=report_date_text(phase.end.isoformat()),
+                start=dates.stored_day(phase.start.isoformat()),
+                end=dates.stored_day(phase.end.isoformat()),
             )
         ]
         if phase.theme:

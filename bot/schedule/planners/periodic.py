@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core import dates
 from bot.core.model import Choice, Outbound
 from bot.core.roles import MONTHLY_TALLY_ROLES, REPORTING_ROLES, role_names
-from bot.reports.saving import report_date_text
 from bot.schedule.planners.daily import REPORT_BUTTON
 from bot.schedule.scheduler import Plan
 from bot.tally import periods
@@ -69,7 +69,7 @@ async def nudge(plan: Plan) -> list[Planned]:
             locale,
             "schedule.nudge",
             unit=row["unit_name"],
-            start=report_date_text(period.start.isoformat()),
+            start=dates.stored_day(period.start.isoformat()),
             target=target,
         )
         return Outbound(text, [[Choice(plan.t(locale, "schedule.nudge_button"), REPORT_BUTTON)]])
