@@ -22,35 +22,14 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from openpyxl import Workbook, load_workbook
 
-from bot.tally.compute import RawReport
 from bot.tally.render import workbook
-from tests.unit.test_render import build_tally, labels
+from tests.unit.test_render import build_tally, labels, month_of_reports
 
 RAW_SHEET = "Báo cáo chi tiết"
-
-
-def reports(count: int) -> list[RawReport]:
-    """A month of one team's reports, every three minutes from the first evening."""
-    start = datetime(2026, 11, 1, 21, 0)
-    return [
-        RawReport(
-            number=f"2026-{i:06d}",
-            report_date=(start + timedelta(minutes=3 * i)).date(),
-            filed_at=start + timedelta(minutes=3 * i),
-            unit_name="Thôn Nà Lẹng",
-            unit_path="Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng",
-            reporter="Hoàng Văn Dũng",
-            kind="patrol" if i % 3 else "nil",
-            late=i % 7 == 0,
-            acknowledged_at=None,
-            data={"date": "2026-11-03", "start": "20:00", "end": "22:00", "incidents": 0},
-        )
-        for i in range(count)
-    ]
 
 
 def bare(rows: int, columns: int) -> bytes:
@@ -87,7 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--extra-teams", type=int, default=57, help="teams added to the tally")
     args = parser.parse_args(argv)
     tally = build_tally(extra_teams=args.extra_teams)
-    raw = reports(args.reports)
+    raw = month_of_reports(args.reports)
     words = labels()
     data = workbook(tally, raw, words)
     sheet = load_workbook(io.BytesIO(data), read_only=True)[RAW_SHEET]

@@ -419,12 +419,11 @@ def test_english_workbook_and_a_team_alone() -> None:
     assert sheets["Reports"].max_row == 1
 
 
-def test_a_commune_month_exports_every_raw_row() -> None:
-    """15,000 reports, as a busy commune files in a month, all reach the raw sheet (how long
-    it takes is measured by `make bench-export`, not asserted here)."""
-    tally = build_tally(extra_teams=57)
+def month_of_reports(count: int) -> list[RawReport]:
+    """A month of one team's reports, every three minutes from the first evening (also the
+    export benchmark's data)."""
     start = datetime(2026, 11, 1, 21, 0)
-    raw = [
+    return [
         RawReport(
             number=f"2026-{i:06d}",
             report_date=(start + timedelta(minutes=3 * i)).date(),
@@ -437,8 +436,15 @@ def test_a_commune_month_exports_every_raw_row() -> None:
             acknowledged_at=None,
             data={"date": "2026-11-03", "start": "20:00", "end": "22:00", "incidents": 0},
         )
-        for i in range(15_000)
+        for i in range(count)
     ]
+
+
+def test_a_commune_month_exports_every_raw_row() -> None:
+    """15,000 reports, as a busy commune files in a month, all reach the raw sheet (how long
+    it takes is measured by `make bench-export`, not asserted here)."""
+    tally = build_tally(extra_teams=57)
+    raw = month_of_reports(15_000)
     data = workbook(tally, raw, labels())
     ws = load_workbook(io.BytesIO(data), read_only=True)["Báo cáo chi tiết"]
     assert sum(1 for _ in ws.iter_rows(values_only=True)) == 15_001
