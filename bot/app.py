@@ -192,7 +192,7 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
     Every channel is registered before any journal is replayed, so alerts raised by a
     replayed update already know every messenger this process serves. A messenger that
     cannot be reached at start is retried in the background while the other one serves
-    (bot/messengers.py); its sender starts once it is reached, so nothing queued for it is
+    (bot/channels/messengers.py); its sender starts once it is reached, so nothing queued for it is
     spent on failed attempts meanwhile.
     """
     services = await build_services(config)

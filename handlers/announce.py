@@ -4,7 +4,7 @@ Three steps: pick a unit within the caller's own subtree (a button, or a typed n
 path), type the message, confirm after seeing how many people it will reach. Every unit,
 pressed or typed, is checked against the caller's scope, so a forged button is refused;
 the send button carries the draft's nonce, so pressing it twice (or an old one) queues
-nothing more. The messages go through the outbox (bot/announcements.py).
+nothing more. The messages go through the outbox (bot/people/announcements.py).
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ DYNAMIC_KEYS = (
     "leave.reason_sick",
     "leave.reason_family",
     "leave.reason_other",
-    # LeaveError keys raised in bot/leave_dates.py
+    # LeaveError keys raised in bot/people/leave.py
     "leave.range_format",
     "leave.range_reversed",
     "leave.range_too_long",

@@ -1,6 +1,6 @@
 """Monthly rhythm: last period's tally to officers, and a nudge to teams with no good deed.
 
-The tally itself is built when each message is sent (bot/deferred.py), so planning a
+The tally itself is built when each message is sent (bot/tally/deferred.py), so planning a
 province's tallies only queues small descriptors and never holds the database for long.
 """
 
