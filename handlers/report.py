@@ -19,7 +19,6 @@ from storage import reports
 KIND = "k:"
 RESUME = "r:resume"
 RESTART = "r:restart"
-ANOTHER = "menu:report"
 
 
 @handles("baocao")
