@@ -24,9 +24,9 @@ from bot.units import lookup
 from handlers import menu
 from handlers.commands import handles
 from storage import units
-from storage.db import Row
 from storage.members import Member
 from storage.recipients import Audience, reachable_count
+from storage.units import Unit
 
 PREFIX = "announce:"
 FLOW = "announce"
@@ -141,7 +141,7 @@ async def on_input(ctx: Context) -> None:
         await _ask_again(ctx, unit)
 
 
-async def _ask_again(ctx: Context, unit: Row | None) -> None:
+async def _ask_again(ctx: Context, unit: Unit | None) -> None:
     """Show the open draft's current question again (after a stray word or an old button)."""
     draft = ctx.state.get(AnnounceDraft)
     step = draft.step if draft is not None else None
@@ -170,16 +170,16 @@ async def _refuse(ctx: Context, key: str, **params: object) -> None:
     await menu.show(ctx, ctx.t(key, **params))
 
 
-def _visible(ctx: Context, unit: Row) -> bool:
+def _visible(ctx: Context, unit: Unit) -> bool:
     """The caller's own unit and everything below it; never siblings or parents."""
     assert ctx.member is not None
-    return in_scope(ctx.member.unit_path, str(unit["path"]))
+    return in_scope(ctx.member.unit_path, unit.path)
 
 
-def _audience(ctx: Context, unit: Row) -> Audience:
+def _audience(ctx: Context, unit: Unit) -> Audience:
     """Every active member under the unit except the sender."""
     assert ctx.member is not None
-    return Audience(paths=[str(unit["path"])], exclude_member=ctx.member.id)
+    return Audience(paths=[unit.path], exclude_member=ctx.member.id)
 
 
 async def _ask_unit(ctx: Context) -> None:
@@ -188,10 +188,10 @@ async def _ask_unit(ctx: Context) -> None:
     own = await units.get(ctx.tx, ctx.member.unit_id)
     assert own is not None
     reached, unreachable = await reachable_count(ctx.tx, _audience(ctx, own), ctx.served)
-    whole = ctx.t("announce.whole_unit", unit=own["name"], count=reached + unreachable)
-    rows = [[Choice(whole, f"{UNIT}{own['id']}")]]
-    below = await units.children(ctx.tx, int(own["id"]))
-    buttons = [Choice(str(u["name"]), f"{UNIT}{u['id']}") for u in below[:MAX_UNIT_BUTTONS]]
+    whole = ctx.t("announce.whole_unit", unit=own.name, count=reached + unreachable)
+    rows = [[Choice(whole, f"{UNIT}{own.id}")]]
+    below = await units.children(ctx.tx, own.id)
+    buttons = [Choice(u.name, f"{UNIT}{u.id}") for u in below[:MAX_UNIT_BUTTONS]]
     rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append([Choice(ctx.t("nav.cancel"), CANCEL)])
     text = ctx.t("announce.ask_unit")
@@ -201,7 +201,7 @@ async def _ask_unit(ctx: Context) -> None:
     ctx.reply(text, rows, free_input=True)
 
 
-async def _find_unit(ctx: Context, typed: str) -> Row | None:
+async def _find_unit(ctx: Context, typed: str) -> Unit | None:
     """A unit named by path or name within the caller's scope; says why and returns None when
     it is outside the scope, unknown, or ambiguous (the caller then offers the buttons)."""
     assert ctx.member is not None
@@ -218,16 +218,16 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
     return None
 
 
-async def _ask_text(ctx: Context, unit: Row) -> None:
+async def _ask_text(ctx: Context, unit: Unit) -> None:
     """Ask for the message itself, keeping the chosen unit in the dialog state."""
     draft = ctx.state.ensure(AnnounceDraft)
-    draft.step, draft.unit_id, draft.text, draft.nonce = "text", int(unit["id"]), None, None
+    draft.step, draft.unit_id, draft.text, draft.nonce = "text", unit.id, None, None
     limit = ctx.services.config.announcements.max_chars
     cancel = [[Choice(ctx.t("nav.cancel"), CANCEL)]]
-    ctx.reply(ctx.t("announce.ask_text", unit=unit["name"], max=limit), cancel, free_input=True)
+    ctx.reply(ctx.t("announce.ask_text", unit=unit.name, max=limit), cancel, free_input=True)
 
 
-async def _take_text(ctx: Context, unit: Row) -> None:
+async def _take_text(ctx: Context, unit: Unit) -> None:
     """Check the typed message (not empty, not too long) and show the confirmation."""
     limit = ctx.services.config.announcements.max_chars
     cancel = [[Choice(ctx.t("nav.cancel"), CANCEL)]]
@@ -252,18 +252,18 @@ def _quiet_until(ctx: Context) -> str | None:
     return dates.clock(quiet_ends(ctx.now, reminders.quiet_start, reminders.quiet_end))
 
 
-async def _confirm(ctx: Context, unit: Row) -> None:
+async def _confirm(ctx: Context, unit: Unit) -> None:
     """The preview, who it reaches (and who not), quiet hours, and Send / Edit / Cancel."""
     reached, unreachable = await reachable_count(ctx.tx, _audience(ctx, unit), ctx.served)
     if reached == 0:
         ctx.reset()
-        await menu.show(ctx, ctx.t("announce.nobody", unit=unit["name"]))
+        await menu.show(ctx, ctx.t("announce.nobody", unit=unit.name))
         return
     draft = ctx.state.require(AnnounceDraft)
     lines = [
         ctx.t("announce.preview", text=draft.text or ""),
         "",
-        ctx.t("announce.count", count=reached, unit=unit["name"]),
+        ctx.t("announce.count", count=reached, unit=unit.name),
     ]
     if unreachable:
         lines.append(ctx.t("announce.unreachable", count=unreachable))
@@ -280,7 +280,7 @@ async def _confirm(ctx: Context, unit: Row) -> None:
     ctx.reply("\n".join(lines), choices)
 
 
-async def _send(ctx: Context, unit: Row, text: str) -> None:
+async def _send(ctx: Context, unit: Unit, text: str) -> None:
     """Queue it all in this update's transaction and leave the dialog, so a second press of
     the same button finds no draft (and the outbox keys would ignore a repeat anyway)."""
     assert ctx.member is not None
@@ -296,11 +296,11 @@ async def _send(ctx: Context, unit: Row, text: str) -> None:
         served=ctx.served,
     )
     if done is None:
-        await menu.show(ctx, ctx.t("announce.nobody", unit=unit["name"]))
+        await menu.show(ctx, ctx.t("announce.nobody", unit=unit.name))
         return
     ctx.queued = True
     until = _quiet_until(ctx)
-    params = {"number": done.announcement_id, "count": done.recipients, "unit": unit["name"]}
+    params = {"number": done.announcement_id, "count": done.recipients, "unit": unit.name}
     if until:
         ctx.reply(ctx.t("announce.queued_quiet", time=until, **params))
     else:

@@ -21,6 +21,7 @@ from handlers import menu
 from storage import members, units
 from storage.db import Row
 from storage.members import Member
+from storage.units import Unit
 
 PREFIX = "lv:"
 FLOW = "leave"
@@ -75,21 +76,21 @@ async def refuse(ctx: Context) -> None:
     await menu.show(ctx, ctx.t("leave.out_of_scope"))
 
 
-async def _teams(ctx: Context) -> list[Row]:
+async def _teams(ctx: Context) -> list[Unit]:
     """The teams (units without units below them) in the caller's subtree, in path order."""
     assert ctx.member is not None
     return lookup.teams(await units.named_under(ctx.tx, ctx.member.unit_path))
 
 
-def _may_pick_team(ctx: Context, unit: Row | None) -> bool:
+def _may_pick_team(ctx: Context, unit: Unit | None) -> bool:
     """A team the caller may pick: in their subtree for overseers, their own for leaders."""
     me = ctx.member
     assert me is not None
     if unit is None:
         return False
     if me.role in TEAM_LEAD_ROLES:
-        return int(unit["id"]) == me.unit_id
-    return me.role in OVERSIGHT_ROLES and in_scope(me.unit_path, str(unit["path"]))
+        return unit.id == me.unit_id
+    return me.role in OVERSIGHT_ROLES and in_scope(me.unit_path, unit.path)
 
 
 async def ask_team(ctx: Context, prefix: str = "") -> None:
@@ -107,7 +108,7 @@ async def ask_team(ctx: Context, prefix: str = "") -> None:
     rows: list[list[Choice]] = []
     if len(teams) <= MAX_TEAM_BUTTONS:
         lines.append(ctx.t("leave.ask_team"))
-        picks = [Choice(str(t["name"]), f"{TEAM}{t['id']}") for t in teams]
+        picks = [Choice(t.name, f"{TEAM}{t.id}") for t in teams]
         rows = [picks[i : i + 2] for i in range(0, len(picks), 2)]
     else:
         lines.append(ctx.t("leave.ask_team_typed", count=len(teams)))
@@ -142,7 +143,7 @@ async def find_team(ctx: Context, typed: str) -> None:
     await ask_team(ctx, "⚠️ " + error)
 
 
-async def ask_member(ctx: Context, unit: Row, prefix: str = "") -> None:
+async def ask_member(ctx: Context, unit: Unit, prefix: str = "") -> None:
     """The team's reporting members (the caller left out) as buttons."""
     assert ctx.member is not None
     if not _may_pick_team(ctx, unit):
@@ -150,20 +151,20 @@ async def ask_member(ctx: Context, unit: Row, prefix: str = "") -> None:
         return
     roster = [
         r
-        for r in await members.team_roster(ctx.tx, int(unit["id"]))
+        for r in await members.team_roster(ctx.tx, unit.id)
         if _role(r) in REPORTING_ROLES and int(r["id"]) != ctx.member.id
     ]
     if not roster:
         ctx.reset()
-        await menu.show(ctx, ctx.t("leave.no_members", team=unit["name"]))
+        await menu.show(ctx, ctx.t("leave.no_members", team=unit.name))
         return
     dialog = ctx.state.ensure(LeaveDialog)
-    dialog.step, dialog.team = "member", int(unit["id"])
+    dialog.step, dialog.team = "member", unit.id
     picks = [Choice(str(r["full_name"]), f"{MEMBER}{r['id']}") for r in roster]
     rows = [picks[i : i + 2] for i in range(0, len(picks), 2)]
     rows.append(cancel_row(ctx))
     lines = [prefix] if prefix else []
-    lines.append(ctx.t("leave.ask_member", team=unit["name"]))
+    lines.append(ctx.t("leave.ask_member", team=unit.name))
     ctx.reply("\n".join(lines), rows)
 
 

@@ -25,8 +25,8 @@ from bot.units import lookup
 from handlers import menu
 from handlers.commands import handles
 from storage import units
-from storage.db import Row
 from storage.members import Member
+from storage.units import Unit
 
 PREFIX = "tally:"
 FLOW = "tally_range"
@@ -113,7 +113,7 @@ async def on_button(ctx: Context) -> None:
     _leave_range(ctx)
     if parts[1] == "range":
         ctx.park()
-        ctx.state.open(TallyRange(unit_id=int(unit["id"])))
+        ctx.state.open(TallyRange(unit_id=unit.id))
         cancel = [[Choice(ctx.t("nav.cancel"), PREFIX + "cancel")]]
         ctx.reply(ctx.t("tally.ask_range"), cancel, free_input=True)
         return
@@ -180,19 +180,19 @@ def named_period(ctx: Context, name: str) -> Period:
     return periods.month(today, _starts_on(ctx))
 
 
-def _visible(ctx: Context, unit: Row) -> bool:
+def _visible(ctx: Context, unit: Unit) -> bool:
     assert ctx.member is not None
-    return in_scope(ctx.member.unit_path, str(unit["path"]))
+    return in_scope(ctx.member.unit_path, unit.path)
 
 
-async def _own_unit(ctx: Context) -> Row:
+async def _own_unit(ctx: Context) -> Unit:
     assert ctx.member is not None
     unit = await units.get(ctx.tx, ctx.member.unit_id)
     assert unit is not None
     return unit
 
 
-async def _find_unit(ctx: Context, typed: str) -> Row | None:
+async def _find_unit(ctx: Context, typed: str) -> Unit | None:
     """A unit named by path or by name, within the caller's scope; replies and returns None
     when it is outside the scope, unknown, or ambiguous."""
     assert ctx.member is not None
@@ -209,7 +209,7 @@ async def _find_unit(ctx: Context, typed: str) -> Row | None:
     return None
 
 
-async def show(ctx: Context, unit: Row, period: Period) -> None:
+async def show(ctx: Context, unit: Unit, period: Period) -> None:
     """Compute and answer: the table, period and drill-down buttons, and the three files."""
     config = ctx.services.config
     ready = await prepare(
@@ -236,8 +236,8 @@ async def show(ctx: Context, unit: Row, period: Period) -> None:
     ctx.reply(text, await _buttons(ctx, unit, tally), attachments=files)
 
 
-async def _buttons(ctx: Context, unit: Row, tally: Tally) -> list[list[Choice]]:
-    uid = int(unit["id"])
+async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]:
+    uid = unit.id
 
     def pick(label: str, period: Period) -> Choice:
         """A period button for this unit; the period on screen is marked with a dot."""
@@ -264,12 +264,12 @@ async def _buttons(ctx: Context, unit: Row, tally: Tally) -> list[list[Choice]]:
         Choice(ctx.t("tally.down", name=c.name), f"{PREFIX}{c.unit_id}:{code}") for c in children
     ]
     rows += [drill[i : i + 2] for i in range(0, len(drill), 2)]
-    parent_id = unit["parent_id"]
+    parent_id = unit.parent_id
     if parent_id is not None:
-        parent = await units.get(ctx.tx, int(parent_id))
+        parent = await units.get(ctx.tx, parent_id)
         if parent is not None and _visible(ctx, parent):
             rows.append(
-                [Choice(ctx.t("tally.up", name=parent["name"]), f"{PREFIX}{parent_id}:{code}")]
+                [Choice(ctx.t("tally.up", name=parent.name), f"{PREFIX}{parent_id}:{code}")]
             )
     rows.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
     return rows

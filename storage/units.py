@@ -18,6 +18,33 @@ from storage.subtree import SEPARATOR, within, within_params
 _COLUMNS = "id, parent_id, name, kind, path, households, created_at"
 
 
+@dataclass(frozen=True)
+class Unit:
+    """A unit as read by `_COLUMNS`: where a member belongs, or what a command is about."""
+
+    id: int
+    parent_id: int | None
+    name: str
+    kind: str
+    path: str
+    households: int | None
+    created_at: str
+
+    @classmethod
+    def from_row(cls, row: Row) -> Unit:
+        """The one place that maps the columns to fields, so callers never cast a column."""
+        parent_id, households = row["parent_id"], row["households"]
+        return cls(
+            id=int(row["id"]),
+            parent_id=int(parent_id) if parent_id is not None else None,
+            name=str(row["name"]),
+            kind=str(row["kind"]),
+            path=str(row["path"]),
+            households=int(households) if households is not None else None,
+            created_at=str(row["created_at"]),
+        )
+
+
 def normalize_path(path: str) -> str:
     """Canonical form of a unit path, so the same unit is found however its path was typed.
 
@@ -44,7 +71,7 @@ def name_of(path: str) -> str:
     return path.rpartition(SEPARATOR)[2]
 
 
-async def get_by_path(tx: Tx, path: str) -> Row | None:
+async def get_by_path(tx: Tx, path: str) -> Unit | None:
     """Find a unit by its full path, as admins name units on the command line and in files.
 
     The path is normalized first; a malformed path simply matches nothing.
@@ -53,19 +80,22 @@ async def get_by_path(tx: Tx, path: str) -> Row | None:
         key = normalize_path(path)
     except ValueError:
         return None
-    return await tx.fetchone(f"SELECT {_COLUMNS} FROM units WHERE path = ?", (key,))
+    row = await tx.fetchone(f"SELECT {_COLUMNS} FROM units WHERE path = ?", (key,))
+    return Unit.from_row(row) if row is not None else None
 
 
-async def get(tx: Tx, unit_id: int) -> Row | None:
+async def get(tx: Tx, unit_id: int) -> Unit | None:
     """Find a unit by id, as members, invites and reports refer to units by id."""
-    return await tx.fetchone(f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,))
+    row = await tx.fetchone(f"SELECT {_COLUMNS} FROM units WHERE id = ?", (unit_id,))
+    return Unit.from_row(row) if row is not None else None
 
 
-async def children(tx: Tx, unit_id: int) -> list[Row]:
+async def children(tx: Tx, unit_id: int) -> list[Unit]:
     """The units directly below a unit, in name order, for browsing and roll-ups."""
-    return await tx.fetchall(
+    rows = await tx.fetchall(
         f"SELECT {_COLUMNS} FROM units WHERE parent_id = ? ORDER BY name, id", (unit_id,)
     )
+    return [Unit.from_row(r) for r in rows]
 
 
 async def upsert(
@@ -164,18 +194,21 @@ async def delete_unreferenced(tx: Tx, ids: Sequence[int]) -> list[int]:
     return kept
 
 
-async def named_under(tx: Tx, path: str) -> list[Row]:
+async def named_under(tx: Tx, path: str) -> list[Unit]:
     """A unit and every unit below it, so a typed unit name is looked up only in scope."""
-    return await tx.fetchall(
+    rows = await tx.fetchall(
         f"SELECT {_COLUMNS} FROM units WHERE {within('path')} ORDER BY path",
         within_params(path),
     )
+    return [Unit.from_row(r) for r in rows]
 
 
-async def every(tx: Tx) -> list[Row]:
+async def every(tx: Tx) -> list[Unit]:
     """Every unit, in path order: a typed name is looked up in the whole tree when no scope
     applies (the operator's shell), or to tell "not yours" from "no such unit"."""
-    return await tx.fetchall(f"SELECT {_COLUMNS} FROM units ORDER BY path")
+    return [
+        Unit.from_row(r) for r in await tx.fetchall(f"SELECT {_COLUMNS} FROM units ORDER BY path")
+    ]
 
 
 async def any_unit(tx: Tx) -> bool:

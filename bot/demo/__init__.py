@@ -64,16 +64,14 @@ async def seed(db: Database, clock: Clock) -> bool:
         for user in USERS:
             unit = await units.get_by_path(tx, user.unit)
             assert unit is not None
-            member_id = await members.create(
-                tx, int(unit["id"]), user.role, user.name, "vi", joined
-            )
+            member_id = await members.create(tx, unit.id, user.role, user.name, "vi", joined)
             await members.link_identity(tx, "console", user.key, user.key, member_id, now)
-            people[user.key] = {"id": member_id, "unit_id": int(unit["id"])}
+            people[user.key] = {"id": member_id, "unit_id": unit.id}
         await seed_history(tx, clock, people)
         team = await units.get_by_path(tx, TEAM_A)
         assert team is not None
         expires = iso(clock.now() + timedelta(days=365))
-        await invites.create(tx, INVITE_CODE, int(team["id"]), "member", 50, expires, now)
+        await invites.create(tx, INVITE_CODE, team.id, "member", 50, expires, now)
     return True
 
 

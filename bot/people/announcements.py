@@ -23,6 +23,7 @@ from storage.db import Row, Tx
 from storage.members import Member
 from storage.outbox import Planned
 from storage.recipients import Audience, audience
+from storage.units import Unit
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ async def queue(
     services: Services,
     *,
     sender: Member,
-    unit: Row,
+    unit: Unit,
     text: str,
     reply_to: tuple[str, str],
     now_iso: str,
@@ -56,7 +57,7 @@ async def queue(
     urgent, so they hear at once even in quiet hours while the members' messages wait.
     """
     sender_id = sender.id
-    who = Audience(paths=[str(unit["path"])], exclude_member=sender_id)
+    who = Audience(paths=[unit.path], exclude_member=sender_id)
     members = [m for m in await audience(tx, who, served) if m["channel"] is not None]
     if not members:
         return None
@@ -64,7 +65,7 @@ async def queue(
     announcement_id = await announcements.create(
         tx,
         member_id=sender_id,
-        unit_id=int(unit["id"]),
+        unit_id=unit.id,
         text=text,
         recipients=total,
         reported=_reported(0, total, 0),
@@ -73,7 +74,7 @@ async def queue(
     items = []
     for member in members:
         header = services.texts.t(
-            str(member["locale"]), "announce.header", name=sender.full_name, unit=unit["name"]
+            str(member["locale"]), "announce.header", name=sender.full_name, unit=unit.name
         )
         items.append(
             Planned(

@@ -81,11 +81,11 @@ async def create_invite(
                 break
         else:
             raise InviteError("could not generate an unused invite code; try again")
-        await invites.create(tx, code, int(unit["id"]), role.value, uses, iso(expires_at), iso(now))
+        await invites.create(tx, code, unit.id, role.value, uses, iso(expires_at), iso(now))
     return Invite(
         code=code,
-        unit_path=str(unit["path"]),
-        unit_name=str(unit["name"]),
+        unit_path=unit.path,
+        unit_name=unit.name,
         role=role,
         uses=uses,
         expires_at=expires_at,

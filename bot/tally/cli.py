@@ -84,7 +84,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         async with db.read() as tx:
             found = await lookup.find_unit(tx, args.unit, None)
             if isinstance(found, lookup.Ambiguous):
-                paths = "\n".join(f"  {u['path']}" for u in found.candidates)
+                paths = "\n".join(f"  {u.path}" for u in found.candidates)
                 print(
                     f"antt-bot: {args.unit!r} names several units; give one's path:",
                     file=sys.stderr,

@@ -17,7 +17,8 @@ from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally.periods import Period, months_in
 from storage import tally as queries
-from storage.db import Row, Tx
+from storage.db import Tx
+from storage.units import Unit
 
 RATING_LEVELS = ("excellent", "good", "done", "not_done")
 
@@ -192,7 +193,7 @@ def make_scope(path: str, period: Period, now: datetime, deadline: time) -> quer
 
 async def compute(
     tx: Tx,
-    unit: Row,
+    unit: Unit,
     period: Period,
     config: Config,
     kinds: list[str],
@@ -201,9 +202,9 @@ async def compute(
     """Count every team below `unit` for `period`, evaluate targets, roll up every level."""
     settings = config.tally
     src = settings.sources
-    scope = make_scope(str(unit["path"]), period, now, config.reports.deadline)
+    scope = make_scope(unit.path, period, now, config.reports.deadline)
     rows = await queries.units_in(tx, scope)
-    root_depth = str(unit["path"]).count("/")
+    root_depth = unit.path.count("/")
     units: dict[int, UnitTally] = {}
     households: dict[int, int | None] = {}
     for row in rows:
@@ -235,7 +236,7 @@ async def compute(
         team.rating = suggest_rating(team, settings) if figures.members else None
     ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
     _roll_up(ordered, units, settings, src.good_deed_kind)
-    root = units[int(unit["id"])]
+    root = units[unit.id]
     return Tally(
         root=root,
         units=ordered,

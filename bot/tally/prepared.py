@@ -17,7 +17,8 @@ from bot.tally.compute import Tally, compute
 from bot.tally.labels import Labels, labels_for
 from bot.tally.periods import Period
 from bot.tally.text import MAX_CHARS, TallyWriter
-from storage.db import Row, Tx
+from storage.db import Tx
+from storage.units import Unit
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Prepared:
 
 async def prepare(
     tx: Tx,
-    unit: Row,
+    unit: Unit,
     period: Period,
     *,
     config: Config,

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 from bot.core.parsing import fold
 from storage import units
-from storage.db import Row, Tx
+from storage.db import Tx
 from storage.subtree import SEPARATOR, in_scope
+from storage.units import Unit
 
 # The level words a unit name may start with, folded (the union of what /thongbao, /thongke
 # and /nghiphep each knew before they shared this module).
@@ -42,14 +43,14 @@ LEVELS = (
 class Found:
     """Exactly one unit in scope answers to the typed text."""
 
-    unit: Row
+    unit: Unit
 
 
 @dataclass(frozen=True)
 class Ambiguous:
     """Several units in scope answer to it; the caller asks for more (e.g. the path)."""
 
-    candidates: list[Row]
+    candidates: list[Unit]
 
 
 @dataclass(frozen=True)
@@ -86,13 +87,13 @@ class _Wanted:
         """Fold once what the caller typed, rather than once per unit compared."""
         return cls(tuple(fold(s) for s in typed.strip(" " + SEPARATOR).split(SEPARATOR)))
 
-    def matches(self, unit: Row, loose: bool = False) -> bool:
+    def matches(self, unit: Unit, loose: bool = False) -> bool:
         """Whether the caller may have meant this unit: its name, or the end of its path."""
-        if not _named(fold(str(unit["name"])), self.segments[-1], loose):
+        if not _named(fold(unit.name), self.segments[-1], loose):
             return False
         if len(self.segments) == 1:
             return True
-        above = str(unit["path"]).split(SEPARATOR)[:-1]
+        above = unit.path.split(SEPARATOR)[:-1]
         typed_above = self.segments[:-1]
         if len(typed_above) > len(above):
             return False
@@ -100,10 +101,10 @@ class _Wanted:
         return all(_named(fold(n), t) for n, t in zip(tail, typed_above, strict=True))
 
 
-def teams(rows: Sequence[Row]) -> list[Row]:
+def teams(rows: Sequence[Unit]) -> list[Unit]:
     """The units of a whole subtree that have no unit below them: the teams people report in."""
-    parents = {int(r["parent_id"]) for r in rows if r["parent_id"] is not None}
-    return [r for r in rows if int(r["id"]) not in parents]
+    parents = {r.parent_id for r in rows if r.parent_id is not None}
+    return [r for r in rows if r.id not in parents]
 
 
 async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool = False) -> Lookup:
@@ -114,7 +115,7 @@ async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool =
     """
     exact = None if teams_only else await units.get_by_path(tx, typed)
     if exact is not None:  # the fast way for a pasted path; a team's path is matched below
-        if scope is None or in_scope(scope, str(exact["path"])):
+        if scope is None or in_scope(scope, exact.path):
             return Found(exact)
         return OutOfScope()
     wanted = _Wanted.of(typed)
@@ -127,7 +128,7 @@ async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool =
         if hits:
             return Ambiguous(hits)
     if scope is not None:
-        outside = [u for u in await units.every(tx) if not in_scope(scope, str(u["path"]))]
+        outside = [u for u in await units.every(tx) if not in_scope(scope, u.path)]
         if any(wanted.matches(u) for u in outside):
             return OutOfScope()
     return Unknown()

@@ -77,12 +77,12 @@ async def fill_bursts(db_path: Path, shape: Bursts) -> set[str]:
             village = await units.get_by_path(tx, VILLAGE)
             others = await units.get_by_path(tx, OTHERS)
             assert commune is not None and village is not None and others is not None
-            officer_id = await _member(tx, int(commune["id"]), "officer", OFFICER_CHAT, stamp)
+            officer_id = await _member(tx, commune.id, "officer", OFFICER_CHAT, stamp)
             chats = [FIRST_CHAT + 7919 * i for i in range(shape.members)]
             for chat in chats:
-                await _member(tx, int(village["id"]), "member", chat, stamp)
+                await _member(tx, village.id, "member", chat, stamp)
             for chat in chatter_chats():
-                await _member(tx, int(others["id"]), "member", chat, stamp)
+                await _member(tx, others.id, "member", chat, stamp)
             officer = await members.get(tx, officer_id)
             assert officer is not None
             for index in range(shape.count):
@@ -93,7 +93,7 @@ async def fill_bursts(db_path: Path, shape: Bursts) -> set[str]:
                     services,
                     sender=officer,
                     unit=village,
-                    text=ANNOUNCE.format(date=stamp[:10], unit=village["name"]) + f"\n#{tag}",
+                    text=ANNOUNCE.format(date=stamp[:10], unit=village.name) + f"\n#{tag}",
                     reply_to=("telegram", str(OFFICER_CHAT)),
                     now_iso=at,
                     served={"telegram"},

@@ -61,6 +61,7 @@ from bot.tally.labels import labels_for
 from bot.tally.periods import Period, month_named
 from storage import units
 from storage.db import Database, Row, Tx
+from storage.units import Unit
 from tests.bench.tally_data import (
     DEFAULT_DB,
     FIRST_DAY,
@@ -93,8 +94,8 @@ class Setup:
     kinds: list[str]
     period: Period
     now: datetime
-    province: Row
-    commune: Row
+    province: Unit
+    commune: Unit
 
 
 async def province_tally(s: Setup) -> tally_mod.Tally:
@@ -245,7 +246,7 @@ def met(ok: bool) -> str:
     return "met" if ok else "NOT MET"
 
 
-async def pick_commune(db: Database) -> Row:
+async def pick_commune(db: Database) -> Unit:
     """The first commune of the province by path: a stable choice across builds."""
     async with db.read() as tx:
         row = await tx.fetchone(
@@ -254,7 +255,7 @@ async def pick_commune(db: Database) -> Row:
         )
     if row is None:
         raise SystemExit("no commune in the benchmark database")
-    return row
+    return Unit.from_row(row)
 
 
 async def bench(
@@ -294,8 +295,8 @@ async def bench(
             print("  " + line)
         print(
             f"  period {period.label('en')} [{period.code}], now {now.isoformat()}; "
-            f"province {sum(teams.values())} teams, commune {commune['name']} "
-            f"({teams.get(int(commune['id']), 0)} teams)"
+            f"province {sum(teams.values())} teams, commune {commune.name} "
+            f"({teams.get(commune.id, 0)} teams)"
         )
         if not (period.start >= FIRST_DAY and period.end <= LAST_DAY):
             print(f"  note: the data covers {FIRST_DAY} .. {LAST_DAY} only")

@@ -99,7 +99,7 @@ async def build(tmp_path: Path, setup: str) -> Matrix:
         for number, (relation, path, team) in enumerate(layout, 1):
             unit = await units.get_by_path(tx, path)
             assert unit is not None
-            target = Target(relation, path, int(unit["id"]), team)
+            target = Target(relation, path, unit.id, team)
             if team:
                 target.member_id = await members.create(
                     tx, target.unit_id, "member", f"Tổ viên {number}", "vi", iso(now)

@@ -112,14 +112,14 @@ async def seed(h: Harness, identities: dict[str, tuple[str, str]], channel: str)
         for key, name, role, path in PEOPLE:
             unit = await units.get_by_path(tx, path)
             assert unit is not None
-            ids[key] = await members.create(tx, int(unit["id"]), role, name, "vi", now)
+            ids[key] = await members.create(tx, unit.id, role, name, "vi", now)
             user_id, chat_id = identities[key]
             await members.link_identity(tx, channel, user_id, chat_id, ids[key], now)
         team_a = await units.get_by_path(tx, TEAM_A)
         team_b = await units.get_by_path(tx, TEAM_B)
         assert team_a is not None and team_b is not None
         until = iso(h.clock.now().replace(year=2027))
-        await invites.create(tx, INVITE, int(team_a["id"]), "member", 5, until, now)
+        await invites.create(tx, INVITE, team_a.id, "member", 5, until, now)
         day = h.clock.now().date().isoformat()
         for number, who, unit, kind, urgent in [
             ("BC-2026-900001", "an", team_a, "tip", True),
@@ -129,7 +129,7 @@ async def seed(h: Harness, identities: dict[str, tuple[str, str]], channel: str)
                 tx,
                 number=number,
                 member_id=ids[who],
-                unit_id=int(unit["id"]),
+                unit_id=unit.id,
                 kind=kind,
                 report_date=day,
                 data={"date": day},

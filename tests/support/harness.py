@@ -94,7 +94,7 @@ class Harness:
         async with self.db.transaction() as tx:
             unit = await units.get_by_path(tx, unit_path)
             assert unit is not None, unit_path
-            member_id = await members.create(tx, int(unit["id"]), role, name, "vi", now)
+            member_id = await members.create(tx, unit.id, role, name, "vi", now)
             await members.link_identity(tx, "telegram", str(user_id), str(user_id), member_id, now)
         return member_id
 
@@ -110,7 +110,7 @@ class Harness:
                 if expires
                 else self.clock.now().replace(year=2027)
             )
-            await invites.create(tx, code, int(unit["id"]), role, uses, until, now)
+            await invites.create(tx, code, unit.id, role, uses, until, now)
 
 
 class TgUser:

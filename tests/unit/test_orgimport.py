@@ -49,13 +49,13 @@ async def test_csv_depth_four_in_any_order(
     async with db.read() as tx:
         village = await units.get_by_path(tx, VILLAGE)
         assert village is not None
-        assert village["created_at"] == "2025-11-23T08:00:00+07:00"
+        assert village.created_at == "2025-11-23T08:00:00+07:00"
         commune = await units.get_by_path(tx, COMMUNE)
         assert commune is not None
-        kids = await units.children(tx, int(commune["id"]))
-        assert [k["path"] for k in kids] == [VILLAGE]
-        same = await units.get(tx, int(village["id"]))
-        assert same is not None and same["path"] == VILLAGE
+        kids = await units.children(tx, commune.id)
+        assert [k.path for k in kids] == [VILLAGE]
+        same = await units.get(tx, village.id)
+        assert same is not None and same.path == VILLAGE
 
 
 async def test_bom_semicolons_header_case_and_spaces(

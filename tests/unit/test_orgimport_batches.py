@@ -150,7 +150,7 @@ async def test_rollback_keeps_units_that_are_now_in_use(
                 commune = await units.get_by_path(tx, COMMUNE)
                 assert commune is not None
                 now = iso(clock.now())
-                await invites.create(tx, "ABCD1234", int(commune["id"]), "member", 1, now, now)
+                await invites.create(tx, "ABCD1234", commune.id, "member", 1, now, now)
         else:
             raise RuntimeError("stop")
 

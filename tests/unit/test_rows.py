@@ -11,6 +11,7 @@ from storage import members, reports, units
 from storage.db import Database, Row
 from storage.members import Member
 from storage.reports import NamedReport, Report
+from storage.units import Unit
 
 NOW = "2026-11-23T09:00:00+07:00"
 LATER = "2026-11-23T10:00:00+07:00"
@@ -25,6 +26,10 @@ REPORT_SQL = """SELECT 11 AS id, 'BC-2026-000011' AS number, 7 AS member_id, 3 A
     'active' AS status, 1 AS urgent, 'c' AS created_at, 'u' AS updated_at, 'e' AS edit_until,
     {ack_by} AS ack_by, {ack_at} AS ack_at,
     'Xã A/Thôn Nà Lẹng' AS unit_path, 'Thôn Nà Lẹng' AS unit_name, 'Lò Văn Pó' AS reporter_name"""
+
+UNIT_SQL = """SELECT 3 AS id, {parent_id} AS parent_id, 'Thôn Nà Lẹng' AS name,
+    'village' AS kind, 'Xã A/Thôn Nà Lẹng' AS path, {households} AS households,
+    'c' AS created_at"""
 
 
 @pytest.fixture
@@ -56,6 +61,26 @@ def test_a_member_row_becomes_typed_fields(conn: sqlite3.Connection) -> None:
         unit_kind="village",
     )
     assert Member.from_row(_row(conn, MEMBER_SQL.format(active=0))).active is False
+
+
+def test_a_unit_row_becomes_typed_fields(conn: sqlite3.Connection) -> None:
+    unit = Unit.from_row(_row(conn, UNIT_SQL.format(parent_id=1, households=120)))
+    assert unit == Unit(
+        id=3,
+        parent_id=1,
+        name="Thôn Nà Lẹng",
+        kind="village",
+        path="Xã A/Thôn Nà Lẹng",
+        households=120,
+        created_at="c",
+    )
+    assert type(unit.parent_id) is int and type(unit.households) is int
+
+
+def test_a_root_unit_without_households_keeps_none(conn: sqlite3.Connection) -> None:
+    unit = Unit.from_row(_row(conn, UNIT_SQL.format(parent_id="NULL", households="NULL")))
+    assert unit.parent_id is None and unit.households is None
+    assert (unit.id, unit.path) == (3, "Xã A/Thôn Nà Lẹng")
 
 
 def test_an_unacknowledged_report_keeps_none_and_decodes_its_answers(
@@ -123,3 +148,20 @@ async def test_the_storage_functions_return_typed_rows(db: Database) -> None:
     assert report.edit_until == LATER and report.answers == {"date": "2026-11-23"}
     assert [type(r) for r in recent] == [Report] and recent[0].id == report_id
     assert pending == [report]
+
+
+async def test_the_unit_functions_return_typed_rows(db: Database) -> None:
+    async with db.transaction() as tx:
+        root_id, _ = await units.upsert(tx, "Xã A", "commune", None, NOW)
+        team_id, _ = await units.upsert(tx, "Xã A/Thôn 1", "village", 40, NOW)
+    async with db.read() as tx:
+        root = await units.get(tx, root_id)
+        team = await units.get_by_path(tx, "Xã A/Thôn 1")
+        below = await units.children(tx, root_id)
+        under = await units.named_under(tx, "Xã A")
+        every = await units.every(tx)
+        assert await units.get(tx, team_id + 1) is None
+        assert await units.get_by_path(tx, "Xã B") is None
+    assert root == Unit(root_id, None, "Xã A", "commune", "Xã A", None, NOW)
+    assert team == Unit(team_id, root_id, "Thôn 1", "village", "Xã A/Thôn 1", 40, NOW)
+    assert below == [team] and under == [root, team] and every == [root, team]

@@ -32,7 +32,7 @@ async def db(db: Database) -> Database:
             path = f"{PROVINCE}/{commune}"
             await units.upsert(tx, path, "commune", None, NOW)
             team_id, _ = await units.upsert(tx, f"{path}/Thôn 1", "village", None, NOW)
-            commune_id = (await units.get_by_path(tx, path))["id"]  # type: ignore[index]
+            commune_id = (await units.get_by_path(tx, path)).id  # type: ignore[union-attr]
             officer = await members.create(tx, commune_id, "officer", f"CA {commune}", "vi", NOW)
             await members.link_identity(tx, "telegram", str(officer), str(officer), officer, NOW)
             member = await members.create(tx, team_id, "member", f"TV {commune}", "vi", NOW)
@@ -73,7 +73,7 @@ async def test_every_subtree_query_keeps_to_the_commune(db: Database, commune: s
         teams = await tally.units_in(tx, scope)
         per_unit = await tally.reports_per_unit(tx, scope, ["tip"])
         over_team = await members.officers_over(tx, f"{path}/Thôn 1", ("officer",))
-    assert [u["path"] for u in under] == [path, f"{path}/Thôn 1"]
+    assert [u.path for u in under] == [path, f"{path}/Thôn 1"]
     assert sorted(str(r["full_name"]) for r in audience) == [f"CA {commune}", f"TV {commune}"]
     assert [u["path"] for u in teams] == [path, f"{path}/Thôn 1"]
     assert [r["tip"] for r in per_unit] == [1]

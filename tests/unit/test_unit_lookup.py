@@ -44,7 +44,7 @@ async def find(
 
 def path_of(result: lookup.Lookup) -> str:
     assert isinstance(result, lookup.Found), result
-    return str(result.unit["path"])
+    return result.unit.path
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ async def test_outside_the_scope_is_told_apart_from_unknown(db: Database) -> Non
 async def test_a_name_in_two_units_is_ambiguous_with_its_candidates(db: Database) -> None:
     result = await find(db, "Nà Lẹng", scope=PROVINCE)
     assert isinstance(result, lookup.Ambiguous)
-    assert sorted(str(u["path"]) for u in result.candidates) == [
+    assert sorted(u.path for u in result.candidates) == [
         f"{COMMUNE}/Thôn Nà Lẹng",
         f"{OTHER}/Thôn Nà Lẹng",
     ]
