@@ -29,6 +29,61 @@ class Planned:
     expires_iso: str | None = None
 
 
+@dataclass(frozen=True)
+class OutboxRow:
+    """One queued message as stored (`SELECT *`): what the sender sends and the CLI retries.
+
+    The payload stays the stored JSON text: the sender decodes it when it sends, while the
+    CLI and announcement progress never look inside it.
+    """
+
+    id: int
+    dedupe_key: str
+    channel: str
+    chat_id: str
+    member_id: int | None
+    payload_text: str
+    not_before: str
+    status: str
+    attempts: int
+    last_error: str | None
+    sent_at: str | None
+    platform_message_id: str | None
+    created_at: str
+    urgent: bool
+    expires_at: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> OutboxRow:
+        """The one place that maps the columns to fields, so callers never cast a column."""
+        return cls(
+            id=int(row["id"]),
+            dedupe_key=str(row["dedupe_key"]),
+            channel=str(row["channel"]),
+            chat_id=str(row["chat_id"]),
+            member_id=None if row["member_id"] is None else int(row["member_id"]),
+            payload_text=str(row["payload"]),
+            not_before=str(row["not_before"]),
+            status=str(row["status"]),
+            attempts=int(row["attempts"]),
+            last_error=_text_or_none(row["last_error"]),
+            sent_at=_text_or_none(row["sent_at"]),
+            platform_message_id=_text_or_none(row["platform_message_id"]),
+            created_at=str(row["created_at"]),
+            urgent=bool(row["urgent"]),
+            expires_at=_text_or_none(row["expires_at"]),
+        )
+
+    def payload(self) -> dict[str, Any]:
+        """The message to send, decoded afresh each time, so a caller may change its copy."""
+        return dict(json.loads(self.payload_text))
+
+
+def _text_or_none(value: object) -> str | None:
+    """A nullable text column."""
+    return None if value is None else str(value)
+
+
 _INSERT = """INSERT OR IGNORE INTO outbox
     (dedupe_key, channel, chat_id, member_id, payload, not_before, created_at, urgent, expires_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
@@ -88,7 +143,7 @@ async def due(
     *,
     urgent_only: bool = False,
     skip_chats: Collection[str] = (),
-) -> list[Row]:
+) -> list[OutboxRow]:
     """Pending messages whose time has come: urgent ones first, then oldest first.
 
     `skip_chats` leaves out chats that may not receive another message yet (the per-chat
@@ -99,17 +154,18 @@ async def due(
     if skip_chats:
         skip = f"AND chat_id NOT IN ({','.join('?' for _ in skip_chats)})"
         skip_params = list(skip_chats)
-    rows: list[Row] = []
+    rows: list[OutboxRow] = []
     for urgent in (1,) if urgent_only else (1, 0):
         if len(rows) >= limit:
             break
-        rows += await tx.fetchall(
+        found = await tx.fetchall(
             f"""SELECT * FROM outbox
                 WHERE channel = ? AND status = 'pending' AND urgent = ? AND not_before <= ?
                   {skip}
                 ORDER BY not_before, id LIMIT ?""",
             (channel, urgent, now_iso, *skip_params, limit - len(rows)),
         )
+        rows += [OutboxRow.from_row(row) for row in found]
     return rows
 
 
@@ -190,9 +246,10 @@ async def cancel_pending(tx: Tx, outbox_id: int) -> bool:
     return cur.rowcount == 1
 
 
-async def get(tx: Tx, outbox_id: int) -> Row | None:
+async def get(tx: Tx, outbox_id: int) -> OutboxRow | None:
     """One outbox row, e.g. the alert an edit refers to."""
-    return await tx.fetchone("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
+    row = await tx.fetchone("SELECT * FROM outbox WHERE id = ?", (outbox_id,))
+    return OutboxRow.from_row(row) if row is not None else None
 
 
 async def recover_interrupted(tx: Tx, channel: str | None = None) -> int:
@@ -230,11 +287,6 @@ async def requeue(tx: Tx, outbox_id: int | None, now_iso: str) -> int:
             (now_iso, outbox_id),
         )
     return cur.rowcount
-
-
-def payload_of(row: Row) -> dict[str, Any]:
-    """Decode a row's payload."""
-    return dict(json.loads(row["payload"]))
 
 
 async def drop_chat(tx: Tx, channel: str, chat_id: str) -> int:

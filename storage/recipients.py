@@ -34,6 +34,36 @@ class Audience:
     exclude_member: int | None = None
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """One member of an audience and the account to reach them on (both None: no account)."""
+
+    member_id: int
+    full_name: str
+    locale: str
+    role: str
+    unit_id: int
+    unit_name: str
+    unit_path: str
+    channel: str | None
+    chat_id: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Recipient:
+        """The one place that maps the columns to fields, so callers never cast a column."""
+        return cls(
+            member_id=int(row["id"]),
+            full_name=str(row["full_name"]),
+            locale=str(row["locale"]),
+            role=str(row["role"]),
+            unit_id=int(row["unit_id"]),
+            unit_name=str(row["unit_name"]),
+            unit_path=str(row["unit_path"]),
+            channel=None if row["channel"] is None else str(row["channel"]),
+            chat_id=None if row["chat_id"] is None else str(row["chat_id"]),
+        )
+
+
 def _where(audience: Audience) -> tuple[str, list[Any]]:
     clauses = ["m.active = 1"]
     params: list[Any] = []
@@ -67,7 +97,7 @@ def _where(audience: Audience) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> list[Row]:
+async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> list[Recipient]:
     """Members matching `who`, each with the messenger account to use (or NULL channel).
 
     The account is the one `members.contact` picks (the same `BEST_ACCOUNT_FIRST` order):
@@ -84,7 +114,7 @@ async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> lis
         else:
             served_sql = f"AND i.channel IN ({','.join('?' for _ in served)})"
             served_params = sorted(served)
-    return await tx.fetchall(
+    rows = await tx.fetchall(
         f"""WITH best AS (
               SELECT i.member_id, i.channel, i.chat_id,
                      ROW_NUMBER() OVER (
@@ -100,10 +130,11 @@ async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> lis
             ORDER BY u.path, m.id""",
         (*served_params, *params),
     )
+    return [Recipient.from_row(row) for row in rows]
 
 
 async def reachable_count(tx: Tx, who: Audience, served: Collection[str] | None) -> tuple[int, int]:
     """(members who would get a message, members who cannot be reached) for a confirmation."""
     rows = await audience(tx, who, served)
-    reached = sum(1 for r in rows if r["channel"] is not None)
+    reached = sum(1 for r in rows if r.channel is not None)
     return reached, len(rows) - reached

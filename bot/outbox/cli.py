@@ -167,19 +167,19 @@ async def _retry_one(db: Database, clock: SystemClock, outbox_id: int) -> int:
         if row is None:
             print(f"antt-bot: no outbox message with id {outbox_id}", file=sys.stderr)
             return 1
-        if row["status"] != "given_up":
+        if row.status != "given_up":
             print(
-                f"antt-bot: message {outbox_id} is {row['status']}, not given_up; "
+                f"antt-bot: message {outbox_id} is {row.status}, not given_up; "
                 "only given-up messages can be retried",
                 file=sys.stderr,
             )
             return 1
         await outbox.requeue(tx, outbox_id, iso(now))
-    print(f"Requeued given-up message {outbox_id} ({row['dedupe_key']}).")
-    expires = parse_stored(row["expires_at"], clock.tz)
+    print(f"Requeued given-up message {outbox_id} ({row.dedupe_key}).")
+    expires = parse_stored(row.expires_at, clock.tz)
     if expires is not None and expires <= now:
         print(
-            f"Note: it expired at {local_time(row['expires_at'], clock.tz)}; the sender will mark "
+            f"Note: it expired at {local_time(row.expires_at, clock.tz)}; the sender will mark "
             "it expired instead of sending it.",
             file=sys.stderr,
         )

@@ -27,7 +27,8 @@ from bot.core.clock import Clock, iso
 from bot.core.model import Outbound
 from bot.outbox.ratelimit import RateLimiter
 from storage import members, outbox
-from storage.db import Database, Row
+from storage.db import Database
+from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
 
@@ -162,20 +163,20 @@ class OutboxSender:
                 urgent_only=self.quiet(now),
                 skip_chats=self.limiter.cooling(),
             )
-        picked: list[Row] = []
+        picked: list[OutboxRow] = []
         chats: set[str] = set()
         for row in rows:
-            if str(row["chat_id"]) not in chats:  # one per chat per round: the gap applies
-                chats.add(str(row["chat_id"]))
+            if row.chat_id not in chats:  # one per chat per round: the gap applies
+                chats.add(row.chat_id)
                 picked.append(row)
         if not picked:
             return 0
-        late = {int(r["id"]) for r in picked if r["expires_at"] and str(r["expires_at"]) <= now_iso}
-        ids = [int(r["id"]) for r in picked]
+        late = {r.id for r in picked if r.expires_at and r.expires_at <= now_iso}
+        ids = [r.id for r in picked]
         async with self.db.transaction() as tx:  # two statements: sends in flight wait for it
             expired = await outbox.expire(tx, [i for i in ids if i in late])
             taken = await outbox.claim(tx, [i for i in ids if i not in late])
-        claimed = [row for row in picked if int(row["id"]) in taken]
+        claimed = [row for row in picked if row.id in taken]
         if expired:
             log.info("outbox rows expired", extra={"count": expired})
         for index, row in enumerate(claimed):
@@ -184,7 +185,7 @@ class OutboxSender:
                 break
             await self.limiter.acquire()
             await self._slots.acquire()
-            chat = str(row["chat_id"])
+            chat = row.chat_id
             self.limiter.start(chat)
             task = asyncio.create_task(self._send(row))
             self._tasks.add(task)
@@ -202,27 +203,27 @@ class OutboxSender:
         while self._tasks:
             await asyncio.wait(list(self._tasks))
 
-    async def _unclaim(self, rows: list[Row]) -> None:
+    async def _unclaim(self, rows: list[OutboxRow]) -> None:
         async with self.db.transaction() as tx:
             for row in rows:
                 await outbox.mark_retry(
                     tx,
-                    int(row["id"]),
-                    str(row["last_error"] or ""),
-                    str(row["not_before"]),
+                    row.id,
+                    row.last_error or "",
+                    row.not_before,
                     counts=False,
                 )
 
-    async def _send(self, row: Row) -> None:
-        outbox_id = int(row["id"])
-        payload = outbox.payload_of(row)
-        attempts = int(row["attempts"]) + 1
+    async def _send(self, row: OutboxRow) -> None:
+        outbox_id = row.id
+        payload = row.payload()
+        attempts = row.attempts + 1
         try:
             if "edit_of" in payload:
                 message_id = await self._edit(row, payload)
             else:
                 message = await self._message(payload)
-                message_id = await self.channel.deliver(str(row["chat_id"]), message)
+                message_id = await self.channel.deliver(row.chat_id, message)
         except _NotYet:
             async with self.db.transaction() as tx:
                 later = iso(self.clock.now() + timedelta(seconds=2))
@@ -240,7 +241,9 @@ class OutboxSender:
         await self._mark_sent(row, payload, message_id)
         log.debug("outbox sent", extra={"outbox_id": outbox_id, "channel": self.channel.name})
 
-    async def _mark_sent(self, row: Row, payload: dict[str, Any], message_id: str | None) -> None:
+    async def _mark_sent(
+        self, row: OutboxRow, payload: dict[str, Any], message_id: str | None
+    ) -> None:
         """Record that the platform accepted the message, as soon as it can be durable.
 
         Until this commits, a kill -9 makes the restarted sender send the message again, so
@@ -250,7 +253,7 @@ class OutboxSender:
         in the first lane, so the two stay all or nothing.
         """
         now = iso(self.clock.now())
-        outbox_id = int(row["id"])
+        outbox_id = row.id
         # A handed-over reply's choices are in the dialog state already (with whether the
         # question takes typed numbers), so only pushed messages set them.
         if not (self.channel.numbered and payload.get("choices") and not payload.get("reply")):
@@ -260,9 +263,7 @@ class OutboxSender:
         flat = [[value, label] for line in payload["choices"] for label, value in line]
         async with self.db.transaction(first=True) as tx:
             await outbox.mark_sent(tx, outbox_id, message_id, now)
-            await dialog.remember_pushed_choices(
-                tx, self.channel.name, str(row["chat_id"]), flat, now
-            )
+            await dialog.remember_pushed_choices(tx, self.channel.name, row.chat_id, flat, now)
 
     async def _message(self, payload: dict[str, Any]) -> Outbound:
         """The message itself, or what a deferred row (a monthly tally) renders to now."""
@@ -272,38 +273,36 @@ class OutboxSender:
             return await self.renderer(payload)
         return Outbound.from_payload(payload)
 
-    async def _edit(self, row: Row, payload: dict[str, object]) -> str | None:
+    async def _edit(self, row: OutboxRow, payload: dict[str, object]) -> str | None:
         async with self.db.read() as tx:
             target = await outbox.get(tx, int(str(payload["edit_of"])))
-        if target is None or target["status"] in {
+        if target is None or target.status in {
             "cancelled",
             "given_up",
             "unreachable",
             "expired",
         }:
             return None
-        if target["status"] != "sent":
+        if target.status != "sent":
             raise _NotYet()
-        if target["platform_message_id"]:
-            await self.channel.edit(
-                str(row["chat_id"]), str(target["platform_message_id"]), str(payload["text"])
-            )
-            return str(target["platform_message_id"])
-        await self.channel.deliver(str(row["chat_id"]), Outbound(str(payload["text"])))
+        if target.platform_message_id:
+            await self.channel.edit(row.chat_id, target.platform_message_id, str(payload["text"]))
+            return target.platform_message_id
+        await self.channel.deliver(row.chat_id, Outbound(str(payload["text"])))
         return None
 
-    async def _failed(self, row: Row, attempts: int, err: DeliveryError) -> None:
-        outbox_id = int(row["id"])
+    async def _failed(self, row: OutboxRow, attempts: int, err: DeliveryError) -> None:
+        outbox_id = row.id
         now = self.clock.now()
         async with self.db.transaction() as tx:
             if err.remaining is not None and not err.blocked:
                 # The first parts of a long message arrived: a retry sends only the rest.
-                rest = {**outbox.payload_of(row), **err.remaining.to_payload()}
+                rest = {**row.payload(), **err.remaining.to_payload()}
                 await outbox.set_payload(tx, outbox_id, rest)
             if err.blocked:
                 await outbox.mark_failed(tx, outbox_id, "unreachable", err.reason)
-                await members.mark_unreachable(tx, self.channel.name, str(row["chat_id"]), iso(now))
-                await outbox.drop_chat(tx, self.channel.name, str(row["chat_id"]))
+                await members.mark_unreachable(tx, self.channel.name, row.chat_id, iso(now))
+                await outbox.drop_chat(tx, self.channel.name, row.chat_id)
             elif err.retry_after is not None:
                 self.limiter.pause(err.retry_after)
                 when = iso(now + timedelta(seconds=err.retry_after))

@@ -21,7 +21,7 @@ from bot.core.model import Outbound
 from storage import announcements, outbox
 from storage.db import Row, Tx
 from storage.members import Member
-from storage.outbox import Planned
+from storage.outbox import OutboxRow, Planned
 from storage.recipients import Audience, audience
 from storage.units import Unit
 
@@ -58,7 +58,7 @@ async def queue(
     """
     sender_id = sender.id
     who = Audience(paths=[unit.path], exclude_member=sender_id)
-    members = [m for m in await audience(tx, who, served) if m["channel"] is not None]
+    members = [m for m in await audience(tx, who, served) if m.channel is not None]
     if not members:
         return None
     total = len(members)
@@ -74,14 +74,14 @@ async def queue(
     items = []
     for member in members:
         header = services.texts.t(
-            str(member["locale"]), "announce.header", name=sender.full_name, unit=unit.name
+            member.locale, "announce.header", name=sender.full_name, unit=unit.name
         )
         items.append(
             Planned(
-                dedupe_key=f"announce:{announcement_id}:{member['id']}",
-                channel=str(member["channel"]),
-                chat_id=str(member["chat_id"]),
-                member_id=int(member["id"]),
+                dedupe_key=f"announce:{announcement_id}:{member.member_id}",
+                channel=str(member.channel),
+                chat_id=str(member.chat_id),
+                member_id=member.member_id,
                 payload=Outbound(f"{header}\n\n{text}").to_payload(),
                 not_before_iso=now_iso,
             )
@@ -147,7 +147,7 @@ async def _report_one(tx: Tx, services: Services, row: Row, now_iso: str) -> boo
     progress = await outbox.get(tx, int(row["progress_outbox_id"] or 0))
     # Zalo and the terminal cannot edit a message: each update would arrive as a new one,
     # so there the sender hears only the final report.
-    edits = progress is not None and str(progress["channel"]) not in services.numbered_channels
+    edits = progress is not None and progress.channel not in services.numbered_channels
     if progress is not None and edits and reported != str(row["reported"]):
         if finished:
             key = "announce.progress_done"
@@ -158,7 +158,7 @@ async def _report_one(tx: Tx, services: Services, row: Row, now_iso: str) -> boo
             tx,
             progress,
             f"announce:{announcement_id}:progress:{sent}:{failed}",
-            {"edit_of": int(progress["id"]), **Outbound(text).to_payload()},
+            {"edit_of": progress.id, **Outbound(text).to_payload()},
             now_iso,
         )
     await announcements.set_reported(tx, announcement_id, reported)
@@ -177,15 +177,15 @@ async def _report_one(tx: Tx, services: Services, row: Row, now_iso: str) -> boo
 
 
 async def _to_sender(
-    tx: Tx, progress: Row, key: str, payload: dict[str, object], now_iso: str
+    tx: Tx, progress: OutboxRow, key: str, payload: dict[str, object], now_iso: str
 ) -> None:
     """Queue an urgent message in the chat the progress message went to."""
     await outbox.enqueue(
         tx,
         dedupe_key=key,
-        channel=str(progress["channel"]),
-        chat_id=str(progress["chat_id"]),
-        member_id=progress["member_id"],
+        channel=progress.channel,
+        chat_id=progress.chat_id,
+        member_id=progress.member_id,
         payload=payload,
         not_before_iso=now_iso,
         now_iso=now_iso,

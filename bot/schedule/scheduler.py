@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
     from bot.core.engine import Services
     from bot.core.model import Outbound
-    from storage.db import Row, Tx
+    from storage.db import Tx
+    from storage.recipients import Recipient
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,9 @@ class Plan:
 
     def each(
         self,
-        rows: list[Row],
-        key: Callable[[Row], str],
-        message: Callable[[Row, str], Outbound],
+        rows: list[Recipient],
+        key: Callable[[Recipient], str],
+        message: Callable[[Recipient, str], Outbound],
         *,
         expires_iso: str | None = None,
     ) -> list[Planned]:
@@ -71,15 +72,15 @@ class Plan:
         return [
             Planned(
                 key(row),
-                str(row["channel"]),
-                str(row["chat_id"]),
-                int(row["id"]),
-                message(row, str(row["locale"])).to_payload(),
+                row.channel,
+                row.chat_id,
+                row.member_id,
+                message(row, row.locale).to_payload(),
                 self.at,
                 expires_iso=expires_iso,
             )
             for row in rows
-            if row["channel"] is not None
+            if row.channel is not None and row.chat_id is not None
         ]
 
 

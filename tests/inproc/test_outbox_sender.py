@@ -3,6 +3,7 @@ control (429 retry_after), server errors with backoff and give-up, stale reminde
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
@@ -35,7 +36,7 @@ async def row(h: Harness, outbox_id: int) -> dict[str, object]:
     async with h.db.read() as tx:
         found = await outbox.get(tx, outbox_id)
     assert found is not None
-    return dict(found)
+    return dataclasses.asdict(found)
 
 
 async def test_a_user_who_blocked_the_bot_is_marked_unreachable_and_skipped_after(

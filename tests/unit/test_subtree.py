@@ -74,7 +74,7 @@ async def test_every_subtree_query_keeps_to_the_commune(db: Database, commune: s
         per_unit = await tally.reports_per_unit(tx, scope, ["tip"])
         over_team = await members.officers_over(tx, f"{path}/Thôn 1", ("officer",))
     assert [u.path for u in under] == [path, f"{path}/Thôn 1"]
-    assert sorted(str(r["full_name"]) for r in audience) == [f"CA {commune}", f"TV {commune}"]
+    assert sorted(r.full_name for r in audience) == [f"CA {commune}", f"TV {commune}"]
     assert [u["path"] for u in teams] == [path, f"{path}/Thôn 1"]
     assert [r["tip"] for r in per_unit] == [1]
     assert [str(r["full_name"]) for r in over_team] == [f"CA {commune}"]

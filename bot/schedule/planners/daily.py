@@ -17,7 +17,7 @@ from bot.schedule.scheduler import Plan
 from storage import members, recipients
 from storage.db import Row
 from storage.outbox import Planned
-from storage.recipients import Audience
+from storage.recipients import Audience, Recipient
 
 REPORT_BUTTON = "menu:report"  # handlers.commands.REPORT: opens the report wizard
 NIL_BUTTON = "menu:nil"  # handlers.commands.NIL: files "nothing to report today"
@@ -55,12 +55,12 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
     rows = await recipients.audience(plan.tx, who, plan.served)
     minutes = max(0, int((deadline - plan.slot).total_seconds() // 60))
 
-    def message(row: Row, locale: str) -> Outbound:
+    def message(row: Recipient, locale: str) -> Outbound:
         """The reminder with its two buttons, in the member's language."""
         text = plan.t(
             locale,
             key,
-            name=row["full_name"],
+            name=row.full_name,
             date=dates.stored_day(day.isoformat()),
             deadline=dates.clock(deadline),
             minutes=minutes,
@@ -73,7 +73,7 @@ async def _reminders(plan: Plan, prefix: str, key: str) -> list[Planned]:
 
     return plan.each(
         rows,
-        lambda r: f"{prefix}:{day.isoformat()}:{r['id']}",
+        lambda r: f"{prefix}:{day.isoformat()}:{r.member_id}",
         message,
         expires_iso=iso(deadline),
     )
@@ -91,12 +91,12 @@ async def digest(plan: Plan) -> list[Planned]:
     leaders = await recipients.audience(plan.tx, Audience(roles=("leader",)), plan.served)
     deadline = dates.clock(deadline_of(plan, day))
 
-    def message(leader: Row, locale: str) -> Outbound:
+    def message(leader: Recipient, locale: str) -> Outbound:
         """The leader's list for their own team."""
-        team = teams.get(int(leader["unit_id"]), [])
-        return Outbound(_digest_text(plan, locale, str(leader["unit_name"]), day, deadline, team))
+        team = teams.get(leader.unit_id, [])
+        return Outbound(_digest_text(plan, locale, leader.unit_name, day, deadline, team))
 
-    return plan.each(leaders, lambda r: f"digest:{day_iso}:{r['id']}", message)
+    return plan.each(leaders, lambda r: f"digest:{day_iso}:{r.member_id}", message)
 
 
 def _digest_text(

@@ -9,9 +9,8 @@ from bot.core.config import Milestone, Phase
 from bot.core.model import Outbound
 from bot.schedule.scheduler import Plan
 from storage import recipients
-from storage.db import Row
 from storage.outbox import Planned
-from storage.recipients import Audience
+from storage.recipients import Audience, Recipient
 
 
 def _tag(name: str) -> str:
@@ -38,7 +37,7 @@ async def _milestone(plan: Plan, milestone: Milestone, days: int) -> list[Planne
     due = dates.stored_day(milestone.due.isoformat())
     tag = f"milestone:{milestone.due.isoformat()}:{_tag(milestone.name)}:{days}d"
 
-    def message(row: Row, locale: str) -> Outbound:
+    def message(row: Recipient, locale: str) -> Outbound:
         """'N days left' or 'due today', in the recipient's language."""
         if days == 0:
             return Outbound(
@@ -50,14 +49,14 @@ async def _milestone(plan: Plan, milestone: Milestone, days: int) -> list[Planne
 
     who = Audience(paths=[milestone.unit] if milestone.unit else (), roles=milestone.roles)
     rows = await recipients.audience(plan.tx, who, plan.served)
-    return plan.each(rows, lambda row: f"{tag}:{row['id']}", message)
+    return plan.each(rows, lambda row: f"{tag}:{row.member_id}", message)
 
 
 async def _phase(plan: Plan, phase: Phase) -> list[Planned]:
     """On a phase's first day, every member of the units it covers gets its name and theme."""
     tag = f"phase:{phase.start.isoformat()}:{_tag(phase.name)}"
 
-    def message(row: Row, locale: str) -> Outbound:
+    def message(row: Recipient, locale: str) -> Outbound:
         """The phase's name and dates, then its theme."""
         lines = [
             plan.t(
@@ -73,4 +72,4 @@ async def _phase(plan: Plan, phase: Phase) -> list[Planned]:
         return Outbound("\n".join(lines))
 
     rows = await recipients.audience(plan.tx, Audience(paths=phase.units), plan.served)
-    return plan.each(rows, lambda row: f"{tag}:{row['id']}", message)
+    return plan.each(rows, lambda row: f"{tag}:{row.member_id}", message)

@@ -15,9 +15,8 @@ from bot.schedule.planners.daily import REPORT_BUTTON
 from bot.schedule.scheduler import Plan
 from bot.tally import periods
 from storage import recipients, units
-from storage.db import Row
 from storage.outbox import Planned
-from storage.recipients import Audience
+from storage.recipients import Audience, Recipient
 
 
 async def monthly_tally(plan: Plan) -> list[Planned]:
@@ -31,18 +30,18 @@ async def monthly_tally(plan: Plan) -> list[Planned]:
     fileless = plan.services.fileless_channels
     items = []
     for row in rows:
-        if row["channel"] is None:
+        if row.channel is None or row.chat_id is None:
             continue
-        channel = str(row["channel"])
+        channel = row.channel
         files = channel not in fileless
         base = {
-            "unit_id": int(row["unit_id"]),
+            "unit_id": row.unit_id,
             "period": ended.code,
-            "locale": str(row["locale"]),
+            "locale": row.locale,
             "files": files,
         }
-        key = f"tally:{ended.code}:{row['id']}"
-        common = (channel, str(row["chat_id"]), int(row["id"]))
+        key = f"tally:{ended.code}:{row.member_id}"
+        common = (channel, row.chat_id, row.member_id)
         items.append(Planned(f"{key}:text", *common, {"render": "tally", **base}, plan.at))
         if files:
             items.append(Planned(f"{key}:xlsx", *common, {"render": "tally_xlsx", **base}, plan.at))
@@ -63,15 +62,15 @@ async def nudge(plan: Plan) -> list[Planned]:
     rows = await recipients.audience(plan.tx, who, plan.served)
     target = config.tally.targets.good_deeds_per_month
 
-    def message(row: Row, locale: str) -> Outbound:
+    def message(row: Recipient, locale: str) -> Outbound:
         """The encouragement, with a button that opens the report wizard."""
         text = plan.t(
             locale,
             "schedule.nudge",
-            unit=row["unit_name"],
+            unit=row.unit_name,
             start=dates.stored_day(period.start.isoformat()),
             target=target,
         )
         return Outbound(text, [[Choice(plan.t(locale, "schedule.nudge_button"), REPORT_BUTTON)]])
 
-    return plan.each(rows, lambda r: f"nudge:{period.code}:{r['id']}", message)
+    return plan.each(rows, lambda r: f"nudge:{period.code}:{r.member_id}", message)
