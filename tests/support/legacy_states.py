@@ -18,6 +18,7 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+from tests.inproc.helpers import file_patrol, patrol_to_summary, start_patrol
 from tests.support.harness import COMMUNE, TEAM_A, Harness, make_harness
 
 TARGET = Path(__file__).resolve().parent.parent / "data" / "dialogs-before-typed-state.sqlite3.gz"
@@ -37,8 +38,7 @@ INVITE = "LEGACY1"
 
 async def _patrol_start(h: Harness, user_id: int) -> None:
     user = h.user(user_id)
-    await user.send("/baocao")
-    await user.press("Tuần tra")
+    await start_patrol(user)
     await user.press("Hôm nay")
 
 
@@ -64,24 +64,10 @@ async def drive(h: Harness) -> None:
     await binh.send("Đường liên thôn Nà Lẹng")
     await binh.press("Nguyễn Văn An")
 
-    chi = h.user(SUMMARY)
-    await _patrol_start(h, SUMMARY)
-    for answer in ["19:00", "21:30", "Đường liên thôn Nà Lẹng"]:
-        await chi.send(answer)
-    await chi.press("Xong")
-    await chi.send("0")
-    await chi.press("Không")
-    await chi.press("Bỏ qua")
+    await patrol_to_summary(h.user(SUMMARY))
 
     dung = h.user(EDIT_PARKED)
-    await _patrol_start(h, EDIT_PARKED)
-    for answer in ["19:00", "21:30", "Đường liên thôn Nà Lẹng"]:
-        await dung.send(answer)
-    await dung.press("Xong")
-    await dung.send("0")
-    await dung.press("Không")
-    await dung.press("Bỏ qua")
-    await dung.press("Gửi báo cáo")
+    await file_patrol(dung)
     await _patrol_start(h, EDIT_PARKED)  # a second draft, date answered
     await dung.send("/baocaocuatoi")
     await dung.press("BC-2026-000001")

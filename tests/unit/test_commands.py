@@ -4,12 +4,10 @@ tables, the menus, the help and Telegram's command list all come from it."""
 from __future__ import annotations
 
 import re
-import tomllib
-from pathlib import Path
 
 import pytest
 
-from bot.core.i18n import Texts, _flatten
+from bot.core.i18n import Texts
 from bot.core.roles import Role
 from handlers import menu, router
 from handlers.commands import (
@@ -23,19 +21,12 @@ from handlers.commands import (
     telegram_list,
 )
 
-LOCALES = Path(__file__).resolve().parents[2] / "bot" / "locales"
 COMMAND_RE = re.compile(r"(?:^|[\s(])/([a-z]+)\b")  # not the / of "fire/rescue"
 
 
-def _catalogue(locale: str) -> dict[str, str]:
-    flat: dict[str, str] = {}
-    _flatten("", tomllib.loads((LOCALES / f"{locale}.toml").read_text(encoding="utf-8")), flat)
-    return flat
-
-
-VI = _catalogue("vi")
-EN = _catalogue("en")
-TEXTS = Texts({"vi": VI, "en": EN})
+TEXTS = Texts.load()  # the packaged catalogues, as the bot reads them
+VI = TEXTS.catalogues["vi"]
+EN = TEXTS.catalogues["en"]
 
 # What Telegram users have seen beside the text box since the list was hand-written.
 TELEGRAM_VI = [

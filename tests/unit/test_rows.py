@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-
-import pytest
-
 from storage import members, reports, units
-from storage.db import Database, Row
+from storage.db import Database
 from storage.members import Member
 from storage.reports import NamedReport, Report
 from storage.units import Unit
+from tests.unit.conftest import RowOf
 
 NOW = "2026-11-23T09:00:00+07:00"
 LATER = "2026-11-23T10:00:00+07:00"
@@ -32,23 +28,8 @@ UNIT_SQL = """SELECT 3 AS id, {parent_id} AS parent_id, 'Thôn Nà Lẹng' AS na
     'c' AS created_at"""
 
 
-@pytest.fixture
-def conn() -> Iterator[sqlite3.Connection]:
-    """A bare connection whose rows are the same sqlite3.Row the storage layer reads."""
-    connection = sqlite3.connect(":memory:")
-    connection.row_factory = sqlite3.Row
-    yield connection
-    connection.close()
-
-
-def _row(conn: sqlite3.Connection, sql: str) -> Row:
-    row: Row | None = conn.execute(sql).fetchone()
-    assert row is not None
-    return row
-
-
-def test_a_member_row_becomes_typed_fields(conn: sqlite3.Connection) -> None:
-    member = Member.from_row(_row(conn, MEMBER_SQL.format(active=1)))
+def test_a_member_row_becomes_typed_fields(row_of: RowOf) -> None:
+    member = Member.from_row(row_of(MEMBER_SQL.format(active=1)))
     assert member == Member(
         id=7,
         unit_id=3,
@@ -60,11 +41,11 @@ def test_a_member_row_becomes_typed_fields(conn: sqlite3.Connection) -> None:
         unit_path="Xã A/Thôn Nà Lẹng",
         unit_kind="village",
     )
-    assert Member.from_row(_row(conn, MEMBER_SQL.format(active=0))).active is False
+    assert Member.from_row(row_of(MEMBER_SQL.format(active=0))).active is False
 
 
-def test_a_unit_row_becomes_typed_fields(conn: sqlite3.Connection) -> None:
-    unit = Unit.from_row(_row(conn, UNIT_SQL.format(parent_id=1, households=120)))
+def test_a_unit_row_becomes_typed_fields(row_of: RowOf) -> None:
+    unit = Unit.from_row(row_of(UNIT_SQL.format(parent_id=1, households=120)))
     assert unit == Unit(
         id=3,
         parent_id=1,
@@ -77,16 +58,16 @@ def test_a_unit_row_becomes_typed_fields(conn: sqlite3.Connection) -> None:
     assert type(unit.parent_id) is int and type(unit.households) is int
 
 
-def test_a_root_unit_without_households_keeps_none(conn: sqlite3.Connection) -> None:
-    unit = Unit.from_row(_row(conn, UNIT_SQL.format(parent_id="NULL", households="NULL")))
+def test_a_root_unit_without_households_keeps_none(row_of: RowOf) -> None:
+    unit = Unit.from_row(row_of(UNIT_SQL.format(parent_id="NULL", households="NULL")))
     assert unit.parent_id is None and unit.households is None
     assert (unit.id, unit.path) == (3, "Xã A/Thôn Nà Lẹng")
 
 
 def test_an_unacknowledged_report_keeps_none_and_decodes_its_answers(
-    conn: sqlite3.Connection,
+    row_of: RowOf,
 ) -> None:
-    report = Report.from_row(_row(conn, REPORT_SQL.format(ack_by="NULL", ack_at="NULL")))
+    report = Report.from_row(row_of(REPORT_SQL.format(ack_by="NULL", ack_at="NULL")))
     assert type(report) is Report
     assert (report.id, report.member_id, report.unit_id) == (11, 7, 3)
     assert report.urgent is True
@@ -94,8 +75,8 @@ def test_an_unacknowledged_report_keeps_none_and_decodes_its_answers(
     assert report.answers == {"date": "2026-11-23", "mates": [1, 2], "note": "Cháy"}
 
 
-def test_an_acknowledged_report_with_names(conn: sqlite3.Connection) -> None:
-    report = NamedReport.from_row(_row(conn, REPORT_SQL.format(ack_by=5, ack_at=f"'{LATER}'")))
+def test_an_acknowledged_report_with_names(row_of: RowOf) -> None:
+    report = NamedReport.from_row(row_of(REPORT_SQL.format(ack_by=5, ack_at=f"'{LATER}'")))
     assert (report.ack_by, report.ack_at) == (5, LATER)
     assert (report.unit_path, report.unit_name, report.reporter_name) == (
         "Xã A/Thôn Nà Lẹng",
@@ -104,8 +85,8 @@ def test_an_acknowledged_report_with_names(conn: sqlite3.Connection) -> None:
     )
 
 
-def test_answers_are_a_copy_the_caller_may_change(conn: sqlite3.Connection) -> None:
-    report = Report.from_row(_row(conn, REPORT_SQL.format(ack_by="NULL", ack_at="NULL")))
+def test_answers_are_a_copy_the_caller_may_change(row_of: RowOf) -> None:
+    report = Report.from_row(row_of(REPORT_SQL.format(ack_by="NULL", ack_at="NULL")))
     answers = reports.answers(report)
     answers["note"] = "edited"
     answers["mates"].append(3)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-
-import pytest
-
 from storage import members, outbox, recipients, units
-from storage.db import Database, Row
+from storage.db import Database
 from storage.outbox import OutboxRow
 from storage.recipients import Audience, Recipient
+from tests.unit.conftest import RowOf
 
 NOW = "2026-11-23T09:00:00+07:00"
 LATER = "2026-11-23T10:00:00+07:00"
@@ -27,21 +23,6 @@ RECIPIENT_SQL = """SELECT 7 AS id, 'Lò Văn Pó' AS full_name, 'vi' AS locale,
     'Xã A/Thôn Nà Lẹng' AS unit_path, {channel} AS channel, {chat_id} AS chat_id"""
 
 
-@pytest.fixture
-def conn() -> Iterator[sqlite3.Connection]:
-    """A bare connection whose rows are the same sqlite3.Row the storage layer reads."""
-    connection = sqlite3.connect(":memory:")
-    connection.row_factory = sqlite3.Row
-    yield connection
-    connection.close()
-
-
-def _row(conn: sqlite3.Connection, sql: str) -> Row:
-    row: Row | None = conn.execute(sql).fetchone()
-    assert row is not None
-    return row
-
-
 def _outbox_sql(**overrides: object) -> str:
     values: dict[str, object] = {
         "member_id": "NULL",
@@ -54,8 +35,8 @@ def _outbox_sql(**overrides: object) -> str:
     return OUTBOX_SQL.format(**{**values, **overrides})
 
 
-def test_an_outbox_row_with_nulls_keeps_them_none(conn: sqlite3.Connection) -> None:
-    row = OutboxRow.from_row(_row(conn, _outbox_sql()))
+def test_an_outbox_row_with_nulls_keeps_them_none(row_of: RowOf) -> None:
+    row = OutboxRow.from_row(row_of(_outbox_sql()))
     assert row == OutboxRow(
         id=5,
         dedupe_key="remind:2026-11-23:7",
@@ -75,7 +56,7 @@ def test_an_outbox_row_with_nulls_keeps_them_none(conn: sqlite3.Connection) -> N
     )
 
 
-def test_an_outbox_row_with_every_column_typed(conn: sqlite3.Connection) -> None:
+def test_an_outbox_row_with_every_column_typed(row_of: RowOf) -> None:
     sql = _outbox_sql(
         member_id=7,
         last_error="'boom'",
@@ -84,22 +65,22 @@ def test_an_outbox_row_with_every_column_typed(conn: sqlite3.Connection) -> None
         urgent=1,
         expires_at=f"'{LATER}'",
     )
-    row = OutboxRow.from_row(_row(conn, sql))
+    row = OutboxRow.from_row(row_of(sql))
     assert (row.member_id, row.last_error, row.sent_at) == (7, "boom", NOW)
     assert row.platform_message_id == "42" and row.urgent is True and row.expires_at == LATER
 
 
-def test_the_payload_is_decoded_afresh_for_each_caller(conn: sqlite3.Connection) -> None:
-    row = OutboxRow.from_row(_row(conn, _outbox_sql()))
+def test_the_payload_is_decoded_afresh_for_each_caller(row_of: RowOf) -> None:
+    row = OutboxRow.from_row(row_of(_outbox_sql()))
     payload = row.payload()
     assert payload == {"text": "Nhắc báo cáo", "choices": [[["Có", "yes"]]]}
     payload["text"] = "changed"
     assert row.payload()["text"] == "Nhắc báo cáo"
 
 
-def test_a_recipient_with_an_account(conn: sqlite3.Connection) -> None:
+def test_a_recipient_with_an_account(row_of: RowOf) -> None:
     sql = RECIPIENT_SQL.format(channel="'zalo'", chat_id="'z-1'")
-    assert Recipient.from_row(_row(conn, sql)) == Recipient(
+    assert Recipient.from_row(row_of(sql)) == Recipient(
         member_id=7,
         full_name="Lò Văn Pó",
         locale="vi",
@@ -112,8 +93,8 @@ def test_a_recipient_with_an_account(conn: sqlite3.Connection) -> None:
     )
 
 
-def test_a_recipient_without_an_account_keeps_none(conn: sqlite3.Connection) -> None:
-    recipient = Recipient.from_row(_row(conn, RECIPIENT_SQL.format(channel="NULL", chat_id="NULL")))
+def test_a_recipient_without_an_account_keeps_none(row_of: RowOf) -> None:
+    recipient = Recipient.from_row(row_of(RECIPIENT_SQL.format(channel="NULL", chat_id="NULL")))
     assert (recipient.member_id, recipient.channel, recipient.chat_id) == (7, None, None)
 
 
