@@ -87,9 +87,10 @@ class _Wanted:
         """Fold once what the caller typed, rather than once per unit compared."""
         return cls(tuple(fold(s) for s in typed.strip(" " + SEPARATOR).split(SEPARATOR)))
 
-    def matches(self, unit: Unit, loose: bool = False) -> bool:
-        """Whether the caller may have meant this unit: its name, or the end of its path."""
-        if not _named(fold(unit.name), self.segments[-1], loose):
+    def matches(self, unit: Unit, name: str, loose: bool = False) -> bool:
+        """Whether the caller may have meant this unit (`name`: its name folded, once per
+        lookup however many passes compare it): its name, or the end of its path."""
+        if not _named(name, self.segments[-1], loose):
             return False
         if len(self.segments) == 1:
             return True
@@ -121,14 +122,15 @@ async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool =
     wanted = _Wanted.of(typed)
     inside = await (units.every(tx) if scope is None else units.named_under(tx, scope))
     pool = teams(inside) if teams_only else inside
+    named = [(u, fold(u.name)) for u in pool]
     for loose in (False, True):  # the whole name first; its last words only if none is
-        hits = [u for u in pool if wanted.matches(u, loose)]
+        hits = [u for u, name in named if wanted.matches(u, name, loose)]
         if len(hits) == 1:
             return Found(hits[0])
         if hits:
             return Ambiguous(hits)
     if scope is not None:
         outside = [u for u in await units.every(tx) if not in_scope(scope, u.path)]
-        if any(wanted.matches(u) for u in outside):
+        if any(wanted.matches(u, fold(u.name)) for u in outside):
             return OutOfScope()
     return Unknown()
