@@ -12,11 +12,11 @@ menu, to list what a role is offered), so the registry stays below every handler
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from bot.core.engine import Context
+from bot.core.engine import Handler
 from bot.core.i18n import DEFAULT_LOCALE, Texts
 from bot.core.roles import (
     OVERSIGHT_ROLES,
@@ -25,7 +25,6 @@ from bot.core.roles import (
     Role,
 )
 
-Handler = Callable[[Context], Awaitable[None]]
 Roles = frozenset[Role] | None  # None: every registered member
 H = TypeVar("H", bound=Handler)
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.engine import Context
+from bot.core.engine import Context, Handler
 from bot.reports.alerts import ACK_PREFIX
 from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
-from handlers.commands import REGISTRY, Handler
+from handlers.commands import REGISTRY
 
 # Built from the command list: /start and /lienket work for strangers too (that is how they
 # become known here); every other command only for registered members.
