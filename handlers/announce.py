@@ -51,7 +51,7 @@ class AnnounceDraft(FlowState):
 
 def allowed(member: Member) -> bool:
     """Only commune police, supervisors and admins speak to a whole unit."""
-    return member.role in {r.value for r in OVERSIGHT_ROLES}
+    return member.role in OVERSIGHT_ROLES
 
 
 @handles("thongbao")

@@ -28,7 +28,7 @@ async def acknowledge(ctx: Context) -> None:
     ):
         ctx.reply(ctx.t("ack.not_found"))
         return
-    if me.role not in {r.value for r in ALERT_ROLES}:
+    if me.role not in ALERT_ROLES:
         ctx.reply(ctx.t("ack.not_allowed"))
         return
     report_id = row.id
@@ -97,14 +97,14 @@ async def pending(ctx: Context) -> None:
     """Urgent reports in the caller's area still waiting for police, with acknowledge buttons."""
     assert ctx.member is not None
     me = ctx.member
-    if me.role not in {r.value for r in OVERSIGHT_ROLES}:
+    if me.role not in OVERSIGHT_ROLES:
         await menu.show(ctx, ctx.t("ack.not_allowed"))
         return
     rows = await reports.unacknowledged_in(ctx.tx, me.unit_path, 10)
     if not rows:
         await menu.show(ctx, ctx.t("ack.none_pending"))
         return
-    can_ack = me.role in {r.value for r in ALERT_ROLES}
+    can_ack = me.role in ALERT_ROLES
     lines = [ctx.t("ack.pending_title", count=len(rows)), ""]
     buttons = []
     for row in rows:

@@ -58,7 +58,7 @@ _KEYWORDS = {
 
 def allowed(member: Member) -> bool:
     """Leaders see their team; police, supervisors and admins their unit; members nothing."""
-    return member.role in {r.value for r in UNIT_TALLY_ROLES}
+    return member.role in UNIT_TALLY_ROLES
 
 
 @handles("thongke")

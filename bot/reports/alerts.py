@@ -8,7 +8,7 @@ from typing import Any
 from bot.core import dates
 from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
-from bot.core.roles import ALERT_ROLES
+from bot.core.roles import ALERT_ROLES, role_names
 from bot.reports.filling import summary_lines
 from bot.reports.forms import Category
 from bot.reports.kinds import Viewer
@@ -26,9 +26,7 @@ async def queue_alerts(
     """
     member = ctx.member
     assert member is not None
-    officers = await members.officers_over(
-        ctx.tx, member.unit_path, tuple(r.value for r in ALERT_ROLES)
-    )
+    officers = await members.officers_over(ctx.tx, member.unit_path, role_names(ALERT_ROLES))
     sent = 0
     for officer in officers:
         contact = await members.contact(ctx.tx, int(officer["id"]), ctx.served)
