@@ -16,7 +16,7 @@ from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
 from bot.people.invites import generate_code, normalize_code
 from handlers import menu
-from handlers.commands import handles
+from handlers.commands import HOME, handles
 from storage import invites, links, members, outbox
 
 PREF_PREFIX = "pref:"
@@ -149,7 +149,7 @@ async def ask_preference(ctx: Context) -> None:
     for channel in channels:
         mark = " ✔" if channel == chosen else ""
         rows.append([Choice(messenger_name(channel) + mark, PREF_PREFIX + channel)])
-    rows.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
+    rows.append([Choice(ctx.t("menu.back_to_menu"), HOME)])
     ctx.reply(ctx.t("deliver.ask", current=current), rows)
 
 

@@ -5,21 +5,7 @@ from __future__ import annotations
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import role_label
-from handlers.commands import (
-    HELP,
-    HOME,
-    LEAVE,
-    MINE,
-    NIL,
-    PENDING,
-    REPORT,
-    TALLY,
-    handles,
-    help_keys,
-    menu_buttons,
-)
-
-__all__ = ["HELP", "HOME", "LEAVE", "MINE", "NIL", "PENDING", "REPORT", "TALLY"]  # button data
+from handlers.commands import handles, help_keys, menu_buttons
 
 
 def menu_choices(ctx: Context) -> list[list[Choice]]:

@@ -14,7 +14,7 @@ from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import split_answers
 from handlers import fields, menu
-from handlers.commands import handles
+from handlers.commands import HOME, MINE, handles
 from storage import reports
 from storage.reports import Report
 
@@ -37,7 +37,7 @@ async def show(ctx: Context) -> None:
         await menu.show(ctx, ctx.t("mine.empty"))
         return
     buttons = [[Choice(_line(ctx, row), OPEN + str(row.id))] for row in rows]
-    buttons.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
+    buttons.append([Choice(ctx.t("menu.back_to_menu"), HOME)])
     ctx.reply(ctx.t("mine.title"), buttons)
 
 
@@ -99,7 +99,7 @@ async def _open(ctx: Context, row: Report) -> None:
     elif row.status == "active":
         lines.append("")
         lines.append(ctx.t("mine.locked", time=dates.stored_stamp(row.edit_until)))
-    buttons.append([Choice(ctx.t("mine.back_to_list"), "menu:mine")])
+    buttons.append([Choice(ctx.t("mine.back_to_list"), MINE)])
     ctx.reply("\n".join(lines), buttons)
 
 

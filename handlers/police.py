@@ -9,7 +9,7 @@ from bot.core.model import Choice, Outbound
 from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
 from bot.reports.alerts import ACK_PREFIX
 from handlers import menu
-from handlers.commands import handles
+from handlers.commands import HOME, handles
 from storage import members, outbox, reports
 from storage.reports import Report
 
@@ -117,5 +117,5 @@ async def pending(ctx: Context) -> None:
             buttons.append(
                 [Choice(ctx.t("ack.button_for", number=row.number), ACK_PREFIX + str(row.id))]
             )
-    buttons.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
+    buttons.append([Choice(ctx.t("menu.back_to_menu"), HOME)])
     ctx.reply("\n".join(lines), buttons)

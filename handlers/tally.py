@@ -23,7 +23,7 @@ from bot.tally.periods import Period, PeriodError
 from bot.tally.prepared import prepare
 from bot.units import lookup
 from handlers import menu
-from handlers.commands import handles
+from handlers.commands import HOME, handles
 from storage import units
 from storage.members import Member
 from storage.units import Unit
@@ -271,5 +271,5 @@ async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]
             rows.append(
                 [Choice(ctx.t("tally.up", name=parent.name), f"{PREFIX}{parent_id}:{code}")]
             )
-    rows.append([Choice(ctx.t("menu.back_to_menu"), "menu:home")])
+    rows.append([Choice(ctx.t("menu.back_to_menu"), HOME)])
     return rows
