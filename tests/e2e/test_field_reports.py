@@ -791,11 +791,6 @@ async def test_a_stranger_only_learns_how_to_join(
     assert_bot_healthy(bot)
 
 
-@pytest.mark.skip(reason="the emulator cannot deliver the same update twice; covered in-process")
-async def test_the_same_message_twice_is_handled_once() -> None:
-    """A redelivered Telegram update must not file a report twice (tests/inproc covers it)."""
-
-
 def test_the_bot_log_holds_no_token_and_no_personal_data(world: World) -> None:
     """Runs last in this module: everything the bot printed while people used it."""
     log = world.bot.output()
