@@ -134,6 +134,9 @@ class ReportsSection(_Section):
     max_age_days: int = Field(default=7, ge=0, le=366)
     forms_file: str = ""
     recent_limit: int = Field(default=10, ge=1, le=50)
+    # The reporting day runs on until this time the next morning (night patrols end after
+    # the deadline): until then a new report is for the day before by default.
+    day_ends_at: time = time(6, 0)
 
     @property
     def effective_edit_deadline(self) -> time:

@@ -6,7 +6,7 @@ Members read dates the Vietnamese way (day first, "24/11/2026") and times on a 2
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 
 def day(value: date) -> str:
@@ -52,3 +52,11 @@ def stored_day(value: str) -> str:
 def stored_stamp(value: str) -> str:
     """A stored timestamp as people read it: 21:05 23/11/2026 (local time as stored)."""
     return stamp(datetime.fromisoformat(value))
+
+
+def reporting_day(now: datetime, day_ends_at: time) -> date:
+    """The day a report filed now is about by default: a night patrol filed at 00:40 is
+    yesterday's, so the reporting day only turns over at `day_ends_at` the next morning."""
+    if now.time() < day_ends_at:
+        return now.date() - timedelta(days=1)
+    return now.date()
