@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from bot.reports.fielddef import FieldDef
 
 
+ALONE = "none"
+WHOLE_TEAM = "all"
+
+
 async def roster_choices(ctx: Asking) -> list[tuple[int, str]]:
     """The caller's team-mates (everyone active in the team but the caller)."""
     assert ctx.member is not None
@@ -64,7 +68,7 @@ class MultiChoiceKind(FieldKind):
         """A tick box per option, showing the picks so far, then Done."""
         options = await _options(ctx, fdef)
         picked = {str(p) for p in pending}
-        result = Question()
+        result = Question(rows=_shortcuts(ctx, fdef, options))
         for value, label in options:
             mark = "☑️" if value in picked else "▫️"
             result.rows.append([Choice(f"{mark} {label}", scoped(fdef, TOGGLE + value))])
@@ -78,6 +82,8 @@ class MultiChoiceKind(FieldKind):
     ) -> Outcome:
         """A toggle keeps the question open; Done stores the picks still on offer."""
         options = dict(await _options(ctx, fdef))
+        if value in {ALONE, WHOLE_TEAM} and fdef.choices_from == "team":
+            return Outcome("value", [] if value == ALONE else [int(p[1:]) for p in options])
         if value is not None and value.startswith(TOGGLE) and value[len(TOGGLE) :] in options:
             return Outcome("pending", _toggled(pending, value[len(TOGGLE) :]))
         if value == DONE:
@@ -104,6 +110,18 @@ class MultiChoiceKind(FieldKind):
         if isinstance(previous, list):
             return [f"m{v}" if isinstance(v, int) else v for v in previous]
         return []
+
+
+def _shortcuts(ctx: Asking, fdef: FieldDef, options: list[tuple[str, str]]) -> list[list[Choice]]:
+    """One tap for the usual team-mate answers: alone, or the whole team (named, short)."""
+    if fdef.choices_from != "team" or not options:
+        return []
+    names = [label.split()[-1] for _, label in options]
+    who = ", ".join(names) if len(names) <= 3 else ctx.t("wizard.people", count=len(names))
+    row = [Choice(ctx.t("wizard.whole_team", names=who), scoped(fdef, WHOLE_TEAM))]
+    if not fdef.required:
+        row.insert(0, Choice(ctx.t("wizard.alone"), scoped(fdef, ALONE)))
+    return [row]
 
 
 async def _options(ctx: Asking, fdef: FieldDef) -> list[tuple[str, str]]:
