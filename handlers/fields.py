@@ -6,10 +6,10 @@ from typing import Any
 
 from bot.core.engine import Context
 from bot.core.model import Choice
+from bot.reports import shifts
 from bot.reports.drafts import FormDraft
 from bot.reports.filling import applicable, hint, own_value, parse_answer
 from bot.reports.forms import Category, FieldDef
-from bot.reports import shifts
 from bot.reports.kinds import Outcome, kind_of
 
 BACK = "nav:back"
@@ -80,9 +80,7 @@ def steps(category: Category, answers: dict[str, Any]) -> list[str]:
     """The questions counted in "Bước 2/4": those asked in sequence, a shift's end (asked
     only when the start was typed alone) not counted."""
     paired = {f.pair for f in category.fields if f.pair}
-    return [
-        f.key for f in applicable(category, answers) if f.in_sequence and f.key not in paired
-    ]
+    return [f.key for f in applicable(category, answers) if f.in_sequence and f.key not in paired]
 
 
 async def take_answer(

@@ -42,7 +42,9 @@ async def show(ctx: Context, category: Category, prefix: str = "") -> None:
     draft.field, draft.summary, draft.returning, draft.picking = None, True, False, False
     for key, value in routine.defaults(ctx, category).items():
         draft.answers.setdefault(key, value)  # a draft saved before the key had a default
-    answers = {k: v for k, v in final_answers(category, draft.answers).items() if k in draft.answers}
+    answers = {
+        k: v for k, v in final_answers(category, draft.answers).items() if k in draft.answers
+    }
     lines = [prefix] if prefix else []
     lines += [ctx.t("wizard.summary_title", title=category.title(ctx.locale)), ""]
     lines.extend(await filling.summary_lines(ctx, category, answers))
@@ -55,12 +57,18 @@ async def show(ctx: Context, category: Category, prefix: str = "") -> None:
         elif f.default is not None and f.type == "yes_no":
             flipped = ctx.t("answer.no") if answers.get(f.key) else ctx.t("answer.yes")
             label = f.label.get(ctx.locale)
-            rows.append([Choice(ctx.t("wizard.toggle", label=label, value=flipped), TOGGLE + f.key)])
+            rows.append(
+                [Choice(ctx.t("wizard.toggle", label=label, value=flipped), TOGGLE + f.key)]
+            )
         elif f.on_summary and answers.get(f.key) in (None, []):
             name = f.label.get(ctx.locale)
-            rows.append([Choice(ctx.t("wizard.add", label=name[:1].lower() + name[1:]), CHANGE + f.key)])
+            rows.append(
+                [Choice(ctx.t("wizard.add", label=name[:1].lower() + name[1:]), CHANGE + f.key)]
+            )
     rows.append([Choice(ctx.t("wizard.change_other"), PICK)])
-    rows.append([Choice(ctx.t("nav.back"), fields.BACK), Choice(ctx.t("nav.cancel"), fields.CANCEL)])
+    rows.append(
+        [Choice(ctx.t("nav.back"), fields.BACK), Choice(ctx.t("nav.cancel"), fields.CANCEL)]
+    )
     ctx.reply("\n".join(lines), rows)
 
 
@@ -73,7 +81,9 @@ async def _pick(ctx: Context, category: Category) -> None:
         for f in filling.applicable(category, draft.answers)
         if f.key not in paired
     ]
-    rows.append([Choice(ctx.t("nav.back"), fields.BACK), Choice(ctx.t("nav.cancel"), fields.CANCEL)])
+    rows.append(
+        [Choice(ctx.t("nav.back"), fields.BACK), Choice(ctx.t("nav.cancel"), fields.CANCEL)]
+    )
     ctx.reply(ctx.t("wizard.pick_change"), rows)
 
 
@@ -118,7 +128,9 @@ async def _submit(ctx: Context, category: Category) -> None:
     for f in category.fields:
         if f.pair and isinstance(answers.get(f.key), str):
             end = answers.get(f.pair)
-            refused = shifts.refusal(ctx, answers, answers[f.key], end if isinstance(end, str) else None)
+            refused = shifts.refusal(
+                ctx, answers, answers[f.key], end if isinstance(end, str) else None
+            )
             if refused:  # the date changed to a day whose shift has not ended yet
                 await show(ctx, category, "⚠️ " + refused)
                 return

@@ -152,7 +152,7 @@ class ReportsSection(_Section):
     def _shifts(cls, value: list[str]) -> list[str]:
         for shift in value:
             if not re.fullmatch(_SHIFT, shift):
-                raise ValueError(f"{shift!r} is not a shift like \"19:00-21:00\"")
+                raise ValueError(f'{shift!r} is not a shift like "19:00-21:00"')
         return value
 
     @property

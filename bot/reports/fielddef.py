@@ -104,7 +104,7 @@ class FieldDef(BaseModel):
         """The wizard-shortcut attributes only where they mean something."""
         if self.default is not None:
             if self.type == "date" and self.default != "today":
-                raise ValueError(f"field {self.key!r}: a date's default can only be \"today\"")
+                raise ValueError(f'field {self.key!r}: a date\'s default can only be "today"')
             if self.type == "yes_no" and not isinstance(self.default, bool):
                 raise ValueError(f"field {self.key!r}: a yes_no default is true or false")
             if self.type not in {"date", "yes_no"}:
@@ -112,7 +112,9 @@ class FieldDef(BaseModel):
         if self.on_summary and self.required:
             raise ValueError(f"field {self.key!r}: on_summary needs required = false")
         if self.on_summary and self.default is not None:
-            raise ValueError(f"field {self.key!r}: a field has a default or is on_summary, not both")
+            raise ValueError(
+                f"field {self.key!r}: a field has a default or is on_summary, not both"
+            )
         if self.buttons and self.type != "integer":
             raise ValueError(f"field {self.key!r}: buttons only work with integer fields")
         for number in self.buttons:
@@ -123,7 +125,7 @@ class FieldDef(BaseModel):
         if (self.suggest or self.pair) and self.type != "time":
             raise ValueError(f"field {self.key!r}: suggest and pair only work with time fields")
         if self.pair and not self.suggest:
-            raise ValueError(f"field {self.key!r}: pair needs suggest = \"shifts\"")
+            raise ValueError(f'field {self.key!r}: pair needs suggest = "shifts"')
 
     @property
     def in_sequence(self) -> bool:

@@ -38,7 +38,7 @@ class FormError(Exception):
 
 
 class Routine(BaseModel):
-    """"Same as last time": the answers copied from the member's last report of the kind
+    """ "Same as last time": the answers copied from the member's last report of the kind
     (`keep`) and the ones set to a fixed value (`set`, e.g. no incidents)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

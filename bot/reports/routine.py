@@ -34,7 +34,9 @@ def default_value(ctx: Context, category: Category, fdef: FieldDef) -> Any:
 
 def defaults(ctx: Context, category: Category) -> dict[str, Any]:
     """Every defaulted field's preset answer."""
-    return {f.key: default_value(ctx, category, f) for f in category.fields if f.default is not None}
+    return {
+        f.key: default_value(ctx, category, f) for f in category.fields if f.default is not None
+    }
 
 
 async def last_answers(
@@ -63,7 +65,7 @@ async def last_answers(
 
 
 async def button_label(ctx: Context, category: Category, filled: dict[str, Any]) -> str:
-    """"🔁 Như lần trước: 19:00–21:00 · Đường liên thôn · cùng Bình": what it fills, the
+    """ "🔁 Như lần trước: 19:00–21:00 · Đường liên thôn · cùng Bình": what it fills, the
     free text cut short if the whole would not fit a button (the summary shows it all)."""
     parts: list[str] = []
     text_at: int | None = None

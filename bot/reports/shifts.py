@@ -107,13 +107,16 @@ async def question(
     if fdef.pair is not None:
         for start, end in await usual(ctx, category, fdef):
             if not refusal(ctx, answers, start, end):
-                result.rows.append([Choice(_label(start, end), scoped(fdef, f"{SHIFT}{start}-{end}"))])
+                result.rows.append(
+                    [Choice(_label(start, end), scoped(fdef, f"{SHIFT}{start}-{end}"))]
+                )
         result.rows.append([Choice(ctx.t("shift.just_now", time=now), scoped(fdef, JUST_NOW))])
         return result
     source = category.paired_with(fdef.key)
-    start = answers.get(source.key) if source is not None else None
-    if source is None or not isinstance(start, str):
+    known = answers.get(source.key) if source is not None else None
+    if source is None or not isinstance(known, str):
         return result
+    start = known
     ends = [e for s, e in await usual(ctx, category, source) if s == start]
     two_hours = datetime.combine(ctx.now.date(), time.fromisoformat(start)) + timedelta(hours=2)
     ends.append(dates.clock(two_hours))
@@ -131,7 +134,11 @@ def _times(text: str) -> list[str]:
 
 
 def parse(
-    ctx: Asking, category: Category, fdef: FieldDef, answers: dict[str, Any], value: str | None,
+    ctx: Asking,
+    category: Category,
+    fdef: FieldDef,
+    answers: dict[str, Any],
+    value: str | None,
     pending: list[Any],
 ) -> Answer:
     """Read a shift answer: a shift button or typed range fills the start and the end, a

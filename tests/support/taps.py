@@ -41,35 +41,62 @@ def _report(kind: str, *steps: Step) -> list[Step]:
 # (after one earlier report of the kind) where the kind offers "same as last time".
 FIRST: dict[str, list[Step]] = {
     "patrol": _report(
-        "Tuần tra", (TAP, "19:00–21:00"), (TYPE, "Đường liên thôn Nà Lẹng"), (TAP, "Cả tổ"),
+        "Tuần tra",
+        (TAP, "19:00–21:00"),
+        (TYPE, "Đường liên thôn Nà Lẹng"),
+        (TAP, "Cả tổ"),
         (TAP, "0"),
     ),
     "good_deed": _report(
-        "Người tốt", (TYPE, "Sửa cầu tre qua suối"), (TYPE, "Bà con xóm Bản Chang"),
+        "Người tốt",
+        (TYPE, "Sửa cầu tre qua suối"),
+        (TYPE, "Bà con xóm Bản Chang"),
     ),
     "fire_rescue": _report(
-        "PCCC", (TAP, "Cháy"), (TYPE, "Nhà văn hóa thôn"), (TAP, "Không"), (TAP, "0"),
+        "PCCC",
+        (TAP, "Cháy"),
+        (TYPE, "Nhà văn hóa thôn"),
+        (TAP, "Không"),
+        (TAP, "0"),
         (TYPE, "Đã dập tắt"),
     ),
     "tip": _report(
-        "Tin báo", (TAP, "Người dân báo"), (TAP, "Tệ nạn"), (TAP, "Bình thường"),
-        (TYPE, "Ngã ba chợ"), (TYPE, "Nhóm thanh niên tụ tập"),
+        "Tin báo",
+        (TAP, "Người dân báo"),
+        (TAP, "Tệ nạn"),
+        (TAP, "Bình thường"),
+        (TYPE, "Ngã ba chợ"),
+        (TYPE, "Nhóm thanh niên tụ tập"),
     ),
     "admin_order": _report(
-        "Quản lý hành chính", (TYPE, "12"), (TAP, "0"), (TAP, "0"), (TAP, "0"),
+        "Quản lý hành chính",
+        (TYPE, "12"),
+        (TAP, "0"),
+        (TAP, "0"),
+        (TAP, "0"),
     ),
     "reintegration": _report(
-        "Cảm hóa", (TYPE, "NVT"), (TAP, "Gặp trực tiếp"), (TAP, "Tiến bộ rõ"), (TAP, "Không"),
+        "Cảm hóa",
+        (TYPE, "NVT"),
+        (TAP, "Gặp trực tiếp"),
+        (TAP, "Tiến bộ rõ"),
+        (TAP, "Không"),
     ),
     "outreach": _report(
-        "Tuyên truyền", (TAP, "Họp dân"), (TYPE, "40"), (TYPE, "Phòng chống ma túy"),
+        "Tuyên truyền",
+        (TAP, "Họp dân"),
+        (TYPE, "40"),
+        (TYPE, "Phòng chống ma túy"),
     ),
     "nil": [(TAP, MENU_NIL)],
 }
 ROUTINE: dict[str, list[Step]] = {
     "patrol": _report("Tuần tra", (TAP, "Như lần trước")),
     "reintegration": _report(
-        "Cảm hóa", (TAP, "Như lần trước"), (TAP, "Tiến bộ rõ"), (TAP, "Không"),
+        "Cảm hóa",
+        (TAP, "Như lần trước"),
+        (TAP, "Tiến bộ rõ"),
+        (TAP, "Không"),
     ),
     "outreach": _report("Tuyên truyền", (TAP, "Như lần trước")),
 }
