@@ -29,6 +29,7 @@ __all__ = [
     "parse_time",
     "parse_time_range",
     "parse_yes_no",
+    "split_list",
 ]
 
 
@@ -283,3 +284,23 @@ def match_choice(
     """
     found = choice_candidates(text, options, numbers=numbers, prefix=prefix)
     return found[0] if len(found) == 1 else None
+
+
+# "1,2", "1, 2 và 3", "An; Bình", "1 + 2", "An and Bình".
+_LIST_SEP_RE = re.compile(r"\s*(?:[,;+&/]|\bv[aà]\b|\band\b)\s*", re.IGNORECASE)
+_SPACED_NUMBERS_RE = re.compile(r"[0-9]{1,4}(?:\s+[0-9]{1,4})+")
+
+
+def split_list(text: str) -> list[str]:
+    """The items of a typed list, so several choices can be picked in one message.
+
+    Commas, semicolons, "+", "&", "/", "và" and "and" separate items; spaces separate only
+    numbers ("1 2 3"), since a name has spaces in it. Empty items are dropped.
+    """
+    items: list[str] = []
+    for part in _LIST_SEP_RE.split(text.strip()):
+        if _SPACED_NUMBERS_RE.fullmatch(part):
+            items.extend(part.split())
+        elif part:
+            items.append(part)
+    return items
