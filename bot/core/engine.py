@@ -87,6 +87,19 @@ class Context:
         return self.inbound.channel not in self.services.pinless_channels
 
     @property
+    def numbered(self) -> bool:
+        """Whether choices are numbered lines on this messenger (Zalo, terminal), so a typed
+        number picks one."""
+        return self.inbound.channel in self.services.numbered_channels
+
+    @property
+    def shown_choices(self) -> list[tuple[str, str]]:
+        """The last question's choices as (value, label), in the order, and so with the
+        numbers, the member saw them: typed lists ("1, 3") are read against these."""
+        question = self.state.question
+        return list(question.choices) if question is not None else []
+
+    @property
     def can_send_files(self) -> bool:
         """Whether files (the tally's workbook, CSV, chart) can be sent on this messenger."""
         return self.inbound.channel not in self.services.fileless_channels

@@ -85,7 +85,7 @@ BAD_INPUTS = [
      "7", "Vui lòng bấm một trong các nút bên dưới"),
     ("text-too-long", "Cảm hóa", [("press", "Hôm nay")], "Bước 2/6",
      "Mã hoặc chữ cái đầu tên người được giúp đỡ", "X" * 21,
-     "Câu trả lời quá dài (tối đa 20 ký tự). Vui lòng viết ngắn lại."),
+     "Câu trả lời dài 21 ký tự, quá giới hạn 20 ký tự: đã giữ 20 ký tự đầu, phần cuối 1 ký"),
 ]
 # fmt: on
 
