@@ -46,19 +46,31 @@ async def begin(ctx: Context) -> None:
 
 @handles("khongcovuviec")
 async def file_nil(ctx: Context) -> None:
-    """One tap: 'nothing to report today', filed at once (and only once a day)."""
+    """One tap: 'nothing to report today', filed at once, only once a day and not beside a
+    report of one's own that day; the day turns over at `[reports] day_ends_at`, so a tap
+    after midnight speaks for the evening before."""
     if not await _may_report(ctx):
         return
     assert ctx.member is not None
-    today = ctx.now.date().isoformat()
+    today = dates.reporting_day(ctx.now, ctx.services.config.reports.day_ends_at).isoformat()
     existing = await reports.find_nil(ctx.tx, ctx.member.id, today)
     if existing is not None:
         await menu.show(ctx, ctx.t("nil.already", number=existing.number))
         return
+    real = await reports.find_real(ctx.tx, ctx.member.id, today)
+    if real is not None:
+        # A nil report beside a real one would say both; a team-mate's credit is no report
+        # of one's own, so a member credited on someone's patrol may still file a nil.
+        title = ctx.forms.get(real.kind).title(ctx.locale) if ctx.forms.has(real.kind) else ""
+        await menu.show(
+            ctx,
+            ctx.t("nil.has_report", number=real.number, title=title, date=dates.stored_day(today)),
+        )
+        return
     if not ctx.forms.has("nil"):
         _choose_kind(ctx)
         return
-    _, number = await save_report(ctx, ctx.forms.get("nil"), {"date": today})
+    number = (await save_report(ctx, ctx.forms.get("nil"), {"date": today})).number
     draft = ctx.state.get(ReportDraft)
     if draft is not None and not draft.kind:
         ctx.reset()
@@ -228,9 +240,11 @@ async def _on_summary(ctx: Context, category: Category) -> None:
         await _show_summary(ctx, category)
         return
     answers = _final_answers(category, ctx.state.require(ReportDraft).answers)
-    _, number = await save_report(ctx, category, answers)
+    saved = await save_report(ctx, category, answers)
     ctx.reset()
-    text = ctx.t("wizard.saved", number=number, title=category.title(ctx.locale))
+    text = ctx.t("wizard.saved", number=saved.number, title=category.title(ctx.locale))
+    if saved.replaced_nil is not None:
+        text += "\n" + ctx.t("nil.replaced", date=saved.replaced_nil)
     if category.urgent:
         text += "\n" + ctx.t("wizard.saved_urgent")
     await menu.show(ctx, text)

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from bot.core.engine import Context, Handler
 from bot.reports.alerts import ACK_PREFIX
-from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
+from bot.reports.credit import NOT_ME
+from handlers import (
+    announce,
+    credit,
+    language,
+    leave,
+    link,
+    menu,
+    myreports,
+    police,
+    report,
+    start,
+    tally,
+)
 from handlers.commands import REGISTRY
 
 # Built from the command list: /start and /lienket work for strangers too (that is how they
@@ -15,6 +28,7 @@ BUTTONS: dict[str, Handler] = {c.button.value: c.handler for c in REGISTRY if c.
 
 BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
+    (NOT_ME, credit.not_me),
     (language.PREFIX, language.choose),
     (tally.PREFIX, tally.on_button),
     (announce.PREFIX, announce.on_button),
