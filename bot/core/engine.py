@@ -74,11 +74,6 @@ class Context:
         return self.inbound.channel in self.services.numbered_channels
 
     @property
-    def press(self) -> str:
-        """How to pick a choice here, for texts: "bấm" by buttons, "gõ số" by numbers."""
-        return self.t("words.type_number" if self.numbered else "words.press")
-
-    @property
     def locale(self) -> str:
         """The caller's language; strangers get the configured default."""
         if self.member is not None:
@@ -127,8 +122,13 @@ class Context:
         return clip(" ".join(typed.split()), QUOTE_LIMIT)
 
     def t(self, key: str, **params: object) -> str:
-        """A user-facing text in the caller's language."""
-        return self.services.texts.t(self.locale, key, **params)
+        """A user-facing text in the caller's language; `{press}` and `{Press}` in it say how
+        to pick a choice on this messenger ("bấm" a button, or "gõ số" where there are none)."""
+        texts = self.services.texts
+        if "ress}" in texts.template(self.locale, key):
+            press = texts.t(self.locale, "words.type_number" if self.numbered else "words.press")
+            params = {"press": press, "Press": press[:1].upper() + press[1:], **params}
+        return texts.t(self.locale, key, **params)
 
     def reply(
         self,

@@ -33,7 +33,7 @@ async def test_list_and_open(h: Harness, an: TgUser) -> None:
     await an.send("/khongcovuviec")
     replies = await an.send("/baocaocuatoi")
     listing = replies[-1]
-    assert listing.text.startswith("📋 Báo cáo gần đây của bạn (bấm để xem, sửa):")
+    assert listing.text.startswith("📋 Báo cáo gần đây của bạn (bấm một báo cáo để xem, sửa):")
     assert listing.labels() == [
         "BC-2026-000002 · ✅ Không có vụ việc · 23/11/2026",
         LINE,
