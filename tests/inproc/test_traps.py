@@ -210,3 +210,11 @@ async def test_telegram_a_reminder_button_during_a_draft_keeps_it_and_says_so(h:
     assert "Xin chào" in idle[-1].text  # not swallowed by the hidden draft
     offer = await an.send("/baocao")
     assert "làm dở" in offer[-1].text
+
+
+async def test_zalo_texts_say_type_the_number_not_press(z: Z) -> None:
+    an = await z.join("Nguyễn Văn An", "TRAPSIX")
+    await z.say(an, "/baocao")
+    wrong = await z.say(an, "99")
+    assert "Vui lòng gõ số một lựa chọn bên dưới." in wrong[0].text
+    assert not any("bấm" in m.text.lower() for m in wrong)
