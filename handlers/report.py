@@ -26,8 +26,8 @@ async def begin(ctx: Context) -> None:
     """/baocao: offer to resume a draft in progress, else start with the choice of kind."""
     if not await _may_report(ctx):
         return
-    if ctx.state.flow is not None and ctx.state.get(ReportDraft) is None:
-        ctx.reset()  # an unfinished edit (or leave, ...) ends; a draft it parked comes back
+    if ctx.state.get(ReportDraft) is None:
+        ctx.reset()  # an unfinished edit (or leave, ...) ends; a draft parked comes back
     draft = ctx.state.get(ReportDraft)
     kind = str(draft.kind or "") if draft is not None else ""
     if draft is not None and ctx.forms.has(kind):

@@ -32,7 +32,7 @@ async def audit_actions(h: Harness) -> list[str]:
 async def test_list_and_open(h: Harness, an: TgUser) -> None:
     replies = await an.send("/baocaocuatoi")
     listing = replies[-1]
-    assert listing.text.startswith("📋 Báo cáo gần đây của bạn (bấm để xem, sửa):")
+    assert listing.text.startswith("📋 Báo cáo gần đây của bạn (bấm một báo cáo để xem, sửa):")
     assert listing.labels() == [LINE, "🏠 Về menu"]
     replies = await an.press("BC-2026-000001")
     detail = replies[-1]

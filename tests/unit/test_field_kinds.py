@@ -34,7 +34,8 @@ MakeCtx = Callable[..., Context]
 
 
 def vi(key: str, **params: object) -> str:
-    return TEXTS.t("vi", key, **params)
+    """The text as a Telegram member reads it (choices are buttons: "bấm")."""
+    return TEXTS.t("vi", key, **{"press": "bấm", "Press": "Bấm", **params})
 
 
 def field(type_: str, **extra: Any) -> FieldDef:
