@@ -102,8 +102,9 @@ async def take_answer(
         return False, None
     if outcome.kind == "pending":
         state.pending = outcome.value
-        replace = ctx.inbound.button is not None
-        await ask(ctx, category, fdef, state.answers, outcome.value, replace=replace)
+        replace = ctx.inbound.button is not None and not outcome.message
+        prefix = "⚠️ " + outcome.message if outcome.message else ""
+        await ask(ctx, category, fdef, state.answers, outcome.value, replace=replace, prefix=prefix)
         return False, None
     state.pending = []
     return True, outcome.value

@@ -10,6 +10,7 @@ from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
 from bot.reports import filling
+from bot.reports.credit import notify_teammates
 from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import split_answers
@@ -231,7 +232,11 @@ async def _save(ctx: Context, category: Category, row: Report) -> None:
         report_date = str(data.get("date") or row.report_date)
         now = iso(ctx.now)
         await reports.update_data(ctx.tx, report_id, report_date, data, now)
+        credited = set(await reports.participants_of(ctx.tx, report_id))
         await reports.set_participants(ctx.tx, report_id, participants)
+        added = set(participants) - credited
+        if added:
+            await notify_teammates(ctx, category, report_id, row.number, data, added)
         await reports.set_media(ctx.tx, report_id, ctx.inbound.channel, media)
         await reports.audit(ctx.tx, report_id, ctx.member.id, "edit", before, data, now)
         text = ctx.t("edit.saved", number=row.number)

@@ -27,8 +27,8 @@ async def begin(ctx: Context) -> None:
     """/baocao: offer to resume a draft in progress, else start with the choice of kind."""
     if not await _may_report(ctx):
         return
-    if ctx.state.flow is not None and ctx.state.get(ReportDraft) is None:
-        ctx.reset()  # an unfinished edit (or leave, ...) ends; a draft it parked comes back
+    if ctx.state.get(ReportDraft) is None:
+        ctx.reset()  # an unfinished edit (or leave, ...) ends; a draft parked comes back
     draft = ctx.state.get(ReportDraft)
     kind = str(draft.kind or "") if draft is not None else ""
     if draft is not None and ctx.forms.has(kind):
@@ -47,19 +47,31 @@ async def begin(ctx: Context) -> None:
 
 @handles("khongcovuviec")
 async def file_nil(ctx: Context) -> None:
-    """One tap: 'nothing to report today', filed at once (and only once a day)."""
+    """One tap: 'nothing to report today', filed at once, only once a day and not beside a
+    report of one's own that day; the day turns over at `[reports] day_ends_at`, so a tap
+    after midnight speaks for the evening before."""
     if not await _may_report(ctx):
         return
     assert ctx.member is not None
-    today = ctx.now.date().isoformat()
+    today = dates.reporting_day(ctx.now, ctx.services.config.reports.day_ends_at).isoformat()
     existing = await reports.find_nil(ctx.tx, ctx.member.id, today)
     if existing is not None:
         await menu.show(ctx, ctx.t("nil.already", number=existing.number))
         return
+    real = await reports.find_real(ctx.tx, ctx.member.id, today)
+    if real is not None:
+        # A nil report beside a real one would say both; a team-mate's credit is no report
+        # of one's own, so a member credited on someone's patrol may still file a nil.
+        title = ctx.forms.get(real.kind).title(ctx.locale) if ctx.forms.has(real.kind) else ""
+        await menu.show(
+            ctx,
+            ctx.t("nil.has_report", number=real.number, title=title, date=dates.stored_day(today)),
+        )
+        return
     if not ctx.forms.has("nil"):
         _choose_kind(ctx)
         return
-    _, number = await save_report(ctx, ctx.forms.get("nil"), {"date": today})
+    number = (await save_report(ctx, ctx.forms.get("nil"), {"date": today})).number
     draft = ctx.state.get(ReportDraft)
     if draft is not None and not draft.kind:
         ctx.reset()

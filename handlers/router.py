@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from bot.core.engine import Context, Handler
 from bot.reports.alerts import ACK_PREFIX
-from handlers import announce, language, leave, link, menu, myreports, police, report, start, tally
+from bot.reports.credit import NOT_ME
+from handlers import (
+    announce,
+    credit,
+    language,
+    leave,
+    link,
+    menu,
+    myreports,
+    police,
+    report,
+    start,
+    tally,
+    traps,
+)
 from handlers.commands import REGISTRY
 
 # Built from the command list: /start and /lienket work for strangers too (that is how they
@@ -15,6 +29,7 @@ BUTTONS: dict[str, Handler] = {c.button.value: c.handler for c in REGISTRY if c.
 
 BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
+    (NOT_ME, credit.not_me),
     (language.PREFIX, language.choose),
     (tally.PREFIX, tally.on_button),
     (announce.PREFIX, announce.on_button),
@@ -70,20 +85,41 @@ async def _command(ctx: Context, command: str) -> None:
 
 
 async def _input(ctx: Context) -> None:
-    """A member's button or typed text: a button means what it says, else the open dialog."""
+    """A member's button or typed text: a button means what it says, else the open dialog.
+
+    A typed choice of the newest message (a reminder's "1" on Zalo) is that message's button,
+    even with a dialog open; other text typed after such a message is checked before the
+    open dialog takes it (see handlers/traps.py).
+    """
     value = ctx.value or ""
     flow = FLOWS.get(str(ctx.state.name))
-    if ctx.inbound.button is not None or flow is None:
+    if value.startswith(traps.PREFIX):
+        await traps.on_button(ctx, flow)
+        return
+    if flow is not None and traps.is_stale(ctx):
+        traps.check(ctx)
+        return
+    if ctx.inbound.button is not None or flow is None or ctx.via_aside:
         # A pressed button means what it says, even on an old message; so does a typed
-        # choice when no dialog is open. A dialog in progress keeps its draft either way.
-        if value in BUTTONS:
-            await BUTTONS[value](ctx)
+        # choice when no dialog is open. A report draft in progress is parked, kept for
+        # /baocao, and the member is told once how to come back to it.
+        handler = _global(value)
+        if handler is not None:
+            traps.park_for(ctx)
+            await handler(ctx)
+            traps.tell_back(ctx)
             return
-        for prefix, handler in BUTTON_PREFIXES:
-            if value.startswith(prefix):
-                await handler(ctx)
-                return
     if flow is not None:
         await flow(ctx)
         return
     await menu.show(ctx)
+
+
+def _global(value: str) -> Handler | None:
+    """The handler of a button that means the same wherever it is (menu, alerts, notices)."""
+    if value in BUTTONS:
+        return BUTTONS[value]
+    for prefix, handler in BUTTON_PREFIXES:
+        if value.startswith(prefix):
+            return handler
+    return None

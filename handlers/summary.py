@@ -134,9 +134,11 @@ async def _submit(ctx: Context, category: Category) -> None:
             if refused:  # the date changed to a day whose shift has not ended yet
                 await show(ctx, category, "⚠️ " + refused)
                 return
-    _, number = await save_report(ctx, category, answers)
+    saved = await save_report(ctx, category, answers)
     ctx.reset()
-    text = ctx.t("wizard.saved", number=number, title=category.title(ctx.locale))
+    text = ctx.t("wizard.saved", number=saved.number, title=category.title(ctx.locale))
+    if saved.replaced_nil is not None:
+        text += "\n" + ctx.t("nil.replaced", date=saved.replaced_nil)
     if category.urgent:
         text += "\n" + ctx.t("wizard.saved_urgent")
     await menu.show(ctx, text)

@@ -6,6 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from storage.db import Row, Tx
+from storage.reports import CREDITED
 from storage.subtree import holds, holds_params
 
 SQL_VARIABLES = 900  # ids per IN (...) list: SQLite allows 999 bound variables by default
@@ -201,11 +202,13 @@ async def names_of(tx: Tx, ids: Iterable[int]) -> dict[int, str]:
 
 async def led_teams_on(tx: Tx, day_iso: str, roles: Collection[str]) -> list[Row]:
     """The active members in `roles` of every team that has an active leader, each with
-    whether they reported that day and whether they were on leave: the leaders' digest."""
+    whether they reported that day (or were credited as someone's team-mate) and whether
+    they were on leave: the leaders' digest."""
     return await tx.fetchall(
         f"""SELECT m.id, m.unit_id, m.full_name, m.role,
                    EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
-                           AND r.report_date = ?1 AND r.status = 'active') AS reported,
+                           AND r.report_date = ?1 AND r.status = 'active')
+                   OR {CREDITED.format(day="?1")} AS reported,
                    EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
                            AND l.cancelled_at IS NULL
                            AND ?1 BETWEEN l.start_date AND l.end_date) AS on_leave

@@ -14,6 +14,7 @@ from typing import Any
 
 from storage.db import Row, Tx
 from storage.members import BEST_ACCOUNT_FIRST
+from storage.reports import CREDITED
 from storage.subtree import within, within_params
 
 
@@ -23,7 +24,8 @@ class Audience:
 
     `paths` are unit paths whose subtree is included (empty: everyone); `roles` empty means
     every role. `not_reported_on` keeps those with no active report (nor nil report) for
-    that ISO date; `not_on_leave` drops those excused on that date.
+    that ISO date, nor a credit as a team-mate on someone's; `not_on_leave` drops those
+    excused on that date.
     """
 
     paths: Sequence[str] = ()
@@ -83,8 +85,9 @@ def _where(audience: Audience) -> tuple[str, list[Any]]:
         clauses.append(
             "NOT EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id"
             " AND r.report_date = ? AND r.status = 'active')"
+            f" AND NOT {CREDITED.format(day='?')}"
         )
-        params.append(audience.not_reported_on)
+        params.extend([audience.not_reported_on, audience.not_reported_on])
     if audience.not_on_leave is not None:
         clauses.append(
             "NOT EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id"

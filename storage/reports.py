@@ -13,6 +13,12 @@ from storage.subtree import within, within_params
 _COLUMNS = """r.id, r.number, r.member_id, r.unit_id, r.kind, r.report_date, r.data, r.status,
     r.urgent, r.created_at, r.updated_at, r.edit_until, r.ack_by, r.ack_at"""
 
+# A team-mate named on someone's active report for the day was out with them: credited as
+# having reported (no reminder, not listed as missing in the leader's digest). For a query
+# over members `m`; `{day}` is the placeholder of the ISO date.
+CREDITED = """EXISTS (SELECT 1 FROM report_participants p JOIN reports r ON r.id = p.report_id
+    WHERE p.member_id = m.id AND r.report_date = {day} AND r.status = 'active')"""
+
 
 @dataclass(frozen=True)
 class Report:
@@ -202,6 +208,45 @@ async def find_nil(tx: Tx, member_id: int, report_date: str) -> Report | None:
         (member_id, report_date),
     )
     return Report.from_row(row) if row is not None else None
+
+
+async def find_real(tx: Tx, member_id: int, report_date: str) -> Report | None:
+    """The member's first active report for a day other than a nil one: a nil report that
+    day would contradict it."""
+    row = await tx.fetchone(
+        f"""SELECT {_COLUMNS} FROM reports r WHERE r.member_id = ? AND r.report_date = ?
+            AND r.kind <> 'nil' AND r.status = 'active' ORDER BY r.id LIMIT 1""",
+        (member_id, report_date),
+    )
+    return Report.from_row(row) if row is not None else None
+
+
+async def participants_of(tx: Tx, report_id: int) -> list[int]:
+    """The team-mates a report credits now, so an edit notifies only those it adds."""
+    rows = await tx.fetchall(
+        "SELECT member_id FROM report_participants WHERE report_id = ? ORDER BY member_id",
+        (report_id,),
+    )
+    return [int(row["member_id"]) for row in rows]
+
+
+async def remove_participant(tx: Tx, report_id: int, member_id: int) -> bool:
+    """Un-credit one team-mate (they said it was not them); False when not credited."""
+    cur = await tx.execute(
+        "DELETE FROM report_participants WHERE report_id = ? AND member_id = ?",
+        (report_id, member_id),
+    )
+    return cur.rowcount == 1
+
+
+async def has_audit(tx: Tx, report_id: int, member_id: int, action: str) -> bool:
+    """Whether a member already did `action` to a report (a second press of a button)."""
+    row = await tx.fetchone(
+        """SELECT 1 FROM report_audit WHERE report_id = ? AND member_id = ? AND action = ?
+           LIMIT 1""",
+        (report_id, member_id, action),
+    )
+    return row is not None
 
 
 async def update_data(

@@ -21,7 +21,9 @@ class Scope:
 
     `closed_end` is the last report date whose deadline has passed (None when none has):
     member-days after it are not yet due, so they count neither for nor against compliance.
-    `deadline` is 'HH:MM:SS'; a report filed after that time of its report date is late.
+    `deadline` is 'HH:MM:SS' (it closes a day for `closed_end`). A report for day D is late
+    when filed at or after `day_ends` ('HH:MM:SS', `[reports] day_ends_at`) on D+1: a night
+    patrol filed at 23:30 is on time. Reports of `urgent_kinds` (tips, fires) are never late.
     """
 
     path: str
@@ -29,12 +31,20 @@ class Scope:
     end: str
     closed_end: str | None
     deadline: str
+    day_ends: str = "06:00:00"
+    urgent_kinds: tuple[str, ...] = ()
 
     @property
-    def late_after(self) -> str:
-        """Compared with `created_at || ...`: 'T21:00:00~' sorts after 'T21:00:00+07:00', so
-        a report stamped exactly at the deadline is on time and one a second later is late."""
-        return f"T{self.deadline}~"
+    def late_from(self) -> str:
+        """Appended to the next day's date and compared with `created_at`: 'T06:00:00'
+        sorts before 'T06:00:00+07:00', so a report stamped exactly when the day ends is
+        late and one a second earlier is on time."""
+        return f"T{self.day_ends}"
+
+
+# Filed when its reporting day had ended (`?6` is `Scope.late_from`); urgent kinds excepted
+# by the caller.
+_FILED_LATE = "r.created_at >= date(r.report_date, '+1 day') || ?6"
 
 
 def _in_subtree(alias: str) -> str:
@@ -70,7 +80,7 @@ _PER_SUM = 3  # three 20-bit fields fit in SQLite's signed 64-bit integer
 
 async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[str, int]]:
     """Reports per team in the period: per kind, `other` for kinds no longer in the forms,
-    and `late` for those filed after the deadline of their report date; plus `unit_id`.
+    and `late` for those filed after their reporting day ended (`Scope`); plus `unit_id`.
 
     This is the one query that reads every report of the period, so it must cost little
     more than counting them: a single pass over a covering index, grouped in index order
@@ -80,6 +90,7 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
     names = [*kinds, "late"]
     slots = {name: (i // _PER_SUM, (i % _PER_SUM) * FIELD_BITS) for i, name in enumerate(names)}
     late_index, late_shift = slots["late"]
+    urgent = _numbered(10 + len(kinds), scope.urgent_kinds)
     sums = []
     for index in range(late_index + 1):
         whens = "".join(
@@ -89,7 +100,7 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
         )
         value = f"CASE r.kind{whens} ELSE 0 END" if whens else "0"
         if index == late_index:
-            value += f" + (r.created_at > r.report_date || ?6) * {1 << late_shift}"
+            value += f" + (r.kind NOT IN ({urgent}) AND {_FILED_LATE}) * {1 << late_shift}"
         sums.append(f"SUM({value}) AS s{index}")
     rows = await tx.fetchall(
         f"""SELECT u.id AS unit_id, COUNT(*) AS n, {", ".join(sums)}
@@ -97,7 +108,15 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
             WHERE {_in_subtree("u")}
               AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
             GROUP BY u.path""",
-        (*_subtree_params(scope), scope.late_after, scope.start, scope.end, None, *kinds),
+        (
+            *_subtree_params(scope),
+            scope.late_from,
+            scope.start,
+            scope.end,
+            None,
+            *kinds,
+            *scope.urgent_kinds,
+        ),
     )
     mask = (1 << FIELD_BITS) - 1
     result = []
@@ -124,7 +143,7 @@ _ON_TIME_ON_LEAVE = """(SELECT COUNT(DISTINCT r.report_date) FROM leaves l
              AND r.report_date BETWEEN MAX(l.start_date, ?7) AND MIN(l.end_date, ?9)
             WHERE l.member_id = m.id AND l.cancelled_at IS NULL
               AND l.start_date <= ?9 AND l.end_date >= ?7
-              AND r.status = 'active' AND r.created_at < r.report_date || ?6)"""
+              AND r.status = 'active' AND (r.kind IN ({urgent}) OR NOT {late}))"""
 
 
 async def members_per_unit(
@@ -143,6 +162,8 @@ async def members_per_unit(
     Driven by members, each looked up in a covering index of their own reports, so the
     figures are exactly those of today's active members.
     """
+    urgent = _numbered(11 + len(roles), scope.urgent_kinds)
+    on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
     return await tx.fetchall(
         f"""SELECT m.unit_id AS unit_id, COUNT(*) AS members,
               SUM(CASE WHEN ?9 = '' THEN 0 ELSE MAX(0, CAST(
@@ -155,8 +176,8 @@ async def members_per_unit(
               SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
                    WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
                      AND r.status = 'active'
-                     AND r.created_at < r.report_date || ?6)
-                  - {_ON_TIME_ON_LEAVE})
+                     AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
+                  - {on_time_on_leave})
                   AS on_time_days,
               SUM((SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
                    FROM identities i WHERE i.member_id = m.id)) AS unreachable,
@@ -173,12 +194,13 @@ async def members_per_unit(
             GROUP BY m.unit_id""",
         (
             *_subtree_params(scope),
-            scope.late_after,
+            scope.late_from,
             scope.start,
             scope.end,
             scope.closed_end or "",
             patrol_kind,
             *roles,
+            *scope.urgent_kinds,
         ),
     )
 
@@ -216,20 +238,21 @@ async def raw_reports(tx: Tx, scope: Scope, limit: int | None) -> list[Row]:
     """The reports themselves, for the workbook's raw sheet, oldest first."""
     sql = f"""SELECT r.number, r.report_date, r.created_at, r.kind, r.data, r.ack_at,
                      u.name AS unit_name, u.path AS unit_path, m.full_name AS reporter,
-                     r.created_at > r.report_date || ?6 AS late
+                     (r.kind NOT IN ({_numbered(10, scope.urgent_kinds)})
+                      AND {_FILED_LATE}) AS late
               FROM units u
               JOIN reports r ON r.unit_id = u.id
               JOIN members m ON m.id = r.member_id
               WHERE {_in_subtree("u")}
                 AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
-              ORDER BY r.report_date, r.created_at, r.id"""
+              ORDER BY r.report_date, r.created_at, r.id
+              LIMIT ?9"""
     params: tuple[Any, ...] = (
         *_subtree_params(scope),
-        scope.late_after,
+        scope.late_from,
         scope.start,
         scope.end,
+        -1 if limit is None else limit,  # SQLite: a negative limit is none
+        *scope.urgent_kinds,
     )
-    if limit is not None:
-        sql += " LIMIT ?9"
-        params = (*params, limit)
     return await tx.fetchall(sql, params)

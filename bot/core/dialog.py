@@ -1,5 +1,9 @@
 """A chat's typed dialog state: the open flow, the last question's choices, a parked flow.
 
+On text-only channels a message pushed after the dialog's question (a reminder, a notice, an
+officer's alert) is remembered beside it, in `aside`, so a typed number answers the newest
+message and typed text is never taken silently as an answer to a question scrolled away.
+
 Each flow (the report wizard, an edit, leave, ...) declares a pydantic model subclassing
 `FlowState` with its name in `flow`; defining the class registers it, so the engine loads
 and saves any flow without knowing their names. Saved as one JSON object per chat: the
@@ -21,7 +25,9 @@ from storage.db import Tx
 
 log = logging.getLogger(__name__)
 
-_RESERVED = frozenset({"flow", "question", "parked", "_choices", "_free", "_numeric"})
+_RESERVED = frozenset(
+    {"flow", "question", "parked", "aside", "typed", "_choices", "_free", "_numeric"}
+)
 _FLOWS: dict[str, type[FlowState]] = {}
 
 F = TypeVar("F", bound="FlowState")
@@ -35,6 +41,9 @@ class FlowState(BaseModel):
     flow: ClassVar[str] = ""
     # Whether another dialog opened over this one keeps it aside and gives it back after.
     parkable: ClassVar[bool] = False
+
+    # The member was told how to come back to this flow once it was set aside (told once).
+    told_back: bool = False
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
@@ -72,15 +81,23 @@ class Question(BaseModel):
     choices: list[tuple[str, str]] = []  # (value, label)
     free: bool = False  # typed answers allowed: only a whole label picks a choice
     numeric: bool = False  # typed numbers are answers, not choice numbers
+    text: str = ""  # the open dialog's question itself, to show it again (never for `aside`)
 
 
 @dataclass
 class Dialog:
-    """Where a chat is: the open flow (None when idle), its question, a parked flow."""
+    """Where a chat is: the open flow (None when idle), its question, a parked flow.
+
+    `aside` holds the choices of a message the member saw after the last reply (one pushed
+    on a text-only channel, or the "is this your answer?" check), which typed numbers answer
+    first; `typed` is the text that check is about. The next reply clears both.
+    """
 
     flow: FlowState | None = None
     question: Question | None = None
     parked: FlowState | None = None
+    aside: Question | None = None
+    typed: str | None = None
 
     @property
     def name(self) -> str | None:
@@ -109,7 +126,8 @@ class Dialog:
 
     def clear(self) -> None:
         """Forget everything, a parked flow included."""
-        self.flow = self.question = self.parked = None
+        self.flow = self.question = self.parked = self.aside = None
+        self.typed = None
 
     def park(self) -> None:
         """Set a parkable open flow aside (keeping one parked already otherwise)."""
@@ -128,6 +146,12 @@ class Dialog:
             data["parked"] = self.parked.dump()
         if self.question is not None:
             data["question"] = self.question.model_dump(mode="json")
+            if not self.question.text:
+                data["question"].pop("text")  # saved as before the text was kept
+        if self.aside is not None:
+            data["aside"] = self.aside.model_dump(mode="json", exclude_defaults=True)
+        if self.typed is not None:
+            data["typed"] = self.typed
         return data
 
 
@@ -161,7 +185,15 @@ def load(raw: dict[str, Any]) -> Dialog:
     """A chat's saved state, checked; one that does not validate (corrupt, or a flow no
     dialog declares any more) resets the chat's dialog rather than failing every update."""
     try:
-        return Dialog(_flow(raw), _question(raw), _flow(raw.get("parked")))
+        aside = raw.get("aside")
+        typed = raw.get("typed")
+        return Dialog(
+            _flow(raw),
+            _question(raw),
+            _flow(raw.get("parked")),
+            Question.model_validate(aside) if aside is not None else None,
+            str(typed) if typed is not None else None,
+        )
     except (ValidationError, LookupError, TypeError, ValueError) as err:
         # The error's text would quote the saved answers: log only the flow and the kind.
         log.warning(
@@ -173,13 +205,19 @@ def load(raw: dict[str, Any]) -> Dialog:
 async def remember_pushed_choices(
     tx: Tx, channel: str, chat_id: str, choices: list[list[str]], now_iso: str
 ) -> None:
-    """On text-only channels a pushed message's numbered choices become the chat's choices.
+    """On text-only channels a pushed message is the newest thing the member saw: its
+    numbered choices (if any) are what a typed number answers next, before the open
+    dialog's question, which is kept for when the member comes back to it.
 
-    Only the question is replaced, on the saved object as it is, so a flow this process has
-    not registered (or one saved by an older version) is kept untouched.
+    A message without choices keeps the newest choices shown, and is recorded only over an
+    open dialog (typed text then is checked before it counts as that dialog's answer). Only
+    `aside` is replaced, on the saved object as it is, so a flow this process has not
+    registered (or one saved by an older version) is kept untouched.
     """
     raw = await conversations.load(tx, channel, chat_id)
-    for key in ("_choices", "_free", "_numeric"):
-        raw.pop(key, None)
-    raw["question"] = Question(choices=[(v, label) for v, label in choices]).model_dump(mode="json")
+    if not choices and (raw.get("aside") is not None or not raw.get("flow")):
+        return
+    pairs = [(v, label) for v, label in choices]
+    raw["aside"] = Question(choices=pairs).model_dump(mode="json", exclude_defaults=True)
+    raw.pop("typed", None)
     await conversations.save(tx, channel, chat_id, raw, now_iso)

@@ -63,6 +63,15 @@ class Context:
     value: str | None = None
     replies: list[Outbound] = field(default_factory=list)
     queued: bool = False
+    # The typed text picked a choice of the newest message, not of the dialog's question.
+    via_aside: bool = False
+    # This update's replies are a message beside the dialog (its choices go to `aside`).
+    keep_aside: bool = False
+
+    @property
+    def numbered(self) -> bool:
+        """Whether this messenger has no buttons: choices are numbered lines, typed."""
+        return self.inbound.channel in self.services.numbered_channels
 
     @property
     def locale(self) -> str:
@@ -85,6 +94,19 @@ class Context:
     def can_send_location(self) -> bool:
         """Whether this messenger can send a location pin (Zalo cannot: places are typed)."""
         return self.inbound.channel not in self.services.pinless_channels
+
+    @property
+    def numbered(self) -> bool:
+        """Whether choices are numbered lines on this messenger (Zalo, terminal), so a typed
+        number picks one."""
+        return self.inbound.channel in self.services.numbered_channels
+
+    @property
+    def shown_choices(self) -> list[tuple[str, str]]:
+        """The last question's choices as (value, label), in the order, and so with the
+        numbers, the member saw them: typed lists ("1, 3") are read against these."""
+        question = self.state.question
+        return list(question.choices) if question is not None else []
 
     @property
     def can_send_files(self) -> bool:
@@ -113,8 +135,13 @@ class Context:
         return clip(" ".join(typed.split()), QUOTE_LIMIT)
 
     def t(self, key: str, **params: object) -> str:
-        """A user-facing text in the caller's language."""
-        return self.services.texts.t(self.locale, key, **params)
+        """A user-facing text in the caller's language; `{press}` and `{Press}` in it say how
+        to pick a choice on this messenger ("bấm" a button, or "gõ số" where there are none)."""
+        texts = self.services.texts
+        if "ress}" in texts.template(self.locale, key):
+            press = texts.t(self.locale, "words.type_number" if self.numbered else "words.press")
+            params = {"press": press, "Press": press[:1].upper() + press[1:], **params}
+        return texts.t(self.locale, key, **params)
 
     def reply(
         self,
@@ -203,9 +230,9 @@ class Engine:
                 state = dialog.load(await conversations.load(tx, inbound.channel, inbound.chat_id))
                 ctx = Context(services, tx, inbound, member, state)
                 numbered = inbound.channel in services.numbered_channels
-                ctx.value = resolve_value(inbound, state, numbered=numbered)
+                ctx.value, ctx.via_aside = resolve(inbound, state, numbered=numbered)
                 await self.router(ctx)
-                remember_choices(state, ctx.replies)
+                remember_choices(state, ctx.replies, aside=ctx.keep_aside)
                 await conversations.save(tx, inbound.channel, inbound.chat_id, state.dump(), now)
         except Exception as err:
             log.exception(
@@ -263,32 +290,54 @@ class Engine:
 
 
 def resolve_value(inbound: Inbound, state: Dialog, *, numbered: bool = True) -> str | None:
-    """The choice the user meant: a pressed button, or typed text matching a shown choice.
+    """The choice the user meant: a pressed button, or typed text matching a shown choice."""
+    return resolve(inbound, state, numbered=numbered)[0]
 
+
+def resolve(inbound: Inbound, state: Dialog, *, numbered: bool = True) -> tuple[str | None, bool]:
+    """The choice the user meant, and whether it is one of the newest message's (`aside`).
+
+    A message the member saw after the dialog's question (a reminder with choices) is what a
+    typed number or label answers first: the newest message on screen is the one they read.
     Numbers pick choices only where the channel shows numbers and the question's own answers
     are not numbers; on a question that takes typed answers only a whole label counts.
     """
     if inbound.button is not None:
-        return inbound.button
+        return inbound.button, False
     text = (inbound.text or "").strip()
     if not text or text.startswith("/"):
-        return None
+        return None, False
+    if state.aside is not None and state.aside.choices:
+        picked = match_choice(text, state.aside.choices, numbers=numbered, prefix=False)
+        if picked is not None:
+            return picked, True
     question = state.question
     if question is None or not question.choices:
-        return None
+        return None, False
     numbers = numbered and not question.numeric
-    return match_choice(text, question.choices, numbers=numbers, prefix=not question.free)
+    return match_choice(text, question.choices, numbers=numbers, prefix=not question.free), False
 
 
-def remember_choices(state: Dialog, replies: list[Outbound]) -> None:
-    """Keep the last shown choices, so typed numbers and labels map to them next time."""
+def remember_choices(state: Dialog, replies: list[Outbound], *, aside: bool = False) -> None:
+    """Keep the last shown choices, so typed numbers and labels map to them next time.
+
+    A reply is the newest message: it ends what `aside` remembered, unless the reply itself
+    is beside the dialog (`aside`), when its choices go there and the dialog's stay.
+    """
+    if replies and not aside:
+        state.aside, state.typed = None, None
     for message in reversed(replies):
         if message.choices:
-            state.question = Question(
+            question = Question(
                 choices=[(c.value, c.label) for c in message.flat_choices()],
                 free=message.free_input,
                 numeric=message.numeric_input,
             )
+            if aside:
+                state.aside = question
+            else:
+                question.text = message.text if state.flow is not None else ""
+                state.question = question
             return
     if state.flow is None:
         state.question = None

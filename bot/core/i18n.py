@@ -37,9 +37,19 @@ class Texts:
         return cls(catalogues)
 
     def t(self, locale: str, key: str, **params: object) -> str:
-        """Format one text for a user; a missing key is a bug and raises KeyError."""
+        """Format one text for a user; a missing key is a bug and raises KeyError.
+
+        `{press}` in a text is how to pick a choice, which depends on the messenger (see
+        engine.Context.t); where the messenger is not known it is the neutral "chọn".
+        """
+        template = self.template(locale, key)
+        if "ress}" in template and "press" not in params:
+            word = self.template(locale, "words.choose")
+            params = {"press": word, "Press": word[:1].upper() + word[1:], **params}
+        return template.format(**params) if params else template
+
+    def template(self, locale: str, key: str) -> str:
+        """The unformatted text, to see which words it needs (say `{press}`)."""
         table = self.catalogues.get(locale) or {}
         template = table.get(key)
-        if template is None:
-            template = self.catalogues[DEFAULT_LOCALE][key]
-        return template.format(**params) if params else template
+        return template if template is not None else self.catalogues[DEFAULT_LOCALE][key]

@@ -13,58 +13,24 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from collections.abc import Sequence
+
+from bot.core.folding import ParseError, core_of, fold
+from bot.core.numberwords import number_words
+from bot.core.parsing_time import parse_time, parse_time_range
 
 __all__ = [
     "ParseError",
     "fold",
+    "choice_candidates",
     "match_choice",
     "parse_date",
     "parse_int",
     "parse_time",
+    "parse_time_range",
     "parse_yes_no",
+    "split_list",
 ]
-
-
-class ParseError(ValueError):
-    """code is a stable machine key, params feed the user-facing message template."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code: str = code
-        self.params: dict[str, object] = dict(params)
-
-    def __repr__(self) -> str:
-        return f"ParseError({self.code!r}, {self.params!r})"
-
-
-# ---------------------------------------------------------------------------
-# Normalisation
-# ---------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Normalise text so typed answers compare equal with or without Vietnamese diacritics.
-
-    Lowercases, strips combining marks (after NFD), maps đ to d and collapses whitespace.
-    """
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("đ", "d")
-    return " ".join(stripped.split())
-
-
-def _core(text: str) -> str:
-    """Fold, then trim non-alphanumeric ends (emoji, bullets, punctuation) for label matching."""
-    folded = fold(text)
-    start = 0
-    end = len(folded)
-    while start < end and not folded[start].isalnum():
-        start += 1
-    while end > start and not folded[end - 1].isalnum():
-        end -= 1
-    return folded[start:end]
 
 
 # ---------------------------------------------------------------------------
@@ -100,11 +66,15 @@ _WORDY_DATE_RE = re.compile(
 
 
 def _resolve_date(
-    day: int, month: int, year_text: str | None, today: datetime.date
+    day: int, month: int, year_text: str | None, today: datetime.date, max_age_days: int
 ) -> datetime.date:
     if year_text is None:
-        # Most recent occurrence not after today: this year if already reached, else last year.
+        # Most recent occurrence not after today: this year if already reached, else last year;
+        # but a day later this year whose last-year twin is past the age limit was meant for
+        # this year, so it is refused as in the future, not as too old.
         year = today.year if (month, day) <= (today.month, today.day) else today.year - 1
+        if year < today.year and _too_old_last_year(day, month, today, max_age_days):
+            raise ParseError("date_future")
     elif len(year_text) == 2:
         year = 2000 + int(year_text)
     else:
@@ -113,6 +83,15 @@ def _resolve_date(
         return datetime.date(year, month, day)
     except ValueError:
         raise ParseError("date_invalid") from None
+
+
+def _too_old_last_year(day: int, month: int, today: datetime.date, max_age_days: int) -> bool:
+    try:
+        this_year = datetime.date(today.year, month, day)
+        last_year = datetime.date(today.year - 1, month, day)
+    except ValueError:
+        return False  # 29/02: the last-year check below names the invalid date
+    return this_year > today and (today - last_year).days > max_age_days
 
 
 def parse_date(text: str, today: datetime.date, max_age_days: int) -> datetime.date:
@@ -134,66 +113,13 @@ def parse_date(text: str, today: datetime.date, max_age_days: int) -> datetime.d
         match = _NUMERIC_DATE_RE.match(folded) or _WORDY_DATE_RE.match(folded)
         if match is None:
             raise ParseError("date_invalid")
-        result = _resolve_date(int(match["d"]), int(match["m"]), match["y"], today)
+        result = _resolve_date(int(match["d"]), int(match["m"]), match["y"], today, max_age_days)
 
     if result > today:
         raise ParseError("date_future")
     if (today - result).days > max_age_days:
         raise ParseError("date_too_old", max_age_days=max_age_days)
     return result
-
-
-# ---------------------------------------------------------------------------
-# Times
-# ---------------------------------------------------------------------------
-
-# "7:30", "07:30", "19.30" (two-digit minutes required after ":" or ".").
-_TIME_COLON_RE = re.compile(r"^(?P<h>\d{1,2})\s*[:.]\s*(?P<m>\d{2})$")
-# "7h", "7h30", "19g30", "7 giờ", "7 giờ 30 phút", "7h30p", "7 giờ rưỡi", "8 giờ kém 15".
-_TIME_WORD_RE = re.compile(
-    r"^(?P<h>\d{1,2})\s*(?:h|g|gio)"
-    r"(?:\s*(?:(?P<m>\d{1,2})\s*(?:p|phut)?|(?P<half>ruoi)|kem\s*(?P<to>\d{1,2})\s*(?:p|phut)?))?$"
-)
-# "1930", "0730", "730".
-_TIME_COMPACT_RE = re.compile(r"^(?P<hm>\d{3,4})$")
-# "7" -> 07:00.
-_TIME_HOUR_RE = re.compile(r"^(?P<h>\d{1,2})$")
-
-
-def _make_time(hour: int, minute: int) -> datetime.time:
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise ParseError("time_invalid")
-    return datetime.time(hour, minute)
-
-
-def parse_time(text: str) -> datetime.time:
-    """Turn a typed clock time into a time, accepting the many ways Vietnamese users write it.
-
-    24-hour clock: "7:30", "7h30", "19g30", "7 giờ 30 phút", "19.30", "1930", "7" (07:00),
-    plus "7 giờ rưỡi" (07:30) and "8 giờ kém 15" (07:45). An optional leading "lúc" is ignored.
-    """
-    folded = fold(text).rstrip(" .!?")
-    folded = re.sub(r"^luc\s+", "", folded)
-
-    if match := _TIME_COLON_RE.match(folded):
-        return _make_time(int(match["h"]), int(match["m"]))
-    if match := _TIME_WORD_RE.match(folded):
-        hour = int(match["h"])
-        if match["half"]:
-            return _make_time(hour, 30)
-        if match["to"]:
-            before = int(match["to"])
-            if hour > 23 or not 1 <= before <= 59 or hour * 60 < before:
-                raise ParseError("time_invalid")
-            total = hour * 60 - before
-            return _make_time(total // 60, total % 60)
-        return _make_time(hour, int(match["m"]) if match["m"] else 0)
-    if match := _TIME_COMPACT_RE.match(folded):
-        digits = match["hm"]
-        return _make_time(int(digits[:-2]), int(digits[-2:]))
-    if match := _TIME_HOUR_RE.match(folded):
-        return _make_time(int(match["h"]), 0)
-    raise ParseError("time_invalid")
 
 
 # ---------------------------------------------------------------------------
@@ -244,7 +170,8 @@ _MAX_DIGITS = 18  # every count fits in SQLite's 64-bit integer
 
 
 def parse_int(text: str, minimum: int | None = None, maximum: int | None = None) -> int:
-    """Read a count typed as "12", "1.000", "1,000" or "12 người", then enforce bounds.
+    """Read a count typed as "12", "1.000", "1,000", "12 người" or in words ("không", "ko",
+    "ba", "mười lăm": see numberwords), then enforce bounds.
 
     Bounds are inclusive. Decimals ("1,5") and ranges ("3-5") are rejected rather than guessed.
     A number longer than 18 digits is refused as too large (or invalid when unbounded)
@@ -253,7 +180,10 @@ def parse_int(text: str, minimum: int | None = None, maximum: int | None = None)
     cleaned = fold(text).replace("\u2212", "-").rstrip(" .!?")
     match = _INT_RE.match(cleaned)
     if match is None:
-        raise ParseError("int_invalid")
+        spelled = number_words(cleaned)
+        if spelled is None:
+            raise ParseError("int_invalid")
+        return _bounded(spelled, minimum, maximum)
     digits = re.sub(r"[.,]", "", match["num"]).lstrip("0") or "0"
     if len(digits) > _MAX_DIGITS:
         if maximum is not None and match["sign"] != "-":
@@ -264,6 +194,10 @@ def parse_int(text: str, minimum: int | None = None, maximum: int | None = None)
     value = int(digits)
     if match["sign"] == "-":
         value = -value
+    return _bounded(value, minimum, maximum)
+
+
+def _bounded(value: int, minimum: int | None, maximum: int | None) -> int:
     if minimum is not None and value < minimum:
         raise ParseError("int_too_small", minimum=minimum)
     if maximum is not None and value > maximum:
@@ -280,9 +214,56 @@ def parse_int(text: str, minimum: int | None = None, maximum: int | None = None)
 _CHOICE_NUMBER_RE = re.compile(r"^([0-9]{1,4})\s*[.)]?$")
 
 
-def _unique(values: list[str]) -> str | None:
-    distinct = list(dict.fromkeys(values))
-    return distinct[0] if len(distinct) == 1 else None
+def _distinct(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def choice_candidates(
+    text: str,
+    options: Sequence[tuple[str, str]],
+    *,
+    numbers: bool = True,
+    prefix: bool = True,
+) -> list[str]:
+    """Every option a typed answer could mean, best reading first: one is a match, several
+    are ambiguous (the caller names them instead of guessing), none is no match.
+
+    Tried in order, the first that finds anything wins: the list number, the option's value,
+    its whole label (without diacritics or emoji), a prefix of the label (3+ characters), then
+    a part of the label starting at a word ("binh" or "thi binh" for "Trần Thị Bình"; a word
+    prefix needs 3+ characters). Prefixes and parts are off with `prefix=False`.
+    """
+    stripped = text.strip()
+    if not stripped or not options:
+        return []
+
+    if numbers and (number := _CHOICE_NUMBER_RE.match(stripped)):
+        index = int(number[1])
+        if 1 <= index <= len(options):
+            return [options[index - 1][0]]
+
+    folded = fold(stripped)
+    by_value = [value for value, _ in options if fold(value) == folded]
+    if by_value:
+        return _distinct(by_value)
+
+    core = core_of(stripped)
+    if not core:
+        return []
+    by_label = [v for v, label in options if core_of(label) == core or fold(label) == folded]
+    if by_label or not prefix:
+        return _distinct(by_label)
+
+    if len(core) >= 3:
+        by_prefix = [value for value, label in options if core_of(label).startswith(core)]
+        if by_prefix:
+            return _distinct(by_prefix)
+    whole_word = re.compile(rf"(?:^|\s){re.escape(core)}(?:\s|$)")
+    by_word = [value for value, label in options if whole_word.search(core_of(label))]
+    if not by_word and len(core) >= 3:
+        word_start = re.compile(rf"(?:^|\s){re.escape(core)}")
+        by_word = [value for value, label in options if word_start.search(core_of(label))]
+    return _distinct(by_word)
 
 
 def match_choice(
@@ -295,34 +276,31 @@ def match_choice(
     """Map a typed answer onto one of the offered (value, label) options, or None.
 
     Lets users reply by list number, by the option's value, by its label without diacritics or
-    emoji, or by an unambiguous prefix of at least 3 characters. Ambiguity yields None so the
-    caller can ask again instead of guessing. `numbers=False` is for channels that do not show
-    numbers; `prefix=False` for questions that also take free text, where "qua" (yesterday)
-    must not be read as the start of "Quay lại".
+    emoji, by an unambiguous prefix of at least 3 characters, or by a unique part of the label
+    ("binh" for "Trần Thị Bình"). Ambiguity yields None so the caller can ask again instead of
+    guessing. `numbers=False` is for channels that do not show numbers; `prefix=False` for
+    questions that also take free text, where "qua" (yesterday) must not be read as the start
+    of "Quay lại".
     """
-    stripped = text.strip()
-    if not stripped or not options:
-        return None
+    found = choice_candidates(text, options, numbers=numbers, prefix=prefix)
+    return found[0] if len(found) == 1 else None
 
-    if numbers and (number := _CHOICE_NUMBER_RE.match(stripped)):
-        index = int(number[1])
-        if 1 <= index <= len(options):
-            return options[index - 1][0]
 
-    folded = fold(stripped)
-    by_value = [value for value, _ in options if fold(value) == folded]
-    if by_value:
-        return _unique(by_value)
+# "1,2", "1, 2 và 3", "An; Bình", "1 + 2", "An and Bình".
+_LIST_SEP_RE = re.compile(r"\s*(?:[,;+&/]|\bv[aà]\b|\band\b)\s*", re.IGNORECASE)
+_SPACED_NUMBERS_RE = re.compile(r"[0-9]{1,4}(?:\s+[0-9]{1,4})+")
 
-    core = _core(stripped)
-    if not core:
-        return None
-    by_label = [value for value, label in options if _core(label) == core or fold(label) == folded]
-    if by_label:
-        return _unique(by_label)
 
-    if prefix and len(core) >= 3:
-        by_prefix = [value for value, label in options if _core(label).startswith(core)]
-        if by_prefix:
-            return _unique(by_prefix)
-    return None
+def split_list(text: str) -> list[str]:
+    """The items of a typed list, so several choices can be picked in one message.
+
+    Commas, semicolons, "+", "&", "/", "và" and "and" separate items; spaces separate only
+    numbers ("1 2 3"), since a name has spaces in it. Empty items are dropped.
+    """
+    items: list[str] = []
+    for part in _LIST_SEP_RE.split(text.strip()):
+        if _SPACED_NUMBERS_RE.fullmatch(part):
+            items.extend(part.split())
+        elif part:
+            items.append(part)
+    return items

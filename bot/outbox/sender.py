@@ -248,19 +248,20 @@ class OutboxSender:
 
         Until this commits, a kill -9 makes the restarted sender send the message again, so
         the mark goes before every ordinary waiter for the database (Database's first lane)
-        and is one autocommit statement. On text-only channels a message with choices also
-        makes them the chat's numbered choices; that takes a transaction of its own, still
-        in the first lane, so the two stay all or nothing.
+        and is one autocommit statement. On text-only channels a pushed message is also
+        remembered as the newest in the chat (its choices answer typed numbers); that takes
+        a transaction of its own, still in the first lane, so the two stay all or nothing.
         """
         now = iso(self.clock.now())
         outbox_id = row.id
         # A handed-over reply's choices are in the dialog state already (with whether the
-        # question takes typed numbers), so only pushed messages set them.
-        if not (self.channel.numbered and payload.get("choices") and not payload.get("reply")):
+        # question takes typed numbers), so only pushed messages are remembered: with or
+        # without choices, they are the newest thing the member saw (see dialog.Dialog).
+        if not (self.channel.numbered and not payload.get("reply")):
             async with self.db.single(first=True) as tx:
                 await outbox.mark_sent(tx, outbox_id, message_id, now)
             return
-        flat = [[value, label] for line in payload["choices"] for label, value in line]
+        flat = [[value, label] for line in payload.get("choices", []) for label, value in line]
         async with self.db.transaction(first=True) as tx:
             await outbox.mark_sent(tx, outbox_id, message_id, now)
             await dialog.remember_pushed_choices(tx, self.channel.name, row.chat_id, flat, now)

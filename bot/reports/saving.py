@@ -3,12 +3,14 @@ audit row, and the alerts an urgent kind raises."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
 from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.reports.alerts import queue_alerts
+from bot.reports.credit import NIL_KIND, notify_teammates, replace_nil
 from bot.reports.forms import Category
 from storage import reports
 
@@ -40,8 +42,20 @@ def split_answers(
     return data, participants, media
 
 
-async def save_report(ctx: Context, category: Category, answers: dict[str, Any]) -> tuple[int, str]:
-    """File a report with its audit entry and, for urgent kinds, queue the police alerts."""
+@dataclass(frozen=True)
+class Saved:
+    """A filed report: its id and number, and the date of the nil report it replaced (as
+    people read it) when the member had said "nothing to report" that day."""
+
+    report_id: int
+    number: str
+    replaced_nil: str | None = None
+
+
+async def save_report(ctx: Context, category: Category, answers: dict[str, Any]) -> Saved:
+    """File a report with its audit entry, withdraw the member's nil report of that day (a
+    real one replaces it), tell the team-mates it names and, for urgent kinds, queue the
+    police alerts: all in the update's one transaction."""
     member = ctx.member
     assert member is not None
     now = ctx.now
@@ -64,6 +78,9 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     await reports.set_participants(ctx.tx, report_id, participants)
     await reports.set_media(ctx.tx, report_id, ctx.inbound.channel, media)
     await reports.audit(ctx.tx, report_id, member.id, "create", None, data, iso(now))
+    replaced = None if category.key == NIL_KIND else await replace_nil(ctx, report_date)
+    if participants:
+        await notify_teammates(ctx, category, report_id, number, data, participants)
     if category.urgent:
         await queue_alerts(ctx, category, report_id, number, answers)
-    return report_id, number
+    return Saved(report_id, number, replaced)

@@ -8,6 +8,7 @@ never averaged from their percentages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
@@ -31,7 +32,7 @@ class Figures:
     members: int = 0  # active reporting members (member, leader, deputy)
     reporters: int = 0  # active members who filed at least one report or nil report
     by_kind: dict[str, int] = field(default_factory=dict)  # reports per kind, nil included
-    late: int = 0  # reports filed after the deadline of their report date
+    late: int = 0  # reports filed after their reporting day ended (urgent ones never late)
     expected_days: int = 0  # member-days a report was due (elapsed since joining, not on leave)
     on_time_days: int = 0  # of those, member-days with a report or nil report by the deadline
     patrol_members: int = 0  # active members on at least one patrol, as reporter or team-mate
@@ -179,8 +180,17 @@ def elapsed_end(period: Period, now: datetime, deadline: time) -> date | None:
     return end if end >= period.start else None
 
 
-def make_scope(path: str, period: Period, now: datetime, deadline: time) -> queries.Scope:
-    """The subtree, dates and deadline every tally query filters on."""
+def make_scope(
+    path: str,
+    period: Period,
+    now: datetime,
+    deadline: time,
+    day_ends: time = time(6, 0),
+    urgent_kinds: Sequence[str] = (),
+) -> queries.Scope:
+    """The subtree, dates and deadline every tally query filters on, and what makes a
+    report late: filed once its reporting day ended (`[reports] day_ends_at` the next
+    morning), unless its kind is urgent (a tip, a fire: never late)."""
     closed = elapsed_end(period, now, deadline)
     return queries.Scope(
         path=path,
@@ -188,6 +198,8 @@ def make_scope(path: str, period: Period, now: datetime, deadline: time) -> quer
         end=period.end.isoformat(),
         closed_end=closed.isoformat() if closed else None,
         deadline=dates.clock_seconds(deadline),
+        day_ends=dates.clock_seconds(day_ends),
+        urgent_kinds=tuple(urgent_kinds),
     )
 
 
@@ -198,11 +210,14 @@ async def compute(
     config: Config,
     kinds: list[str],
     now: datetime,
+    urgent_kinds: Sequence[str] = (),
 ) -> Tally:
-    """Count every team below `unit` for `period`, evaluate targets, roll up every level."""
+    """Count every team below `unit` for `period`, evaluate targets, roll up every level;
+    reports of `urgent_kinds` are never counted late."""
     settings = config.tally
     src = settings.sources
-    scope = make_scope(unit.path, period, now, config.reports.deadline)
+    rc = config.reports
+    scope = make_scope(unit.path, period, now, rc.deadline, rc.day_ends_at, urgent_kinds)
     rows = await queries.units_in(tx, scope)
     root_depth = unit.path.count("/")
     units: dict[int, UnitTally] = {}

@@ -122,9 +122,14 @@ async def raw_reports(
 ) -> tuple[list[RawReport], bool]:
     """The period's reports under the tally's unit; True when `limit` cut the list short.
 
-    With `forms`, team-mate answers (stored as member ids) come back as the members' names.
+    With `forms`, team-mate answers (stored as member ids) come back as the members' names
+    and reports of its urgent kinds are never marked late.
     """
-    scope = make_scope(tally.root.path, tally.period, tally.generated_at, config.reports.deadline)
+    rc = config.reports
+    urgent = [c.key for c in forms.categories if c.urgent] if forms is not None else []
+    scope = make_scope(
+        tally.root.path, tally.period, tally.generated_at, rc.deadline, rc.day_ends_at, urgent
+    )
     rows = await queries.raw_reports(tx, scope, None if limit is None else limit + 1)
     truncated = limit is not None and len(rows) > limit
     raw = [raw_report(r) for r in rows[:limit]]

@@ -52,5 +52,6 @@ async def prepare(
     """Compute `unit`'s tally for `period` over every form kind, worded for `locale`, so each
     caller shows the same figures in the same words."""
     kinds = [c.key for c in forms.categories]
-    tally = await compute(tx, unit, period, config, kinds, now)
+    urgent = [c.key for c in forms.categories if c.urgent]
+    tally = await compute(tx, unit, period, config, kinds, now, urgent)
     return Prepared(tally, labels_for(texts, forms, config, locale), config)

@@ -201,7 +201,7 @@ async def test_join_and_file_a_patrol_by_numbers(bot: World) -> None:
     kinds = await tung.wait_reply("Bạn muốn báo cáo việc gì?")
     await tung.answer(kinds, "Tuần tra")
     step = await tung.wait_reply("Bước 1/8")
-    assert "[📅 Hôm nay" in step.text  # a date question: choices in brackets, numbers are answers
+    assert "1. 📅 Hôm nay" in step.text  # a date question numbers its choices like the rest
     await tung.send("hom nay")
     await tung.wait_reply("Bước 2/8")
     await tung.send("19:00")
@@ -228,6 +228,34 @@ async def test_join_and_file_a_patrol_by_numbers(bot: World) -> None:
     data = json.loads(rows[0]["data"])
     assert (data["start"], data["end"], data["traffic_help"]) == ("19:00", "21:30", True)
     assert all(len(m.text) <= 2000 for m in tung.messages)
+    assert_healthy(bot)
+
+
+async def test_typed_forms_a_date_by_number_and_a_text_over_the_limit(bot: World) -> None:
+    thu = bot.fake.user(bot.zalo_token, "Lý Thị Thu")
+    await join(thu, bot.codes["member"])
+    await thu.send("/baocao")
+    kinds = await thu.wait_reply("Bạn muốn báo cáo việc gì?")
+    await thu.answer(kinds, "Người tốt")
+    step = await thu.wait_reply("Bước 1/")
+    assert "2. Hôm qua" in step.lines(), step.text
+    await thu.send("30/12")  # later this year: refused as in the future, not as too old
+    await thu.wait_reply("Ngày báo cáo không được ở tương lai.")
+    await thu.send("2")
+    await thu.wait_reply("Bước 2/")
+    await thu.send("Giúp cụ già sửa mái nhà")
+    await thu.wait_reply("Bước 3/")
+    await thu.send("Cụ Tư xóm Bản Chắt " + "rất " * 60)  # over the 200-character limit
+    offer = await thu.wait_reply("quá giới hạn 200 ký tự")
+    assert "Chưa có gì được lưu." in offer.text and bot.reports_of(thu) == []
+    await thu.answer(offer, "Gửi phần đã cắt")
+    step = await thu.wait_reply("Bước 4/")
+    await thu.answer(step, "Xong")
+    summary = await thu.wait_reply("Xem lại báo cáo")
+    await thu.answer(summary, "Gửi báo cáo")
+    await thu.wait_reply("Đã lưu báo cáo")
+    data = json.loads(bot.reports_of(thu)[0]["data"])
+    assert data["for_whom"].startswith("Cụ Tư xóm Bản Chắt rất") and len(data["for_whom"]) <= 200
     assert_healthy(bot)
 
 

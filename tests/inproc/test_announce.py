@@ -241,7 +241,7 @@ async def test_edit_text_makes_the_old_confirmation_stale(h: Harness) -> None:
     replies = await officer.send("Bản chính thức")
     assert "Bản chính thức" in replies[-1].text
     replies = await press_data(officer, old_send, on=first)
-    assert replies[0].text.startswith("Nút vừa bấm thuộc một bản thông báo cũ")
+    assert replies[0].text.startswith("Lựa chọn vừa rồi thuộc một bản thông báo cũ")
     assert "«Bản chính thức»" in replies[-1].text  # the current draft, shown again
     assert await h.count("SELECT COUNT(*) FROM outbox") == 0
     await officer.press("✅ Gửi")

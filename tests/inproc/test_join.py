@@ -143,7 +143,7 @@ async def test_text_at_confirmation_shows_the_buttons_again(h: Harness) -> None:
     await user.send(f"/start {CODE}")
     await user.press("Dùng tên")
     replies = await user.send("ok luôn")
-    assert replies[-1].text.startswith("Vui lòng bấm một trong các nút bên dưới")
+    assert replies[-1].text.startswith("Vui lòng bấm một lựa chọn bên dưới")
     assert replies[-1].labels() == ["✅ Đúng, tham gia", "✖ Hủy"]
     await nothing_saved(h)
 

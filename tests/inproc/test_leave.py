@@ -17,7 +17,7 @@ import pytest
 from tests.inproc.helpers import CANCELLED, one, press_data, rows, start_patrol, texts
 from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, TEAM_B, TEAM_C, Harness, TgUser
 
-ASK_SELF = "🏖 Bạn nghỉ ngày nào? Bấm nút, hoặc gõ khoảng ngày, ví dụ 24/11-26/11."
+ASK_SELF = "🏖 Bạn nghỉ ngày nào? Bấm một lựa chọn, hoặc gõ khoảng ngày, ví dụ 24/11-26/11."
 EXCUSED = "Trong những ngày này bạn không nhận nhắc báo cáo và không bị tính là thiếu báo cáo."
 OUT_OF_SCOPE = (
     "⛔ Bạn chỉ ghi được nghỉ phép cho tổ viên trong phạm vi của mình (tổ của bạn, hoặc các tổ "
@@ -84,7 +84,7 @@ async def test_member_declares_today_from_the_menu(h: Harness) -> None:
     assert replies[0].text == ASK_SELF
     assert replies[0].labels() == ["Hôm nay (23/11)", "Ngày mai (24/11)", "📅 Nhiều ngày…", "✖ Hủy"]
     replies = await an.press("Hôm nay")
-    assert replies[0].text == "Nghỉ ngày 23/11/2026 (1 ngày). Lý do nghỉ là gì? Bấm một nút."
+    assert replies[0].text == "Nghỉ ngày 23/11/2026 (1 ngày). Lý do nghỉ là gì? Bấm một lựa chọn."
     assert replies[0].labels() == ["🏖 Nghỉ phép", "🤒 Ốm", "👪 Việc gia đình", "📝 Khác", "✖ Hủy"]
     replies = await an.press("Ốm")
     assert replies[0].text == f"✅ Đã ghi nghỉ phép ngày 23/11/2026 (1 ngày). {EXCUSED}"
@@ -311,7 +311,7 @@ async def test_officer_records_within_the_commune_only(h: Harness) -> None:
     replies = await dung.send("na leng")
     assert replies[0].labels() == ["Nguyễn Văn An", "Lý Thị Bình", "✖ Hủy"]
     replies = await dung.send("Làng Mới")  # not a button here: asked again
-    assert replies[0].text.startswith("⚠️ Vui lòng bấm một trong các nút")
+    assert replies[0].text.startswith("⚠️ Vui lòng bấm một lựa chọn")
     # another commune: typed, pressed or forged
     await dung.send("/nghiphep")
     replies = await dung.send("Làng Mới")

@@ -52,8 +52,8 @@ async def test_second_nil_the_same_day_is_refused(h: Harness) -> None:
     assert replies[0].text.startswith("Hôm nay bạn đã báo “không có vụ việc” rồi")
     assert await h.count("SELECT COUNT(*) FROM reports") == 1
     assert await h.count("SELECT COUNT(*) FROM counters WHERE value > 1") == 0
-    # the next day it may be filed again
-    h.clock.advance(hours=8)
+    # the next day (after [reports] day_ends_at, 06:00) it may be filed again
+    h.clock.advance(hours=14)
     replies = await an.send("/khongcovuviec")
     assert replies[0].text.startswith("✅ Đã ghi nhận: ngày 24/11/2026 không có vụ việc")
     assert await h.count("SELECT COUNT(*) FROM reports WHERE kind = 'nil'") == 2
@@ -110,14 +110,14 @@ async def test_oversight_roles_may_not_report(h: Harness, role: str, unit: str, 
 async def test_numbers_increase_and_restart_each_year(h: Harness) -> None:
     await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
     an = h.user(1)
-    first = await file_patrol(an)
-    assert first.startswith("✅ Đã lưu báo cáo BC-2026-000001 (🚶 Tuần tra ANTT, ATGT).")
     replies = await an.send("/khongcovuviec")
-    assert "(BC-2026-000002)" in replies[0].text
+    assert "(BC-2026-000001)" in replies[0].text
+    second = await file_patrol(an)  # replaces the nil report, under a number of its own
+    assert second.startswith("✅ Đã lưu báo cáo BC-2026-000002 (🚶 Tuần tra ANTT, ATGT).")
     h.clock.advance(days=1)
     third = await file_patrol(an)
     assert third.startswith("✅ Đã lưu báo cáo BC-2026-000003 ")
-    h.clock.set(datetime(2027, 1, 1, 0, 5))
+    h.clock.set(datetime(2027, 1, 1, 6, 5))  # after [reports] day_ends_at: 1 January's
     replies = await an.send("/khongcovuviec")
     assert replies[0].text == (
         "✅ Đã ghi nhận: ngày 01/01/2027 không có vụ việc (BC-2027-000001). Cảm ơn bạn!"

@@ -115,8 +115,8 @@ async def test_the_evening_reminder_goes_only_to_members_who_owe_a_report(team: 
     reminder = team.chau.messages[-1]
     assert reminder.text == (
         f"{REMINDER}\nChào Hoàng Minh Châu, hôm nay bạn chưa gửi báo cáo nào. Hạn chót là "
-        "21:00.\nCó việc thì bấm 📝 Báo cáo; nếu hôm nay không có gì, bấm ✅ Không có vụ việc"
-        " — chỉ một lần bấm là xong."
+        "21:00.\nCó việc thì chọn 📝 Báo cáo; nếu hôm nay không có gì, chọn ✅ Không có vụ việc"
+        " — chỉ một lần chọn là xong."
     )
     assert reminder.labels() == ["📝 Báo cáo", "✅ Không có vụ việc"]
     replies = await team.chau.press("Không có vụ việc", on=reminder)
@@ -270,7 +270,7 @@ async def test_the_leader_gets_who_has_not_reported_and_who_is_on_leave(team: Te
     assert digest == (
         f"{DIGEST}\n❗ Chưa báo cáo: 2/3 người\n  • Hoàng Minh Châu\n  • Trần Thị Bình\n"
         "🏖 Nghỉ phép, không tính thiếu: 1 người\n  • Lò Văn Đào\n\n"
-        "Đồng chí hãy nhắc trực tiếp những người chưa báo cáo; báo cáo gửi muộn vẫn được nhận"
+        "Bạn hãy nhắc trực tiếp những người chưa báo cáo; báo cáo gửi muộn vẫn được nhận"
         " nhưng tính là muộn."
     )
     for user in (team.an, team.chau, team.em, team.cuong):

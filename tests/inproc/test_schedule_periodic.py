@@ -117,7 +117,7 @@ async def test_teams_without_a_good_deed_are_nudged_on_the_20th(hp: Harness) -> 
     assert nudge == [
         "💡 Thôn Khuôn Pinh chưa ghi nhận việc tốt nào từ 15/12/2026 đến nay.\nMỗi tổ cần ít nhất"
         " 1 việc tốt mỗi tháng. Giúp đỡ bà con, trả lại của rơi, hỗ trợ người già, hòa giải mâu"
-        " thuẫn… đều là việc tốt — bấm nút bên dưới để ghi lại nhé!"
+        " thuẫn… đều là việc tốt — chọn mục bên dưới để ghi lại nhé!"
     ]
     assert not [t for t in received(hp, 1) if t.startswith("💡")]  # team A has one (16/12)
     assert not [t for t in received(hp, 11) if t.startswith("💡")]  # officers are not nudged

@@ -199,7 +199,7 @@ async def test_officer_of_one_commune_is_refused_the_other_whatever_they_type(h:
     await h.feed(callback_update(dung.id, message, f"tally:{row['id']}:m2026-11"))
     assert texts(dung.new_messages()) == [OUT_OF_SCOPE]
     assert texts(await dung.send("/thongke Xã Không Có")) == [
-        'Không tìm thấy đơn vị "Xã Không Có" trong phạm vi của bạn. Gõ /thongke rồi bấm chọn '
+        'Không tìm thấy đơn vị "Xã Không Có" trong phạm vi của bạn. Gõ /thongke rồi bấm một '
         "đơn vị, hoặc gõ đúng tên thôn, xã."
     ]
 

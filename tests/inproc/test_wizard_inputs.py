@@ -80,12 +80,12 @@ BAD_INPUTS = [
     ("yes-no-digit", "Tuần tra", [*PATROL_TO_INCIDENTS, ("send", "0")], "Bước 7/8",
      "Có hỗ trợ phân luồng", "5", "Vui lòng bấm “Có” hoặc “Không”"),
     ("choice-nonsense", "Cảm hóa", REINTEGRATION_TO_VISIT, "Bước 3/6", "Hình thức gặp gỡ?",
-     "ngoài chợ", "Vui lòng bấm một trong các nút bên dưới (hoặc gõ số thứ tự)."),
+     "ngoài chợ", "Vui lòng bấm một lựa chọn bên dưới."),
     ("choice-bad-number", "Cảm hóa", REINTEGRATION_TO_VISIT, "Bước 3/6", "Hình thức gặp gỡ?",
-     "7", "Vui lòng bấm một trong các nút bên dưới"),
+     "7", "Vui lòng bấm một lựa chọn bên dưới"),
     ("text-too-long", "Cảm hóa", [("press", "Hôm nay")], "Bước 2/6",
      "Mã hoặc chữ cái đầu tên người được giúp đỡ", "X" * 21,
-     "Câu trả lời quá dài (tối đa 20 ký tự). Vui lòng viết ngắn lại."),
+     "Câu trả lời dài 21 ký tự, quá giới hạn 20 ký tự: đã giữ 20 ký tự đầu, phần cuối 1 ký"),
 ]
 # fmt: on
 

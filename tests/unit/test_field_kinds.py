@@ -34,7 +34,8 @@ MakeCtx = Callable[..., Context]
 
 
 def vi(key: str, **params: object) -> str:
-    return TEXTS.t("vi", key, **params)
+    """The text as a Telegram member reads it (choices are buttons: "bấm")."""
+    return TEXTS.t("vi", key, **{"press": "bấm", "Press": "Bấm", **params})
 
 
 def field(type_: str, **extra: Any) -> FieldDef:
@@ -132,7 +133,7 @@ def test_typed_answers_and_bare_digits_by_kind() -> None:
     free = {n for n, k in KINDS.items() if k.free_input}
     numeric = {n for n, k in KINDS.items() if k.numeric_input}
     assert free == {"text", "integer", "date", "time", "location"}
-    assert numeric == {"integer", "date", "time"}
+    assert numeric == {"integer"}  # dates and times never type as bare digits: choices are numbered
     assert all(isinstance(KINDS[n], TypedKind) for n in ("text", "integer", "date", "time"))
 
 
@@ -160,7 +161,9 @@ async def test_multi_choice_of_options(make: MakeCtx) -> None:
     assert await outcome(make(button="nav:done"), fdef) == ("error", vi("error.multi_empty"))
     optional = field("multi_choice", options=OPTIONS, required=False)
     assert await outcome(make(button="nav:done"), optional) == ("value", [])
-    assert await outcome(make(text="Cháy"), fdef) == ("error", vi("error.multi"))
+    # typed text is read against the choices shown (none here): named back, never guessed
+    unknown = vi("typed.multi_unknown", item="Cháy")
+    assert await outcome(make(text="Cháy"), fdef) == ("error", unknown)
     viewer = Viewer(TEXTS, "en", make().tx)
     assert await display(viewer, fdef, ["fire", "rescue"]) == "Fire, Rescue"
     assert pending_from("multi_choice", ["fire"]) == ["fire"]
@@ -185,7 +188,13 @@ async def test_multi_choice_of_team_mates(make: MakeCtx, tx: Tx) -> None:
 async def test_text(make: MakeCtx) -> None:
     fdef = field("text", max_length=10)
     assert await outcome(make(text="  Ổn định "), fdef) == ("value", "Ổn định")
-    assert await outcome(make(text="x" * 11), fdef) == ("error", vi("error.too_long", n=10))
+    # too long: the first 10 characters wait, offered with "send cut" / "type again"
+    assert await outcome(make(text="x" * 10 + "yz"), fdef) == ("pending", ["x" * 10])
+    offer = await parse_answer(make(text="x" * 10 + "yz"), fdef, [])
+    assert offer.message == vi("typed.cut_offer", length=12, n=10, cut=2, tail="yz")
+    assert await outcome(make(button="f=cut:send"), fdef, ["x" * 10]) == ("value", "x" * 10)
+    assert await outcome(make(button="f=cut:retype"), fdef, ["x" * 10]) == ("pending", [])
+    assert await outcome(make(text="ngắn"), fdef, ["x" * 10]) == ("value", "ngắn")
     assert await outcome(make(), fdef) == ("error", vi("error.need_text"))
     assert await display(make(), fdef, "Ổn định") == "Ổn định"
 
@@ -193,7 +202,8 @@ async def test_text(make: MakeCtx) -> None:
 async def test_integer(make: MakeCtx) -> None:
     fdef = field("integer", minimum=0, maximum=100)
     assert await outcome(make(text="12 người"), fdef) == ("value", 12)
-    assert await outcome(make(text="mười"), fdef) == ("error", vi("error.int_invalid"))
+    assert await outcome(make(text="mười"), fdef) == ("value", 10)
+    assert await outcome(make(text="không biết"), fdef) == ("error", vi("error.int_invalid"))
     too_big = vi("error.int_too_large", maximum=100)
     assert await outcome(make(text="101"), fdef) == ("error", too_big)
     assert await outcome(make(text="-1"), fdef) == ("error", vi("error.int_too_small", minimum=0))

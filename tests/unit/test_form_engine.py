@@ -113,7 +113,7 @@ def test_choices_are_remembered_until_a_dialog_ends() -> None:
     state = load({"flow": "report"})
     remember_choices(state, [Outbound("q", [[Choice("Có", "yes")]])])
     remember_choices(state, [Outbound("plain reply")])
-    assert state.question == Question(choices=[("yes", "Có")])  # still the same question
+    assert state.question == Question(choices=[("yes", "Có")], text="q")  # still the same question
 
 
 def test_text_rendering_numbers_choices_unless_answers_are_numbers() -> None:

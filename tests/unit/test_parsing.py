@@ -221,10 +221,16 @@ class TestParseDateNumeric:
     def test_month_boundary_31_day_month(self) -> None:
         assert parse_date("31/10", D(2025, 11, 1), MAX_AGE) == D(2025, 10, 31)
 
-    def test_no_year_later_this_year_means_last_year(self) -> None:
-        # 24/11 has not happened yet this year, so it is last year's date (and therefore too old).
-        assert _date_error("24/11").code == "date_too_old"
+    def test_no_year_later_this_year_is_refused_as_in_the_future(self) -> None:
+        # 24/11 has not happened yet this year and last year's is past the age limit: the
+        # member meant this year's, so it is in the future (not "older than 7 days").
+        assert _date_error("24/11").code == "date_future"
+        assert _date_error("30/12").code == "date_future"
+        # With a limit that reaches last year's date, that date is meant.
         assert parse_date("24/11", TODAY, 400) == D(2024, 11, 24)
+
+    def test_a_date_beyond_the_age_limit_keeps_its_message(self) -> None:
+        assert _date_error("01/10").code == "date_too_old"
 
 
 class TestParseDateLeapDay:
@@ -423,7 +429,12 @@ class TestParseTime:
             "7 30",
             "-7",
             "7,30",
-            "7 giờ tối",
+            "15h sáng",
+            "0 giờ chiều",
+            "8h trưa",
+            "tối",
+            "25h tối",
+            "7:75 tối",
             "0 giờ kém 15",
             "8 giờ kém 0",
             "8 giờ kém 60",
@@ -595,7 +606,9 @@ class TestParseInt:
             "",
             "  ",
             "abc",
-            "mười hai",
+            "không biết",
+            "hai mươi mười",
+            "một trăm",
             "người 12",
             "1,5",
             "1.5",
@@ -733,7 +746,13 @@ class TestMatchChoice:
     def test_prefix_too_short(self, text: str) -> None:
         assert match_choice(text, ACTIVITIES) is None
 
-    @pytest.mark.parametrize("text", ["", "   ", "xyz", "tuan tra dem", "🚶", "tra", "giai"])
+    @pytest.mark.parametrize(
+        ("text", "expected"), [("tra", "patrol"), ("giai", "mediation"), ("mau thuan", "mediation")]
+    )
+    def test_by_a_word_of_the_label(self, text: str, expected: str) -> None:
+        assert match_choice(text, ACTIVITIES) == expected
+
+    @pytest.mark.parametrize("text", ["", "   ", "xyz", "tuan tra dem", "🚶", "uan"])
     def test_no_match(self, text: str) -> None:
         assert match_choice(text, ACTIVITIES) is None
 

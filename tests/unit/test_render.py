@@ -310,7 +310,7 @@ def test_team_rows_numbers_shares_and_marks() -> None:
     assert _at(ws, 3, "Tin báo được tiếp nhận") is None  # no tips: not applicable
     assert _at(ws, 3, "Tin báo được tiếp nhận: đạt?") == "—"
     assert _at(ws, 3, "PCCC kịp thời: đạt?") == "—"
-    assert _at(ws, 4, "Nắm hộ khẩu") is None  # household count unknown
+    assert _at(ws, 4, "Nắm hộ dân") is None  # household count unknown
     assert _at(ws, 3, "Số chỉ tiêu đạt") == 5
     assert _at(ws, 3, "Số chỉ tiêu áp dụng") == 5
     assert _at(ws, 3, "Gợi ý xếp loại") == "Hoàn thành xuất sắc nhiệm vụ"

@@ -83,6 +83,16 @@ class Asking(Reader, Protocol):
         ...
 
     @property
+    def numbered(self) -> bool:
+        """Whether the messenger shows choices as numbered lines (typed numbers pick them)."""
+        ...
+
+    @property
+    def shown_choices(self) -> list[tuple[str, str]]:
+        """The (value, label) choices last shown, in their displayed order."""
+        ...
+
+    @property
     def services(self) -> _Configured:
         """Where the configuration is read."""
         ...

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.core.model import Choice
+from bot.core.parsing import choice_candidates, split_list
 from bot.reports.kinds.base import (
     DONE,
     TOGGLE,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 ALONE = "none"
 WHOLE_TEAM = "all"
+QUOTE = 40  # characters of a typed item quoted back
 
 
 async def roster_choices(ctx: Asking) -> list[tuple[int, str]]:
@@ -60,7 +62,11 @@ class ChoiceKind(FieldKind):
 
 @register
 class MultiChoiceKind(FieldKind):
-    """Several options (or team-mates), toggled one by one and confirmed with Done."""
+    """Several options (or team-mates), toggled one by one and confirmed with Done.
+
+    Typed: one number or name toggles it (the engine reads it as its button); a list
+    ("1,2", "1 2", "1 và 2", "An, Bình") is the whole answer and stores exactly those.
+    """
 
     name = "multi_choice"
 
@@ -80,12 +86,15 @@ class MultiChoiceKind(FieldKind):
     async def parse(
         self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
-        """A toggle keeps the question open; Done stores the picks still on offer."""
+        """A toggle keeps the question open; Done stores the picks still on offer; a typed
+        list stores exactly its picks; a name matching several people names them."""
         options = dict(await _options(ctx, fdef))
         if value in {ALONE, WHOLE_TEAM} and fdef.choices_from == "team":
             return Outcome("value", [] if value == ALONE else [int(p[1:]) for p in options])
         if value is not None and value.startswith(TOGGLE) and value[len(TOGGLE) :] in options:
             return Outcome("pending", _toggled(pending, value[len(TOGGLE) :]))
+        if value is None and ctx.text:
+            return _typed(ctx, fdef, options, pending)
         if value == DONE:
             chosen = [p for p in (str(x) for x in pending) if p in options]
             if fdef.required and not chosen:
@@ -128,6 +137,39 @@ async def _options(ctx: Asking, fdef: FieldDef) -> list[tuple[str, str]]:
     if fdef.choices_from == "team":
         return [(f"m{mid}", name) for mid, name in await roster_choices(ctx)]
     return [(o.value, o.label.get(ctx.locale)) for o in fdef.options]
+
+
+def _typed(ctx: Asking, fdef: FieldDef, options: dict[str, str], pending: list[Any]) -> Outcome:
+    """Read typed text against the choices as the member saw them (their numbers included):
+    a list is the whole answer, a single unresolved item says what went wrong."""
+    shown = ctx.shown_choices
+    picks: list[str] = []
+    for item in split_list(ctx.text):
+        found = choice_candidates(item, shown, numbers=ctx.numbered)
+        own = [rest[len(TOGGLE) :] for rest in (_own(fdef, v) for v in found) if rest]
+        own = [p for p in own if p in options]
+        quoted = item if len(item) <= QUOTE else item[: QUOTE - 1] + "…"
+        if len(own) > 1:
+            names = ", ".join(options[p] for p in own)
+            return Outcome(
+                "error", message=ctx.t("typed.multi_ambiguous", item=quoted, names=names)
+            )
+        if not own or len(found) != 1:
+            key = "typed.multi_unknown_numbered" if ctx.numbered else "typed.multi_unknown"
+            return Outcome("error", message=ctx.t(key, item=quoted))
+        if own[0] not in picks:
+            picks.append(own[0])
+    if len(picks) == 1:  # one item ("3.", a name part): toggles, as its button would
+        return Outcome("pending", _toggled(pending, picks[0]))
+    if fdef.choices_from == "team":
+        return Outcome("value", [int(p[1:]) for p in picks])
+    return Outcome("value", picks)
+
+
+def _own(fdef: FieldDef, value: str) -> str | None:
+    """The toggle part (t:...) of a shown choice of this question, else None."""
+    key, sep, rest = value.partition("=")
+    return rest if sep and key == fdef.key and rest.startswith(TOGGLE) else None
 
 
 def _toggled(pending: list[Any], picked: str) -> list[str]:

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 DATE_BUTTONS = {"d:0": 0, "d:1": 1}  # today, yesterday
 COUNT = "n:"  # a count button: n:0
+SEND_CUT = "cut:send"  # store the text cut to the limit
+RETYPE = "cut:retype"  # drop it and ask again
+TAIL = 40  # characters of the cut-off part quoted back
 
 
 class TypedKind(FieldKind):
@@ -45,10 +48,48 @@ class TypedKind(FieldKind):
 
 @register
 class TextKind(TypedKind):
-    """Free text up to the field's max_length."""
+    """Free text up to the field's max_length; a longer text is kept cut, not thrown away.
+
+    Over the limit, the first max_length characters wait in `pending` (nothing is stored)
+    and the question offers to send them cut or to type again.
+    """
 
     name = "text"
     numeric_input = False  # a number typed here is text, but buttons keep their numbers
+
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
+        """With a cut text waiting: send it cut, or type again."""
+        if not pending:
+            return Question()
+        return Question(
+            rows=[
+                [Choice(ctx.t("typed.send_cut"), scoped(fdef, SEND_CUT))],
+                [Choice(ctx.t("typed.retype"), scoped(fdef, RETYPE))],
+            ]
+        )
+
+    async def parse(
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
+    ) -> Outcome:
+        """The cut text on its button; retype asks again; too long a text is offered cut."""
+        if value == SEND_CUT and pending:
+            return Outcome("value", str(pending[0]))
+        if value == RETYPE:
+            return Outcome("pending", [])
+        text = ctx.text
+        if len(text) > fdef.max_length:
+            kept = text[: fdef.max_length].rstrip()
+            dropped = " ".join(text[fdef.max_length :].split())
+            tail = dropped if len(dropped) <= TAIL else dropped[: TAIL - 1] + "…"
+            message = ctx.t(
+                "typed.cut_offer",
+                length=len(text),
+                n=fdef.max_length,
+                cut=len(text) - fdef.max_length,
+                tail=tail,
+            )
+            return Outcome("pending", [kept], message=message)
+        return await super().parse(ctx, fdef, value, pending)
 
     def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """The text as typed, refused when longer than the field allows."""
@@ -93,6 +134,9 @@ class DateKind(TypedKind):
     """A report date: today/yesterday buttons, or typed; stored as ISO, shown dd/mm/yyyy."""
 
     name = "date"
+    # Typed dates ("21/11", "hôm qua") are never bare digits, so text-only messengers number
+    # the buttons like every other question: "1" is today, "2" yesterday.
+    numeric_input = False
 
     async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """Today and yesterday as buttons: nearly every report is about one of them."""
@@ -133,6 +177,9 @@ class TimeKind(TypedKind):
     """A clock time, stored HH:MM."""
 
     name = "time"
+    # Text-only messengers number the choices like every other question: bare digits 1..N
+    # (N choices shown) pick a choice, anything else ("7", "19", "19h", "7 giờ tối") is a time.
+    numeric_input = False
 
     def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """HH:MM from the many ways a time is typed."""

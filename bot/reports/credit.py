@@ -1,0 +1,87 @@
+"""Team-mates named on a report: each gets a notice in their own language with a "not me"
+button, and a real report replaces the member's nil report of the same day."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from bot.core import dates
+from bot.core.engine import Context
+from bot.core.model import Choice, Outbound
+from bot.reports.forms import Category
+from storage import members, reports
+
+NOT_ME = "notme:"  # the team-mate's "Không phải tôi" button: notme:<report id>
+NIL_KIND = "nil"  # the one-tap "nothing to report" kind (handlers/report.py files it)
+
+
+def shift_text(data: dict[str, Any]) -> str:
+    """' (19:00–21:00)' when the report has both times of its shift, else nothing."""
+    start, end = data.get("start"), data.get("end")
+    if isinstance(start, str) and isinstance(end, str) and start and end:
+        return f" ({start}–{end})"
+    return ""
+
+
+async def notify_teammates(
+    ctx: Context,
+    category: Category,
+    report_id: int,
+    number: str,
+    data: dict[str, Any],
+    member_ids: Iterable[int],
+) -> int:
+    """Tell each newly named team-mate, in their language, that the reporter credited them,
+    with a button to say it was not them; one notice per report and team-mate (an edit that
+    names them again sends none), none to a team-mate no served messenger reaches."""
+    reporter = ctx.member
+    assert reporter is not None
+    report_date = str(data.get("date") or ctx.now.date().isoformat())
+    tonight = date.fromisoformat(report_date) == ctx.now.date()
+    patrol = category.key == ctx.services.config.tally.sources.patrol_kind
+    sent = 0
+    texts = ctx.services.texts
+    for member_id in sorted(set(member_ids)):
+        if member_id == reporter.id:
+            continue
+        mate = await members.get(ctx.tx, member_id)
+        if mate is None or not mate.active:
+            continue
+        locale = mate.locale
+        when = (
+            texts.t(locale, "credit.tonight")
+            if tonight
+            else texts.t(
+                locale, "credit.on_day", date=dates.short_day(date.fromisoformat(report_date))
+            )
+        )
+        text = texts.t(
+            locale,
+            "credit.notice_patrol" if patrol else "credit.notice",
+            name=reporter.full_name,
+            title=category.title(locale),
+            when=when + shift_text(data),
+            number=number,
+        )
+        button = Choice(texts.t(locale, "credit.not_me_button"), NOT_ME + str(report_id))
+        message = Outbound(text, [[button]])
+        if await ctx.notify(member_id, f"credit:{report_id}:{member_id}", message):
+            sent += 1
+    return sent
+
+
+async def replace_nil(ctx: Context, report_date: str) -> str | None:
+    """Withdraw the member's nil report of that day (a real report now stands for it), with
+    its audit row, in the saving transaction; the nil's date as people read it, or None."""
+    member = ctx.member
+    assert member is not None
+    nil = await reports.find_nil(ctx.tx, member.id, report_date)
+    if nil is None:
+        return None
+    await reports.withdraw(ctx.tx, nil.id, ctx.now_iso)
+    await reports.audit(
+        ctx.tx, nil.id, member.id, "replace", reports.answers(nil), None, ctx.now_iso
+    )
+    return dates.stored_day(report_date)
