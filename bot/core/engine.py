@@ -96,12 +96,6 @@ class Context:
         return self.inbound.channel not in self.services.pinless_channels
 
     @property
-    def numbered(self) -> bool:
-        """Whether choices are numbered lines on this messenger (Zalo, terminal), so a typed
-        number picks one."""
-        return self.inbound.channel in self.services.numbered_channels
-
-    @property
     def shown_choices(self) -> list[tuple[str, str]]:
         """The last question's choices as (value, label), in the order, and so with the
         numbers, the member saw them: typed lists ("1, 3") are read against these."""
