@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.core import dates
 from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.ids import parse_id
-from bot.core.model import Choice
+from bot.core.model import Attachment, Choice
 from bot.reports import filling
+from bot.reports.alerts import playable_on, voice_answers
 from bot.reports.credit import notify_teammates
 from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
@@ -86,8 +88,12 @@ async def on_button(ctx: Context) -> None:
 async def _open(ctx: Context, row: Report) -> None:
     kind = row.kind
     lines = [_line(ctx, row), ""]
+    voices: list[Attachment] = []
     if ctx.forms.has(kind):
-        lines.extend(await filling.summary_lines(ctx, ctx.forms.get(kind), reports.answers(row)))
+        category = ctx.forms.get(kind)
+        answers = reports.answers(row)
+        lines.extend(await filling.summary_lines(ctx, category, answers))
+        voices = _voices(ctx, category, row.number, answers)
     if row.ack_at:
         lines.append(ctx.t("mine.acknowledged", time=dates.stored_stamp(row.ack_at)))
     buttons: list[list[Choice]] = []
@@ -101,7 +107,20 @@ async def _open(ctx: Context, row: Report) -> None:
         lines.append("")
         lines.append(ctx.t("mine.locked", time=dates.stored_stamp(row.edit_until)))
     buttons.append([Choice(ctx.t("mine.back_to_list"), MINE)])
-    ctx.reply("\n".join(lines), buttons)
+    ctx.reply("\n".join(lines), buttons, attachments=voices)
+
+
+def _voices(
+    ctx: Context, category: Category, number: str, answers: dict[str, Any]
+) -> list[Attachment]:
+    """The report's voice notes, to play after its details (on the messenger they came from)."""
+    return [
+        Attachment.voice(
+            ref, ctx.t("voice.mine", number=number, label=category.field(key).label.get(ctx.locale))
+        )
+        for key, ref in voice_answers(category, answers)
+        if playable_on(ctx.inbound.channel, ref)
+    ]
 
 
 async def _ask_withdraw(ctx: Context, row: Report) -> None:

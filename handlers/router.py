@@ -112,7 +112,7 @@ async def _input(ctx: Context) -> None:
     if flow is not None:
         await flow(ctx)
         return
-    await menu.show(ctx)
+    await menu.show(ctx, ctx.t("voice.no_question") if ctx.inbound.voice else None)
 
 
 def _global(value: str) -> Handler | None:

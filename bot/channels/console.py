@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.engine import Engine
-from bot.core.model import Inbound, Location, Outbound, render_text
+from bot.core.model import Inbound, Location, Outbound, Voice, render_text
 
 NAME = "console"
 
@@ -53,6 +53,9 @@ class ConsoleChannel:
         """A terminal cannot show files: write them to `files_dir` and print where they are."""
         saved: list[Path] = []
         for item in message.attachments:
+            if item.kind == "voice":  # Telegram's file: nothing to write here
+                self.out.write(f"   🎤 {item.caption}\n")
+                continue
             try:
                 data = await item.render()
             except Exception as err:
@@ -117,6 +120,7 @@ class ConsoleSession:
             "  :la <tên>           đổi sang người dùng khác (ví dụ :la dung)\n"
             "  :anh                gửi một ảnh mẫu\n"
             "  :vitri <vĩ> <kinh>  gửi vị trí, ví dụ :vitri 21.90 106.09\n"
+            "  :thoai [giây]       gửi một tin nhắn thoại mẫu (như Telegram), ví dụ :thoai 12\n"
             "  :gio <giờ:phút>     tua đồng hồ của bot tới giờ đó, ví dụ :gio 19:00\n"
             "  :thoat              thoát\n"
             "Gõ số để bấm nút, hoặc gõ câu trả lời. Lệnh của bot: /start, /baocao, /huy, ..."
@@ -162,8 +166,8 @@ class ConsoleSession:
                 self._print(f"Không có người dùng '{key}'. Gõ :ai để xem danh sách.")
         elif line.startswith((":gio", ":time")) and self.time_travel is not None:
             self._print(self.time_travel(line.partition(" ")[2].strip()))
-        elif line in {":anh", ":photo"}:
-            await self.send(photo=f"demo-photo-{next(self._counter)}")
+        elif line.split()[0] in {":anh", ":photo", ":thoai", ":voice"}:
+            await self._sample(line)
         elif line.startswith((":vitri", ":loc")):
             parts = line.split()
             try:
@@ -173,6 +177,18 @@ class ConsoleSession:
         else:
             await self.send(line)
         return True
+
+    async def _sample(self, line: str) -> None:
+        """A sample photo, or a demo voice note as Telegram sends one (a file, its length)."""
+        parts = line.split()
+        if parts[0] in {":anh", ":photo"}:
+            await self.send(photo=f"demo-photo-{next(self._counter)}")
+            return
+        seconds = parts[1] if len(parts) > 1 else "8"
+        if seconds.isdigit():
+            await self.send(voice=Voice(f"demo-voice-{next(self._counter)}", int(seconds)))
+        else:
+            self._print("Cách dùng: :thoai 12")
 
     async def loop(self) -> None:
         """Read until :thoat or end of input."""

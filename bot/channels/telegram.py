@@ -31,7 +31,7 @@ from bot.channels.journal import JournalingRequest
 from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text, utf16_units
 from bot.core.config import Config
 from bot.core.engine import Engine
-from bot.core.model import Inbound, Location, Outbound
+from bot.core.model import Attachment, Inbound, Location, Outbound, Voice
 from bot.outbox.replies import hand_over
 from storage import journal
 
@@ -138,7 +138,23 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.location is not None:
         loc = message.location
         return Inbound(location=Location(loc.latitude, loc.longitude), **common)
+    if message.voice is not None:
+        return Inbound(voice=_voice(message.voice.file_id, message.voice.duration), **common)
     return Inbound(text="", **common)
+
+
+def _voice(file_id: str, duration: object) -> Voice:
+    """A voice note by file id; PTB gives its length as seconds or as a timedelta."""
+    total = getattr(duration, "total_seconds", None)
+    seconds = total() if callable(total) else duration
+    return Voice("tg:" + file_id, int(seconds) if isinstance(seconds, int | float) else 0)
+
+
+async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:
+    """Send a voice note again by its file id (Telegram keeps it), so it plays in the chat."""
+    file_id = item.ref.removeprefix("tg:")
+    text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
+    return await bot.send_voice(chat_id, voice=file_id, caption=text)
 
 
 class TelegramChannel:
@@ -301,7 +317,9 @@ class TelegramChannel:
                 caption = clip(item.caption, TELEGRAM_CAPTION, utf16_units) or None
                 for attempt in range(FILE_FLOOD_RETRIES + 1):
                     try:
-                        if item.kind == "photo":
+                        if item.kind == "voice":
+                            await send_voice(bot, chat_id, item, item.caption)
+                        elif item.kind == "photo":
                             await bot.send_photo(
                                 chat_id, photo=data, filename=item.filename, caption=caption
                             )
@@ -346,7 +364,9 @@ class TelegramChannel:
         """
         bot = self.application.bot
         try:
-            if message.attachments:
+            if message.attachments and message.attachments[0].kind == "voice":
+                sent = await send_voice(bot, int(chat_id), message.attachments[0], message.text)
+            elif message.attachments:
                 item = message.attachments[0]
                 data = await item.render()
                 send = bot.send_photo if item.kind == "photo" else bot.send_document

@@ -141,6 +141,8 @@ class ReportsSection(_Section):
     # The reporting day runs on until this time the next morning (night patrols end after
     # the deadline): until then a new report is for the day before by default.
     day_ends_at: time = time(6, 0)
+    # The longest voice note taken as a free-text answer (Telegram); longer ones are refused.
+    voice_max_seconds: int = Field(default=300, ge=1, le=3600)
     # Shifts offered as buttons while a team has no patrols on record yet ("19:00-21:00").
     default_shifts: list[str] = Field(
         default=["19:00-21:00", "21:00-23:00"],

@@ -26,8 +26,17 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Voice:
+    """A voice note as the messenger holds it: `ref` names the file ("tg:<file_id>")."""
+
+    ref: str
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Inbound:
-    """One thing a user did: typed text, a command, a button press, a photo or a location pin."""
+    """One thing a user did: typed text, a command, a button press, a photo, a location pin
+    or a voice note."""
 
     channel: str
     chat_id: str
@@ -37,6 +46,7 @@ class Inbound:
     button: str | None = None
     photo: str | None = None
     location: Location | None = None
+    voice: Voice | None = None
     display_name: str | None = None
     button_message_id: str | None = None
 
@@ -59,17 +69,28 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent after a message: a workbook, a CSV, a chart.
+    """A file sent after a message: a workbook, a CSV, a chart, a voice note.
 
     `render` builds the bytes only when the channel sends them, after the update's
-    transaction has committed, so a slow export never holds the database lock.
+    transaction has committed, so a slow export never holds the database lock. A voice note
+    is a file the messenger already holds: it goes by `ref` and renders nothing.
     """
 
     filename: str
-    kind: Literal["document", "photo"]
+    kind: Literal["document", "photo", "voice"]
     render: Callable[[], Awaitable[bytes]]
     caption: str = ""
     failed_text: str = ""  # told to the user, in their language, if the file cannot be sent
+    ref: str = ""  # a voice note's file on the messenger ("tg:<file_id>")
+
+    @classmethod
+    def voice(cls, ref: str, caption: str = "") -> Attachment:
+        """A voice note sent again by reference (an officer or the reporter plays it)."""
+        return cls("voice.ogg", "voice", _nothing, caption=caption, ref=ref)
+
+
+async def _nothing() -> bytes:
+    return b""
 
 
 @dataclass
@@ -81,7 +102,8 @@ class Outbound:
     typed answers are numbers or times, so text-only channels do not number the choices (a
     typed "2" is an answer, not the second button). `replace` asks channels that can edit
     messages to update the pressed message instead of sending a new one. `attachments` are
-    files sent right after the text (direct replies only; the outbox carries text).
+    files sent right after the text (direct replies only; an outbox row is text, or a voice
+    note by reference: `voice_payload`).
     """
 
     text: str
@@ -96,17 +118,25 @@ class Outbound:
         return [c for row in self.choices for c in row]
 
     def to_payload(self) -> dict[str, Any]:
-        """Serialise for the outbox."""
+        """Serialise for the outbox (text and choices: a reply's files are sent apart)."""
         return {
             "text": self.text,
             "choices": [[[c.label, c.value] for c in row] for row in self.choices],
         }
 
+    @staticmethod
+    def voice_payload(ref: str, caption: str) -> dict[str, Any]:
+        """An outbox row that is a voice note (sent by its reference) with a caption."""
+        return {"text": caption, "choices": [], "voice": ref}
+
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Outbound:
-        """Rebuild a message stored in the outbox."""
+        """Rebuild a message stored in the outbox: a voice row is the voice with its caption."""
         rows = [[Choice(label, value) for label, value in row] for row in payload["choices"]]
-        return cls(text=str(payload["text"]), choices=rows)
+        text = str(payload["text"])
+        if payload.get("voice"):
+            return cls(text=text, choices=rows, attachments=[Attachment.voice(payload["voice"])])
+        return cls(text=text, choices=rows)
 
 
 def render_text(message: Outbound) -> str:

@@ -13,6 +13,7 @@ from bot.reports.filling import summary_lines
 from bot.reports.forms import Category
 from bot.reports.kinds import Viewer
 from storage import members, outbox, reports
+from storage.db import Row
 
 ACK_PREFIX = "ack:"  # the acknowledge button's data: ack:<report id>
 
@@ -64,5 +65,55 @@ async def queue_alerts(
         if outbox_id is not None:
             await reports.add_alert(ctx.tx, report_id, int(officer["id"]), outbox_id)
             sent += 1
+            await _queue_voices(ctx, category, report_id, number, answers, officer, contact)
     ctx.queued = ctx.queued or sent > 0
     return sent
+
+
+def voice_answers(category: Category, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's voice notes as (field key, file reference), in form order."""
+    found = []
+    for f in category.fields:
+        value = answers.get(f.key)
+        if isinstance(value, dict) and value.get("voice"):
+            found.append((f.key, str(value["voice"])))
+    return found
+
+
+def playable_on(channel: str, ref: str) -> bool:
+    """A voice note is sent again by the messenger's own file id: only there can it play."""
+    return ref.startswith("tg:") and channel == "telegram"
+
+
+async def _queue_voices(
+    ctx: Context,
+    category: Category,
+    report_id: int,
+    number: str,
+    answers: dict[str, Any],
+    officer: Row,
+    contact: Row,
+) -> None:
+    """Each voice note right after the alert, so the officer can play it in the chat.
+
+    Queued after the alert with the same time, so the sender sends it next in that chat;
+    an officer reached on a messenger that cannot play it sees the note's length only.
+    """
+    channel = str(contact["channel"])
+    locale = str(officer["locale"])
+    for key, ref in voice_answers(category, answers):
+        if not playable_on(channel, ref):
+            continue
+        label = category.field(key).label.get(locale)
+        caption = ctx.services.texts.t(locale, "voice.alert", number=number, label=label)
+        await outbox.enqueue(
+            ctx.tx,
+            dedupe_key=f"alert:{report_id}:{officer['id']}:voice:{key}",
+            channel=channel,
+            chat_id=str(contact["chat_id"]),
+            member_id=int(officer["id"]),
+            payload=Outbound.voice_payload(ref, caption),
+            not_before_iso=ctx.now_iso,
+            now_iso=ctx.now_iso,
+            urgent=True,
+        )

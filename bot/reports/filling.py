@@ -64,7 +64,13 @@ def pending_from(field_type: str, previous: Any) -> list[Any]:
 
 async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outcome:
     """Turn what the user sent into a stored value, or say precisely what is expected."""
-    return await kind_of(fdef).parse(ctx, fdef, own_value(fdef, ctx.value), pending)
+    kind = kind_of(fdef)
+    if ctx.inbound.voice is not None and not kind.takes_voice:
+        typed = ctx.inbound.channel in ctx.services.numbered_channels
+        return Outcome(
+            "error", message=ctx.t("voice.not_here_typed" if typed else "voice.not_here_buttons")
+        )
+    return await kind.parse(ctx, fdef, own_value(fdef, ctx.value), pending)
 
 
 async def display(reader: Reader, fdef: FieldDef, value: Any) -> str:

@@ -162,6 +162,8 @@ class Labels:
         if fdef is not None and fdef.type == "date" and isinstance(value, str):
             return _date_text(value)
         if isinstance(value, dict):
+            if "voice" in value:  # a voice note is played in the chat, not read in a sheet
+                return self.t("voice.export", seconds=value.get("seconds", 0))
             if "text" in value:
                 return str(value["text"])
             if "lat" in value and "lon" in value:

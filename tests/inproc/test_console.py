@@ -105,3 +105,24 @@ async def test_a_5000_digit_answer_is_a_bad_answer(tmp_path: Path) -> None:
         )
     assert row is not None and row["n"] == 0  # the huge number was never kept as an answer
     await runtime.stop()
+
+
+async def test_a_demo_voice_note_answers_a_typed_question_and_not_a_choice(
+    tmp_path: Path,
+) -> None:
+    session, out, runtime = await make_session(tmp_path)
+    try:
+        text = await type_lines(session, out, ":la an", "/baocao")
+        tip = re.search(r"(\d+)\. 📢 Tin báo ANTT", text)
+        assert tip, text
+        text = await type_lines(session, out, tip.group(1))
+        if "Hôm nay" in text:
+            text = await type_lines(session, out, "hôm nay")  # while the wizard asks the date
+        assert "Tin từ đâu?" in text
+        text = await type_lines(session, out, ":thoai 5")
+        assert "⚠️ Câu hỏi này không nhận tin nhắn thoại. Vui lòng gõ số thứ tự" in text
+        assert "Tin từ đâu?" in text
+        text = await type_lines(session, out, ":thoai abc")
+        assert "Cách dùng: :thoai 12" in text
+    finally:
+        await runtime.stop()

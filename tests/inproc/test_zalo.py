@@ -306,3 +306,29 @@ async def test_the_webhook_refuses_json_nested_too_deep_with_400(z: Z) -> None:
     assert deep.status_code == 400 and deep.json() == {"ok": False, "description": "not JSON"}
     assert fine.status_code == 200
     assert await z.h.count("SELECT COUNT(*) FROM inbound_journal") == 1
+
+
+async def test_a_voice_note_on_zalo_is_answered_with_type_it_and_the_question_stays(z: Z) -> None:
+    # Zalo's Bot API delivers a voice note as message.unsupported.received (no audio in it).
+    await z.h.add_invite("ZALOVOIC", TEAM_A, "member")
+    chi = z.user("Lương Thị Chi")
+    await z.join(chi, "ZALOVOIC")
+    kinds = await z.say(chi, "/baocao")
+    step = await z.say(chi, kinds[-1].choice_number("Người tốt"))
+    if "Hôm nay" in step[-1].text:
+        step = await z.say(chi, "hôm nay")  # the date question, while the wizard asks it
+    question = step[-1].text
+    await z.feed(z.fake.message("message.unsupported.received", chi.id, chi.name))
+    said = chi.unread()
+    assert len(said) == 1
+    assert "Zalo chưa nhận được tin nhắn thoại: nếu bạn đang trả lời câu hỏi, vui lòng gõ chữ" in (
+        said[0].text
+    )
+    assert await z.h.count("SELECT COUNT(*) FROM reports") == 0
+    nxt = await z.say(chi, "Giúp cụ già sửa mái nhà")  # the open question takes the typed answer
+    assert nxt[-1].text != question and "Bước" in nxt[-1].text
+    state = await z.h.count(
+        "SELECT COUNT(*) FROM conversations WHERE channel = 'zalo' AND state LIKE ?",
+        ("%Giúp cụ già sửa mái nhà%",),
+    )
+    assert state == 1

@@ -27,8 +27,8 @@ class Sent:
     message_id: int
     text: str
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
-    file_kind: str | None = None  # "document" or "photo" for sendDocument / sendPhoto
-    file_name: str | None = None
+    file_kind: str | None = None  # "document", "photo" or "voice" (sendDocument / ...)
+    file_name: str | None = None  # a voice note's file id
     file_data: bytes | None = None
 
     def labels(self) -> list[str]:
@@ -149,6 +149,15 @@ class FakeBotAPI(BaseRequest):
                     }
                 ]
             return message
+        if api_method == "sendVoice":  # by file id: a voice note Telegram already holds
+            chat_id = int(p["chat_id"])
+            caption = str(p.get("caption") or "")
+            sent = Sent(chat_id, next(self._ids), caption, [], "voice", str(p["voice"]))
+            self.messages[(chat_id, sent.message_id)] = sent
+            self.sent.append(sent)
+            message = _message_json(sent)
+            message["voice"] = {"file_id": str(p["voice"]), "file_unique_id": "v", "duration": 1}
+            return message
         if api_method in {"editMessageText", "editMessageReplyMarkup"}:
             key = (int(p["chat_id"]), int(p["message_id"]))
             old = self.messages.get(key)
@@ -167,7 +176,7 @@ class FakeBotAPI(BaseRequest):
         return [m for m in self.sent if m.chat_id == chat_id]
 
 
-_SENDS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
+_SENDS = {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "editMessageText"}
 
 
 def _utf16(text: str) -> int:
@@ -261,9 +270,13 @@ def callback_update(
 
 
 def media_update(
-    user_id: int, *, photo: str | None = None, location: tuple[float, float] | None = None
+    user_id: int,
+    *,
+    photo: str | None = None,
+    location: tuple[float, float] | None = None,
+    voice: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The JSON of a photo or a location pin."""
+    """The JSON of a photo, a location pin or a voice note (file id, seconds)."""
     message: dict[str, Any] = {
         "message_id": next(_update_ids) + 10_000_000,
         "date": 1_700_000_000,
@@ -277,4 +290,11 @@ def media_update(
         ]
     if location:
         message["location"] = {"latitude": location[0], "longitude": location[1]}
+    if voice:
+        message["voice"] = {
+            "file_id": voice[0],
+            "file_unique_id": voice[0] + "u",
+            "duration": voice[1],
+            "mime_type": "audio/ogg",
+        }
     return {"update_id": next_update_id(), "message": message}

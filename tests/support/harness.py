@@ -149,6 +149,11 @@ class TgUser:
         await self.h.feed(media_update(self.id, location=(lat, lon)))
         return self.new_messages()
 
+    async def send_voice(self, file_id: str, seconds: int) -> list[Sent]:
+        self.new_messages()
+        await self.h.feed(media_update(self.id, voice=(file_id, seconds)))
+        return self.new_messages()
+
     def last_with_buttons(self) -> Sent:
         for message in reversed(self.messages):
             if message.buttons:

@@ -143,6 +143,7 @@ class FieldKind:
     name: ClassVar[str] = ""
     free_input: ClassVar[bool] = False  # typed answers are expected, not only buttons
     numeric_input: ClassVar[bool] = False  # typed answers can be bare digits (not button numbers)
+    takes_voice: ClassVar[bool] = False  # a voice note answers it (free text)
 
     def hint(self, ctx: Asking, fdef: FieldDef) -> str:
         """The line under the question saying what to type; none for button-only kinds."""

@@ -56,6 +56,25 @@ class TextKind(TypedKind):
 
     name = "text"
     numeric_input = False  # a number typed here is text, but buttons keep their numbers
+    takes_voice = True
+
+    async def parse(
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
+    ) -> Outcome:
+        """A voice note is kept as {"voice": ref, "seconds": n} if not too long; else text."""
+        voice = ctx.inbound.voice
+        if voice is not None:
+            longest = ctx.services.config.reports.voice_max_seconds
+            if voice.seconds > longest:
+                return Outcome("error", message=ctx.t("voice.too_long", max=longest))
+            return Outcome("value", {"voice": voice.ref, "seconds": voice.seconds})
+        return await super().parse(ctx, fdef, value, pending)
+
+    async def display(self, reader: Reader, fdef: FieldDef, value: Any) -> str:
+        """Typed text as typed; a voice note as its length (it is played, not shown)."""
+        if isinstance(value, dict) and "voice" in value:
+            return reader.t("voice.answer", seconds=value.get("seconds", 0))
+        return str(value)
 
     async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """With a cut text waiting: send it cut, or type again."""
