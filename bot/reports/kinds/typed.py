@@ -58,18 +58,6 @@ class TextKind(TypedKind):
     numeric_input = False  # a number typed here is text, but buttons keep their numbers
     takes_voice = True
 
-    async def parse(
-        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
-    ) -> Outcome:
-        """A voice note is kept as {"voice": ref, "seconds": n} if not too long; else text."""
-        voice = ctx.inbound.voice
-        if voice is not None:
-            longest = ctx.services.config.reports.voice_max_seconds
-            if voice.seconds > longest:
-                return Outcome("error", message=ctx.t("voice.too_long", max=longest))
-            return Outcome("value", {"voice": voice.ref, "seconds": voice.seconds})
-        return await super().parse(ctx, fdef, value, pending)
-
     async def display(self, reader: Reader, fdef: FieldDef, value: Any) -> str:
         """Typed text as typed; a voice note as its length (it is played, not shown)."""
         if isinstance(value, dict) and "voice" in value:
@@ -90,7 +78,14 @@ class TextKind(TypedKind):
     async def parse(
         self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
     ) -> Outcome:
-        """The cut text on its button; retype asks again; too long a text is offered cut."""
+        """A voice note is kept as {"voice": ref, "seconds": n} if not too long; the cut text
+        on its button; retype asks again; too long a text is offered cut."""
+        voice = ctx.inbound.voice
+        if voice is not None:
+            longest = ctx.services.config.reports.voice_max_seconds
+            if voice.seconds > longest:
+                return Outcome("error", message=ctx.t("voice.too_long", max=longest))
+            return Outcome("value", {"voice": voice.ref, "seconds": voice.seconds})
         if value == SEND_CUT and pending:
             return Outcome("value", str(pending[0]))
         if value == RETYPE:
