@@ -154,7 +154,22 @@ async def _ask_current(ctx: Context, prefix: str = "", replace: bool = False) ->
     if draft.summary or draft.field is None:
         await summary.show(ctx, category)
         return
-    await ask(ctx, category, category.field(str(draft.field)), prefix=prefix, replace=replace)
+    fdef = category.field(str(draft.field))
+    if not fdef.in_sequence and not draft.returning:
+        # Saved by an older wizard on a step it no longer asks in turn (the date, now
+        # preset; the note, now on the summary): on to the next question it does ask.
+        for key, value in routine.defaults(ctx, category).items():
+            draft.answers.setdefault(key, value)
+        draft.history = [k for k in draft.history if _in_sequence(category, k)]
+        await advance(ctx, category, draft.history[-1] if draft.history else None)
+        return
+    await ask(ctx, category, fdef, prefix=prefix, replace=replace)
+
+
+def _in_sequence(category: Category, key: str) -> bool:
+    """A step of `history` Back may return to: a draft saved by an older wizard also lists
+    the date and the note there, which are preset or offered on the summary now."""
+    return key == routine.MARK or any(f.key == key and f.in_sequence for f in category.fields)
 
 
 async def ask(
@@ -246,6 +261,8 @@ async def go_back(ctx: Context, category: Category) -> None:
     """Re-open the last answered question in sequence (the choice of kind before any)."""
     draft = ctx.state.require(ReportDraft)
     history: list[str] = draft.history
+    while history and not _in_sequence(category, history[-1]):
+        history.pop()
     if not history:
         _choose_kind(ctx)
         return
