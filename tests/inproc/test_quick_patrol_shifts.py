@@ -158,3 +158,27 @@ async def test_a_time_not_yet_come_is_refused(h: Harness, typed: str) -> None:
     await finish(an)
     data = await report_data(h)
     assert (data["start"], data["end"]) == ("07:00", "08:30")
+
+
+async def test_a_shift_not_over_on_the_changed_day_is_refused_on_send(h: Harness) -> None:
+    h.clock.set(datetime(2026, 11, 24, 0, 40))
+    an = h.user(1)
+    await open_patrol(an)
+    await an.send("22:00-00:30")  # last night's shift, on the preset day 23/11
+    await an.send(ROUTE)
+    await an.press("Một mình")
+    await an.press("0")
+    await an.press("📅 Ngày khác")
+    replies = await an.press("Hôm nay")  # 24/11: that shift has not even started
+    assert "• Ngày tuần tra: 24/11/2026" in replies[-1].text, replies[-1].text
+    replies = await an.press("Gửi báo cáo")
+    assert replies[-1].text.startswith(
+        "⚠️ Giờ này chưa tới (bây giờ là 00:40, báo cáo ngày 24/11/2026)."
+    ), replies[-1].text
+    assert SUMMARY in replies[-1].text  # back on the summary to fix it
+    assert await h.count("SELECT COUNT(*) FROM reports") == 0
+    await an.press("📅 Ngày khác")
+    await an.press("Hôm qua")
+    replies = await an.press("Gửi báo cáo")
+    assert "Đã lưu báo cáo" in replies[0].text
+    assert (await report_data(h))["date"] == "2026-11-23"
