@@ -109,10 +109,24 @@ async def on_summary(ctx: Context, category: Category) -> FieldDef | None:
         draft.returning = True
         draft.pending = filling.pending_from(fdef.type, draft.answers.get(fdef.key))
         return fdef
+    if ctx.inbound.photo and (photo := _photo_field(category, draft.answers)) is not None:
+        draft.returning = True
+        photos = filling.pending_from(photo.type, draft.answers.get(photo.key))
+        draft.pending = [*photos, ctx.inbound.photo]
+        return photo
     if value != fields.SUBMIT:
         await show(ctx, category, "⚠️ " + ctx.t("error.summary"))
         return None
     return await _submit(ctx, category)
+
+
+def _photo_field(category: Category, answers: dict[str, Any]) -> FieldDef | None:
+    """Where a photo sent on the summary goes: the first photo question with room left
+    (people send the picture rather than look for "➕ Thêm ảnh")."""
+    for f in filling.applicable(category, answers):
+        if f.type == "photo" and len(answers.get(f.key) or []) < f.max_photos:
+            return f
+    return None
 
 
 async def _submit(ctx: Context, category: Category) -> FieldDef | None:
