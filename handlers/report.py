@@ -10,7 +10,7 @@ from bot.core.model import Choice
 from bot.core.roles import can_report
 from bot.reports import filling, routine
 from bot.reports.drafts import ReportDraft
-from bot.reports.forms import Category
+from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import save_report
 from handlers import fields, menu, summary
 from handlers.commands import handles
@@ -122,9 +122,18 @@ async def on_input(ctx: Context) -> None:
         return
     category = ctx.forms.get(str(kind))
     if state.summary:
-        await summary.on_summary(ctx, category)
+        if ctx.value == fields.BACK and not state.picking:
+            await go_back(ctx, category)
+            return
+        await _ask_if(ctx, category, await summary.on_summary(ctx, category))
         return
     await _on_field(ctx, category)
+
+
+async def _ask_if(ctx: Context, category: Category, fdef: FieldDef | None) -> None:
+    """Ask the question the summary opened, if it opened one (it showed itself otherwise)."""
+    if fdef is not None:
+        await ask(ctx, category, fdef)
 
 
 async def _on_kind(ctx: Context) -> None:
@@ -213,7 +222,7 @@ async def _on_field(ctx: Context, category: Category) -> None:
     answers[fdef.key] = value
     also = [k for k in answers if k != fdef.key and answers[k] != before.get(k)]
     if state.returning:
-        await summary.after_change(ctx, category)
+        await _ask_if(ctx, category, await summary.after_change(ctx, category))
         return
     state.history.append(fdef.key)
     state.filled = {**state.filled, fdef.key: also} if also else state.filled
@@ -231,7 +240,7 @@ async def _same_as_last_time(ctx: Context, category: Category) -> None:
     draft.history.append(routine.MARK)
     draft.filled = {**draft.filled, routine.MARK: list(filled)}
     draft.pending = []
-    await summary.after_change(ctx, category)
+    await _ask_if(ctx, category, await summary.after_change(ctx, category))
 
 
 async def advance(ctx: Context, category: Category, after: str | None) -> None:

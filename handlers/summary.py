@@ -12,7 +12,6 @@ from bot.reports.drafts import ReportDraft
 from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import save_report
 from handlers import fields, menu
-from handlers import report as wizard
 
 CHANGE = "c:"  # ask one field again from the summary: c:<key>
 TOGGLE = "y:"  # flip a yes/no default: y:<key>
@@ -87,43 +86,54 @@ async def _pick(ctx: Context, category: Category) -> None:
     ctx.reply(ctx.t("wizard.pick_change"), rows)
 
 
-async def on_summary(ctx: Context, category: Category) -> None:
-    """Send, change one answer, or go back (from the list of answers, to the summary)."""
+async def on_summary(ctx: Context, category: Category) -> FieldDef | None:
+    """Send, change one answer, or go back from the list of answers to the summary (back
+    from the summary itself is the wizard's); the question to ask when the tap opens one,
+    which the wizard asks (it alone offers "same as last time")."""
     draft = ctx.state.require(ReportDraft)
     value = ctx.value or ""
     keys = {f.key for f in filling.applicable(category, draft.answers)}
     if value == fields.BACK:
-        if draft.picking:
-            await show(ctx, category)
-            return
-        await wizard.go_back(ctx, category)
-        return
+        await show(ctx, category)
+        return None
     if value == PICK:
         await _pick(ctx, category)
-        return
+        return None
     if value.startswith(TOGGLE) and value[len(TOGGLE) :] in keys:
         key = value[len(TOGGLE) :]
         draft.answers = {**draft.answers, key: not draft.answers.get(key)}
         await show(ctx, category)
-        return
+        return None
     if value.startswith(CHANGE) and value[len(CHANGE) :] in keys:
         fdef = category.field(value[len(CHANGE) :])
         draft.returning = True
         draft.pending = filling.pending_from(fdef.type, draft.answers.get(fdef.key))
-        await wizard.ask(ctx, category, fdef)
-        return
+        return fdef
+    if ctx.inbound.photo and (photo := _photo_field(category, draft.answers)) is not None:
+        draft.returning = True
+        photos = filling.pending_from(photo.type, draft.answers.get(photo.key))
+        draft.pending = [*photos, ctx.inbound.photo]
+        return photo
     if value != fields.SUBMIT:
         await show(ctx, category, "⚠️ " + ctx.t("error.summary"))
-        return
-    await _submit(ctx, category)
+        return None
+    return await _submit(ctx, category)
 
 
-async def _submit(ctx: Context, category: Category) -> None:
+def _photo_field(category: Category, answers: dict[str, Any]) -> FieldDef | None:
+    """Where a photo sent on the summary goes: the first photo question with room left
+    (people send the picture rather than look for "➕ Thêm ảnh")."""
+    for f in filling.applicable(category, answers):
+        if f.type == "photo" and len(answers.get(f.key) or []) < f.max_photos:
+            return f
+    return None
+
+
+async def _submit(ctx: Context, category: Category) -> FieldDef | None:
     draft = ctx.state.require(ReportDraft)
     missing = _missing(category, draft.answers)
     if missing is not None:
-        await after_change(ctx, category)
-        return
+        return await after_change(ctx, category)
     answers = final_answers(category, draft.answers)
     for f in category.fields:
         if f.pair and isinstance(answers.get(f.key), str):
@@ -133,7 +143,7 @@ async def _submit(ctx: Context, category: Category) -> None:
             )
             if refused:  # the date changed to a day whose shift has not ended yet
                 await show(ctx, category, "⚠️ " + refused)
-                return
+                return None
     saved = await save_report(ctx, category, answers)
     ctx.reset()
     text = ctx.t("wizard.saved", number=saved.number, title=category.title(ctx.locale))
@@ -142,16 +152,17 @@ async def _submit(ctx: Context, category: Category) -> None:
     if category.urgent:
         text += "\n" + ctx.t("wizard.saved_urgent")
     await menu.show(ctx, text)
+    return None
 
 
-async def after_change(ctx: Context, category: Category) -> None:
-    """After an answer given from the summary (or "same as last time"): a question the
-    change made necessary, else the summary again."""
+async def after_change(ctx: Context, category: Category) -> FieldDef | None:
+    """After an answer given from the summary (or "same as last time"): the question the
+    change made necessary, for the wizard to ask, else the summary again (None)."""
     draft = ctx.state.require(ReportDraft)
     missing = _missing(category, draft.answers)
     if missing is None:
         await show(ctx, category)
-        return
+        return None
     draft.returning = True
     draft.pending = filling.pending_from(missing.type, draft.answers.get(missing.key))
-    await wizard.ask(ctx, category, missing)
+    return missing

@@ -39,7 +39,9 @@ def _report(kind: str, *steps: Step) -> list[Step]:
 
 # The shortest honest path of each kind: the first time (no earlier report), and routine
 # (after one earlier report of the kind) where the kind offers "same as last time".
+# "Nothing to report" goes first: a nil report beside a real one of the same day is refused.
 FIRST: dict[str, list[Step]] = {
+    "nil": [(TAP, MENU_NIL)],
     "patrol": _report(
         "Tuần tra",
         (TAP, "19:00–21:00"),
@@ -88,7 +90,6 @@ FIRST: dict[str, list[Step]] = {
         (TYPE, "40"),
         (TYPE, "Phòng chống ma túy"),
     ),
-    "nil": [(TAP, MENU_NIL)],
 }
 ROUTINE: dict[str, list[Step]] = {
     "patrol": _report("Tuần tra", (TAP, "Như lần trước")),

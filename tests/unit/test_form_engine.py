@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.core.dialog import Question, load
 from bot.core.engine import remember_choices, resolve_value
 from bot.core.model import Choice, Inbound, Outbound, render_text
+from bot.reports.drafts import ReportDraft
 from bot.reports.filling import applicable, next_field, own_value, pending_from
 from bot.reports.forms import load_forms
 from bot.reports.saving import edit_until, split_answers
@@ -110,7 +111,7 @@ def test_choices_are_remembered_until_a_dialog_ends() -> None:
     assert state.question == Question(choices=[("yes", "Có")])
     remember_choices(state, [Outbound("no buttons")])
     assert state.question is None  # idle chat: nothing to map numbers to
-    state = load({"flow": "report"})
+    state = load({"flow": ReportDraft.flow})  # imported: the flow is registered on its own
     remember_choices(state, [Outbound("q", [[Choice("Có", "yes")]])])
     remember_choices(state, [Outbound("plain reply")])
     assert state.question == Question(choices=[("yes", "Có")], text="q")  # still the same question
