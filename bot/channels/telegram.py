@@ -23,11 +23,12 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels import DeliveryError
 from bot.channels.journal import JournalingRequest
+from bot.channels.telegram_pace import ChatOrder, PacedLimiter, bulk
 from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text, utf16_units
 from bot.core.config import Config
 from bot.core.engine import Engine
@@ -171,7 +172,8 @@ class TelegramChannel:
             .base_file_url(f"{base}/file/bot")
         )
         if rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
+            builder = builder.rate_limiter(PacedLimiter())
+        builder = builder.concurrent_updates(ChatOrder())
         if request is not None:
             builder = builder.request(request)
         services = engine.services
@@ -227,20 +229,17 @@ class TelegramChannel:
             with contextlib.suppress(TelegramError):
                 await query.answer()
             first = replies[0] if replies else None
-            if (
-                first is not None
-                and first.replace
-                and utf16_units(first.text) <= TELEGRAM_TEXT  # else sent as new messages
-                and isinstance(query.message, Message)
-            ):
+            pressed = query.message if isinstance(query.message, Message) else None
+            if pressed is not None and first is not None and _becomes(first, pressed):
+                # One message per step: the pressed question turns into the next one.
                 try:
-                    await query.message.edit_text(first.text, reply_markup=keyboard(first))
+                    await pressed.edit_text(first.text, reply_markup=keyboard(first))
                     replaced = True
                 except TelegramError:
                     replaced = False
-            elif isinstance(query.message, Message):
+            if pressed is not None and not replaced:
                 with contextlib.suppress(TelegramError):
-                    await query.message.edit_reply_markup(reply_markup=None)
+                    await pressed.edit_reply_markup(reply_markup=None)
         await self._send_replies(bot, inbound, replies, skip_first=replaced)
 
     async def _send_replies(
@@ -274,8 +273,8 @@ class TelegramChannel:
             self._spawn_files(chat, message)
 
     def _spawn_files(self, chat_id: int, message: Outbound) -> None:
-        """Files take a second or two to build; PTB handles updates one at a time, so they
-        are sent in the background and nobody else waits for them."""
+        """Files take a second or two to build: they are sent in the background, so the
+        chat's next update does not wait for them."""
         if not message.attachments:
             return
         task = asyncio.create_task(self._send_attachments(chat_id, message))
@@ -346,29 +345,44 @@ class TelegramChannel:
         """
         bot = self.application.bot
         try:
-            if message.attachments:
-                item = message.attachments[0]
-                data = await item.render()
-                send = bot.send_photo if item.kind == "photo" else bot.send_document
-                caption = clip(message.text, TELEGRAM_CAPTION, utf16_units)
-                sent = await send(int(chat_id), data, filename=item.filename, caption=caption)
-            else:
-                sent = await send_text(bot, int(chat_id), message)
+            with bulk():
+                return await self._deliver(bot, chat_id, message)
         except Exception as err:
             raise _delivery_error(err) from err
+
+    async def _deliver(self, bot: Bot, chat_id: str, message: Outbound) -> str | None:
+        if message.attachments:
+            item = message.attachments[0]
+            data = await item.render()
+            send = bot.send_photo if item.kind == "photo" else bot.send_document
+            caption = clip(message.text, TELEGRAM_CAPTION, utf16_units)
+            sent = await send(int(chat_id), data, filename=item.filename, caption=caption)
+        else:
+            sent = await send_text(bot, int(chat_id), message)
         return str(sent.message_id)
 
     async def edit(self, chat_id: str, message_id: str, text: str) -> None:
         """Replace an alert's text and drop its button once someone acknowledged it."""
         try:
-            await self.application.bot.edit_message_text(
-                chat_id=int(chat_id),
-                message_id=int(message_id),
-                text=clip(text, TELEGRAM_TEXT, utf16_units),
-                reply_markup=None,
-            )
+            with bulk():
+                await self.application.bot.edit_message_text(
+                    chat_id=int(chat_id),
+                    message_id=int(message_id),
+                    text=clip(text, TELEGRAM_TEXT, utf16_units),
+                    reply_markup=None,
+                )
         except Exception as err:
             raise _delivery_error(err) from err
+
+
+def _becomes(reply: Outbound, pressed: Message) -> bool:
+    """Whether the pressed message may be edited into this reply: a question (it has
+    buttons) or a message that asks for it, short enough for one message. A reply without
+    buttons goes as a new message, so what was pressed stays readable; so does a reply the
+    pressed message already shows (a second press): an edit would change nothing visible."""
+    if not (reply.replace or reply.choices) or utf16_units(reply.text) > TELEGRAM_TEXT:
+        return False
+    return reply.replace or reply.text != pressed.text
 
 
 def _delivery_error(err: Exception) -> DeliveryError:
