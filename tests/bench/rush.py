@@ -175,7 +175,10 @@ async def member(
         asked = time.monotonic()
         api.updates.append(update)
         while len(api.timeline[uid]) == seen:
-            await event.wait()
+            try:
+                await asyncio.wait_for(event.wait(), 120)
+            except TimeoutError:
+                raise RuntimeError(f"member {uid} got no answer at step {step}") from None
             event.clear()
         waits.append(time.monotonic() - asked)
         await asyncio.sleep(0.05)  # the rest of a multi-message reply
@@ -209,7 +212,7 @@ async def run(args: argparse.Namespace, scenario: str) -> dict[str, float]:
                         not_before_iso=now,
                         now_iso=now,
                     )
-            runtime.start_senders()
+        runtime.start_senders()  # as in production: replies refused by a 429 go this way
         app = channel.application
         await app.start()
         assert app.updater is not None
