@@ -43,8 +43,9 @@ class Scope:
 
 
 # Filed when its reporting day had ended (`?6` is `Scope.late_from`); urgent kinds excepted
-# by the caller.
-_FILED_LATE = "r.created_at >= date(r.report_date, '+1 day') || ?6"
+# by the caller. `_FILED_LATE_OF` is the same for a report aliased `{r}`.
+_FILED_LATE_OF = "{r}.created_at >= date({r}.report_date, '+1 day') || ?6"
+_FILED_LATE = _FILED_LATE_OF.format(r="r")
 
 
 def _in_subtree(alias: str) -> str:
@@ -136,6 +137,27 @@ _LEAVE_DAYS = """(SELECT COALESCE(SUM(MAX(0, CAST(
             WHERE l.member_id = m.id AND l.cancelled_at IS NULL
               AND l.start_date <= ?9 AND l.end_date >= ?7)"""
 
+# Whether member m is named as a team-mate on an active report of the period (?7..?8):
+# credited as having reported (storage.reports.CREDITED), through the participants' index.
+_CREDITED_IN_PERIOD = """EXISTS (SELECT 1 FROM report_participants p
+            JOIN reports r ON r.id = p.report_id
+            WHERE p.member_id = m.id AND r.report_date BETWEEN ?7 AND ?8
+              AND r.status = 'active')"""
+
+# Days member m was credited by a report filed on time (by its own kind and filing time)
+# and neither reported on time themselves (those days are counted already) nor was on leave
+# (a leave day neither helps nor hurts), up to the closed end (?9).
+_CREDITED_ON_TIME_ONLY = """(SELECT COUNT(DISTINCT r.report_date) FROM report_participants p
+            JOIN reports r ON r.id = p.report_id
+            WHERE p.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
+              AND r.status = 'active' AND (r.kind IN ({urgent}) OR NOT {late})
+              AND NOT EXISTS (SELECT 1 FROM reports o WHERE o.member_id = m.id
+                              AND o.report_date = r.report_date AND o.status = 'active'
+                              AND (o.kind IN ({urgent}) OR NOT {own_late}))
+              AND NOT EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
+                              AND l.cancelled_at IS NULL
+                              AND r.report_date BETWEEN l.start_date AND l.end_date))"""
+
 # Days member m reported on time while on leave: a leave day neither helps nor hurts.
 # Read per leave (few rows) through the member's report index, not per report.
 _ON_TIME_ON_LEAVE = """(SELECT COUNT(DISTINCT r.report_date) FROM leaves l
@@ -152,7 +174,9 @@ async def members_per_unit(
     """Per team, over its active members with one of `roles` (those who report): how many,
     the member-days a report was due (each elapsed day since joining), who reported at all,
     the member-days reported on time (any report or nil report for that date by the
-    deadline), and who took part in a patrol as its reporter or as a picked team-mate (CASE,
+    deadline), each counting also the days a member was credited as a team-mate named on
+    someone's report (filed on time by that report's own lateness), as a member told "you
+    were credited, no reminder" must not lower the team's compliance; and who took part in a patrol as its reporter or as a picked team-mate (CASE,
     not OR: SQLite evaluates both sides of an OR, and the team-mate lookup is the costly one).
 
     Days a member is on leave are neither due nor counted when reported (`_LEAVE_DAYS`,
@@ -164,20 +188,25 @@ async def members_per_unit(
     """
     urgent = _numbered(11 + len(roles), scope.urgent_kinds)
     on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
+    credited_on_time = _CREDITED_ON_TIME_ONLY.format(
+        urgent=urgent, late=_FILED_LATE, own_late=_FILED_LATE_OF.format(r="o")
+    )
     return await tx.fetchall(
         f"""SELECT m.unit_id AS unit_id, COUNT(*) AS members,
               SUM(CASE WHEN ?9 = '' THEN 0 ELSE MAX(0, CAST(
                     julianday(?9) - julianday(MAX(?7, substr(m.joined_at, 1, 10))) AS INT) + 1)
                     - {_LEAVE_DAYS}
                   END) AS expected_days,
-              SUM(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
-                          AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'))
-                  AS reporters,
+              SUM(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
+                                    AND r.report_date BETWEEN ?7 AND ?8
+                                    AND r.status = 'active') THEN 1
+                       ELSE {_CREDITED_IN_PERIOD}
+                  END) AS reporters,
               SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
                    WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
                      AND r.status = 'active'
                      AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
-                  - {on_time_on_leave})
+                  - {on_time_on_leave} + {credited_on_time})
                   AS on_time_days,
               SUM((SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
                    FROM identities i WHERE i.member_id = m.id)) AS unreachable,
