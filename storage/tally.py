@@ -137,26 +137,30 @@ _LEAVE_DAYS = """(SELECT COALESCE(SUM(MAX(0, CAST(
             WHERE l.member_id = m.id AND l.cancelled_at IS NULL
               AND l.start_date <= ?9 AND l.end_date >= ?7)"""
 
-# Whether member m is named as a team-mate on an active report of the period (?7..?8):
-# credited as having reported (storage.reports.CREDITED), through the participants' index.
-_CREDITED_IN_PERIOD = """EXISTS (SELECT 1 FROM report_participants p
-            JOIN reports r ON r.id = p.report_id
-            WHERE p.member_id = m.id AND r.report_date BETWEEN ?7 AND ?8
-              AND r.status = 'active')"""
+# Team-mates named on the subtree's active reports of the period (?7..?8): credited as having
+# reported that day (storage.reports.CREDITED), on time when one such report was filed on
+# time by its own kind and filing time. Read once per query from the reports' covering index
+# (a team-mate is of the reporter's team, so inside any subtree holding the member) and the
+# participants' primary key, then looked up per member: per-member lookups through the
+# participants would read every report a member was ever named on.
+_CREDITED = """credited AS MATERIALIZED (
+            SELECT p.member_id AS member_id, r.report_date AS day,
+                   MAX(r.kind IN ({urgent}) OR NOT {late}) AS on_time
+            FROM units u JOIN reports r ON r.unit_id = u.id
+            JOIN report_participants p ON p.report_id = r.id
+            WHERE {subtree} AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
+            GROUP BY p.member_id, r.report_date)"""
 
-# Days member m was credited by a report filed on time (by its own kind and filing time)
-# and neither reported on time themselves (those days are counted already) nor was on leave
-# (a leave day neither helps nor hurts), up to the closed end (?9).
-_CREDITED_ON_TIME_ONLY = """(SELECT COUNT(DISTINCT r.report_date) FROM report_participants p
-            JOIN reports r ON r.id = p.report_id
-            WHERE p.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
-              AND r.status = 'active' AND (r.kind IN ({urgent}) OR NOT {late})
+# Days member m was credited on time up to the closed end (?9) and neither reported on time
+# themselves (those days are counted already) nor was on leave (neither helps nor hurts).
+_CREDITED_ON_TIME_ONLY = """(SELECT COUNT(*) FROM credited c
+            WHERE c.member_id = m.id AND c.on_time AND c.day <= ?9
               AND NOT EXISTS (SELECT 1 FROM reports o WHERE o.member_id = m.id
-                              AND o.report_date = r.report_date AND o.status = 'active'
+                              AND o.report_date = c.day AND o.status = 'active'
                               AND (o.kind IN ({urgent}) OR NOT {own_late}))
               AND NOT EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
                               AND l.cancelled_at IS NULL
-                              AND r.report_date BETWEEN l.start_date AND l.end_date))"""
+                              AND c.day BETWEEN l.start_date AND l.end_date))"""
 
 # Days member m reported on time while on leave: a leave day neither helps nor hurts.
 # Read per leave (few rows) through the member's report index, not per report.
@@ -176,8 +180,9 @@ async def members_per_unit(
     the member-days reported on time (any report or nil report for that date by the
     deadline), each counting also the days a member was credited as a team-mate named on
     someone's report (filed on time by that report's own lateness), as a member told "you
-    were credited, no reminder" must not lower the team's compliance; and who took part in a patrol as its reporter or as a picked team-mate (CASE,
-    not OR: SQLite evaluates both sides of an OR, and the team-mate lookup is the costly one).
+    were credited, no reminder" must not lower the team's compliance (`_CREDITED`); and who
+    took part in a patrol as its reporter or as a picked team-mate (CASE, not OR: SQLite
+    evaluates both sides of an OR, and the team-mate lookup is the costly one).
 
     Days a member is on leave are neither due nor counted when reported (`_LEAVE_DAYS`,
     `_ON_TIME_ON_LEAVE`). `unreachable` counts members whose every messenger account said
@@ -188,11 +193,13 @@ async def members_per_unit(
     """
     urgent = _numbered(11 + len(roles), scope.urgent_kinds)
     on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
+    credited = _CREDITED.format(urgent=urgent, late=_FILED_LATE, subtree=_in_subtree("u"))
     credited_on_time = _CREDITED_ON_TIME_ONLY.format(
-        urgent=urgent, late=_FILED_LATE, own_late=_FILED_LATE_OF.format(r="o")
+        urgent=urgent, own_late=_FILED_LATE_OF.format(r="o")
     )
     return await tx.fetchall(
-        f"""SELECT m.unit_id AS unit_id, COUNT(*) AS members,
+        f"""WITH {credited}
+            SELECT m.unit_id AS unit_id, COUNT(*) AS members,
               SUM(CASE WHEN ?9 = '' THEN 0 ELSE MAX(0, CAST(
                     julianday(?9) - julianday(MAX(?7, substr(m.joined_at, 1, 10))) AS INT) + 1)
                     - {_LEAVE_DAYS}
@@ -200,7 +207,7 @@ async def members_per_unit(
               SUM(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
                                     AND r.report_date BETWEEN ?7 AND ?8
                                     AND r.status = 'active') THEN 1
-                       ELSE {_CREDITED_IN_PERIOD}
+                       ELSE EXISTS (SELECT 1 FROM credited c WHERE c.member_id = m.id)
                   END) AS reporters,
               SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
                    WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
