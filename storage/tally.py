@@ -141,26 +141,28 @@ _LEAVE_DAYS = """(SELECT COALESCE(SUM(MAX(0, CAST(
 # reported that day (storage.reports.CREDITED), on time when one such report was filed on
 # time by its own kind and filing time. Read once per query from the reports' covering index
 # (a team-mate is of the reporter's team, so inside any subtree holding the member) and the
-# participants' primary key, then looked up per member: per-member lookups through the
-# participants would read every report a member was ever named on.
+# participants' primary key, then joined to the members: per-member lookups through the
+# participants would read every report a member was ever named on. `credit` has a row per
+# credited member, with the days credited on time up to the closed end (?9) on which they
+# neither reported on time themselves (counted already) nor were on leave (neutral).
 _CREDITED = """credited AS MATERIALIZED (
             SELECT p.member_id AS member_id, r.report_date AS day,
                    MAX(r.kind IN ({urgent}) OR NOT {late}) AS on_time
             FROM units u JOIN reports r ON r.unit_id = u.id
             JOIN report_participants p ON p.report_id = r.id
             WHERE {subtree} AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
-            GROUP BY p.member_id, r.report_date)"""
-
-# Days member m was credited on time up to the closed end (?9) and neither reported on time
-# themselves (those days are counted already) nor was on leave (neither helps nor hurts).
-_CREDITED_ON_TIME_ONLY = """(SELECT COUNT(*) FROM credited c
-            WHERE c.member_id = m.id AND c.on_time AND c.day <= ?9
-              AND NOT EXISTS (SELECT 1 FROM reports o WHERE o.member_id = m.id
-                              AND o.report_date = c.day AND o.status = 'active'
-                              AND (o.kind IN ({urgent}) OR NOT {own_late}))
-              AND NOT EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
-                              AND l.cancelled_at IS NULL
-                              AND c.day BETWEEN l.start_date AND l.end_date))"""
+            GROUP BY p.member_id, r.report_date),
+        credit AS MATERIALIZED (
+            SELECT c.member_id AS member_id,
+                   SUM(c.on_time AND c.day <= ?9
+                       AND NOT EXISTS (SELECT 1 FROM reports o WHERE o.member_id = c.member_id
+                                       AND o.report_date = c.day AND o.status = 'active'
+                                       AND (o.kind IN ({urgent}) OR NOT {own_late}))
+                       AND NOT EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = c.member_id
+                                       AND l.cancelled_at IS NULL
+                                       AND c.day BETWEEN l.start_date AND l.end_date))
+                       AS on_time_only
+            FROM credited c GROUP BY c.member_id)"""
 
 # Days member m reported on time while on leave: a leave day neither helps nor hurts.
 # Read per leave (few rows) through the member's report index, not per report.
@@ -193,9 +195,11 @@ async def members_per_unit(
     """
     urgent = _numbered(11 + len(roles), scope.urgent_kinds)
     on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
-    credited = _CREDITED.format(urgent=urgent, late=_FILED_LATE, subtree=_in_subtree("u"))
-    credited_on_time = _CREDITED_ON_TIME_ONLY.format(
-        urgent=urgent, own_late=_FILED_LATE_OF.format(r="o")
+    credited = _CREDITED.format(
+        urgent=urgent,
+        late=_FILED_LATE,
+        own_late=_FILED_LATE_OF.format(r="o"),
+        subtree=_in_subtree("u"),
     )
     return await tx.fetchall(
         f"""WITH {credited}
@@ -207,13 +211,13 @@ async def members_per_unit(
               SUM(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
                                     AND r.report_date BETWEEN ?7 AND ?8
                                     AND r.status = 'active') THEN 1
-                       ELSE EXISTS (SELECT 1 FROM credited c WHERE c.member_id = m.id)
+                       ELSE cr.member_id IS NOT NULL
                   END) AS reporters,
               SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
                    WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
                      AND r.status = 'active'
                      AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
-                  - {on_time_on_leave} + {credited_on_time})
+                  - {on_time_on_leave} + COALESCE(cr.on_time_only, 0))
                   AS on_time_days,
               SUM((SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
                    FROM identities i WHERE i.member_id = m.id)) AS unreachable,
@@ -226,6 +230,7 @@ async def members_per_unit(
                                       AND r.status = 'active' AND r.kind = ?10)
                   END) AS patrol_members
             FROM units u JOIN members m ON m.unit_id = u.id
+            LEFT JOIN credit cr ON cr.member_id = m.id
             WHERE {_in_subtree("u")} AND m.active = 1 AND m.role IN ({_numbered(11, roles)})
             GROUP BY m.unit_id""",
         (
