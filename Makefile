@@ -1,6 +1,6 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export
+.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
 
 test:
 	$(PYTHON) -m pytest
@@ -26,7 +26,7 @@ fuzz:
 	ANTT_FUZZ_PROFILE=long ANTT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest -q -p no:cacheprovider tests/inproc/test_fuzz.py
 
 # Every benchmark; each prints figures and asserts nothing.
-bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export
+bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
 
 # Messages per report kind on its shortest path, first time and routine, on Telegram and Zalo.
 bench-taps:
@@ -65,3 +65,10 @@ bench-import:
 # `make bench-export EXPORT_ARGS="--runs 9 --reports 30000"`.
 bench-export:
 	$(PYTHON) -m tests.bench.export $(EXPORT_ARGS)
+
+# The 21:00 rush against a fake Bot API enforcing 30 messages/s: (a) 500 members file a
+# patrol at once (time against the floor, messages per patrol; about 3 minutes a run), (b)
+# members arriving with a few seconds' thought per step while a reminder wave drains (p50/p95
+# wait per step; --scale 1 is the full 10 minutes); e.g. `make bench-rush RUSH_ARGS="--runs 1"`.
+bench-rush:
+	$(PYTHON) -m tests.bench.rush $(RUSH_ARGS)

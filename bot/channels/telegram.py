@@ -8,153 +8,42 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import os
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from telegram import (
     Bot,
     BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
 )
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels import DeliveryError
 from bot.channels.journal import JournalingRequest
-from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text, utf16_units
+from bot.channels.telegram_messages import NAME, Unsent, keyboard, send_text, send_voice, to_inbound
+from bot.channels.telegram_pace import ChatOrder, PacedLimiter, bulk
+from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, utf16_units
 from bot.core.config import Config
 from bot.core.engine import Engine
-from bot.core.model import Attachment, Inbound, Location, Outbound, Voice
+from bot.core.model import Inbound, Outbound
 from bot.outbox.replies import hand_over
 from storage import journal
 
 log = logging.getLogger(__name__)
 
-NAME = "telegram"
 FILE_FLOOD_RETRIES = 3  # a reply's file waits out this many flood-control pauses
 # Opt in to python-telegram-bot's coming behaviour (retry_after as a timedelta, which
 # `_delivery_error` handles): otherwise every flood-control error logs a deprecation warning.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
-class _FloodControlIsNotAnError(logging.Filter):
-    """python-telegram-bot's rate limiter logs each 429 it does not retry itself as an ERROR
-    with a traceback. Here a 429 is ordinary flow control, handled where it happens (a reply
-    goes to the outbox, the sender pauses) and logged there as one warning line."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Drop the limiter's 'Rate limit hit after maximum of 0 retries' record."""
-        return not str(record.msg).startswith("Rate limit hit after maximum")
-
-
-logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_FloodControlIsNotAnError())
-
 # Telegram's command list, beside the text box: (command, description) pairs in the order
 # shown. The composition root builds it from the handlers' command list.
 CommandList = Sequence[tuple[str, str]]
-
-
-def keyboard(message: Outbound) -> InlineKeyboardMarkup | None:
-    """Inline buttons, one row per choice row."""
-    if not message.choices:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(c.label, callback_data=c.value) for c in row]
-            for row in message.choices
-        ]
-    )
-
-
-class Unsent(Exception):
-    """Telegram refused a message, possibly after its first parts went: `remaining` is the
-    part of it that did not go (the whole message when `sent_parts` is 0)."""
-
-    def __init__(self, error: TelegramError, remaining: Outbound, sent_parts: int) -> None:
-        super().__init__(type(error).__name__)
-        self.error = error
-        self.remaining = remaining
-        self.sent_parts = sent_parts
-
-
-async def send_text(bot: Bot, chat_id: int, message: Outbound) -> Message:
-    """Send a message's text, split under Telegram's 4,096-character limit (buttons go
-    under the last part); returns the last part, which later edits refer to. Raises
-    Unsent with what is left when Telegram refuses a part."""
-    parts = split_text(message.text, TELEGRAM_TEXT, utf16_units)
-    sent: Message | None = None
-    for index, part in enumerate(parts):
-        markup = keyboard(message) if index == len(parts) - 1 else None
-        try:
-            sent = await bot.send_message(chat_id=chat_id, text=part, reply_markup=markup)
-        except TelegramError as err:
-            rest = dataclasses.replace(message, text="\n".join(parts[index:]), attachments=[])
-            raise Unsent(err, rest, index) from err
-    assert sent is not None  # split_text never returns an empty list
-    return sent
-
-
-def to_inbound(update: Update) -> Inbound | None:
-    """Map a Telegram update to the channel-neutral model; None for what we do not handle."""
-    key = str(update.update_id)
-    chat = update.effective_chat
-    if chat is None or chat.type != "private":
-        return None  # reports are personal: the bot never works inside group chats
-    query = update.callback_query
-    if query is not None:
-        msg = query.message
-        if msg is None or query.data is None:
-            return None
-        return Inbound(
-            channel=NAME,
-            chat_id=str(msg.chat.id),
-            user_id=str(query.from_user.id),
-            update_key=key,
-            button=query.data,
-            display_name=query.from_user.full_name,
-            button_message_id=str(msg.message_id),
-        )
-    message = update.message
-    if message is None or message.from_user is None:
-        return None
-    common: dict[str, Any] = {
-        "channel": NAME,
-        "chat_id": str(message.chat.id),
-        "user_id": str(message.from_user.id),
-        "update_key": key,
-        "display_name": message.from_user.full_name,
-    }
-    if message.text is not None:
-        return Inbound(text=message.text, **common)
-    if message.photo:
-        return Inbound(photo="tg:" + message.photo[-1].file_id, text=message.caption, **common)
-    if message.location is not None:
-        loc = message.location
-        return Inbound(location=Location(loc.latitude, loc.longitude), **common)
-    if message.voice is not None:
-        return Inbound(voice=_voice(message.voice.file_id, message.voice.duration), **common)
-    return Inbound(text="", **common)
-
-
-def _voice(file_id: str, duration: object) -> Voice:
-    """A voice note by file id; PTB gives its length as seconds or as a timedelta."""
-    total = getattr(duration, "total_seconds", None)
-    seconds = total() if callable(total) else duration
-    return Voice("tg:" + file_id, int(seconds) if isinstance(seconds, int | float) else 0)
-
-
-async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:
-    """Send a voice note again by its file id (Telegram keeps it), so it plays in the chat."""
-    file_id = item.ref.removeprefix("tg:")
-    text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
-    return await bot.send_voice(chat_id, voice=file_id, caption=text)
 
 
 class TelegramChannel:
@@ -187,7 +76,8 @@ class TelegramChannel:
             .base_file_url(f"{base}/file/bot")
         )
         if rate_limit:
-            builder = builder.rate_limiter(AIORateLimiter(max_retries=0))  # type: ignore[arg-type]
+            builder = builder.rate_limiter(PacedLimiter())
+        builder = builder.concurrent_updates(ChatOrder())
         if request is not None:
             builder = builder.request(request)
         services = engine.services
@@ -243,20 +133,17 @@ class TelegramChannel:
             with contextlib.suppress(TelegramError):
                 await query.answer()
             first = replies[0] if replies else None
-            if (
-                first is not None
-                and first.replace
-                and utf16_units(first.text) <= TELEGRAM_TEXT  # else sent as new messages
-                and isinstance(query.message, Message)
-            ):
+            pressed = query.message if isinstance(query.message, Message) else None
+            if pressed is not None and first is not None and _becomes(first, pressed):
+                # One message per step: the pressed question turns into the next one.
                 try:
-                    await query.message.edit_text(first.text, reply_markup=keyboard(first))
+                    await pressed.edit_text(first.text, reply_markup=keyboard(first))
                     replaced = True
                 except TelegramError:
                     replaced = False
-            elif isinstance(query.message, Message):
+            if pressed is not None and not replaced:
                 with contextlib.suppress(TelegramError):
-                    await query.message.edit_reply_markup(reply_markup=None)
+                    await pressed.edit_reply_markup(reply_markup=None)
         await self._send_replies(bot, inbound, replies, skip_first=replaced)
 
     async def _send_replies(
@@ -290,8 +177,8 @@ class TelegramChannel:
             self._spawn_files(chat, message)
 
     def _spawn_files(self, chat_id: int, message: Outbound) -> None:
-        """Files take a second or two to build; PTB handles updates one at a time, so they
-        are sent in the background and nobody else waits for them."""
+        """Files take a second or two to build: they are sent in the background, so the
+        chat's next update does not wait for them."""
         if not message.attachments:
             return
         task = asyncio.create_task(self._send_attachments(chat_id, message))
@@ -364,31 +251,46 @@ class TelegramChannel:
         """
         bot = self.application.bot
         try:
-            if message.attachments and message.attachments[0].kind == "voice":
-                sent = await send_voice(bot, int(chat_id), message.attachments[0], message.text)
-            elif message.attachments:
-                item = message.attachments[0]
-                data = await item.render()
-                send = bot.send_photo if item.kind == "photo" else bot.send_document
-                caption = clip(message.text, TELEGRAM_CAPTION, utf16_units)
-                sent = await send(int(chat_id), data, filename=item.filename, caption=caption)
-            else:
-                sent = await send_text(bot, int(chat_id), message)
+            with bulk():
+                return await self._deliver(bot, chat_id, message)
         except Exception as err:
             raise _delivery_error(err) from err
+
+    async def _deliver(self, bot: Bot, chat_id: str, message: Outbound) -> str | None:
+        if message.attachments and message.attachments[0].kind == "voice":
+            sent = await send_voice(bot, int(chat_id), message.attachments[0], message.text)
+        elif message.attachments:
+            item = message.attachments[0]
+            data = await item.render()
+            send = bot.send_photo if item.kind == "photo" else bot.send_document
+            caption = clip(message.text, TELEGRAM_CAPTION, utf16_units)
+            sent = await send(int(chat_id), data, filename=item.filename, caption=caption)
+        else:
+            sent = await send_text(bot, int(chat_id), message)
         return str(sent.message_id)
 
     async def edit(self, chat_id: str, message_id: str, text: str) -> None:
         """Replace an alert's text and drop its button once someone acknowledged it."""
         try:
-            await self.application.bot.edit_message_text(
-                chat_id=int(chat_id),
-                message_id=int(message_id),
-                text=clip(text, TELEGRAM_TEXT, utf16_units),
-                reply_markup=None,
-            )
+            with bulk():
+                await self.application.bot.edit_message_text(
+                    chat_id=int(chat_id),
+                    message_id=int(message_id),
+                    text=clip(text, TELEGRAM_TEXT, utf16_units),
+                    reply_markup=None,
+                )
         except Exception as err:
             raise _delivery_error(err) from err
+
+
+def _becomes(reply: Outbound, pressed: Message) -> bool:
+    """Whether the pressed message may be edited into this reply: a question (it has
+    buttons) or a message that asks for it, short enough for one message. A reply without
+    buttons goes as a new message, so what was pressed stays readable; so does a reply the
+    pressed message already shows (a second press): an edit would change nothing visible."""
+    if not (reply.replace or reply.choices) or utf16_units(reply.text) > TELEGRAM_TEXT:
+        return False
+    return reply.replace or reply.text != pressed.text
 
 
 def _delivery_error(err: Exception) -> DeliveryError:

@@ -50,7 +50,8 @@ import telegram
 from telegram import Bot, InlineKeyboardMarkup
 
 from bot.app import Runtime, build_services
-from bot.channels.telegram import TelegramChannel, keyboard
+from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_messages import keyboard
 from bot.core.config import load_config
 from bot.core.model import Outbound
 from bot.outbox.sender import SendPolicy

@@ -18,8 +18,9 @@ Peak Python heap (tracemalloc, started after setup) is taken in one extra, untim
 pipeline, so tracing does not slow the timed runs; the process's max RSS is printed too.
 
 The only thing added to the real application is a counting TypeHandler in a later handler
-group, to know when the last update has been handled. Updates are handled one at a time, as
-in production (python-telegram-bot's default, concurrent_updates off).
+group, to know when the last update has been handled. Updates are handled as in production:
+different chats concurrently, one chat in order (bot/channels/telegram_pace.py); the echo bot
+one at a time (python-telegram-bot's default).
 
 Not a test: it prints numbers and only checks that every dialog ended in exactly one report.
 """

@@ -460,6 +460,46 @@ async def test_cancel_saves_nothing(bot: World, people: Callable[..., EmulatorUs
     assert_bot_healthy(bot)
 
 
+async def test_a_real_report_replaces_the_days_nil_and_a_nil_is_refused_after(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    dung = people("Phạm Văn", "Dũng")
+    await join(dung, bot.codes["member_a"])
+    await dung.send("/khongcovuviec")
+    await dung.wait_reply("không có vụ việc")
+    [nil] = bot.reports_of(dung)
+    day = date.fromisoformat(nil["report_date"])  # the reporting day (before 06:00: yesterday)
+
+    await start_report(dung, GOOD_DEED, 4)
+    await dung.send(f"{day:%d/%m}")
+    await dung.wait_reply("Bước 2/4")
+    await dung.send("Giúp bà con gặt lúa chạy mưa")
+    await dung.wait_reply("Bước 3/4")
+    await dung.send("Nhà bà Hoàng Thị Mến, xóm Nà Lẹng")
+    await dung.wait_reply("Bước 4/4")
+    await dung.press("⏭ Bỏ qua")
+    await dung.wait_reply(f"Xem lại báo cáo: {GOOD_DEED}")
+    receipt, number = await submit(dung)
+    assert receipt.text.startswith(f"✅ Đã lưu báo cáo {number} ({GOOD_DEED}). Cảm ơn bạn!")
+    assert (
+        f"ℹ️ Báo cáo “Không có vụ việc” ngày {day:%d/%m/%Y} đã được thay bằng báo cáo này."
+        in receipt.text
+    )
+    assert [(r["number"], r["kind"], r["status"]) for r in bot.reports_of(dung)] == [
+        (nil["number"], "nil", "withdrawn"),
+        (number, "good_deed", "active"),
+    ]
+
+    await dung.send("/khongcovuviec")  # now refused, naming the report that stands
+    refused = await dung.wait_reply("không báo “không có vụ việc” được nữa")
+    assert refused.text.startswith(
+        f"Ngày {day:%d/%m/%Y} bạn đã gửi báo cáo {number} ({GOOD_DEED}), nên không báo"
+    )
+    assert "“📋 Báo cáo của tôi”" in refused.text
+    assert len(bot.reports_of(dung)) == 2
+    assert_bot_healthy(bot)
+
+
 async def test_fire_report_alerts_the_commune_police_who_acknowledge_it(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:

@@ -6,7 +6,7 @@ import json
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from tests.support.fakebot import Sent, callback_update
+from tests.support.fakebot import Sent
 from tests.support.harness import Harness, TgUser
 
 # Texts from bot/locales/vi.toml, copied so a changed wording is a visible test change.
@@ -111,10 +111,7 @@ async def report_data(h: Harness, report_id: int = 1) -> dict[str, Any]:
 
 async def press_data(user: TgUser, data: str, on: Sent | None = None) -> list[Sent]:
     """Press a button with arbitrary callback data (a forged or stale button)."""
-    message = on or user.messages[-1]
-    user.new_messages()
-    await user.h.feed(callback_update(user.id, message, data))
-    return user.new_messages()
+    return await user.press_data(on or user.messages[-1], data)
 
 
 def texts(messages: list[Sent]) -> str:

@@ -15,7 +15,7 @@ from tests.support.harness import COMMUNE, TEAM_A, Harness, TgUser
 WHAT = "Sự việc thế nào?"
 SHOWN = "• Nội dung: 🎤 Tin nhắn thoại (12 giây)"
 NOT_HERE = (
-    "⚠️ Câu hỏi này không nhận tin nhắn thoại. Vui lòng bấm một nút bên dưới, "
+    "⚠️ Câu hỏi này không nhận tin nhắn thoại. Vui lòng bấm một lựa chọn bên dưới, "
     "hoặc gõ chữ câu trả lời."
 )
 TOO_LONG = "⚠️ Tin nhắn thoại dài quá 300 giây. Vui lòng ghi âm ngắn hơn, hoặc gõ chữ câu trả lời."

@@ -163,6 +163,10 @@ class FakeBotAPI(BaseRequest):
             old = self.messages.get(key)
             if old is None:
                 return True
+            if "text" in p and str(p["text"]) != old.text and _buttons(p):
+                # The bot turned the pressed question into the next one (one message per
+                # step): for what the user reads next it counts as a message of its own.
+                self.sent.append(old)
             if "text" in p:
                 old.text = str(p["text"])
             old.buttons = _buttons(p)

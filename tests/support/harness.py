@@ -166,10 +166,15 @@ class TgUser:
         for row in message.buttons:
             for button in row:
                 if label_part in button["text"]:
-                    self.new_messages()
-                    await self.h.feed(callback_update(self.id, message, button["callback_data"]))
-                    return self.new_messages()
+                    return await self.press_data(message, button["callback_data"])
         raise AssertionError(f"no button containing {label_part!r} in {message.labels()}")
+
+    async def press_data(self, message: Sent, data: str) -> list[Sent]:
+        """Press a button with this data on `message`; returns what the user reads next
+        (the pressed message first when the bot edited it into its reply)."""
+        self.new_messages()
+        await self.h.feed(callback_update(self.id, message, data))
+        return self.new_messages()
 
     @property
     def last_text(self) -> str:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from telegram import Update
 
-from bot.channels.telegram import _voice, to_inbound
+from bot.channels.telegram_messages import _voice, to_inbound
 from bot.core.i18n import Texts
 from bot.core.model import Outbound, Voice
 from bot.reports.forms import load_forms

@@ -1,0 +1,181 @@
+"""Telegram's pace: one 30/s budget for the bot with replies ahead of bulk, chats in parallel.
+
+Telegram lets a bot send about 30 messages a second; at the evening rush that cap, not the
+CPU, sets the pace. Two things keep members in a dialog from waiting on it needlessly:
+
+* `PacedLimiter` (python-telegram-bot's rate-limiter seam) spaces every message the bot
+  sends evenly under the cap, and whenever replies and outbox sends both wait, the reply
+  goes first: the outbox marks its sends with `bulk()`, so a reminder wave to thousands
+  yields to the few members answering a question right now. A 429 pauses both lanes.
+* `ChatOrder` (the update-processor seam) lets updates from different chats be handled at
+  the same time, while updates of one chat still run strictly one after another, in the
+  order Telegram delivered them: one reply waiting on the limiter no longer holds every
+  other chat behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from typing import Any
+
+from telegram import Update
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
+
+BOT_RATE = 30.0  # Telegram's documented cap on messages per second for one bot
+CONCURRENT_CHATS = 64  # updates being handled at once (each from a different chat)
+
+_BULK: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_bulk", default=False)
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """Mark the sends made inside as bulk (outbox): they wait while any reply waits."""
+    token = _BULK.set(True)
+    try:
+        yield
+    finally:
+        _BULK.reset(token)
+
+
+class PacedLimiter(BaseRateLimiter[None]):
+    """Every call that sends to a chat takes the next slot on an even 1/rate grid; waiting
+    replies take slots before waiting bulk sends. Calls without a chat (answering a button
+    press, polling) are not messages and go at once. A 429 pauses every lane for its
+    retry_after and is raised to the caller, which hands the message to the outbox."""
+
+    def __init__(
+        self,
+        rate: float = BOT_RATE,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1.0 / rate
+        self.monotonic = monotonic
+        self.sleep = sleep
+        self._next_slot = 0.0
+        self._paused_until = 0.0
+        self._replies: deque[asyncio.Future[None]] = deque()
+        self._bulk: deque[asyncio.Future[None]] = deque()
+        self._runner: asyncio.Task[None] | None = None
+        self.granted = {"reply": 0, "bulk": 0}
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Stop handing out slots."""
+        if self._runner is not None:
+            self._runner.cancel()
+            self._runner = None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        """Wait for a slot in the caller's lane, then make the call."""
+        if data.get("chat_id") is None:
+            return await callback(*args, **kwargs)
+        await self.acquire(bulk=_BULK.get())
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as flood:
+            retry = flood.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            self.pause(seconds)
+            raise
+
+    async def acquire(self, *, bulk: bool = False) -> None:
+        """Wait until this caller may send (replies first, then bulk, in arrival order)."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        (self._bulk if bulk else self._replies).append(future)
+        if self._runner is None or self._runner.done():
+            self._runner = asyncio.create_task(self._dispatch())
+        await future
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 'retry after N s': nobody sends until then."""
+        self._paused_until = max(self._paused_until, self.monotonic() + seconds)
+
+    def _next_waiter(self) -> tuple[str, asyncio.Future[None]] | None:
+        for lane, queue in (("reply", self._replies), ("bulk", self._bulk)):
+            while queue:
+                future = queue.popleft()
+                if not future.done():  # a caller that gave up (cancelled) is skipped
+                    return lane, future
+        return None
+
+    async def _dispatch(self) -> None:
+        """Hand out slots while anyone waits; ends when both lanes are empty."""
+        while self._replies or self._bulk:
+            now = self.monotonic()
+            ready = max(self._next_slot, self._paused_until)
+            if ready > now:
+                await self.sleep(ready - now)
+                continue
+            picked = self._next_waiter()
+            if picked is None:
+                break
+            lane, future = picked
+            future.set_result(None)
+            self.granted[lane] += 1
+            # Keep to the grid while busy (a late wake-up must not cost a slot); after an
+            # idle spell or a pause start from now, so there is never a catch-up burst.
+            behind = now - self._next_slot
+            start = self._next_slot if behind < self.interval else now
+            self._next_slot = start + self.interval
+
+
+def _chat_of(update: object) -> int | None:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return None
+
+
+class ChatOrder(BaseUpdateProcessor):
+    """Handles updates of different chats concurrently and those of one chat in order.
+
+    python-telegram-bot starts one task per update in arrival order; each task takes its
+    chat's lock before handling (asyncio locks are first come, first served), so a chat's
+    second update waits for its first while other chats go ahead. Exactly-once is unchanged:
+    the journal records updates before they are acknowledged and the engine dedupes by id.
+    """
+
+    def __init__(self, max_concurrent_updates: int = CONCURRENT_CHATS) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int | None, tuple[asyncio.Lock, int]] = {}
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once its chat's earlier updates are done."""
+        chat = _chat_of(update)
+        lock, users = self._locks.get(chat) or (asyncio.Lock(), 0)
+        self._locks[chat] = (lock, users + 1)
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            lock, users = self._locks[chat]
+            if users <= 1:
+                del self._locks[chat]
+            else:
+                self._locks[chat] = (lock, users - 1)
