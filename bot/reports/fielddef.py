@@ -124,8 +124,10 @@ class FieldDef(BaseModel):
                 raise ValueError(f"field {self.key!r}: button {number} is outside its bounds")
         if (self.suggest or self.pair) and self.type != "time":
             raise ValueError(f"field {self.key!r}: suggest and pair only work with time fields")
-        if self.pair and not self.suggest:
-            raise ValueError(f'field {self.key!r}: pair needs suggest = "shifts"')
+        if bool(self.pair) != bool(self.suggest):
+            raise ValueError(
+                f'field {self.key!r}: suggest = "shifts" and pair (the end-time field) go together'
+            )
 
     @property
     def in_sequence(self) -> bool:

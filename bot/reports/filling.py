@@ -75,6 +75,8 @@ async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outc
 
 async def display(reader: Reader, fdef: FieldDef, value: Any) -> str:
     """Show a stored answer the way the reader would say it, in the reader's language."""
+    if value == [] and fdef.choices_from == "team":
+        return reader.t("answer.alone")  # "🙋 Một mình", not a skipped question
     if value is None or value == []:
         return reader.t("answer.none")
     return await kind_of(fdef).display(reader, fdef, value)
@@ -84,7 +86,7 @@ async def summary_lines(reader: Reader, category: Category, answers: dict[str, A
     """Every answer of a report, one line each, in form order and the reader's language."""
     lines = []
     for f in applicable(category, answers):
-        if f.key in answers:
+        if f.key in answers and not (f.on_summary and answers[f.key] is None):
             shown = await display(reader, f, answers[f.key])
             if _next_day(category, f, answers):
                 shown += " " + reader.t("wizard.next_day")

@@ -96,6 +96,12 @@ class Category(BaseModel):
                 raise ValueError(
                     f"category {self.key!r}: routine names {key!r}, which is not one of its fields"
                 )
+        for key, value in self.routine.set_.items():
+            if not _fits(self.field(key), value):
+                raise ValueError(
+                    f"category {self.key!r}: routine sets {key!r} to {value!r}, which is not "
+                    f"a valid {self.field(key).type} answer for it"
+                )
 
     def paired_with(self, key: str) -> FieldDef | None:
         """The shift field whose buttons also fill `key` (the end time), if any."""
@@ -163,3 +169,21 @@ def load_forms(path: str | Path | None = None) -> Forms:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise FormError(f"{name}: {details}") from exc
+
+
+def _fits(fdef: FieldDef, value: object) -> bool:
+    """Whether a value written in the forms file is an answer the field could have stored,
+    so "same as last time" never saves what the question itself would refuse."""
+    if fdef.type == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+        return (fdef.minimum is None or value >= fdef.minimum) and (
+            fdef.maximum is None or value <= fdef.maximum
+        )
+    if fdef.type == "yes_no":
+        return isinstance(value, bool)
+    if fdef.type == "choice":
+        return value in {o.value for o in fdef.options}
+    if fdef.type == "text":
+        return isinstance(value, str) and len(value) <= fdef.max_length
+    return False

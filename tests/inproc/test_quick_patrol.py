@@ -339,15 +339,10 @@ async def test_alone_stores_no_team_mates(h: Harness) -> None:
     assert await h.count("SELECT COUNT(*) FROM report_participants") == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after '🙋 Một mình' the summary says 'Tổ viên cùng tham gia: (bỏ qua)', "
-    "as if the question had been skipped (an empty team-mate list is shown as answer.none)",
-)
 async def test_alone_is_shown_as_alone_on_the_summary(h: Harness) -> None:
     an = h.user(1)
     await to_summary(an, mates="Một mình")
-    assert "• Tổ viên cùng tham gia: (bỏ qua)" not in an.last_text
+    assert "• Tổ viên cùng tham gia: Một mình" in an.last_text
 
 
 async def test_whole_team_stores_every_team_mate(h: Harness) -> None:

@@ -161,22 +161,11 @@ def test_a_routine_keeping_nothing_is_refused(tmp_path: Path) -> None:
     assert "routine.keep" in message, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='BUG: suggest = "shifts" without pair loads and does nothing (the field is asked '
-    "as a plain time); fielddef only refuses pair without suggest",
-)
 def test_suggest_without_pair_is_refused(tmp_path: Path) -> None:
     message = refused(tmp_path, HEAD + shift_fields('suggest = "shifts"'))
     assert "'start'" in message and "pair" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a routine's `set` value is not checked against its field: "
-    'set = { count = "nhiều" } on an integer field loads, and "same as last time" '
-    "would store the text as the count",
-)
 def test_a_routine_setting_a_wrong_value_is_refused(tmp_path: Path) -> None:
     text = (
         HEAD
