@@ -1,6 +1,6 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test fuzz lint typecheck fmt bench bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
+.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
 
 test:
 	$(PYTHON) -m pytest
@@ -26,7 +26,11 @@ fuzz:
 	ANTT_FUZZ_PROFILE=long ANTT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest -q -p no:cacheprovider tests/inproc/test_fuzz.py
 
 # Every benchmark; each prints figures and asserts nothing.
-bench: bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
+bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
+
+# Messages per report kind on its shortest path, first time and routine, on Telegram and Zalo.
+bench-taps:
+	$(PYTHON) -m tests.bench.taps $(TAPS_ARGS)
 
 # Updates/second of the real bot on patrol wizards vs. a python-telegram-bot echo bot, plus
 # peak memory; pass options with e.g. `make bench-wizard BENCH_ARGS="--members 100 --runs 3"`.

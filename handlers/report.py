@@ -8,17 +8,18 @@ from bot.core import dates
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import can_report
-from bot.reports import filling
+from bot.reports import filling, routine
 from bot.reports.drafts import ReportDraft
-from bot.reports.forms import Category
+from bot.reports.forms import Category, FieldDef
 from bot.reports.saving import save_report
-from handlers import fields, menu
+from handlers import fields, menu, summary
 from handlers.commands import handles
 from storage import reports
 
 KIND = "k:"
 RESUME = "r:resume"
 RESTART = "r:restart"
+SAME = "r:same"
 
 
 @handles("baocao")
@@ -121,9 +122,18 @@ async def on_input(ctx: Context) -> None:
         return
     category = ctx.forms.get(str(kind))
     if state.summary:
-        await _on_summary(ctx, category)
+        if ctx.value == fields.BACK and not state.picking:
+            await go_back(ctx, category)
+            return
+        await _ask_if(ctx, category, await summary.on_summary(ctx, category))
         return
     await _on_field(ctx, category)
+
+
+async def _ask_if(ctx: Context, category: Category, fdef: FieldDef | None) -> None:
+    """Ask the question the summary opened, if it opened one (it showed itself otherwise)."""
+    if fdef is not None:
+        await ask(ctx, category, fdef)
 
 
 async def _on_kind(ctx: Context) -> None:
@@ -142,22 +152,47 @@ async def _on_kind(ctx: Context) -> None:
         return
     category = ctx.forms.get(key)
     draft = ctx.state.require(ReportDraft)
-    draft.kind, draft.answers, draft.history, draft.pending = key, {}, [], []
-    first = filling.next_field(category, {}, None)
-    if first is None:
-        await _show_summary(ctx, category)
-        return
-    draft.field = first.key
-    await fields.ask(ctx, category, first, {}, [])
+    draft.kind, draft.history, draft.pending = key, [], []
+    draft.answers = routine.defaults(ctx, category)
+    await advance(ctx, category, None)
 
 
 async def _ask_current(ctx: Context, prefix: str = "", replace: bool = False) -> None:
     draft = ctx.state.require(ReportDraft)
     category = ctx.forms.get(str(draft.kind))
-    if draft.summary:
-        await _show_summary(ctx, category)
+    if draft.summary or draft.field is None:
+        await summary.show(ctx, category)
         return
     fdef = category.field(str(draft.field))
+    if not fdef.in_sequence and not draft.returning:
+        # Saved by an older wizard on a step it no longer asks in turn (the date, now
+        # preset; the note, now on the summary): on to the next question it does ask.
+        for key, value in routine.defaults(ctx, category).items():
+            draft.answers.setdefault(key, value)
+        draft.history = [k for k in draft.history if _in_sequence(category, k)]
+        await advance(ctx, category, draft.history[-1] if draft.history else None)
+        return
+    await ask(ctx, category, fdef, prefix=prefix, replace=replace)
+
+
+def _in_sequence(category: Category, key: str) -> bool:
+    """A step of `history` Back may return to: a draft saved by an older wizard also lists
+    the date and the note there, which are preset or offered on the summary now."""
+    return key == routine.MARK or any(f.key == key and f.in_sequence for f in category.fields)
+
+
+async def ask(
+    ctx: Context, category: Category, fdef: Any, *, prefix: str = "", replace: bool = False
+) -> None:
+    """Ask the draft's current field; the first question also offers "same as last time"."""
+    draft = ctx.state.require(ReportDraft)
+    draft.field, draft.summary, draft.picking = fdef.key, False, False
+    first = filling.next_field(category, draft.answers, None)
+    rows: list[list[Choice]] = []
+    if first is not None and first.key == fdef.key and not draft.returning:
+        filled = await routine.last_answers(ctx, category, draft.answers)
+        if filled is not None:
+            rows.append([Choice(await routine.button_label(ctx, category, filled), SAME)])
     await fields.ask(
         ctx,
         category,
@@ -166,6 +201,7 @@ async def _ask_current(ctx: Context, prefix: str = "", replace: bool = False) ->
         draft.pending,
         prefix=prefix,
         replace=replace,
+        first_rows=rows,
     )
 
 
@@ -176,75 +212,80 @@ async def _on_field(ctx: Context, category: Category) -> None:
     if ctx.value == fields.BACK:
         await _go_back(ctx, category)
         return
+    if ctx.value == SAME:
+        await _same_as_last_time(ctx, category)
+        return
+    before = dict(answers)
     complete, value = await fields.take_answer(ctx, category, fdef, state)
     if not complete:
         return
     answers[fdef.key] = value
+    also = [k for k in answers if k != fdef.key and answers[k] != before.get(k)]
+    if state.returning:
+        await _ask_if(ctx, category, await summary.after_change(ctx, category))
+        return
     state.history.append(fdef.key)
-    await _advance(ctx, category, fdef.key)
+    state.filled = {**state.filled, fdef.key: also} if also else state.filled
+    await advance(ctx, category, fdef.key)
 
 
-async def _advance(ctx: Context, category: Category, after: str) -> None:
+async def _same_as_last_time(ctx: Context, category: Category) -> None:
+    """Fill the last report's kept answers and go straight to the summary."""
+    draft = ctx.state.require(ReportDraft)
+    filled = await routine.last_answers(ctx, category, draft.answers)
+    if filled is None:
+        await ask(ctx, category, category.field(str(draft.field)))
+        return
+    draft.answers = {**draft.answers, **filled}
+    draft.history.append(routine.MARK)
+    draft.filled = {**draft.filled, routine.MARK: list(filled)}
+    draft.pending = []
+    await _ask_if(ctx, category, await summary.after_change(ctx, category))
+
+
+async def advance(ctx: Context, category: Category, after: str | None) -> None:
+    """Ask the next question in sequence, or show the summary when none is left."""
     draft = ctx.state.require(ReportDraft)
     answers = draft.answers
     nxt = filling.next_field(category, answers, after)
     if nxt is None:
-        await _show_summary(ctx, category)
+        await summary.show(ctx, category)
         return
-    draft.field = nxt.key
     draft.pending = filling.pending_from(nxt.type, answers.get(nxt.key))
-    await fields.ask(ctx, category, nxt, answers, draft.pending)
+    await ask(ctx, category, nxt)
 
 
 async def _go_back(ctx: Context, category: Category) -> None:
+    """Back: from a question opened on the summary, to the summary; otherwise to the
+    previous question, clearing what it filled besides its own answer."""
+    draft = ctx.state.require(ReportDraft)
+    if draft.returning:
+        draft.returning, draft.pending = False, []
+        await summary.show(ctx, category)
+        return
+    await go_back(ctx, category)
+
+
+async def go_back(ctx: Context, category: Category) -> None:
+    """Re-open the last answered question in sequence (the choice of kind before any)."""
     draft = ctx.state.require(ReportDraft)
     history: list[str] = draft.history
+    while history and not _in_sequence(category, history[-1]):
+        history.pop()
     if not history:
         _choose_kind(ctx)
         return
     key = history.pop()
-    draft.field, draft.summary = key, False
+    filled = dict(draft.filled)
+    cleared = filled.pop(key, [])
+    draft.filled = filled
+    presets = routine.defaults(ctx, category)
+    answers = {k: v for k, v in draft.answers.items() if k not in cleared}
+    draft.answers = {**{k: v for k, v in presets.items() if k in cleared}, **answers}
+    draft.summary = draft.returning = False
+    if key == routine.MARK:
+        await advance(ctx, category, None)
+        return
     fdef = category.field(key)
     draft.pending = filling.pending_from(fdef.type, draft.answers.get(key))
-    await fields.ask(ctx, category, fdef, draft.answers, draft.pending)
-
-
-async def _show_summary(ctx: Context, category: Category) -> None:
-    draft = ctx.state.require(ReportDraft)
-    draft.field, draft.summary = None, True
-    answers = _final_answers(category, draft.answers)
-    lines = [ctx.t("wizard.summary_title", title=category.title(ctx.locale)), ""]
-    lines.extend(await filling.summary_lines(ctx, category, answers))
-    lines.append("")
-    lines.append(ctx.t("wizard.summary_question"))
-    ctx.reply(
-        "\n".join(lines),
-        [
-            [Choice(ctx.t("wizard.submit"), fields.SUBMIT)],
-            [Choice(ctx.t("nav.back"), fields.BACK), Choice(ctx.t("nav.cancel"), fields.CANCEL)],
-        ],
-    )
-
-
-def _final_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
-    keys = {f.key for f in filling.applicable(category, answers)}
-    return {k: v for k, v in answers.items() if k in keys}
-
-
-async def _on_summary(ctx: Context, category: Category) -> None:
-    if ctx.value == fields.BACK:
-        await _go_back(ctx, category)
-        return
-    if ctx.value != fields.SUBMIT:
-        ctx.reply("⚠️ " + ctx.t("error.summary"))
-        await _show_summary(ctx, category)
-        return
-    answers = _final_answers(category, ctx.state.require(ReportDraft).answers)
-    saved = await save_report(ctx, category, answers)
-    ctx.reset()
-    text = ctx.t("wizard.saved", number=saved.number, title=category.title(ctx.locale))
-    if saved.replaced_nil is not None:
-        text += "\n" + ctx.t("nil.replaced", date=saved.replaced_nil)
-    if category.urgent:
-        text += "\n" + ctx.t("wizard.saved_urgent")
-    await menu.show(ctx, text)
+    await ask(ctx, category, fdef)

@@ -313,3 +313,31 @@ def answers(report: Report) -> dict[str, Any]:
     """A report's answers as a copy the caller may change (a dialog edits them in its
     state), so the report itself stays as it was read."""
     return copy.deepcopy(report.answers)
+
+
+async def usual_shifts(
+    tx: Tx, unit_id: int, kind: str, start_key: str, end_key: str, since: str, limit: int = 3
+) -> list[tuple[str, str]]:
+    """A team's most frequent (start, end) times in one kind's active reports since a day,
+    most frequent first: the shifts the wizard offers as buttons."""
+    rows = await tx.fetchall(
+        """SELECT json_extract(data, '$.' || ?) AS start, json_extract(data, '$.' || ?) AS end,
+                  COUNT(*) AS n, MAX(created_at) AS last
+           FROM reports
+           WHERE unit_id = ? AND kind = ? AND status = 'active' AND report_date >= ?
+                 AND start IS NOT NULL AND end IS NOT NULL
+           GROUP BY start, end ORDER BY n DESC, last DESC LIMIT ?""",
+        (start_key, end_key, unit_id, kind, since, limit),
+    )
+    return [(str(r["start"]), str(r["end"])) for r in rows]
+
+
+async def last_of_kind(tx: Tx, member_id: int, kind: str) -> Report | None:
+    """A member's latest active report of a kind, which "same as last time" copies."""
+    row = await tx.fetchone(
+        f"""SELECT {_COLUMNS} FROM reports r
+            WHERE r.member_id = ? AND r.kind = ? AND r.status = 'active'
+            ORDER BY r.created_at DESC, r.id DESC LIMIT 1""",
+        (member_id, kind),
+    )
+    return Report.from_row(row) if row is not None else None

@@ -6,6 +6,7 @@ An invalid file stops start-up with a message naming the key and what is wrong.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import time
 from pathlib import Path
@@ -128,6 +129,9 @@ class ZaloSection(_Section):
         return value
 
 
+_SHIFT = r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d"
+
+
 class ReportsSection(_Section):
     deadline: time = time(21, 0)
     edit_deadline: time | None = None
@@ -139,6 +143,19 @@ class ReportsSection(_Section):
     day_ends_at: time = time(6, 0)
     # The longest voice note taken as a free-text answer (Telegram); longer ones are refused.
     voice_max_seconds: int = Field(default=300, ge=1, le=3600)
+    # Shifts offered as buttons while a team has no patrols on record yet ("19:00-21:00").
+    default_shifts: list[str] = Field(
+        default=["19:00-21:00", "21:00-23:00"],
+        max_length=4,
+    )
+
+    @field_validator("default_shifts")
+    @classmethod
+    def _shifts(cls, value: list[str]) -> list[str]:
+        for shift in value:
+            if not re.fullmatch(_SHIFT, shift):
+                raise ValueError(f'{shift!r} is not a shift like "19:00-21:00"')
+        return value
 
     @property
     def effective_edit_deadline(self) -> time:

@@ -247,6 +247,8 @@ def choice_candidates(
     if by_value:
         return _distinct(by_value)
 
+    if _SIGNED_NUMBER_RE.fullmatch(stripped):
+        return []  # "-1" is a count to refuse, not the button "1" once the sign is dropped
     core = core_of(stripped)
     if not core:
         return []
@@ -286,6 +288,7 @@ def match_choice(
     return found[0] if len(found) == 1 else None
 
 
+_SIGNED_NUMBER_RE = re.compile(r"[-−+]\s*[0-9]+(?:[.,][0-9]+)?")
 # "1,2", "1, 2 và 3", "An; Bình", "1 + 2", "An and Bình".
 _LIST_SEP_RE = re.compile(r"\s*(?:[,;+&/]|\bv[aà]\b|\band\b)\s*", re.IGNORECASE)
 _SPACED_NUMBERS_RE = re.compile(r"[0-9]{1,4}(?:\s+[0-9]{1,4})+")

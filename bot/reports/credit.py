@@ -4,7 +4,7 @@ button, and a real report replaces the member's nil report of the same day."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from bot.core import dates
@@ -15,6 +15,7 @@ from storage import members, reports
 
 NOT_ME = "notme:"  # the team-mate's "Không phải tôi" button: notme:<report id>
 NIL_KIND = "nil"  # the one-tap "nothing to report" kind (handlers/report.py files it)
+EVENING = time(18, 0)  # a shift starting from here on is "tối nay" (tonight), else "hôm nay"
 
 
 def shift_text(data: dict[str, Any]) -> str:
@@ -39,7 +40,7 @@ async def notify_teammates(
     reporter = ctx.member
     assert reporter is not None
     report_date = str(data.get("date") or ctx.now.date().isoformat())
-    tonight = date.fromisoformat(report_date) == ctx.now.date()
+    day = _day_key(data, date.fromisoformat(report_date) == ctx.now.date())
     patrol = category.key == ctx.services.config.tally.sources.patrol_kind
     sent = 0
     texts = ctx.services.texts
@@ -50,13 +51,7 @@ async def notify_teammates(
         if mate is None or not mate.active:
             continue
         locale = mate.locale
-        when = (
-            texts.t(locale, "credit.tonight")
-            if tonight
-            else texts.t(
-                locale, "credit.on_day", date=dates.short_day(date.fromisoformat(report_date))
-            )
-        )
+        when = texts.t(locale, day, date=dates.short_day(date.fromisoformat(report_date)))
         text = texts.t(
             locale,
             "credit.notice_patrol" if patrol else "credit.notice",
@@ -70,6 +65,16 @@ async def notify_teammates(
         if await ctx.notify(member_id, f"credit:{report_id}:{member_id}", message):
             sent += 1
     return sent
+
+
+def _day_key(data: dict[str, Any], today: bool) -> str:
+    """Which words say the report's day: tonight only for today's evening shift (a morning
+    shift or a report without times is "today"), another day by its date."""
+    if not today:
+        return "credit.on_day"
+    start = data.get("start")
+    evening = isinstance(start, str) and start >= EVENING.strftime("%H:%M")
+    return "credit.tonight" if evening else "credit.today"
 
 
 async def replace_nil(ctx: Context, report_date: str) -> str | None:

@@ -30,6 +30,14 @@ class ReportDraft(FormDraft):
     history: list[str] = []
     summary: bool = False
     offer: bool = False
+    # The question was opened from the summary (a change, an added note): answered or
+    # abandoned with Back, the summary comes back.
+    returning: bool = False
+    # On the summary's "change another answer" list.
+    picking: bool = False
+    # What an answer in `history` filled besides its own field (a shift's end, the routine
+    # button's answers): going back to it clears them.
+    filled: dict[str, list[str]] = {}
 
     def kept(self) -> set[str]:
         """Once the kind is chosen the answers (if none yet) are saved, as before."""

@@ -72,9 +72,21 @@ class FieldDef(BaseModel):
     max_length: int = Field(default=500, ge=1, le=4000)
     max_photos: int = Field(default=5, ge=1, le=20)
     ask_if: Condition | None = None
+    # Not asked in sequence: preset ("today" for a date, true/false for yes_no) and changed
+    # with one tap on the summary.
+    default: str | bool | None = None
+    # Optional fields only: not asked in sequence, offered as "➕ Thêm …" on the summary.
+    on_summary: bool = False
+    # Integer fields: counts offered as buttons (typed numbers still work).
+    buttons: list[int] = Field(default=[], max_length=8)
+    # Time fields: "shifts" offers the team's usual shifts; `pair` names the end-time field
+    # one shift button fills together with this one.
+    suggest: Literal["shifts"] | None = None
+    pair: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldDef:
+        self._summary_attributes_ok()
         if self.type == "choice" and not self.options:
             raise ValueError(f"field {self.key!r}: a choice field needs options")
         if self.type == "multi_choice" and not self.options and not self.choices_from:
@@ -87,6 +99,40 @@ class FieldDef(BaseModel):
         if len(values) != len(set(values)):
             raise ValueError(f"field {self.key!r}: option values must be unique")
         return self
+
+    def _summary_attributes_ok(self) -> None:
+        """The wizard-shortcut attributes only where they mean something."""
+        if self.default is not None:
+            if self.type == "date" and self.default != "today":
+                raise ValueError(f'field {self.key!r}: a date\'s default can only be "today"')
+            if self.type == "yes_no" and not isinstance(self.default, bool):
+                raise ValueError(f"field {self.key!r}: a yes_no default is true or false")
+            if self.type not in {"date", "yes_no"}:
+                raise ValueError(f"field {self.key!r}: only date and yes_no fields take a default")
+        if self.on_summary and self.required:
+            raise ValueError(f"field {self.key!r}: on_summary needs required = false")
+        if self.on_summary and self.default is not None:
+            raise ValueError(
+                f"field {self.key!r}: a field has a default or is on_summary, not both"
+            )
+        if self.buttons and self.type != "integer":
+            raise ValueError(f"field {self.key!r}: buttons only work with integer fields")
+        for number in self.buttons:
+            low = self.minimum if self.minimum is not None else number
+            high = self.maximum if self.maximum is not None else number
+            if not low <= number <= high:
+                raise ValueError(f"field {self.key!r}: button {number} is outside its bounds")
+        if (self.suggest or self.pair) and self.type != "time":
+            raise ValueError(f"field {self.key!r}: suggest and pair only work with time fields")
+        if bool(self.pair) != bool(self.suggest):
+            raise ValueError(
+                f'field {self.key!r}: suggest = "shifts" and pair (the end-time field) go together'
+            )
+
+    @property
+    def in_sequence(self) -> bool:
+        """Asked one after another in the wizard (defaulted and summary fields are not)."""
+        return self.default is None and not self.on_summary
 
     def question(self, locale: str) -> str:
         """The question asked in the wizard (the label when no prompt is set)."""

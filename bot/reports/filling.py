@@ -23,8 +23,14 @@ def applicable(category: Category, answers: dict[str, Any]) -> list[FieldDef]:
 
 
 def next_field(category: Category, answers: dict[str, Any], after: str | None) -> FieldDef | None:
-    """The field after `after` (the first when None), or None when the form is complete."""
-    fields = applicable(category, answers)
+    """The field asked after `after` (the first when None), or None when the wizard goes to
+    the summary: defaulted and summary-only fields are not asked in sequence, and an end
+    time the shift question `after` already filled is not asked again."""
+    fields = [f for f in applicable(category, answers) if f.in_sequence or f.key == after]
+    if after is not None:
+        source = category.field(after) if any(f.key == after for f in category.fields) else None
+        if source is not None and source.pair and source.pair in answers:
+            fields = [f for f in fields if f.key != source.pair]
     if after is None:
         return fields[0] if fields else None
     keys = [f.key for f in fields]
@@ -69,6 +75,8 @@ async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outc
 
 async def display(reader: Reader, fdef: FieldDef, value: Any) -> str:
     """Show a stored answer the way the reader would say it, in the reader's language."""
+    if value == [] and fdef.choices_from == "team":
+        return reader.t("answer.alone")  # "🙋 Một mình", not a skipped question
     if value is None or value == []:
         return reader.t("answer.none")
     return await kind_of(fdef).display(reader, fdef, value)
@@ -78,7 +86,18 @@ async def summary_lines(reader: Reader, category: Category, answers: dict[str, A
     """Every answer of a report, one line each, in form order and the reader's language."""
     lines = []
     for f in applicable(category, answers):
-        if f.key in answers:
+        if f.key in answers and not (f.on_summary and answers[f.key] is None):
             shown = await display(reader, f, answers[f.key])
+            if _next_day(category, f, answers):
+                shown += " " + reader.t("wizard.next_day")
             lines.append(f"• {f.label.get(reader.locale)}: {shown}")
     return lines
+
+
+def _next_day(category: Category, fdef: FieldDef, answers: dict[str, Any]) -> bool:
+    """An end time before its shift's start: the shift ran past midnight."""
+    source = category.paired_with(fdef.key)
+    if source is None:
+        return False
+    start, end = answers.get(source.key), answers.get(fdef.key)
+    return isinstance(start, str) and isinstance(end, str) and end < start

@@ -21,11 +21,29 @@ from pydantic import (
 from bot.reports import kinds  # noqa: F401  (every field kind registered before validating)
 from bot.reports.fielddef import Condition, FieldDef, LocalText, Option
 
-__all__ = ["Category", "Condition", "FieldDef", "FormError", "Forms", "LocalText", "Option"]
+__all__ = [
+    "Category",
+    "Condition",
+    "FieldDef",
+    "FormError",
+    "Forms",
+    "LocalText",
+    "Option",
+    "Routine",
+]
 
 
 class FormError(Exception):
     """The forms file cannot be used; the message says which category and field."""
+
+
+class Routine(BaseModel):
+    """ "Same as last time": the answers copied from the member's last report of the kind
+    (`keep`) and the ones set to a fixed value (`set`, e.g. no incidents)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    keep: list[str] = Field(min_length=1)
+    set_: dict[str, str | int | bool] = Field(default={}, alias="set")
 
 
 class Category(BaseModel):
@@ -35,6 +53,7 @@ class Category(BaseModel):
     label: LocalText
     urgent: bool = False
     fields: list[FieldDef] = []
+    routine: Routine | None = None
 
     @model_validator(mode="after")
     def _fields_ok(self) -> Category:
@@ -51,7 +70,45 @@ class Category(BaseModel):
         dates = [f for f in self.fields if f.type == "date"]
         if dates and dates[0].key != "date":
             raise ValueError(f"category {self.key!r}: the report's date field must be keyed 'date'")
+        self._pairs_ok(keys)
+        self._routine_ok(keys)
         return self
+
+    def _pairs_ok(self, keys: list[str]) -> None:
+        for f in self.fields:
+            if f.pair is None:
+                continue
+            if f.pair not in keys or keys.index(f.pair) <= keys.index(f.key):
+                raise ValueError(
+                    f"category {self.key!r}: field {f.key!r} pairs with {f.pair!r}, "
+                    "which must be a later field"
+                )
+            if self.field(f.pair).type != "time" or not self.field(f.pair).in_sequence:
+                raise ValueError(
+                    f"category {self.key!r}: {f.pair!r} must be a time field asked in sequence"
+                )
+
+    def _routine_ok(self, keys: list[str]) -> None:
+        if self.routine is None:
+            return
+        for key in [*self.routine.keep, *self.routine.set_]:
+            if key not in keys:
+                raise ValueError(
+                    f"category {self.key!r}: routine names {key!r}, which is not one of its fields"
+                )
+        for key, value in self.routine.set_.items():
+            if not _fits(self.field(key), value):
+                raise ValueError(
+                    f"category {self.key!r}: routine sets {key!r} to {value!r}, which is not "
+                    f"a valid {self.field(key).type} answer for it"
+                )
+
+    def paired_with(self, key: str) -> FieldDef | None:
+        """The shift field whose buttons also fill `key` (the end time), if any."""
+        for f in self.fields:
+            if f.pair == key:
+                return f
+        return None
 
     def title(self, locale: str) -> str:
         """Icon and name, as shown on buttons and receipts."""
@@ -112,3 +169,21 @@ def load_forms(path: str | Path | None = None) -> Forms:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise FormError(f"{name}: {details}") from exc
+
+
+def _fits(fdef: FieldDef, value: object) -> bool:
+    """Whether a value written in the forms file is an answer the field could have stored,
+    so "same as last time" never saves what the question itself would refuse."""
+    if fdef.type == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return False
+        return (fdef.minimum is None or value >= fdef.minimum) and (
+            fdef.maximum is None or value <= fdef.maximum
+        )
+    if fdef.type == "yes_no":
+        return isinstance(value, bool)
+    if fdef.type == "choice":
+        return value in {o.value for o in fdef.options}
+    if fdef.type == "text":
+        return isinstance(value, str) and len(value) <= fdef.max_length
+    return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from tests.support.fakebot import Sent
@@ -27,24 +28,29 @@ TIP = "📢 Tin báo ANTT"
 REINTEGRATION = "🤝 Cảm hóa, giáo dục người vi phạm"
 
 
+def past_shift(now: datetime) -> str:
+    """A shift already over on the patrol's preset day: the evening one once it has ended
+    (or before 06:00, when the preset day is yesterday), else the two hours before now."""
+    if now.time() >= time(21, 30) or now.time() < time(6, 0):
+        return "19:00-21:30"
+    return f"{now - timedelta(hours=2):%H:%M}-{now - timedelta(hours=1):%H:%M}"
+
+
 async def start_patrol(user: TgUser) -> None:
-    """Open the wizard on the patrol form (question 1/8, the date)."""
+    """Open the wizard on the patrol form (question 1/4, the shift; the date is preset)."""
     await user.send("/baocao")
     await user.press("Tuần tra")
-    assert "Bước 1/8" in user.last_text, user.last_text
+    assert "Bước 1/4" in user.last_text, user.last_text
 
 
 async def patrol_to_summary(user: TgUser, incidents: str = "0") -> None:
-    """Answer every patrol question (no team-mates, no note) and stop at the summary."""
+    """Answer every patrol question (typed times, no team-mates, no note) and stop at the
+    summary; the date is the preset reporting day, "helped with traffic" the preset no."""
     await start_patrol(user)
-    await user.press("Hôm nay")
-    await user.send("19:00")
-    await user.send("21:30")
+    await user.send(past_shift(user.h.clock.now()))
     await user.send("Đường liên thôn Nà Lẹng")
     await user.press("Xong")
     await user.send(incidents)
-    await user.press("Không")
-    await user.press("Bỏ qua")
     assert SUMMARY in user.last_text, user.last_text
 
 
@@ -59,14 +65,12 @@ async def fire_to_summary(user: TgUser, place: str = "Nhà văn hóa thôn Nà L
     """Answer every fire-and-rescue question (mobilised, in time, no photos)."""
     await user.send("/baocao")
     await user.press("PCCC")
-    await user.press("Hôm nay")
     await user.press("Cháy")
     await user.send(place)
     await user.press("Có")
     await user.press("Có")
     await user.send("3")
     await user.send("Đã dập tắt đám cháy")
-    await user.press("Bỏ qua")
     assert SUMMARY in user.last_text, user.last_text
 
 
@@ -79,7 +83,6 @@ async def file_fire(user: TgUser) -> str:
 async def file_tip(user: TgUser) -> str:
     await user.send("/baocao")
     await user.press("Tin báo ANTT")
-    await user.press("Hôm nay")
     await user.press("Người dân báo")
     await user.press("Tệ nạn xã hội")
     await user.press("Khẩn cấp")

@@ -57,8 +57,8 @@ async def test_newcomer_joins_by_typing_numbers(tmp_path: Path) -> None:
 
 async def test_fire_alert_reaches_the_officer_who_acknowledges_by_number(tmp_path: Path) -> None:
     session, out, runtime = await make_session(tmp_path)
-    await type_lines(session, out, ":la an", "/baocao", "3", "hôm nay", "1", "Nhà văn hóa")
-    text = await type_lines(session, out, "1", "1", "0", "Đã dập tắt", "3")
+    await type_lines(session, out, ":la an", "/baocao", "3", "1", "Nhà văn hóa")
+    text = await type_lines(session, out, "1", "1", "0", "Đã dập tắt")
     assert "Xem lại báo cáo" in text
     text = await type_lines(session, out, "1")
     found = re.search(r"Đã lưu báo cáo (BC-2026-\d{6})", text)  # the demo has past reports

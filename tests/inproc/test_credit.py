@@ -9,8 +9,8 @@ from tests.inproc.helpers import file_fire, file_patrol, press_data, report_data
 from tests.inproc.test_schedule import DIGEST, REMINDER, Team, build, texts
 from tests.support.harness import Harness, TgUser
 
-NOTICE = (
-    "👥 Nguyễn Văn An đã ghi bạn vào ca tuần tra tối nay (19:00–21:30), BC-2026-000001."
+NOTICE = (  # the harness's clock is at 09:00: the patrol typed is the morning's 07:00–08:00
+    "👥 Nguyễn Văn An đã ghi bạn vào ca tuần tra hôm nay (07:00–08:00), BC-2026-000001."
     " Bạn được tính là đã đi tuần và đã báo cáo ngày này. Nếu bạn không đi ca này, chọn"
     " “Không phải tôi”."
 )
@@ -54,6 +54,15 @@ async def test_team_mate_is_notified_credited_and_not_reminded(team: Team) -> No
     assert "Hoàng Minh Châu" not in digest
     # the same edit again sends no second notice
     assert await h.count("SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'credit:%'") == 1
+
+
+async def test_an_evening_shift_is_tonight_in_the_notice(team: Team) -> None:
+    team.at(20, 0)  # before the quiet hours: the notice goes out at once
+    await file_patrol(team.an)
+    await add_teammate(team.an, "Hoàng Minh Châu")
+    await team.h.drain()
+    [notice] = [m for m in team.chau.messages if m.text.startswith("👥")]
+    assert "ghi bạn vào ca tuần tra tối nay (18:00–19:00), BC-2026-000001." in notice.text
 
 
 async def test_not_me_uncredits_tells_the_reporter_and_only_once(team: Team) -> None:

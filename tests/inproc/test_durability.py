@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import storage.reports
+from bot.core.clock import ManualClock
 from tests.inproc.helpers import (
     CHOOSE_KIND,
     INTERNAL_ERROR,
@@ -21,6 +23,9 @@ from tests.inproc.helpers import (
 )
 from tests.support.fakebot import callback_update, text_update
 from tests.support.harness import COMMUNE, TEAM_A, Harness, TgUser, make_harness
+
+# Evening, after the usual shifts: the harness's 09:00 would refuse them as not yet over.
+EVENING = datetime(2026, 11, 23, 21, 45)
 
 
 @pytest.fixture
@@ -55,41 +60,43 @@ async def test_same_text_update_twice_files_one_nil(h: Harness, an: TgUser) -> N
 
 
 async def test_replayed_answer_is_not_taken_twice(h: Harness, an: TgUser) -> None:
+    h.clock.set(EVENING)
     await start_patrol(an)
-    await an.press("Hôm nay")
     update = text_update(an.id, "19:00", update_id=9_100_002)
     await h.feed(update)
-    await h.feed(update)
-    assert "Bước 3/8" in an.last_text
+    await h.feed(update)  # taken twice, the 19:00 would also be the end and the route asked
+    assert "Tuần tra kết thúc lúc mấy giờ?" in an.last_text
     state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
-    assert state["history"] == ["date", "start"]
+    assert state["history"] == ["start"]
     assert state["field"] == "end"
+    assert state["answers"]["start"] == "19:00" and "end" not in state["answers"]
 
 
 async def test_restart_mid_wizard_continues_at_the_next_question(tmp_path: Path) -> None:
-    first = await make_harness(tmp_path)
+    first = await make_harness(tmp_path, clock=ManualClock(EVENING))
     try:
         await first.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
         an = first.user(1)
         await start_patrol(an)
-        await an.press("Hôm qua")
         await an.send("19h")
         await an.send("21:30")
-        assert "Bước 4/8" in an.last_text
+        assert "Bước 2/4" in an.last_text
     finally:
         await first.close()
 
-    second = await make_harness(tmp_path)  # same database file; units re-upserted unchanged
+    # same database file; units re-upserted unchanged
+    second = await make_harness(tmp_path, clock=ManualClock(EVENING))
     try:
         assert await second.count("SELECT COUNT(*) FROM units") == 6
         an = second.user(1)
         replies = await an.send("Đường liên thôn Nà Lẹng")
-        assert "Bước 5/8" in replies[-1].text
+        assert "Bước 3/4" in replies[-1].text
         assert "Những ai trong tổ cùng tuần tra?" in replies[-1].text
         await an.press("Xong")
         await an.send("0")
-        await an.press("Không")
-        await an.press("Bỏ qua")
+        assert SUMMARY in an.last_text
+        await an.press("Ngày khác")  # the date is preset now: changed on the summary
+        await an.press("Hôm qua")
         summary = an.last_text
         assert SUMMARY in summary
         assert "• Ngày tuần tra: 22/11/2026" in summary
@@ -126,10 +133,10 @@ async def test_alerts_queued_before_a_restart_are_delivered_after(tmp_path: Path
 
 
 async def test_baocao_with_a_draft_offers_to_resume(h: Harness, an: TgUser) -> None:
+    h.clock.set(EVENING)
     await start_patrol(an)
-    await an.press("Hôm nay")
     await an.send("19:00")
-    assert "Bước 3/8" in an.last_text
+    assert "Tuần tra kết thúc lúc mấy giờ?" in an.last_text
     await an.send("/menu")  # wander off
     replies = await an.send("/baocao")
     assert replies[-1].text == (
@@ -137,41 +144,45 @@ async def test_baocao_with_a_draft_offers_to_resume(h: Harness, an: TgUser) -> N
     )
     assert replies[-1].labels() == ["▶ Tiếp tục báo cáo dở", "🔄 Làm lại từ đầu"]
     replies = await an.press("Tiếp tục")
-    assert "Bước 3/8" in replies[-1].text
     assert "Tuần tra kết thúc lúc mấy giờ?" in replies[-1].text
     await an.send("21:00")
-    assert "Bước 4/8" in an.last_text
+    assert "Bước 2/4" in an.last_text
     await an.send("Chợ")
     await an.press("Xong")
     await an.send("0")
-    await an.press("Có")
-    await an.press("Bỏ qua")
+    await an.press("Có hỗ trợ giao thông")
     assert "• Giờ bắt đầu: 19:00" in an.last_text
+    assert "• Có hỗ trợ giao thông: Có" in an.last_text
     await an.press("Gửi báo cáo")
     assert await h.count("SELECT COUNT(*) FROM reports") == 1
 
 
 async def test_restart_the_draft_from_scratch(h: Harness, an: TgUser) -> None:
+    h.clock.set(EVENING)
     await start_patrol(an)
-    await an.press("Hôm nay")
+    await an.send("19:00-21:00")
     await an.send("/baocao")
     replies = await an.press("Làm lại")
     assert replies[-1].text == CHOOSE_KIND
     state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
     assert "answers" not in state and "kind" not in state
     await an.press("Tuần tra")
-    assert "Bước 1/8" in an.last_text
+    assert "Bước 1/4" in an.last_text
+    state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
+    assert "start" not in state["answers"] and state["history"] == []
     assert await h.count("SELECT COUNT(*) FROM reports") == 0
 
 
 async def test_answering_instead_of_choosing_keeps_the_draft(h: Harness, an: TgUser) -> None:
+    h.clock.set(EVENING)
     await start_patrol(an)
-    await an.press("Hôm nay")
+    await an.send("19:30-21:00")
     await an.send("/baocao")
-    replies = await an.send("19:30")
-    assert "Bước 3/8" in replies[-1].text
+    replies = await an.send("Chợ")  # the route, not "resume" or "restart"
+    assert "Bước 3/4" in replies[-1].text
     state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
     assert state["answers"]["start"] == "19:30"
+    assert state["answers"]["route"] == "Chợ"
 
 
 async def test_error_in_a_handler_rolls_everything_back(

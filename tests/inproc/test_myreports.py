@@ -72,7 +72,7 @@ async def test_edit_a_field_is_saved_with_an_audit_row(h: Harness, an: TgUser) -
     assert "Số vụ việc phát hiện" in pick.labels()
     assert pick.labels()[-2:] == [SAVE, CANCEL]
     replies = await an.press("Số vụ việc phát hiện")
-    assert "Bước 6/8" in replies[-1].text and "Phát hiện bao nhiêu vụ việc?" in replies[-1].text
+    assert "Bước 4/4" in replies[-1].text and "Phát hiện bao nhiêu vụ việc?" in replies[-1].text
     replies = await an.send("101")
     assert replies[-1].text.startswith("⚠️ Số không được lớn hơn 100.")
     assert "Phát hiện bao nhiêu vụ việc?" in replies[-1].text
@@ -127,10 +127,13 @@ async def test_edit_without_change_and_cancelled_edit(h: Harness, an: TgUser) ->
     await an.press("BC-2026-000001")
     await an.press(EDIT)
     await an.press("Giờ bắt đầu")
-    await an.send("18:00")
+    filed = (await report_data(h))["start"]
+    replies = await an.send("06:30")  # a time already past at the harness's 09:00
+    assert "• Giờ bắt đầu: 06:30" in replies[-1].text
     replies = await an.press(CANCEL)
     assert replies[-1].text == "Đã hủy sửa. Báo cáo giữ nguyên như cũ."
-    assert (await report_data(h))["start"] == "19:00"
+    assert filed == "07:00"  # helpers.past_shift at 09:00
+    assert (await report_data(h))["start"] == filed
     assert await audit_actions(h) == ["create"]
 
 
@@ -218,13 +221,11 @@ async def test_edit_cannot_leave_a_newly_required_field_unanswered(h: Harness) -
     an = h.user(1)
     await an.send("/baocao")
     await an.press("PCCC")
-    await an.press("Hôm nay")
     await an.press("Cháy")
     await an.send("Nhà văn hóa")
     await an.press("Không")
     await an.send("0")
     await an.send("Đã dập tắt")
-    await an.press("Bỏ qua")
     await an.press("Gửi báo cáo")
     await an.send("/baocaocuatoi")
     await an.press("BC-2026-000001")

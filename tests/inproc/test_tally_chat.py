@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -294,11 +294,11 @@ async def test_months_from_the_15th_and_a_configured_phase(h15: Harness) -> None
 
 async def test_a_tally_in_the_middle_of_a_report_keeps_the_draft(h: Harness) -> None:
     binh = (await people(h))["binh"]  # a leader also files reports
+    h.clock.set(datetime(2026, 11, 23, 21, 45))  # evening: the 19:00 shift has begun
     await binh.send("/baocao")
     await binh.press("Tuần tra")
-    await binh.press("Hôm nay")
     await binh.send("19:00")
-    assert "Bước 3/8" in binh.last_text
+    assert "Tuần tra kết thúc lúc mấy giờ?" in binh.last_text
     replies = await binh.send("/thongke")
     assert replies[0].text.startswith("📊 Thống kê Thôn Nà Lẹng")
     await binh.press("Nhập khoảng ngày", on=replies[0])
@@ -308,4 +308,4 @@ async def test_a_tally_in_the_middle_of_a_report_keeps_the_draft(h: Harness) -> 
         "Bạn đang có báo cáo “🚶 Tuần tra ANTT, ATGT” làm dở. Tiếp tục hay làm lại từ đầu?"
     )
     replies = await binh.press("Tiếp tục")
-    assert "Bước 3/8" in replies[-1].text
+    assert "Tuần tra kết thúc lúc mấy giờ?" in replies[-1].text

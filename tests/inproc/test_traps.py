@@ -158,7 +158,8 @@ async def test_text_typed_after_a_notice_is_checked_then_used_as_the_answer(z: Z
     async with z.h.db.read() as tx:
         kept = dialog.load(await conversations.load(tx, "zalo", an.id))
     draft = kept.require(ReportDraft)
-    assert draft.answers == {} and draft.history == []  # nothing landed in the draft
+    # nothing landed in the draft: only the preset date is there, as when it was begun
+    assert draft.answers == {"date": "2026-11-23"} and draft.history == []
     assert kept.typed == "hôm nay"  # kept until the member says what it is
     used = await z.say(an, "1")
     assert [m.text for m in used] == [m.text for m in direct]

@@ -56,6 +56,18 @@ key = "note"
 type = "text"
 max_length = 20
 label = { vi = "Ghi chú", en = "Note" }
+
+[[categories]]
+key = "walk"
+icon = "🚶"
+label = { vi = "Đi bộ", en = "Walk" }
+
+[[categories.fields]]
+key = "mates"
+type = "multi_choice"
+choices_from = "team"
+required = false
+label = { vi = "Cùng đi", en = "With" }
 """
 
 
@@ -255,22 +267,55 @@ async def test_a_whole_drill_typed_on_zalo(z: Z) -> None:
     assert await _names(z.h, data["mates"]) == ["Trần Thị Bình", "Hoàng Thị Lan"]
 
 
-@pytest.mark.parametrize("typed", ["1,2", "1 2", "1 và 2", "1, 2 và 3"])
+@pytest.mark.parametrize("typed", ["{a},{b}", "{a} {b}", "{a} và {b}", "{a}, {b} và {c}"])
 async def test_several_numbers_on_zalo(z: Z, typed: str) -> None:
     an = await zalo_member(z)
     kinds = await z.say(an, "/baocao")
     await z.say(an, kinds[-1].choice_number("Diễn tập"))
     await z.say(an, "1")
     asked = await z.say(an, "19h")
-    shown = [line.split(". ", 1)[1] for line in asked[-1].lines() if line[:2] in ("1.", "2.", "3.")]
+    people = [line.split(". ", 1) for line in asked[-1].lines() if ". ▫️ " in line]
+    typed = typed.format(a=people[0][0], b=people[1][0], c=people[2][0])  # the shown numbers
     asked = await z.say(an, typed)
     assert "Bước 4/5" in asked[-1].text, asked[-1].text
+    picked = await _typed_mates(z)
+    expected = [label.split(" ", 1)[1] for _, label in people][: len(split_list(typed))]
+    assert picked == expected
+
+
+async def _typed_mates(z: Z) -> list[str]:
     state = json.loads(
         (await _one(z.h, "SELECT state FROM conversations WHERE channel = 'zalo'"))["state"]
     )
-    picked = await _names(z.h, state["answers"]["mates"])
-    expected = [label.split(" ", 1)[1] for label in shown][: len(split_list(typed))]
-    assert picked == expected
+    return await _names(z.h, state["answers"]["mates"])
+
+
+@pytest.mark.parametrize("typed", ["1, 2", "2, 1", "1 và 3, xong"])
+async def test_the_whole_team_shortcut_in_a_typed_list_means_everyone(z: Z, typed: str) -> None:
+    an = await zalo_member(z)
+    kinds = await z.say(an, "/baocao")
+    await z.say(an, kinds[-1].choice_number("Diễn tập"))
+    await z.say(an, "1")
+    asked = await z.say(an, "19h")
+    assert asked[-1].choice_number("Cả tổ") == "1"  # the numbers typed are the numbers shown
+    asked = await z.say(an, typed)
+    assert "Bước 4/5" in asked[-1].text, asked[-1].text
+    assert await _typed_mates(z) == ["Trần Thị Bình", "Lê Văn Bình", "Hoàng Thị Lan"]
+
+
+async def test_on_my_own_beside_someone_is_refused_on_zalo(z: Z) -> None:
+    an = await zalo_member(z)
+    kinds = await z.say(an, "/baocao")
+    asked = await z.say(an, kinds[-1].choice_number("Đi bộ"))
+    assert asked[-1].choice_number("Một mình") == "1"
+    asked = await z.say(an, "1, 3")
+    assert asked[-1].text.startswith(
+        "⚠️ “Một mình” không đi cùng người khác được: chọn riêng “Một mình”"
+    ), asked[-1].text
+    assert "Cùng đi" in asked[-1].text
+    asked = await z.say(an, "1, xong")  # on my own, and done: nobody
+    assert "📋 Xem lại báo cáo:" in asked[-1].text, asked[-1].text
+    assert "• Cùng đi: Một mình" in asked[-1].text  # as after pressing "Một mình"
 
 
 async def test_a_number_not_in_the_list_is_named_on_zalo(z: Z) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 
@@ -24,16 +25,27 @@ from tests.inproc.helpers import (
 )
 from tests.support.harness import TEAM_A, Harness, TgUser
 
+GOOD_DEED = "🌟 Người tốt, việc tốt"
+# The harness starts at 09:00; these tests file the evening patrol of the same reporting day,
+# so the clock is moved past it (times later than now are refused on the report's day).
+EVENING = datetime(2026, 11, 23, 22, 30)
+TODAY = "2026-11-23"
+
 # (kind button, steps to reach the field: ("press" | "send", value))
 PATROL_TO_INCIDENTS = [
-    ("press", "Hôm nay"),
-    ("send", "19:00"),
-    ("send", "21:30"),
+    ("send", "19:00-21:30"),
     ("send", "Đường liên thôn"),
     ("press", "Xong"),
 ]
-FIRE_TO_PLACE = [("press", "Hôm nay"), ("press", "Cháy")]
-REINTEGRATION_TO_VISIT = [("press", "Hôm nay"), ("send", "NVA-01")]
+PATROL_TO_DATE = [*PATROL_TO_INCIDENTS, ("send", "0"), ("press", "Ngày khác")]
+GOOD_DEED_TO_DATE = [
+    ("send", "Sửa cầu khỉ"),
+    ("send", "Bà con thôn Nà Lẹng"),
+    ("press", "Ngày khác"),
+]
+FIRE_TO_PLACE = [("press", "Cháy")]
+FIRE_TO_MOBILISED = [*FIRE_TO_PLACE, ("send", "Nhà văn hóa")]
+REINTEGRATION_TO_VISIT = [("send", "NVA-01")]
 
 
 async def open_form(user: TgUser, kind_button: str, steps: list[tuple[str, str]]) -> None:
@@ -49,126 +61,153 @@ async def open_form(user: TgUser, kind_button: str, steps: list[tuple[str, str]]
 @pytest.fixture
 async def an(h: Harness) -> TgUser:
     await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
+    h.clock.set(EVENING)
     return h.user(1)
 
 
+# A question's head: the form's title with the step counter, or the title alone for a question
+# opened from the summary (the date, an optional field) or the end time of a one-time shift.
 # fmt: off
 BAD_INPUTS = [
-    # id, kind, steps, step shown, question, bad input, error
-    ("int-garbage", "Tuần tra", PATROL_TO_INCIDENTS, "Bước 6/8", "Phát hiện bao nhiêu vụ việc?",
-     "nhiều lắm", "Vui lòng gõ một số, ví dụ: 3."),
-    ("int-decimal", "Tuần tra", PATROL_TO_INCIDENTS, "Bước 6/8", "Phát hiện bao nhiêu vụ việc?",
-     "1,5", "Vui lòng gõ một số, ví dụ: 3."),
-    ("int-below", "Tuần tra", PATROL_TO_INCIDENTS, "Bước 6/8", "Phát hiện bao nhiêu vụ việc?",
-     "-1", "Số phải từ 0 trở lên. Vui lòng gõ lại."),
-    ("int-above", "Tuần tra", PATROL_TO_INCIDENTS, "Bước 6/8", "Phát hiện bao nhiêu vụ việc?",
-     "101", "Số không được lớn hơn 100. Vui lòng kiểm tra và gõ lại."),
-    ("time-garbage", "Tuần tra", [("press", "Hôm nay")], "Bước 2/8",
-     "Tuần tra bắt đầu lúc mấy giờ?", "chiều tối", "Chưa hiểu giờ này. Vui lòng gõ dạng 19:30"),
-    ("time-25h", "Tuần tra", [("press", "Hôm nay")], "Bước 2/8",
-     "Tuần tra bắt đầu lúc mấy giờ?", "25:00", "Chưa hiểu giờ này."),
-    ("date-future", "Tuần tra", [], "Bước 1/8", "Ngày tuần tra", "24/11/2026",
+    # id, kind, steps, head, question, bad input, error
+    ("int-garbage", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
+     "Phát hiện bao nhiêu vụ việc?", "nhiều lắm", "Vui lòng gõ một số, ví dụ: 3."),
+    ("int-decimal", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
+     "Phát hiện bao nhiêu vụ việc?", "1,5", "Vui lòng gõ một số, ví dụ: 3."),
+    ("int-below", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
+     "Phát hiện bao nhiêu vụ việc?", "-1", "Số phải từ 0 trở lên. Vui lòng gõ lại."),
+    ("int-below-no-buttons", "Quản lý hành chính", [], "🏠 Quản lý hành chính về trật tự xã hội"
+     " · Bước 1/4", "Đã nắm thông tin bao nhiêu hộ?", "-1",
+     "Số phải từ 0 trở lên. Vui lòng gõ lại."),
+    ("int-above", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
+     "Phát hiện bao nhiêu vụ việc?", "101",
+     "Số không được lớn hơn 100. Vui lòng kiểm tra và gõ lại."),
+    ("time-garbage", "Tuần tra", [], f"{PATROL} · Bước 1/4", "Ca tuần tra nào?", "chiều tối",
+     "Chưa hiểu giờ này. Vui lòng gõ dạng 19:30"),
+    ("time-25h", "Tuần tra", [], f"{PATROL} · Bước 1/4", "Ca tuần tra nào?", "25:00",
+     "Chưa hiểu giờ này."),
+    ("time-future", "Tuần tra", [], f"{PATROL} · Bước 1/4", "Ca tuần tra nào?", "22:00-23:45",
+     "Giờ này chưa tới (bây giờ là 22:30, báo cáo ngày 23/11/2026)."),
+    ("end-garbage", "Tuần tra", [("send", "19:00")], PATROL, "Tuần tra kết thúc lúc mấy giờ?",
+     "khuya", "Chưa hiểu giờ này. Vui lòng gõ dạng 19:30"),
+    ("date-future", "Tuần tra", PATROL_TO_DATE, PATROL, "Ngày tuần tra", "24/11/2026",
      "Ngày báo cáo không được ở tương lai."),
-    ("date-too-old", "Tuần tra", [], "Bước 1/8", "Ngày tuần tra", "01/11/2026",
+    ("date-too-old", "Tuần tra", PATROL_TO_DATE, PATROL, "Ngày tuần tra", "01/11/2026",
      "Chỉ được báo cáo cho 7 ngày gần đây. Với việc cũ hơn, hãy báo tổ trưởng."),
-    ("date-garbage", "Tuần tra", [], "Bước 1/8", "Ngày tuần tra", "đầu tuần",
+    ("date-garbage", "Người tốt", GOOD_DEED_TO_DATE, GOOD_DEED, "Ngày", "đầu tuần",
      "Chưa hiểu ngày này. Vui lòng gõ dạng 21/11 hoặc 21/11/2026"),
-    ("date-31-02", "Tuần tra", [], "Bước 1/8", "Ngày tuần tra", "31/02/2026",
+    ("date-31-02", "Người tốt", GOOD_DEED_TO_DATE, GOOD_DEED, "Ngày", "31/02/2026",
      "Chưa hiểu ngày này."),
-    ("yes-no-garbage", "Tuần tra", [*PATROL_TO_INCIDENTS, ("send", "0")], "Bước 7/8",
-     "Có hỗ trợ phân luồng", "có lẽ", "Vui lòng bấm “Có” hoặc “Không” (hoặc gõ có / không)."),
-    ("yes-no-digit", "Tuần tra", [*PATROL_TO_INCIDENTS, ("send", "0")], "Bước 7/8",
-     "Có hỗ trợ phân luồng", "5", "Vui lòng bấm “Có” hoặc “Không”"),
-    ("choice-nonsense", "Cảm hóa", REINTEGRATION_TO_VISIT, "Bước 3/6", "Hình thức gặp gỡ?",
-     "ngoài chợ", "Vui lòng bấm một lựa chọn bên dưới."),
-    ("choice-bad-number", "Cảm hóa", REINTEGRATION_TO_VISIT, "Bước 3/6", "Hình thức gặp gỡ?",
-     "7", "Vui lòng bấm một lựa chọn bên dưới"),
-    ("text-too-long", "Cảm hóa", [("press", "Hôm nay")], "Bước 2/6",
+    ("yes-no-garbage", "PCCC", FIRE_TO_MOBILISED, f"{FIRE} · Bước 3/6",
+     "Tổ có được Công an huy động", "có lẽ",
+     "Vui lòng bấm “Có” hoặc “Không” (hoặc gõ có / không)."),
+    ("yes-no-digit", "PCCC", FIRE_TO_MOBILISED, f"{FIRE} · Bước 3/6",
+     "Tổ có được Công an huy động", "5", "Vui lòng bấm “Có” hoặc “Không”"),
+    ("choice-nonsense", "Cảm hóa", REINTEGRATION_TO_VISIT, f"{REINTEGRATION} · Bước 2/4",
+     "Hình thức gặp gỡ?", "ngoài chợ", "Vui lòng bấm một lựa chọn bên dưới."),
+    ("choice-bad-number", "Cảm hóa", REINTEGRATION_TO_VISIT, f"{REINTEGRATION} · Bước 2/4",
+     "Hình thức gặp gỡ?", "7", "Vui lòng bấm một lựa chọn bên dưới"),
+    ("text-too-long", "Cảm hóa", [], f"{REINTEGRATION} · Bước 1/4",
      "Mã hoặc chữ cái đầu tên người được giúp đỡ", "X" * 21,
      "Câu trả lời dài 21 ký tự, quá giới hạn 20 ký tự: đã giữ 20 ký tự đầu, phần cuối 1 ký"),
 ]
 # fmt: on
+KNOWN_BUGS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
-    ("kind", "steps", "step", "question", "bad", "error"),
-    [case[1:] for case in BAD_INPUTS],
-    ids=[case[0] for case in BAD_INPUTS],
+    ("kind", "steps", "head", "question", "bad", "error"),
+    [
+        pytest.param(
+            *case[1:],
+            id=case[0],
+            marks=[pytest.mark.xfail(reason=KNOWN_BUGS[case[0]], strict=True)]
+            if case[0] in KNOWN_BUGS
+            else [],
+        )
+        for case in BAD_INPUTS
+    ],
 )
 async def test_bad_answer_is_asked_again_at_the_same_step(
     h: Harness,
     an: TgUser,
     kind: str,
     steps: list[tuple[str, str]],
-    step: str,
+    head: str,
     question: str,
     bad: str,
     error: str,
 ) -> None:
     await open_form(an, kind, steps)
     before = an.last_text
-    assert step in before and question in before
+    assert f"{head}\n\n{question}" in before, before
     replies = await an.send(bad)
     assert len(replies) == 1
     text = replies[0].text
     assert text.startswith("⚠️ " + error), text
-    assert step in text and question in text
+    assert f"{head}\n\n{question}" in text
     # the question itself is unchanged below the warning
     assert text.endswith(before)
     assert await h.count("SELECT COUNT(*) FROM reports") == 0
     state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
     assert state["flow"] == "report"
     assert all(v != bad for v in state["answers"].values())
+    assert state["answers"]["date"] == TODAY  # the preset date is never replaced by a bad one
 
 
 async def test_text_limit_is_inclusive(h: Harness, an: TgUser) -> None:
-    await open_form(an, "Cảm hóa", [("press", "Hôm nay")])
+    await open_form(an, "Cảm hóa", [])
     replies = await an.send("X" * 20)
-    assert "Bước 3/6" in replies[0].text
+    assert f"{REINTEGRATION} · Bước 2/4" in replies[0].text
 
 
 async def test_location_question_refuses_a_photo(h: Harness, an: TgUser) -> None:
     await open_form(an, "PCCC", FIRE_TO_PLACE)
-    assert "Bước 3/8" in an.last_text
+    assert f"{FIRE} · Bước 2/6" in an.last_text
     replies = await an.send_photo("photo-x")
     assert replies[0].text.startswith("⚠️ Hãy gửi vị trí (📎 → Vị trí) hoặc gõ địa chỉ.")
-    assert "Bước 3/8" in replies[0].text and "Ở đâu? Gửi vị trí hoặc gõ địa chỉ." in replies[0].text
+    assert f"{FIRE} · Bước 2/6\n\nỞ đâu? Gửi vị trí hoặc gõ địa chỉ." in replies[0].text
     assert await h.count("SELECT COUNT(*) FROM reports") == 0
     assert await h.count("SELECT COUNT(*) FROM report_media") == 0
 
 
 async def test_text_question_refuses_a_location_pin(h: Harness, an: TgUser) -> None:
-    await open_form(an, "Cảm hóa", [("press", "Hôm nay")])
+    await open_form(an, "Cảm hóa", [])
     replies = await an.send_location(21.85, 106.76)
     assert replies[0].text.startswith("⚠️ Câu hỏi này cần gõ câu trả lời.")
-    assert "Bước 2/6" in replies[0].text
+    assert f"{REINTEGRATION} · Bước 1/4" in replies[0].text
 
 
 async def test_back_returns_to_the_previous_question(h: Harness, an: TgUser) -> None:
     await start_patrol(an)
-    await an.press("Hôm nay")
-    await an.send("19:00")
-    await an.send("21:30")
-    assert "Bước 4/8" in an.last_text
+    await an.send("19:00")  # one time typed: the start; the end is asked next
+    assert f"{PATROL}\n\nTuần tra kết thúc lúc mấy giờ?" in an.last_text
     replies = await an.press(BACK)
-    assert "Bước 3/8" in replies[-1].text
-    assert "Tuần tra kết thúc lúc mấy giờ?" in replies[-1].text
-    replies = await an.send("quay lại")  # typed label works too
-    assert "Bước 2/8" in replies[-1].text
-    assert "Tuần tra bắt đầu lúc mấy giờ?" in replies[-1].text
+    assert f"{PATROL} · Bước 1/4\n\nCa tuần tra nào?" in replies[-1].text
     await an.send("18h15")
-    assert "Bước 3/8" in an.last_text
     await an.send("20h")
+    assert f"{PATROL} · Bước 2/4" in an.last_text
+    replies = await an.send("quay lại")  # typed label works too
+    assert "Tuần tra kết thúc lúc mấy giờ?" in replies[-1].text
+    replies = await an.press(BACK)
+    assert f"{PATROL} · Bước 1/4\n\nCa tuần tra nào?" in replies[-1].text
+    await an.send("18h15-20h")  # the shift typed whole fills both
+    assert f"{PATROL} · Bước 2/4" in an.last_text
     await an.send("Chợ Bắc Sơn")
     await an.press("Xong")
     await an.send("1")
-    await an.press("Có")
-    await an.press("Bỏ qua")
     summary = an.last_text
     assert "• Giờ bắt đầu: 18:15" in summary and "• Giờ kết thúc: 20:00" in summary
-    # back from the summary reopens the last question
+    # back from the summary reopens the last question asked
     replies = await an.press(BACK)
-    assert "Bước 8/8" in replies[-1].text and "Ghi chú thêm (nếu có)?" in replies[-1].text
+    assert f"{PATROL} · Bước 4/4\n\nPhát hiện bao nhiêu vụ việc?" in replies[-1].text
+    await an.send("1")
+    # the note is offered on the summary; back from it returns to the summary
+    replies = await an.press("Thêm ghi chú")
+    assert f"{PATROL}\n\nGhi chú thêm (nếu có)?" in replies[-1].text
+    replies = await an.press(BACK)
+    assert replies[-1].text == summary
+    await an.press("Thêm ghi chú")
     await an.send("Trời mưa")
     assert "• Ghi chú: Trời mưa" in an.last_text
     await an.press("Gửi báo cáo")
@@ -189,37 +228,37 @@ async def test_back_from_the_first_question_offers_the_kinds_again(h: Harness, a
 
 async def test_skip_is_offered_only_on_optional_fields(h: Harness, an: TgUser) -> None:
     await start_patrol(an)
-    assert an.messages[-1].labels() == ["📅 Hôm nay (23/11)", "Hôm qua", BACK, CANCEL]
+    assert an.messages[-1].labels() == ["19:00–21:00", "⏱ Vừa xong (22:30)", BACK, CANCEL]
     assert "Không bắt buộc" not in an.last_text
-    await an.press("Hôm nay")
+    await an.send("19:00-21:30")
     assert SKIP not in an.messages[-1].labels()
     # a forged skip on a required question is refused, nothing recorded
     replies = await press_data(an, "nav:skip")
     assert replies[-1].text.startswith("⚠️ Câu hỏi này cần gõ câu trả lời.")
-    assert "Bước 2/8" in replies[-1].text
-    await an.send("19:00")
-    await an.send("21:30")
+    assert f"{PATROL} · Bước 2/4" in replies[-1].text
+    state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
+    assert "route" not in state["answers"]
     await an.send("Đường liên thôn")
-    assert "Bước 5/8" in an.last_text
+    assert f"{PATROL} · Bước 3/4" in an.last_text
     assert SKIP in an.messages[-1].labels()  # team-mates are optional
     assert "(Không bắt buộc: có thể bấm Bỏ qua.)" in an.last_text
     await an.press(SKIP)
     assert SKIP not in an.messages[-1].labels()  # incidents are required
     await an.send("0")
-    assert SKIP not in an.messages[-1].labels()
-    await an.press("Không")
-    assert "Bước 8/8" in an.last_text
+    assert SUMMARY in an.last_text
+    # the optional note is offered on the summary, where it can be skipped
+    await an.press("Thêm ghi chú")
     assert an.messages[-1].labels() == [BACK, SKIP, CANCEL]
     await an.press(SKIP)
     assert "• Tổ viên cùng tham gia: (bỏ qua)" in an.last_text
-    assert "• Ghi chú: (bỏ qua)" in an.last_text
+    assert "• Ghi chú" not in an.last_text  # an extra left out is not listed as skipped
 
 
 @pytest.mark.parametrize("how", ["/huy", "button", "typed"])
 async def test_cancel_saves_nothing(h: Harness, an: TgUser, how: str) -> None:
     await start_patrol(an)
-    await an.press("Hôm nay")
     await an.send("19:00")
+    assert "Tuần tra kết thúc lúc mấy giờ?" in an.last_text
     if how == "/huy":
         replies = await an.send("/huy")
     elif how == "button":
@@ -243,20 +282,26 @@ async def test_huy_with_nothing_open(h: Harness, an: TgUser) -> None:
 
 async def test_typed_answers_without_diacritics(h: Harness, an: TgUser) -> None:
     await start_patrol(an)
-    await an.send("hom qua")
-    assert "Bước 2/8" in an.last_text
     await an.send("7h30")
     await an.send("9 gio ruoi")
+    assert f"{PATROL} · Bước 2/4" in an.last_text
     await an.send("Duong lien thon")
     await an.press("Xong")
     await an.send("2 vu")
+    assert SUMMARY in an.last_text
+    await an.press("Ngày khác")
+    await an.send("hom qua")
+    await an.press("Sửa câu khác")
+    await an.press("Có hỗ trợ giao thông")
     await an.send("co")
+    await an.press("Thêm ghi chú")
     await an.send("khong co gi them")
     summary = an.last_text
     assert "• Ngày tuần tra: 22/11/2026" in summary
     assert "• Giờ bắt đầu: 07:30" in summary and "• Giờ kết thúc: 09:30" in summary
     assert "• Số vụ việc phát hiện: 2" in summary
     assert "• Có hỗ trợ giao thông: Có" in summary
+    assert "• Ghi chú: khong co gi them" in summary
     await an.press("Gửi báo cáo")
     row = await one(h, "SELECT report_date, data FROM reports")
     assert row["report_date"] == "2026-11-22"
@@ -265,17 +310,18 @@ async def test_typed_answers_without_diacritics(h: Harness, an: TgUser) -> None:
 
 
 async def test_typed_khong_skips_the_conditional_question(h: Harness, an: TgUser) -> None:
-    await open_form(an, "PCCC", [*FIRE_TO_PLACE, ("send", "Nhà văn hóa")])
-    assert "Bước 4/8" in an.last_text
+    await open_form(an, "PCCC", FIRE_TO_MOBILISED)
+    assert f"{FIRE} · Bước 3/6" in an.last_text
     await an.send("khong")
-    assert "Bước 5/7" in an.last_text
+    assert f"{FIRE} · Bước 4/5" in an.last_text
     assert "Bao nhiêu người được giúp?" in an.last_text
 
 
 async def test_typed_qua_means_yesterday(h: Harness, an: TgUser) -> None:
-    await start_patrol(an)
+    await open_form(an, "Người tốt", GOOD_DEED_TO_DATE)
     replies = await an.send("qua")
-    assert "Bước 2/8" in replies[-1].text
+    assert SUMMARY in replies[-1].text
+    assert "• Ngày: 22/11/2026" in replies[-1].text
 
 
 @pytest.mark.parametrize(
@@ -288,12 +334,10 @@ async def test_typed_qua_means_yesterday(h: Harness, an: TgUser) -> None:
     ],
 )
 async def test_typed_dates(h: Harness, an: TgUser, typed: str, shown: str, stored: str) -> None:
-    await open_form(an, "Người tốt", [])
+    await open_form(an, "Người tốt", GOOD_DEED_TO_DATE)
+    assert f"{GOOD_DEED}\n\nNgày" in an.last_text
     replies = await an.send(typed)
-    assert "Bước 2/4" in replies[-1].text
-    await an.send("Sửa cầu khỉ")
-    await an.send("Bà con thôn Nà Lẹng")
-    await an.press("Bỏ qua")
+    assert SUMMARY in replies[-1].text
     assert f"• Ngày: {shown}" in an.last_text
     await an.press("Gửi báo cáo")
     row = await one(h, "SELECT report_date, data FROM reports")
@@ -302,24 +346,23 @@ async def test_typed_dates(h: Harness, an: TgUser, typed: str, shown: str, store
 
 
 async def test_ask_if_skips_in_time_when_not_mobilised(h: Harness, an: TgUser) -> None:
-    await open_form(an, "PCCC", [*FIRE_TO_PLACE, ("send", "Nhà văn hóa")])
-    assert "Bước 4/8" in an.last_text
+    await open_form(an, "PCCC", FIRE_TO_MOBILISED)
+    assert f"{FIRE} · Bước 3/6" in an.last_text
     await an.press("Có")
-    assert "Bước 5/8" in an.last_text and "Tổ có mặt kịp thời không?" in an.last_text
+    assert f"{FIRE} · Bước 4/6" in an.last_text and "Tổ có mặt kịp thời không?" in an.last_text
     await an.press("Có")
-    assert "Bước 6/8" in an.last_text
+    assert f"{FIRE} · Bước 5/6" in an.last_text
     # change the answer: the conditional question disappears and the total drops
     await an.press(BACK)
     await an.press(BACK)
-    assert "Bước 4/8" in an.last_text
+    assert f"{FIRE} · Bước 3/6" in an.last_text
     await an.press("Không")
-    assert "Bước 5/7" in an.last_text and "Bao nhiêu người được giúp?" in an.last_text
+    assert f"{FIRE} · Bước 4/5" in an.last_text and "Bao nhiêu người được giúp?" in an.last_text
     await an.send("0")
-    assert "Bước 6/7" in an.last_text
+    assert f"{FIRE} · Bước 5/5" in an.last_text
     await an.send("Không có thiệt hại")
-    assert "Bước 7/7" in an.last_text
-    await an.press("Bỏ qua")
     summary = an.last_text
+    assert SUMMARY in summary
     assert "• Được Công an huy động: Không" in summary
     assert "Có mặt kịp thời" not in summary
     await an.press("Gửi báo cáo")
@@ -332,38 +375,43 @@ async def test_stale_button_of_another_kind_re_asks_the_current_question(
     h: Harness, an: TgUser
 ) -> None:
     await start_patrol(an)
-    date_question = an.messages[-1]
-    await an.send("hôm nay")  # typed: the date buttons stay on that message
-    assert "Bước 2/8" in an.last_text
-    replies = await an.press("Hôm qua", on=date_question)
+    shift_question = an.messages[-1]
+    await an.send("19:00-21:30")  # typed: the shift buttons stay on that message
+    assert f"{PATROL} · Bước 2/4" in an.last_text
+    replies = await an.press("19:00–21:00", on=shift_question)
     assert replies[-1].text.startswith("⚠️ Câu hỏi này cần gõ câu trả lời.")
-    assert "Bước 2/8" in replies[-1].text
+    assert f"{PATROL} · Bước 2/4" in replies[-1].text
     state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
-    assert state["answers"] == {"date": "2026-11-23"}
+    assert {k: state["answers"][k] for k in ("date", "start", "end")} == {
+        "date": TODAY,
+        "start": "19:00",
+        "end": "21:30",
+    }
+    assert "route" not in state["answers"]
     # a stale kind button does not restart the form either
     replies = await press_data(an, "k:tip")
-    assert "Bước 2/8" in replies[-1].text and PATROL in replies[-1].text
+    assert f"{PATROL} · Bước 2/4" in replies[-1].text
     assert await h.count("SELECT COUNT(*) FROM reports") == 0
 
 
 async def test_stale_yes_no_button_does_not_answer_the_next_question(
     h: Harness, an: TgUser
 ) -> None:
-    await open_form(an, "PCCC", [*FIRE_TO_PLACE, ("send", "Nhà văn hóa")])
+    await open_form(an, "PCCC", FIRE_TO_MOBILISED)
     mobilised_question = an.messages[-1]
     await an.send("có")
-    assert "Bước 5/8" in an.last_text and "Tổ có mặt kịp thời không?" in an.last_text
+    assert f"{FIRE} · Bước 4/6" in an.last_text and "Tổ có mặt kịp thời không?" in an.last_text
     replies = await an.press("Không", on=mobilised_question)
-    assert "Bước 5/8" in replies[-1].text
+    assert f"{FIRE} · Bước 4/6" in replies[-1].text
     state = json.loads((await one(h, "SELECT state FROM conversations"))["state"])
     assert "in_time" not in state["answers"]
+    assert state["answers"]["mobilised"] is True
 
 
 async def test_summary_lists_every_answer(h: Harness, an: TgUser) -> None:
     binh = await h.add_member(2, "Trần Thị Bình", "leader", TEAM_A)
     await h.add_member(3, "Lò Văn Cường", "member", TEAM_A)
     await start_patrol(an)
-    await an.press("Hôm qua")
     await an.send("19:00")
     await an.send("22h")
     await an.send("Đường liên thôn Nà Lẹng")
@@ -374,7 +422,11 @@ async def test_summary_lists_every_answer(h: Harness, an: TgUser) -> None:
     assert "☑️ Trần Thị Bình" in labels and "▫️ Lò Văn Cường" in labels
     await an.press("Xong")
     await an.send("2")
-    await an.press("Có")
+    # the date, the yes/no preset and the note are changed or added on the summary
+    await an.press("Ngày khác")
+    await an.press("Hôm qua")
+    await an.press("🔄 Có hỗ trợ giao thông")
+    await an.press("Thêm ghi chú")
     await an.send("Nhắc nhở 2 xe máy đỗ sai")
     summary = an.last_text
     assert summary.startswith(f"{SUMMARY} {PATROL}")
@@ -390,11 +442,12 @@ async def test_summary_lists_every_answer(h: Harness, an: TgUser) -> None:
     ]:
         assert line in summary
     assert summary.count("• ") == 8
-    assert summary.endswith("Bấm “Gửi báo cáo” để lưu, hoặc “Quay lại” để sửa.")
+    assert summary.endswith("Bấm “Gửi báo cáo” để lưu, hoặc chọn mục cần đổi bên dưới.")
     # typing at the summary is refused and the summary comes again
     replies = await an.send("ok")
-    assert replies[0].text == "⚠️ Vui lòng bấm “Gửi báo cáo”, “Quay lại” hoặc “Hủy”."
-    assert replies[-1].text == summary
+    assert len(replies) == 1  # the warning now sits above the summary, as on every question
+    refusal = "⚠️ Vui lòng bấm “Gửi báo cáo”, hoặc một mục bên dưới để đổi câu trả lời."
+    assert replies[0].text == refusal + "\n" + summary
     assert await h.count("SELECT COUNT(*) FROM reports") == 0
     await an.press("Gửi báo cáo")
     parts = await rows(h, "SELECT member_id FROM report_participants")
@@ -404,14 +457,17 @@ async def test_summary_lists_every_answer(h: Harness, an: TgUser) -> None:
 async def test_location_pin_and_photos_are_stored(h: Harness, an: TgUser) -> None:
     await open_form(an, "PCCC", FIRE_TO_PLACE)
     replies = await an.send_location(21.853, 106.761)
-    assert "Bước 4/8" in replies[-1].text
+    assert f"{FIRE} · Bước 3/6" in replies[-1].text
     await an.press("Có")
     await an.press("Có")
     await an.send("4")
     await an.send("Đã dập tắt, không ai bị thương")
-    assert "Bước 8/8" in an.last_text and "Gửi ảnh (nếu có)" in an.last_text
+    assert SUMMARY in an.last_text
+    # photos are offered on the summary
+    await an.press("Thêm ảnh")
+    assert f"{FIRE}\n\nGửi ảnh (nếu có)" in an.last_text
     replies = await an.send_photo("photo-1")
-    assert "Đã nhận 1 ảnh." in replies[-1].text and "Bước 8/8" in replies[-1].text
+    assert "Đã nhận 1 ảnh." in replies[-1].text and "Gửi ảnh (nếu có)" in replies[-1].text
     assert SKIP not in replies[-1].labels()  # photos sent: finish with Xong, not skip
     replies = await an.send_photo("photo-2")
     assert "Đã nhận 2 ảnh." in replies[-1].text
@@ -440,7 +496,6 @@ async def test_typed_address_is_stored_as_text(h: Harness, an: TgUser) -> None:
     await an.press("Không")
     await an.send("0")
     await an.send("Cháy rơm, đã dập")
-    await an.press("Bỏ qua")
     assert "• Địa điểm: Nhà ông Hoàng, xóm Đồi" in an.last_text
     await an.press("Gửi báo cáo")
     data = await report_data(h)
@@ -451,4 +506,4 @@ async def test_typed_address_is_stored_as_text(h: Harness, an: TgUser) -> None:
 
 async def test_reintegration_form_titles(h: Harness, an: TgUser) -> None:
     await open_form(an, "Cảm hóa", [])
-    assert an.last_text.startswith(f"{REINTEGRATION} · Bước 1/6")
+    assert an.last_text.startswith(f"{REINTEGRATION} · Bước 1/4")

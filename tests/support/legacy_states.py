@@ -5,7 +5,8 @@ typed (commit 44cd1ae, when `ctx.state` was a plain dict saved as JSON with the 
 `_choices` / `_free` / `_numeric`, the summary step as `field = "_summary"` and a report
 draft parked under `parked`). tests/inproc/test_legacy_states.py opens a copy of it with
 today's code and checks that each chat resumes at the same question. Re-running it on newer
-code writes today's format instead, so only do that to add a case, and say so in the commit.
+code writes today's format instead, so only do that to add a case, and say so in the commit;
+it walks the patrol wizard of that time (a date step first), so it only runs on that commit.
 
 Run: `.venv/bin/python -m tests.support.legacy_states`
 """

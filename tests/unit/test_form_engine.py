@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.core.dialog import Question, load
 from bot.core.engine import remember_choices, resolve_value
 from bot.core.model import Choice, Inbound, Outbound, render_text
+from bot.reports.drafts import ReportDraft
 from bot.reports.filling import applicable, next_field, own_value, pending_from
 from bot.reports.forms import load_forms
 from bot.reports.saving import edit_until, split_answers
@@ -30,10 +31,10 @@ def test_conditional_field_counts_until_its_condition_is_known() -> None:
 
 
 def test_next_field_skips_what_does_not_apply() -> None:
-    assert next_field(FIRE, {}, None).key == "date"  # type: ignore[union-attr]
+    assert next_field(FIRE, {}, None).key == "kind"  # type: ignore[union-attr]  # date preset
     assert next_field(FIRE, {"mobilised": True}, "mobilised").key == "in_time"  # type: ignore[union-attr]
     assert next_field(FIRE, {"mobilised": False}, "mobilised").key == "people_helped"  # type: ignore[union-attr]
-    assert next_field(FIRE, {}, FIRE.fields[-1].key) is None
+    assert next_field(FIRE, {}, "outcome") is None  # the photos are offered on the summary
 
 
 def test_edit_deadline_is_the_first_deadline_at_or_after_filing() -> None:
@@ -110,7 +111,7 @@ def test_choices_are_remembered_until_a_dialog_ends() -> None:
     assert state.question == Question(choices=[("yes", "Có")])
     remember_choices(state, [Outbound("no buttons")])
     assert state.question is None  # idle chat: nothing to map numbers to
-    state = load({"flow": "report"})
+    state = load({"flow": ReportDraft.flow})  # imported: the flow is registered on its own
     remember_choices(state, [Outbound("q", [[Choice("Có", "yes")]])])
     remember_choices(state, [Outbound("plain reply")])
     assert state.question == Question(choices=[("yes", "Có")], text="q")  # still the same question

@@ -20,6 +20,7 @@ FORMS = Path(__file__).parents[2] / "bot" / "reports" / "default_forms.toml"
 BUTTONS_ONLY = {
     "hint.location",  # location pins: Telegram only (Zalo and the terminal type the place)
     "traps.kept_button",  # chosen for channels with buttons (traps.kept_typed elsewhere)
+    "voice.not_here_buttons",  # chosen for channels with buttons (voice.not_here_typed elsewhere)
     "words.press",  # the word itself
 }
 ABBREVIATIONS = re.compile(r"\b(CCHT|TTXH|TB)\b")

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from bot.reports.fielddef import FieldDef
 
 DATE_BUTTONS = {"d:0": 0, "d:1": 1}  # today, yesterday
+COUNT = "n:"  # a count button: n:0
 SEND_CUT = "cut:send"  # store the text cut to the limit
 RETYPE = "cut:retype"  # drop it and ask again
 TAIL = 40  # characters of the cut-off part quoted back
@@ -121,6 +122,21 @@ class IntegerKind(TypedKind):
         """States the bounds, so nobody guesses what a count may be."""
         maximum = fdef.maximum if fdef.maximum is not None else "…"
         return ctx.t("hint.integer", minimum=fdef.minimum or 0, maximum=maximum)
+
+    async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
+        """The form's usual counts as buttons (typed numbers still answer)."""
+        row = [Choice(str(n), scoped(fdef, f"{COUNT}{n}")) for n in fdef.buttons]
+        return Question(rows=[row] if row else [])
+
+    async def parse(
+        self, ctx: Asking, fdef: FieldDef, value: str | None, pending: list[Any]
+    ) -> Outcome:
+        """A count button, or the typed number."""
+        if value is not None and value.startswith(COUNT) and value[len(COUNT) :].isdigit():
+            number = int(value[len(COUNT) :])
+            if number in fdef.buttons:
+                return Outcome("value", number)
+        return await super().parse(ctx, fdef, value, pending)
 
     def read(self, ctx: Asking, fdef: FieldDef, text: str) -> Any:
         """A whole number within the bounds, as parse_int reads counts."""
