@@ -58,9 +58,16 @@ async def last_answers(
         if f.key in filled and f.type == "multi_choice" and f.choices_from == "team":
             filled[f.key] = [m for m in filled[f.key] or [] if int(m) in team]
         if f.pair and f.key in filled:
-            start, end = filled.get(f.key), filled.get(f.pair)
-            if shifts.refusal(ctx, answers, str(start), str(end) if end else None):
+            start, end = str(filled.get(f.key)), filled.get(f.pair)
+            times = (start, str(end) if end else None)
+            if not shifts.refusal(ctx, answers, *times):
+                continue
+            yesterday = shifts.day_before(ctx, answers)  # last night's, filed this morning
+            if yesterday is None or last.report_date == yesterday:
+                return None  # (filed already: "same as last time" would file it twice)
+            if shifts.refusal(ctx, {**answers, "date": yesterday}, *times):
                 return None
+            filled["date"] = yesterday
     return filled
 
 
@@ -75,7 +82,9 @@ async def button_label(ctx: Context, category: Category, filled: dict[str, Any])
             continue
         if f.pair:
             end = filled.get(f.pair)
-            parts.append(f"{value}–{end}" if end else str(value))
+            shift = f"{value}–{end}" if end else str(value)
+            moved = "date" in filled  # last night's shift, filed this morning
+            parts.append(f"{shift} {ctx.t('shift.yesterday')}" if moved else shift)
         elif f.type == "multi_choice" and f.choices_from == "team":
             names = await _names(ctx, value)
             parts.append(ctx.t("routine.with", names=names) if names else ctx.t("routine.alone"))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 JUST_NOW = "now"
 SHIFT = "s:"  # a shift button: s:19:00-21:00
 AT = "a:"  # one time: a:19:00
+DAY_BEFORE = "/1"  # after a shift button's times: that shift, yesterday (the date changes)
 HISTORY_DAYS = 60
 _RANGE = re.compile(r"\s*(?:-|–|—|\bđến\b|\btới\b)\s*", re.IGNORECASE)
 
@@ -52,6 +53,17 @@ def just_now(now: datetime) -> str:
 def _day(ctx: Asking, answers: dict[str, Any]) -> date:
     value = answers.get("date")
     return date.fromisoformat(value) if isinstance(value, str) else ctx.now.date()
+
+
+def day_before(ctx: Asking, answers: dict[str, Any]) -> str | None:
+    """Yesterday as stored, when a shift not yet over today may be offered for yesterday:
+    the report is dated today and yesterday is still within the reports' age limit. Filed
+    in the morning, last night's patrol is one tap ("19:00–21:00 (hôm qua)"), not a date
+    change on the summary first."""
+    today = ctx.now.date()
+    if _day(ctx, answers) != today or ctx.services.config.reports.max_age_days < 1:
+        return None
+    return (today - timedelta(days=1)).isoformat()
 
 
 def refusal(ctx: Asking, answers: dict[str, Any], start: str | None, end: str | None) -> str:
@@ -105,11 +117,19 @@ async def question(
         result.rows.extend([[Choice(s, scoped(fdef, AT + s)) for s in ok[:4]]] if ok else [])
         return result
     if fdef.pair is not None:
+        yesterday = day_before(ctx, answers)
+        filed = await _filed_on(ctx, category, fdef, yesterday)
         for start, end in await usual(ctx, category, fdef):
+            value = f"{SHIFT}{start}-{end}"
             if not refusal(ctx, answers, start, end):
-                result.rows.append(
-                    [Choice(_label(start, end), scoped(fdef, f"{SHIFT}{start}-{end}"))]
-                )
+                result.rows.append([Choice(_label(start, end), scoped(fdef, value))])
+            elif (
+                yesterday
+                and (start, end) != filed
+                and not refusal(ctx, {**answers, "date": yesterday}, start, end)
+            ):
+                label = f"{_label(start, end)} {ctx.t('shift.yesterday')}"
+                result.rows.append([Choice(label, scoped(fdef, value + DAY_BEFORE))])
         result.rows.append([Choice(ctx.t("shift.just_now", time=now), scoped(fdef, JUST_NOW))])
         return result
     source = category.paired_with(fdef.key)
@@ -126,6 +146,19 @@ async def question(
         row.append(Choice(ctx.t("shift.just_now", time=now), scoped(fdef, AT + now)))
     result.rows.extend([row] if row else [])
     return result
+
+
+async def _filed_on(
+    ctx: Asking, category: Category, fdef: FieldDef, day: str | None
+) -> tuple[object, object] | None:
+    """The shift of the member's last report of the kind when it is dated `day`: offered
+    again for yesterday, it would file last night's patrol twice."""
+    if day is None or ctx.member is None or fdef.pair is None:
+        return None
+    last = await reports.last_of_kind(ctx.tx, ctx.member.id, category.key)
+    if last is None or last.report_date != day:
+        return None
+    return last.answers.get(fdef.key), last.answers.get(fdef.pair)
 
 
 def _times(text: str) -> list[str]:
@@ -145,6 +178,13 @@ def parse(
     single time one of them, "Vừa xong" the end (the start comes next); future times refused."""
     start: str | None
     end: str | None
+    moved: dict[str, str] = {}
+    if value is not None and value.startswith(SHIFT) and value.endswith(DAY_BEFORE):
+        yesterday = day_before(ctx, answers)
+        if yesterday is None:
+            return Answer(Outcome("error", message=ctx.t("error.time_invalid")))
+        value, moved = value[: -len(DAY_BEFORE)], {"date": yesterday}
+        answers = {**answers, **moved}
     if value == JUST_NOW and fdef.pair is not None:
         return Answer(Outcome("pending", [just_now(ctx.now)]))
     try:
@@ -170,5 +210,6 @@ def parse(
     if message:
         return Answer(Outcome("error", message=message))
     if fdef.pair is not None:
-        return Answer(Outcome("value", start), {fdef.pair: end} if end is not None else {})
+        filled = {fdef.pair: end} if end is not None else {}
+        return Answer(Outcome("value", start), {**filled, **moved})
     return Answer(Outcome("value", end))

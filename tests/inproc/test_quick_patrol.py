@@ -144,8 +144,9 @@ async def test_routine_not_offered_while_its_shift_is_not_over(h: Harness) -> No
     h.clock.set(datetime(2026, 11, 24, 20, 30))  # the next evening, 19:00–21:00 not over
     await open_patrol(an)
     shown = an.messages[-1].labels()
+    # last night's patrol is filed already, so it is not offered for yesterday either
     assert not [x for x in shown if ROUTINE in x], shown
-    assert "19:00–21:00" not in shown  # nor the shift itself
+    assert not [x for x in shown if x.startswith("19:00–21:00")], shown
     await an.press("Hủy")
     h.clock.set(datetime(2026, 11, 24, 21, 5))
     await open_patrol(an)
@@ -383,3 +384,18 @@ async def test_a_typed_count_beyond_the_buttons(h: Harness) -> None:
     assert await count_reports(h) == 0
     await send(an)
     assert (await report_data(h))["incidents"] == 12
+
+
+async def test_routine_in_the_morning_files_last_nights_patrol(h: Harness) -> None:
+    an = h.user(1)
+    await to_summary(an)  # 23/11 19:00–21:00
+    await send(an)
+    h.clock.set(datetime(2026, 11, 25, 7, 30))  # nothing filed for 24/11 yet
+    await open_patrol(an)
+    label = an.messages[-1].labels()[0]
+    assert label.startswith(ROUTINE + ": 19:00–21:00 (hôm qua) · "), label
+    replies = await an.press(ROUTINE)
+    assert "• Ngày tuần tra: 24/11/2026" in replies[-1].text, replies[-1].text
+    await send(an)
+    data = await report_data(h, 2)
+    assert (data["date"], data["start"], data["end"]) == ("2026-11-24", "19:00", "21:00")

@@ -148,7 +148,14 @@ async def test_a_time_not_yet_come_is_refused(h: Harness, typed: str) -> None:
     h.clock.set(datetime(2026, 11, 23, 9, 0))
     an = h.user(1)
     shown = await open_patrol(an)
-    assert shown == ["⏱ Vừa xong (09:00)", "◀ Quay lại", "✖ Hủy"]  # no shift offered
+    # tonight's shifts are not over: they are offered for last night only
+    assert shown == [
+        "19:00–21:00 (hôm qua)",
+        "21:00–23:00 (hôm qua)",
+        "⏱ Vừa xong (09:00)",
+        "◀ Quay lại",
+        "✖ Hủy",
+    ]
     replies = await an.send(typed)
     assert replies[-1].text.startswith(FUTURE + "\n"), replies[-1].text
     assert "Bước 1/4" in replies[-1].text  # asked again
@@ -182,3 +189,30 @@ async def test_a_shift_not_over_on_the_changed_day_is_refused_on_send(h: Harness
     replies = await an.press("Gửi báo cáo")
     assert "Đã lưu báo cáo" in replies[0].text
     assert (await report_data(h))["date"] == "2026-11-23"
+
+
+async def test_last_nights_shift_is_one_tap_in_the_morning(h: Harness) -> None:
+    h.clock.set(datetime(2026, 11, 24, 7, 30))  # the reporting day is 24/11 since 06:00
+    an = h.user(1)
+    await open_patrol(an)
+    replies = await an.press("19:00–21:00 (hôm qua)")
+    assert "Bước 2/4" in replies[-1].text, replies[-1].text
+    summary = await finish(an)
+    assert "• Ngày tuần tra: 23/11/2026" in summary
+    data = await report_data(h)
+    assert (data["date"], data["start"], data["end"]) == ("2026-11-23", "19:00", "21:00")
+    # filed now: that shift is not offered for last night a second time
+    shown = await open_patrol(an)
+    assert shown == ["⏱ Vừa xong (07:30)", "◀ Quay lại", "✖ Hủy"]  # the team's one shift
+
+
+async def test_back_from_last_nights_shift_gives_the_preset_day_back(h: Harness) -> None:
+    h.clock.set(datetime(2026, 11, 24, 7, 30))
+    an = h.user(1)
+    await open_patrol(an)
+    await an.press("21:00–23:00 (hôm qua)")
+    replies = await an.press("Quay lại")
+    assert "Bước 1/4" in replies[-1].text
+    await an.send("06:00-07:00")  # this morning's shift instead
+    summary = await finish(an)
+    assert "• Ngày tuần tra: 24/11/2026" in summary
