@@ -67,6 +67,12 @@ def today() -> date:
     return datetime.now(TZ).date()
 
 
+def report_day() -> date:
+    """The day a patrol is preset to: yesterday until 06:00 (`[reports] day_ends_at`)."""
+    now = datetime.now(TZ)
+    return now.date() - timedelta(days=1) if now.hour < 6 else now.date()
+
+
 # ---------------------------------------------------------------------------- the world
 
 
@@ -152,6 +158,9 @@ poll_interval = 0.05
 # Scheduled messages have their own module (test_reminders.py); here one arriving at
 # 19:00 would land in the middle of a dialog some test is reading.
 enabled = false
+# No quiet hours: a team-mate's notice goes out whatever the hour the suite runs at.
+quiet_start = "00:00"
+quiet_end = "00:00"
 """,
         encoding="utf-8",
     )
@@ -249,10 +258,18 @@ async def start_report(user: EmulatorUser, kind: str, total_steps: int) -> BotMe
     return first
 
 
-def today_button(message: BotMessage) -> str:
-    label = f"📅 Hôm nay ({today():%d/%m})"
-    assert label in message.labels, message
-    return label
+async def just_finished_shift(user: EmulatorUser) -> tuple[str, str]:
+    """On the shift question: "⏱ Vừa xong", then the start an hour before; (start, end).
+
+    Any hour of the day has such a shift in the past (the suite runs on the system clock)."""
+    await user.press("⏱ Vừa xong")
+    asked = await user.wait_reply("Bắt đầu lúc mấy giờ?")
+    found = re.search(r"Kết thúc lúc (\d\d:\d\d)", asked.text)
+    assert found, asked
+    start = asked.labels[0]
+    assert re.fullmatch(r"\d\d:\d\d", start), asked  # the starts 1-4 hours before
+    await user.press(start)
+    return start, found.group(1)
 
 
 async def submit(user: EmulatorUser) -> tuple[BotMessage, str]:
@@ -291,56 +308,53 @@ async def test_member_joins_and_files_a_patrol_with_a_teammate(
     assert "Nguyễn Văn An đã tham gia Thôn Nà Lẹng" in welcome.text
     assert "📝 Báo cáo" in welcome.labels
 
-    step = await start_report(an, PATROL, 8)
-    assert "Ngày tuần tra" in step.text
-    await an.press(today_button(step))
-    step = await an.wait_reply("Bước 2/8")
-    assert "Tuần tra bắt đầu lúc mấy giờ?" in step.text
-    await an.send("19:00")
-    step = await an.wait_reply("Bước 3/8")
-    assert "kết thúc lúc mấy giờ?" in step.text
-    await an.send("21h30")
-    await an.wait_reply("Bước 4/8")
+    step = await start_report(an, PATROL, 4)
+    assert "Ca tuần tra nào?" in step.text and "Ngày tuần tra" not in step.text  # date preset
+    start, end = await just_finished_shift(an)
+    step = await an.wait_reply("Bước 2/4")
+    assert "Tuần tra tuyến nào" in step.text
     await an.send("Đường liên thôn Nà Lẹng")
-    step = await an.wait_reply("Bước 5/8")
-    assert "▫️ Trần Thị Bình" in step.labels, step
+    step = await an.wait_reply("Bước 3/4")
+    assert "▫️ Trần Thị Bình" in step.labels and "🙋 Một mình" in step.labels, step
     assert not any("Nguyễn Văn An" in label for label in step.labels)  # not oneself
-    await an.press("Trần Thị Bình")
-    toggled = await an.wait_reply("Bước 5/8")
+    await an.press("▫️ Trần Thị Bình")
+    toggled = await an.wait_reply("Bước 3/4")
     assert toggled.edited and toggled.message_id == step.message_id  # the same question, ticked
     assert "☑️ Trần Thị Bình" in toggled.labels, toggled
     await an.press("✔ Xong")
-    step = await an.wait_reply("Bước 6/8")
-    await an.send("0")
-    step = await an.wait_reply("Bước 7/8")
-    await an.press("Có")
-    step = await an.wait_reply("Bước 8/8")
-    assert "⏭ Bỏ qua" in step.labels
-    await an.press("⏭ Bỏ qua")
+    step = await an.wait_reply("Bước 4/4")
+    assert step.labels[:4] == ["0", "1", "2", "3"], step  # counts as buttons
+    await an.press("0")
     summary = await an.wait_reply("Xem lại báo cáo")
+    assert "• Có hỗ trợ giao thông: Không" in summary.text  # preset, one tap to change
+    await an.press("🔄 Có hỗ trợ giao thông")
+    summary = await an.wait_reply("• Có hỗ trợ giao thông: Có")
     for line in (
-        f"• Ngày tuần tra: {today():%d/%m/%Y}",
-        "• Giờ bắt đầu: 19:00",
-        "• Giờ kết thúc: 21:30",
+        f"• Ngày tuần tra: {report_day():%d/%m/%Y}",
+        f"• Giờ bắt đầu: {start}",
+        f"• Giờ kết thúc: {end}",
         "• Tuyến, địa bàn: Đường liên thôn Nà Lẹng",
         "• Tổ viên cùng tham gia: Trần Thị Bình",
         "• Số vụ việc phát hiện: 0",
         "• Có hỗ trợ giao thông: Có",
-        "• Ghi chú: (bỏ qua)",
     ):
         assert line in summary.text, summary
+    assert "➕ Thêm ghi chú" in summary.labels and "📅 Ngày khác" in summary.labels
     receipt, number = await submit(an)
     assert receipt.text.startswith(f"✅ Đã lưu báo cáo {number} ({PATROL}). Cảm ơn bạn!")
     assert number.startswith(f"BC-{today().year}-")
+    notice = await binh.wait_reply("đã ghi bạn vào ca tuần tra")
+    assert notice.text.startswith("👥 Nguyễn Văn An đã ghi bạn vào ca tuần tra"), notice
+    assert number in notice.text and "🙅 Không phải tôi" in notice.labels
 
     rows = bot.reports_of(an)
     assert len(rows) == 1
     report = rows[0]
     assert (report["kind"], report["number"]) == ("patrol", number)
-    assert report["report_date"] == today().isoformat()
+    assert report["report_date"] == report_day().isoformat()
     binh_id = bot.member_id(binh)
     data = json.loads(report["data"])
-    assert data["start"] == "19:00" and data["end"] == "21:30"
+    assert data["start"] == start and data["end"] == end
     assert data["teammates"] == [binh_id] and data["traffic_help"] is True
     participants = bot.query(
         "SELECT member_id FROM report_participants WHERE report_id = ?", (report["id"],)
@@ -357,22 +371,17 @@ async def test_good_deed_with_typed_answers_and_no_photos(
     chi = people("Lương Thị", "Chi")
     await join(chi, bot.codes["member_a"])
 
-    step = await start_report(chi, GOOD_DEED, 4)
-    await chi.send(f"{today():%d/%m}")  # the date typed, not pressed
-    step = await chi.wait_reply("Bước 2/4")
+    step = await start_report(chi, GOOD_DEED, 2)  # the date is preset, photos offered later
     assert "Đã làm việc tốt gì?" in step.text
     await chi.send("Giúp cụ già sửa mái nhà bị dột sau mưa bão")
-    step = await chi.wait_reply("Bước 3/4")
+    step = await chi.wait_reply("Bước 2/2")
     assert "Giúp ai, ở đâu?" in step.text
     await chi.send("Cụ Hoàng Văn Tư, xóm Bản Chắt")
-    step = await chi.wait_reply("Bước 4/4")
-    assert "Gửi ảnh (nếu có)" in step.text and "⏭ Bỏ qua" in step.labels
-    await chi.press("⏭ Bỏ qua")
     summary = await chi.wait_reply(f"Xem lại báo cáo: {GOOD_DEED}")
-    assert f"• Ngày: {today():%d/%m/%Y}" in summary.text
+    assert f"• Ngày: {report_day():%d/%m/%Y}" in summary.text
     assert "• Việc đã làm: Giúp cụ già sửa mái nhà bị dột sau mưa bão" in summary.text
     assert "• Giúp ai: Cụ Hoàng Văn Tư, xóm Bản Chắt" in summary.text
-    assert "• Ảnh: (bỏ qua)" in summary.text
+    assert "➕ Thêm ảnh" in summary.labels, summary  # photos offered, not asked
     receipt, number = await submit(chi)
     assert receipt.text.startswith(f"✅ Đã lưu báo cáo {number} ({GOOD_DEED}). Cảm ơn bạn!")
     assert "Công an xã" not in receipt.text  # not an urgent kind
@@ -381,7 +390,7 @@ async def test_good_deed_with_typed_answers_and_no_photos(
     assert [(r["kind"], r["number"], r["urgent"]) for r in rows] == [("good_deed", number, 0)]
     data = json.loads(rows[0]["data"])
     assert data["what"] == "Giúp cụ già sửa mái nhà bị dột sau mưa bão"
-    assert data["date"] == today().isoformat() and data["photos"] is None
+    assert data["date"] == report_day().isoformat() and data.get("photos") is None
     assert bot.query("SELECT * FROM report_media WHERE report_id = ?", (rows[0]["id"],)) == []
     assert_bot_healthy(bot)
 
@@ -392,42 +401,35 @@ async def test_bad_answers_are_asked_again_and_nothing_is_saved(
     dao = people("Phạm Văn", "Đạo")
     await join(dao, bot.codes["member_a"])
 
-    step = await start_report(dao, PATROL, 8)
-    await dao.send("31/12/2099")
-    again = await dao.wait_reply("Ngày báo cáo không được ở tương lai")
-    assert "Bước 1/8" in again.text and today_button(again)
-    await dao.press(today_button(again))
-    await dao.wait_reply("Bước 2/8")
-
+    step = await start_report(dao, PATROL, 4)
     await dao.send("abc")
     again = await dao.wait_reply("Chưa hiểu giờ này")
-    assert "Bước 2/8" in again.text and "Tuần tra bắt đầu lúc mấy giờ?" in again.text
-    await dao.send("7h30")
-    await dao.wait_reply("Bước 3/8")
-    await dao.send("9 giờ")
-    await dao.wait_reply("Bước 4/8")
+    assert "Bước 1/4" in again.text and "Ca tuần tra nào?" in again.text
+    start, end = await just_finished_shift(dao)
+    await dao.wait_reply("Bước 2/4")
     await dao.send("Quốc lộ 1B qua Bắc Sơn")
-    await dao.wait_reply("Bước 5/8")
+    await dao.wait_reply("Bước 3/4")
     await dao.press("✔ Xong")
-    step = await dao.wait_reply("Bước 6/8")
+    step = await dao.wait_reply("Bước 4/4")
     assert "Gõ một số từ 0 đến 100." in step.text
 
     await dao.send("500")
     again = await dao.wait_reply("không được lớn hơn 100")
-    assert "Bước 6/8" in again.text and "Phát hiện bao nhiêu vụ việc?" in again.text
+    assert "Bước 4/4" in again.text and "Phát hiện bao nhiêu vụ việc?" in again.text
     await dao.send("nhiều lắm")
     again = await dao.wait_reply("Vui lòng gõ một số")
-    assert "Bước 6/8" in again.text
+    assert "Bước 4/4" in again.text
 
     # The draft holds the good answers only, none of the refused ones.
     draft = bot.draft_of(dao)
     assert draft["field"] == "incidents"
     assert draft["answers"] == {
-        "date": today().isoformat(),
-        "start": "07:30",
-        "end": "09:00",
+        "date": report_day().isoformat(),
+        "start": start,
+        "end": end,
         "route": "Quốc lộ 1B qua Bắc Sơn",
         "teammates": [],
+        "traffic_help": False,
     }
     await dao.press("✖ Hủy")
     await dao.wait_reply(CANCELLED)
@@ -440,11 +442,9 @@ async def test_cancel_saves_nothing(bot: World, people: Callable[..., EmulatorUs
     await join(em, bot.codes["member_a"])
     reports_before = bot.query("SELECT count(*) AS n FROM reports")[0]["n"]
 
-    step = await start_report(em, GOOD_DEED, 4)
-    await em.press(today_button(step))
-    await em.wait_reply("Bước 2/4")
+    await start_report(em, GOOD_DEED, 2)
     await em.send("Dẫn đường cho khách lạc")
-    step = await em.wait_reply("Bước 3/4")
+    await em.wait_reply("Bước 2/2")
     assert bot.draft_of(em)["answers"]["what"] == "Dẫn đường cho khách lạc"  # kept as a draft
     await em.press("✖ Hủy")
     cancelled = await em.wait_reply(CANCELLED)
@@ -513,24 +513,20 @@ async def test_fire_report_alerts_the_commune_police_who_acknowledge_it(
     await join(hai, bot.codes["officer_other"])
     await join(hoa, bot.codes["member_a"])
 
-    step = await start_report(hoa, FIRE, 8)
-    await hoa.press(today_button(step))
-    step = await hoa.wait_reply("Bước 2/8")
+    step = await start_report(hoa, FIRE, 6)  # the date is preset (today: urgent)
     assert step.labels[:3] == ["Cháy", "Cứu nạn", "Cứu hộ"]
     await hoa.press("Cháy")
-    await hoa.wait_reply("Bước 3/8")
+    await hoa.wait_reply("Bước 2/6")
     await hoa.send_location(21.90012, 106.09034)
-    await hoa.wait_reply("Bước 4/8")
+    await hoa.wait_reply("Bước 3/6")
     await hoa.press("Có")
-    step = await hoa.wait_reply("Bước 5/8")
+    step = await hoa.wait_reply("Bước 4/6")
     assert "có mặt kịp thời" in step.text
     await hoa.press("Có")
-    await hoa.wait_reply("Bước 6/8")
+    await hoa.wait_reply("Bước 5/6")
     await hoa.send("3")
-    await hoa.wait_reply("Bước 7/8")
+    await hoa.wait_reply("Bước 6/6")
     await hoa.send("Dập tắt đám cháy kho rơm, không có thiệt hại về người")
-    await hoa.wait_reply("Bước 8/8")
-    await hoa.press("⏭ Bỏ qua")
     summary = await hoa.wait_reply("Xem lại báo cáo")
     assert "• Địa điểm: 📍 21.90012, 106.09034" in summary.text
     receipt, number = await submit(hoa)
@@ -655,17 +651,15 @@ async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     await join(linh, bot.codes["officer_commune"])
     await join(minh, bot.codes["member_a"])
 
-    step = await start_report(minh, TIP, 6)
-    await minh.press(today_button(step))
-    await minh.wait_reply("Bước 2/6")
+    await start_report(minh, TIP, 5)
     await minh.press("Người dân báo")
-    await minh.wait_reply("Bước 3/6")
+    await minh.wait_reply("Bước 2/5")
     await minh.press("Mâu thuẫn, tranh chấp")
-    await minh.wait_reply("Bước 4/6")
+    await minh.wait_reply("Bước 3/5")
     await minh.press("Khẩn cấp")
-    await minh.wait_reply("Bước 5/6")
+    await minh.wait_reply("Bước 4/5")
     await minh.send("Đầu cầu Bản Lếch")
-    await minh.wait_reply("Bước 6/6")
+    await minh.wait_reply("Bước 5/5")
     await minh.send("Hai nhóm thanh niên cãi nhau, có gậy gộc")
     await minh.wait_reply("Xem lại báo cáo")
     receipt, number = await submit(minh)
@@ -710,13 +704,9 @@ async def test_wizard_resumes_after_the_bot_is_killed(
     giang = people("Đinh Thị", "Giang")
     await join(giang, bot.codes["member_a"])
 
-    step = await start_report(giang, PATROL, 8)
-    await giang.press(today_button(step))
-    await giang.wait_reply("Bước 2/8")
-    await giang.send("20:00")
-    await giang.wait_reply("Bước 3/8")
-    await giang.send("22:15")
-    await giang.wait_reply("Bước 4/8")
+    await start_report(giang, PATROL, 4)
+    start, end = await just_finished_shift(giang)
+    await giang.wait_reply("Bước 2/4")
 
     assert bot.bot.kill() == -9  # a crash, or the power going off
     bot.bot.start()
@@ -724,23 +714,24 @@ async def test_wizard_resumes_after_the_bot_is_killed(
     await giang.expect_silence(0.5)  # an update redelivered after the crash is not re-run
 
     await giang.send("Ngã ba chợ Bắc Sơn")
-    step = await giang.wait_reply("Bước 5/8")
+    step = await giang.wait_reply("Bước 3/4")
     assert "Những ai trong tổ cùng tuần tra?" in step.text
-    await giang.press("⏭ Bỏ qua")
-    await giang.wait_reply("Bước 6/8")
-    await giang.send("1")
-    await giang.wait_reply("Bước 7/8")
-    await giang.press("Không")
-    await giang.wait_reply("Bước 8/8")
+    await giang.press("🙋 Một mình")
+    await giang.wait_reply("Bước 4/4")
+    await giang.press("1")
+    await giang.wait_reply("Xem lại báo cáo")
+    await giang.press("➕ Thêm ghi chú")  # the note is offered on the summary, not asked
+    await giang.wait_reply("Ghi chú thêm")
     await giang.send("Nhắc nhở một nhóm thanh niên tụ tập")
-    summary = await giang.wait_reply("Xem lại báo cáo")
+    summary = await giang.wait_reply("• Ghi chú: ")
     for line in (
-        f"• Ngày tuần tra: {today():%d/%m/%Y}",
-        "• Giờ bắt đầu: 20:00",
-        "• Giờ kết thúc: 22:15",
+        f"• Ngày tuần tra: {report_day():%d/%m/%Y}",
+        f"• Giờ bắt đầu: {start}",
+        f"• Giờ kết thúc: {end}",
         "• Tuyến, địa bàn: Ngã ba chợ Bắc Sơn",
         "• Số vụ việc phát hiện: 1",
         "• Có hỗ trợ giao thông: Không",
+        "• Ghi chú: Nhắc nhở một nhóm thanh niên tụ tập",
     ):
         assert line in summary.text, summary
     _, number = await submit(giang)
@@ -748,7 +739,8 @@ async def test_wizard_resumes_after_the_bot_is_killed(
     rows = bot.reports_of(giang)
     assert [(r["kind"], r["number"]) for r in rows] == [("patrol", number)]
     data = json.loads(rows[0]["data"])
-    assert (data["start"], data["end"], data["route"]) == ("20:00", "22:15", "Ngã ba chợ Bắc Sơn")
+    assert (data["start"], data["end"], data["route"]) == (start, end, "Ngã ba chợ Bắc Sơn")
+    assert data["note"] == "Nhắc nhở một nhóm thanh niên tụ tập" and data["incidents"] == 1
     assert_bot_healthy(bot)
 
 
@@ -770,18 +762,16 @@ async def test_an_answer_received_just_before_a_crash_is_not_lost(
     """
     huong = people("Bế Thị", "Hương")
     await join(huong, bot.codes["member_a"])
-    step = await start_report(huong, PATROL, 8)
-    await huong.press(today_button(step))
-    await huong.wait_reply("Bước 2/8")
-    await huong.send("18:00")
-    await huong.wait_reply("Bước 3/8")
+    await start_report(huong, PATROL, 4)
+    await just_finished_shift(huong)
+    await huong.wait_reply("Bước 2/4")
 
     lock = sqlite3.connect(bot.db_path, timeout=5, isolation_level=None)
     try:
         lock.execute("BEGIN IMMEDIATE")  # the bot's next write waits (busy_timeout 5 s)
         before = max(await _getupdates_offsets(emulator, bot.token))
         sent_at = time.time()
-        await huong.send("20:30")
+        await huong.send("Bản Lếch")
         # Give the bot time to fetch it and, if it does, to confirm it to Telegram.
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
@@ -792,16 +782,16 @@ async def test_an_answer_received_just_before_a_crash_is_not_lost(
         assert bot.bot.kill() == -9
     finally:
         lock.close()
-    assert bot.draft_of(huong)["field"] == "end"  # nothing of the answer stored before the crash
+    assert bot.draft_of(huong)["field"] == "route"  # nothing of the answer stored before the crash
 
     bot.bot.start()
     await emulator.wait_polling(bot.token, bot=bot.bot)
-    step = await huong.wait_reply("Bước 4/8")  # the answer handled after all, once
-    assert "Tuần tra tuyến nào, địa bàn nào?" in step.text
+    step = await huong.wait_reply("Bước 3/4")  # the answer handled after all, once
+    assert "Những ai trong tổ cùng tuần tra?" in step.text
     await huong.expect_silence(0.3)
-    assert bot.draft_of(huong)["answers"]["end"] == "20:30"
-    await huong.send("Bản Lếch")
-    await huong.wait_reply("Bước 5/8")
+    assert bot.draft_of(huong)["answers"]["route"] == "Bản Lếch"
+    await huong.press("🙋 Một mình")
+    await huong.wait_reply("Bước 4/4")
     assert_bot_healthy(bot)
 
 

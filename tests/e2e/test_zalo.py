@@ -21,13 +21,15 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from tests.support.fakezalo import PHOTO_BYTES, FakeZalo, ZaloUser
+from tests.support.fakezalo import PHOTO_BYTES, FakeZalo, SentMessage, ZaloUser
 
 from .client import EmulatorUser, next_user_id
 from .harness import BotProcess, Emulator
@@ -189,6 +191,19 @@ async def join(user: ZaloUser, code: str) -> None:
     await user.wait_reply(f"Chào mừng {user.name}")
 
 
+async def just_finished_shift(user: ZaloUser, step: SentMessage) -> tuple[str, str]:
+    """On the shift question: "Vừa xong" by its number, then the first start offered (an hour
+    before); (start, end). Any hour of the day has such a shift in the past."""
+    await user.answer(step, "Vừa xong")
+    asked = await user.wait_reply("Bắt đầu lúc mấy giờ?")
+    found = re.search(r"Kết thúc lúc (\d\d:\d\d)", asked.text)
+    assert found and "1. " in asked.text, asked.text
+    start = next(line[3:] for line in asked.lines() if line.startswith("1. "))
+    assert re.fullmatch(r"\d\d:\d\d", start), asked.text
+    await user.send("1")
+    return start, found.group(1)
+
+
 # ---------------------------------------------------------------------------- the tests
 
 
@@ -200,25 +215,21 @@ async def test_join_and_file_a_patrol_by_numbers(bot: World) -> None:
     await tung.send("/baocao")
     kinds = await tung.wait_reply("Bạn muốn báo cáo việc gì?")
     await tung.answer(kinds, "Tuần tra")
-    step = await tung.wait_reply("Bước 1/8")
-    assert "1. 📅 Hôm nay" in step.text  # a date question numbers its choices like the rest
-    await tung.send("hom nay")
-    await tung.wait_reply("Bước 2/8")
-    await tung.send("19:00")
-    await tung.wait_reply("Bước 3/8")
-    await tung.send("21h30")
-    await tung.wait_reply("Bước 4/8")
+    step = await tung.wait_reply("Bước 1/4")  # the date is preset: the shift comes first
+    assert "Ca tuần tra nào?" in step.text
+    start, end = await just_finished_shift(tung, step)
+    await tung.wait_reply("Bước 2/4")
     await tung.send("Đường liên thôn Bản Giới")
-    step = await tung.wait_reply("Bước 5/8")
-    await tung.answer(step, "Bỏ qua")
-    await tung.wait_reply("Bước 6/8")
+    step = await tung.wait_reply("Bước 3/4")
+    await tung.answer(step, "Bỏ qua")  # alone in the team on Zalo: nobody to pick
+    step = await tung.wait_reply("Bước 4/4")
+    assert "[0] · [1] · [2] · [3]" in step.text  # counts are typed as themselves
     await tung.send("0")
-    step = await tung.wait_reply("Bước 7/8")
-    await tung.answer(step, "Có")
-    step = await tung.wait_reply("Bước 8/8")
-    await tung.answer(step, "Bỏ qua")
     summary = await tung.wait_reply("Xem lại báo cáo")
-    assert "• Giờ bắt đầu: 19:00" in summary.text and "• Có hỗ trợ giao thông: Có" in summary.text
+    assert "gõ số" in summary.text.lower() and "bấm" not in summary.text  # no buttons on Zalo
+    await tung.answer(summary, "Có hỗ trợ giao thông")  # the preset "Không", changed
+    summary = await tung.wait_reply("• Có hỗ trợ giao thông: Có")
+    assert f"• Giờ bắt đầu: {start}" in summary.text and f"• Giờ kết thúc: {end}" in summary.text
     await tung.answer(summary, "Gửi báo cáo")
     receipt = await tung.wait_reply("Đã lưu báo cáo")
     found = NUMBER.search(receipt.text)
@@ -226,7 +237,7 @@ async def test_join_and_file_a_patrol_by_numbers(bot: World) -> None:
     rows = bot.reports_of(tung)
     assert [(r["kind"], r["number"]) for r in rows] == [("patrol", found.group(0))]
     data = json.loads(rows[0]["data"])
-    assert (data["start"], data["end"], data["traffic_help"]) == ("19:00", "21:30", True)
+    assert (data["start"], data["end"], data["traffic_help"]) == (start, end, True)
     assert all(len(m.text) <= 2000 for m in tung.messages)
     assert_healthy(bot)
 
@@ -237,24 +248,27 @@ async def test_typed_forms_a_date_by_number_and_a_text_over_the_limit(bot: World
     await thu.send("/baocao")
     kinds = await thu.wait_reply("Bạn muốn báo cáo việc gì?")
     await thu.answer(kinds, "Người tốt")
-    step = await thu.wait_reply("Bước 1/")
-    assert "2. Hôm qua" in step.lines(), step.text
-    await thu.send("30/12")  # later this year: refused as in the future, not as too old
-    await thu.wait_reply("Ngày báo cáo không được ở tương lai.")
-    await thu.send("2")
-    await thu.wait_reply("Bước 2/")
+    await thu.wait_reply("Bước 1/2")  # the date is preset, changed on the summary
     await thu.send("Giúp cụ già sửa mái nhà")
-    await thu.wait_reply("Bước 3/")
+    await thu.wait_reply("Bước 2/")
     await thu.send("Cụ Tư xóm Bản Chắt " + "rất " * 60)  # over the 200-character limit
     offer = await thu.wait_reply("quá giới hạn 200 ký tự")
     assert "Chưa có gì được lưu." in offer.text and bot.reports_of(thu) == []
     await thu.answer(offer, "Gửi phần đã cắt")
-    step = await thu.wait_reply("Bước 4/")
-    await thu.answer(step, "Xong")
+    summary = await thu.wait_reply("Xem lại báo cáo")
+    await thu.answer(summary, "Ngày khác")
+    step = await thu.wait_reply("Hôm qua")
+    assert "2. Hôm qua" in step.lines(), step.text  # a date question numbers its choices
+    await thu.send("30/12")  # later this year: refused as in the future, not as too old
+    await thu.wait_reply("Ngày báo cáo không được ở tương lai.")
+    await thu.send("2")
     summary = await thu.wait_reply("Xem lại báo cáo")
     await thu.answer(summary, "Gửi báo cáo")
     await thu.wait_reply("Đã lưu báo cáo")
-    data = json.loads(bot.reports_of(thu)[0]["data"])
+    row = bot.reports_of(thu)[0]
+    yesterday = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() - timedelta(days=1)
+    assert row["report_date"] == yesterday.isoformat()
+    data = json.loads(row["data"])
     assert data["for_whom"].startswith("Cụ Tư xóm Bản Chắt rất") and len(data["for_whom"]) <= 200
     assert_healthy(bot)
 
@@ -265,15 +279,13 @@ async def test_a_bad_answer_is_asked_again_and_nothing_is_saved(bot: World) -> N
     await lien.send("/baocao")
     kinds = await lien.wait_reply("Bạn muốn báo cáo việc gì?")
     await lien.send("99")
-    again = await lien.wait_reply("Vui lòng bấm một trong các nút bên dưới (hoặc gõ số thứ tự).")
+    again = await lien.wait_reply("Vui lòng gõ số một lựa chọn bên dưới.")
     await lien.wait_reply("Bạn muốn báo cáo việc gì?")
     await lien.answer(kinds, "Tuần tra")
-    await lien.wait_reply("Bước 1/8")
-    await lien.send("hôm nay")
-    await lien.wait_reply("Bước 2/8")
+    await lien.wait_reply("Bước 1/4")
     await lien.send("abc")
     again = await lien.wait_reply("Chưa hiểu giờ này. Vui lòng gõ dạng 19:30 hoặc 7h30.")
-    assert "Bước 2/8" in again.text and "Tuần tra bắt đầu lúc mấy giờ?" in again.text
+    assert "Bước 1/4" in again.text and "Ca tuần tra nào?" in again.text
     assert bot.reports_of(lien) == []
     draft = bot.draft_of(lien)
     assert draft["field"] == "start" and "start" not in draft["answers"]
@@ -294,23 +306,19 @@ async def test_a_fire_alert_reaches_an_officer_on_zalo_who_acknowledges_by_numbe
     await hoa.send("/baocao")
     kinds = await hoa.wait_reply("Bạn muốn báo cáo việc gì?")
     await hoa.answer(kinds, "PCCC")
-    await hoa.wait_reply("Bước 1/")
-    await hoa.send("hôm nay")
-    step = await hoa.wait_reply("Bước 2/")
+    step = await hoa.wait_reply("Bước 1/6")  # the date is preset (today: urgent)
     await hoa.answer(step, "Cháy")
-    step = await hoa.wait_reply("Bước 3/")
+    step = await hoa.wait_reply("Bước 2/")
     assert "Gõ địa chỉ hoặc mô tả nơi xảy ra" in step.text  # Zalo has no location pins
     await hoa.send("Nhà ông Hùng, xóm Nà Vường")
+    step = await hoa.wait_reply("Bước 3/")
+    await hoa.answer(step, "Có")
     step = await hoa.wait_reply("Bước 4/")
     await hoa.answer(step, "Có")
-    step = await hoa.wait_reply("Bước 5/")
-    await hoa.answer(step, "Có")
-    await hoa.wait_reply("Bước 6/")
+    await hoa.wait_reply("Bước 5/")
     await hoa.send("2")
-    await hoa.wait_reply("Bước 7/")
+    await hoa.wait_reply("Bước 6/")
     await hoa.send("Đã dập tắt, không thiệt hại về người")
-    step = await hoa.wait_reply("Bước 8/")
-    await hoa.answer(step, "Bỏ qua")
     summary = await hoa.wait_reply("Xem lại báo cáo")
     assert "• Địa điểm: Nhà ông Hùng, xóm Nà Vường" in summary.text
     await hoa.answer(summary, "Gửi báo cáo")
@@ -391,13 +399,13 @@ async def test_a_photo_is_downloaded_and_stored_with_the_report(bot: World) -> N
     await mai.send("/baocao")
     kinds = await mai.wait_reply("Bạn muốn báo cáo việc gì?")
     await mai.answer(kinds, "Người tốt")
-    await mai.wait_reply("Bước 1/4")
-    await mai.send("hôm nay")
-    await mai.wait_reply("Bước 2/4")
+    await mai.wait_reply("Bước 1/2")
     await mai.send("Đưa cụ bà bị lạc về nhà")
-    await mai.wait_reply("Bước 3/4")
+    await mai.wait_reply("Bước 2/2")
     await mai.send("Cụ Nông Thị Dần, xóm Bản Giới")
-    await mai.wait_reply("Bước 4/4")
+    summary = await mai.wait_reply("Xem lại báo cáo")
+    await mai.answer(summary, "Thêm ảnh")  # photos are offered on the summary
+    await mai.wait_reply("Gửi ảnh")
     await mai.send_photo()
     got = await mai.wait_reply("Đã nhận 1 ảnh.")
     await mai.answer(got, "Xong")

@@ -66,6 +66,8 @@ TYPED = [
     "0", "1", "2", "3", "12", "1.000", "-5", "Đường liên thôn Nà Lẹng", "Nà Lẹng", "Xã Bắc Sơn",
     "Tỉnh Lạng Sơn", "Xã A_1", "xã bắc sơn", "tháng trước", "24/11-26/11", "01/10/2026-31/10/2026",
     "Nguyễn Văn Mới", INVITE, "xong", "bỏ qua", "quay lại", "hủy", "gửi", "1.", "ok",
+    "17:00-18:00", "19h-21h", "22h-0h30", "18:00 đến 18:20", "vừa xong", "1,2", "Bình, Chi",
+    "như lần trước", "ngày khác",
 ]  # fmt: skip
 NASTY = [
     "9" * 5000, "-" + "9" * 5000, "0" * 4000 + "1", "x" * 5000, "Xã Không Tồn Tại " * 300,
@@ -220,6 +222,14 @@ KNOWN = [
     [("command", "cuong", "nghiphep", ""), ("text", "cuong", "Xã Không Tồn Tại " * 300)],
     [("command", "an", "x" * 4500, "")],
     [("command", "cuong", "tinbao", ""), ("press", "cuong", 0), ("press", "cuong", 0)],
+    # The new patrol wizard: "same as last time" to the summary and sent; a shift typed past
+    # midnight (refused at 18:30), then one that is over; "just now", then a start.
+    [("command", "dao", "baocao", "")] + [("answer", "dao", 0, "ok")] * 3,
+    [("command", "an", "baocao", ""), ("answer", "an", 0, "x"), ("text", "an", "22h-0h30")]
+    + [("text", "an", "17h-18h"), ("text", "an", "Bản Lếch"), ("text", "an", "1,2")]
+    + [("answer", "an", 0, "0"), ("answer", "an", 2, "x"), ("answer", "an", 0, "Có")],
+    [("command", "chi", "baocao", ""), ("answer", "chi", 0, "x"), ("answer", "chi", 1, "x")]
+    + [("answer", "chi", 0, "x"), ("clock", 6 * 60 + 30), ("answer", "chi", 0, "x")],
 ]
 
 

@@ -97,8 +97,10 @@ class ErrorLog(logging.Handler):
 
 
 async def seed(h: Harness, identities: dict[str, tuple[str, str]], channel: str) -> None:
-    """Units (with a wildcard and a look-alike name), people, an invite, a tip, a patrol and
-    a leave, so buttons that name reports, units and leaves have something to point at."""
+    """Units (with a wildcard and a look-alike name), people, an invite, a tip, patrols and
+    a leave, so buttons that name reports, units and leaves have something to point at; the
+    patrols give the wizard's shift buttons and "same as last time" (one past midnight, one
+    of the team's shifts still to come at the clock's 18:30) something to offer."""
     now = iso(h.clock.now())
     async with h.db.transaction() as tx:
         for path, kind in [
@@ -121,9 +123,17 @@ async def seed(h: Harness, identities: dict[str, tuple[str, str]], channel: str)
         until = iso(h.clock.now().replace(year=2027))
         await invites.create(tx, INVITE, team_a.id, "member", 5, until, now)
         day = h.clock.now().date().isoformat()
+        shift = {"route": "Đường liên thôn", "incidents": 0, "traffic_help": False}
+        patrols = {
+            "dao": {"start": "17:00", "end": "18:00", "teammates": [], **shift},
+            "an": {"start": "22:00", "end": "00:30", "teammates": [ids["binh"]], **shift},
+            "chi": {"start": "19:00", "end": "21:00", "teammates": [ids["an"]], **shift},
+        }
         for number, who, unit, kind, urgent in [
             ("BC-2026-900001", "an", team_a, "tip", True),
             ("BC-2026-900002", "dao", team_b, "patrol", False),
+            ("BC-2026-900003", "an", team_a, "patrol", False),
+            ("BC-2026-900004", "chi", team_a, "patrol", False),
         ]:
             await reports.create(
                 tx,
@@ -132,7 +142,7 @@ async def seed(h: Harness, identities: dict[str, tuple[str, str]], channel: str)
                 unit_id=unit.id,
                 kind=kind,
                 report_date=day,
-                data={"date": day},
+                data={"date": day, **patrols.get(who, {})} if kind == "patrol" else {"date": day},
                 urgent=urgent,
                 now_iso=now,
                 edit_until_iso=iso(h.clock.now().replace(hour=21)),
