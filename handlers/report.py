@@ -11,6 +11,7 @@ from bot.core.roles import can_report
 from bot.reports import filling, routine
 from bot.reports.drafts import ReportDraft
 from bot.reports.forms import Category, FieldDef
+from bot.reports.kinds.choosing import roster_choices
 from bot.reports.saving import save_report
 from handlers import fields, menu, summary
 from handlers.commands import handles
@@ -248,11 +249,21 @@ async def advance(ctx: Context, category: Category, after: str | None) -> None:
     draft = ctx.state.require(ReportDraft)
     answers = draft.answers
     nxt = filling.next_field(category, answers, after)
+    while nxt is not None and await _nobody_to_pick(ctx, nxt):
+        answers[nxt.key] = []  # alone in the team: "Một mình" is the only answer
+        nxt = filling.next_field(category, answers, nxt.key)
     if nxt is None:
         await summary.show(ctx, category)
         return
     draft.pending = filling.pending_from(nxt.type, answers.get(nxt.key))
     await ask(ctx, category, nxt)
+
+
+async def _nobody_to_pick(ctx: Context, fdef: FieldDef) -> bool:
+    """An optional team-mates question for a member with no team-mates on the system."""
+    if fdef.type != "multi_choice" or fdef.choices_from != "team" or fdef.required:
+        return False
+    return not await roster_choices(ctx)
 
 
 async def _go_back(ctx: Context, category: Category) -> None:

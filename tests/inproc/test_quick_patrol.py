@@ -399,3 +399,16 @@ async def test_routine_in_the_morning_files_last_nights_patrol(h: Harness) -> No
     await send(an)
     data = await report_data(h, 2)
     assert (data["date"], data["start"], data["end"]) == ("2026-11-24", "19:00", "21:00")
+
+
+async def test_alone_in_the_team_the_team_mates_question_is_not_asked(h: Harness) -> None:
+    await h.add_member(9, "Vi Thị Em", "member", TEAM_B)  # the only member of her team
+    em = h.user(9)
+    await open_patrol(em)
+    await em.press("19:00–21:00")
+    replies = await em.send(ROUTE)
+    assert "Phát hiện bao nhiêu vụ việc?" in replies[-1].text, replies[-1].text
+    replies = await em.press("0")
+    assert "• Tổ viên cùng tham gia: Một mình" in replies[-1].text, replies[-1].text
+    await send(em)
+    assert (await report_data(h))["teammates"] == []
