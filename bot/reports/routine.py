@@ -65,6 +65,8 @@ async def last_answers(
             yesterday = shifts.day_before(ctx, answers)  # last night's, filed this morning
             if yesterday is None or last.report_date == yesterday:
                 return None  # (filed already: "same as last time" would file it twice)
+            if not shifts.refusal(ctx, answers, start, None):
+                return None  # begun today: tonight's, not last night's
             if shifts.refusal(ctx, {**answers, "date": yesterday}, *times):
                 return None
             filled["date"] = yesterday

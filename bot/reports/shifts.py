@@ -56,7 +56,7 @@ def _day(ctx: Asking, answers: dict[str, Any]) -> date:
 
 
 def day_before(ctx: Asking, answers: dict[str, Any]) -> str | None:
-    """Yesterday as stored, when a shift not yet over today may be offered for yesterday:
+    """Yesterday as stored, when a shift not yet begun today may be offered for yesterday:
     the report is dated today and yesterday is still within the reports' age limit. Filed
     in the morning, last night's patrol is one tap ("19:00–21:00 (hôm qua)"), not a date
     change on the summary first."""
@@ -126,6 +126,7 @@ async def question(
             elif (
                 yesterday
                 and (start, end) != filed
+                and refusal(ctx, answers, start, None)  # not begun today: last night's
                 and not refusal(ctx, {**answers, "date": yesterday}, start, end)
             ):
                 label = f"{_label(start, end)} {ctx.t('shift.yesterday')}"

@@ -61,6 +61,7 @@ async def open_form(user: TgUser, kind_button: str, steps: list[tuple[str, str]]
 @pytest.fixture
 async def an(h: Harness) -> TgUser:
     await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
+    await h.add_member(8, "Hà Văn Tám", "member", TEAM_A)  # a team-mate: the question is asked
     h.clock.set(EVENING)
     return h.user(1)
 
