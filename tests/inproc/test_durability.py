@@ -31,6 +31,7 @@ EVENING = datetime(2026, 11, 23, 21, 45)
 @pytest.fixture
 async def an(h: Harness) -> TgUser:
     await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
+    await h.add_member(8, "Hà Văn Tám", "member", TEAM_A)  # a team-mate: the question is asked
     return h.user(1)
 
 
@@ -76,6 +77,7 @@ async def test_restart_mid_wizard_continues_at_the_next_question(tmp_path: Path)
     first = await make_harness(tmp_path, clock=ManualClock(EVENING))
     try:
         await first.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
+        await first.add_member(8, "Hà Văn Tám", "member", TEAM_A)
         an = first.user(1)
         await start_patrol(an)
         await an.send("19h")
