@@ -161,14 +161,37 @@ def load_forms(path: str | Path | None = None) -> Forms:
         text = resource.read_text(encoding="utf-8")
         name = "bot/reports/default_forms.toml"
     try:
-        return Forms.model_validate(tomllib.loads(text))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise FormError(f"{name}: not valid TOML: {exc}") from exc
+    try:
+        return Forms.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
+        details = "; ".join(f"{_where(e['loc'], data)}: {e['msg']}" for e in exc.errors())
         raise FormError(f"{name}: {details}") from exc
+
+
+def _where(loc: tuple[int | str, ...], data: object) -> str:
+    """Where an error is, by the keys a form's author wrote ("category 'patrol', field
+    'note'") rather than by list positions ("categories.0.fields.7")."""
+    parts: list[str] = []
+    node = data
+    for step in loc:
+        node = _child(node, step)
+        key = node.get("key") if isinstance(node, dict) and isinstance(step, int) else None
+        if isinstance(step, int) and key is not None:
+            parts[-1] = f"{'category' if parts[-1] == 'categories' else 'field'} {key!r}"
+        else:
+            parts.append(str(step))
+    return ", ".join(parts)
+
+
+def _child(node: object, step: int | str) -> object:
+    if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+        return node[step]
+    if isinstance(node, dict):
+        return node.get(step)
+    return None
 
 
 def _fits(fdef: FieldDef, value: object) -> bool:

@@ -117,7 +117,7 @@ def test_forms_refuse_an_unregistered_type_with_the_same_message(tmp_path: Any) 
     with pytest.raises(FormError) as info:
         load_forms(path)
     listed = ", ".join(f"'{t}'" for t in OLD_TYPES[:-1]) + f" or '{OLD_TYPES[-1]}'"
-    assert f"categories.0.fields.0.type: Input should be {listed}" in str(info.value)
+    assert f"category 'x', field 'a', type: Input should be {listed}" in str(info.value)
 
 
 def test_a_new_kind_is_one_registered_class(monkeypatch: pytest.MonkeyPatch) -> None:
