@@ -43,9 +43,8 @@ class Scope:
 
 
 # Filed when its reporting day had ended (`?6` is `Scope.late_from`); urgent kinds excepted
-# by the caller. `_FILED_LATE_OF` is the same for a report aliased `{r}`.
-_FILED_LATE_OF = "{r}.created_at >= date({r}.report_date, '+1 day') || ?6"
-_FILED_LATE = _FILED_LATE_OF.format(r="r")
+# by the caller.
+_FILED_LATE = "r.created_at >= date(r.report_date, '+1 day') || ?6"
 
 
 def _in_subtree(alias: str) -> str:
@@ -137,33 +136,6 @@ _LEAVE_DAYS = """(SELECT COALESCE(SUM(MAX(0, CAST(
             WHERE l.member_id = m.id AND l.cancelled_at IS NULL
               AND l.start_date <= ?9 AND l.end_date >= ?7)"""
 
-# Team-mates named on the subtree's active reports of the period (?7..?8): credited as having
-# reported that day (storage.reports.CREDITED), on time when one such report was filed on
-# time by its own kind and filing time. Read once per query from the reports' covering index
-# (a team-mate is of the reporter's team, so inside any subtree holding the member) and the
-# participants' primary key, then joined to the members: per-member lookups through the
-# participants would read every report a member was ever named on. `credit` has a row per
-# credited member, with the days credited on time up to the closed end (?9) on which they
-# neither reported on time themselves (counted already) nor were on leave (neutral).
-_CREDITED = """credited AS MATERIALIZED (
-            SELECT p.member_id AS member_id, r.report_date AS day,
-                   MAX(r.kind IN ({urgent}) OR NOT {late}) AS on_time
-            FROM units u JOIN reports r ON r.unit_id = u.id
-            JOIN report_participants p ON p.report_id = r.id
-            WHERE {subtree} AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
-            GROUP BY p.member_id, r.report_date),
-        credit AS MATERIALIZED (
-            SELECT c.member_id AS member_id,
-                   SUM(c.on_time AND c.day <= ?9
-                       AND NOT EXISTS (SELECT 1 FROM reports o WHERE o.member_id = c.member_id
-                                       AND o.report_date = c.day AND o.status = 'active'
-                                       AND (o.kind IN ({urgent}) OR NOT {own_late}))
-                       AND NOT EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = c.member_id
-                                       AND l.cancelled_at IS NULL
-                                       AND c.day BETWEEN l.start_date AND l.end_date))
-                       AS on_time_only
-            FROM credited c GROUP BY c.member_id)"""
-
 # Days member m reported on time while on leave: a leave day neither helps nor hurts.
 # Read per leave (few rows) through the member's report index, not per report.
 _ON_TIME_ON_LEAVE = """(SELECT COUNT(DISTINCT r.report_date) FROM leaves l
@@ -180,11 +152,8 @@ async def members_per_unit(
     """Per team, over its active members with one of `roles` (those who report): how many,
     the member-days a report was due (each elapsed day since joining), who reported at all,
     the member-days reported on time (any report or nil report for that date by the
-    deadline), each counting also the days a member was credited as a team-mate named on
-    someone's report (filed on time by that report's own lateness), as a member told "you
-    were credited, no reminder" must not lower the team's compliance (`_CREDITED`); and who
-    took part in a patrol as its reporter or as a picked team-mate (CASE, not OR: SQLite
-    evaluates both sides of an OR, and the team-mate lookup is the costly one).
+    deadline), and who took part in a patrol as its reporter or as a picked team-mate (CASE,
+    not OR: SQLite evaluates both sides of an OR, and the team-mate lookup is the costly one).
 
     Days a member is on leave are neither due nor counted when reported (`_LEAVE_DAYS`,
     `_ON_TIME_ON_LEAVE`). `unreachable` counts members whose every messenger account said
@@ -195,29 +164,20 @@ async def members_per_unit(
     """
     urgent = _numbered(11 + len(roles), scope.urgent_kinds)
     on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
-    credited = _CREDITED.format(
-        urgent=urgent,
-        late=_FILED_LATE,
-        own_late=_FILED_LATE_OF.format(r="o"),
-        subtree=_in_subtree("u"),
-    )
     return await tx.fetchall(
-        f"""WITH {credited}
-            SELECT m.unit_id AS unit_id, COUNT(*) AS members,
+        f"""SELECT m.unit_id AS unit_id, COUNT(*) AS members,
               SUM(CASE WHEN ?9 = '' THEN 0 ELSE MAX(0, CAST(
                     julianday(?9) - julianday(MAX(?7, substr(m.joined_at, 1, 10))) AS INT) + 1)
                     - {_LEAVE_DAYS}
                   END) AS expected_days,
-              SUM(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
-                                    AND r.report_date BETWEEN ?7 AND ?8
-                                    AND r.status = 'active') THEN 1
-                       ELSE cr.member_id IS NOT NULL
-                  END) AS reporters,
+              SUM(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
+                          AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'))
+                  AS reporters,
               SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
                    WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
                      AND r.status = 'active'
                      AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
-                  - {on_time_on_leave} + COALESCE(cr.on_time_only, 0))
+                  - {on_time_on_leave})
                   AS on_time_days,
               SUM((SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
                    FROM identities i WHERE i.member_id = m.id)) AS unreachable,
@@ -230,7 +190,6 @@ async def members_per_unit(
                                       AND r.status = 'active' AND r.kind = ?10)
                   END) AS patrol_members
             FROM units u JOIN members m ON m.unit_id = u.id
-            LEFT JOIN credit cr ON cr.member_id = m.id
             WHERE {_in_subtree("u")} AND m.active = 1 AND m.role IN ({_numbered(11, roles)})
             GROUP BY m.unit_id""",
         (
