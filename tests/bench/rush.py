@@ -8,6 +8,9 @@ every call after `--latency-ms` and allows a bot 30 messages a second (a token b
 refilled at 30/s; sends and edits count, answering a button press does not); beyond it, it
 answers 429 with retry_after, as Telegram does.
 
+The members sit in village teams of five and the bot's clock starts at 21:05 local time
+(after the evening shift, before quiet hours), whatever the hour the benchmark runs.
+
 (a) `--members` members each start a patrol report at the same moment and answer every
 question the instant it arrives. Printed: total time, the floor (messages sent / 30 per
 second), their ratio (goal <= 1.1) and messages per patrol.
@@ -19,7 +22,7 @@ wave by the same factor (default 0.1: 50 members over 60 s, 1,500 messages), so 
 arrival rate, the think times and the load against the cap are those of the full rush.
 Printed: p50/p95 wait per step (from the member's answer to the next question on screen).
 
-The member driver answers whatever it is shown (the patrol dialog is being reshaped): it
+The member driver answers whatever it is shown, as a member filing a first patrol: it
 presses "Như lần trước" if offered, the summary's "Gửi báo cáo", "Xong" on a pick-list,
 else the first option button; it types a time, a count or a route when a text is asked.
 Not a test: it prints numbers and only checks that every member filed exactly one report.
@@ -36,19 +39,38 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
 from bot.app import Runtime, build_services
 from bot.channels.telegram import TelegramChannel
-from bot.core.clock import SystemClock, iso
+from bot.core.clock import iso
 from bot.core.config import Config
 from storage import members, outbox, units
 from tests.support.fakebot import FakeBotAPI, Sent, callback_update, text_update
 
-TEAM = "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng"
+TEAM = "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn"
+TEAM_SIZE = 5  # members per village team, as in the field (3 to 6)
+
+
+class EveningClock:
+    """Real time, started at 21:05 local today: the rush comes after the evening shift
+    (19:00-21:00) and before quiet hours (21:30), whatever the hour the benchmark runs."""
+
+    def __init__(self, tz: str) -> None:
+        self.tz = ZoneInfo(tz)
+        start = datetime.now(self.tz).replace(hour=21, minute=5, second=0, microsecond=0)
+        self.offset = start - datetime.now(self.tz)
+
+    def now(self) -> datetime:
+        """21:05 when the benchmark started, moving at the real pace since."""
+        return datetime.now(self.tz) + self.offset
+
+
 CAP = 30.0
 MESSAGES = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendDocument"}
 NAV = ("Quay lại", "Hủy", "Bỏ qua", "Menu", "Sửa")
@@ -104,7 +126,8 @@ async def build(members_count: int, latency: float, tmp: Path) -> tuple[Any, ...
     """The real application on the capped fake, with members enrolled in one team."""
     config = Config()
     config.telegram.token = SecretStr("123456:RUSH-TOKEN")
-    services = await build_services(config, SystemClock(config.bot.timezone), str(tmp / "b.db"))
+    clock = EveningClock(config.bot.timezone)
+    services = await build_services(config, clock, str(tmp / "b.db"))
     runtime = Runtime(services)
     api = CappedAPI(latency)
     channel = TelegramChannel(config, runtime.engine, request=api, updates_request=api)
@@ -113,16 +136,17 @@ async def build(members_count: int, latency: float, tmp: Path) -> tuple[Any, ...
     now = iso(services.clock.now())
     async with services.db.transaction() as tx:
         parent = None
+        teams = [f"{TEAM} {n + 1}" for n in range((members_count + TEAM_SIZE - 1) // TEAM_SIZE)]
         for path, kind in [
             ("Tỉnh Lạng Sơn", "province"),
             ("Tỉnh Lạng Sơn/Xã Bắc Sơn", "commune"),
-            (TEAM, "village"),
+            *[(team, "village") for team in teams],
         ]:
             await units.upsert(tx, path, kind, parent, now)
-        unit = await units.get_by_path(tx, TEAM)
-        assert unit is not None
         for i in range(members_count):
             uid = 100_000 + i
+            unit = await units.get_by_path(tx, teams[i // TEAM_SIZE])
+            assert unit is not None
             member = await members.create(tx, unit.id, "member", f"Tổ viên {i}", "vi", now)
             await members.link_identity(tx, "telegram", str(uid), str(uid), member, now)
     for i in range(members_count):
@@ -149,9 +173,9 @@ def _answer(uid: int, shown: Sent) -> dict[str, Any]:
     lowered = text.lower()
     typed: str | None = None
     if "mấy giờ" in lowered or "giờ" in lowered and "ca" in lowered:
-        typed = "21:30" if "kết thúc" in lowered else "19:00"
+        typed = "21:00" if "kết thúc" in lowered else "19:00"
         if "ca " in lowered or "từ" in lowered:
-            typed = "19:00-21:30"
+            typed = "19:00-21:00"
     elif "bao nhiêu" in lowered:
         typed = "0"
     elif "tuyến" in lowered or "địa bàn" in lowered:
