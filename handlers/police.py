@@ -7,7 +7,7 @@ from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Choice, Outbound
 from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
-from bot.reports.alerts import ACK_PREFIX
+from bot.reports.alerts import ACK_PREFIX, voice_answers, voice_key
 from handlers import menu
 from handlers.commands import HOME, handles
 from storage import members, outbox, reports
@@ -46,7 +46,7 @@ async def acknowledge(ctx: Context) -> None:
     when = dates.stamp(ctx.now)
     ctx.reply(ctx.t("ack.done", number=row.number, time=when))
     await _notify_reporter(ctx, row, when)
-    await _close_other_alerts(ctx, report_id, row.number, when)
+    await _close_other_alerts(ctx, row, when)
 
 
 async def _notify_reporter(ctx: Context, report: Report, when: str) -> None:
@@ -66,11 +66,18 @@ async def _notify_reporter(ctx: Context, report: Report, when: str) -> None:
     await ctx.notify(reporter_id, f"ack-notice:{report.id}", Outbound(text), urgent=True)
 
 
-async def _close_other_alerts(ctx: Context, report_id: int, number: str, when: str) -> None:
+async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
     assert ctx.member is not None
+    report_id, number = report.id, report.number
+    kind = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
+    voices = [key for key, _ in voice_answers(kind, report.answers)] if kind else []
     for alert in await reports.alerts_of(ctx.tx, report_id):
         if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
-            continue  # not delivered yet: nobody needs it any more, the acknowledger included
+            # not delivered yet: nobody needs it any more (nor its voice notes)
+            officer_id = int(alert["member_id"])
+            keys = [voice_key(report_id, officer_id, key) for key in voices]
+            await outbox.cancel_pending_keys(ctx.tx, keys)
+            continue
         if int(alert["member_id"]) == ctx.member.id:
             continue  # the pressed message loses its button through the channel
         officer = await members.get(ctx.tx, int(alert["member_id"]))

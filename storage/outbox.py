@@ -246,6 +246,19 @@ async def cancel_pending(tx: Tx, outbox_id: int) -> bool:
     return cur.rowcount == 1
 
 
+async def cancel_pending_keys(tx: Tx, keys: list[str]) -> int:
+    """Withdraw the messages of these dedupe keys not yet sent (an alert's voice notes)."""
+    if not keys:
+        return 0
+    marks = ", ".join("?" for _ in keys)
+    cur = await tx.execute(
+        f"UPDATE outbox SET status = 'cancelled' WHERE dedupe_key IN ({marks})"
+        " AND status = 'pending'",
+        tuple(keys),
+    )
+    return int(cur.rowcount)
+
+
 async def get(tx: Tx, outbox_id: int) -> OutboxRow | None:
     """One outbox row, e.g. the alert an edit refers to."""
     row = await tx.fetchone("SELECT * FROM outbox WHERE id = ?", (outbox_id,))

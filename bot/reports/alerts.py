@@ -85,6 +85,12 @@ def playable_on(channel: str, ref: str) -> bool:
     return ref.startswith("tg:") and channel == "telegram"
 
 
+def voice_key(report_id: int, officer_id: int, field: str) -> str:
+    """The outbox key of a voice note sent after an officer's alert: acknowledging cancels
+    it with the alert when neither has gone yet."""
+    return f"alert:{report_id}:{officer_id}:voice:{field}"
+
+
 async def _queue_voices(
     ctx: Context,
     category: Category,
@@ -108,7 +114,7 @@ async def _queue_voices(
         caption = ctx.services.texts.t(locale, "voice.alert", number=number, label=label)
         await outbox.enqueue(
             ctx.tx,
-            dedupe_key=f"alert:{report_id}:{officer['id']}:voice:{key}",
+            dedupe_key=voice_key(report_id, int(officer["id"]), key),
             channel=channel,
             chat_id=str(contact["chat_id"]),
             member_id=int(officer["id"]),

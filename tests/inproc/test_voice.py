@@ -123,3 +123,22 @@ async def test_a_voice_note_with_no_question_open_says_how_to_start(
     assert len(said) == 1 and said[0].text.startswith(NO_QUESTION)
     assert "📝 Báo cáo" in said[0].labels()
     assert await h.count("SELECT COUNT(*) FROM reports") == 0
+
+
+async def test_acknowledged_before_delivery_the_voice_note_is_withdrawn_with_the_alert(
+    h: Harness, people: People
+) -> None:
+    an, cuong = people.an, people.cuong
+    await h.add_member(12, "Lý Thị Đào", "officer", COMMUNE)
+    dao = h.user(12)
+    await tip_to_what(an)
+    await an.send_voice("VOICE-1", 12)
+    await an.press("Gửi báo cáo")
+    queued = await rows(h, "SELECT status FROM outbox WHERE dedupe_key LIKE 'alert:%:voice:what'")
+    assert [r["status"] for r in queued] == ["pending", "pending"]  # one per officer
+    await cuong.send("/tinbao")  # acknowledged from the list before any alert went out
+    await cuong.press("Tiếp nhận BC-2026-000001")
+    await h.drain()
+    assert voices(cuong) == [] and voices(dao) == []
+    queued = await rows(h, "SELECT status FROM outbox WHERE dedupe_key LIKE 'alert:%:voice:what'")
+    assert [r["status"] for r in queued] == ["cancelled", "cancelled"]
