@@ -700,6 +700,7 @@ async def test_wizard_resumes_after_the_bot_is_killed(
 ) -> None:
     giang = people("Đinh Thị", "Giang")
     await join(giang, bot.codes["member_a"])
+    await join(people("Hà Văn", "Tám"), bot.codes["member_a"])  # a team-mate, however run
 
     await start_report(giang, PATROL, 4)
     start, end = await just_finished_shift(giang)
