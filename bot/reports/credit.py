@@ -10,6 +10,7 @@ from typing import Any
 from bot.core import dates
 from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
+from bot.reports.fielddef import DATE
 from bot.reports.forms import Category
 from storage import members, reports
 
@@ -18,12 +19,15 @@ NIL_KIND = "nil"  # the one-tap "nothing to report" kind (handlers/report.py fil
 EVENING = time(18, 0)  # a shift starting from here on is "tối nay" (tonight), else "hôm nay"
 
 
-def shift_text(data: dict[str, Any]) -> str:
-    """' (19:00–21:00)' when the report has both times of its shift, else nothing."""
-    start, end = data.get("start"), data.get("end")
-    if isinstance(start, str) and isinstance(end, str) and start and end:
-        return f" ({start}–{end})"
-    return ""
+def _shift(category: Category, data: dict[str, Any]) -> tuple[str, str] | None:
+    """The report's shift, read through the form's shift question (`pair`), when it has
+    both its times."""
+    for f in category.fields:
+        if f.pair is not None:
+            start, end = data.get(f.key), data.get(f.pair)
+            if isinstance(start, str) and isinstance(end, str) and start and end:
+                return start, end
+    return None
 
 
 async def notify_teammates(
@@ -39,8 +43,9 @@ async def notify_teammates(
     names them again sends none), none to a team-mate no served messenger reaches."""
     reporter = ctx.member
     assert reporter is not None
-    report_date = str(data.get("date") or ctx.now.date().isoformat())
-    day = _day_key(data, date.fromisoformat(report_date) == ctx.now.date())
+    report_date = str(data.get(DATE) or ctx.now.date().isoformat())
+    shift = _shift(category, data)
+    day = _day_key(shift, date.fromisoformat(report_date) == ctx.now.date())
     patrol = category.key == ctx.services.config.tally.sources.patrol_kind
     sent = 0
     texts = ctx.services.texts
@@ -57,7 +62,7 @@ async def notify_teammates(
             "credit.notice_patrol" if patrol else "credit.notice",
             name=reporter.full_name,
             title=category.title(locale),
-            when=when + shift_text(data),
+            when=when + (f" ({shift[0]}–{shift[1]})" if shift else ""),
             number=number,
         )
         button = Choice(texts.t(locale, "credit.not_me_button"), NOT_ME + str(report_id))
@@ -67,13 +72,12 @@ async def notify_teammates(
     return sent
 
 
-def _day_key(data: dict[str, Any], today: bool) -> str:
+def _day_key(shift: tuple[str, str] | None, today: bool) -> str:
     """Which words say the report's day: tonight only for today's evening shift (a morning
     shift or a report without times is "today"), another day by its date."""
     if not today:
         return "credit.on_day"
-    start = data.get("start")
-    evening = isinstance(start, str) and start >= EVENING.strftime("%H:%M")
+    evening = shift is not None and shift[0] >= EVENING.strftime("%H:%M")
     return "credit.tonight" if evening else "credit.today"
 
 

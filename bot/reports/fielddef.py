@@ -12,6 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+# The key of the answer a report is dated by: every form names its date field so (saving
+# files the report under it; the shift question and "same as last time" may move it).
+DATE = "date"
+
 # The registered field kinds by type name, in the order they were defined: filled by
 # bot.reports.kinds (which bot.reports.forms imports before any form is validated) and read
 # there as `KINDS`; a field's type must be one of its names.

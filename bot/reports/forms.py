@@ -19,7 +19,7 @@ from pydantic import (
 )
 
 from bot.reports import kinds  # noqa: F401  (every field kind registered before validating)
-from bot.reports.fielddef import Condition, FieldDef, LocalText, Option
+from bot.reports.fielddef import DATE, Condition, FieldDef, LocalText, Option
 
 __all__ = [
     "Category",
@@ -68,8 +68,10 @@ class Category(BaseModel):
                 )
             keys.append(f.key)
         dates = [f for f in self.fields if f.type == "date"]
-        if dates and dates[0].key != "date":
-            raise ValueError(f"category {self.key!r}: the report's date field must be keyed 'date'")
+        if dates and dates[0].key != DATE:
+            raise ValueError(
+                f"category {self.key!r}: the report's date field must be keyed {DATE!r}"
+            )
         self._pairs_ok(keys)
         self._routine_ok(keys)
         return self

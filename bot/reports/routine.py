@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core import dates
 from bot.reports import shifts
+from bot.reports.fielddef import DATE
 from bot.reports.kinds.choosing import roster_choices
 from storage import reports
 
@@ -58,18 +59,14 @@ async def last_answers(
         if f.key in filled and f.type == "multi_choice" and f.choices_from == "team":
             filled[f.key] = [m for m in filled[f.key] or [] if int(m) in team]
         if f.pair and f.key in filled:
-            start, end = str(filled.get(f.key)), filled.get(f.pair)
-            times = (start, str(end) if end else None)
+            end = filled.get(f.pair)
+            times = (str(filled.get(f.key)), str(end) if end else None)
             if not shifts.refusal(ctx, answers, *times):
                 continue
-            yesterday = shifts.day_before(ctx, answers)  # last night's, filed this morning
-            if yesterday is None or last.report_date == yesterday:
-                return None  # (filed already: "same as last time" would file it twice)
-            if not shifts.refusal(ctx, answers, start, None):
-                return None  # begun today: tonight's, not last night's
-            if shifts.refusal(ctx, {**answers, "date": yesterday}, *times):
+            yesterday = shifts.last_night(ctx, answers, f, times, last)  # filed this morning
+            if yesterday is None:
                 return None
-            filled["date"] = yesterday
+            filled[DATE] = yesterday
     return filled
 
 
@@ -85,7 +82,7 @@ async def button_label(ctx: Context, category: Category, filled: dict[str, Any])
         if f.pair:
             end = filled.get(f.pair)
             shift = f"{value}–{end}" if end else str(value)
-            moved = "date" in filled  # last night's shift, filed this morning
+            moved = DATE in filled  # last night's shift, filed this morning
             parts.append(f"{shift} {ctx.t('shift.yesterday')}" if moved else shift)
         elif f.type == "multi_choice" and f.choices_from == "team":
             names = await _names(ctx, value)

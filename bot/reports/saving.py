@@ -11,6 +11,7 @@ from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.reports.alerts import queue_alerts
 from bot.reports.credit import NIL_KIND, notify_teammates, replace_nil
+from bot.reports.fielddef import DATE
 from bot.reports.forms import Category
 from storage import reports
 
@@ -60,7 +61,7 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     assert member is not None
     now = ctx.now
     data, participants, media = split_answers(category, answers)
-    report_date = str(data.get("date") or now.date().isoformat())
+    report_date = str(data.get(DATE) or now.date().isoformat())
     number = await reports.next_number(ctx.tx, now.year)
     deadline = ctx.services.config.reports.effective_edit_deadline
     report_id = await reports.create(

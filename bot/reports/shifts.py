@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 from bot.core import dates
 from bot.core.model import Choice
 from bot.core.parsing import ParseError, parse_time
+from bot.reports.fielddef import DATE
 from bot.reports.kinds import Outcome, Question, scoped
 from storage import reports
 
 if TYPE_CHECKING:
     from bot.reports.forms import Category, FieldDef
     from bot.reports.kinds.base import Asking
+    from storage.reports import Report
 
 JUST_NOW = "now"
 SHIFT = "s:"  # a shift button: s:19:00-21:00
@@ -51,7 +53,7 @@ def just_now(now: datetime) -> str:
 
 
 def _day(ctx: Asking, answers: dict[str, Any]) -> date:
-    value = answers.get("date")
+    value = answers.get(DATE)
     return date.fromisoformat(value) if isinstance(value, str) else ctx.now.date()
 
 
@@ -64,6 +66,30 @@ def day_before(ctx: Asking, answers: dict[str, Any]) -> str | None:
     if _day(ctx, answers) != today or ctx.services.config.reports.max_age_days < 1:
         return None
     return (today - timedelta(days=1)).isoformat()
+
+
+def last_night(
+    ctx: Asking,
+    answers: dict[str, Any],
+    fdef: FieldDef,
+    times: tuple[str, str | None],
+    last: Report | None,
+) -> str | None:
+    """Yesterday, when a shift refused for today is to be offered for last night instead:
+    yesterday is open (`day_before`), tonight's shift has not begun, the shift fits
+    yesterday, and the member's last report of the kind is not that very shift of last
+    night (filed already: offering it again would file it twice)."""
+    start, end = times
+    yesterday = day_before(ctx, answers)
+    if yesterday is None or not refusal(ctx, answers, start, None):
+        return None  # no yesterday to offer, or begun today: tonight's, not last night's
+    if last is not None and last.report_date == yesterday:
+        filed = (last.answers.get(fdef.key), last.answers.get(str(fdef.pair)))
+        if filed == (start, end):
+            return None
+    if refusal(ctx, {**answers, DATE: yesterday}, start, end):
+        return None
+    return yesterday
 
 
 def refusal(ctx: Asking, answers: dict[str, Any], start: str | None, end: str | None) -> str:
@@ -117,18 +143,12 @@ async def question(
         result.rows.extend([[Choice(s, scoped(fdef, AT + s)) for s in ok[:4]]] if ok else [])
         return result
     if fdef.pair is not None:
-        yesterday = day_before(ctx, answers)
-        filed = await _filed_on(ctx, category, fdef, yesterday)
+        last = await _last(ctx, category) if day_before(ctx, answers) else None
         for start, end in await usual(ctx, category, fdef):
             value = f"{SHIFT}{start}-{end}"
             if not refusal(ctx, answers, start, end):
                 result.rows.append([Choice(_label(start, end), scoped(fdef, value))])
-            elif (
-                yesterday
-                and (start, end) != filed
-                and refusal(ctx, answers, start, None)  # not begun today: last night's
-                and not refusal(ctx, {**answers, "date": yesterday}, start, end)
-            ):
+            elif last_night(ctx, answers, fdef, (start, end), last):
                 label = f"{_label(start, end)} {ctx.t('shift.yesterday')}"
                 result.rows.append([Choice(label, scoped(fdef, value + DAY_BEFORE))])
         result.rows.append([Choice(ctx.t("shift.just_now", time=now), scoped(fdef, JUST_NOW))])
@@ -149,17 +169,10 @@ async def question(
     return result
 
 
-async def _filed_on(
-    ctx: Asking, category: Category, fdef: FieldDef, day: str | None
-) -> tuple[object, object] | None:
-    """The shift of the member's last report of the kind when it is dated `day`: offered
-    again for yesterday, it would file last night's patrol twice."""
-    if day is None or ctx.member is None or fdef.pair is None:
-        return None
-    last = await reports.last_of_kind(ctx.tx, ctx.member.id, category.key)
-    if last is None or last.report_date != day:
-        return None
-    return last.answers.get(fdef.key), last.answers.get(fdef.pair)
+async def _last(ctx: Asking, category: Category) -> Report | None:
+    """The member's last report of the kind: last night's shift filed there is not offered."""
+    assert ctx.member is not None
+    return await reports.last_of_kind(ctx.tx, ctx.member.id, category.key)
 
 
 def _times(text: str) -> list[str]:
@@ -184,7 +197,7 @@ def parse(
         yesterday = day_before(ctx, answers)
         if yesterday is None:
             return Answer(Outcome("error", message=ctx.t("error.time_invalid")))
-        value, moved = value[: -len(DAY_BEFORE)], {"date": yesterday}
+        value, moved = value[: -len(DAY_BEFORE)], {DATE: yesterday}
         answers = {**answers, **moved}
     if value == JUST_NOW and fdef.pair is not None:
         return Answer(Outcome("pending", [just_now(ctx.now)]))
