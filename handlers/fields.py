@@ -79,8 +79,11 @@ async def ask(
 def steps(category: Category, answers: dict[str, Any]) -> list[str]:
     """The questions counted in "Bước 2/4": those asked in sequence, a shift's end (asked
     only when the start was typed alone) not counted."""
-    paired = {f.pair for f in category.fields if f.pair}
-    return [f.key for f in applicable(category, answers) if f.in_sequence and f.key not in paired]
+    return [
+        f.key
+        for f in applicable(category, answers)
+        if f.in_sequence and category.paired_with(f.key) is None
+    ]
 
 
 async def take_answer(

@@ -183,7 +183,7 @@ def _in_sequence(category: Category, key: str) -> bool:
 
 
 async def ask(
-    ctx: Context, category: Category, fdef: Any, *, prefix: str = "", replace: bool = False
+    ctx: Context, category: Category, fdef: FieldDef, *, prefix: str = "", replace: bool = False
 ) -> None:
     """Ask the draft's current field; the first question also offers "same as last time"."""
     draft = ctx.state.require(ReportDraft)

@@ -21,9 +21,11 @@ PICK = "e:pick"  # the list of answers to change
 def final_answers(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
     """The answers that apply, optional ones never given stored as skipped (None), as the
     wizard always stored them."""
-    keys = [f for f in filling.applicable(category, answers)]
-    result = {f.key: answers.get(f.key) for f in keys if f.key in answers or not f.required}
-    return result
+    return {
+        f.key: answers.get(f.key)
+        for f in filling.applicable(category, answers)
+        if f.key in answers or not f.required
+    }
 
 
 def _missing(category: Category, answers: dict[str, Any]) -> FieldDef | None:
@@ -74,11 +76,10 @@ async def show(ctx: Context, category: Category, prefix: str = "") -> None:
 async def _pick(ctx: Context, category: Category) -> None:
     draft = ctx.state.require(ReportDraft)
     draft.picking = True
-    paired = {f.pair for f in category.fields if f.pair}
     rows = [
         [Choice(f.label.get(ctx.locale), CHANGE + f.key)]
         for f in filling.applicable(category, draft.answers)
-        if f.key not in paired
+        if category.paired_with(f.key) is None  # a shift's end is changed with its start
     ]
     rows.append(
         [Choice(ctx.t("nav.back"), fields.BACK), Choice(ctx.t("nav.cancel"), fields.CANCEL)]
@@ -131,8 +132,7 @@ def _photo_field(category: Category, answers: dict[str, Any]) -> FieldDef | None
 
 async def _submit(ctx: Context, category: Category) -> FieldDef | None:
     draft = ctx.state.require(ReportDraft)
-    missing = _missing(category, draft.answers)
-    if missing is not None:
+    if _missing(category, draft.answers) is not None:
         return await after_change(ctx, category)
     answers = final_answers(category, draft.answers)
     for f in category.fields:

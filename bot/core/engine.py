@@ -223,8 +223,7 @@ class Engine:
                     await members.touch(tx, inbound.channel, inbound.user_id, now)
                 state = dialog.load(await conversations.load(tx, inbound.channel, inbound.chat_id))
                 ctx = Context(services, tx, inbound, member, state)
-                numbered = inbound.channel in services.numbered_channels
-                ctx.value, ctx.via_aside = resolve(inbound, state, numbered=numbered)
+                ctx.value, ctx.via_aside = resolve(inbound, state, numbered=ctx.numbered)
                 await self.router(ctx)
                 remember_choices(state, ctx.replies, aside=ctx.keep_aside)
                 await conversations.save(tx, inbound.channel, inbound.chat_id, state.dump(), now)
@@ -281,11 +280,6 @@ class Engine:
                 },
             )
         return internal if failure.tell_user else []
-
-
-def resolve_value(inbound: Inbound, state: Dialog, *, numbered: bool = True) -> str | None:
-    """The choice the user meant: a pressed button, or typed text matching a shown choice."""
-    return resolve(inbound, state, numbered=numbered)[0]
 
 
 def resolve(inbound: Inbound, state: Dialog, *, numbered: bool = True) -> tuple[str | None, bool]:

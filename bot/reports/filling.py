@@ -66,10 +66,8 @@ async def parse_answer(ctx: Context, fdef: FieldDef, pending: list[Any]) -> Outc
     """Turn what the user sent into a stored value, or say precisely what is expected."""
     kind = kind_of(fdef)
     if ctx.inbound.voice is not None and not kind.takes_voice:
-        typed = ctx.inbound.channel in ctx.services.numbered_channels
-        return Outcome(
-            "error", message=ctx.t("voice.not_here_typed" if typed else "voice.not_here_buttons")
-        )
+        key = "voice.not_here_typed" if ctx.numbered else "voice.not_here_buttons"
+        return Outcome("error", message=ctx.t(key))
     return await kind.parse(ctx, fdef, own_value(fdef, ctx.value), pending)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.core.dialog import Question, load
-from bot.core.engine import remember_choices, resolve_value
+from bot.core.engine import remember_choices, resolve
 from bot.core.model import Choice, Inbound, Outbound, render_text
 from bot.reports.drafts import ReportDraft
 from bot.reports.filling import applicable, next_field, own_value, pending_from
@@ -71,12 +71,12 @@ def test_typed_numbers_and_labels_resolve_to_the_shown_choices() -> None:
     state = load(
         {"_choices": [["k:patrol", "🚶 Tuần tra"], ["nav:cancel", "✖ Hủy"]], "_free": False}
     )
-    assert resolve_value(inbound("1"), state) == "k:patrol"
-    assert resolve_value(inbound("tuan tra"), state) == "k:patrol"
-    assert resolve_value(inbound("HỦY"), state) == "nav:cancel"
-    assert resolve_value(inbound("1"), state, numbered=False) is None  # Telegram shows no numbers
-    assert resolve_value(inbound(button="x"), state) == "x"
-    assert resolve_value(inbound("/baocao"), state) is None
+    assert resolve(inbound("1"), state)[0] == "k:patrol"
+    assert resolve(inbound("tuan tra"), state)[0] == "k:patrol"
+    assert resolve(inbound("HỦY"), state)[0] == "nav:cancel"
+    assert resolve(inbound("1"), state, numbered=False)[0] is None  # Telegram shows no numbers
+    assert resolve(inbound(button="x"), state)[0] == "x"
+    assert resolve(inbound("/baocao"), state)[0] is None
 
 
 def test_numeric_questions_take_numbers_as_answers_and_no_prefixes() -> None:
@@ -87,9 +87,9 @@ def test_numeric_questions_take_numbers_as_answers_and_no_prefixes() -> None:
             "_numeric": True,
         }
     )
-    assert resolve_value(inbound("1"), state) is None  # "1" incident, not the first button
-    assert resolve_value(inbound("qua"), state) is None  # "hôm qua", not "Quay lại"
-    assert resolve_value(inbound("quay lại"), state) == "nav:back"
+    assert resolve(inbound("1"), state)[0] is None  # "1" incident, not the first button
+    assert resolve(inbound("qua"), state)[0] is None  # "hôm qua", not "Quay lại"
+    assert resolve(inbound("quay lại"), state)[0] == "nav:back"
 
 
 def test_text_questions_still_number_their_buttons() -> None:
@@ -100,9 +100,9 @@ def test_text_questions_still_number_their_buttons() -> None:
             "_numeric": False,
         }
     )
-    assert resolve_value(inbound("1"), state) == "join:use_name"
-    assert resolve_value(inbound("dùng tên"), state) is None  # a name, not a prefix
-    assert resolve_value(inbound("1"), state, numbered=False) is None
+    assert resolve(inbound("1"), state)[0] == "join:use_name"
+    assert resolve(inbound("dùng tên"), state)[0] is None  # a name, not a prefix
+    assert resolve(inbound("1"), state, numbered=False)[0] is None
 
 
 def test_choices_are_remembered_until_a_dialog_ends() -> None:
