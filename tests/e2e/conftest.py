@@ -15,6 +15,7 @@
 - ``bot_token`` (function): a fresh token per test, so tests sharing the emulator never see each
   other's updates.
 - ``make_user(first_name, **kw)``: an ``EmulatorUser`` in a private chat with that bot.
+- ``fake`` (module): the fake Zalo Bot API server on loopback, for tests of the Zalo side.
 - ``bot_process(args, env=..., cwd=..., name=...)``: a ``BotProcess`` (not started yet), stopped
   at teardown; its output (and the emulator's complaints) appear in a failing test's report.
 """
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.support.fakezalo import FakeZalo
 
 from .client import EmulatorUser, next_user_id
 from .harness import BotProcess, Emulator, HarnessError, install_emulator, node_and_npm
@@ -58,6 +61,14 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeZalo]:
+    """The fake Zalo Bot API server, one per test module."""
+    server = FakeZalo().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

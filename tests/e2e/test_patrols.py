@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 import sqlite3
-import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,12 +23,11 @@ import pytest
 from tests.support.fakezalo import FakeZalo, SentMessage, ZaloUser
 
 from .client import EmulatorUser, next_user_id
-from .conftest import PROJECT_ROOT
-from .harness import BotProcess, Emulator
+from .harness import Emulator
 from .test_field_reports import ORG_CSV, PATROL, TEAM_A, TEAM_B
 from .test_field_reports import join as tg_join
 from .test_reminders import REMINDER
-from .test_zalo import World
+from .test_zalo import World, both_messengers
 from .test_zalo import join as zalo_join
 
 pytestmark = pytest.mark.e2e
@@ -46,48 +43,15 @@ def zone_at(local_hour: int, now: datetime) -> ZoneInfo:
 
 
 def _world(root: Path, emulator: Emulator, fake: FakeZalo, zone: ZoneInfo, reminders: str) -> World:
-    db_path, media, config = root / "bot.sqlite3", root / "media", root / "config.toml"
-    config.write_text(
-        f"""[bot]
-timezone = "{zone.key}"
-[database]
-path = "{db_path}"
-[reminders]
-{reminders}
-[telegram]
-base_url = "{emulator.url}"
-bot_username = "antt_test_bot"
-poll_interval = 0.05
-[zalo]
-base_url = "{fake.url}"
-poll_timeout = 10
-media_dir = "{media}"
-""",
-        encoding="utf-8",
+    w = both_messengers(
+        root, emulator, fake, f'[bot]\ntimezone = "{zone.key}"\n[reminders]\n{reminders}'
     )
-    zalo_token = fake.new_token()
-    tg_token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": tg_token, "ANTT_ZALO_TOKEN": zalo_token},
-        cwd=PROJECT_ROOT,
-        log_path=root / "bot.log",
-        name="antt-bot",
-    )
-    w = World(root, config, db_path, media, zalo_token, tg_token, bot, fake, emulator.url)
     (root / "units.csv").write_text(ORG_CSV, encoding="utf-8")
     w.cli("org", "import", str(root / "units.csv"))
     for name, unit in (("a", TEAM_A), ("b", TEAM_B)):
         out = w.cli("invite", "create", "--unit", unit, "--role", "member", "--uses", "30")
         w.codes[name] = out.strip().splitlines()[-1].strip()
     return w
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeZalo]:
-    server = FakeZalo().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -53,13 +53,6 @@ def _lines(output: str) -> list[str]:
     ]
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeZalo]:
-    server = FakeZalo().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def late_emulator(emulator: Emulator, tmp_path: Path) -> Iterator[Emulator]:
     """A second emulator on a port nothing listens on yet: a Bot API that answers later."""

@@ -16,9 +16,6 @@ before the minute, so one wait for the reminder serves every check:
 from __future__ import annotations
 
 import json
-import secrets
-import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,12 +27,11 @@ import pytest
 from tests.support.fakezalo import FakeZalo, SentMessage, ZaloUser
 
 from .client import EmulatorUser, next_user_id
-from .conftest import PROJECT_ROOT
-from .harness import BotProcess, Emulator
+from .harness import Emulator
 from .test_field_reports import GOOD_DEED, NUMBER
 from .test_field_reports import join as tg_join
 from .test_reminders import REMINDER, zone_near_noon
-from .test_zalo import ORG_CSV, TEAM, World, _query
+from .test_zalo import ORG_CSV, TEAM, World, _query, both_messengers
 from .test_zalo import join as zalo_join
 
 pytestmark = pytest.mark.e2e
@@ -77,13 +73,6 @@ class Reminded:
         return [(r["kind"], r["status"]) for r in rows]
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeZalo]:
-    server = FakeZalo().start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 async def reminded(
     emulator: Emulator, fake: FakeZalo, tmp_path: Path, request: pytest.FixtureRequest
@@ -94,43 +83,17 @@ async def reminded(
     slot = (local + timedelta(minutes=2 if local.second > 35 else 1)).replace(
         second=0, microsecond=0
     )
-    db_path, media, config = tmp_path / "bot.sqlite3", tmp_path / "media", tmp_path / "c.toml"
-    config.write_text(
-        f"""[bot]
-timezone = "{zone.key}"
-[database]
-path = "{db_path}"
-[reminders]
-daily_at = "{slot:%H:%M}"
-[telegram]
-base_url = "{emulator.url}"
-bot_username = "antt_test_bot"
-poll_interval = 0.05
-[zalo]
-base_url = "{fake.url}"
-poll_timeout = 10
-media_dir = "{media}"
-""",
-        encoding="utf-8",
-    )
-    zalo_token = fake.new_token()
-    tg_token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": tg_token, "ANTT_ZALO_TOKEN": zalo_token},
-        cwd=PROJECT_ROOT,
-        log_path=tmp_path / "bot.log",
-        name="antt-bot",
-    )
+    settings = f'[bot]\ntimezone = "{zone.key}"\n[reminders]\ndaily_at = "{slot:%H:%M}"'
+    w = both_messengers(tmp_path, emulator, fake, settings)
+    bot = w.bot
     request.node.e2e_processes = [bot]
-    w = World(tmp_path, config, db_path, media, zalo_token, tg_token, bot, fake, emulator.url)
     (tmp_path / "units.csv").write_text(ORG_CSV, encoding="utf-8")
     w.cli("org", "import", str(tmp_path / "units.csv"))
     out = w.cli("invite", "create", "--unit", TEAM, "--role", "member", "--uses", "10")
     w.codes["member"] = out.strip().splitlines()[-1].strip()
     bot.start()
-    await fake.wait_polling(zalo_token)
-    await emulator.wait_polling(tg_token, bot=bot)
+    await fake.wait_polling(w.zalo_token)
+    await emulator.wait_polling(w.tg_token, bot=bot)
     try:
         yield Reminded(w, zone, slot)
     finally:

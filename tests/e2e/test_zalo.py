@@ -44,6 +44,37 @@ ORG_CSV = f"path,kind\n{PROVINCE},province\n{COMMUNE},commune\n{TEAM},village\n"
 NUMBER = re.compile(r"BC-\d{4}-\d{6}")
 
 
+def both_messengers(root: Path, emulator: Emulator, fake: FakeZalo, settings: str) -> World:
+    """A bot (not started) serving the emulator's Telegram and the fake Zalo from `root`,
+    its config `settings` (e.g. [bot] and [reminders]) then the database and messengers."""
+    db_path, media, config = root / "bot.sqlite3", root / "media", root / "config.toml"
+    config.write_text(
+        f"""{settings}
+[database]
+path = "{db_path}"
+[telegram]
+base_url = "{emulator.url}"
+bot_username = "antt_test_bot"
+poll_interval = 0.05
+[zalo]
+base_url = "{fake.url}"
+poll_timeout = 10
+media_dir = "{media}"
+""",
+        encoding="utf-8",
+    )
+    zalo_token = fake.new_token()
+    tg_token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+    bot = BotProcess(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        env={"ANTT_TELEGRAM_TOKEN": tg_token, "ANTT_ZALO_TOKEN": zalo_token},
+        cwd=PROJECT_ROOT,
+        log_path=root / "bot.log",
+        name="antt-bot",
+    )
+    return World(root, config, db_path, media, zalo_token, tg_token, bot, fake, emulator.url)
+
+
 def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ANTT_")}
 
@@ -112,44 +143,13 @@ def _query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeZalo]:
-    server = FakeZalo().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def world(
     emulator: Emulator, fake: FakeZalo, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     root = tmp_path_factory.mktemp("zalo")
-    db_path, media, config = root / "bot.sqlite3", root / "media", root / "config.toml"
-    config.write_text(
-        f"""[database]
-path = "{db_path}"
-[reminders]
-enabled = false  # scheduled messages are tested in test_reminders.py
-[telegram]
-base_url = "{emulator.url}"
-bot_username = "antt_test_bot"
-poll_interval = 0.05
-[zalo]
-base_url = "{fake.url}"
-poll_timeout = 10
-media_dir = "{media}"
-""",
-        encoding="utf-8",
-    )
-    zalo_token = fake.new_token()
-    tg_token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": tg_token, "ANTT_ZALO_TOKEN": zalo_token},
-        cwd=PROJECT_ROOT,
-        log_path=root / "bot.log",
-        name="antt-bot",
-    )
-    w = World(root, config, db_path, media, zalo_token, tg_token, bot, fake, emulator.url)
+    # scheduled messages are tested in test_reminders.py
+    w = both_messengers(root, emulator, fake, "[reminders]\nenabled = false")
+    bot = w.bot
     (root / "units.csv").write_text(ORG_CSV, encoding="utf-8")
     assert "3 created" in w.cli("org", "import", str(root / "units.csv"))
     for name, unit, role in (("member", TEAM, "member"), ("officer", COMMUNE, "officer")):
