@@ -11,7 +11,7 @@ from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Attachment, Choice
 from bot.reports import filling
-from bot.reports.alerts import playable_on, voice_answers
+from bot.reports.alert_media import playable_on, voice_answers
 from bot.reports.credit import notify_teammates
 from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef

@@ -1,15 +1,14 @@
-"""Commune police: acknowledge urgent reports ("Đã tiếp nhận") and list those still waiting."""
+"""Commune police: acknowledge urgent reports ("Đã tiếp nhận"), the first step of their life."""
 
 from __future__ import annotations
 
 from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import id_after
-from bot.core.model import Choice, Outbound
-from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
-from bot.reports.alerts import ACK_PREFIX, voice_answers, voice_key
-from handlers import menu
-from handlers.commands import HOME, handles
+from bot.core.model import Outbound
+from bot.core.roles import ALERT_ROLES, in_scope
+from bot.reports.alert_media import voice_answers, voice_key
+from bot.reports.alert_message import ACK_PREFIX
 from storage import members, outbox, reports
 from storage.reports import Report
 
@@ -97,32 +96,3 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
             urgent=True,  # answers an emergency: quiet hours do not hold it
         )
         ctx.queued = True
-
-
-@handles("tinbao")
-async def pending(ctx: Context) -> None:
-    """Urgent reports in the caller's area still waiting for police, with acknowledge buttons."""
-    assert ctx.member is not None
-    me = ctx.member
-    if me.role not in OVERSIGHT_ROLES:
-        await menu.show(ctx, ctx.t("ack.not_allowed"))
-        return
-    rows = await reports.unacknowledged_in(ctx.tx, me.unit_path, 10)
-    if not rows:
-        await menu.show(ctx, ctx.t("ack.none_pending"))
-        return
-    can_ack = me.role in ALERT_ROLES
-    lines = [ctx.t("ack.pending_title", count=len(rows)), ""]
-    buttons = []
-    for row in rows:
-        kind = row.kind
-        title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
-        lines.append(
-            f"{row.number} · {title} · {row.unit_name} · {dates.stored_stamp(row.created_at)}"
-        )
-        if can_ack:
-            buttons.append(
-                [Choice(ctx.t("ack.button_for", number=row.number), ACK_PREFIX + str(row.id))]
-            )
-    buttons.append([Choice(ctx.t("menu.back_to_menu"), HOME)])
-    ctx.reply("\n".join(lines), buttons)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.engine import Context, Handler
-from bot.reports.alerts import ACK_PREFIX
+from bot.reports.alert_message import ACK_PREFIX
 from bot.reports.credit import NOT_ME
 from handlers import (
     announce,
@@ -17,6 +17,7 @@ from handlers import (
     report,
     start,
     tally,
+    tinbao,  # noqa: F401  (registers /tinbao)
     traps,
 )
 from handlers.commands import REGISTRY

@@ -7,11 +7,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from storage import incidents
 from storage.db import Row, Tx
 from storage.subtree import within, within_params
 
 _COLUMNS = """r.id, r.number, r.member_id, r.unit_id, r.kind, r.report_date, r.data, r.status,
-    r.urgent, r.created_at, r.updated_at, r.edit_until, r.ack_by, r.ack_at"""
+    r.urgent, r.created_at, r.updated_at, r.edit_until, r.ack_by, r.ack_at, r.state,
+    r.duplicate_of, r.confirmed_at"""
 
 # A team-mate named on someone's active report for the day was out with them: credited as
 # having reported (no reminder, not listed as missing in the leader's digest). For a query
@@ -39,6 +41,10 @@ class Report:
     edit_until: str
     ack_by: int | None
     ack_at: str | None
+    # The urgent report's life (bot/reports/lifecycle.py); None for other reports.
+    state: str | None
+    duplicate_of: int | None
+    confirmed_at: str | None  # an officer confirmed the fields feeding a target
 
     @classmethod
     def from_row(cls, row: Row) -> Report:
@@ -84,7 +90,14 @@ def _report_fields(row: Row) -> dict[str, Any]:
         "edit_until": str(row["edit_until"]),
         "ack_by": None if ack_by is None else int(ack_by),
         "ack_at": None if ack_at is None else str(ack_at),
+        "state": _text_or_none(row["state"]),
+        "duplicate_of": None if row["duplicate_of"] is None else int(row["duplicate_of"]),
+        "confirmed_at": _text_or_none(row["confirmed_at"]),
     }
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 async def next_number(tx: Tx, year: int) -> str:
@@ -268,13 +281,17 @@ async def withdraw(tx: Tx, report_id: int, now_iso: str) -> None:
 
 
 async def acknowledge(tx: Tx, report_id: int, member_id: int, now_iso: str) -> bool:
-    """Store the first acknowledgement only; False when someone was faster."""
+    """Store the first acknowledgement only (the report is then taken up, a step of its
+    life); False when someone was faster."""
     cur = await tx.execute(
-        """UPDATE reports SET ack_by = ?, ack_at = ?
+        """UPDATE reports SET ack_by = ?, ack_at = ?, state = 'acknowledged', state_at = ?
            WHERE id = ? AND ack_by IS NULL AND urgent = 1""",
-        (member_id, now_iso, report_id),
+        (member_id, now_iso, now_iso, report_id),
     )
-    return cur.rowcount == 1
+    if cur.rowcount != 1:
+        return False
+    await incidents.add_event(tx, report_id, member_id, "acknowledged", now_iso)
+    return True
 
 
 async def unacknowledged_in(tx: Tx, unit_path: str, limit: int) -> list[NamedReport]:

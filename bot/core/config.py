@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from bot.core import dates
+from bot.core.config_alerts import AlertsSection
 from bot.core.config_movement import (
     DEFAULT_RATINGS,
     TARGET_KEYS,
@@ -231,6 +232,7 @@ class Config(_Section):
     inbound: InboundSection = InboundSection()
     org_import: OrgImportSection = OrgImportSection()
     demo: DemoSection = DemoSection()
+    alerts: AlertsSection = AlertsSection()
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:

@@ -13,7 +13,7 @@ from bot.reports.alerts import queue_alerts
 from bot.reports.credit import NIL_KIND, notify_teammates, replace_nil
 from bot.reports.fielddef import DATE
 from bot.reports.forms import Category
-from storage import reports
+from storage import incidents, reports
 
 
 def edit_until(created: datetime, deadline: time) -> datetime:
@@ -83,5 +83,6 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     if participants:
         await notify_teammates(ctx, category, report_id, number, data, participants)
     if category.urgent:
+        await incidents.open_case(ctx.tx, report_id, member.id, iso(now), iso(now))
         await queue_alerts(ctx, category, report_id, number, answers)
     return Saved(report_id, number, replaced)

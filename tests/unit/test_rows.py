@@ -20,7 +20,8 @@ REPORT_SQL = """SELECT 11 AS id, 'BC-2026-000011' AS number, 7 AS member_id, 3 A
     'tip' AS kind, '2026-11-23' AS report_date,
     '{{"date": "2026-11-23", "mates": [1, 2], "note": "Cháy"}}' AS data,
     'active' AS status, 1 AS urgent, 'c' AS created_at, 'u' AS updated_at, 'e' AS edit_until,
-    {ack_by} AS ack_by, {ack_at} AS ack_at,
+    {ack_by} AS ack_by, {ack_at} AS ack_at, 'received' AS state, NULL AS duplicate_of,
+    NULL AS confirmed_at,
     'Xã A/Thôn Nà Lẹng' AS unit_path, 'Thôn Nà Lẹng' AS unit_name, 'Lò Văn Pó' AS reporter_name"""
 
 UNIT_SQL = """SELECT 3 AS id, {parent_id} AS parent_id, 'Thôn Nà Lẹng' AS name,
