@@ -10,7 +10,7 @@ from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Attachment, Choice
-from bot.reports import filling
+from bot.reports import changes, filling
 from bot.reports.alert_media import playable_on, voice_answers
 from bot.reports.credit import notify_teammates
 from bot.reports.drafts import EditDraft
@@ -127,6 +127,10 @@ async def _ask_withdraw(ctx: Context, row: Report) -> None:
     if not _editable(ctx, row):
         await _open(ctx, row)
         return
+    refusal = await changes.withdrawal_refusal(ctx, row)
+    if refusal is not None:
+        await menu.show(ctx, refusal)
+        return
     ctx.reply(
         ctx.t("mine.withdraw_confirm", number=row.number),
         [
@@ -141,6 +145,10 @@ async def _withdraw(ctx: Context, row: Report) -> None:
     if not _editable(ctx, row):
         await _open(ctx, row)
         return
+    refusal = await changes.withdrawal_refusal(ctx, row)
+    if refusal is not None:
+        await menu.show(ctx, refusal)
+        return
     await reports.withdraw(ctx.tx, row.id, ctx.now_iso)
     await reports.audit(
         ctx.tx,
@@ -151,6 +159,7 @@ async def _withdraw(ctx: Context, row: Report) -> None:
         None,
         ctx.now_iso,
     )
+    await changes.withdrawn(ctx, row)
     await menu.show(ctx, ctx.t("mine.withdrawn_ok", number=row.number))
 
 
@@ -170,10 +179,14 @@ async def _pick(ctx: Context, category: Category, row: Report, prefix: str = "")
     lines.append("")
     lines.extend(await filling.summary_lines(ctx, category, answers))
     lines.append("")
+    locked = changes.locked_keys(category, row)
+    if locked:  # confirmed by an officer: not offered
+        lines.append(await changes.locked_message(ctx, category, row))
     lines.append(ctx.t("edit.pick"))
     buttons = [
         [Choice(f.label.get(ctx.locale), FIELD + f.key)]
         for f in filling.applicable(category, answers)
+        if f.key not in locked
     ]
     buttons.append([Choice(ctx.t("edit.save"), SAVE)])
     buttons.append([Choice(ctx.t("nav.cancel"), fields.CANCEL)])
@@ -217,6 +230,9 @@ async def _on_pick(ctx: Context, category: Category, row: Report) -> None:
         return
     key = value[len(FIELD) :] if value.startswith(FIELD) else ""
     keys = {f.key for f in filling.applicable(category, ctx.state.require(EditDraft).answers)}
+    if key in changes.locked_keys(category, row):
+        await _pick(ctx, category, row, "⚠️ " + await changes.locked_message(ctx, category, row))
+        return
     if key not in keys:
         await _pick(ctx, category, row, "⚠️ " + ctx.t("error.choice"))
         return
@@ -247,6 +263,11 @@ async def _save(ctx: Context, category: Category, row: Report) -> None:
     data, participants, media = split_answers(category, answers)
     before = reports.answers(row)
     report_id = row.id
+    locked = changes.locked_keys(category, row)
+    if any(before.get(key) != data.get(key) for key in locked):  # confirmed meanwhile
+        ctx.reset()
+        await menu.show(ctx, await changes.locked_message(ctx, category, row))
+        return
     if data != before:
         report_date = str(data.get("date") or row.report_date)
         now = iso(ctx.now)
@@ -258,6 +279,7 @@ async def _save(ctx: Context, category: Category, row: Report) -> None:
             await notify_teammates(ctx, category, report_id, row.number, data, added)
         await reports.set_media(ctx.tx, report_id, ctx.inbound.channel, media)
         await reports.audit(ctx.tx, report_id, ctx.member.id, "edit", before, data, now)
+        await changes.edited(ctx, category, row, before, data)
         text = ctx.t("edit.saved", number=row.number)
     else:
         text = ctx.t("edit.unchanged", number=row.number)

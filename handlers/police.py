@@ -7,7 +7,7 @@ from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Outbound
 from bot.core.roles import ALERT_ROLES, in_scope
-from bot.reports.alert_media import voice_answers, voice_key
+from bot.reports.alert_media import media_keys
 from bot.reports.alert_message import ACK_PREFIX
 from storage import members, outbox, reports
 from storage.reports import Report
@@ -69,12 +69,11 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
     assert ctx.member is not None
     report_id, number = report.id, report.number
     kind = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
-    voices = [key for key, _ in voice_answers(kind, report.answers)] if kind else []
     for alert in await reports.alerts_of(ctx.tx, report_id):
         if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
-            # not delivered yet: nobody needs it any more (nor its voice notes)
+            # not delivered yet: nobody needs it any more (nor the media after it)
             officer_id = int(alert["member_id"])
-            keys = [voice_key(report_id, officer_id, key) for key in voices]
+            keys = media_keys(kind, report.answers, report_id, officer_id) if kind else []
             await outbox.cancel_pending_keys(ctx.tx, keys)
             continue
         if int(alert["member_id"]) == ctx.member.id:

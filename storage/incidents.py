@@ -112,3 +112,17 @@ async def confirm_fire(tx: Tx, report_id: int, member_id: int, in_time: bool, no
            WHERE id = ?""",
         (now_iso, member_id, int(in_time), report_id),
     )
+
+
+async def confirmer(tx: Tx, report_id: int) -> tuple[str, str] | None:
+    """When an officer confirmed the report and their name, for the member who may no longer
+    change what was confirmed (they know whom to ask); None until confirmed."""
+    row = await tx.fetchone(
+        """SELECT r.confirmed_at, m.full_name FROM reports r
+           LEFT JOIN members m ON m.id = r.confirmed_by
+           WHERE r.id = ? AND r.confirmed_at IS NOT NULL""",
+        (report_id,),
+    )
+    if row is None:
+        return None
+    return str(row["confirmed_at"]), str(row["full_name"] or "")

@@ -218,3 +218,11 @@ async def led_teams_on(tx: Tx, day_iso: str, roles: Collection[str]) -> list[Row
             ORDER BY m.unit_id, m.full_name""",
         (day_iso, *roles),
     )
+
+
+async def phone_of(tx: Tx, member_id: int) -> str | None:
+    """A member's phone number when known, so the officer an alert reaches can call the
+    reporter back at once."""
+    row = await tx.fetchone("SELECT phone FROM members WHERE id = ?", (member_id,))
+    phone = None if row is None else row["phone"]
+    return str(phone).strip() or None if phone is not None else None

@@ -326,6 +326,23 @@ async def alerts_of(tx: Tx, report_id: int) -> list[Row]:
     )
 
 
+async def alerted(tx: Tx, report_id: int) -> list[Row]:
+    """Each officer an alert of the report went (or is going) to, once, with where and when
+    their latest alert is due and whether it was urgent: a later change to the report
+    follows the alert there, never before it. Alerts withdrawn before delivery (someone
+    acknowledged first) do not count: that officer never read the report."""
+    return await tx.fetchall(
+        """SELECT a.member_id, m.locale, o.channel, o.chat_id, o.not_before, o.urgent
+           FROM alerts a JOIN outbox o ON o.id = a.outbox_id JOIN members m ON m.id = a.member_id
+           WHERE a.report_id = ? AND o.status != 'cancelled'
+             AND a.step = (SELECT MAX(b.step) FROM alerts b JOIN outbox p ON p.id = b.outbox_id
+                           WHERE b.report_id = a.report_id AND b.member_id = a.member_id
+                             AND p.status != 'cancelled')
+           ORDER BY a.member_id""",
+        (report_id,),
+    )
+
+
 def answers(report: Report) -> dict[str, Any]:
     """A report's answers as a copy the caller may change (a dialog edits them in its
     state), so the report itself stays as it was read."""

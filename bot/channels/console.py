@@ -53,8 +53,9 @@ class ConsoleChannel:
         """A terminal cannot show files: write them to `files_dir` and print where they are."""
         saved: list[Path] = []
         for item in message.attachments:
-            if item.kind == "voice":  # Telegram's file: nothing to write here
-                self.out.write(f"   🎤 {item.caption}\n")
+            if item.ref:  # a file the messenger holds (voice note, photo): nothing to write
+                icon = "🎤" if item.kind == "voice" else "📷"
+                self.out.write(f"   {icon} {item.caption}\n")
                 continue
             try:
                 data = await item.render()

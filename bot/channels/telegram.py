@@ -24,7 +24,15 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels import DeliveryError
 from bot.channels.journal import JournalingRequest
-from bot.channels.telegram_messages import NAME, Unsent, keyboard, send_text, send_voice, to_inbound
+from bot.channels.telegram_messages import (
+    NAME,
+    Unsent,
+    keyboard,
+    send_photo_ref,
+    send_text,
+    send_voice,
+    to_inbound,
+)
 from bot.channels.telegram_pace import ChatOrder, PacedLimiter, bulk
 from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, utf16_units
 from bot.core.config import Config
@@ -259,6 +267,8 @@ class TelegramChannel:
     async def _deliver(self, bot: Bot, chat_id: str, message: Outbound) -> str | None:
         if message.attachments and message.attachments[0].kind == "voice":
             sent = await send_voice(bot, int(chat_id), message.attachments[0], message.text)
+        elif message.attachments and message.attachments[0].ref:  # a photo Telegram holds
+            sent = await send_photo_ref(bot, int(chat_id), message.attachments[0], message.text)
         elif message.attachments:
             item = message.attachments[0]
             data = await item.render()

@@ -1,5 +1,5 @@
-"""Telegram's messages and the channel-neutral model: updates in, texts, keyboards and
-voice notes out (the Bot API calls a reply or an outbox row is made of)."""
+"""Telegram's messages and the channel-neutral model: updates in, texts, keyboards, voice
+notes and photos by file id out (the Bot API calls a reply or an outbox row is made of)."""
 
 from __future__ import annotations
 
@@ -109,3 +109,11 @@ async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> 
     file_id = item.ref.removeprefix("tg:")
     text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
     return await bot.send_voice(chat_id, voice=file_id, caption=text)
+
+
+async def send_photo_ref(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:
+    """Send a photo again by its file id (Telegram keeps it): a reporter's photo shown to
+    the officer an alert went to."""
+    file_id = item.ref.removeprefix("tg:")
+    text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
+    return await bot.send_photo(chat_id, photo=file_id, caption=text)

@@ -81,12 +81,18 @@ class Attachment:
     render: Callable[[], Awaitable[bytes]]
     caption: str = ""
     failed_text: str = ""  # told to the user, in their language, if the file cannot be sent
-    ref: str = ""  # a voice note's file on the messenger ("tg:<file_id>")
+    ref: str = ""  # a voice note's or photo's file on the messenger ("tg:<file_id>")
 
     @classmethod
     def voice(cls, ref: str, caption: str = "") -> Attachment:
         """A voice note sent again by reference (an officer or the reporter plays it)."""
         return cls("voice.ogg", "voice", _nothing, caption=caption, ref=ref)
+
+    @classmethod
+    def photo_by_ref(cls, ref: str, caption: str = "") -> Attachment:
+        """A photo sent again by reference (shown to an officer after an alert), so the
+        messenger that holds it never needs the bytes uploaded again."""
+        return cls("photo.jpg", "photo", _nothing, caption=caption, ref=ref)
 
 
 async def _nothing() -> bytes:
@@ -103,7 +109,7 @@ class Outbound:
     typed "2" is an answer, not the second button). `replace` asks channels that can edit
     messages to update the pressed message instead of sending a new one. `attachments` are
     files sent right after the text (direct replies only; an outbox row is text, or a voice
-    note by reference: `voice_payload`).
+    note or photo by reference: `voice_payload`, `photo_payload`).
     """
 
     text: str
@@ -129,13 +135,22 @@ class Outbound:
         """An outbox row that is a voice note (sent by its reference) with a caption."""
         return {"text": caption, "choices": [], "voice": ref}
 
+    @staticmethod
+    def photo_payload(ref: str, caption: str) -> dict[str, Any]:
+        """An outbox row that is a photo (sent by its reference) with a caption."""
+        return {"text": caption, "choices": [], "photo": ref}
+
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Outbound:
-        """Rebuild a message stored in the outbox: a voice row is the voice with its caption."""
+        """Rebuild a message stored in the outbox: a voice or photo row is the file with its
+        caption."""
         rows = [[Choice(label, value) for label, value in row] for row in payload["choices"]]
         text = str(payload["text"])
         if payload.get("voice"):
             return cls(text=text, choices=rows, attachments=[Attachment.voice(payload["voice"])])
+        if payload.get("photo"):
+            photo = Attachment.photo_by_ref(payload["photo"])
+            return cls(text=text, choices=rows, attachments=[photo])
         return cls(text=text, choices=rows)
 
 

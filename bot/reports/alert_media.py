@@ -1,15 +1,22 @@
-"""The media sent after an alert (voice notes, to be played in the officer's chat), and
-which of them a messenger can play."""
+"""The media sent after an alert (voice notes to play and photos to see in the officer's chat),
+which of them a messenger can show, and what the alert says of the photos it cannot."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.core.engine import Context
+from bot.core.i18n import Texts
 from bot.core.model import Outbound
 from bot.reports.forms import Category
 from storage import outbox
 from storage.db import Row
+
+# Where a file reference came from, by its prefix: Telegram's file ids can be sent again on
+# Telegram; Zalo photos are files on the bot's own disk, which no messenger can show until a
+# public base URL for files is configured.
+TELEGRAM_PREFIX = "tg:"
+MESSENGER_NAMES = {TELEGRAM_PREFIX: "Telegram"}
 
 
 def voice_answers(category: Category, answers: dict[str, Any]) -> list[tuple[str, str]]:
@@ -22,15 +29,108 @@ def voice_answers(category: Category, answers: dict[str, Any]) -> list[tuple[str
     return found
 
 
+def photo_answers(category: Category, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The report's photos as (field key, file reference), in form order."""
+    found: list[tuple[str, str]] = []
+    for f in category.fields:
+        value = answers.get(f.key)
+        if f.type == "photo" and isinstance(value, list):
+            found.extend((f.key, str(ref)) for ref in value)
+    return found
+
+
 def playable_on(channel: str, ref: str) -> bool:
-    """A voice note is sent again by the messenger's own file id: only there can it play."""
-    return ref.startswith("tg:") and channel == "telegram"
+    """A voice note or photo is sent again by the messenger's own file id: only there can
+    it be shown."""
+    return ref.startswith(TELEGRAM_PREFIX) and channel == "telegram"
 
 
 def voice_key(report_id: int, officer_id: int, field: str) -> str:
     """The outbox key of a voice note sent after an officer's alert: acknowledging cancels
     it with the alert when neither has gone yet."""
     return f"alert:{report_id}:{officer_id}:voice:{field}"
+
+
+def photo_key(report_id: int, officer_id: int, index: int) -> str:
+    """The outbox key of the `index`-th photo (from 1) sent after an officer's alert."""
+    return f"alert:{report_id}:{officer_id}:photo:{index}"
+
+
+def media_keys(
+    category: Category, answers: dict[str, Any], report_id: int, officer_id: int
+) -> list[str]:
+    """Every outbox key the media after an officer's alert may have (voice notes and
+    photos), so acknowledging withdraws them with the alert when none has gone yet."""
+    voices = [voice_key(report_id, officer_id, key) for key, _ in voice_answers(category, answers)]
+    photos = photo_answers(category, answers)
+    return voices + [photo_key(report_id, officer_id, i) for i in range(1, len(photos) + 1)]
+
+
+def photo_lines(
+    texts: Texts, locale: str, channel: str, category: Category, answers: dict[str, Any]
+) -> list[str]:
+    """What the alert says of the report's photos: that they follow (where the officer's
+    messenger holds them), else how many there are and where they can be seen."""
+    refs = [ref for _, ref in photo_answers(category, answers)]
+    if not refs:
+        return []
+    shown = [ref for ref in refs if playable_on(channel, ref)]
+    lines = [texts.t(locale, "alertx.photos_follow", count=len(shown))] if shown else []
+    elsewhere: dict[str, int] = {}
+    kept = 0
+    for ref in refs:
+        if playable_on(channel, ref):
+            continue
+        name = next((n for p, n in MESSENGER_NAMES.items() if ref.startswith(p)), None)
+        if name is None:
+            kept += 1
+        else:
+            elsewhere[name] = elsewhere.get(name, 0) + 1
+    for name, count in elsewhere.items():
+        lines.append(texts.t(locale, "alertx.photos_elsewhere", count=count, messenger=name))
+    if kept:
+        lines.append(texts.t(locale, "alertx.photos_later", count=kept))
+    return lines
+
+
+async def queue_media(
+    ctx: Context,
+    category: Category,
+    report_id: int,
+    number: str,
+    answers: dict[str, Any],
+    officer: Row,
+    contact: Row,
+    *,
+    urgent: bool = True,
+) -> None:
+    """Each voice note and photo right after the alert, so the officer can play or see it in
+    the chat.
+
+    Queued after the alert with the same time, so the sender sends them next in that chat;
+    an officer reached on a messenger that cannot show them reads what the alert says.
+    """
+    await queue_voices(ctx, category, report_id, number, answers, officer, contact, urgent=urgent)
+    channel = str(contact["channel"])
+    locale = str(officer["locale"])
+    photos = photo_answers(category, answers)
+    for index, (_, ref) in enumerate(photos, 1):
+        if not playable_on(channel, ref):
+            continue
+        caption = ctx.services.texts.t(
+            locale, "alertx.photo_caption", n=index, total=len(photos), number=number
+        )
+        await outbox.enqueue(
+            ctx.tx,
+            dedupe_key=photo_key(report_id, int(officer["id"]), index),
+            channel=channel,
+            chat_id=str(contact["chat_id"]),
+            member_id=int(officer["id"]),
+            payload=Outbound.photo_payload(ref, caption),
+            not_before_iso=ctx.now_iso,
+            now_iso=ctx.now_iso,
+            urgent=urgent,
+        )
 
 
 async def queue_voices(

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.core.engine import Context
 from bot.core.roles import ALERT_ROLES, role_names
-from bot.reports.alert_media import queue_voices
+from bot.reports.alert_media import queue_media
 from bot.reports.alert_message import ACK_PREFIX, alert_message
 from bot.reports.forms import Category
 from storage import members, outbox, reports
@@ -40,6 +40,8 @@ async def queue_alerts(
             reporter=member,
             filed_at=ctx.now,
             answers=answers,
+            channel=str(contact["channel"]),
+            map_url=ctx.services.config.alerts.map_url,
         )
         outbox_id = await outbox.enqueue(
             ctx.tx,
@@ -55,6 +57,6 @@ async def queue_alerts(
         if outbox_id is not None:
             await reports.add_alert(ctx.tx, report_id, int(officer["id"]), outbox_id)
             sent += 1
-            await queue_voices(ctx, category, report_id, number, answers, officer, contact)
+            await queue_media(ctx, category, report_id, number, answers, officer, contact)
     ctx.queued = ctx.queued or sent > 0
     return sent

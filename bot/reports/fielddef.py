@@ -87,6 +87,9 @@ class FieldDef(BaseModel):
     # one shift button fills together with this one.
     suggest: Literal["shifts"] | None = None
     pair: str | None = None
+    # Feeds a target (a fire's "arrived in time"): once an officer confirmed the report, the
+    # member can no longer change it (only urgent categories' reports are confirmed).
+    locked_when_confirmed: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> FieldDef:

@@ -74,6 +74,12 @@ class Category(BaseModel):
             )
         self._pairs_ok(keys)
         self._routine_ok(keys)
+        for f in self.fields:
+            if f.locked_when_confirmed and not self.urgent:
+                raise ValueError(
+                    f"category {self.key!r}: field {f.key!r} is locked_when_confirmed, which "
+                    "only works in an urgent category (only their reports are confirmed)"
+                )
         return self
 
     def _pairs_ok(self, keys: list[str]) -> None:

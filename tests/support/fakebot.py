@@ -28,7 +28,7 @@ class Sent:
     text: str
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
     file_kind: str | None = None  # "document", "photo" or "voice" (sendDocument / ...)
-    file_name: str | None = None  # a voice note's file id
+    file_name: str | None = None  # a voice note's or a photo sent again's file id
     file_data: bytes | None = None
 
     def labels(self) -> list[str]:
@@ -132,7 +132,10 @@ class FakeBotAPI(BaseRequest):
         if api_method in {"sendDocument", "sendPhoto"}:
             chat_id = int(p["chat_id"])
             kind = "document" if api_method == "sendDocument" else "photo"
-            name, data = p["_files"][kind]
+            if "_files" in p:
+                name, data = p["_files"][kind]
+            else:  # a photo sent again by the file id Telegram holds
+                name, data = str(p[kind]), b""
             sent = Sent(chat_id, next(self._ids), str(p.get("caption") or ""), [], kind, name, data)
             self.messages[(chat_id, sent.message_id)] = sent
             self.sent.append(sent)
