@@ -567,6 +567,62 @@ async def test_fire_report_alerts_the_commune_police_who_acknowledge_it(
     assert_bot_healthy(bot)
 
 
+async def test_an_edit_after_acknowledgement_reaches_the_officer(
+    bot: World, people: Callable[..., EmulatorUser]
+) -> None:
+    """A member changes "arrived in time" after the officer took the fire up: the officer
+    reads the old and the new answer (a team cannot quietly game the fire target)."""
+    cuong = people("Hà Văn", "Cường")  # officer of the reporter's commune
+    lan = people("Lò Thị", "Lan")  # the reporter
+    await join(cuong, bot.codes["officer_commune"])
+    await join(lan, bot.codes["member_a"])
+    await start_report(lan, FIRE, 6)
+    await lan.press("Cháy")
+    await lan.wait_reply("Bước 2/6")
+    await lan.send("Kho rơm nhà ông Tài")
+    await lan.wait_reply("Bước 3/6")
+    await lan.press("Có")
+    await lan.wait_reply("Bước 4/6")
+    await lan.press("Có")
+    await lan.wait_reply("Bước 5/6")
+    await lan.send("0")
+    await lan.wait_reply("Bước 6/6")
+    await lan.send("Đã dập tắt")
+    await lan.wait_reply("Xem lại báo cáo")
+    _, number = await submit(lan)
+    alert = await cuong.wait_reply(f"BÁO CÁO KHẨN: {FIRE} — {number}")
+    await cuong.press("✅ Đã tiếp nhận")
+    await cuong.wait_reply("Bạn đã tiếp nhận")
+    await lan.wait_reply("tiếp nhận")
+
+    await lan.send("/baocaocuatoi")
+    await lan.wait_reply("Báo cáo gần đây của bạn")
+    await lan.press(number)
+    await lan.wait_reply("Có thể sửa hoặc rút lại")
+    await lan.press("✏️ Sửa")
+    await lan.wait_reply("Chọn mục cần sửa")
+    await lan.press("Có mặt kịp thời")
+    await lan.wait_reply("Tổ có mặt kịp thời không?")
+    await lan.press("Không")
+    await lan.wait_reply("Chọn mục cần sửa")
+    await lan.press("💾 Lưu thay đổi")
+    await lan.wait_reply(f"Đã lưu thay đổi của báo cáo {number}")
+
+    change = await cuong.wait_reply(f"đã sửa báo cáo {number}")
+    assert change.text.startswith(f"✏️ Lò Thị Lan đã sửa báo cáo {number} ({FIRE}) lúc ")
+    assert change.text.endswith("• Có mặt kịp thời: Có → Không")
+    assert change.message_id != alert.message_id  # a new message, not an edit of the alert
+    report_id = bot.reports_of(lan)[0]["id"]
+    events = bot.query(
+        "SELECT state, detail FROM report_events WHERE report_id = ? ORDER BY id", (report_id,)
+    )
+    assert [(e["state"], e["detail"]) for e in events][-1] == (
+        "acknowledged",
+        '{"edited": ["in_time"]}',
+    )
+    assert_bot_healthy(bot)
+
+
 async def test_a_supervisor_reads_the_tally_of_last_month_and_of_a_commune(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
