@@ -69,8 +69,9 @@ class AlertAPI(CappedAPI):
     """The capped fake, noting when each watched update is handed to the bot and when each
     message to an officer is accepted."""
 
-    def __init__(self, latency: float, officers: set[int]) -> None:
+    def __init__(self, latency: float, officers: set[int], capped: bool = True) -> None:
         super().__init__(latency)
+        self.capped = capped
         self.officers = officers
         self.watched: set[int] = set()
         self.handed: dict[int, float] = {}  # update_id -> perf_counter when fetched
@@ -79,6 +80,8 @@ class AlertAPI(CappedAPI):
 
     async def do_request(self, url: str, method: str, request_data: Any = None, **kw: Any) -> Any:
         """The capped fake's answer, with the two moments this benchmark measures."""
+        if not self.capped:
+            self.tokens = CAP  # a full bucket at every call: no 429s
         status, body = await super().do_request(url, method, request_data, **kw)
         api_method = url.rsplit("/", 1)[-1]
         now = time.perf_counter()
@@ -134,7 +137,7 @@ async def build(args: argparse.Namespace, people: list[Person], tmp: Path) -> Ap
     _, communes = make_people(args)
     officers_of = {c: [7_000_000 + 10 * n, 7_000_001 + 10 * n] for n, c in enumerate(communes)}
     chats = {chat for pair in officers_of.values() for chat in pair}
-    api = AlertAPI(args.latency_ms / 1000, chats)
+    api = AlertAPI(args.latency_ms / 1000, chats, capped=args.pace)
     channel = TelegramChannel(
         config, runtime.engine, request=api, updates_request=api, rate_limit=args.pace
     )
@@ -295,8 +298,9 @@ async def bench(args: argparse.Namespace) -> None:
     print("antt-bot alert latency benchmark (submission to the officer's first alert, seconds)")
     print(
         f"  Python {platform.python_version()}, {os.cpu_count()} CPUs; fake Bot API "
-        f"{CAP:.0f} msgs/s with 429s, {args.latency_ms:.0f} ms per call; bot pace limiter "
-        f"{'on' if args.pace else 'OFF'}; outbox sender at the configured rate"
+        f"{f'{CAP:.0f} msgs/s with 429s' if args.pace else 'UNCAPPED'}, {args.latency_ms:.0f} "
+        f"ms per call; bot pace limiter {'on' if args.pace else 'OFF'}; outbox sender at the "
+        "configured rate"
     )
     print(
         f"  load: {args.members} members at once, {args.think:g} s thought per step, teams of "
@@ -344,7 +348,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-pace",
         dest="pace",
         action="store_false",
-        help="without the bot's 30/s Telegram pace limiter (as the wizard benchmark runs)",
+        help="no 30/s: neither the bot's pace limiter nor the fake's cap (as in bench-wizard)",
     )
     args = parser.parse_args(argv)
     if args.members < 2 or args.runs < 1 or args.team_size < 2 or args.urgent_every < 1:
