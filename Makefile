@@ -1,6 +1,6 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
+.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts
 
 test:
 	$(PYTHON) -m pytest
@@ -26,7 +26,8 @@ fuzz:
 	ANTT_FUZZ_PROFILE=long ANTT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTHON) -m pytest -q -p no:cacheprovider tests/inproc/test_fuzz.py
 
 # Every benchmark; each prints figures and asserts nothing.
-bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush
+bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush \
+	bench-alerts
 
 # Messages per report kind on its shortest path, first time and routine, on Telegram and Zalo.
 bench-taps:
@@ -72,3 +73,11 @@ bench-export:
 # wait per step; --scale 1 is the full 10 minutes); e.g. `make bench-rush RUSH_ARGS="--runs 1"`.
 bench-rush:
 	$(PYTHON) -m tests.bench.rush $(RUSH_ARGS)
+
+# Seconds from an urgent report's "Gửi báo cáo" entering the bot to each officer's first alert
+# on the fake Bot API (p50/p95/max), under the wizard benchmark's load (150 members at once,
+# 1 in 20 filing a tip marked Khẩn cấp or a fire; 3 communes with 2 officers each) with the
+# production pace (30/s limiter, outbox at the configured rate), next to the same reports
+# filed alone; about a minute a run; e.g. `make bench-alerts ALERT_ARGS="--runs 1 --no-pace"`.
+bench-alerts:
+	$(PYTHON) -m tests.bench.alert_latency $(ALERT_ARGS)
