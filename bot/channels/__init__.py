@@ -39,10 +39,11 @@ class Channel(Protocol):
     locations: bool  # True where users can send a location pin (not Zalo: places are typed)
     files: bool  # True where the bot can send files it made (not Zalo: photos only by URL)
 
-    async def deliver(self, chat_id: str, message: Outbound) -> str | None:
-        """Send a message the bot starts; return the platform's message id if it has one."""
+    async def deliver(self, chat_id: str, message: Outbound, *, urgent: bool = False) -> str | None:
+        """Send a message the bot starts; return the platform's message id if it has one.
+        An `urgent` one (an alert) goes ahead of everything else the messenger paces."""
         ...
 
-    async def edit(self, chat_id: str, message_id: str, text: str) -> None:
+    async def edit(self, chat_id: str, message_id: str, text: str, *, urgent: bool = False) -> None:
         """Replace a sent message's text and remove its buttons."""
         ...

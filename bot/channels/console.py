@@ -72,14 +72,14 @@ class ConsoleChannel:
         self.out.flush()
         return saved
 
-    async def deliver(self, chat_id: str, message: Outbound) -> str | None:
+    async def deliver(self, chat_id: str, message: Outbound, *, urgent: bool = False) -> str | None:
         """Print a message the bot starts (alert, notice) for its recipient."""
         self.show(chat_id, message, header="📨 Tin nhắn mới")
         if message.attachments:
             await self.save_attachments(message)
         return f"console-{next(self._ids)}"
 
-    async def edit(self, chat_id: str, message_id: str, text: str) -> None:
+    async def edit(self, chat_id: str, message_id: str, text: str, *, urgent: bool = False) -> None:
         """Terminals cannot edit: print the update as a new line."""
         self.show(chat_id, Outbound(text), header="✏️ Cập nhật tin nhắn")
 

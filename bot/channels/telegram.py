@@ -251,15 +251,16 @@ class TelegramChannel:
             log.warning("replayed journaled updates", extra={"count": len(pending)})
         return len(pending)
 
-    async def deliver(self, chat_id: str, message: Outbound) -> str | None:
+    async def deliver(self, chat_id: str, message: Outbound, *, urgent: bool = False) -> str | None:
         """Send an outbox message; map Telegram's errors to retry / give up / blocked.
 
         A message with a file (the monthly tally's workbook) is one document with the text
-        as its caption, so one outbox row is one Telegram message.
+        as its caption, so one outbox row is one Telegram message. An urgent one takes the
+        pace's first lane, ahead of the replies of a rush.
         """
         bot = self.application.bot
         try:
-            with bulk():
+            with bulk(urgent=urgent):
                 return await self._deliver(bot, chat_id, message)
         except Exception as err:
             raise _delivery_error(err) from err
@@ -279,10 +280,10 @@ class TelegramChannel:
             sent = await send_text(bot, int(chat_id), message)
         return str(sent.message_id)
 
-    async def edit(self, chat_id: str, message_id: str, text: str) -> None:
+    async def edit(self, chat_id: str, message_id: str, text: str, *, urgent: bool = False) -> None:
         """Replace an alert's text and drop its button once someone acknowledged it."""
         try:
-            with bulk():
+            with bulk(urgent=urgent):
                 await self.application.bot.edit_message_text(
                     chat_id=int(chat_id),
                     message_id=int(message_id),

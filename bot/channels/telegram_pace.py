@@ -6,7 +6,10 @@ CPU, sets the pace. Two things keep members in a dialog from waiting on it needl
 * `PacedLimiter` (python-telegram-bot's rate-limiter seam) spaces every message the bot
   sends evenly under the cap, and whenever replies and outbox sends both wait, the reply
   goes first: the outbox marks its sends with `bulk()`, so a reminder wave to thousands
-  yields to the few members answering a question right now. A 429 pauses both lanes.
+  yields to the few members answering a question right now. Urgent outbox sends (alerts
+  about tips and fires, what answers them) are marked `bulk(urgent=True)` and go before
+  both: at the evening rush the replies alone fill the cap, and an alert must not wait for
+  the rush to drain. A 429 pauses every lane.
 * `ChatOrder` (the update-processor seam) lets updates from different chats be handled at
   the same time, while updates of one chat still run strictly one after another, in the
   order Telegram delivered them: one reply waiting on the limiter no longer holds every
@@ -30,24 +33,27 @@ from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 BOT_RATE = 30.0  # Telegram's documented cap on messages per second for one bot
 CONCURRENT_CHATS = 64  # updates being handled at once (each from a different chat)
 
-_BULK: contextvars.ContextVar[bool] = contextvars.ContextVar("telegram_bulk", default=False)
+LANES = ("urgent", "reply", "bulk")  # the order in which waiting sends get slots
+_LANE: contextvars.ContextVar[str] = contextvars.ContextVar("telegram_lane", default="reply")
 
 
 @contextlib.contextmanager
-def bulk() -> Iterator[None]:
-    """Mark the sends made inside as bulk (outbox): they wait while any reply waits."""
-    token = _BULK.set(True)
+def bulk(*, urgent: bool = False) -> Iterator[None]:
+    """Mark the sends made inside as outbox sends: they wait while any reply waits, unless
+    `urgent` (an emergency goes before everyone)."""
+    token = _LANE.set("urgent" if urgent else "bulk")
     try:
         yield
     finally:
-        _BULK.reset(token)
+        _LANE.reset(token)
 
 
 class PacedLimiter(BaseRateLimiter[None]):
     """Every call that sends to a chat takes the next slot on an even 1/rate grid; waiting
-    replies take slots before waiting bulk sends. Calls without a chat (answering a button
-    press, polling) are not messages and go at once. A 429 pauses every lane for its
-    retry_after and is raised to the caller, which hands the message to the outbox."""
+    urgent sends take slots first, then replies, then bulk sends. Calls without a chat
+    (answering a button press, polling) are not messages and go at once. A 429 pauses every
+    lane for its retry_after and is raised to the caller, which hands the message to the
+    outbox."""
 
     def __init__(
         self,
@@ -61,10 +67,9 @@ class PacedLimiter(BaseRateLimiter[None]):
         self.sleep = sleep
         self._next_slot = 0.0
         self._paused_until = 0.0
-        self._replies: deque[asyncio.Future[None]] = deque()
-        self._bulk: deque[asyncio.Future[None]] = deque()
+        self._lanes: dict[str, deque[asyncio.Future[None]]] = {lane: deque() for lane in LANES}
         self._runner: asyncio.Task[None] | None = None
-        self.granted = {"reply": 0, "bulk": 0}
+        self.granted = {"reply": 0, "bulk": 0}  # "urgent" appears once one is granted
 
     async def initialize(self) -> None:
         """Nothing to open."""
@@ -87,7 +92,7 @@ class PacedLimiter(BaseRateLimiter[None]):
         """Wait for a slot in the caller's lane, then make the call."""
         if data.get("chat_id") is None:
             return await callback(*args, **kwargs)
-        await self.acquire(bulk=_BULK.get())
+        await self.acquire(lane=_LANE.get())
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as flood:
@@ -96,10 +101,11 @@ class PacedLimiter(BaseRateLimiter[None]):
             self.pause(seconds)
             raise
 
-    async def acquire(self, *, bulk: bool = False) -> None:
-        """Wait until this caller may send (replies first, then bulk, in arrival order)."""
+    async def acquire(self, *, lane: str = "reply") -> None:
+        """Wait until this caller may send (urgent first, then replies, then bulk, each in
+        arrival order)."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        (self._bulk if bulk else self._replies).append(future)
+        self._lanes[lane].append(future)
         if self._runner is None or self._runner.done():
             self._runner = asyncio.create_task(self._dispatch())
         await future
@@ -109,7 +115,7 @@ class PacedLimiter(BaseRateLimiter[None]):
         self._paused_until = max(self._paused_until, self.monotonic() + seconds)
 
     def _next_waiter(self) -> tuple[str, asyncio.Future[None]] | None:
-        for lane, queue in (("reply", self._replies), ("bulk", self._bulk)):
+        for lane, queue in self._lanes.items():
             while queue:
                 future = queue.popleft()
                 if not future.done():  # a caller that gave up (cancelled) is skipped
@@ -117,8 +123,8 @@ class PacedLimiter(BaseRateLimiter[None]):
         return None
 
     async def _dispatch(self) -> None:
-        """Hand out slots while anyone waits; ends when both lanes are empty."""
-        while self._replies or self._bulk:
+        """Hand out slots while anyone waits; ends when every lane is empty."""
+        while any(self._lanes.values()):
             now = self.monotonic()
             ready = max(self._next_slot, self._paused_until)
             if ready > now:
@@ -129,7 +135,7 @@ class PacedLimiter(BaseRateLimiter[None]):
                 break
             lane, future = picked
             future.set_result(None)
-            self.granted[lane] += 1
+            self.granted[lane] = self.granted.get(lane, 0) + 1
             # Keep to the grid while busy (a late wake-up must not cost a slot); after an
             # idle spell or a pause start from now, so there is never a catch-up burst.
             behind = now - self._next_slot

@@ -223,7 +223,7 @@ class OutboxSender:
                 message_id = await self._edit(row, payload)
             else:
                 message = await self._message(payload)
-                message_id = await self.channel.deliver(row.chat_id, message)
+                message_id = await self.channel.deliver(row.chat_id, message, urgent=row.urgent)
         except _NotYet:
             async with self.db.transaction() as tx:
                 later = iso(self.clock.now() + timedelta(seconds=2))
@@ -287,9 +287,11 @@ class OutboxSender:
         if target.status != "sent":
             raise _NotYet()
         if target.platform_message_id:
-            await self.channel.edit(row.chat_id, target.platform_message_id, str(payload["text"]))
+            await self.channel.edit(
+                row.chat_id, target.platform_message_id, str(payload["text"]), urgent=row.urgent
+            )
             return target.platform_message_id
-        await self.channel.deliver(row.chat_id, Outbound(str(payload["text"])))
+        await self.channel.deliver(row.chat_id, Outbound(str(payload["text"])), urgent=row.urgent)
         return None
 
     async def _failed(self, row: OutboxRow, attempts: int, err: DeliveryError) -> None:

@@ -33,13 +33,15 @@ def limiter(rate: float = 10.0) -> tuple[PacedLimiter, FakeTime]:
     return PacedLimiter(rate, monotonic=clock, sleep=clock.sleep), clock
 
 
-async def _send(pace: PacedLimiter, order: list[str], name: str, *, is_bulk: bool) -> None:
+async def _send(
+    pace: PacedLimiter, order: list[str], name: str, *, is_bulk: bool, urgent: bool = False
+) -> None:
     async def call() -> bool:
         order.append(name)
         return True
 
     if is_bulk:
-        with bulk():
+        with bulk(urgent=urgent):
             await pace.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
     else:
         await pace.process_request(call, (), {}, "sendMessage", {"chat_id": 2}, None)
@@ -55,6 +57,21 @@ async def test_a_waiting_reply_goes_before_waiting_bulk_sends() -> None:
     # The first bulk send had its slot at once; the reply takes the next one.
     assert order == ["b0", "reply", "b1", "b2", "b3", "b4"]
     assert pace.granted == {"reply": 1, "bulk": 5}
+
+
+async def test_an_urgent_outbox_send_goes_before_waiting_replies_and_bulk() -> None:
+    """At the rush replies alone fill the cap: an alert about a fire must not wait for them."""
+    pace, _ = limiter()
+    order: list[str] = []
+    first = [asyncio.create_task(_send(pace, order, "b0", is_bulk=True))]
+    await asyncio.sleep(0)
+    replies = [asyncio.create_task(_send(pace, order, f"r{i}", is_bulk=False)) for i in range(3)]
+    wave = [asyncio.create_task(_send(pace, order, f"b{i}", is_bulk=True)) for i in (1, 2)]
+    await asyncio.sleep(0)
+    alert = asyncio.create_task(_send(pace, order, "alert", is_bulk=True, urgent=True))
+    await asyncio.gather(*first, *replies, *wave, alert)
+    assert order == ["b0", "alert", "r0", "r1", "r2", "b1", "b2"]
+    assert pace.granted == {"reply": 3, "bulk": 3, "urgent": 1}
 
 
 async def test_slots_are_spaced_at_the_rate() -> None:
@@ -87,7 +104,7 @@ async def test_flood_control_pauses_every_lane_and_is_raised() -> None:
     with pytest.raises(RetryAfter):
         await pace.process_request(refused, (), {}, "sendMessage", {"chat_id": 3}, None)
     before = clock.now
-    await pace.acquire(bulk=True)
+    await pace.acquire(lane="bulk")
     assert clock.now - before >= 7
 
 

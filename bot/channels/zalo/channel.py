@@ -212,8 +212,9 @@ class ZaloChannel:
 
     # ------------------------------------------------------------------ sending
 
-    async def deliver(self, chat_id: str, message: Outbound) -> str | None:
-        """Send a message as numbered lines, split under Zalo's 2,000-character limit."""
+    async def deliver(self, chat_id: str, message: Outbound, *, urgent: bool = False) -> str | None:
+        """Send a message as numbered lines, split under Zalo's 2,000-character limit (the
+        outbox already sends urgent rows first; Zalo replies are not paced against them)."""
         first: str | None = None
         parts = split_text(render_text(message))
         for index, part in enumerate(parts):
@@ -227,9 +228,9 @@ class ZaloChannel:
             first = first or sent
         return first
 
-    async def edit(self, chat_id: str, message_id: str, text: str) -> None:
+    async def edit(self, chat_id: str, message_id: str, text: str, *, urgent: bool = False) -> None:
         """Zalo cannot edit a sent message: the new text arrives as a new message."""
-        await self.deliver(chat_id, Outbound(text))
+        await self.deliver(chat_id, Outbound(text), urgent=urgent)
 
 
 def _delivery_error(err: ZaloError) -> DeliveryError:
