@@ -68,9 +68,9 @@ async def on_button(ctx: Context) -> None:
     if not await _allowed(ctx):
         return
     wanted, _, offset_text = (ctx.value or "")[len(PREFIX) :].partition(":")
-    if wanted not in (ALL, *SHOWN):
-        wanted = ALL
     offset = int(offset_text) if offset_text.isascii() and offset_text.isdigit() else 0
+    if wanted not in (ALL, *SHOWN):
+        wanted, offset = ALL, 0
     await show(ctx, wanted, min(offset, 10_000))
 
 
@@ -150,10 +150,11 @@ def report_lines(ctx: Context, row: CaseLine) -> list[str]:
 
 def place_text(ctx: Context, place: Any) -> str:
     """A typed address shortened to fit a phone's line, or a mark for a location pin."""
-    if isinstance(place, dict):
+    if isinstance(place, dict) and "lat" in place:
         return ctx.t("tinbao.located")
-    if isinstance(place, str) and place.strip():
-        return clip(" ".join(place.split()), PLACE_CHARS)
+    text = place.get("text") if isinstance(place, dict) else place
+    if isinstance(text, str) and text.strip():
+        return clip(" ".join(text.split()), PLACE_CHARS)
     return ""
 
 

@@ -37,7 +37,7 @@ class CaseLine:
     member_id: int
     unit_path: str
     unit_name: str  # the reporter's team
-    place: Any  # the `place` answer: typed text, a {"lat", "lon"} pin, or None
+    place: Any  # the `place` answer: {"text": typed}, a {"lat", "lon"} pin, or None
     duplicate_of: int | None
     status: str
     urgent: bool
