@@ -200,7 +200,9 @@ async def test_members_are_refused(h: Harness, people: People, how: str) -> None
     if how == "typed":
         replies = await people.an.send("/tinbao cho")
     else:
-        replies = await press_data(people.an, "tinbao:all:0", on=(await people.an.send("/menu"))[-1])
+        replies = await press_data(
+            people.an, "tinbao:all:0", on=(await people.an.send("/menu"))[-1]
+        )
     assert replies[-1].text == NOT_ALLOWED
     assert not any("BC-2026" in label for label in replies[-1].labels())
 
