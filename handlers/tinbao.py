@@ -175,6 +175,7 @@ def _filters(ctx: Context, counts: dict[str, int], wanted: str) -> list[list[Cho
     """A button per open state with its count (the shown one marked), all, and the menu."""
 
     def mark(code: str) -> str:
+        """A dot before the filter on screen, as the tally marks its period."""
         return "• " if code == wanted else ""
 
     choices = [
