@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.core.engine import Context, Handler
 from bot.reports.alert_message import ACK_PREFIX
 from bot.reports.credit import NOT_ME
+from bot.reports.lifecycle import DUP_PREFIX
 from handlers import (
     announce,
     credit,
+    duplicate,
     language,
     leave,
     link,
@@ -17,7 +19,7 @@ from handlers import (
     report,
     start,
     tally,
-    tinbao,  # noqa: F401  (registers /tinbao)
+    tinbao,
     traps,
 )
 from handlers.commands import REGISTRY
@@ -40,6 +42,11 @@ BUTTON_PREFIXES = (
     (myreports.EDIT, myreports.on_button),
     (myreports.WITHDRAW, myreports.on_button),
     (myreports.WITHDRAW_YES, myreports.on_button),
+    (tinbao.PREFIX, tinbao.on_button),
+    (DUP_PREFIX, duplicate.begin),
+    (duplicate.PICK, duplicate.on_button),
+    (duplicate.YES, duplicate.on_button),
+    (duplicate.QUIT, duplicate.on_button),
 )
 
 FLOWS = {
@@ -48,6 +55,7 @@ FLOWS = {
     tally.FLOW: tally.on_range_input,
     announce.FLOW: announce.on_input,
     leave.FLOW: leave.on_input,
+    duplicate.FLOW: duplicate.on_input,
 }
 
 

@@ -206,37 +206,36 @@ async def test_pending_lists_unacknowledged_urgent_reports_in_scope(
 
     replies = await people.cuong.send("/tinbao")
     text = replies[-1].text
-    assert text.startswith("🚨 1 tin báo khẩn đang chờ tiếp nhận:")
-    assert f"BC-2026-000001 · {FIRE} · Thôn Nà Lẹng · 09:00 23/11/2026" in text
+    assert text.startswith("🚨 1 tin báo đang mở trong địa bàn:")
+    assert f"BC-2026-000001 · {FIRE}\nThôn Nà Lẹng · " in text
     assert "BC-2026-000002" not in text and "BC-2026-000003" not in text
-    assert replies[-1].labels() == ["✅ Tiếp nhận BC-2026-000001", "🏠 Về menu"]
+    assert "✅ Tiếp nhận BC-2026-000001" in replies[-1].labels()
 
     text = (await people.hai.send("/tinbao"))[-1].text
-    assert text.startswith("🚨 1 tin báo khẩn đang chờ tiếp nhận:")
-    assert f"BC-2026-000003 · {TIP} · Thôn Làng Mới · 09:30 23/11/2026" in text
+    assert text.startswith("🚨 1 tin báo đang mở trong địa bàn:")
+    assert f"BC-2026-000003 · {TIP}\nThôn Làng Mới · " in text
     assert "BC-2026-000001" not in text
 
     replies = await people.dung.send("/tinbao")
-    assert replies[-1].text.startswith("🚨 2 tin báo khẩn đang chờ tiếp nhận:")
-    assert replies[-1].labels() == [
-        "✅ Tiếp nhận BC-2026-000001",
-        "✅ Tiếp nhận BC-2026-000003",
-        "🏠 Về menu",
-    ]
+    assert replies[-1].text.startswith("🚨 2 tin báo đang mở trong địa bàn:")
+    acks = [label for label in replies[-1].labels() if label.startswith("✅ Tiếp nhận")]
+    assert acks == ["✅ Tiếp nhận BC-2026-000001", "✅ Tiếp nhận BC-2026-000003"]
 
     # a supervisor sees the list but has no acknowledge buttons
     replies = await people.lan.send("/tinbao")
-    assert replies[-1].text.startswith("🚨 1 tin báo khẩn đang chờ tiếp nhận:")
-    assert replies[-1].labels() == ["🏠 Về menu"]
+    assert replies[-1].text.startswith("🚨 1 tin báo đang mở trong địa bàn:")
+    assert not any(label.startswith("✅ Tiếp nhận") for label in replies[-1].labels())
 
-    # acknowledged from the list: it leaves the list
+    # acknowledged from the list: it stays listed as taken up, without the button
     replies = await people.cuong.press("Tiếp nhận BC-2026-000001")
     assert replies[0].text.startswith("✅ Bạn đã tiếp nhận BC-2026-000001 lúc 09:30 23/11/2026.")
     replies = await people.cuong.send("/tinbao")
-    assert replies[-1].text == "Không có tin báo khẩn nào đang chờ tiếp nhận."
+    assert replies[-1].text.endswith("· ✅ Đã tiếp nhận")
+    assert not any(label.startswith("✅ Tiếp nhận") for label in replies[-1].labels())
     replies = await people.dung.send("/tinbao")
-    assert replies[-1].text.startswith("🚨 1 tin báo khẩn đang chờ tiếp nhận:")
-    assert "BC-2026-000003" in replies[-1].text
+    assert replies[-1].text.startswith("🚨 2 tin báo đang mở trong địa bàn:")
+    acks = [label for label in replies[-1].labels() if label.startswith("✅ Tiếp nhận")]
+    assert acks == ["✅ Tiếp nhận BC-2026-000003"]
 
 
 async def test_members_cannot_list_pending(h: Harness, people: People) -> None:
