@@ -21,19 +21,26 @@ What is counted, and why (targets in `TallyTargets`, sources quoted there):
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Protocol
 
+from bot.core.config import TallySection
 from storage import tally as queries
 from storage import tally_urgent
 from storage.db import Tx
 
-if TYPE_CHECKING:
-    from bot.core.config import TallySection
-    from bot.tally.compute import Figures
+
+class Counts(Protocol):
+    """What this module reads of a team's figures (`bot.tally.compute.Figures`, which
+    imports this module) besides the counts it sets by name."""
+
+    by_kind: dict[str, int]
+    tips_duplicate: int
+    fires_duplicate: int
 
 
 async def count_flagged(
-    tx: Tx, scope: queries.Scope, teams: dict[int, Figures], settings: TallySection
+    tx: Tx, scope: queries.Scope, teams: Mapping[int, Counts], settings: TallySection
 ) -> None:
     """Fill each team's figures of the kinds that feed targets, in one pass over them, and
     take the duplicates out of the tip and fire report counts."""
@@ -65,7 +72,7 @@ async def count_flagged(
         _uncount(figures, src.fire_kind, figures.fires_duplicate)
 
 
-def _uncount(figures: Figures, kind: str, duplicates: int) -> None:
+def _uncount(figures: Counts, kind: str, duplicates: int) -> None:
     """Count an incident reported twice once in the reports per kind."""
     if not duplicates:
         return
