@@ -17,6 +17,7 @@ from bot.core import dates
 from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally.periods import Period, months_in
+from bot.tally.urgent import count_flagged
 from storage import tally as queries
 from storage.db import Tx
 from storage.units import Unit
@@ -36,11 +37,20 @@ class Figures:
     expected_days: int = 0  # member-days a report was due (elapsed since joining, not on leave)
     on_time_days: int = 0  # of those, member-days with a report or nil report by the deadline
     patrol_members: int = 0  # active members on at least one patrol, as reporter or team-mate
-    fire_mobilised: int = 0
+    fire_mobilised: int = 0  # the member's answers (bot/tally/urgent.py: duplicates left out)
     fire_in_time: int = 0
+    fires: int = 0
+    fires_duplicate: int = 0  # the same incident as another report: counted there only
+    fires_confirmed: int = 0  # the officer confirmed whether the force arrived in time
+    fires_confirmed_in_time: int = 0
     tips: int = 0
+    tips_duplicate: int = 0
     tips_acked: int = 0
-    tips_acked_in_time: int = 0
+    tips_acked_in_time: int = 0  # within tip_ack_minutes of the first alert being due
+    tips_resolved: int = 0
+    tips_forwarded: int = 0
+    tips_unfounded: int = 0
+    tips_open: int = 0
     reoffending: int = 0
     households: int = 0  # households of the units whose count is known
     households_checked: int = 0  # households checked in those units
@@ -65,6 +75,12 @@ class Figures:
     def compliance(self) -> float | None:
         """Share of due member-days covered by a report on time; None when nothing was due."""
         return self.on_time_days / self.expected_days if self.expected_days else None
+
+    @property
+    def tips_settled(self) -> int:
+        """Tips brought to an outcome (resolved, forwarded, unfounded): the resolution rate's
+        numerator."""
+        return self.tips_resolved + self.tips_forwarded + self.tips_unfounded
 
 
 _COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name != "by_kind")
@@ -288,32 +304,7 @@ async def _count(
         figures.on_time_days = r["on_time_days"] or 0
         figures.patrol_members = r["patrol_members"] or 0
         figures.unreachable = r["unreachable"] or 0
-
-    def yes(field: str) -> str:
-        """The report's yes/no answer `field` is yes (field names are validated keys)."""
-        return f"json_extract(r.data, '$.{field}') = 1"
-
-    fire = f"r.kind = {{0}} AND {yes(src.fire_mobilised_field)}"
-    tip_acked = "r.kind = {1} AND r.ack_at IS NOT NULL"
-    checked = f"COALESCE(json_extract(r.data, '$.{src.households_field}'), 0)"
-    expressions = {
-        "fire_mobilised": fire,
-        "fire_in_time": f"{fire} AND {yes(src.fire_in_time_field)}",
-        "tips": "r.kind = {1}",
-        "tips_acked": tip_acked,
-        "tips_acked_in_time": f"{tip_acked}"
-        " AND (julianday(r.ack_at) - julianday(r.created_at)) * 1440 <= {4}",
-        "reoffending": f"r.kind = {{2}} AND {yes(src.reoffending_field)}",
-        "households_checked": f"CASE WHEN r.kind = {{3}} THEN {checked} ELSE 0 END",
-    }
-    rare = (src.fire_kind, src.tip_kind, src.reintegration_kind, src.admin_kind)
-    params = (*rare, settings.targets.tip_ack_minutes)
-    for r in await queries.flagged_per_unit(tx, scope, rare, expressions, params):
-        figures = teams.get(r["unit_id"])
-        if figures is None:
-            continue
-        for name in expressions:
-            setattr(figures, name, int(r[name] or 0))
+    await count_flagged(tx, scope, teams, settings)
 
 
 def _roll_up(
@@ -363,7 +354,12 @@ def evaluate(
     results = [
         TargetResult("good_deeds", good, need, good >= need if need else None),
         _ratio("patrol", figures.patrol_members, figures.members, goals.patrol_participation),
-        _ratio("fire_in_time", figures.fire_in_time, figures.fire_mobilised, goals.fire_in_time),
+        _ratio(
+            "fire_in_time",
+            figures.fires_confirmed_in_time,
+            figures.fires_confirmed,
+            goals.fire_in_time,
+        ),
         _ratio("tips_acked", figures.tips_acked, figures.tips, goals.tips_acknowledged),
         _ratio(
             "tips_in_time",
@@ -371,6 +367,7 @@ def evaluate(
             figures.tips,
             goals.tips_acknowledged_in_time,
         ),
+        _ratio("tips_resolved", figures.tips_settled, figures.tips, goals.tips_resolved),
         TargetResult(
             "reoffending",
             figures.reoffending,

@@ -22,6 +22,7 @@ from bot.tally.compute import RawReport, Tally, make_scope
 from bot.tally.labels import Labels
 from bot.tally.render.csv_file import team_csv
 from bot.tally.render.xlsx import workbook
+from bot.tally.urgent_list import urgent_reports
 from storage import members
 from storage import tally as queries
 from storage.db import Database, Row, Tx
@@ -141,10 +142,20 @@ async def raw_reports(
 async def xlsx_bytes(
     db: Database, tally: Tally, labels: Labels, config: Config, limit: int | None
 ) -> bytes:
-    """The workbook: a sheet per level and the raw reports, built in a worker thread."""
+    """The workbook: a sheet per level, the tips and fires with their life, and the raw
+    reports (each list at most `limit` rows), built in a worker thread."""
     async with db.read() as tx:
         raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms)
-    return await asyncio.to_thread(workbook, tally, raw, labels, raw_truncated=truncated)
+        urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit)
+    return await asyncio.to_thread(
+        workbook,
+        tally,
+        raw,
+        labels,
+        raw_truncated=truncated,
+        urgent=urgent,
+        urgent_truncated=urgent_cut,
+    )
 
 
 async def csv_bytes(tally: Tally, labels: Labels) -> bytes:

@@ -99,6 +99,19 @@ class Labels:
         """A target's short name; the tips target says its time limit."""
         return self._text("tally.target." + key, key, minutes=self.tip_ack_minutes)
 
+    def state(self, state: str | None) -> str:
+        """Where an urgent report stands, in words; the key itself for a step the catalogue
+        does not name (a step recorded by a newer version), empty for none."""
+        return self._text("tally_urgent.state." + state, state) if state else ""
+
+    def source(self, key: str) -> str:
+        """Where a target comes from: the plan's own words, or "local practice"."""
+        return self._text("tally_urgent.source." + key, "", minutes=self.tip_ack_minutes)
+
+    def definition(self, key: str) -> str:
+        """How a target's share is counted, in one sentence."""
+        return self._text("tally_urgent.definition." + key, "", minutes=self.tip_ack_minutes)
+
     def rating(self, level: str | None) -> str:
         """A suggested rating in words; empty for a unit that has none (no members)."""
         return self._text("tally.rating." + level, level) if level else ""

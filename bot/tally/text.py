@@ -98,6 +98,7 @@ class TallyWriter:
         present = [k for k in tally.kinds if f.by_kind.get(k)] or tally.kinds  # zeros if empty
         items = " · ".join(f"{self.kind_title(k)} {f.by_kind.get(k, 0)}" for k in present)
         lines.append(self.t("tally.reports_line", items=items))
+        lines += self.urgent_lines(root)
         if root.is_team:
             met, applicable = root.met_count
             lines.append("")
@@ -161,6 +162,53 @@ class TallyWriter:
             self._targets_line(team),
             *self.unreachable_line(team, indent="   "),
         ]
+
+    def urgent_lines(self, unit: UnitTally) -> list[str]:
+        """Tips and fires through their life, only when there were any: what the officer
+        answers for (taken up, resolved, attended in time), duplicates counted once."""
+        f = unit.figures
+        lines = []
+        if f.tips:
+            lines.append(
+                self.t(
+                    "tally_urgent.tips_line",
+                    tips=f.tips,
+                    acked=f.tips_acked,
+                    minutes=self.labels.tip_ack_minutes,
+                    in_time=f.tips_acked_in_time,
+                    resolved=f.tips_resolved,
+                    forwarded=f.tips_forwarded,
+                    unfounded=f.tips_unfounded,
+                    open=f.tips_open,
+                )
+            )
+            resolved, acked = unit.targets["tips_resolved"], unit.targets["tips_acked"]
+            lines.append(
+                self.t(
+                    "tally_urgent.resolution_line",
+                    rate=percent(resolved.value),
+                    goal=percent(resolved.goal),
+                    acked_rate=percent(acked.value),
+                    acked_goal=percent(acked.goal),
+                )
+            )
+        if f.fires:
+            in_time = unit.targets["fire_in_time"]
+            lines.append(
+                self.t(
+                    "tally_urgent.fires_line",
+                    fires=f.fires,
+                    in_time=f.fires_confirmed_in_time,
+                    confirmed=f.fires_confirmed,
+                    rate=percent(in_time.value),
+                    goal=percent(in_time.goal),
+                    unconfirmed=f.fires - f.fires_confirmed,
+                )
+            )
+        duplicates = f.tips_duplicate + f.fires_duplicate
+        if duplicates:
+            lines.append(self.t("tally_urgent.duplicates", count=duplicates))
+        return lines
 
     def unreachable_line(self, unit: UnitTally, indent: str = "") -> list[str]:
         """'📵 1 người đã chặn bot': members no reminder can reach, only when there are any."""

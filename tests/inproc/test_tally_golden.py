@@ -32,7 +32,7 @@ from bot.core.config import Config, TallySection
 from bot.reports.forms import load_forms
 from bot.tally.compute import Tally, compute
 from bot.tally.periods import month, month_named
-from storage import leaves, members, reports, units
+from storage import incidents, leaves, members, reports, units
 from storage.db import Database
 
 P = "Tỉnh P"
@@ -75,8 +75,10 @@ class World:
         mates: tuple[str, ...] = (),
         ack_at: str | None = None,
         status: str = "active",
+        confirmed_in_time: bool | None = None,
     ) -> None:
-        """File a report for `day` at `filed` ('HH:MM' that day, or a full 'YYYY-MM-DD HH:MM')."""
+        """File a report for `day` at `filed` ('HH:MM' that day, or a full 'YYYY-MM-DD HH:MM');
+        `confirmed_in_time`: the commune officer's word on a fire."""
         stamp = filed if " " in filed else f"{day} {filed}"
         created = stamp.replace(" ", "T") + ":00+07:00"
         self.seq += 1
@@ -99,6 +101,8 @@ class World:
             await tx.execute(
                 "UPDATE reports SET status = ?, ack_at = ? WHERE id = ?", (status, ack_at, rid)
             )
+            if confirmed_in_time is not None:
+                await incidents.confirm_fire(tx, rid, self.ids["o"], confirmed_in_time, created)
 
     async def leave(self, who: str, start: str, end: str, *, cancelled: bool = False) -> None:
         async with self.db.transaction() as tx:
@@ -146,9 +150,22 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     await w.report("a2", "nil", "2026-10-21", "20:30")
     await w.report("a3", "tip", "2026-11-02", "10:00", ack_at="2026-11-02T10:30:00+07:00")
     await w.report("a3", "tip", "2026-11-03", "10:00", ack_at="2026-11-03T12:00:00+07:00")
-    await w.report("a1", "fire_rescue", "2026-11-05", "15:00", {"mobilised": True, "in_time": True})
+    # The officer confirms the first fire in time; the second was late (as the member said).
     await w.report(
-        "a1", "fire_rescue", "2026-11-06", "15:00", {"mobilised": True, "in_time": False}
+        "a1",
+        "fire_rescue",
+        "2026-11-05",
+        "15:00",
+        {"mobilised": True, "in_time": True},
+        confirmed_in_time=True,
+    )
+    await w.report(
+        "a1",
+        "fire_rescue",
+        "2026-11-06",
+        "15:00",
+        {"mobilised": True, "in_time": False},
+        confirmed_in_time=False,
     )
     await w.report("a2", "admin_order", "2026-11-07", "16:00", {"households_checked": 95})
     await w.report("a2", "reintegration", "2026-11-08", "16:00", {"reoffending_signs": False})
@@ -234,6 +251,7 @@ async def test_team_a_every_target(world: World) -> None:
         "fire_in_time": False,
         "tips_acked": True,
         "tips_in_time": False,
+        "tips_resolved": False,  # both tips still open
         "reoffending": True,
         "households": True,
         "compliance": False,
@@ -241,7 +259,9 @@ async def test_team_a_every_target(world: World) -> None:
     assert a.targets["patrol"].value == pytest.approx(2 / 3)
     assert a.targets["compliance"].value == pytest.approx(7 / 70)
     assert a.targets["households"].value == pytest.approx(0.95)
-    assert a.met_count == (4, 8)
+    assert (f.fires_confirmed, f.fires_confirmed_in_time) == (2, 1)
+    assert (f.tips_open, f.tips_settled) == (2, 0)
+    assert a.met_count == (4, 9)
     assert a.rating == "not_done"  # half the targets, but 10% of days on time
 
 
@@ -260,6 +280,7 @@ async def test_team_b_reports_daily_and_gets_a_suggested_rating(world: World) ->
         "fire_in_time": None,
         "tips_acked": None,
         "tips_in_time": None,
+        "tips_resolved": None,
         "reoffending": False,
         "households": None,
         "compliance": True,
@@ -278,6 +299,7 @@ async def test_an_empty_team_shows_zeros_and_no_rating(world: World) -> None:
         "fire_in_time": None,
         "tips_acked": None,
         "tips_in_time": None,
+        "tips_resolved": None,
         "reoffending": True,
         "households": False,
         "compliance": None,
@@ -304,6 +326,7 @@ async def test_the_commune_adds_its_teams_up(world: World) -> None:
         "fire_in_time": 0,
         "tips_acked": 1,
         "tips_in_time": 0,
+        "tips_resolved": 0,
         "reoffending": 2,
         "households": 1,
         "compliance": 1,
@@ -314,11 +337,13 @@ async def test_the_commune_adds_its_teams_up(world: World) -> None:
         "fire_in_time": 1,
         "tips_acked": 1,
         "tips_in_time": 1,
+        "tips_resolved": 1,
         "reoffending": 3,
         "households": 2,
         "compliance": 2,
     }
-    assert [u.name for u in tally.ranked()] == ["Thôn A", "Thôn B", "Thôn E"]
+    # B meets 2 of 4; A 4 of 9 (its two tips still open miss the resolution rate)
+    assert [u.name for u in tally.ranked()] == ["Thôn B", "Thôn A", "Thôn E"]
 
 
 async def test_the_province_rolls_up_both_communes(world: World) -> None:

@@ -269,7 +269,13 @@ def test_level_names_use_the_shared_kind_or_the_depth() -> None:
 
 def test_workbook_sheets_headers_and_layout() -> None:
     sheets = _open(workbook(build_tally(), RAW, labels()))
-    assert list(sheets) == ["Các tổ", "Xã", "Toàn đơn vị", "Báo cáo chi tiết"]
+    assert list(sheets) == [
+        "Các tổ",
+        "Xã",
+        "Toàn đơn vị",
+        "Chỉ tiêu tin báo, PCCC",
+        "Báo cáo chi tiết",
+    ]
     teams = sheets["Các tổ"]
     headers = [c.value for c in teams[1]]
     assert headers[:4] == ["Đơn vị", "Đường dẫn", "Số tổ viên", "Số tổ viên đã báo cáo"]
@@ -411,7 +417,7 @@ def test_time_zones_do_not_reach_the_cells() -> None:
 
 def test_english_workbook_and_a_team_alone() -> None:
     sheets = _open(workbook(team_only_tally(), [], labels("en")))
-    assert list(sheets) == ["Teams", "Reports"]
+    assert list(sheets) == ["Teams", "Tip and fire targets", "Reports"]
     ws = sheets["Teams"]
     assert ws["A1"].value == "Unit"
     assert ws.max_row == 2  # the team, no totals line under a single team

@@ -8,7 +8,6 @@ frozen panes must be set before the first row, so every sheet's rows are built f
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,12 +15,15 @@ from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.core.config import TARGET_KEYS
 from bot.tally.compute import Figures, RawReport, Tally, UnitTally
+from bot.tally.render.excel import SheetNames, cell_text, formula_like, text_width
+from bot.tally.render.urgent_sheet import figure_columns, reports_table, targets_table
+from bot.tally.urgent_list import UrgentReport
 
 if TYPE_CHECKING:
     from bot.tally.labels import Labels
@@ -32,13 +34,12 @@ PERCENT = "0.0%"
 DATE = "dd/mm/yyyy"
 DATETIME = "dd/mm/yyyy hh:mm"
 MAX_WIDTH = 50
-MAX_CELL = 32_767  # Excel's limit on the characters of one cell
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 _BOLD = Font(bold=True)
 _NOTE = Font(bold=True, color="C00000")
+_WRAP = Alignment(wrap_text=True, vertical="top")  # "lines": one step of a history a line
 _FORMATS = {"pct": PERCENT, "date": DATE, "datetime": DATETIME}
+_STYLED = {*_FORMATS, "lines"}
 _FIXED_WIDTHS = {"pct": 6, "date": 10, "datetime": 16}
 
 
@@ -124,6 +125,7 @@ def _leading(tally: Tally, labels: Labels, *, roll_up: bool) -> list[Column]:
         Column(labels.t("export.compliance"), "pct", lambda u: u.figures.compliance),
         Column(labels.t("export.unreachable"), "int", _count(lambda f: f.unreachable)),
     ]
+    columns += [Column(*column) for column in figure_columns(labels)]
     return columns
 
 
@@ -177,16 +179,12 @@ def totals_unit(tally: Tally, labels: Labels) -> UnitTally:
     )
 
 
-def _text(value: str) -> str:
-    """Text Excel accepts: no control characters, at most one cell's length."""
-    return _ILLEGAL.sub("", value)[:MAX_CELL]
-
-
 class _Sheet:
     """Rows of one sheet kept as values until the column widths are known.
 
-    `formats` per column: "text", "int", "pct", "date" or "datetime"; only the last three
-    need a styled cell, everything else goes out as a bare value (the fast path).
+    `formats` per column: "text", "int", "pct", "date", "datetime" or "lines" (wrapped text,
+    one item a line); only the last four need a styled cell, everything else goes out as a
+    bare value (the fast path).
     """
 
     def __init__(self, headers: list[str], formats: list[str]) -> None:
@@ -198,7 +196,7 @@ class _Sheet:
 
     def add(self, values: Sequence[object]) -> None:
         """Keep a row, text cleaned of characters Excel refuses, empty text as no value."""
-        self.rows.append([(_text(v) or None) if isinstance(v, str) else v for v in values])
+        self.rows.append([(cell_text(v) or None) if isinstance(v, str) else v for v in values])
 
     def widths(self) -> list[float]:
         """Characters per column from the longest value, header included, capped."""
@@ -206,7 +204,7 @@ class _Sheet:
         for i, (header, fmt) in enumerate(zip(self.headers, self.formats, strict=True)):
             longest = _FIXED_WIDTHS.get(fmt)
             if longest is None:
-                longest = max((_width(row[i]) for row in self.rows), default=0)
+                longest = max((text_width(row[i]) for row in self.rows), default=0)
             widths.append(min(max(longest, len(header)) + 2, MAX_WIDTH))
         return widths
 
@@ -222,12 +220,12 @@ class _Sheet:
         if self.note:
             ws.append([_cell(ws, self.note, "text", _NOTE)])
             extra = 1
-        formats = [f if f in _FORMATS else None for f in self.formats]
+        formats = [f if f in _STYLED else None for f in self.formats]
         for row in self.rows:
             ws.append(
                 [
                     v
-                    if v is None or (formats[i] is None and not _formula_like(v))
+                    if v is None or (formats[i] is None and not formula_like(v))
                     else _cell(ws, v, formats[i] or "text")
                     for i, v in enumerate(row)
                 ]
@@ -246,29 +244,18 @@ def _wall(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _formula_like(value: object) -> bool:
-    """Whether Excel would take the value for a formula."""
-    return isinstance(value, str) and value[:1] == "="
-
-
-def _width(value: object) -> int:
-    """The characters a value takes on its longest line, for the column width."""
-    if value is None:
-        return 0
-    text = value if isinstance(value, str) else str(value)
-    return max(len(line) for line in text.split("\n")) if "\n" in text else len(text)
-
-
 def _cell(ws: WriteOnlyWorksheet, value: object, fmt: str, font: Font | None = None) -> object:
     """A styled cell; user text starting with '=' stays text, never becomes a formula."""
     cell = WriteOnlyCell(ws, value=value)
-    if _formula_like(value):
+    if formula_like(value):
         cell.data_type = "s"
     if font is not None:
         cell.font = font
     number_format = _FORMATS.get(fmt)
     if number_format:
         cell.number_format = number_format
+    elif fmt == "lines":
+        cell.alignment = _WRAP
     return cell
 
 
@@ -321,29 +308,26 @@ def _raw_sheet(raw: list[RawReport], labels: Labels, truncated: bool) -> _Sheet:
     return sheet
 
 
-class _SheetNames:
-    """Excel's rules: at most 31 characters, none of []:*?/\\, unique ignoring case."""
-
-    def __init__(self) -> None:
-        """No names taken yet."""
-        self.used: set[str] = set()
-
-    def take(self, wanted: str) -> str:
-        """A valid, unused sheet name as close to `wanted` as Excel allows."""
-        base = _SHEET_BAD.sub(" ", wanted).strip().strip("'").strip()[:31] or "Sheet"
-        name, n = base, 1
-        while name.lower() in self.used:
-            n += 1
-            suffix = f" ({n})"
-            name = base[: 31 - len(suffix)] + suffix
-        self.used.add(name.lower())
-        return name
+def _table(table: tuple[list[str], list[str], list[list[object]]]) -> _Sheet:
+    """A sheet of a table built elsewhere (render/urgent_sheet.py), local times as they are."""
+    headers, formats, rows = table
+    sheet = _Sheet(headers, formats)
+    for row in rows:
+        sheet.add([_wall(v) if isinstance(v, datetime) else v for v in row])
+    return sheet
 
 
 def workbook(
-    tally: Tally, raw: list[RawReport], labels: Labels, *, raw_truncated: bool = False
+    tally: Tally,
+    raw: list[RawReport],
+    labels: Labels,
+    *,
+    raw_truncated: bool = False,
+    urgent: list[UrgentReport] | None = None,
+    urgent_truncated: bool = False,
 ) -> bytes:
-    """The tally as .xlsx bytes: teams, each level above them, the whole unit, the raw reports.
+    """The tally as .xlsx bytes: teams, each level above them, the whole unit, the targets of
+    tips and fires with their sources and their reports' whole life (`urgent`), the raw reports.
 
     The header row is row 1 on every sheet (frozen, with an autofilter) so the sheets sort and
     filter in Excel straight away; the period and generation time go in the file properties.
@@ -358,7 +342,7 @@ def workbook(
     props.created = props.modified = _utc(tally.generated_at)
     if raw_truncated:
         props.description = labels.t("export.truncated", count=len(raw))
-    names = _SheetNames()
+    names = SheetNames()
 
     teams = tally.teams
     columns = team_columns(tally, labels)
@@ -378,6 +362,14 @@ def workbook(
     if not tally.root.is_team:
         _unit_sheet([tally.root], roll_up).write(wb, names.take(labels.level([tally.root], 0)))
 
+    _table(targets_table(tally, labels)).write(
+        wb, names.take(labels.t("tally_urgent.sheet_targets"))
+    )
+    if urgent is not None:
+        sheet = _table(reports_table(urgent, labels))
+        if urgent_truncated:
+            sheet.note = labels.t("export.truncated", count=len(urgent))
+        sheet.write(wb, names.take(labels.t("tally_urgent.sheet")))
     _raw_sheet(raw, labels, raw_truncated).write(wb, names.take(labels.t("export.sheet_raw")))
     out = io.BytesIO()
     wb.save(out)
