@@ -64,6 +64,10 @@ class RateLimiter:
             return None
         return max(0.0, min(self._chat_free.values()) - self.monotonic())
 
+    def busy(self, chat_id: str) -> bool:
+        """Whether a send to this chat is in flight (another round started it meanwhile)."""
+        return chat_id in self._busy
+
     def start(self, chat_id: str) -> None:
         """A send to this chat begins: no other may start until it ends and the gap passes."""
         self._busy[chat_id] = self._busy.get(chat_id, 0) + 1

@@ -33,6 +33,7 @@ from storage.outbox import OutboxRow
 log = logging.getLogger(__name__)
 
 Renderer = Callable[[dict[str, Any]], Awaitable[Outbound]]
+URGENT_IN_FLIGHT = 2  # alerts in flight at once in the urgent lane (besides max_in_flight)
 
 
 @dataclass(frozen=True)
@@ -79,32 +80,53 @@ class OutboxSender:
         self.renderer = renderer
         self.idle_seconds = idle_seconds
         self._wake = asyncio.Event()
+        self._wake_urgent = asyncio.Event()
         self._stopping = False
         self._slots = asyncio.Semaphore(self.policy.max_in_flight)
+        # The urgent lane's own sends in flight: never held by a batch of reminders.
+        self._urgent_slots = asyncio.Semaphore(URGENT_IN_FLIGHT)
         self._tasks: set[asyncio.Task[None]] = set()
         self._ended = 0  # sends finished so far (drain_once: did a chat free up meanwhile?)
 
     def wake(self) -> None:
         """Tell the sender there is new work (called after a handler's commit)."""
         self._wake.set()
+        self._wake_urgent.set()
 
     def stop(self) -> None:
         """Ask the loop to finish the messages in flight and stop."""
         self._stopping = True
         self._wake.set()
+        self._wake_urgent.set()
 
     async def run(self) -> None:
-        """Drain until stopped: send what is due, then sleep until woken or work is due."""
+        """Drain until stopped: send what is due, then sleep until woken or work is due.
+
+        Urgent rows (alerts about tips and fires) also have a lane of their own: the main
+        round may be busy starting a batch of reminders that wait behind members' replies,
+        and an alert queued meanwhile must not wait for that whole batch.
+        """
         await self.recover()
+        urgent_lane = asyncio.create_task(self._drain(urgent=True))
+        try:
+            await self._drain(urgent=False)
+        finally:
+            if not self._stopping:  # cancelled: the urgent lane goes too
+                urgent_lane.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await urgent_lane
+        await self._settle()
+
+    async def _drain(self, *, urgent: bool) -> None:
+        wake = self._wake_urgent if urgent else self._wake
         while not self._stopping:
             try:
-                started = await self.pump()
+                started = await self.pump(urgent_only=urgent)
             except Exception:
                 log.exception("outbox round failed", extra={"channel": self.channel.name})
                 started = 0
             if started == 0 and not self._stopping:
-                await self._idle()
-        await self._settle()
+                await self._idle(wake)
 
     async def recover(self) -> int:
         """After a crash, put rows caught between claim and mark back in the queue.
@@ -117,9 +139,9 @@ class OutboxSender:
             log.warning("outbox rows recovered after interruption", extra={"count": recovered})
         return recovered
 
-    async def _idle(self) -> None:
+    async def _idle(self, wake: asyncio.Event) -> None:
         """Sleep until woken, until a cooling chat may be sent to, or for idle_seconds."""
-        self._wake.clear()
+        wake.clear()
         wait = self.idle_seconds
         ready = self.limiter.ready_in()
         if ready is not None:
@@ -127,7 +149,7 @@ class OutboxSender:
         if self._tasks:
             wait = min(wait, 0.05)  # sends in flight end soon and free their chats
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), wait)
+            await asyncio.wait_for(wake.wait(), wait)
 
     async def drain_once(self) -> int:
         """Send every message due now and wait for them (tests, the demo); returns how many.
@@ -150,8 +172,9 @@ class OutboxSender:
             total += started
         return total
 
-    async def pump(self) -> int:
-        """One round: claim the due messages that may go now and start sending them."""
+    async def pump(self, *, urgent_only: bool = False) -> int:
+        """One round: claim the due messages that may go now and start sending them (only
+        the urgent ones in the urgent lane)."""
         now = self.clock.now()
         now_iso = iso(now)
         async with self.db.read() as tx:
@@ -160,7 +183,7 @@ class OutboxSender:
                 self.channel.name,
                 now_iso,
                 self.policy.batch,
-                urgent_only=self.quiet(now),
+                urgent_only=urgent_only or self.quiet(now),
                 skip_chats=self.limiter.cooling(),
             )
         picked: list[OutboxRow] = []
@@ -179,23 +202,28 @@ class OutboxSender:
         claimed = [row for row in picked if row.id in taken]
         if expired:
             log.info("outbox rows expired", extra={"count": expired})
+        slots = self._urgent_slots if urgent_only else self._slots
         for index, row in enumerate(claimed):
             if self._stopping:
                 await self._unclaim(claimed[index:])
                 break
             await self.limiter.acquire()
-            await self._slots.acquire()
+            await slots.acquire()
             chat = row.chat_id
+            if self.limiter.busy(chat):  # the other lane started a send to it meanwhile
+                slots.release()
+                await self._unclaim([row])
+                continue
             self.limiter.start(chat)
             task = asyncio.create_task(self._send(row))
             self._tasks.add(task)
-            task.add_done_callback(functools.partial(self._finished, chat=chat))
+            task.add_done_callback(functools.partial(self._finished, chat=chat, slots=slots))
         return len(picked)
 
-    def _finished(self, task: asyncio.Task[None], chat: str) -> None:
+    def _finished(self, task: asyncio.Task[None], chat: str, slots: asyncio.Semaphore) -> None:
         self._ended += 1
         self._tasks.discard(task)
-        self._slots.release()
+        slots.release()
         self.limiter.done(chat)
 
     async def _settle(self) -> None:
