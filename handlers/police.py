@@ -27,7 +27,8 @@ async def acknowledge(ctx: Context) -> None:
     ):
         ctx.reply(ctx.t("ack.not_found"))
         return
-    if me.role not in ALERT_ROLES:
+    if me.role not in ALERT_ROLES and not await reports.was_alerted(ctx.tx, row.id, me.id):
+        # officers take reports up; a supervisor may once the ladder has reached them
         ctx.reply(ctx.t("ack.not_allowed"))
         return
     report_id = row.id
@@ -70,6 +71,8 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
     report_id, number = report.id, report.number
     kind = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
     voices = [key for key, _ in voice_answers(kind, report.answers)] if kind else []
+    # Every step of the ladder: the reminders and escalations not yet due are cancelled
+    # here, so nothing more goes out once someone has taken the report up.
     for alert in await reports.alerts_of(ctx.tx, report_id):
         if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
             # not delivered yet: nobody needs it any more (nor its voice notes)
@@ -77,8 +80,11 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
             keys = [voice_key(report_id, officer_id, key) for key in voices]
             await outbox.cancel_pending_keys(ctx.tx, keys)
             continue
+        if alert["status"] not in ("sent", "sending"):
+            continue  # never delivered (blocked, given up): there is nothing to edit
         if int(alert["member_id"]) == ctx.member.id:
             continue  # the pressed message loses its button through the channel
+        step = int(alert["step"])
         officer = await members.get(ctx.tx, int(alert["member_id"]))
         locale = officer.locale if officer else ctx.locale
         text = ctx.services.texts.t(
@@ -86,7 +92,8 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
         )
         await outbox.enqueue(
             ctx.tx,
-            dedupe_key=f"ack-close:{report_id}:{alert['member_id']}",
+            dedupe_key=f"ack-close:{report_id}:{alert['member_id']}"
+            + (f":step:{step}" if step else ""),
             channel=str(alert["channel"]),
             chat_id=str(alert["chat_id"]),
             member_id=int(alert["member_id"]),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storage.db import Row, Tx
-from storage.subtree import SEPARATOR, within, within_params
+from storage.subtree import SEPARATOR, holds, holds_params, within, within_params
 
 _COLUMNS = "id, parent_id, name, kind, path, households, created_at"
 
@@ -43,6 +43,35 @@ class Unit:
             households=int(households) if households is not None else None,
             created_at=str(row["created_at"]),
         )
+
+
+@dataclass(frozen=True)
+class Above:
+    """A unit at or above another, with what an urgent report needs of it: its kind (to find
+    the commune) and its phone number (told when no officer could be alerted)."""
+
+    path: str
+    name: str
+    kind: str
+    phone: str | None
+
+
+async def line_above(tx: Tx, path: str) -> list[Above]:
+    """The unit at `path` and every unit above it, nearest first."""
+    rows = await tx.fetchall(
+        f"SELECT path, name, kind, phone FROM units WHERE {holds('path')}"
+        " ORDER BY length(path) DESC",
+        holds_params(path),
+    )
+    return [
+        Above(
+            str(r["path"]),
+            str(r["name"]),
+            str(r["kind"]),
+            None if r["phone"] is None else str(r["phone"]),
+        )
+        for r in rows
+    ]
 
 
 def normalize_path(path: str) -> str:

@@ -43,6 +43,7 @@ async def queue_voices(
     contact: Row,
     *,
     urgent: bool = True,
+    not_before_iso: str | None = None,
 ) -> None:
     """Each voice note right after the alert, so the officer can play it in the chat.
 
@@ -63,7 +64,7 @@ async def queue_voices(
             chat_id=str(contact["chat_id"]),
             member_id=int(officer["id"]),
             payload=Outbound.voice_payload(ref, caption),
-            not_before_iso=ctx.now_iso,
+            not_before_iso=not_before_iso or ctx.now_iso,
             now_iso=ctx.now_iso,
             urgent=urgent,
         )
