@@ -172,12 +172,13 @@ class NewUnit:
     path: str
     kind: str
     households: int | None
+    phone: str | None = None
 
 
 async def snapshot(tx: Tx) -> list[Row]:
-    """Every unit's id, path, kind and households in one query: the org import compares a
-    whole file against the tree in memory instead of asking once per row."""
-    return await tx.fetchall("SELECT id, path, kind, households FROM units")
+    """Every unit's id, path, kind, households and phone in one query: the org import
+    compares a whole file against the tree in memory instead of asking once per row."""
+    return await tx.fetchall("SELECT id, path, kind, households, phone FROM units")
 
 
 async def last_id(tx: Tx) -> int:
@@ -189,18 +190,21 @@ async def last_id(tx: Tx) -> int:
 async def insert_many(tx: Tx, new: Sequence[NewUnit], now_iso: str) -> None:
     """Create units in one statement per batch; parents must come before their children."""
     await tx.executemany(
-        "INSERT INTO units (id, parent_id, name, kind, path, households, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(u.id, u.parent_id, name_of(u.path), u.kind, u.path, u.households, now_iso) for u in new],
+        "INSERT INTO units (id, parent_id, name, kind, path, households, phone, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (u.id, u.parent_id, name_of(u.path), u.kind, u.path, u.households, u.phone, now_iso)
+            for u in new
+        ],
     )
 
 
-async def set_many(tx: Tx, values: Sequence[tuple[int, str, int | None]]) -> None:
-    """Set (id, kind, households) of many units at once: an import's updates, or the values
-    a rollback restores."""
+async def set_many(tx: Tx, values: Sequence[tuple[int, str, int | None, str | None]]) -> None:
+    """Set (id, kind, households, phone) of many units at once: an import's updates, or the
+    values a rollback restores."""
     await tx.executemany(
-        "UPDATE units SET kind = ?, households = ? WHERE id = ?",
-        [(kind, households, unit_id) for unit_id, kind, households in values],
+        "UPDATE units SET kind = ?, households = ?, phone = ? WHERE id = ?",
+        [(kind, households, phone, unit_id) for unit_id, kind, households, phone in values],
     )
 
 
