@@ -7,7 +7,7 @@ from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Outbound
 from bot.core.roles import ALERT_ROLES, in_scope
-from bot.reports.alert_media import voice_answers, voice_key
+from bot.reports.alert_ladder import stop_alerts
 from bot.reports.alert_message import ACK_PREFIX
 from storage import members, outbox, reports
 from storage.reports import Report
@@ -70,18 +70,13 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
     assert ctx.member is not None
     report_id, number = report.id, report.number
     kind = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
-    voices = [key for key, _ in voice_answers(kind, report.answers)] if kind else []
-    # Every step of the ladder: the reminders and escalations not yet due are cancelled
-    # here, so nothing more goes out once someone has taken the report up.
+    # Every step of the ladder not sent yet (the reminders, the level above) is cancelled,
+    # so nothing more goes out once someone has taken the report up; the delivered ones
+    # are edited to say who did.
+    await stop_alerts(ctx.tx, report_id, kind, report.answers)
     for alert in await reports.alerts_of(ctx.tx, report_id):
-        if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
-            # not delivered yet: nobody needs it any more (nor its voice notes)
-            officer_id = int(alert["member_id"])
-            keys = [voice_key(report_id, officer_id, key) for key in voices]
-            await outbox.cancel_pending_keys(ctx.tx, keys)
-            continue
         if alert["status"] not in ("sent", "sending"):
-            continue  # never delivered (blocked, given up): there is nothing to edit
+            continue  # cancelled, or never delivered (blocked, given up): nothing to edit
         if int(alert["member_id"]) == ctx.member.id:
             continue  # the pressed message loses its button through the channel
         step = int(alert["step"])

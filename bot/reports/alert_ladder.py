@@ -14,11 +14,11 @@ from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.model import Outbound
 from bot.core.roles import ALERT_ROLES, Role, role_names
-from bot.reports.alert_media import queue_voices
+from bot.reports.alert_media import queue_voices, voice_answers, voice_key
 from bot.reports.alert_message import alert_message
 from bot.reports.forms import Category
 from storage import members, outbox, reports, units
-from storage.db import Row
+from storage.db import Row, Tx
 
 COMMUNE_KIND = "commune"
 
@@ -132,6 +132,23 @@ async def queue_ladder(
                 reached.add(int(person["id"]))
                 queued += 1
     return queued
+
+
+async def stop_alerts(
+    tx: Tx, report_id: int, category: Category | None, answers: dict[str, Any]
+) -> int:
+    """Cancel every alert of a report not sent yet, at every step of the ladder, with the
+    voice notes queued after them: once someone has taken the report up (or its member
+    withdrew it), nothing more about it goes out. Returns how many alerts were cancelled."""
+    fields = [key for key, _ in voice_answers(category, answers)] if category else []
+    cancelled = 0
+    for alert in await reports.alerts_of(tx, report_id):
+        if await outbox.cancel_pending(tx, int(alert["outbox_id"])):
+            person_id = int(alert["member_id"])
+            keys = [voice_key(report_id, person_id, key) for key in fields]
+            await outbox.cancel_pending_keys(tx, keys)
+            cancelled += 1
+    return cancelled
 
 
 async def officers_of(ctx: Context) -> list[Row]:
