@@ -77,7 +77,7 @@ async def deliver(
         payload=message.to_payload(),
         not_before_iso=iso(due),
         now_iso=ctx.now_iso,
-        urgent=urgent,  # an emergency: quiet hours never hold it
+        urgent=urgent,  # an emergency goes day or night; a tip not pressing waits out the night
     )
     if outbox_id is None:
         return False
