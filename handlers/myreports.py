@@ -11,6 +11,7 @@ from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Attachment, Choice
 from bot.reports import changes, filling
+from bot.reports.alert_log import alert_log
 from bot.reports.alert_media import playable_on, voice_answers
 from bot.reports.credit import notify_teammates
 from bot.reports.drafts import EditDraft
@@ -96,6 +97,9 @@ async def _open(ctx: Context, row: Report) -> None:
         voices = _voices(ctx, category, row.number, answers)
     if row.ack_at:
         lines.append(ctx.t("mine.acknowledged", time=dates.stored_stamp(row.ack_at)))
+    if row.urgent:  # who the alerts reached and when, so the member knows who was told
+        ladder = ctx.services.config.alerts.escalation
+        lines.append(await alert_log(ctx.tx, ctx.services.texts, ctx.locale, row.id, ladder))
     buttons: list[list[Choice]] = []
     if _editable(ctx, row) and kind != "nil":
         buttons.append([Choice(ctx.t("mine.edit"), EDIT + str(row.id))])

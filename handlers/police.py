@@ -7,7 +7,7 @@ from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Outbound
 from bot.core.roles import ALERT_ROLES, in_scope
-from bot.reports.alert_media import media_keys
+from bot.reports.alert_ladder import stop_alerts
 from bot.reports.alert_message import ACK_PREFIX
 from storage import members, outbox, reports
 from storage.reports import Report
@@ -27,7 +27,8 @@ async def acknowledge(ctx: Context) -> None:
     ):
         ctx.reply(ctx.t("ack.not_found"))
         return
-    if me.role not in ALERT_ROLES:
+    if me.role not in ALERT_ROLES and not await reports.was_alerted(ctx.tx, row.id, me.id):
+        # officers take reports up; a supervisor may once the ladder has reached them
         ctx.reply(ctx.t("ack.not_allowed"))
         return
     report_id = row.id
@@ -69,15 +70,16 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
     assert ctx.member is not None
     report_id, number = report.id, report.number
     kind = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
+    # Every step of the ladder not sent yet (the reminders, the level above) is cancelled,
+    # so nothing more goes out once someone has taken the report up; the delivered ones
+    # are edited to say who did.
+    await stop_alerts(ctx.tx, report_id, kind, report.answers)
     for alert in await reports.alerts_of(ctx.tx, report_id):
-        if await outbox.cancel_pending(ctx.tx, int(alert["outbox_id"])):
-            # not delivered yet: nobody needs it any more (nor the media after it)
-            officer_id = int(alert["member_id"])
-            keys = media_keys(kind, report.answers, report_id, officer_id) if kind else []
-            await outbox.cancel_pending_keys(ctx.tx, keys)
-            continue
+        if alert["status"] not in ("sent", "sending"):
+            continue  # cancelled, or never delivered (blocked, given up): nothing to edit
         if int(alert["member_id"]) == ctx.member.id:
             continue  # the pressed message loses its button through the channel
+        step = int(alert["step"])
         officer = await members.get(ctx.tx, int(alert["member_id"]))
         locale = officer.locale if officer else ctx.locale
         text = ctx.services.texts.t(
@@ -85,7 +87,8 @@ async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
         )
         await outbox.enqueue(
             ctx.tx,
-            dedupe_key=f"ack-close:{report_id}:{alert['member_id']}",
+            dedupe_key=f"ack-close:{report_id}:{alert['member_id']}"
+            + (f":step:{step}" if step else ""),
             channel=str(alert["channel"]),
             chat_id=str(alert["chat_id"]),
             member_id=int(alert["member_id"]),

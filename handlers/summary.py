@@ -10,6 +10,7 @@ from bot.core.model import Choice
 from bot.reports import filling, routine, shifts
 from bot.reports.drafts import ReportDraft
 from bot.reports.forms import Category, FieldDef
+from bot.reports.receipt import urgent_receipt
 from bot.reports.saving import save_report
 from handlers import fields, menu
 
@@ -149,8 +150,8 @@ async def _submit(ctx: Context, category: Category) -> FieldDef | None:
     text = ctx.t("wizard.saved", number=saved.number, title=category.title(ctx.locale))
     if saved.replaced_nil is not None:
         text += "\n" + ctx.t("nil.replaced", date=saved.replaced_nil)
-    if category.urgent:
-        text += "\n" + ctx.t("wizard.saved_urgent")
+    if saved.reach is not None:
+        text += "\n" + await urgent_receipt(ctx, saved.reach)
     await menu.show(ctx, text)
     return None
 

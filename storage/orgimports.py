@@ -25,13 +25,15 @@ UPDATED = "updated"
 
 @dataclass(frozen=True)
 class Change:
-    """One unit an import created, or updated from the kind and households it had before."""
+    """One unit an import created, or updated from the kind, households and phone it had
+    before."""
 
     seq: int
     unit_id: int
     action: str  # CREATED or UPDATED
     prev_kind: str | None = None
     prev_households: int | None = None
+    prev_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,12 @@ async def record(tx: Tx, import_id: int, changes: Sequence[Change]) -> None:
     without the note that undoes it."""
     await tx.executemany(
         "INSERT INTO org_import_changes"
-        " (import_id, seq, unit_id, action, prev_kind, prev_households) VALUES (?, ?, ?, ?, ?, ?)",
-        [(import_id, c.seq, c.unit_id, c.action, c.prev_kind, c.prev_households) for c in changes],
+        " (import_id, seq, unit_id, action, prev_kind, prev_households, prev_phone)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (import_id, c.seq, c.unit_id, c.action, c.prev_kind, c.prev_households, c.prev_phone)
+            for c in changes
+        ],
     )
 
 
@@ -106,16 +112,18 @@ async def pending_changes(tx: Tx, import_id: int) -> int:
 
 async def undo_latest(tx: Tx, import_id: int, limit: int) -> Undone:
     """Undo an import's newest `limit` changes and drop them from the journal: created units
-    are deleted (children first), updated ones get their previous kind and households."""
+    are deleted (children first), updated ones get their previous kind, households and
+    phone."""
     rows = await tx.fetchall(
-        "SELECT seq, unit_id, action, prev_kind, prev_households FROM org_import_changes"
+        "SELECT seq, unit_id, action, prev_kind, prev_households, prev_phone"
+        " FROM org_import_changes"
         " WHERE import_id = ? ORDER BY seq DESC LIMIT ?",
         (import_id, limit),
     )
     if not rows:
         return Undone(0, 0)
     restore = [
-        (int(r["unit_id"]), str(r["prev_kind"]), r["prev_households"])
+        (int(r["unit_id"]), str(r["prev_kind"]), r["prev_households"], r["prev_phone"])
         for r in rows
         if r["action"] == UPDATED
     ]

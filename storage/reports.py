@@ -308,39 +308,54 @@ async def unacknowledged_in(tx: Tx, unit_path: str, limit: int) -> list[NamedRep
     return [NamedReport.from_row(row) for row in rows]
 
 
-async def add_alert(tx: Tx, report_id: int, member_id: int, outbox_id: int) -> None:
-    """Remember which outbox message carried the alert to which officer."""
+async def add_alert(tx: Tx, report_id: int, member_id: int, outbox_id: int, step: int) -> None:
+    """Remember which outbox message carried the alert to which person at which step of the
+    ladder (0 = the first alert), so acknowledging can stop or close every one of them."""
     await tx.execute(
-        "INSERT OR IGNORE INTO alerts (report_id, member_id, outbox_id) VALUES (?, ?, ?)",
-        (report_id, member_id, outbox_id),
+        "INSERT OR IGNORE INTO alerts (report_id, member_id, step, outbox_id) VALUES (?, ?, ?, ?)",
+        (report_id, member_id, step, outbox_id),
     )
 
 
 async def alerts_of(tx: Tx, report_id: int) -> list[Row]:
-    """The alert deliveries of a report with their outbox state."""
+    """The alert deliveries of a report with their outbox state, every step, in order."""
     return await tx.fetchall(
-        """SELECT a.member_id, a.outbox_id, o.status, o.platform_message_id, o.channel,
-                  o.chat_id
-           FROM alerts a JOIN outbox o ON o.id = a.outbox_id WHERE a.report_id = ?""",
+        """SELECT a.member_id, a.step, a.outbox_id, o.status, o.platform_message_id,
+                  o.channel, o.chat_id, o.not_before, o.sent_at, m.full_name
+           FROM alerts a JOIN outbox o ON o.id = a.outbox_id
+           JOIN members m ON m.id = a.member_id
+           WHERE a.report_id = ? ORDER BY a.step, o.not_before, a.member_id""",
         (report_id,),
     )
 
 
 async def alerted(tx: Tx, report_id: int) -> list[Row]:
     """Each officer an alert of the report went (or is going) to, once, with where and when
-    their latest alert is due and whether it was urgent: a later change to the report
-    follows the alert there, never before it. Alerts withdrawn before delivery (someone
-    acknowledged first) do not count: that officer never read the report."""
+    their first alert is due and whether it was urgent: a later change to the report
+    follows the alert there, never before it (a later step of the ladder is not waited
+    for). Alerts withdrawn before delivery (someone acknowledged first) do not count: that
+    officer never read the report."""
     return await tx.fetchall(
         """SELECT a.member_id, m.locale, o.channel, o.chat_id, o.not_before, o.urgent
            FROM alerts a JOIN outbox o ON o.id = a.outbox_id JOIN members m ON m.id = a.member_id
            WHERE a.report_id = ? AND o.status != 'cancelled'
-             AND a.step = (SELECT MAX(b.step) FROM alerts b JOIN outbox p ON p.id = b.outbox_id
+             AND a.step = (SELECT MIN(b.step) FROM alerts b JOIN outbox p ON p.id = b.outbox_id
                            WHERE b.report_id = a.report_id AND b.member_id = a.member_id
                              AND p.status != 'cancelled')
            ORDER BY a.member_id""",
         (report_id,),
     )
+
+
+async def was_alerted(tx: Tx, report_id: int, member_id: int) -> bool:
+    """Whether an alert of this report reached this person (at any step): a supervisor the
+    ladder reached may acknowledge it like an officer."""
+    row = await tx.fetchone(
+        """SELECT 1 FROM alerts a JOIN outbox o ON o.id = a.outbox_id
+           WHERE a.report_id = ? AND a.member_id = ? AND o.status = 'sent'""",
+        (report_id, member_id),
+    )
+    return row is not None
 
 
 def answers(report: Report) -> dict[str, Any]:

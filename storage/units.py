@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storage.db import Row, Tx
-from storage.subtree import SEPARATOR, within, within_params
+from storage.subtree import SEPARATOR, holds, holds_params, within, within_params
 
 _COLUMNS = "id, parent_id, name, kind, path, households, created_at"
 
@@ -43,6 +43,35 @@ class Unit:
             households=int(households) if households is not None else None,
             created_at=str(row["created_at"]),
         )
+
+
+@dataclass(frozen=True)
+class Above:
+    """A unit at or above another, with what an urgent report needs of it: its kind (to find
+    the commune) and its phone number (told when no officer could be alerted)."""
+
+    path: str
+    name: str
+    kind: str
+    phone: str | None
+
+
+async def line_above(tx: Tx, path: str) -> list[Above]:
+    """The unit at `path` and every unit above it, nearest first."""
+    rows = await tx.fetchall(
+        f"SELECT path, name, kind, phone FROM units WHERE {holds('path')}"
+        " ORDER BY length(path) DESC",
+        holds_params(path),
+    )
+    return [
+        Above(
+            str(r["path"]),
+            str(r["name"]),
+            str(r["kind"]),
+            None if r["phone"] is None else str(r["phone"]),
+        )
+        for r in rows
+    ]
 
 
 def normalize_path(path: str) -> str:
@@ -143,12 +172,13 @@ class NewUnit:
     path: str
     kind: str
     households: int | None
+    phone: str | None = None
 
 
 async def snapshot(tx: Tx) -> list[Row]:
-    """Every unit's id, path, kind and households in one query: the org import compares a
-    whole file against the tree in memory instead of asking once per row."""
-    return await tx.fetchall("SELECT id, path, kind, households FROM units")
+    """Every unit's id, path, kind, households and phone in one query: the org import
+    compares a whole file against the tree in memory instead of asking once per row."""
+    return await tx.fetchall("SELECT id, path, kind, households, phone FROM units")
 
 
 async def last_id(tx: Tx) -> int:
@@ -160,18 +190,21 @@ async def last_id(tx: Tx) -> int:
 async def insert_many(tx: Tx, new: Sequence[NewUnit], now_iso: str) -> None:
     """Create units in one statement per batch; parents must come before their children."""
     await tx.executemany(
-        "INSERT INTO units (id, parent_id, name, kind, path, households, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(u.id, u.parent_id, name_of(u.path), u.kind, u.path, u.households, now_iso) for u in new],
+        "INSERT INTO units (id, parent_id, name, kind, path, households, phone, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (u.id, u.parent_id, name_of(u.path), u.kind, u.path, u.households, u.phone, now_iso)
+            for u in new
+        ],
     )
 
 
-async def set_many(tx: Tx, values: Sequence[tuple[int, str, int | None]]) -> None:
-    """Set (id, kind, households) of many units at once: an import's updates, or the values
-    a rollback restores."""
+async def set_many(tx: Tx, values: Sequence[tuple[int, str, int | None, str | None]]) -> None:
+    """Set (id, kind, households, phone) of many units at once: an import's updates, or the
+    values a rollback restores."""
     await tx.executemany(
-        "UPDATE units SET kind = ?, households = ? WHERE id = ?",
-        [(kind, households, unit_id) for unit_id, kind, households in values],
+        "UPDATE units SET kind = ?, households = ?, phone = ? WHERE id = ?",
+        [(kind, households, phone, unit_id) for unit_id, kind, households, phone in values],
     )
 
 

@@ -103,14 +103,26 @@ async def queue_media(
     contact: Row,
     *,
     urgent: bool = True,
+    not_before_iso: str | None = None,
 ) -> None:
-    """Each voice note and photo right after the alert, so the officer can play or see it in
-    the chat.
+    """Each voice note and photo right after the alert (due with it), so the officer can
+    play or see it in the chat.
 
     Queued after the alert with the same time, so the sender sends them next in that chat;
     an officer reached on a messenger that cannot show them reads what the alert says.
     """
-    await queue_voices(ctx, category, report_id, number, answers, officer, contact, urgent=urgent)
+    due = not_before_iso or ctx.now_iso
+    await queue_voices(
+        ctx,
+        category,
+        report_id,
+        number,
+        answers,
+        officer,
+        contact,
+        urgent=urgent,
+        not_before_iso=due,
+    )
     channel = str(contact["channel"])
     locale = str(officer["locale"])
     photos = photo_answers(category, answers)
@@ -127,7 +139,7 @@ async def queue_media(
             chat_id=str(contact["chat_id"]),
             member_id=int(officer["id"]),
             payload=Outbound.photo_payload(ref, caption),
-            not_before_iso=ctx.now_iso,
+            not_before_iso=due,
             now_iso=ctx.now_iso,
             urgent=urgent,
         )
@@ -143,6 +155,7 @@ async def queue_voices(
     contact: Row,
     *,
     urgent: bool = True,
+    not_before_iso: str | None = None,
 ) -> None:
     """Each voice note right after the alert, so the officer can play it in the chat.
 
@@ -163,7 +176,7 @@ async def queue_voices(
             chat_id=str(contact["chat_id"]),
             member_id=int(officer["id"]),
             payload=Outbound.voice_payload(ref, caption),
-            not_before_iso=ctx.now_iso,
+            not_before_iso=not_before_iso or ctx.now_iso,
             now_iso=ctx.now_iso,
             urgent=urgent,
         )

@@ -1,62 +1,74 @@
-"""Urgent alerts: a tip or a fire goes at once to every officer over the reporter's team,
-each in the officer's own language, with a button to acknowledge it."""
+"""Urgent alerts: a tip or a fire goes to every officer over the reporter's team, each in
+the officer's own language, with a button to acknowledge it; then up the escalation ladder
+until someone does. What was reached is returned, so the member is told the truth."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.core.engine import Context
-from bot.core.roles import ALERT_ROLES, role_names
-from bot.reports.alert_media import queue_media
-from bot.reports.alert_message import ACK_PREFIX, alert_message
+from bot.outbox.quiet import quiet_ends
+from bot.reports.alert_ladder import deliver, officers_of, queue_ladder
+from bot.reports.alert_message import ACK_PREFIX
 from bot.reports.forms import Category
-from storage import members, outbox, reports
 
-__all__ = ["ACK_PREFIX", "queue_alerts"]
+__all__ = ["ACK_PREFIX", "Reach", "first_alert_at", "queue_alerts"]
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What filing an urgent report set going: how many officers the first alert goes to,
+    when it goes (filing time, or the end of quiet hours for a tip that is not pressing),
+    whether it is urgent (day or night, with the ladder) and how many later steps wait."""
+
+    officers: int
+    filed: datetime
+    at: datetime
+    urgent: bool
+    later: int = 0
+
+    @property
+    def held(self) -> bool:
+        """The first alert waits for the morning (a tip marked not urgent, filed at night)."""
+        return self.at > self.filed
+
+
+def first_alert_at(ctx: Context, urgent: bool) -> datetime:
+    """An urgent report goes now; one that is not pressing waits out quiet hours."""
+    if urgent:
+        return ctx.now
+    hours = ctx.services.config.reminders
+    return quiet_ends(ctx.now, hours.quiet_start, hours.quiet_end)
 
 
 async def queue_alerts(
     ctx: Context, category: Category, report_id: int, number: str, answers: dict[str, Any]
-) -> int:
-    """Queue an alert with an acknowledge button to every officer over the reporter's team.
+) -> Reach:
+    """Queue an alert with an acknowledge button to every officer over the reporter's team
+    and, for an urgent report, every later step of the escalation ladder (even when the
+    first alert reached nobody: the ladder is then how the level above hears of it).
 
     Each alert is wholly in its officer's language, whatever language the reporter uses.
     """
-    member = ctx.member
-    assert member is not None
-    officers = await members.officers_over(ctx.tx, member.unit_path, role_names(ALERT_ROLES))
-    sent = 0
-    for officer in officers:
-        contact = await members.contact(ctx.tx, int(officer["id"]), ctx.served)
-        if contact is None:
-            continue
-        message = await alert_message(
-            ctx.tx,
-            ctx.services.texts,
-            str(officer["locale"]),
+    urgent = category.urgent_for(answers)
+    at = first_alert_at(ctx, urgent)
+    reached: set[int] = set()
+    for officer in await officers_of(ctx):
+        if await deliver(
+            ctx,
+            officer,
             category=category,
             report_id=report_id,
             number=number,
-            reporter=member,
-            filed_at=ctx.now,
             answers=answers,
-            channel=str(contact["channel"]),
-            map_url=ctx.services.config.alerts.map_url,
-        )
-        outbox_id = await outbox.enqueue(
-            ctx.tx,
-            dedupe_key=f"alert:{report_id}:{officer['id']}",
-            channel=str(contact["channel"]),
-            chat_id=str(contact["chat_id"]),
-            member_id=int(officer["id"]),
-            payload=message.to_payload(),
-            not_before_iso=ctx.now_iso,
-            now_iso=ctx.now_iso,
-            urgent=True,  # an emergency: quiet hours never hold it
-        )
-        if outbox_id is not None:
-            await reports.add_alert(ctx.tx, report_id, int(officer["id"]), outbox_id)
-            sent += 1
-            await queue_media(ctx, category, report_id, number, answers, officer, contact)
-    ctx.queued = ctx.queued or sent > 0
-    return sent
+            step=0,
+            due=at,
+            urgent=urgent,
+            media=True,
+        ):
+            reached.add(int(officer["id"]))
+    officers = len(reached)
+    later = await queue_ladder(ctx, category, report_id, number, answers, reached) if urgent else 0
+    return Reach(officers, ctx.now, at, urgent, later)

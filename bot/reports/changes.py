@@ -8,6 +8,7 @@ from typing import Any
 from bot.core import dates
 from bot.core.engine import Context
 from bot.core.model import Outbound
+from bot.reports.alert_ladder import stop_alerts
 from bot.reports.filling import display
 from bot.reports.forms import Category, FieldDef
 from bot.reports.kinds import Viewer
@@ -96,8 +97,9 @@ async def edited(
 
 
 async def withdrawn(ctx: Context, report: Report) -> None:
-    """Keep the withdrawal in the urgent report's history (its state stays as it was) and
-    tell each officer who got its alert that nothing more is asked of them by the reporter."""
+    """Keep the withdrawal in the urgent report's history (its state stays as it was), stop
+    its alerts not yet sent, and tell each officer who got its alert that nothing more is
+    asked of them by the reporter."""
     assert ctx.member is not None
     if report.state is None:
         return
@@ -106,6 +108,9 @@ async def withdrawn(ctx: Context, report: Report) -> None:
         ctx.tx, report.id, ctx.member.id, report.state, ctx.now_iso, detail=detail
     )
     category = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
+    # Nothing more goes out about it (a later step of the ladder, a tip held for the
+    # morning); only those whose alert was delivered are told of the withdrawal.
+    await stop_alerts(ctx.tx, report.id, category, report.answers)
     for officer in await reports.alerted(ctx.tx, report.id):
         locale = str(officer["locale"])
         text = ctx.services.texts.t(

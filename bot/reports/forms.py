@@ -52,6 +52,10 @@ class Category(BaseModel):
     icon: str = ""
     label: LocalText
     urgent: bool = False
+    # An urgent kind whose own answer can say it is not pressing (a tip marked "Bình
+    # thường"): it is still a case the police take up, but it waits out quiet hours and
+    # climbs no escalation ladder.
+    urgent_unless: Condition | None = None
     fields: list[FieldDef] = []
     routine: Routine | None = None
 
@@ -80,7 +84,34 @@ class Category(BaseModel):
                     f"category {self.key!r}: field {f.key!r} is locked_when_confirmed, which "
                     "only works in an urgent category (only their reports are confirmed)"
                 )
+        self._urgent_unless_ok(keys)
         return self
+
+    def _urgent_unless_ok(self, keys: list[str]) -> None:
+        rule = self.urgent_unless
+        if rule is None:
+            return
+        if not self.urgent:
+            raise ValueError(f"category {self.key!r}: urgent_unless needs urgent = true")
+        if rule.field not in keys:
+            raise ValueError(
+                f"category {self.key!r}: urgent_unless names {rule.field!r}, which is not one"
+                " of its fields"
+            )
+        for value in rule.equals:
+            if not _fits(self.field(rule.field), value):
+                raise ValueError(
+                    f"category {self.key!r}: urgent_unless compares {rule.field!r} with"
+                    f" {value!r}, which is not a valid answer to it"
+                )
+
+    def urgent_for(self, answers: dict[str, object]) -> bool:
+        """Whether this report must reach the police at once, day or night, and climb the
+        escalation ladder: an urgent kind, unless its own answer says it is not pressing."""
+        rule = self.urgent_unless
+        if not self.urgent:
+            return False
+        return rule is None or answers.get(rule.field) not in rule.equals
 
     def _pairs_ok(self, keys: list[str]) -> None:
         for f in self.fields:

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.core.clock import iso
 from bot.core.engine import Context
-from bot.reports.alerts import queue_alerts
+from bot.reports.alerts import Reach, queue_alerts
 from bot.reports.credit import NIL_KIND, notify_teammates, replace_nil
 from bot.reports.fielddef import DATE
 from bot.reports.forms import Category
@@ -45,12 +45,14 @@ def split_answers(
 
 @dataclass(frozen=True)
 class Saved:
-    """A filed report: its id and number, and the date of the nil report it replaced (as
-    people read it) when the member had said "nothing to report" that day."""
+    """A filed report: its id and number, the date of the nil report it replaced (as
+    people read it) when the member had said "nothing to report" that day, and for an
+    urgent kind what its alerts reached (the member is told exactly that)."""
 
     report_id: int
     number: str
     replaced_nil: str | None = None
+    reach: Reach | None = None
 
 
 async def save_report(ctx: Context, category: Category, answers: dict[str, Any]) -> Saved:
@@ -82,7 +84,8 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     replaced = None if category.key == NIL_KIND else await replace_nil(ctx, report_date)
     if participants:
         await notify_teammates(ctx, category, report_id, number, data, participants)
+    reach = None
     if category.urgent:
-        await incidents.open_case(ctx.tx, report_id, member.id, iso(now), iso(now))
-        await queue_alerts(ctx, category, report_id, number, answers)
-    return Saved(report_id, number, replaced)
+        reach = await queue_alerts(ctx, category, report_id, number, answers)
+        await incidents.open_case(ctx.tx, report_id, member.id, iso(now), iso(reach.at))
+    return Saved(report_id, number, replaced, reach)

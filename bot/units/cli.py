@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     org = sub.add_parser("org", help="the unit tree").add_subparsers(dest="org_command")
     imp = org.add_parser(
         "import",
-        help="load units from CSV or XLSX (columns: path, kind, optionally households)",
+        help="load units from CSV or XLSX (columns: path, kind, optionally households, phone)",
         description="Create or update units from a file; all or nothing, safe to re-run, "
         "and the running bot keeps answering meanwhile. Limits: [org_import] in the config.",
     )

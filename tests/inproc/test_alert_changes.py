@@ -19,11 +19,11 @@ EDIT = "✏️ Sửa"
 SAVE = "💾 Lưu thay đổi"
 LOCKED = (
     "🔒 Được Công an huy động, Có mặt kịp thời: Công an xã (Hoàng Văn Cường) đã xác nhận lúc "
-    "09:20 23/11/2026, bạn không sửa được nữa. Nếu cần điều chỉnh, hãy liên hệ Hoàng Văn Cường."
+    "09:05 23/11/2026, bạn không sửa được nữa. Nếu cần điều chỉnh, hãy liên hệ Hoàng Văn Cường."
 )
 NO_WITHDRAW = (
     "🔒 Không rút được báo cáo BC-2026-000001: Công an xã (Hoàng Văn Cường) đã xác nhận lúc "
-    "09:20 23/11/2026. Nếu báo cáo có sai sót, hãy liên hệ Hoàng Văn Cường."
+    "09:05 23/11/2026. Nếu báo cáo có sai sót, hãy liên hệ Hoàng Văn Cường."
 )
 
 
@@ -64,7 +64,7 @@ async def events(h: Harness) -> list[tuple[str, dict[str, object]]]:
 
 
 async def confirm(h: Harness, officer_id: int) -> None:
-    h.clock.advance(minutes=20)
+    h.clock.advance(minutes=5)
     async with h.db.transaction() as tx:
         await incidents.confirm_fire(tx, 1, officer_id, True, iso(h.clock.now()))
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from bot.core.clock import iso
 from tests.inproc.helpers import FIRE, TIP, file_fire, file_patrol, file_tip, one, press_data, rows
 from tests.support.fakebot import Sent
 from tests.support.harness import (
@@ -57,14 +58,20 @@ async def test_fire_report_alerts_the_officers_over_the_team(h: Harness, people:
     receipt = await file_fire(people.an)
     assert receipt == (
         f"✅ Đã lưu báo cáo BC-2026-000001 ({FIRE}). Cảm ơn bạn!\n"
-        "🚨 Tin đã được chuyển ngay cho Công an xã."
+        "🚨 Đã gửi ngay tới 2 cán bộ Công an xã."
     )
-    queued = await rows(h, "SELECT member_id, chat_id, status FROM outbox ORDER BY member_id")
+    queued = await rows(
+        h,
+        "SELECT member_id, chat_id, status FROM outbox WHERE not_before <= ? ORDER BY member_id",
+        (iso(h.clock.now()),),
+    )
     assert queued == [
         {"member_id": people.ids["cuong"], "chat_id": "11", "status": "pending"},
         {"member_id": people.ids["dung"], "chat_id": "12", "status": "pending"},
     ]
-    alerts = await rows(h, "SELECT report_id, member_id FROM alerts ORDER BY member_id")
+    alerts = await rows(
+        h, "SELECT report_id, member_id FROM alerts WHERE step = 0 ORDER BY member_id"
+    )
     assert alerts == [
         {"report_id": 1, "member_id": people.ids["cuong"]},
         {"report_id": 1, "member_id": people.ids["dung"]},

@@ -16,30 +16,37 @@ from bot.units.orgimport.read import Table
 from storage import units
 
 REQUIRED_COLUMNS = ("path", "kind")
-OPTIONAL_COLUMNS = ("households",)
+OPTIONAL_COLUMNS = ("households", "phone")
 
 _KIND_RE = re.compile(r"[a-z_]+")
 _HOUSEHOLDS_RE = re.compile(r"[0-9]+")
 _MAX_HOUSEHOLDS = 2**63 - 1
+# A phone number as people write it: digits with spaces, dots or a leading +, checked
+# loosely (it is read out to people, never dialled by the bot).
+_PHONE_RE = re.compile(r"\+?[0-9][0-9 .]*[0-9]")
+_PHONE_DIGITS = (3, 15)
 
 
 @dataclass(frozen=True)
 class UnitRow:
-    """One checked row: a normalized unit path, its kind and households (None = blank)."""
+    """One checked row: a normalized unit path, its kind, households and phone (None =
+    blank)."""
 
     line: int
     path: str
     kind: str
     households: int | None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
 class CheckedFile:
     """The rows of a file that passed every check, and whether it has a households column
-    (without one, stored households are kept)."""
+    and a phone column (without one, the stored values are kept)."""
 
     rows: list[UnitRow]
     has_households: bool
+    has_phone: bool = False
 
 
 def check_rows(path: Path, table: Table) -> CheckedFile:
@@ -49,6 +56,7 @@ def check_rows(path: Path, table: Table) -> CheckedFile:
     header_line, header = table[0]
     columns = _columns(path, header_line, header)
     has_households = "households" in columns
+    has_phone = "phone" in columns
     rows: list[UnitRow] = []
     seen: dict[str, int] = {}
     for line, cells in table[1:]:
@@ -62,8 +70,11 @@ def check_rows(path: Path, table: Table) -> CheckedFile:
         households = None
         if has_households:
             households = _households(path, line, _cell(cells, columns, "households"))
-        rows.append(UnitRow(line=line, path=unit_path, kind=kind, households=households))
-    return CheckedFile(rows=rows, has_households=has_households)
+        phone = _phone(path, line, _cell(cells, columns, "phone")) if has_phone else None
+        rows.append(
+            UnitRow(line=line, path=unit_path, kind=kind, households=households, phone=phone)
+        )
+    return CheckedFile(rows=rows, has_households=has_households, has_phone=has_phone)
 
 
 def _columns(path: Path, line: int, header: list[str]) -> dict[str, int]:
@@ -81,7 +92,7 @@ def _columns(path: Path, line: int, header: list[str]) -> dict[str, int]:
             path,
             line,
             f"header is missing column(s) {', '.join(missing)}; expected path, kind"
-            f" and optionally households (found {found})",
+            f" and optionally households, phone (found {found})",
         )
     return columns
 
@@ -132,6 +143,22 @@ def _households(path: Path, line: int, raw: str) -> int | None:
     if not _HOUSEHOLDS_RE.fullmatch(raw) or int(raw) > _MAX_HOUSEHOLDS:
         raise refusal(path, line, f"households {raw!r} is not a non-negative whole number")
     return int(raw)
+
+
+def _phone(path: Path, line: int, raw: str) -> str | None:
+    if not raw:
+        return None
+    _no_control_character(path, line, "phone", raw)
+    digits = sum(char.isdigit() for char in raw)
+    low, high = _PHONE_DIGITS
+    if not _PHONE_RE.fullmatch(raw) or not low <= digits <= high:
+        raise refusal(
+            path,
+            line,
+            f"phone {raw!r} is not a phone number; write {low} to {high} digits, with spaces,"
+            " dots or a leading + only (e.g. 0205 3833 113)",
+        )
+    return " ".join(raw.split())
 
 
 def _no_control_character(path: Path, line: int, column: str, raw: str) -> None:

@@ -20,14 +20,16 @@ from storage.units import NewUnit
 
 @dataclass(frozen=True)
 class Update:
-    """A unit whose kind or households the file changes, with what it held before (the
-    journal keeps that so a rollback can put it back)."""
+    """A unit whose kind, households or phone the file changes, with what it held before
+    (the journal keeps that so a rollback can put it back)."""
 
     unit_id: int
     kind: str
     households: int | None
     prev_kind: str
     prev_households: int | None
+    phone: str | None = None
+    prev_phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,16 @@ class _Stored:
     id: int
     kind: str
     households: int | None
+    phone: str | None
 
 
 def make_plan(path: Path, checked: CheckedFile, tree: Iterable[Row], last_id: int) -> Plan:
     """Decide what to create and update; raises OrgImportError for a missing parent, naming
     the first line that needs it."""
-    stored = {str(r["path"]): _Stored(int(r["id"]), str(r["kind"]), r["households"]) for r in tree}
+    stored = {
+        str(r["path"]): _Stored(int(r["id"]), str(r["kind"]), r["households"], r["phone"])
+        for r in tree
+    }
     listed = {row.path for row in checked.rows}
     for row in checked.rows:
         parent = units.parent_path(row.path)
@@ -78,11 +84,24 @@ def make_plan(path: Path, checked: CheckedFile, tree: Iterable[Row], last_id: in
             ids[row.path] = next_id
             parent = units.parent_path(row.path)
             parent_id = ids[parent] if parent is not None else None
-            creates.append(NewUnit(next_id, parent_id, row.path, row.kind, row.households))
+            creates.append(
+                NewUnit(next_id, parent_id, row.path, row.kind, row.households, row.phone)
+            )
             continue
         households = row.households if checked.has_households else before.households
-        if before.kind == row.kind and before.households == households:
+        phone = row.phone if checked.has_phone else before.phone
+        if (before.kind, before.households, before.phone) == (row.kind, households, phone):
             unchanged += 1
         else:
-            updates.append(Update(before.id, row.kind, households, before.kind, before.households))
+            updates.append(
+                Update(
+                    before.id,
+                    row.kind,
+                    households,
+                    before.kind,
+                    before.households,
+                    phone,
+                    before.phone,
+                )
+            )
     return Plan(creates=creates, updates=updates, unchanged=unchanged)

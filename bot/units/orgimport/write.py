@@ -120,7 +120,9 @@ class Writer:
                 await self._beat(tx, import_id)
                 await units.insert_many(tx, [c for c in batch if isinstance(c, NewUnit)], now_iso)
                 updated = [c for c in batch if isinstance(c, Update)]
-                await units.set_many(tx, [(u.unit_id, u.kind, u.households) for u in updated])
+                await units.set_many(
+                    tx, [(u.unit_id, u.kind, u.households, u.phone) for u in updated]
+                )
                 await orgimports.record(
                     tx, import_id, [_note(start + i, c) for i, c in enumerate(batch)]
                 )
@@ -189,7 +191,14 @@ class Writer:
 def _note(seq: int, change: NewUnit | Update) -> Change:
     if isinstance(change, NewUnit):
         return Change(seq, change.id, orgimports.CREATED)
-    return Change(seq, change.unit_id, orgimports.UPDATED, change.prev_kind, change.prev_households)
+    return Change(
+        seq,
+        change.unit_id,
+        orgimports.UPDATED,
+        change.prev_kind,
+        change.prev_households,
+        change.prev_phone,
+    )
 
 
 def _pid_alive(pid: int) -> bool:
