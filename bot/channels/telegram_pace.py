@@ -31,7 +31,10 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
 BOT_RATE = 30.0  # Telegram's documented cap on messages per second for one bot
-CONCURRENT_CHATS = 64  # updates being handled at once (each from a different chat)
+# Updates being handled at once (each from a different chat). At the rush most of them are
+# only waiting for their reply's slot under the 30/s cap; with too few, a member's submit
+# waits for a free one before its report (and the alert it raises) is even saved.
+CONCURRENT_CHATS = 256
 
 LANES = ("urgent", "reply", "bulk")  # the order in which waiting sends get slots
 _LANE: contextvars.ContextVar[str] = contextvars.ContextVar("telegram_lane", default="reply")

@@ -202,12 +202,14 @@ class OutboxSender:
         claimed = [row for row in picked if row.id in taken]
         if expired:
             log.info("outbox rows expired", extra={"count": expired})
-        slots = self._urgent_slots if urgent_only else self._slots
         for index, row in enumerate(claimed):
             if self._stopping:
                 await self._unclaim(claimed[index:])
                 break
             await self.limiter.acquire()
+            # An urgent row takes an urgent slot whichever lane claimed it: the main slots
+            # may all be held by reminders waiting behind members' replies.
+            slots = self._urgent_slots if row.urgent else self._slots
             await slots.acquire()
             chat = row.chat_id
             if self.limiter.busy(chat):  # the other lane started a send to it meanwhile

@@ -103,6 +103,7 @@ class Done:
 
     def __init__(self) -> None:
         self.waiting: dict[int, asyncio.Future[None]] = {}
+        self.handled_at: dict[int, float] = {}  # update_id -> perf_counter once handled
 
     def expect(self, update_id: int) -> asyncio.Future[None]:
         """A future that completes once this update has been handled."""
@@ -113,6 +114,7 @@ class Done:
     async def on_update(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The probe handler, in a group after the bot's."""
         if isinstance(update, Update):
+            self.handled_at[update.update_id] = time.perf_counter()
             future = self.waiting.pop(update.update_id, None)
             if future is not None and not future.done():
                 future.set_result(None)
@@ -204,9 +206,12 @@ async def walk(app: App, person: Person, think: float, submits: dict[int, int]) 
         raise SystemExit(f"{person.name} did not file; the bot said: {timeline[-1].text[:300]!r}")
 
 
-async def until_alerted(app: App, filers: list[Person], submits: dict[int, int]) -> list[float]:
+async def until_alerted(
+    app: App, filers: list[Person], submits: dict[int, int], handling: list[float] | None = None
+) -> list[float]:
     """Wait for every officer's first alert about these members' reports; the seconds from
-    each submit entering the bot to each of those alerts."""
+    each submit entering the bot to each of those alerts (and, into `handling`, the seconds
+    the submit itself took to be handled: the share of the latency before the outbox)."""
     async with app.runtime.services.db.read() as tx:
         keys = await tx.fetchall("SELECT dedupe_key, chat_id FROM outbox")
         filed = await tx.fetchall("SELECT id, number, member_id FROM reports")
@@ -225,7 +230,10 @@ async def until_alerted(app: App, filers: list[Person], submits: dict[int, int])
         while not (times := [t for t, text in app.api.to_officers[chat] if number in text]):
             app.api.news.clear()
             await asyncio.wait_for(app.api.news.wait(), WAIT_LIMIT)
-        out.append(times[0] - app.api.handed[submits[member_id]])
+        handed = app.api.handed[submits[member_id]]
+        out.append(times[0] - handed)
+        if handling is not None:
+            handling.append(app.done.handled_at[submits[member_id]] - handed)
     return out
 
 
@@ -234,7 +242,9 @@ def commune(person: Person) -> str:
     return person.team.rsplit("/", 1)[0]
 
 
-async def run(args: argparse.Namespace, loaded: bool) -> tuple[list[float], dict[str, float]]:
+async def run(
+    args: argparse.Namespace, loaded: bool, handling: list[float] | None = None
+) -> tuple[list[float], dict[str, float]]:
     """One phase in a fresh database: everyone at once (loaded) or the urgent members alone,
     each waiting until the previous report's alerts are out (reference)."""
     people, _ = make_people(args)
@@ -253,7 +263,7 @@ async def run(args: argparse.Namespace, loaded: bool) -> tuple[list[float], dict
             if loaded:
                 await asyncio.gather(*(walk(app, p, args.think, submits) for p in people))
                 seconds = time.perf_counter() - started
-                samples = await until_alerted(app, urgent, submits)
+                samples = await until_alerted(app, urgent, submits, handling)
             else:
                 limiter = app.runtime.senders[0].limiter
                 for p in urgent:
@@ -312,7 +322,8 @@ async def bench(args: argparse.Namespace) -> None:
     pooled: dict[str, list[float]] = {"loaded": [], "reference": []}
     for n in range(1, args.runs + 1):
         ref, _ = await run(args, loaded=False)
-        samples, load = await run(args, loaded=True)
+        handling: list[float] = []
+        samples, load = await run(args, loaded=True, handling=handling)
         pooled["reference"] += ref
         pooled["loaded"] += samples
         reference_runs.append(figures(ref))
@@ -322,6 +333,7 @@ async def bench(args: argparse.Namespace) -> None:
             f"{load['429']:.0f} 429s"
         )
         print(f"    {show('loaded', loaded_runs[-1])}")
+        print(f"    {show('handled', figures(handling))}  (the submit itself, under the load)")
         print(f"    {show('reference', reference_runs[-1])}", flush=True)
     print(f"\n  median of {args.runs} run(s):")
     for label, rs in (("loaded", loaded_runs), ("reference", reference_runs)):
