@@ -269,6 +269,10 @@ def allowed_viewer(role: str) -> bool:
     return role in OVERSIGHT_ROLES
 
 
-def ack_done_choices(ctx: Context, report: Report) -> list[list[Choice]]:
-    """The buttons under "✅ Bạn đã tiếp nhận …": the report's first steps."""
-    return step_choices(ctx, report.id, report.kind, State.ACKNOWLEDGED)
+def ack_done_reply(ctx: Context, report: Report, text: str) -> None:
+    """The "✅ Bạn đã tiếp nhận …" reply, then the report's first steps as their own
+    message: a reply with buttons would take the pressed alert's place on Telegram, and
+    the officer would lose what the alert says."""
+    ctx.reply(text)
+    choices = step_choices(ctx, report.id, report.kind, State.ACKNOWLEDGED)
+    ctx.reply(ctx.t("case.next_steps", number=report.number), choices)

@@ -71,8 +71,12 @@ async def test_every_step_of_a_tip_is_kept_and_told_to_the_reporter(
     h: Harness, people: People
 ) -> None:
     ack = await acknowledged(h, people)
-    assert ack.text.startswith("✅ Bạn đã tiếp nhận BC-2026-000001 lúc 09:05 23/11/2026.")
+    assert [m.text for m in people.cuong.messages[-2:]] == [
+        "✅ Bạn đã tiếp nhận BC-2026-000001 lúc 09:05 23/11/2026. Người báo đã được thông báo.",
+        "Khi có kết quả xử lý BC-2026-000001, bấm một bước dưới đây:",
+    ]
     assert ack.labels() == [*TIP_STEPS, DUP]
+    assert alert_of(people.cuong).buttons == []  # the alert stays, its button gone
     assert [b["callback_data"] for row in ack.buttons for b in row][-1] == "dup:1"
 
     h.clock.advance(minutes=10)
