@@ -18,7 +18,7 @@ from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice, Outbound
-from bot.core.roles import ALERT_ROLES, OVERSIGHT_ROLES, in_scope
+from bot.core.roles import ALERT_ROLES, in_scope
 from bot.reports.alert_message import ACK_PREFIX
 from bot.reports.lifecycle import DUP_PREFIX, FIRE_KIND, OPEN_STATES, State, next_steps
 from handlers import menu
@@ -262,11 +262,6 @@ async def _tell_reporter(ctx: Context, row: NamedReport, target: str, note: str 
     return await ctx.notify(
         row.member_id, f"case-notice:{row.id}:{target}", Outbound(text), urgent=True
     )
-
-
-def allowed_viewer(role: str) -> bool:
-    """Officers, supervisors and admins read a case; only officers move it on."""
-    return role in OVERSIGHT_ROLES
 
 
 def ack_done_reply(ctx: Context, report: Report, text: str) -> None:
