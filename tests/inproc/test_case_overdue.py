@@ -88,6 +88,8 @@ async def test_only_overdue_reports_are_listed_to_the_officers_of_their_area(
     assert cuong.messages[-1].labels() == ["📂 BC-2026-000001"]
     assert overdue_lists(hai) == []  # BC-4 verifying for 2 days of 7
 
+    await dung.send("/language")
+    await dung.press("English")
     at(h, 26, 7, 30)
     await tick(h, planning)
     lists = overdue_lists(cuong)
@@ -98,7 +100,14 @@ async def test_only_overdue_reports_are_listed_to_the_officers_of_their_area(
         in (lists[1])
     )
     assert "BC-2026-000003" not in lists[1]  # resolved: closed
-    assert overdue_lists(dung)[-1] == lists[1]  # the province officer's area holds both
+    # the province officer's area holds both; he reads English
+    assert overdue_lists(dung)[-1] == (
+        "⏰ 2 urgent report(s) overdue (on 26/11/2026):\n"
+        "• BC-2026-000001 · 📢 Security tip · Thôn Nà Lẹng · Received, not yet acknowledged"
+        " · 2 day(s)\n"
+        "• BC-2026-000002 · 🔥 Fire and rescue · Thôn Nà Lẹng · Acknowledged · 2 day(s)\n"
+        "Choose a report to see it and move it on."
+    )
     assert overdue_lists(hai) == []
 
     # the button opens the case
