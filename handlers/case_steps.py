@@ -269,5 +269,7 @@ def ack_done_reply(ctx: Context, report: Report, text: str) -> None:
     message: a reply with buttons would take the pressed alert's place on Telegram, and
     the officer would lose what the alert says."""
     ctx.reply(text)
+    if ctx.member is None or ctx.member.role not in ALERT_ROLES:
+        return  # a supervisor the ladder reached takes it up; officers move it on
     choices = step_choices(ctx, report.id, report.kind, State.ACKNOWLEDGED)
     ctx.reply(ctx.t("case.next_steps", number=report.number), choices)
