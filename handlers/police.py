@@ -9,6 +9,7 @@ from bot.core.model import Outbound
 from bot.core.roles import ALERT_ROLES, in_scope
 from bot.reports.alert_ladder import stop_alerts
 from bot.reports.alert_message import ACK_PREFIX
+from handlers.case_steps import ack_done_reply
 from storage import members, outbox, reports
 from storage.reports import Report
 
@@ -44,7 +45,7 @@ async def acknowledge(ctx: Context) -> None:
         )
         return
     when = dates.stamp(ctx.now)
-    ctx.reply(ctx.t("ack.done", number=row.number, time=when))
+    ack_done_reply(ctx, row, ctx.t("ack.done", number=row.number, time=when))
     await _notify_reporter(ctx, row, when)
     await _close_other_alerts(ctx, row, when)
 

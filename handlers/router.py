@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.core.engine import Context, Handler
 from bot.reports.alert_message import ACK_PREFIX
 from bot.reports.credit import NOT_ME
-from bot.reports.lifecycle import DUP_PREFIX
+from bot.reports.lifecycle import CASE_PREFIX, DUP_PREFIX
 from handlers import (
     announce,
+    case,
+    case_steps,
     credit,
     duplicate,
     language,
@@ -32,6 +34,8 @@ BUTTONS: dict[str, Handler] = {c.button.value: c.handler for c in REGISTRY if c.
 
 BUTTON_PREFIXES = (
     (ACK_PREFIX, police.acknowledge),
+    (CASE_PREFIX, case.open_case),
+    (case_steps.PREFIX, case_steps.on_button),
     (NOT_ME, credit.not_me),
     (language.PREFIX, language.choose),
     (tally.PREFIX, tally.on_button),
@@ -56,6 +60,7 @@ FLOWS = {
     announce.FLOW: announce.on_input,
     leave.FLOW: leave.on_input,
     duplicate.FLOW: duplicate.on_input,
+    case_steps.FLOW: case_steps.on_input,
 }
 
 

@@ -242,7 +242,7 @@ async def test_zalo_officer_filters_by_typing_numbers(z: Z) -> None:  # noqa: F8
     assert said.text.startswith("Không có tin báo nào ở trạng thái “Đang xác minh”. Gõ số")
     said = (await z.say(officer, said.choice_number("Chờ tiếp nhận")))[-1]
     assert said.text.startswith("🚨 2 tin báo “Chờ tiếp nhận” trong địa bàn:")
-    said = (await z.say(officer, said.choice_number("Tiếp nhận BC-2026-000002")))[-1]
+    said = (await z.say(officer, said.choice_number("Tiếp nhận BC-2026-000002")))[0]
     assert said.text.startswith("✅ Bạn đã tiếp nhận BC-2026-000002")
     said = (await z.say(officer, "/tinbao tiepnhan"))[-1]
     assert said.text.startswith("🚨 1 tin báo “Đã tiếp nhận” trong địa bàn:\n\nBC-2026-000002")

@@ -118,7 +118,8 @@ async def test_first_acknowledgement_wins_and_closes_the_others(h: Harness, peop
 
     replies = await people.cuong.press(ACK_BUTTON, on=alert_of(people.cuong))
     assert [m.text for m in replies] == [
-        "✅ Bạn đã tiếp nhận BC-2026-000001 lúc 09:05 23/11/2026. Người báo đã được thông báo."
+        "✅ Bạn đã tiếp nhận BC-2026-000001 lúc 09:05 23/11/2026. Người báo đã được thông báo.",
+        "Khi có kết quả xử lý BC-2026-000001, bấm một bước dưới đây:",  # the next steps
     ]
     assert alert_of(people.cuong).buttons == []  # the pressed button is gone
     report = await one(h, "SELECT ack_by, ack_at FROM reports")

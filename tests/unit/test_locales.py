@@ -53,6 +53,10 @@ DYNAMIC_KEYS = (
     "leave.range_too_long",
     "leave.past_self",
     "leave.too_old",
+    # an urgent report's states and steps (handlers/case.py, case_steps.py)
+    "case.state_received",
+    "case.step_verifying",
+    "case.verb_resolved",
 )
 
 ENGLISH_ALIASES = {

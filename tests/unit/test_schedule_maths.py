@@ -46,6 +46,7 @@ def test_jobs_follow_the_config() -> None:
         "digest",
         "monthly-tally",
         "notices",
+        "overdue",
         "good-deed-nudge",
     ]
     off = Config.model_validate({"reminders": {"second_before_minutes": 0, "nudge_day": 0}})
