@@ -668,7 +668,8 @@ async def test_a_supervisor_reads_the_tally_of_last_month_and_of_a_commune(
     assert photos >= 1
     book, sheet = files["xlsx"], files["csv"]
     workbook = openpyxl.load_workbook(io.BytesIO(await ha.download(book)))
-    assert len(workbook.sheetnames) == 3  # teams, the commune, the raw reports
+    # teams, the commune, the tip and fire targets, the urgent reports, the raw reports
+    assert len(workbook.sheetnames) == 5
     rows = (await ha.download(sheet)).decode("utf-8-sig").splitlines()
     assert len(rows) == 3 and "Thôn Nà Lẹng" in "".join(rows)
 
@@ -735,6 +736,8 @@ async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     winner_name = f"{winner.first_name} {winner.last_name}"
     done = await winner.wait_reply("tiếp nhận")
     assert done.text.startswith(f"✅ Bạn đã tiếp nhận {number} lúc "), done
+    steps = await winner.wait_reply("bấm một bước")  # what the winner can do next
+    assert "✅ Đã giải quyết" in steps.labels
     # The one who was a moment late is told who took it, and the alert's button is gone.
     told = sorted(
         [(await loser.wait_reply(f"đã được {winner_name} tiếp nhận lúc")).text for _ in range(2)]
