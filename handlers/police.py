@@ -6,7 +6,7 @@ from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import id_after
 from bot.core.model import Outbound
-from bot.core.roles import ALERT_ROLES, in_scope
+from bot.core.roles import ALERT_ROLES, in_scope, role_label
 from bot.reports.alert_ladder import stop_alerts
 from bot.reports.alert_message import ACK_PREFIX
 from handlers.case_steps import ack_done_reply
@@ -61,6 +61,7 @@ async def _notify_reporter(ctx: Context, report: Report, when: str) -> None:
         "ack.reporter_notice",
         number=report.number,
         name=ctx.member.full_name,
+        role=role_label(ctx.member.role, reporter.locale),  # a supervisor the ladder reached
         time=when,
     )
     # Answers an emergency: quiet hours do not hold it.

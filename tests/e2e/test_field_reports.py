@@ -546,7 +546,7 @@ async def test_fire_report_alerts_the_commune_police_who_acknowledge_it(
 
     notice = await hoa.wait_reply("tiếp nhận")
     assert notice.text.startswith(
-        f"🚓 Báo cáo {number} của bạn đã được Hoàng Văn Cường (Công an xã) tiếp nhận lúc "
+        f"🚓 Báo cáo {number} của bạn đã được Hoàng Văn Cường (Cán bộ Công an xã) tiếp nhận lúc "
     )
     closed = await dung.wait_reply("đã được Hoàng Văn Cường tiếp nhận")
     assert closed.edited and closed.message_id == province_alert.message_id
@@ -748,7 +748,7 @@ async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     assert winner.messages[alerts[winner.user_id].message_id].buttons == ()
 
     notice = await minh.wait_reply("tiếp nhận")
-    assert f"đã được {winner_name} (Công an xã) tiếp nhận" in notice.text
+    assert f"đã được {winner_name} (Cán bộ Công an xã) tiếp nhận" in notice.text
     await asyncio.gather(minh.expect_silence(0.5), winner.expect_silence(0.5))
     assert sum("tiếp nhận lúc" in t for t in minh.all_texts()) == 1  # told once
     assert_bot_healthy(bot)

@@ -129,7 +129,7 @@ async def test_first_acknowledgement_wins_and_closes_the_others(h: Harness, peop
     assert await h.drain() == 2  # the reporter's notice and the edit of the other alert
     notice = people.an.messages[reporter_seen:]
     assert [m.text for m in notice] == [
-        "🚓 Báo cáo BC-2026-000001 của bạn đã được Hoàng Văn Cường (Công an xã) "
+        "🚓 Báo cáo BC-2026-000001 của bạn đã được Hoàng Văn Cường (Cán bộ Công an xã) "
         "tiếp nhận lúc 09:05 23/11/2026."
     ]
     assert dung_alert.text == (
