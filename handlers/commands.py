@@ -183,6 +183,7 @@ REGISTRY: tuple[Command, ...] = (
         help=(COMMON_HELP,),
     ),
     Command("ngonngu", "language", help=(COMMON_HELP,)),
+    Command("sodienthoai", "phone", help=(COMMON_HELP,), listed="commands.phone"),
     Command("start", "start", strangers=True),  # joining: explained elsewhere
 )
 

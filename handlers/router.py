@@ -17,6 +17,7 @@ from handlers import (
     link,
     menu,
     myreports,
+    phone,
     police,
     report,
     start,
@@ -47,6 +48,7 @@ BUTTON_PREFIXES = (
     (myreports.WITHDRAW, myreports.on_button),
     (myreports.WITHDRAW_YES, myreports.on_button),
     (tinbao.PREFIX, tinbao.on_button),
+    (phone.PREFIX, phone.on_button),
     (DUP_PREFIX, duplicate.begin),
     (duplicate.PICK, duplicate.on_button),
     (duplicate.YES, duplicate.on_button),
@@ -61,6 +63,7 @@ FLOWS = {
     leave.FLOW: leave.on_input,
     duplicate.FLOW: duplicate.on_input,
     case_steps.FLOW: case_steps.on_input,
+    phone.FLOW: phone.on_input,
 }
 
 

@@ -220,6 +220,11 @@ async def led_teams_on(tx: Tx, day_iso: str, roles: Collection[str]) -> list[Row
     )
 
 
+async def set_phone(tx: Tx, member_id: int, phone: str | None) -> None:
+    """Keep (or, with None, forget) the number the officers see on a member's alerts."""
+    await tx.execute("UPDATE members SET phone = ? WHERE id = ?", (phone, member_id))
+
+
 async def phone_of(tx: Tx, member_id: int) -> str | None:
     """A member's phone number when known, so the officer an alert reaches can call the
     reporter back at once."""

@@ -78,10 +78,14 @@ class PacedLimiter(BaseRateLimiter[None]):
         """Nothing to open."""
 
     async def shutdown(self) -> None:
-        """Stop handing out slots."""
+        """Stop handing out slots; whoever still waits for one is cancelled rather than left
+        waiting forever (an outbox send stays claimed and is retried at the next start)."""
         if self._runner is not None:
             self._runner.cancel()
             self._runner = None
+        for queue in self._lanes.values():
+            while queue:
+                queue.popleft().cancel()
 
     async def process_request(
         self,

@@ -42,6 +42,7 @@ TELEGRAM_VI = [
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
     ("trogiup", "Hướng dẫn"),
+    ("sodienthoai", "Số điện thoại để Công an gọi lại"),
 ]
 
 # The menus and help each role had before they were built from the command list.

@@ -133,3 +133,13 @@ async def test_one_chat_in_order_other_chats_meanwhile() -> None:
     first_may_end.set()
     await asyncio.gather(*tasks)
     assert log[3:] == ["1a end", "1b start", "1b end"]
+
+
+async def test_shutting_down_cancels_whoever_still_waits_for_a_slot() -> None:
+    pace, _ = limiter(rate=1.0)
+    pace.pause(60)  # nobody gets a slot before the shutdown
+    waiting = asyncio.create_task(pace.acquire(lane="bulk"))
+    await asyncio.sleep(0)
+    await pace.shutdown()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting

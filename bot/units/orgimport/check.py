@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.controlchars import describe_character, first_control_character
+from bot.core.phones import PHONE_DIGITS, normalize_phone
 from bot.units.orgimport.model import refusal
 from bot.units.orgimport.read import Table
 from storage import units
@@ -21,10 +22,6 @@ OPTIONAL_COLUMNS = ("households", "phone")
 _KIND_RE = re.compile(r"[a-z_]+")
 _HOUSEHOLDS_RE = re.compile(r"[0-9]+")
 _MAX_HOUSEHOLDS = 2**63 - 1
-# A phone number as people write it: digits with spaces, dots or a leading +, checked
-# loosely (it is read out to people, never dialled by the bot).
-_PHONE_RE = re.compile(r"\+?[0-9][0-9 .]*[0-9]")
-_PHONE_DIGITS = (3, 15)
 
 
 @dataclass(frozen=True)
@@ -149,16 +146,16 @@ def _phone(path: Path, line: int, raw: str) -> str | None:
     if not raw:
         return None
     _no_control_character(path, line, "phone", raw)
-    digits = sum(char.isdigit() for char in raw)
-    low, high = _PHONE_DIGITS
-    if not _PHONE_RE.fullmatch(raw) or not low <= digits <= high:
+    phone = normalize_phone(raw)
+    if phone is None:
+        low, high = PHONE_DIGITS
         raise refusal(
             path,
             line,
             f"phone {raw!r} is not a phone number; write {low} to {high} digits, with spaces,"
             " dots or a leading + only (e.g. 0205 3833 113)",
         )
-    return " ".join(raw.split())
+    return phone
 
 
 def _no_control_character(path: Path, line: int, column: str, raw: str) -> None:
