@@ -16,10 +16,11 @@ from bot.reports.alert_media import playable_on, voice_answers
 from bot.reports.credit import notify_teammates
 from bot.reports.drafts import EditDraft
 from bot.reports.forms import Category, FieldDef
+from bot.reports.lifecycle import State
 from bot.reports.saving import split_answers
 from handlers import fields, menu
 from handlers.commands import HOME, MINE, handles
-from storage import reports
+from storage import incidents, reports
 from storage.reports import Report
 
 OPEN = "my:"
@@ -97,13 +98,14 @@ async def _open(ctx: Context, row: Report) -> None:
         voices = _voices(ctx, category, row.number, answers)
     if row.ack_at:
         lines.append(ctx.t("mine.acknowledged", time=dates.stored_stamp(row.ack_at)))
+    lines.extend(await _state_line(ctx, row))
     if row.urgent:  # who the alerts reached and when, so the member knows who was told
         ladder = ctx.services.config.alerts.escalation
         lines.append(await alert_log(ctx.tx, ctx.services.texts, ctx.locale, row.id, ladder))
     buttons: list[list[Choice]] = []
     if _editable(ctx, row) and kind != "nil":
         buttons.append([Choice(ctx.t("mine.edit"), EDIT + str(row.id))])
-    if _editable(ctx, row):
+    if _editable(ctx, row) and row.confirmed_at is None:  # confirmed: no longer withdrawn
         buttons.append([Choice(ctx.t("mine.withdraw"), WITHDRAW + str(row.id))])
         lines.append("")
         lines.append(ctx.t("mine.editable_until", time=dates.stored_stamp(row.edit_until)))
@@ -112,6 +114,17 @@ async def _open(ctx: Context, row: Report) -> None:
         lines.append(ctx.t("mine.locked", time=dates.stored_stamp(row.edit_until)))
     buttons.append([Choice(ctx.t("mine.back_to_list"), MINE)])
     ctx.reply("\n".join(lines), buttons, attachments=voices)
+
+
+async def _state_line(ctx: Context, row: Report) -> list[str]:
+    """Where the police have got to with an urgent report, past taking it up (that has its
+    own line): the member sees the same state they were told of."""
+    if row.state is None or row.state in (State.RECEIVED, State.ACKNOWLEDGED):
+        return []
+    events = await incidents.events_of(ctx.tx, row.id)
+    at = next((e.at for e in reversed(events) if e.state == row.state), None)
+    state = ctx.t(f"case.state_{row.state}")
+    return [ctx.t("mine.state", state=state, time=dates.stored_stamp(at) if at else "")]
 
 
 def _voices(

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from bot.core.clock import Clock, iso
-from storage import reports
+from storage import incidents, reports
 from storage.db import Tx
 
 DAYS = 42
@@ -26,7 +26,10 @@ async def _file(
     data: dict[str, Any],
     mates: list[int] | None = None,
     ack: tuple[int, datetime] | None = None,
+    steps: tuple[tuple[str, int, datetime, str | None], ...] = (),
 ) -> None:
+    """One past report; an urgent one with its life: acknowledged, then each of `steps`
+    (state, officer, when, note); a fire's "done" with the officer's in-time word."""
     number = await reports.next_number(tx, at.year)
     report_id = await reports.create(
         tx,
@@ -42,8 +45,16 @@ async def _file(
     )
     await reports.set_participants(tx, report_id, mates or [])
     await reports.audit(tx, report_id, int(member["id"]), "create", None, data, iso(at))
+    if kind in {"tip", "fire_rescue"}:
+        await incidents.open_case(tx, report_id, int(member["id"]), iso(at), iso(at))
     if ack is not None:
         await reports.acknowledge(tx, report_id, ack[0], iso(ack[1]))
+    for state, officer, when, note in steps:
+        await incidents.move(tx, report_id, state, officer, iso(when), note=note)
+        if state == "done":
+            await incidents.confirm_fire(
+                tx, report_id, officer, bool(data.get("in_time")), iso(when)
+            )
 
 
 async def seed_history(tx: Tx, clock: Clock, people: dict[str, dict[str, Any]]) -> int:
@@ -103,7 +114,12 @@ async def seed_history(tx: Tx, clock: Clock, people: dict[str, dict[str, Any]]) 
                 "what": "Hai nhóm thanh niên cãi nhau",
             }
             ack = (people["dung"]["id"], at(10, 25))
-            await _file(tx, people["an"], "tip", day, at(10, 0), data, ack=ack)
+            officer = int(people["dung"]["id"])
+            steps: tuple[tuple[str, int, datetime, str | None], ...] = (
+                ("verifying", officer, at(11, 0), None),
+                ("resolved", officer, at(16, 30), "Đã hòa giải tại nhà văn hóa thôn"),
+            )
+            await _file(tx, people["an"], "tip", day, at(10, 0), data, ack=ack, steps=steps)
             count += 1
         if offset == 20:
             data = {
@@ -115,7 +131,10 @@ async def seed_history(tx: Tx, clock: Clock, people: dict[str, dict[str, Any]]) 
                 "outcome": "Đã dập tắt",
             }
             ack = (people["dung"]["id"], at(14, 40))
-            await _file(tx, people["cuong"], "fire_rescue", day, at(14, 30), data, ack=ack)
+            steps = (("done", int(people["dung"]["id"]), at(17, 0), "Cháy 0,5 ha nương rẫy"),)
+            await _file(
+                tx, people["cuong"], "fire_rescue", day, at(14, 30), data, ack=ack, steps=steps
+            )
             count += 1
         if offset == 15:
             data = {

@@ -290,6 +290,11 @@ async def test_a_fire_ends_with_dealt_with_and_the_officers_word_on_time(
     assert await notices(h, people.an) == [
         "🚓 Báo cáo BC-2026-000001 của bạn: Công an xã đã xử lý xong."
     ]
+    # the member's own view says where it stands, and offers no withdrawal any more
+    await people.an.send("/baocaocuatoi")
+    replies = await people.an.press("BC-2026-000001")
+    assert "📌 Tình trạng: Đã xử lý xong (09:05 23/11/2026)." in replies[-1].text
+    assert "🗑 Rút lại" not in replies[-1].labels()
 
 
 async def test_the_case_view_shows_the_report_its_history_and_buttons(
