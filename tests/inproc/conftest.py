@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.inproc.police_world import People, enrol
 from tests.support.harness import Harness, make_harness
 
 
@@ -15,3 +16,9 @@ async def h(tmp_path: Path) -> AsyncIterator[Harness]:
     harness = await make_harness(tmp_path)
     yield harness
     await harness.close()
+
+
+@pytest.fixture
+async def people(h: Harness) -> People:
+    """The people of the urgent-report tests (tests/inproc/police_world.py)."""
+    return await enrol(h)

@@ -4,15 +4,13 @@ up; and the line that shows the member who was alerted and when."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-
-import pytest
 
 from bot.core.clock import iso
 from tests.inproc.helpers import FIRE, TIP, file_fire, one, rows
+from tests.inproc.police_world import People
 from tests.support.fakebot import Sent
-from tests.support.harness import COMMUNE, OTHER_COMMUNE, PROVINCE, TEAM_A, Harness, TgUser
+from tests.support.harness import COMMUNE, PROVINCE, TEAM_A, Harness, TgUser
 
 ACK_BUTTON = "✅ Đã tiếp nhận"
 SAVED = "✅ Đã lưu báo cáo BC-2026-000001 ({title}). Cảm ơn bạn!\n"
@@ -20,30 +18,6 @@ NOBODY = "⚠️ Chưa báo được cho ai: xã chưa có cán bộ Công an nh
 EMERGENCY = "Số khẩn cấp: 113 (Công an), 114 (Cứu hỏa), 115 (Cấp cứu)."
 AGAIN = "⏰ NHẮC LẠI: chưa ai tiếp nhận sau 15 phút\n\n🚨 BÁO CÁO KHẨN: "
 ABOVE = "⏫ BÁO LÊN CẤP TRÊN: Công an xã chưa tiếp nhận sau 30 phút\n\n🚨 BÁO CÁO KHẨN: "
-
-
-@dataclass
-class People:
-    an: TgUser  # member, TEAM_A (reporter)
-    cuong: TgUser  # officer, COMMUNE
-    dung: TgUser  # officer, PROVINCE
-    hai: TgUser  # officer, OTHER_COMMUNE
-    lan: TgUser  # supervisor, COMMUNE (not the level above)
-    son: TgUser  # supervisor, PROVINCE (the level above the commune)
-    ids: dict[str, int]
-
-
-@pytest.fixture
-async def people(h: Harness) -> People:
-    ids = {
-        "an": await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A),
-        "cuong": await h.add_member(11, "Hoàng Văn Cường", "officer", COMMUNE),
-        "dung": await h.add_member(12, "Lý Minh Dũng", "officer", PROVINCE),
-        "hai": await h.add_member(13, "Vi Văn Hải", "officer", OTHER_COMMUNE),
-        "lan": await h.add_member(14, "Đinh Thị Lan", "supervisor", COMMUNE),
-        "son": await h.add_member(15, "Phạm Văn Sơn", "supervisor", PROVINCE),
-    }
-    return People(*(h.user(i) for i in (1, 11, 12, 13, 14, 15)), ids=ids)
 
 
 async def file_tip(user: TgUser, urgency: str) -> str:

@@ -3,13 +3,12 @@ reporter told of every step in their language, races, scope and forged buttons."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from tests.inproc.helpers import file_fire, file_tip, one, press_data, rows
+from tests.inproc.police_world import People, alert_of
 from tests.support.fakebot import Sent
-from tests.support.harness import COMMUNE, OTHER_COMMUNE, PROVINCE, TEAM_A, Harness, TgUser
+from tests.support.harness import Harness, TgUser
 
 ACK = "✅ Đã tiếp nhận"
 TIP_STEPS = ["🔎 Đang xác minh", "✅ Đã giải quyết", "↪️ Chuyển cơ quan khác", "🚫 Không có cơ sở"]
@@ -17,34 +16,6 @@ DUP = "🔗 Trùng vụ khác"
 NOT_FOUND = "Không tìm thấy báo cáo này trong địa bàn của bạn."
 NOT_ALLOWED = "Chức năng này dành cho cán bộ Công an xã phụ trách địa bàn."
 ASK_NOTE = "✍️ BC-2026-000001 → "
-
-
-@dataclass
-class People:
-    an: TgUser  # member, TEAM_A (reporter)
-    cuong: TgUser  # officer, COMMUNE
-    dung: TgUser  # officer, PROVINCE
-    hai: TgUser  # officer, OTHER_COMMUNE
-    lan: TgUser  # supervisor, COMMUNE
-    ids: dict[str, int]
-
-
-@pytest.fixture
-async def people(h: Harness) -> People:
-    ids = {
-        "an": await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A),
-        "cuong": await h.add_member(11, "Hoàng Văn Cường", "officer", COMMUNE),
-        "dung": await h.add_member(12, "Lý Minh Dũng", "officer", PROVINCE),
-        "hai": await h.add_member(13, "Vi Văn Hải", "officer", OTHER_COMMUNE),
-        "lan": await h.add_member(14, "Đinh Thị Lan", "supervisor", COMMUNE),
-    }
-    return People(h.user(1), h.user(11), h.user(12), h.user(13), h.user(14), ids)
-
-
-def alert_of(user: TgUser) -> Sent:
-    found = [m for m in user.messages if m.text.startswith("🚨 BÁO CÁO KHẨN:")]
-    assert len(found) == 1, [m.text for m in user.messages]
-    return found[0]
 
 
 async def acknowledged(h: Harness, people: People, fire: bool = False) -> Sent:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -12,37 +11,22 @@ import pytest
 from bot.core.clock import iso
 from storage import incidents
 from tests.inproc.helpers import FIRE, file_fire, file_patrol, file_tip, one, press_data, rows
-from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, TEAM_B, TEAM_C, Harness, TgUser
+from tests.inproc.police_world import Teams, enrol_teams
+from tests.support.harness import Harness
 
 NOT_FOUND = "Không tìm thấy báo cáo này trong địa bàn của bạn."
 NOT_ALLOWED = "Chức năng này dành cho cán bộ Công an xã phụ trách địa bàn."
 YES = "Đúng, cùng vụ việc"
 
 
-@dataclass
-class People:
-    an: TgUser  # member, TEAM_A
-    binh: TgUser  # member, TEAM_B (reads English)
-    mai: TgUser  # member, TEAM_C (the other commune)
-    cuong: TgUser  # officer, COMMUNE
-    hai: TgUser  # officer, OTHER_COMMUNE
-    lan: TgUser  # supervisor, COMMUNE
-
-
 @pytest.fixture
-async def people(h: Harness) -> People:
-    await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
-    await h.add_member(2, "Trần Thị Bình", "member", TEAM_B)
-    await h.add_member(3, "Hà Thị Mai", "member", TEAM_C)
-    await h.add_member(11, "Hoàng Văn Cường", "officer", COMMUNE)
-    await h.add_member(13, "Vi Văn Hải", "officer", OTHER_COMMUNE)
-    await h.add_member(14, "Đinh Thị Lan", "supervisor", COMMUNE)
-    p = People(*(h.user(i) for i in (1, 2, 3, 11, 13, 14)))
-    await p.cuong.send("/menu")
-    return p
+async def people(h: Harness) -> Teams:
+    teams = await enrol_teams(h)
+    await teams.cuong.send("/menu")
+    return teams
 
 
-async def two_reports(h: Harness, p: People) -> None:
+async def two_reports(h: Harness, p: Teams) -> None:
     """09:00 An's fire (1); 10:00 Bình's tip about it (2), Bình then reads English."""
     await file_fire(p.an)
     h.clock.advance(hours=1)
@@ -62,7 +46,7 @@ async def snapshot(h: Harness) -> dict[str, Any]:
 
 
 async def test_officer_marks_a_duplicate_and_both_reporters_are_told(
-    h: Harness, people: People
+    h: Harness, people: Teams
 ) -> None:
     await two_reports(h, people)
     replies = await press_data(people.cuong, "dup:2")
@@ -131,7 +115,7 @@ async def test_officer_marks_a_duplicate_and_both_reporters_are_told(
 
 
 @pytest.mark.parametrize("typed", ["BC-2026-000001", "bc-2026-1", "1"])
-async def test_the_other_report_can_be_typed(h: Harness, people: People, typed: str) -> None:
+async def test_the_other_report_can_be_typed(h: Harness, people: Teams, typed: str) -> None:
     await two_reports(h, people)
     await press_data(people.cuong, "dup:2")
     replies = await people.cuong.send(typed)
@@ -142,7 +126,7 @@ async def test_the_other_report_can_be_typed(h: Harness, people: People, typed: 
 
 
 async def test_a_report_that_is_itself_a_duplicate_leads_to_its_original(
-    h: Harness, people: People
+    h: Harness, people: Teams
 ) -> None:
     await two_reports(h, people)
     await press_data(people.cuong, "dupy:2:1")  # 2 is the same incident as 1
@@ -166,7 +150,7 @@ async def test_a_report_that_is_itself_a_duplicate_leads_to_its_original(
     assert await snapshot(h) == before
 
 
-async def test_refusals_say_why_and_save_nothing(h: Harness, people: People) -> None:
+async def test_refusals_say_why_and_save_nothing(h: Harness, people: Teams) -> None:
     await two_reports(h, people)
     await file_tip(people.mai)  # 3, the other commune
     await file_patrol(people.an)  # 4, not urgent
@@ -216,7 +200,7 @@ async def test_refusals_say_why_and_save_nothing(h: Harness, people: People) -> 
     assert await snapshot(h) == before
 
 
-async def test_a_closed_report_cannot_be_marked(h: Harness, people: People) -> None:
+async def test_a_closed_report_cannot_be_marked(h: Harness, people: Teams) -> None:
     await two_reports(h, people)
     async with h.db.transaction() as tx:
         assert await incidents.move(tx, 2, "unfounded", 4, iso(h.clock.now()))
@@ -231,7 +215,7 @@ async def test_a_closed_report_cannot_be_marked(h: Harness, people: People) -> N
 
 @pytest.mark.parametrize("who", ["reporter", "supervisor", "other-commune officer"])
 async def test_only_officers_of_the_area_mark_duplicates(
-    h: Harness, people: People, who: str
+    h: Harness, people: Teams, who: str
 ) -> None:
     await two_reports(h, people)
     user = {"reporter": people.an, "supervisor": people.lan, "other-commune officer": people.hai}

@@ -3,40 +3,23 @@ oldest first, filtered by state (buttons with counts, or typed), paged for phone
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from bot.core.clock import iso
 from storage import incidents
 from tests.inproc.helpers import FIRE, TIP, file_fire, file_tip, press_data
+from tests.inproc.police_world import Teams, enrol_teams
 from tests.inproc.test_zalo import Z, fake, z  # noqa: F401  (the Zalo fixtures)
-from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, TEAM_B, TEAM_C, Harness, TgUser
+from tests.support.harness import COMMUNE, TEAM_A, Harness, TgUser
 
 NOT_ALLOWED = "Chức năng này dành cho cán bộ Công an xã phụ trách địa bàn."
 NONE_PENDING = "Không có tin báo khẩn nào đang chờ tiếp nhận."
 LONG_PLACE = "Ngã ba chợ Bắc Sơn, đường vào trường tiểu học cũ"
 
 
-@dataclass
-class People:
-    an: TgUser  # member, TEAM_A
-    binh: TgUser  # member, TEAM_B
-    mai: TgUser  # member, TEAM_C (the other commune)
-    cuong: TgUser  # officer, COMMUNE
-    hai: TgUser  # officer, OTHER_COMMUNE
-    lan: TgUser  # supervisor, COMMUNE
-
-
 @pytest.fixture
-async def people(h: Harness) -> People:
-    await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
-    await h.add_member(2, "Trần Thị Bình", "member", TEAM_B)
-    await h.add_member(3, "Hà Thị Mai", "member", TEAM_C)
-    await h.add_member(11, "Hoàng Văn Cường", "officer", COMMUNE)
-    await h.add_member(13, "Vi Văn Hải", "officer", OTHER_COMMUNE)
-    await h.add_member(14, "Đinh Thị Lan", "supervisor", COMMUNE)
-    return People(*(h.user(i) for i in (1, 2, 3, 11, 13, 14)))
+async def people(h: Harness) -> Teams:
+    return await enrol_teams(h)
 
 
 async def file_tip_at(user: TgUser, place: str | tuple[float, float]) -> str:
@@ -61,7 +44,7 @@ async def verifying(h: Harness, report_id: int) -> None:
         assert await incidents.move(tx, report_id, "verifying", 4, now, expect=("acknowledged",))
 
 
-async def three_open(h: Harness, p: People) -> None:
+async def three_open(h: Harness, p: Teams) -> None:
     """09:00 a fire (waiting), 10:00 a tip with a pin (acknowledged), 12:00 a tip with a long
     address (verifying), 12:00 a tip of the other commune; then it is 12:30."""
     await file_fire(p.an)
@@ -89,7 +72,7 @@ Thôn Nà Lẹng · Ngã ba chợ Bắc Sơn, đường vào t… · 30 phút ·
 FILTERS = ["Chờ tiếp nhận (1)", "Đã tiếp nhận (1)", "Đang xác minh (1)"]
 
 
-async def test_list_says_what_each_open_report_is_oldest_first(h: Harness, people: People) -> None:
+async def test_list_says_what_each_open_report_is_oldest_first(h: Harness, people: Teams) -> None:
     await three_open(h, people)
     replies = await people.cuong.send("/tinbao")
     assert replies[-1].text == LIST
@@ -115,7 +98,7 @@ async def test_list_says_what_each_open_report_is_oldest_first(h: Harness, peopl
 
 
 async def test_filters_by_button_and_typed_with_or_without_diacritics(
-    h: Harness, people: People
+    h: Harness, people: Teams
 ) -> None:
     await three_open(h, people)
     await people.cuong.send("/tinbao")
@@ -148,7 +131,7 @@ async def test_filters_by_button_and_typed_with_or_without_diacritics(
     )
 
 
-async def test_an_empty_state_says_so_and_offers_the_others(h: Harness, people: People) -> None:
+async def test_an_empty_state_says_so_and_offers_the_others(h: Harness, people: Teams) -> None:
     await file_fire(people.an)
     replies = await people.cuong.send("/tinbao xác minh")
     assert replies[-1].text == (
@@ -163,7 +146,7 @@ async def test_an_empty_state_says_so_and_offers_the_others(h: Harness, people: 
     ]
 
 
-async def test_nothing_open_keeps_the_old_answer(h: Harness, people: People) -> None:
+async def test_nothing_open_keeps_the_old_answer(h: Harness, people: Teams) -> None:
     replies = await people.cuong.send("/tinbao")
     assert replies[-1].text == NONE_PENDING
     await file_tip(people.mai)  # another commune's
@@ -173,7 +156,7 @@ async def test_nothing_open_keeps_the_old_answer(h: Harness, people: People) -> 
     assert (await people.cuong.send("/tinbao"))[-1].text == NONE_PENDING  # withdrawn
 
 
-async def test_long_lists_are_paged_and_say_how_many_more(h: Harness, people: People) -> None:
+async def test_long_lists_are_paged_and_say_how_many_more(h: Harness, people: Teams) -> None:
     for _ in range(7):
         await file_tip(people.an)
         h.clock.advance(minutes=10)
@@ -195,7 +178,7 @@ async def test_long_lists_are_paged_and_say_how_many_more(h: Harness, people: Pe
 
 
 @pytest.mark.parametrize("how", ["typed", "pressed"])
-async def test_members_are_refused(h: Harness, people: People, how: str) -> None:
+async def test_members_are_refused(h: Harness, people: Teams, how: str) -> None:
     await file_fire(people.an)
     if how == "typed":
         replies = await people.an.send("/tinbao cho")
@@ -207,7 +190,7 @@ async def test_members_are_refused(h: Harness, people: People, how: str) -> None
     assert not any("BC-2026" in label for label in replies[-1].labels())
 
 
-async def test_english_officer_reads_ages_and_states_in_english(h: Harness, people: People) -> None:
+async def test_english_officer_reads_ages_and_states_in_english(h: Harness, people: Teams) -> None:
     await people.cuong.send("/language")
     await people.cuong.press("English")
     await file_fire(people.an)
