@@ -64,6 +64,7 @@ async def deliver(
         urgent=urgent,
         channel=str(contact["channel"]),
         map_url=ctx.services.config.alerts.map_url,
+        media_sent=not media,  # a reminder to someone whose first alert had them
     )
     if lead:
         message = Outbound(

@@ -67,15 +67,23 @@ def media_keys(
 
 
 def photo_lines(
-    texts: Texts, locale: str, channel: str, category: Category, answers: dict[str, Any]
+    texts: Texts,
+    locale: str,
+    channel: str,
+    category: Category,
+    answers: dict[str, Any],
+    *,
+    already_sent: bool = False,
 ) -> list[str]:
     """What the alert says of the report's photos: that they follow (where the officer's
-    messenger holds them), else how many there are and where they can be seen."""
+    messenger holds them; on a later step of the ladder, that they came with the first
+    alert), else how many there are and where they can be seen."""
     refs = [ref for _, ref in photo_answers(category, answers)]
     if not refs:
         return []
     shown = [ref for ref in refs if playable_on(channel, ref)]
-    lines = [texts.t(locale, "alertx.photos_follow", count=len(shown))] if shown else []
+    key = "alertx.photos_sent" if already_sent else "alertx.photos_follow"
+    lines = [texts.t(locale, key, count=len(shown))] if shown else []
     elsewhere: dict[str, int] = {}
     kept = 0
     for ref in refs:

@@ -34,12 +34,14 @@ async def alert_message(
     urgent: bool = True,
     channel: str = "",
     map_url: str = "",
+    media_sent: bool = False,
 ) -> Outbound:
     """The alert with its acknowledge button, wholly in the officer's language whatever
     language the reporter uses; a tip its reporter marked not urgent does not say "KHẨN".
 
     `channel` is the officer's messenger (it decides whether the photos follow as photos or
-    the alert says where to see them); `map_url` turns each location pin into a link.
+    the alert says where to see them; `media_sent`: they came with an earlier alert);
+    `map_url` turns each location pin into a link.
     """
     title_key = "alert.title" if urgent else "alert.title_normal"
     lines = [
@@ -48,7 +50,7 @@ async def alert_message(
         "",
         *(await summary_lines(Viewer(texts, locale, tx), category, answers)),
         *map_lines(texts, locale, category, answers, map_url),
-        *photo_lines(texts, locale, channel, category, answers),
+        *photo_lines(texts, locale, channel, category, answers, already_sent=media_sent),
     ]
     return Outbound(
         "\n".join(lines),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.inproc.helpers import SUMMARY, rows
+from tests.inproc.police_world import alert_of
 from tests.support.fakebot import Sent
 from tests.support.harness import COMMUNE, PROVINCE, TEAM_A, Harness, TgUser
 
@@ -55,12 +56,6 @@ async def file_fire_with_pin_and_photos(user: TgUser, photos: list[str]) -> None
     assert replies[0].text.startswith("✅ Đã lưu báo cáo BC-2026-000001"), replies[0].text
 
 
-def alert_of(user: TgUser) -> Sent:
-    found = [m for m in user.messages if m.text.startswith("🚨 BÁO CÁO KHẨN:")]
-    assert len(found) == 1, [m.text for m in user.messages]
-    return found[0]
-
-
 def photos(user: TgUser) -> list[Sent]:
     return [m for m in user.messages if m.file_kind == "photo"]
 
@@ -94,6 +89,20 @@ async def test_alert_names_the_reporter_with_phone_links_the_map_and_shows_the_p
         h, "SELECT urgent FROM outbox WHERE dedupe_key LIKE 'alert:1:%:photo:%' ORDER BY id"
     )
     assert queued == [{"urgent": 1}] * 4  # an emergency's photos: quiet hours never hold them
+
+
+async def test_a_reminder_of_the_ladder_says_the_photos_came_with_the_first_alert(
+    h: Harness, people: People
+) -> None:
+    await file_fire_with_pin_and_photos(people.an, ["PH-1"])
+    await h.drain()
+    seen = len(people.cuong.messages)
+    h.clock.advance(minutes=16)  # nobody acknowledged: the ladder's first reminder
+    await h.drain()
+    later = people.cuong.messages[seen:]
+    assert [m.text.splitlines()[0] for m in later] == ["⏰ NHẮC LẠI: chưa ai tiếp nhận sau 15 phút"]
+    assert later[0].text.splitlines()[-1] == "📷 1 ảnh: đã gửi ngay sau tin báo đầu tiên."
+    assert photos(people.cuong) == [m for m in people.cuong.messages[:seen] if m.file_kind]
 
 
 async def test_a_typed_address_stays_text_and_no_phone_no_photos_say_nothing(
