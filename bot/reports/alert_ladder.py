@@ -108,17 +108,23 @@ async def queue_ladder(
     number: str,
     answers: dict[str, Any],
     reached: set[int],
+    at_once: bool = False,
 ) -> int:
     """Queue every later step of the ladder for an urgent report; `reached` are the people
-    the first alert went to (their voice notes are already on the way). Returns how many
-    alerts were queued."""
+    the first alert went to (their media are already on the way). With `at_once` (the first
+    alert reached nobody) every step is due now: there is nobody to wait for. Returns how
+    many alerts were queued."""
     queued = 0
     for step, rung in enumerate(ctx.services.config.alerts.escalation, start=1):
-        due = ctx.now + timedelta(minutes=rung.after_minutes)
+        due = ctx.now if at_once else ctx.now + timedelta(minutes=rung.after_minutes)
         people = await officers_of(ctx) if rung.to == "commune" else await _above(ctx)
         lead = "ladder.again" if rung.to == "commune" else "ladder.above"
+        if at_once:
+            lead = "ladder.above_nobody"
         for person in people:
             fresh = int(person["id"]) not in reached
+            if at_once and not fresh:
+                continue  # everything goes now: once each is enough
             if await deliver(
                 ctx,
                 person,

@@ -28,6 +28,7 @@ class Reach:
     at: datetime
     urgent: bool
     later: int = 0
+    above_now: int = 0  # nobody in the commune: people above it alerted at once instead
 
     @property
     def held(self) -> bool:
@@ -70,5 +71,9 @@ async def queue_alerts(
         ):
             reached.add(int(officer["id"]))
     officers = len(reached)
-    later = await queue_ladder(ctx, category, report_id, number, answers, reached) if urgent else 0
-    return Reach(officers, ctx.now, at, urgent, later)
+    if not urgent:
+        return Reach(officers, ctx.now, at, urgent)
+    # Nobody in the commune to wait for: the level above hears at once, not in 30 minutes.
+    at_once = officers == 0
+    later = await queue_ladder(ctx, category, report_id, number, answers, reached, at_once)
+    return Reach(officers, ctx.now, at, urgent, later, above_now=later if at_once else 0)

@@ -12,10 +12,14 @@ from storage import units
 
 async def urgent_receipt(ctx: Context, reach: Reach) -> str:
     """What to tell the member after filing: sent now to N officers, held for the morning
-    (a tip marked not urgent, at night), or reached nobody, with the commune's phone number
-    when the unit data has one and always the emergency numbers."""
+    (a tip marked not urgent, at night), or reached nobody in the commune (and how many
+    above it were alerted at once instead), with the commune's phone number when the unit
+    data has one and always the emergency numbers."""
     if reach.officers == 0:
-        lines = [ctx.t("ladder.nobody")]
+        if reach.above_now:  # nobody in the commune, but the level above heard at once
+            lines = [ctx.t("ladder.no_officer"), ctx.t("ladder.above_now", count=reach.above_now)]
+        else:
+            lines = [ctx.t("ladder.nobody")]
         assert ctx.member is not None
         for unit in await units.line_above(ctx.tx, ctx.member.unit_path):
             if unit.phone:

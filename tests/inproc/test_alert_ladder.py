@@ -68,16 +68,32 @@ async def test_nobody_to_alert_gives_the_communes_phone(h: Harness) -> None:
     )
 
 
-async def test_nobody_in_the_commune_still_climbs_to_the_level_above(h: Harness) -> None:
+async def test_nobody_in_the_commune_sends_it_to_the_level_above_at_once(h: Harness) -> None:
     await h.add_member(1, "Nguyễn Văn An", "member", TEAM_A)
     await h.add_member(15, "Phạm Văn Sơn", "supervisor", PROVINCE)
     receipt = await file_fire(h.user(1))
-    assert NOBODY in receipt
-    assert await h.drain() == 0
+    assert receipt == SAVED.format(title=FIRE) + "\n".join(
+        [
+            "⚠️ Xã chưa có cán bộ Công an nhận tin qua bot.",
+            "⏫ Đã chuyển ngay tới 1 cán bộ chỉ đạo cấp trên.",
+            EMERGENCY,
+        ]
+    )
+    assert await h.drain() == 1  # not in 30 minutes: there is nobody to wait for
+    alert = h.user(15).messages[-1]
+    assert alert.text.startswith(
+        "⏫ BÁO LÊN CẤP TRÊN: xã chưa có cán bộ Công an nhận tin qua bot\n\n🚨 BÁO CÁO KHẨN: "
+    )
+    assert alert.labels() == [ACK_BUTTON]
     h.clock.advance(minutes=30)
-    assert await h.drain() == 1
-    assert h.user(15).messages[-1].text.startswith(ABOVE)
-    assert h.user(15).messages[-1].labels() == [ACK_BUTTON]
+    assert await h.drain() == 0  # once is enough
+    replies = await h.user(15).press(ACK_BUTTON, on=alert)  # and the supervisor may take it up
+    assert replies[0].text.startswith("✅ Bạn đã tiếp nhận BC-2026-000001")
+    await h.drain()
+    told = h.user(1).messages[-1].text
+    assert told.startswith(
+        "🚓 Báo cáo BC-2026-000001 của bạn đã được Phạm Văn Sơn (Cán bộ chỉ đạo)"
+    )
 
 
 # ------------------------------------------------------------------ urgency honoured
