@@ -117,73 +117,38 @@ async def queue_media(
     play or see it in the chat.
 
     Queued after the alert with the same time, so the sender sends them next in that chat;
-    an officer reached on a messenger that cannot show them reads what the alert says.
+    an officer reached on a messenger that cannot show them reads what the alert says (a
+    voice note's length, how many photos and where).
     """
-    due = not_before_iso or ctx.now_iso
-    await queue_voices(
-        ctx,
-        category,
-        report_id,
-        number,
-        answers,
-        officer,
-        contact,
-        urgent=urgent,
-        not_before_iso=due,
-    )
     channel = str(contact["channel"])
     locale = str(officer["locale"])
+    officer_id = int(officer["id"])
+    texts = ctx.services.texts
+    media: list[tuple[str, dict[str, Any]]] = []
+    for key, ref in voice_answers(category, answers):
+        if playable_on(channel, ref):
+            label = category.field(key).label.get(locale)
+            caption = texts.t(locale, "voice.alert", number=number, label=label)
+            media.append(
+                (voice_key(report_id, officer_id, key), Outbound.voice_payload(ref, caption))
+            )
     photos = photo_answers(category, answers)
     for index, (_, ref) in enumerate(photos, 1):
-        if not playable_on(channel, ref):
-            continue
-        caption = ctx.services.texts.t(
-            locale, "alertx.photo_caption", n=index, total=len(photos), number=number
-        )
+        if playable_on(channel, ref):
+            caption = texts.t(
+                locale, "alertx.photo_caption", n=index, total=len(photos), number=number
+            )
+            media.append(
+                (photo_key(report_id, officer_id, index), Outbound.photo_payload(ref, caption))
+            )
+    for dedupe_key, payload in media:
         await outbox.enqueue(
             ctx.tx,
-            dedupe_key=photo_key(report_id, int(officer["id"]), index),
+            dedupe_key=dedupe_key,
             channel=channel,
             chat_id=str(contact["chat_id"]),
-            member_id=int(officer["id"]),
-            payload=Outbound.photo_payload(ref, caption),
-            not_before_iso=due,
-            now_iso=ctx.now_iso,
-            urgent=urgent,
-        )
-
-
-async def queue_voices(
-    ctx: Context,
-    category: Category,
-    report_id: int,
-    number: str,
-    answers: dict[str, Any],
-    officer: Row,
-    contact: Row,
-    *,
-    urgent: bool = True,
-    not_before_iso: str | None = None,
-) -> None:
-    """Each voice note right after the alert, so the officer can play it in the chat.
-
-    Queued after the alert with the same time, so the sender sends it next in that chat;
-    an officer reached on a messenger that cannot play it sees the note's length only.
-    """
-    channel = str(contact["channel"])
-    locale = str(officer["locale"])
-    for key, ref in voice_answers(category, answers):
-        if not playable_on(channel, ref):
-            continue
-        label = category.field(key).label.get(locale)
-        caption = ctx.services.texts.t(locale, "voice.alert", number=number, label=label)
-        await outbox.enqueue(
-            ctx.tx,
-            dedupe_key=voice_key(report_id, int(officer["id"]), key),
-            channel=channel,
-            chat_id=str(contact["chat_id"]),
-            member_id=int(officer["id"]),
-            payload=Outbound.voice_payload(ref, caption),
+            member_id=officer_id,
+            payload=payload,
             not_before_iso=not_before_iso or ctx.now_iso,
             now_iso=ctx.now_iso,
             urgent=urgent,
