@@ -54,6 +54,14 @@ def stored_stamp(value: str) -> str:
     return stamp(datetime.fromisoformat(value))
 
 
+def stored_local(value: object) -> datetime | None:
+    """A stored ISO time as naive local time (the wall clock people saw, as the files show
+    it); None for no time."""
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
+
+
 def reporting_day(now: datetime, day_ends_at: time) -> date:
     """The day a report filed now is about by default: a night patrol filed at 00:40 is
     yesterday's, so the reporting day only turns over at `day_ends_at` the next morning."""

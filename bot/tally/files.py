@@ -10,9 +10,10 @@ import asyncio
 import json
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
+from bot.core import dates
 from bot.core.config import Config
 from bot.core.ids import parse_id
 from bot.core.model import Attachment
@@ -36,16 +37,9 @@ def file_stem(tally: Tally) -> str:
     return f"thongke_{name}_{tally.period.code}"
 
 
-def _local(value: str | None) -> datetime | None:
-    """A stored ISO time as naive local time; None for no time."""
-    if not value:
-        return None
-    return datetime.fromisoformat(value).replace(tzinfo=None)
-
-
 def raw_report(row: Row) -> RawReport:
     """One stored report as the raw sheet lists it, times in local time without offset."""
-    filed = _local(str(row["created_at"]))
+    filed = dates.stored_local(row["created_at"])
     assert filed is not None
     data: dict[str, Any] = json.loads(str(row["data"]))
     return RawReport(
@@ -57,7 +51,7 @@ def raw_report(row: Row) -> RawReport:
         reporter=str(row["reporter"]),
         kind=str(row["kind"]),
         late=bool(row["late"]),
-        acknowledged_at=_local(row["ack_at"]),
+        acknowledged_at=dates.stored_local(row["ack_at"]),
         data=data,
     )
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from bot.core import dates
 from bot.core.config import Config
 from bot.reports.forms import Forms
 from bot.tally.compute import Tally, make_scope
@@ -56,20 +57,13 @@ class UrgentReport:
     steps: list[Step] = field(default_factory=list)
 
 
-def _local(value: object) -> datetime | None:
-    """A stored ISO time as naive local time (the wall clock people saw); None for none."""
-    if not value:
-        return None
-    return datetime.fromisoformat(str(value)).replace(tzinfo=None)
-
-
 def _name(value: object) -> str | None:
     return None if value is None else str(value)
 
 
 def _report(row: Row, steps: list[Step]) -> UrgentReport:
     """One stored urgent report with its steps."""
-    filed = _local(row["created_at"])
+    filed = dates.stored_local(row["created_at"])
     assert filed is not None
     confirmed = row["in_time_confirmed"]
     minutes = row["ack_minutes"]
@@ -78,19 +72,19 @@ def _report(row: Row, steps: list[Step]) -> UrgentReport:
         kind=str(row["kind"]),
         report_date=date.fromisoformat(str(row["report_date"])),
         filed_at=filed,
-        alert_at=_local(row["alert_at"]),
+        alert_at=dates.stored_local(row["alert_at"]),
         unit_name=str(row["unit_name"]),
         unit_path=str(row["unit_path"]),
         reporter=str(row["reporter"]),
         state=_name(row["state"]),
-        state_at=_local(row["state_at"]),
+        state_at=dates.stored_local(row["state_at"]),
         ack_by=_name(row["ack_name"]),
-        ack_at=_local(row["ack_at"]),
+        ack_at=dates.stored_local(row["ack_at"]),
         ack_minutes=None if minutes is None else float(minutes),
         duplicate_of=_name(row["duplicate_of_number"]),
         in_time_confirmed=None if confirmed is None else bool(confirmed),
         confirmed_by=_name(row["confirmed_name"]),
-        confirmed_at=_local(row["confirmed_at"]),
+        confirmed_at=dates.stored_local(row["confirmed_at"]),
         data=json.loads(str(row["data"])),
         steps=steps,
     )
@@ -111,7 +105,7 @@ async def urgent_reports(
     rows = rows[:limit]
     steps: dict[int, list[Step]] = defaultdict(list)
     for s in await tally_urgent.steps_of(tx, [int(r["id"]) for r in rows]):
-        at = _local(s["at"])
+        at = dates.stored_local(s["at"])
         assert at is not None
         detail = json.loads(str(s["detail"])) if s["detail"] else {}
         steps[int(s["report_id"])].append(
