@@ -29,7 +29,7 @@ async def open_case(ctx: Context) -> None:
     if row is None:
         return
     lines = [
-        ctx.t("case.title", title=_title(ctx, row.kind), number=row.number),
+        ctx.t("case.title", title=ctx.forms.title(row.kind, ctx.locale), number=row.number),
         ctx.t(
             "case.from",
             name=row.reporter_name,
@@ -93,8 +93,3 @@ async def history_lines(ctx: Context, events: list[Event]) -> list[str]:
 def _known(state: str) -> bool:
     """A state with a label (other helpers may keep events such as an edit told)."""
     return state in {s.value for s in State}
-
-
-def _title(ctx: Context, kind: str) -> str:
-    """The report kind in the reader's language (the key itself for a kind since removed)."""
-    return ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind

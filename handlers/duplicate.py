@@ -129,7 +129,7 @@ def _commune_of(unit_path: str) -> str:
 
 
 def _candidate_label(ctx: Context, row: CaseLine) -> str:
-    title = ctx.forms.get(row.kind).title(ctx.locale) if ctx.forms.has(row.kind) else row.kind
+    title = ctx.forms.title(row.kind, ctx.locale)
     return ctx.t("tinbao.dup_button", number=row.number, title=title, age=age(ctx, row.created_at))
 
 
@@ -213,7 +213,7 @@ async def _confirm(ctx: Context, report: CaseLine, picked: CaseLine | None) -> N
 
 
 def _summary(ctx: Context, row: CaseLine) -> str:
-    title = ctx.forms.get(row.kind).title(ctx.locale) if ctx.forms.has(row.kind) else row.kind
+    title = ctx.forms.title(row.kind, ctx.locale)
     parts = [title, row.unit_name, place_text(ctx, row.place), age(ctx, row.created_at)]
     return " · ".join(part for part in parts if part)
 

@@ -48,7 +48,7 @@ async def show(ctx: Context) -> None:
 
 def _line(ctx: Context, row: Report) -> str:
     kind = row.kind
-    title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else kind
+    title = ctx.forms.title(kind, ctx.locale)
     status = ctx.t("mine.withdrawn") if row.status == "withdrawn" else ""
     return f"{row.number} · {title} · {dates.stored_day(row.report_date)}{status}"
 

@@ -71,7 +71,7 @@ async def _notify_reporter(ctx: Context, report: Report, when: str) -> None:
 async def _close_other_alerts(ctx: Context, report: Report, when: str) -> None:
     assert ctx.member is not None
     report_id, number = report.id, report.number
-    kind = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
+    kind = ctx.forms.find(report.kind)
     # Every step of the ladder not sent yet (the reminders, the level above) is cancelled,
     # so nothing more goes out once someone has taken the report up; the delivered ones
     # are edited to say who did.

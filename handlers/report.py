@@ -63,7 +63,7 @@ async def file_nil(ctx: Context) -> None:
     if real is not None:
         # A nil report beside a real one would say both; a team-mate's credit is no report
         # of one's own, so a member credited on someone's patrol may still file a nil.
-        title = ctx.forms.get(real.kind).title(ctx.locale) if ctx.forms.has(real.kind) else ""
+        title = ctx.forms.title(real.kind, ctx.locale, "")
         await menu.show(
             ctx,
             ctx.t("nil.has_report", number=real.number, title=title, date=dates.stored_day(today)),

@@ -136,7 +136,7 @@ async def show(ctx: Context, wanted: str, offset: int) -> None:
 
 def report_lines(ctx: Context, row: CaseLine) -> list[str]:
     """Two short lines: number and kind; team, place, age and state."""
-    kind = ctx.forms.get(row.kind).title(ctx.locale) if ctx.forms.has(row.kind) else row.kind
+    kind = ctx.forms.title(row.kind, ctx.locale)
     details = [row.unit_name]
     place = place_text(ctx, row.place)
     if place:

@@ -85,7 +85,7 @@ def tell_back(ctx: Context) -> None:
         return
     draft.told_back = True
     kind = draft.kind or ""
-    title = ctx.forms.get(kind).title(ctx.locale) if ctx.forms.has(kind) else ""
+    title = ctx.forms.title(kind, ctx.locale, "")
     key = "traps.kept_typed" if ctx.numbered else "traps.kept_button"
     told = ctx.t(key, title=title or ctx.t("traps.a_report"), button=ctx.t("menu.report"))
     # Said above the choices of the last message (the menu, usually), which stay last.

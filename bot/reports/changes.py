@@ -107,7 +107,7 @@ async def withdrawn(ctx: Context, report: Report) -> None:
     await incidents.add_event(
         ctx.tx, report.id, ctx.member.id, report.state, ctx.now_iso, detail=detail
     )
-    category = ctx.forms.get(report.kind) if ctx.forms.has(report.kind) else None
+    category = ctx.forms.find(report.kind)
     # Nothing more goes out about it (a later step of the ladder, a tip held for the
     # morning); only those whose alert was delivered are told of the withdrawal.
     await stop_alerts(ctx.tx, report.id, category, report.answers)

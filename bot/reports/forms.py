@@ -186,6 +186,19 @@ class Forms(BaseModel):
         """Whether the category exists in this form set."""
         return any(c.key == key for c in self.categories)
 
+    def find(self, key: str) -> Category | None:
+        """The category, or None for a kind no longer in the forms (a stored report of a
+        kind since removed is still shown and counted)."""
+        return next((c for c in self.categories if c.key == key), None)
+
+    def title(self, key: str, locale: str, unknown: str | None = None) -> str:
+        """A kind's title in `locale`; for a kind no longer in the forms, `unknown` (the key
+        itself by default)."""
+        category = self.find(key)
+        if category is not None:
+            return category.title(locale)
+        return key if unknown is None else unknown
+
 
 def load_forms(path: str | Path | None = None) -> Forms:
     """Load and validate the forms file; the packaged default when no path is given."""

@@ -89,7 +89,7 @@ class Labels:
 
     def kind(self, kind: str) -> str:
         """A report kind with its icon, as on the buttons; the key itself if the form is gone."""
-        return self.forms.get(kind).title(self.locale) if self.forms.has(kind) else kind
+        return self.forms.title(kind, self.locale)
 
     def kind_plain(self, kind: str) -> str:
         """A report kind without its icon, for headers and the chart."""
@@ -139,7 +139,7 @@ class Labels:
         """A kind's fields by key (none for a kind the forms dropped), cached."""
         fields = self._field_cache.get(kind)
         if fields is None:
-            category = self.forms.get(kind) if self.forms.has(kind) else None
+            category = self.forms.find(kind)
             fields = {f.key: f for f in category.fields} if category else {}
             self._field_cache[kind] = fields
         return fields

@@ -60,7 +60,7 @@ def _message(plan: Plan, locale: str, cases: list[OverdueCase], now: datetime) -
         )
     ]
     for case in cases:
-        title = forms.get(case.kind).title(locale) if forms.has(case.kind) else case.kind
+        title = forms.title(case.kind, locale)
         lines.append(
             plan.t(
                 locale,
