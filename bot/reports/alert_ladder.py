@@ -107,17 +107,23 @@ async def queue_ladder(
     report_id: int,
     number: str,
     answers: dict[str, Any],
+    officers: list[Row],
     reached: set[int],
     at_once: bool = False,
 ) -> int:
-    """Queue every later step of the ladder for an urgent report; `reached` are the people
-    the first alert went to (their media are already on the way). With `at_once` (the first
-    alert reached nobody) every step is due now: there is nobody to wait for. Returns how
-    many alerts were queued."""
+    """Queue every later step of the ladder for an urgent report; `officers` are those over
+    the team (read for the first alert), `reached` the people it went to (their media are
+    already on the way). With `at_once` (the first alert reached nobody) every step is due
+    now: there is nobody to wait for. Returns how many alerts were queued."""
     queued = 0
+    above: list[Row] | None = None  # the level above, read once if a step goes there
     for step, rung in enumerate(ctx.services.config.alerts.escalation, start=1):
         due = ctx.now if at_once else ctx.now + timedelta(minutes=rung.after_minutes)
-        people = await officers_of(ctx) if rung.to == "commune" else await _above(ctx)
+        if rung.to == "commune":
+            people = officers
+        else:
+            above = await _above(ctx) if above is None else above
+            people = above
         lead = "ladder.again" if rung.to == "commune" else "ladder.above"
         if at_once:
             lead = "ladder.above_nobody"

@@ -56,7 +56,8 @@ async def queue_alerts(
     urgent = category.urgent_for(answers)
     at = first_alert_at(ctx, urgent)
     reached: set[int] = set()
-    for officer in await officers_of(ctx):
+    officers_over = await officers_of(ctx)
+    for officer in officers_over:
         if await deliver(
             ctx,
             officer,
@@ -75,5 +76,7 @@ async def queue_alerts(
         return Reach(officers, ctx.now, at, urgent)
     # Nobody in the commune to wait for: the level above hears at once, not in 30 minutes.
     at_once = officers == 0
-    later = await queue_ladder(ctx, category, report_id, number, answers, reached, at_once)
+    later = await queue_ladder(
+        ctx, category, report_id, number, answers, officers_over, reached, at_once
+    )
     return Reach(officers, ctx.now, at, urgent, later, above_now=later if at_once else 0)
