@@ -133,7 +133,9 @@ class TelegramChannel:
         inbound = to_inbound(update)
         if inbound is None:
             return
-        replies = await self.engine.handle(inbound)
+        replies = await self.engine.handle_once(inbound)
+        if replies is None:  # handled before a crash: its buttons were dealt with then
+            return
         bot = context.bot
         query = update.callback_query
         replaced = False

@@ -208,6 +208,12 @@ class Engine:
 
     async def handle(self, inbound: Inbound) -> list[Outbound]:
         """Process one update exactly once and return the replies to send in its chat."""
+        return await self.handle_once(inbound) or []
+
+    async def handle_once(self, inbound: Inbound) -> list[Outbound] | None:
+        """As `handle`, but None for an update already handled (redelivered after a crash),
+        so a channel that does more than send replies (Telegram removing the pressed
+        button's keyboard) leaves the chat as it is."""
         services = self.services
         started = time.perf_counter()
         if inbound.text:
@@ -217,7 +223,7 @@ class Engine:
                 now = iso(services.clock.now())
                 if not await conversations.first_time(tx, inbound.channel, inbound.update_key, now):
                     log.info("duplicate update ignored", extra={"channel": inbound.channel})
-                    return []
+                    return None
                 member = await members.by_identity(tx, inbound.channel, inbound.user_id)
                 if member is not None:
                     await members.touch(tx, inbound.channel, inbound.user_id, now)

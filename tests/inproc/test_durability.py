@@ -49,6 +49,23 @@ async def test_same_button_update_twice_files_one_report(h: Harness, an: TgUser)
     assert await h.count("SELECT value FROM counters WHERE name = 'report:2026'") == 1
 
 
+async def test_a_redelivered_button_press_leaves_the_question_and_its_buttons(
+    h: Harness, an: TgUser
+) -> None:
+    """After a crash Telegram sends the press again: already handled, it must not touch the
+    chat (removing the keyboard of what is now the next question would strand the member)."""
+    await an.send("/baocao")
+    kinds = an.last_with_buttons()
+    update = callback_update(an.id, kinds, kinds.buttons[0][0]["callback_data"])
+    await h.feed(update)
+    question = an.last_with_buttons()
+    assert question.buttons, question  # the pressed message became the next question
+    calls = len(h.api.calls)
+    await h.feed(update)  # redelivered
+    assert h.api.calls[calls:] == []  # no answer, no edit: nothing the member could see
+    assert an.last_with_buttons().buttons == question.buttons
+
+
 async def test_same_text_update_twice_files_one_nil(h: Harness, an: TgUser) -> None:
     update = text_update(an.id, "/khongcovuviec", update_id=9_100_001)
     await h.feed(update)
