@@ -469,18 +469,18 @@ class EmulatorUser:
         """Assert the bot sends nothing new for ``seconds``."""
         __tracebackhide__ = True
         before = len(self.events)
-        # Every version of each message seen so far: the emulator may report again an edit
-        # it already reported, and the versions of one message reported in the same look
-        # can come in either order when their times tie, so the chat's last synced state
-        # alone is not what the member saw.
-        seen = {_version(m) for m in (*self.messages.values(), *self.events)}
+        shown = {m.message_id: (m.text, m.labels, m.deleted) for m in self.messages.values()}
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             await self._sync()
             await asyncio.sleep(self.poll_interval)
-        # A version the member has already seen (same text, same buttons) is silence;
-        # anything new they would see is not.
-        new = [e for e in self.events[before:] if _version(e) not in seen]
+        # The emulator may report an edit it already reported (same text, same buttons): the
+        # chat looks the same, so that is silence; anything the member would see is not.
+        new = [
+            e
+            for e in self.events[before:]
+            if shown.get(e.message_id) != (e.text, e.labels, e.deleted)
+        ]
         if new:
             said = ", ".join(str(e) for e in new)
             raise AssertionError(f"expected silence, but the bot sent {said}")
@@ -504,9 +504,3 @@ def _button_json(button: Button) -> dict[str, Any]:
     if button.url is not None:
         out["url"] = button.url
     return out
-
-
-def _version(message: BotMessage) -> tuple[int, str, tuple[str, ...], bool]:
-    """What the member sees of one message at one moment: its text, buttons and whether it
-    is gone (how `expect_silence` tells a re-reported edit from a new one)."""
-    return (message.message_id, message.text, tuple(message.labels), message.deleted)
