@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import date
 
+from storage import memberships
 from storage.db import Row, Tx
 from storage.reports import CREDITED
 from storage.subtree import holds, holds_params
@@ -68,12 +70,24 @@ async def get(tx: Tx, member_id: int) -> Member | None:
     return Member.from_row(row) if row is not None else None
 
 
-async def create(tx: Tx, unit_id: int, role: str, full_name: str, locale: str, now_iso: str) -> int:
-    """Add a member to a unit (called once the invite has been consumed)."""
-    return await tx.insert(
+async def create(
+    tx: Tx,
+    unit_id: int,
+    role: str,
+    full_name: str,
+    locale: str,
+    now_iso: str,
+    serves_from: date | None = None,
+) -> int:
+    """Add a member to a unit (an invite consumed, or a roster row), serving from
+    `serves_from` (default: the day of `now_iso`): their first stretch of membership."""
+    member_id = await tx.insert(
         "INSERT INTO members (unit_id, role, full_name, locale, joined_at) VALUES (?, ?, ?, ?, ?)",
-        (unit_id, role, full_name, locale, now_iso),
+        (unit_id, str(role), full_name, locale, now_iso),
     )
+    start = serves_from or date.fromisoformat(now_iso[:10])
+    await memberships.begin(tx, member_id, unit_id, role, start, now_iso)
+    return member_id
 
 
 async def link_identity(

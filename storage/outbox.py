@@ -344,3 +344,12 @@ async def operator_view(tx: Tx, view: str, limit: int) -> tuple[list[Row], int]:
     )
     total = await tx.fetchone(f"SELECT COUNT(*) AS n FROM outbox WHERE {where}")
     return rows, int(total["n"]) if total else 0
+
+
+async def cancel_member(tx: Tx, member_id: int) -> int:
+    """Withdraw every message still waiting for a member (they left the force)."""
+    cur = await tx.execute(
+        "UPDATE outbox SET status = 'cancelled' WHERE member_id = ? AND status = 'pending'",
+        (member_id,),
+    )
+    return int(cur.rowcount)

@@ -260,3 +260,17 @@ async def teams_without_report(tx: Tx, kind: str, first_day: str, last_day: str)
         (kind, first_day, last_day),
     )
     return [int(r["id"]) for r in rows]
+
+
+async def has_open_children(tx: Tx, unit_id: int) -> bool:
+    """Whether an open unit hangs below this one (if not, it is a team people report in)."""
+    row = await tx.fetchone(
+        "SELECT 1 FROM units WHERE parent_id = ? AND closed_on IS NULL LIMIT 1", (unit_id,)
+    )
+    return row is not None
+
+
+async def is_closed(tx: Tx, unit_id: int) -> bool:
+    """Whether the unit was dissolved (closed by an org import): nobody may join it."""
+    row = await tx.fetchone("SELECT closed_on FROM units WHERE id = ?", (unit_id,))
+    return row is not None and row["closed_on"] is not None
