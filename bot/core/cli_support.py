@@ -8,7 +8,14 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from bot.core import dates
+from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
+
+
+def clock_for(config: Config) -> Clock:
+    """The clock operator commands read 'today' from; tests put a manual one here (call it as
+    `cli_support.clock_for`, so that replacing it reaches every command)."""
+    return SystemClock(config.bot.timezone)
 
 
 def existing_database(config: Config, demo: bool) -> Path | None:

@@ -20,12 +20,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from bot.core import dates
+from bot.core import cli_support, dates
 from bot.core.cli_support import existing_database, local_time
 from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.core.roles import role_label
-from bot.people.member_cli import clock_for
 from bot.tally.render.excel import cell_text, formula_like, text_width
 from bot.units.cli_unit import CliError, read_day, resolve_unit
 from storage import audit, members, report_history
@@ -73,7 +72,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     path = existing_database(config, False)
     if path is None:
         return 1
-    clock = clock_for(config)
+    clock = cli_support.clock_for(config)
     today = clock.now().date()
     db = await Database(path).open()
     try:

@@ -11,13 +11,12 @@ import asyncio
 import sys
 from datetime import UTC, datetime
 
-from bot.core import dates
+from bot.core import cli_support, dates
 from bot.core.cli_support import local_time, parse_stored, table
 from bot.core.clock import iso
 from bot.core.config import Config
 from bot.core.roles import parse_role
 from bot.people.invites import InviteError, create_invite, deep_link, normalize_code
-from bot.people.member_cli import clock_for
 from bot.people.membership import Actor
 from bot.units.cli_unit import CliError, resolve_unit
 from storage import audit, invites
@@ -76,7 +75,13 @@ async def _create(config: Config, args: argparse.Namespace) -> int:
         async with db.read() as tx:
             unit = await resolve_unit(tx, args.unit)
         invite = await create_invite(
-            db, clock_for(config), unit.path, role, uses, days, Actor.command_line().name
+            db,
+            cli_support.clock_for(config),
+            unit.path,
+            role,
+            uses,
+            days,
+            Actor.command_line().name,
         )
     except CliError as err:
         print(f"antt-bot: {err}", file=sys.stderr)
@@ -128,14 +133,14 @@ def state(row: Row, now: datetime) -> str:
 
 
 async def _list(db: Database, config: Config, args: argparse.Namespace) -> int:
-    now = clock_for(config).now()
+    now = cli_support.clock_for(config).now()
     async with db.read() as tx:
         path = (await resolve_unit(tx, args.unit)).path if args.unit else None
         rows = await invites.listing(tx, path, iso(now), args.all)
     if not rows:
         print("No invite codes" + (" that can still be used." if not args.all else "."))
         return 0
-    tz = clock_for(config).tz
+    tz = cli_support.clock_for(config).tz
     body = [
         [
             str(r["code"]),
@@ -155,7 +160,7 @@ async def _list(db: Database, config: Config, args: argparse.Namespace) -> int:
 
 async def _revoke(db: Database, config: Config, args: argparse.Namespace) -> int:
     code = normalize_code(args.code)
-    now_iso = iso(clock_for(config).now().replace(microsecond=0))
+    now_iso = iso(cli_support.clock_for(config).now().replace(microsecond=0))
     async with db.transaction() as tx:
         row = await invites.get_with_unit(tx, code)
         if row is None:

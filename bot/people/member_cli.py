@@ -13,9 +13,9 @@ import argparse
 import sys
 from datetime import date, timedelta
 
-from bot.core import dates
+from bot.core import cli_support, dates
 from bot.core.cli_support import existing_database, table
-from bot.core.clock import Clock, SystemClock, iso
+from bot.core.clock import iso
 from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.core.parsing import fold
@@ -28,11 +28,6 @@ from storage.db import Database, Row, Tx
 from storage.members import Member
 
 CLI_LOCALE = "en"  # the command line speaks English, as every other operator command
-
-
-def clock_for(config: Config) -> Clock:
-    """The clock the commands read 'today' from (tests put a manual one here)."""
-    return SystemClock(config.bot.timezone)
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -155,7 +150,7 @@ async def find_member(tx: Tx, typed: str, unit_typed: str | None) -> Member:
 
 
 async def _change(tx: Tx, config: Config, args: argparse.Namespace) -> int:
-    now = clock_for(config).now().replace(microsecond=0)
+    now = cli_support.clock_for(config).now().replace(microsecond=0)
     today, now_iso = now.date(), iso(now)
     on = read_day(args.on, today, "--on") if args.on else today
     target = await find_member(tx, args.member, args.unit)

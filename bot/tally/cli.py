@@ -11,8 +11,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.core import cli_support
 from bot.core.cli_support import existing_database
-from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
@@ -64,7 +64,7 @@ def _period(args: argparse.Namespace, config: Config, today: date) -> Period:
 
 async def run(config: Config, args: argparse.Namespace) -> int:
     """Compute and write the tally; returns the process exit code."""
-    clock = SystemClock(config.bot.timezone)
+    clock = cli_support.clock_for(config)
     now = clock.now()
     try:
         period = _period(args, config, now.date())

@@ -12,7 +12,9 @@ REFUSAL = "Mã mời này đã bị thu hồi. Hãy xin mã mới từ cán bộ
 
 async def _revoke(h: Harness) -> None:
     async with h.db.transaction() as tx:
-        await tx.execute("UPDATE invites SET revoked_at = ? WHERE code = ?", (iso(h.clock.now()), CODE))
+        await tx.execute(
+            "UPDATE invites SET revoked_at = ? WHERE code = ?", (iso(h.clock.now()), CODE)
+        )
 
 
 async def test_a_revoked_code_is_refused_at_start(h: Harness) -> None:
