@@ -111,18 +111,20 @@ async def collect(tx: Tx, path: str, first: date, last: date, texts: Texts, tz: 
     return lines
 
 
-def action_label(texts: Texts, subject: str, action: str) -> str:
-    """The Vietnamese name of an action, so the file reads without a legend."""
+def action_label(texts: Texts, subject: str, action: str, locale: str = LOCALE) -> str:
+    """The name of an action in words (Vietnamese in the file), so it reads without a legend."""
+    known = texts.catalogues.get(locale, {})
     key = f"history.{subject}_{action}"
-    if key in texts.catalogues.get(LOCALE, {}):
-        return texts.t(LOCALE, key)
+    if key in known:
+        return texts.t(locale, key)
     state = f"case.state_{action}"
-    if subject == "report" and state in texts.catalogues.get(LOCALE, {}):
-        return texts.t(LOCALE, state)
+    if subject == "report" and state in known:
+        return texts.t(locale, state)
     return action
 
 
-def _placed(path: object, role: object) -> str:
+def placed(path: object, role: object) -> str:
+    """Where and as what someone served, as one cell (empty when nowhere)."""
     if not path:
         return ""
     return f"{path} ({role_label(str(role), LOCALE)})" if role else str(path)
@@ -133,8 +135,8 @@ def _entry(entry: Entry, people: dict[int, str], texts: Texts, tz: Any) -> Line:
     if entry.subject == "member":
         who = people.get(int(entry.subject_id), "?")
         subject = f"{who} (#{entry.subject_id})"
-        before = _placed(detail.pop("unit_before", ""), detail.pop("role_before", ""))
-        after = _placed(detail.pop("unit_after", ""), detail.pop("role_after", ""))
+        before = placed(detail.pop("unit_before", ""), detail.pop("role_before", ""))
+        after = placed(detail.pop("unit_after", ""), detail.pop("role_after", ""))
     else:
         label = "Mã mời" if entry.subject == "invite" else "Đơn vị"
         subject, before, after = f"{label} {entry.subject_id}", "", ""
@@ -153,8 +155,8 @@ def _entry(entry: Entry, people: dict[int, str], texts: Texts, tz: Any) -> Line:
 
 
 def _report(row: Row, texts: Texts, tz: Any) -> Line:
-    before = _json(row["before"]) if row["source"] == "audit" else ""
-    after = _json(row["after"])
+    before = values_text(row["before"]) if row["source"] == "audit" else ""
+    after = values_text(row["after"])
     cells = (
         local_time(row["at"], tz),
         "",
@@ -168,7 +170,8 @@ def _report(row: Row, texts: Texts, tz: Any) -> Line:
     return Line(str(row["at"]), cells)
 
 
-def _json(value: object) -> str:
+def values_text(value: object) -> str:
+    """Stored JSON values (a report's answers before or after) as one readable line."""
     if value is None or value == "":
         return ""
     try:
