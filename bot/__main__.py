@@ -1,4 +1,4 @@
-"""The command line: run, demo, org import, invite create, tally, outbox, updates."""
+"""The command line: run, demo, org import, invite, member, audit, tally, outbox, updates."""
 
 from __future__ import annotations
 
@@ -7,17 +7,31 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.channels import updates_cli
-from bot.core import dates, logs
+from bot.core import logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.outbox import cli as outbox_cli
+from bot.people import audit_export, invite_cli, member_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
 from bot.units import cli as org_cli
 
 DEFAULT_CONFIG = "config.toml"
+Runner = Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]]
+# The operator commands: each module declares its options (add_parser) and runs them.
+RUNNERS: dict[str, Runner] = {
+    "org": org_cli.run,
+    "invite": invite_cli.run,
+    "member": member_cli.run,
+    "audit": audit_export.run,
+    "tally": tally_cli.run,
+    "outbox": outbox_cli.run,
+    "updates": updates_cli.run,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,12 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("demo", help="the terminal demo on its own SQLite file")
     org_cli.add_parser(sub)
-    invite = sub.add_parser("invite", help="invite codes").add_subparsers(dest="invite_command")
-    create = invite.add_parser("create", help="create an invite code for a unit and role")
-    create.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B/Thôn C'")
-    create.add_argument("--role", required=True, help="member, leader, deputy, officer, ...")
-    create.add_argument("--uses", type=int, default=None, help="how many people may use it")
-    create.add_argument("--days", type=int, default=None, help="days until it expires")
+    invite_cli.add_parser(sub)
+    member_cli.add_parser(sub)
+    audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
@@ -83,16 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         if command == "demo":
             logs.setup("ERROR")  # the terminal is the demo's screen: only real faults
             return asyncio.run(_demo(config))
-        if command == "org":
-            return asyncio.run(org_cli.run(config, args))
-        if command == "invite":
-            return asyncio.run(_invite(config, args))
-        if command == "tally":
-            return asyncio.run(tally_cli.run(config, args))
-        if command == "outbox":
-            return asyncio.run(outbox_cli.run(config, args))
-        if command == "updates":
-            return asyncio.run(updates_cli.run(config, args))
+        runner = RUNNERS.get(command)
+        if runner is not None:
+            return asyncio.run(runner(config, args))
     except (FormError, ConfigError) as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         return 2
@@ -117,61 +121,6 @@ async def _demo(config: Config) -> int:
     logs.setup("ERROR")  # the terminal is the demo's screen: only real faults
     await run_demo(config)
     return 0
-
-
-async def _invite(config: Config, args: argparse.Namespace) -> int:
-    from bot.core.clock import SystemClock
-    from bot.core.roles import parse_role
-    from bot.people.invites import InviteError, create_invite, deep_link
-    from storage.db import Database
-
-    if args.invite_command != "create":
-        print("usage: antt-bot invite create --unit PATH --role ROLE", file=sys.stderr)
-        return 2
-    try:
-        role = parse_role(args.role)
-    except ValueError as err:
-        print(f"antt-bot: {err}", file=sys.stderr)
-        return 2
-    uses = args.uses if args.uses is not None else config.invites.default_uses
-    days = args.days if args.days is not None else config.invites.default_days
-    db = await Database(config.database.path).open()
-    try:
-        invite = await create_invite(
-            db, SystemClock(config.bot.timezone), args.unit, role, uses, days
-        )
-    except InviteError as err:
-        print(f"antt-bot: {err}", file=sys.stderr)
-        return 1
-    finally:
-        await db.close()
-    print(f"Unit:    {invite.unit_path}")
-    print(f"Role:    {invite.role.value}")
-    print(f"Uses:    {invite.uses}")
-    print(f"Expires: {dates.shell_stamp(invite.expires_at)}")
-    username = config.telegram.bot_username or await _bot_username(config)
-    if username:
-        print(f"Link:    {deep_link(username, invite.code)}")
-    else:
-        print("Link:    (set [telegram] bot_username, or ANTT_TELEGRAM_TOKEN, to print it)")
-    print(invite.code)
-    return 0
-
-
-async def _bot_username(config: Config) -> str:
-    """Ask Telegram for the bot's @username when only the token is configured."""
-    if not config.telegram_token:
-        return ""
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    bot = Bot(config.telegram_token, base_url=f"{config.telegram.base_url}/bot")
-    try:
-        async with asyncio.timeout(10):
-            me = await bot.get_me()
-    except (TelegramError, TimeoutError):
-        return ""
-    return me.username or ""
 
 
 if __name__ == "__main__":

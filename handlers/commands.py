@@ -156,6 +156,7 @@ REGISTRY: tuple[Command, ...] = (
         help=(OVERSIGHT_HELP,),
         listed="commands.announce",
     ),
+    Command("lichsu", "history", help=(COMMON_HELP,)),  # changes to a report or a member
     Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(
         "lienket",

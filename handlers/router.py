@@ -12,6 +12,7 @@ from handlers import (
     case_steps,
     credit,
     duplicate,
+    history,  # noqa: F401  (declares /lichsu)
     language,
     leave,
     link,

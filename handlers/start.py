@@ -64,7 +64,8 @@ def _refuse(ctx: Context, status: str, invite: Row | None) -> None:
     expires = ""
     if invite is not None and status == "expired":
         expires = " " + dates.stored_stamp(str(invite["expires_at"]))
-    ctx.reply(ctx.t(f"join.invite_{status}", expires=expires))
+    key = "history.invite_revoked" if status == "revoked" else f"join.invite_{status}"
+    ctx.reply(ctx.t(key, expires=expires))
 
 
 async def not_registered(ctx: Context) -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 
 from bot.core import dates
+from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
+
+
+def clock_for(config: Config) -> Clock:
+    """The clock operator commands read 'today' from; tests put a manual one here (call it as
+    `cli_support.clock_for`, so that replacing it reaches every command)."""
+    return SystemClock(config.bot.timezone)
 
 
 def existing_database(config: Config, demo: bool) -> Path | None:
@@ -38,3 +46,12 @@ def local_time(value: object, tz: tzinfo) -> str:
     if moment is None:
         return "-" if not value else str(value)
     return dates.shell_stamp(moment.astimezone(tz))
+
+
+def table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+    """Plain aligned columns, two spaces apart, for listings an operator reads or greps."""
+    widths = [max(len(r[i]) for r in [headers, *body]) for i in range(len(headers))]
+    return [
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
+        for row in [headers, *body]
+    ]

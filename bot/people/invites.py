@@ -13,7 +13,7 @@ from typing import Literal
 
 from bot.core.clock import Clock, iso
 from bot.core.roles import Role
-from storage import invites, units
+from storage import audit, invites, units
 from storage.db import Database, Row, Tx
 
 # A–Z and 2–9 without O, I, 0 and 1, so a code read aloud or copied by hand survives.
@@ -21,7 +21,7 @@ ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 _MAX_ATTEMPTS = 20
 
-InviteStatus = Literal["ok", "unknown", "expired", "used_up"]
+InviteStatus = Literal["ok", "unknown", "revoked", "expired", "used_up"]
 
 
 class InviteError(Exception):
@@ -56,9 +56,16 @@ def deep_link(bot_username: str, code: str) -> str:
 
 
 async def create_invite(
-    db: Database, clock: Clock, unit_path: str, role: Role, uses: int, days: int
+    db: Database,
+    clock: Clock,
+    unit_path: str,
+    role: Role,
+    uses: int,
+    days: int,
+    actor: str = audit.COMMAND_LINE,
 ) -> Invite:
-    """Create an invite for a unit, so an admin can enrol members without typing their ids.
+    """Create an invite for a unit, so an admin can enrol members without typing their ids;
+    the audit trail keeps who (`actor`) made it.
 
     Raises InviteError when uses or days is below 1 or the unit does not exist.
     """
@@ -82,6 +89,18 @@ async def create_invite(
         else:
             raise InviteError("could not generate an unused invite code; try again")
         await invites.create(tx, code, unit.id, role.value, uses, iso(expires_at), iso(now))
+        await audit.record(
+            tx,
+            at=iso(now),
+            actor_id=None,
+            actor=actor,
+            subject="invite",
+            subject_id=code,
+            action="create",
+            unit_id=unit.id,
+            effective_on=now.date(),
+            detail={"role": role.value, "uses": uses, "expires_at": iso(expires_at)},
+        )
     return Invite(
         code=code,
         unit_path=unit.path,
@@ -95,9 +114,10 @@ async def create_invite(
 async def check_invite(tx: Tx, code: str, now: datetime) -> tuple[InviteStatus, Row | None]:
     """Tell the join dialog whether a typed code can be used, and for which unit and role.
 
-    Returns ("unknown", None) when no such code exists; otherwise the status ("expired" takes
-    precedence over "used_up", then "ok") and the invite row joined with its unit (columns:
-    code, unit_id, role, uses_left, expires_at, unit_name, unit_path, unit_kind).
+    Returns ("unknown", None) when no such code exists; otherwise the status ("revoked" takes
+    precedence over "expired", then "used_up", then "ok") and the invite row joined with its
+    unit (columns: code, unit_id, role, uses_left, expires_at, revoked_at, unit_name,
+    unit_path, unit_kind).
     The code is matched case-insensitively and spaces in it are ignored.
     """
     key = normalize_code(code)
@@ -106,6 +126,8 @@ async def check_invite(tx: Tx, code: str, now: datetime) -> tuple[InviteStatus, 
     row = await invites.get_with_unit(tx, key)
     if row is None:
         return "unknown", None
+    if row["revoked_at"] is not None:
+        return "revoked", row
     if datetime.fromisoformat(str(row["expires_at"])) <= now:
         return "expired", row
     if int(row["uses_left"]) <= 0:

@@ -1,18 +1,18 @@
 """`antt-bot tally`: the same tally as /thongke, from the command line, as text or a file.
 
 The operator at the server's shell has the database anyway, so no role check applies here;
-the unit is named by its path, exactly as in the org import file.
+the unit is named as in chat (its path, or a unique short name) and days as chat reads them.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
+from bot.core import cli_support
 from bot.core.cli_support import existing_database
-from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
@@ -20,7 +20,7 @@ from bot.tally import periods
 from bot.tally.files import FORMATS, csv_bytes, file_stem, png_bytes, xlsx_bytes
 from bot.tally.periods import Period, PeriodError
 from bot.tally.prepared import prepare
-from bot.units import lookup
+from bot.units import cli_unit
 from storage.db import Database
 
 
@@ -32,21 +32,14 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Tally a unit and everything below it for a period (default: this month).",
     )
     tally.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B', or a name")
-    tally.add_argument("--from", dest="start", metavar="DATE", help="first day, dd/mm/yyyy")
-    tally.add_argument("--to", dest="end", metavar="DATE", help="last day, dd/mm/yyyy")
+    tally.add_argument(
+        "--from", dest="start", metavar="DATE", help="first day, e.g. 1/10, 01/10/2026"
+    )
+    tally.add_argument("--to", dest="end", metavar="DATE", help="last day, e.g. 2026-10-31")
     tally.add_argument("--format", choices=FORMATS, default="text")
     tally.add_argument("--out", metavar="FILE", help="where to write ('-' = standard output)")
     tally.add_argument("--locale", choices=("vi", "en"), default=None)
     tally.add_argument("--demo", action="store_true", help="read the terminal demo's database")
-
-
-def _day(text: str) -> date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"not a date: {text!r} (use dd/mm/yyyy, e.g. 01/10/2026)")
 
 
 def _period(args: argparse.Namespace, config: Config, today: date) -> Period:
@@ -54,7 +47,12 @@ def _period(args: argparse.Namespace, config: Config, today: date) -> Period:
         raise ValueError("give both --from and --to, or neither (this month)")
     if args.start:
         try:
-            return periods.span(_day(args.start), _day(args.end))
+            first = cli_unit.read_day(args.start, today, "--from")
+            last = cli_unit.read_day(args.end, today, "--to")
+        except cli_unit.CliError as err:
+            raise ValueError(str(err)) from err
+        try:
+            return periods.span(first, last)
         except PeriodError as err:
             reason = {
                 "tally.range_reversed": "--from is after --to",
@@ -66,7 +64,7 @@ def _period(args: argparse.Namespace, config: Config, today: date) -> Period:
 
 async def run(config: Config, args: argparse.Namespace) -> int:
     """Compute and write the tally; returns the process exit code."""
-    clock = SystemClock(config.bot.timezone)
+    clock = cli_support.clock_for(config)
     now = clock.now()
     try:
         period = _period(args, config, now.date())
@@ -82,21 +80,14 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     db = await Database(path).open()
     try:
         async with db.read() as tx:
-            found = await lookup.find_unit(tx, args.unit, None)
-            if isinstance(found, lookup.Ambiguous):
-                paths = "\n".join(f"  {u.path}" for u in found.candidates)
-                print(
-                    f"antt-bot: {args.unit!r} names several units; give one's path:",
-                    file=sys.stderr,
-                )
-                print(paths, file=sys.stderr)
-                return 1
-            if not isinstance(found, lookup.Found):
-                print(f"antt-bot: no unit with the path {args.unit!r}", file=sys.stderr)
-                return 1
+            try:
+                unit = await cli_unit.resolve_unit(tx, args.unit)
+            except cli_unit.CliError as err:
+                print(f"antt-bot: {err}", file=sys.stderr)
+                return err.code
             ready = await prepare(
                 tx,
-                found.unit,
+                unit,
                 period,
                 config=config,
                 forms=forms,

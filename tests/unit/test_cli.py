@@ -81,7 +81,8 @@ def test_bad_row_names_its_line_and_imports_nothing(tmp_path: Path) -> None:
     assert "line 5" in result.stderr
     assert "Nothing was imported" in result.stderr
     invite = cli(tmp_path, "invite", "create", "--unit", "Tỉnh Lạng Sơn", "--role", "admin")
-    assert invite.returncode == 1 and "unknown unit" in invite.stderr
+    assert invite.returncode == 1
+    assert "no unit 'Tỉnh Lạng Sơn'; load the unit tree with `antt-bot org import" in invite.stderr
 
 
 def test_invalid_config_names_the_key(tmp_path: Path) -> None:

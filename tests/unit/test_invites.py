@@ -67,6 +67,7 @@ async def test_create_and_check_ok(db: Database, clock: ManualClock) -> None:
         "role": "leader",
         "uses_left": 3,
         "expires_at": "2025-11-30T08:30:15+07:00",
+        "revoked_at": None,
         "unit_name": "Thôn Nà Lẹng",
         "unit_path": VILLAGE,
         "unit_kind": "village",

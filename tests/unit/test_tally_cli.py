@@ -76,7 +76,7 @@ def test_bad_dates_are_refused_with_the_reason(demo: Path, args: list[str], mess
 def test_an_unknown_unit_is_named(demo: Path) -> None:
     result = cli(demo, "tally", "--demo", "--unit", "Tỉnh Lạng Sơn/Xã Không Có")
     assert result.returncode == 1
-    assert "no unit with the path 'Tỉnh Lạng Sơn/Xã Không Có'" in result.stderr
+    assert "no unit 'Tỉnh Lạng Sơn/Xã Không Có'; did you mean: Tỉnh Lạng Sơn/Xã" in result.stderr
 
 
 def test_a_unit_may_be_named_as_in_chat(demo: Path) -> None:
