@@ -73,12 +73,11 @@ async def begin(ctx: Context) -> None:
         return
     ctx.park()
     ctx.state.open(ManageDialog())
-    if ctx.inbound.args:
-        unit = await pick.find_unit(ctx, ctx.inbound.args)
-        if unit is not None:
-            await pick.show_unit(ctx, unit)
-        return
-    await pick.ask_unit(ctx)
+    unit = await pick.find_unit(ctx, ctx.inbound.args) if ctx.inbound.args else ""
+    if isinstance(unit, str):
+        await pick.ask_unit(ctx, unit)
+    else:
+        await pick.show_unit(ctx, unit)
 
 
 async def on_button(ctx: Context) -> None:
@@ -107,9 +106,11 @@ async def on_input(ctx: Context) -> None:
         await _reask(ctx, "⚠️ " + ctx.t("error.choice"))
     elif step in {"unit", "member", "dest"}:
         unit = await pick.find_unit(ctx, ctx.text)
-        if unit is not None and step == "dest":
+        if isinstance(unit, str):
+            await _reask(ctx, unit)
+        elif step == "dest":
             await _take_dest(ctx, unit)
-        elif unit is not None:
+        else:
             await pick.show_unit(ctx, unit)
     else:
         await _take_typed_day(ctx, ctx.text)

@@ -134,8 +134,9 @@ async def take_unit(ctx: Context, id_text: str) -> None:
     await show_unit(ctx, unit)
 
 
-async def find_unit(ctx: Context, typed: str) -> Unit | None:
-    """A typed unit name within the caller's area; None after saying why it was not taken."""
+async def find_unit(ctx: Context, typed: str) -> Unit | str:
+    """A typed unit name within the caller's area, or the warning saying why it was not
+    taken (the caller asks its question again under it)."""
     match await lookup.find_unit(ctx.tx, typed, scope(ctx)):
         case lookup.Found(unit):
             return unit
@@ -145,9 +146,7 @@ async def find_unit(ctx: Context, typed: str) -> Unit | None:
             error = ctx.t("manage.unit_out_of_scope", name=ctx.quote(typed))
         case _:
             error = ctx.t("manage.unit_unknown", name=ctx.quote(typed))
-    ctx.state.ensure(ManageDialog)
-    await reask(ctx, "⚠️ " + error)
-    return None
+    return "⚠️ " + error
 
 
 def person_line(ctx: Context, person: Person) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.inproc.helpers import one, press_data, rows
-from tests.inproc.manage_world import World, build, notices, saved
+from tests.inproc.manage_world import build, notices, saved
 from tests.support.harness import TEAM_A, TEAM_B, Harness, TgUser
 
 
@@ -145,7 +145,8 @@ async def test_bad_days_are_explained_asked_again_and_save_nothing(h: Harness) -
     await cuong.press("Khuôn Pinh")
     before = await saved(h)
     cases = {
-        "ngày mai": "⚠️ Ngày này chưa tới. Chỉ ghi được thay đổi từ hôm nay (30/11/2026) trở về trước.",
+        "ngày mai": "⚠️ Ngày này chưa tới. Chỉ ghi được thay đổi từ hôm nay (30/11/2026)"
+        " trở về trước.",
         "15/10": "⚠️ Không ghi lùi được trước ngày 01/11/2026: số liệu các tháng trước đã chốt"
         " và có thể đã gửi lên cấp trên. Hãy chọn một ngày từ 01/11/2026 đến hôm nay.",
         "hôm kia nữa": "⚠️ Không hiểu ngày «hôm kia nữa». Gõ ví dụ: hôm nay, hôm qua, 1/10,"
