@@ -5,10 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from storage.db import Row, Tx
 from storage.members import Member
+
+# The day a member left: the day the audit trail says (a stretch left on its first day is
+# removed, leaving no end), else the day after their last stretch ended.
+_LEFT_ON = """COALESCE(
+    (SELECT a.effective_on FROM audit_trail a
+      WHERE a.subject = 'member' AND a.subject_id = CAST(m.id AS TEXT) AND a.action = 'leave'
+      ORDER BY a.id DESC LIMIT 1),
+    (SELECT date(MAX(s.end_date), '+1 day') FROM memberships s WHERE s.member_id = m.id)
+) AS left_on"""
 
 
 @dataclass(frozen=True)
@@ -27,11 +36,8 @@ class Person:
     @classmethod
     def from_row(cls, row: Row) -> Person:
         """The one place that maps the columns to fields."""
-        last = row["last_day"]
         active = bool(row["active"])
-        left_on = None
-        if not active and last is not None:
-            left_on = date.fromisoformat(str(last)) + timedelta(days=1)
+        left_on = _day(row["left_on"]) if not active else None
         return cls(
             id=int(row["id"]),
             full_name=str(row["full_name"]),
@@ -47,12 +53,12 @@ async def people_of(tx: Tx, unit_id: int) -> list[Person]:
     """Everyone whose latest stretch is in this unit, serving first, then those who left
     from it (newest first), so an officer sees who is there and whom they may bring back."""
     rows = await tx.fetchall(
-        """SELECT m.id, m.full_name, m.role, m.phone, m.active,
+        f"""SELECT m.id, m.full_name, m.role, m.phone, m.active,
                   EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id) AS joined_bot,
-                  (SELECT MAX(s.end_date) FROM memberships s WHERE s.member_id = m.id) AS last_day
+                  {_LEFT_ON}
            FROM members m WHERE m.unit_id = ?
            ORDER BY m.active DESC, CASE WHEN m.active = 1 THEN m.full_name END,
-                    last_day DESC, m.full_name, m.id""",
+                    left_on DESC, m.full_name, m.id""",
         (unit_id,),
     )
     return [Person.from_row(r) for r in rows]
@@ -62,18 +68,20 @@ async def former_member(tx: Tx, channel: str, user_id: str) -> tuple[Member, dat
     """The member behind a messenger account who no longer serves, with the day they left
     (None when unknown), so they are told so rather than treated as a stranger."""
     row = await tx.fetchone(
-        """SELECT m.id, m.unit_id, m.role, m.full_name, m.locale, m.active,
-                  u.name AS unit_name, u.path AS unit_path, u.kind AS unit_kind,
-                  (SELECT MAX(s.end_date) FROM memberships s WHERE s.member_id = m.id) AS last_day
+        f"""SELECT m.id, m.unit_id, m.role, m.full_name, m.locale, m.active,
+                  u.name AS unit_name, u.path AS unit_path, u.kind AS unit_kind, {_LEFT_ON}
            FROM identities i JOIN members m ON m.id = i.member_id JOIN units u ON u.id = m.unit_id
            WHERE i.channel = ? AND i.user_id = ? AND m.active = 0""",
         (channel, user_id),
     )
     if row is None:
         return None
-    last = row["last_day"]
-    left_on = date.fromisoformat(str(last)) + timedelta(days=1) if last is not None else None
-    return Member.from_row(row), left_on
+    return Member.from_row(row), _day(row["left_on"])
+
+
+def _day(value: object) -> date | None:
+    """A stored 'YYYY-MM-DD', or None."""
+    return date.fromisoformat(str(value)) if value else None
 
 
 @asynccontextmanager
