@@ -24,6 +24,7 @@ from bot.core.typed_dates import FORMS, read_day
 from bot.people import membership
 from bot.people.membership import Change, Refused
 from handlers import manage_pick as pick
+from handlers import manage_words as words
 from handlers import menu
 from handlers.commands import handles
 from handlers.manage_pick import (
@@ -350,21 +351,8 @@ async def _confirm(ctx: Context, prefix: str = "") -> None:
     if target is None or dialog.on is None:
         await pick.refuse(ctx)
         return
-    day = dates.day(dialog.on)
-    name, unit = target.full_name, target.unit_name
-    if dialog.action == "move":
-        dest = await units.get(ctx.tx, dialog.dest or 0)
-        to = dest.name if dest is not None else "?"
-        text = ctx.t("manage.confirm_move", name=name, unit=unit, to=to, day=day)
-    elif dialog.action == "role":
-        role = role_label(dialog.role or target.role, ctx.locale)
-        old = role_label(target.role, ctx.locale)
-        text = ctx.t("manage.confirm_role", name=name, unit=unit, role=role, old=old, day=day)
-    elif dialog.action == "leave":
-        text = ctx.t("manage.confirm_leave", name=name, unit=unit, day=day)
-    else:
-        role = role_label(target.role, ctx.locale)
-        text = ctx.t("manage.confirm_return", name=name, unit=unit, role=role, day=day)
+    dest = await units.get(ctx.tx, dialog.dest or 0) if dialog.action == "move" else None
+    text = words.confirmation(ctx, dialog, target, dest)
     rows = [
         [Choice(ctx.t("manage.confirm_button"), OK + (dialog.nonce or ""))],
         [Choice(ctx.t("manage.cancel_button"), QUIT)],
@@ -392,17 +380,4 @@ async def _confirmed(ctx: Context, nonce: str) -> None:
     ctx.reset()
     name = change.member.full_name
     note = ctx.t("manage.told" if told else "manage.not_told", name=name)
-    await menu.show(ctx, _done(ctx, change) + "\n" + note)
-
-
-def _done(ctx: Context, change: Change) -> str:
-    """The result in the caller's words."""
-    name, day = change.member.full_name, dates.day(change.on)
-    if change.action == "move":
-        return ctx.t("manage.done_move", name=name, unit=change.unit_after, day=day)
-    if change.action == "role":
-        role = role_label(change.role_after, ctx.locale)
-        return ctx.t("manage.done_role", name=name, role=role, day=day)
-    if change.action == "leave":
-        return ctx.t("manage.done_leave", name=name, day=day)
-    return ctx.t("manage.done_return", name=name, unit=change.unit_after, day=day)
+    await menu.show(ctx, words.done(ctx, change) + "\n" + note)
