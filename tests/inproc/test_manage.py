@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from storage import units
 from tests.inproc.helpers import one, press_data, rows
 from tests.inproc.manage_world import build, notices, saved
-from tests.support.harness import TEAM_A, TEAM_B, Harness, TgUser
+from tests.support.harness import COMMUNE, TEAM_A, TEAM_B, Harness, TgUser
 
 
 async def _to_action(officer: TgUser, unit: str, name: str) -> None:
@@ -203,3 +204,29 @@ async def test_the_menu_and_help_offer_it(h: Harness) -> None:
     assert listed[-1].text.startswith("👥 Thôn Nà Lẹng — 2 người")
     english = await w.p.cuong.send("/members")
     assert english[-1].text.startswith("👥 Xem thành viên của đơn vị nào?")
+
+
+async def test_many_units_come_a_page_at_a_time(h: Harness) -> None:
+    w = await build(h)
+    async with h.db.transaction() as tx:
+        for i in range(1, 13):
+            await units.upsert(tx, f"{COMMUNE}/Thôn Số {i:02d}", "village", None, "2026-11-01")
+    first = await w.p.cuong.send("/thanhvien")
+    assert first[-1].text.splitlines()[-1] == "Trang 1/2"
+    assert len(first[-1].labels()) == 10 + 2  # ten units, the next page, cancel
+    assert "Trang sau ▶" in first[-1].labels()
+    second = await w.p.cuong.press("Trang sau ▶")
+    assert second[-1].text.splitlines()[-1] == "Trang 2/2"
+    assert "◀ Trang trước" in second[-1].labels() and "Thôn Số 12" in second[-1].labels()
+    listed = await w.p.cuong.press("Thôn Số 12")
+    assert listed[-1].text.startswith("👥 Thôn Số 12 — 0 người đang trong lực lượng:")
+
+
+async def test_a_leaders_list_keeps_the_report_draft(h: Harness) -> None:
+    w = await build(h)
+    await w.tu.send("/baocao")
+    await w.tu.press("Tuần tra")
+    shown = await w.tu.send("/thanhvien")
+    assert shown[-1].text.startswith("👥 Thôn Nà Lẹng")
+    state = await one(h, "SELECT state FROM conversations WHERE chat_id = '2'")
+    assert '"flow":"report"' in state["state"].replace(" ", "")
