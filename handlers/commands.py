@@ -35,6 +35,7 @@ MINE = "menu:mine"
 PENDING = "menu:pending"
 TALLY = "menu:tally"
 LEAVE = "menu:leave"
+MEMBERS = "menu:members"
 HELP = "menu:help"
 HOME = "menu:home"
 
@@ -97,7 +98,9 @@ REPORTER_HELP = HelpSection("help.reporter", REPORTING_ROLES)
 TALLY_HELP = HelpSection("help.tally", UNIT_TALLY_ROLES)
 OVERSIGHT_HELP = HelpSection("help.oversight", OVERSIGHT_ROLES)
 COMMON_HELP = HelpSection("help.common", None)
-HELP_SECTIONS = (REPORTER_HELP, TALLY_HELP, OVERSIGHT_HELP, COMMON_HELP)  # in the order shown
+MANAGE_HELP = HelpSection("manage.help", UNIT_TALLY_ROLES)
+# In the order shown.
+HELP_SECTIONS = (REPORTER_HELP, TALLY_HELP, OVERSIGHT_HELP, MANAGE_HELP, COMMON_HELP)
 
 # In the order of Telegram's command list; the main menu is ordered by `Button.row`.
 REGISTRY: tuple[Command, ...] = (
@@ -156,7 +159,17 @@ REGISTRY: tuple[Command, ...] = (
         help=(OVERSIGHT_HELP,),
         listed="commands.announce",
     ),
-    Command("lichsu", "history", help=(COMMON_HELP,)),  # changes to a report or a member
+    Command(
+        "lichsu", "history", help=(COMMON_HELP,), listed="history.command"
+    ),  # changes to a report or a member
+    Command(
+        "thanhvien",
+        "members",
+        roles=UNIT_TALLY_ROLES,  # leaders see their team; officers and above manage people
+        button=Button(MEMBERS, "manage.menu", row=6),
+        help=(MANAGE_HELP,),
+        listed="manage.command",
+    ),
     Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(
         "lienket",
@@ -174,7 +187,7 @@ REGISTRY: tuple[Command, ...] = (
     Command(
         "trogiup",
         "help",
-        button=Button(HELP, "menu.help", row=6),
+        button=Button(HELP, "menu.help", row=7),
         listed="commands.help",
     ),
     Command(

@@ -16,10 +16,12 @@ from handlers import (
     language,
     leave,
     link,
+    manage,
     menu,
     myreports,
     phone,
     police,
+    rejoin,
     report,
     start,
     tally,
@@ -43,6 +45,7 @@ BUTTON_PREFIXES = (
     (tally.PREFIX, tally.on_button),
     (announce.PREFIX, announce.on_button),
     (leave.PREFIX, leave.on_button),
+    (manage.PREFIX, manage.on_button),
     (link.PREF_PREFIX, link.choose_preference),
     (myreports.OPEN, myreports.on_button),
     (myreports.EDIT, myreports.on_button),
@@ -65,6 +68,8 @@ FLOWS = {
     duplicate.FLOW: duplicate.on_input,
     case_steps.FLOW: case_steps.on_input,
     phone.FLOW: phone.on_input,
+    manage.FLOW: manage.on_input,
+    rejoin.FLOW: rejoin.on_input,
 }
 
 

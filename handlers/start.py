@@ -11,7 +11,7 @@ from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import role_label
 from bot.people.invites import check_invite
-from handlers import link, menu
+from handlers import link, menu, rejoin
 from handlers.commands import handles
 from storage import invites, members
 from storage.db import Row
@@ -43,7 +43,8 @@ async def on_start(ctx: Context) -> None:
         return
     if ctx.member is not None:
         if code:
-            ctx.reply(ctx.t("join.already_member", unit=ctx.member.unit_name))
+            await rejoin.offer(ctx, code)  # another unit or role only once confirmed
+            return
         await menu.show(ctx)
         return
     if not code:
@@ -69,7 +70,10 @@ def _refuse(ctx: Context, status: str, invite: Row | None) -> None:
 
 
 async def not_registered(ctx: Context) -> None:
-    """Someone unknown: explain how to join, show nothing else."""
+    """Someone unknown: explain how to join, show nothing else (someone who left the force
+    is told so instead)."""
+    if await rejoin.tell_former(ctx):
+        return
     ctx.reply(ctx.t("join.how_to"))
 
 

@@ -47,6 +47,11 @@ DYNAMIC_KEYS = (
     "leave.reason_sick",
     "leave.reason_family",
     "leave.reason_other",
+    # the changes /thanhvien offers (handlers/manage.py)
+    "manage.action_role",
+    "manage.action_move",
+    "manage.action_leave",
+    "manage.action_return",
     # LeaveError keys raised in bot/people/leave.py
     "leave.range_format",
     "leave.range_reversed",
