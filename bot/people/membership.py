@@ -155,8 +155,8 @@ def _check_day(on: date, today: date, month_starts_on: int, not_before: date | N
     if on > today:
         raise Refused("people.date_future", today=dates.day(today))
     first = earliest(today, month_starts_on)
-    if not_before is not None and not_before > first:
-        first = not_before
+    if not_before is not None and not_before > first and on < not_before:
+        raise Refused("people.date_before_start", first=dates.day(not_before))
     if on < first:
         raise Refused("people.date_too_early", first=dates.day(first))
 
@@ -331,6 +331,8 @@ async def take_invite(
 ) -> Change:
     """A serving member joined with a new invite code and confirmed: from today they serve
     where and as what the code says (the invite's maker vouched for it, so no scope rule)."""
+    if await _closed(tx, unit):
+        raise Refused("people.unit_closed", unit=unit.name)
     stretch = await _stretch(tx, target)
     await memberships.change(tx, stretch, unit.id, role, today, now_iso)
     return await _record(
@@ -362,7 +364,7 @@ def notice(texts: Texts, change: Change, locale: str) -> str:
         return texts.t(locale, "people.notice_leave", by=change.by, day=day)
     if change.action == "return":
         return texts.t(
-            locale, "people.notice_return", by=change.by, unit=change.unit_before, day=day
+            locale, "people.notice_return", by=change.by, unit=change.unit_after, day=day
         )
     role = role_label(change.role_after, locale)
     return texts.t(locale, "people.notice_invite", unit=change.unit_after, role=role, day=day)
