@@ -82,7 +82,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     db = await Database(path).open()
     try:
         async with db.read() as tx:
-            found = await lookup.find_unit(tx, args.unit, None)
+            found = await lookup.find_unit(tx, args.unit, None, open_only=False)
             if isinstance(found, lookup.Ambiguous):
                 paths = "\n".join(f"  {u.path}" for u in found.candidates)
                 print(
