@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.core.clock import ManualClock, iso
-from bot.people.invites import InviteError, create_invite
 from bot.core.roles import Role
+from bot.people.invites import InviteError, create_invite
 from bot.units import lookup
 from bot.units.orgimport import ImportObserver, OrgImportError, import_org
 from storage import members, units
@@ -343,7 +343,8 @@ async def test_a_failed_apply_is_rolled_back_entirely(
         )
     before = await dump(db)
     text = "path,kind,renamed_from\n" + (
-        f"{PROVINCE},tỉnh,\n{PROVINCE}/Xã Mới,ấp,{COMMUNE}\n{PROVINCE}/Xã Mới/Thôn Khuổi Khe,thôn,\n"
+        f"{PROVINCE},tỉnh,\n{PROVINCE}/Xã Mới,ấp,{COMMUNE}\n"
+        f"{PROVINCE}/Xã Mới/Thôn Khuổi Khe,thôn,\n"
         f"{PROVINCE}/Xã Thêm,xã,\n{PROVINCE}/Xã Thêm/Thôn 1,thôn,\n"
     )
     file = write(tmp_path, "v2.csv", text)
