@@ -117,7 +117,7 @@ def test_org_without_a_sub_command_shows_usage(tmp_path: Path) -> None:
     write_config(tmp_path)
     result = cli(tmp_path, "org")
     assert result.returncode == 2
-    assert result.stderr == "usage: antt-bot org import FILE\n"
+    assert result.stderr == "usage: antt-bot org import FILE [--apply-changes] [--on DATE]\n"
 
 
 def test_drops_renames_and_apply_changes_on_the_command_line(tmp_path: Path) -> None:
