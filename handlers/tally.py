@@ -196,7 +196,7 @@ async def _find_unit(ctx: Context, typed: str) -> Unit | None:
     """A unit named by path or by name, within the caller's scope; replies and returns None
     when it is outside the scope, unknown, or ambiguous."""
     assert ctx.member is not None
-    match await lookup.find_unit(ctx.tx, typed, ctx.member.unit_path):
+    match await lookup.find_unit(ctx.tx, typed, ctx.member.unit_path, open_only=False):
         case lookup.Found(unit):
             return unit
         case lookup.Ambiguous(candidates):

@@ -9,8 +9,10 @@ interrupted resumes where it stopped.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from storage import units
 from storage.db import Row, Tx
@@ -21,6 +23,12 @@ ROLLED_BACK = "rolled_back"
 
 CREATED = "created"
 UPDATED = "updated"
+# Tree changes made with --apply-changes (and closing empty units); each keeps in `undo`
+# what its rollback puts back (see undo_one).
+MOVED = "moved"
+REOPENED = "reopened"
+CLOSED = "closed"
+LEFT = "left"
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class Change:
     prev_kind: str | None = None
     prev_households: int | None = None
     prev_phone: str | None = None
+    undo: dict[str, Any] | None = None  # what else a rollback puts back (tree changes)
 
 
 @dataclass(frozen=True)
@@ -93,10 +102,19 @@ async def record(tx: Tx, import_id: int, changes: Sequence[Change]) -> None:
     without the note that undoes it."""
     await tx.executemany(
         "INSERT INTO org_import_changes"
-        " (import_id, seq, unit_id, action, prev_kind, prev_households, prev_phone)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " (import_id, seq, unit_id, action, prev_kind, prev_households, prev_phone, undo)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (import_id, c.seq, c.unit_id, c.action, c.prev_kind, c.prev_households, c.prev_phone)
+            (
+                import_id,
+                c.seq,
+                c.unit_id,
+                c.action,
+                c.prev_kind,
+                c.prev_households,
+                c.prev_phone,
+                None if c.undo is None else json.dumps(c.undo, ensure_ascii=False),
+            )
             for c in changes
         ],
     )
@@ -111,25 +129,29 @@ async def pending_changes(tx: Tx, import_id: int) -> int:
 
 
 async def undo_latest(tx: Tx, import_id: int, limit: int) -> Undone:
-    """Undo an import's newest `limit` changes and drop them from the journal: created units
-    are deleted (children first), updated ones get their previous kind, households and
-    phone."""
+    """Undo an import's newest `limit` changes, newest first, and drop them from the
+    journal: created units are deleted (children first), updated ones get their previous
+    kind, households and phone, and tree changes are put back as `undo` says."""
     rows = await tx.fetchall(
-        "SELECT seq, unit_id, action, prev_kind, prev_households, prev_phone"
+        "SELECT seq, unit_id, action, prev_kind, prev_households, prev_phone, undo"
         " FROM org_import_changes"
         " WHERE import_id = ? ORDER BY seq DESC LIMIT ?",
         (import_id, limit),
     )
     if not rows:
         return Undone(0, 0)
-    restore = [
-        (int(r["unit_id"]), str(r["prev_kind"]), r["prev_households"], r["prev_phone"])
-        for r in rows
-        if r["action"] == UPDATED
-    ]
-    await units.set_many(tx, restore)
-    created = [int(r["unit_id"]) for r in rows if r["action"] == CREATED]
-    kept = await units.delete_unreferenced(tx, created)
+    kept: list[int] = []
+    run: list[Row] = []  # consecutive creates or updates, undone in one statement
+    for row in [*rows, None]:
+        if run and (row is None or row["action"] != run[0]["action"]):
+            kept += await _undo_run(tx, run)
+            run = []
+        if row is None:
+            break
+        if row["action"] in (CREATED, UPDATED):
+            run.append(row)
+        else:
+            await _undo_one(tx, row)
     await tx.execute(
         "DELETE FROM org_import_changes WHERE import_id = ? AND seq >= ?",
         (import_id, int(rows[-1]["seq"])),
@@ -139,6 +161,88 @@ async def undo_latest(tx: Tx, import_id: int, limit: int) -> Undone:
             "UPDATE org_imports SET kept = kept + ? WHERE id = ?", (len(kept), import_id)
         )
     return Undone(undone=len(rows), kept=len(kept))
+
+
+async def _undo_run(tx: Tx, run: list[Row]) -> list[int]:
+    """Undo consecutive creates (deleted unless now in use: returns those kept) or updates."""
+    if run[0]["action"] == UPDATED:
+        await units.set_many(
+            tx,
+            [
+                (int(r["unit_id"]), str(r["prev_kind"]), r["prev_households"], r["prev_phone"])
+                for r in run
+            ],
+        )
+        for r in run:
+            await _forget(tx, _undo_of(r))
+        return []
+    created = [int(r["unit_id"]) for r in run]
+    kept = await units.delete_unreferenced(tx, created)
+    gone = [(unit_id,) for unit_id in created if unit_id not in set(kept)]
+    await tx.executemany(
+        "DELETE FROM audit_trail WHERE subject = 'unit' AND action = 'open' AND unit_id = ?",
+        gone,
+    )
+    return kept
+
+
+async def _undo_one(tx: Tx, row: Row) -> None:
+    """Put back one tree change: a unit's place, its closed_on, a member's stretch."""
+    undo = _undo_of(row)
+    unit_id = int(row["unit_id"])
+    action = row["action"]
+    if action == MOVED:
+        await tx.execute(
+            "UPDATE units SET path = ?, name = ?, parent_id = ? WHERE id = ?",
+            (undo["path"], undo["name"], undo["parent_id"], unit_id),
+        )
+    elif action in (CLOSED, REOPENED):
+        await tx.execute(
+            "UPDATE units SET closed_on = ? WHERE id = ?", (undo.get("closed_on"), unit_id)
+        )
+        await tx.executemany(
+            "UPDATE invites SET revoked_at = NULL WHERE code = ?",
+            [(code,) for code in undo.get("invites", [])],
+        )
+    elif action == LEFT:
+        await _restore_stretch(tx, undo)
+    await _forget(tx, undo)
+
+
+async def _restore_stretch(tx: Tx, undo: dict[str, Any]) -> None:
+    """Give a member back the stretch a drop ended, and the messages it withdrew."""
+    stretch = undo["stretch"]
+    await tx.execute(
+        "INSERT INTO memberships (id, member_id, unit_id, role, start_date, end_date, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET end_date = excluded.end_date",
+        [
+            stretch[column]
+            for column in ("id", "member_id", "unit_id", "role", "start_date", "end_date")
+        ]
+        + [stretch["created_at"]],
+    )
+    await tx.execute(
+        "UPDATE members SET active = ? WHERE id = ?", (undo["active"], stretch["member_id"])
+    )
+    await tx.executemany(
+        "UPDATE outbox SET status = 'pending' WHERE id = ? AND status = 'cancelled'",
+        [(message_id,) for message_id in undo.get("outbox", [])],
+    )
+
+
+async def _forget(tx: Tx, undo: dict[str, Any]) -> None:
+    """Delete the history rows, audit entries and notices a change wrote."""
+    await tx.executemany(
+        "DELETE FROM unit_history WHERE id = ?", [(i,) for i in undo.get("history", [])]
+    )
+    await tx.executemany(
+        "DELETE FROM audit_trail WHERE id = ?", [(i,) for i in undo.get("audit", [])]
+    )
+
+
+def _undo_of(row: Row) -> dict[str, Any]:
+    text = row["undo"]
+    return {} if text is None else dict(json.loads(str(text)))
 
 
 async def kept_units(tx: Tx, import_id: int) -> int:

@@ -119,10 +119,12 @@ async def get(tx: Tx, unit_id: int) -> Unit | None:
     return Unit.from_row(row) if row is not None else None
 
 
-async def children(tx: Tx, unit_id: int) -> list[Unit]:
-    """The units directly below a unit, in name order, for browsing and roll-ups."""
+async def children(tx: Tx, unit_id: int, *, open_only: bool = True) -> list[Unit]:
+    """The units directly below a unit, in name order, for browsing and roll-ups (closed
+    ones only with `open_only=False`: nothing new is sent to a dissolved unit)."""
     rows = await tx.fetchall(
-        f"SELECT {_COLUMNS} FROM units WHERE parent_id = ? ORDER BY name, id", (unit_id,)
+        f"SELECT {_COLUMNS} FROM units WHERE parent_id = ? {_open(open_only)} ORDER BY name, id",
+        (unit_id,),
     )
     return [Unit.from_row(r) for r in rows]
 
@@ -176,9 +178,12 @@ class NewUnit:
 
 
 async def snapshot(tx: Tx) -> list[Row]:
-    """Every unit's id, path, kind, households and phone in one query: the org import
-    compares a whole file against the tree in memory instead of asking once per row."""
-    return await tx.fetchall("SELECT id, path, kind, households, phone FROM units")
+    """Every unit's id, parent_id, name, path, kind, households, phone and closed_on in one
+    query: the org import compares a whole file against the tree in memory instead of asking
+    once per row."""
+    return await tx.fetchall(
+        "SELECT id, parent_id, name, path, kind, households, phone, closed_on FROM units"
+    )
 
 
 async def last_id(tx: Tx) -> int:
@@ -187,13 +192,27 @@ async def last_id(tx: Tx) -> int:
     return int(row["top"]) if row is not None else 0
 
 
-async def insert_many(tx: Tx, new: Sequence[NewUnit], now_iso: str) -> None:
-    """Create units in one statement per batch; parents must come before their children."""
+async def insert_many(
+    tx: Tx, new: Sequence[NewUnit], now_iso: str, opened_on: str | None = None
+) -> None:
+    """Create units in one statement per batch; parents must come before their children.
+    `opened_on` dates units added to a tree that already had some (None: they count in every
+    past period, as the first import of a tree does)."""
     await tx.executemany(
-        "INSERT INTO units (id, parent_id, name, kind, path, households, phone, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO units (id, parent_id, name, kind, path, households, phone, created_at,"
+        " opened_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (u.id, u.parent_id, name_of(u.path), u.kind, u.path, u.households, u.phone, now_iso)
+            (
+                u.id,
+                u.parent_id,
+                name_of(u.path),
+                u.kind,
+                u.path,
+                u.households,
+                u.phone,
+                now_iso,
+                opened_on,
+            )
             for u in new
         ],
     )
@@ -227,21 +246,30 @@ async def delete_unreferenced(tx: Tx, ids: Sequence[int]) -> list[int]:
     return kept
 
 
-async def named_under(tx: Tx, path: str) -> list[Unit]:
-    """A unit and every unit below it, so a typed unit name is looked up only in scope."""
+async def named_under(tx: Tx, path: str, *, open_only: bool = True) -> list[Unit]:
+    """A unit and every unit below it, so a typed unit name is looked up only in scope;
+    closed (dissolved) units only with `open_only=False`, e.g. for a past period's tally."""
     rows = await tx.fetchall(
-        f"SELECT {_COLUMNS} FROM units WHERE {within('path')} ORDER BY path",
+        f"SELECT {_COLUMNS} FROM units WHERE {within('path')} {_open(open_only)} ORDER BY path",
         within_params(path),
     )
     return [Unit.from_row(r) for r in rows]
 
 
-async def every(tx: Tx) -> list[Unit]:
+async def every(tx: Tx, *, open_only: bool = True) -> list[Unit]:
     """Every unit, in path order: a typed name is looked up in the whole tree when no scope
-    applies (the operator's shell), or to tell "not yours" from "no such unit"."""
+    applies (the operator's shell), or to tell "not yours" from "no such unit"; closed
+    units only with `open_only=False`."""
+    where = "WHERE closed_on IS NULL" if open_only else ""
     return [
-        Unit.from_row(r) for r in await tx.fetchall(f"SELECT {_COLUMNS} FROM units ORDER BY path")
+        Unit.from_row(r)
+        for r in await tx.fetchall(f"SELECT {_COLUMNS} FROM units {where} ORDER BY path")
     ]
+
+
+def _open(open_only: bool) -> str:
+    """The condition that leaves closed units out, to follow a WHERE clause."""
+    return "AND closed_on IS NULL" if open_only else ""
 
 
 async def any_unit(tx: Tx) -> bool:

@@ -135,7 +135,7 @@ def state(row: Row, now: datetime) -> str:
 async def _list(db: Database, config: Config, args: argparse.Namespace) -> int:
     now = cli_support.clock_for(config).now()
     async with db.read() as tx:
-        path = (await resolve_unit(tx, args.unit)).path if args.unit else None
+        path = (await resolve_unit(tx, args.unit, open_only=False)).path if args.unit else None
         rows = await invites.listing(tx, path, iso(now), args.all)
     if not rows:
         print("No invite codes" + (" that can still be used." if not args.all else "."))

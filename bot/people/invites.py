@@ -67,7 +67,7 @@ async def create_invite(
     """Create an invite for a unit, so an admin can enrol members without typing their ids;
     the audit trail keeps who (`actor`) made it.
 
-    Raises InviteError when uses or days is below 1 or the unit does not exist.
+    Raises InviteError when uses or days is below 1 or the unit does not exist or is closed.
     """
     if isinstance(uses, bool) or uses < 1:
         raise InviteError(f"uses must be at least 1, got {uses}")
@@ -81,6 +81,11 @@ async def create_invite(
             raise InviteError(
                 f"unknown unit {unit_path!r}; check the path (names from the root joined by '/')"
                 " or load the unit tree first with `antt-bot org import <file>`"
+            )
+        if await units.is_closed(tx, unit.id):
+            raise InviteError(
+                f"unit {unit.path!r} was closed by an org import (dissolved); nobody can join"
+                " it: create the invite for the unit that took over its members"
             )
         for _ in range(_MAX_ATTEMPTS):
             code = generate_code()

@@ -91,7 +91,7 @@ def refusal(refused: Refused) -> str:
 
 
 async def _list(tx: Tx, args: argparse.Namespace) -> int:
-    unit = await resolve_unit(tx, args.unit)
+    unit = await resolve_unit(tx, args.unit, open_only=False)
     rows = await member_lists.under(tx, unit.path, args.all)
     if not rows:
         print(f"No members in {unit.path}.", file=sys.stderr)
@@ -135,7 +135,7 @@ async def find_member(tx: Tx, typed: str, unit_typed: str | None) -> Member:
         if member is None:
             raise CliError(f"no member with id {text}; see `antt-bot member list --unit UNIT`")
         return member
-    scope = (await resolve_unit(tx, unit_typed)).path if unit_typed else None
+    scope = (await resolve_unit(tx, unit_typed, open_only=False)).path if unit_typed else None
     wanted = fold(text)
     rows = [r for r in await member_lists.under(tx, scope, True) if fold(r["full_name"]) == wanted]
     if not rows:

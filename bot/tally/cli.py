@@ -81,7 +81,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     try:
         async with db.read() as tx:
             try:
-                unit = await cli_unit.resolve_unit(tx, args.unit)
+                unit = await cli_unit.resolve_unit(tx, args.unit, open_only=False)
             except cli_unit.CliError as err:
                 print(f"antt-bot: {err}", file=sys.stderr)
                 return err.code

@@ -15,10 +15,11 @@ from typing import TextIO
 
 from bot.core.clock import SystemClock
 from bot.core.config import Config
+from bot.core.typed_dates import FORMS, read_day
 from bot.units.orgimport import ImportObserver, Interrupted, OrgImportError, import_org
 from storage.db import Database
 
-USAGE = "usage: antt-bot org import FILE"
+USAGE = "usage: antt-bot org import FILE [--apply-changes] [--on DATE]"
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +32,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "and the running bot keeps answering meanwhile. Limits: [org_import] in the config.",
     )
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--apply-changes",
+        action="store_true",
+        help="make the changes refused without it: a unit with units below becoming a team,"
+        " a rename (renamed_from column), dropping a unit that has members, units below it,"
+        " reports or open invites (it is closed, its members stop serving)",
+    )
+    imp.add_argument(
+        "--on",
+        metavar="DATE",
+        help=f"the day the tree changes hold from (default today; e.g. {FORMS}); not in the"
+        " future nor in a tally month already closed",
+    )
 
 
 class Progress(ImportObserver):
@@ -97,10 +111,24 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     progress = Progress(sys.stderr)
+    clock = SystemClock(config.bot.timezone)
+    on = None
+    if getattr(args, "on", None):
+        on = read_day(args.on, clock.now().date())
+        if on is None:
+            print(f"antt-bot: --on {args.on!r} is not a date; write e.g. {FORMS}", file=sys.stderr)
+            return 2
     db = await Database(config.database.path).open()
     try:
         result = await import_org(
-            db, args.file, SystemClock(config.bot.timezone), config.org_import, progress
+            db,
+            args.file,
+            clock,
+            config.org_import,
+            progress,
+            apply_changes=bool(getattr(args, "apply_changes", False)),
+            on=on,
+            month_starts_on=config.tally.month_starts_on,
         )
     except OrgImportError as err:
         print(f"antt-bot: {err}", file=sys.stderr)
@@ -113,8 +141,25 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         raise
     finally:
         await db.close()
+    for old, new in result.renamed:
+        print(f"Renamed: {old} -> {new}")
+    for reopened in result.reopened:
+        print(f"Reopened: {reopened}")
+    for closed in result.closed:
+        print(f"Closed (no longer in the file): {closed}")
+    if result.left:
+        print(f"Members whose service ended (told by the bot): {result.left}")
+    extra = "".join(
+        f", {count} {what}"
+        for count, what in (
+            (len(result.renamed), "renamed"),
+            (len(result.reopened), "reopened"),
+            (len(result.closed), "closed"),
+        )
+        if count
+    )
     print(
         f"Imported {args.file}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged."
+        f"{result.unchanged} unchanged{extra}."
     )
     return 0

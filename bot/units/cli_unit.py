@@ -31,16 +31,17 @@ class CliError(Exception):
         self.code = code
 
 
-async def resolve_unit(tx: Tx, typed: str) -> Unit:
+async def resolve_unit(tx: Tx, typed: str, *, open_only: bool = True) -> Unit:
     """The unit the operator means, or a `CliError` listing the candidates (several match)
-    or the closest paths (none does), so a typo costs one more try, not a search."""
-    found = await lookup.find_unit(tx, typed, None)
+    or the closest paths (none does), so a typo costs one more try, not a search. Dissolved
+    units only with `open_only=False` (a past period's tally)."""
+    found = await lookup.find_unit(tx, typed, None, open_only=open_only)
     if isinstance(found, lookup.Found):
         return found.unit
     if isinstance(found, lookup.Ambiguous):
         paths = "\n".join(f"  {u.path}" for u in found.candidates)
         raise CliError(f"{typed!r} names several units; give one's path:\n{paths}")
-    close = closest(typed, await units.every(tx))
+    close = closest(typed, await units.every(tx, open_only=open_only))
     if not close:
         raise CliError(
             f"no unit {typed!r}; load the unit tree with `antt-bot org import FILE` first"

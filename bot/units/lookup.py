@@ -108,19 +108,35 @@ def teams(rows: Sequence[Unit]) -> list[Unit]:
     return [r for r in rows if r.id not in parents]
 
 
-async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool = False) -> Lookup:
+async def find_unit(
+    tx: Tx,
+    typed: str,
+    scope: str | None,
+    *,
+    teams_only: bool = False,
+    open_only: bool = True,
+) -> Lookup:
     """Which unit the caller means, so that every command reads a typed unit the same way.
 
     `scope` is the caller's own unit path (None: the whole tree, for the operator's shell);
-    `teams_only` keeps the units without units below them (the leave dialog's teams).
+    `teams_only` keeps the units without units below them (the leave dialog's teams);
+    `open_only` (the default) leaves out units an org import closed, so nothing new (an
+    invite, a move, an announcement) goes to a dissolved unit; a tally of a past period
+    passes False.
     """
     exact = None if teams_only else await units.get_by_path(tx, typed)
+    if exact is not None and open_only and await units.is_closed(tx, exact.id):
+        exact = None  # looked for among the open units below, where it is not
     if exact is not None:  # the fast way for a pasted path; a team's path is matched below
         if scope is None or in_scope(scope, exact.path):
             return Found(exact)
         return OutOfScope()
     wanted = _Wanted.of(typed)
-    inside = await (units.every(tx) if scope is None else units.named_under(tx, scope))
+    inside = await (
+        units.every(tx, open_only=open_only)
+        if scope is None
+        else units.named_under(tx, scope, open_only=open_only)
+    )
     pool = teams(inside) if teams_only else inside
     named = [(u, fold(u.name)) for u in pool]
     for loose in (False, True):  # the whole name first; its last words only if none is
@@ -130,7 +146,8 @@ async def find_unit(tx: Tx, typed: str, scope: str | None, *, teams_only: bool =
         if hits:
             return Ambiguous(hits)
     if scope is not None:
-        outside = [u for u in await units.every(tx) if not in_scope(scope, u.path)]
+        everywhere = await units.every(tx, open_only=open_only)
+        outside = [u for u in everywhere if not in_scope(scope, u.path)]
         if any(wanted.matches(u, fold(u.name)) for u in outside):
             return OutOfScope()
     return Unknown()

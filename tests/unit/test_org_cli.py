@@ -117,4 +117,37 @@ def test_org_without_a_sub_command_shows_usage(tmp_path: Path) -> None:
     write_config(tmp_path)
     result = cli(tmp_path, "org")
     assert result.returncode == 2
-    assert result.stderr == "usage: antt-bot org import FILE\n"
+    assert result.stderr == "usage: antt-bot org import FILE [--apply-changes] [--on DATE]\n"
+
+
+def test_drops_renames_and_apply_changes_on_the_command_line(tmp_path: Path) -> None:
+    write_config(tmp_path)
+    extra = "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn B,thôn,\n"
+    (tmp_path / "org.csv").write_text(ORG + extra, encoding="utf-8")
+    assert cli(tmp_path, "org", "import", "org.csv").returncode == 0
+    (tmp_path / "org.csv").write_text(ORG, encoding="utf-8")
+    dropped = cli(tmp_path, "org", "import", "org.csv")
+    assert dropped.returncode == 0, dropped.stderr
+    assert dropped.stdout.splitlines() == [
+        "Closed (no longer in the file): Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn B",
+        "Imported org.csv: 0 created, 0 updated, 3 unchanged, 1 closed.",
+    ]
+    renamed = ORG.replace("path,kind,households", "path,kind,households,renamed_from").replace(
+        "Thôn Nà Lẹng,village,120",
+        "Thôn Nà Lẹng Mới,village,120,Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng",
+    )
+    (tmp_path / "rename.csv").write_text(renamed, encoding="utf-8")
+    refused = cli(tmp_path, "org", "import", "rename.csv")
+    assert refused.returncode == 1
+    assert "rename.csv, line 4: would rename" in refused.stderr
+    assert refused.stderr.splitlines()[-1] == "Nothing was imported from this file."
+    bad_day = cli(tmp_path, "org", "import", "rename.csv", "--apply-changes", "--on", "31/2")
+    assert bad_day.returncode == 2
+    assert "--on '31/2' is not a date; write e.g. 1/10, 01/10/2026, 2026-10-01" in bad_day.stderr
+    applied = cli(tmp_path, "org", "import", "rename.csv", "--apply-changes", "--on", "hôm nay")
+    assert applied.returncode == 0, applied.stderr
+    assert applied.stdout.splitlines() == [
+        "Renamed: Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng"
+        " -> Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng Mới",
+        "Imported rename.csv: 0 created, 0 updated, 2 unchanged, 1 renamed.",
+    ]

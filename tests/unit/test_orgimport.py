@@ -103,7 +103,7 @@ async def test_xlsx(db: Database, clock: ManualClock, tmp_path: Path) -> None:
 async def test_xlsx_bad_row_reports_sheet_row(
     db: Database, clock: ManualClock, tmp_path: Path
 ) -> None:
-    target = xlsx(tmp_path, [["path", "kind"], [PROVINCE, "province"], [], [COMMUNE, "xã"]])
+    target = xlsx(tmp_path, [["path", "kind"], [PROVINCE, "province"], [], [COMMUNE, "xã phường"]])
 
     error = await import_error(db, target, clock)
     assert error.line == 4

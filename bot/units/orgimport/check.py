@@ -12,28 +12,33 @@ from pathlib import Path
 
 from bot.core.controlchars import describe_character, first_control_character
 from bot.core.phones import PHONE_DIGITS, normalize_phone
+from bot.units.orgimport import kinds
 from bot.units.orgimport.model import refusal
 from bot.units.orgimport.read import Table
 from storage import units
 
-REQUIRED_COLUMNS = ("path", "kind")
-OPTIONAL_COLUMNS = ("households", "phone")
+RENAMED_FROM = "renamed_from"
 
-_KIND_RE = re.compile(r"[a-z_]+")
+REQUIRED_COLUMNS = ("path", "kind")
+OPTIONAL_COLUMNS = ("households", "phone", RENAMED_FROM)
+# Other headers that mean the same column.
+SYNONYMS = {"old_path": RENAMED_FROM}
+
 _HOUSEHOLDS_RE = re.compile(r"[0-9]+")
 _MAX_HOUSEHOLDS = 2**63 - 1
 
 
 @dataclass(frozen=True)
 class UnitRow:
-    """One checked row: a normalized unit path, its kind, households and phone (None =
-    blank)."""
+    """One checked row: a normalized unit path, its kind (stored form), households and phone
+    (None = blank), and the existing path it renames (None: not a rename)."""
 
     line: int
     path: str
     kind: str
     households: int | None
     phone: str | None = None
+    renamed_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,16 @@ def check_rows(path: Path, table: Table) -> CheckedFile:
         if has_households:
             households = _households(path, line, _cell(cells, columns, "households"))
         phone = _phone(path, line, _cell(cells, columns, "phone")) if has_phone else None
+        old = _renamed_from(path, line, unit_path, cells, columns)
         rows.append(
-            UnitRow(line=line, path=unit_path, kind=kind, households=households, phone=phone)
+            UnitRow(
+                line=line,
+                path=unit_path,
+                kind=kind,
+                households=households,
+                phone=phone,
+                renamed_from=old,
+            )
         )
     return CheckedFile(rows=rows, has_households=has_households, has_phone=has_phone)
 
@@ -78,6 +91,7 @@ def _columns(path: Path, line: int, header: list[str]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, name in enumerate(header):
         key = name.lower()
+        key = SYNONYMS.get(key, key)
         if key in REQUIRED_COLUMNS + OPTIONAL_COLUMNS:
             if key in columns:
                 raise refusal(path, line, f"column {key!r} appears twice in the header")
@@ -89,7 +103,7 @@ def _columns(path: Path, line: int, header: list[str]) -> dict[str, int]:
             path,
             line,
             f"header is missing column(s) {', '.join(missing)}; expected path, kind"
-            f" and optionally households, phone (found {found})",
+            f" and optionally households, phone, renamed_from (found {found})",
         )
     return columns
 
@@ -120,17 +134,36 @@ def _unit_path(path: Path, line: int, raw: str) -> str:
 
 def _kind(path: Path, line: int, unit_path: str, raw: str) -> str:
     _no_control_character(path, line, "kind", raw)
-    kind = raw.lower()
-    if not kind:
+    if not raw:
         raise refusal(path, line, f"kind is empty for {unit_path!r}")
-    if not _KIND_RE.fullmatch(kind):
+    kind = kinds.canonical(raw)
+    if kind is None:
         raise refusal(
             path,
             line,
-            f"kind {raw!r} is not valid; use lower-case letters and '_' only"
-            " (e.g. province, commune, village)",
+            f"kind {raw!r} is not valid; write a level in Vietnamese ({kinds.SHOWN_VIETNAMESE};"
+            " with or without diacritics, any case) or in English, lower-case letters and '_'"
+            f" only ({kinds.SHOWN_ENGLISH})",
         )
     return kind
+
+
+def _renamed_from(
+    path: Path, line: int, unit_path: str, cells: list[str], columns: dict[str, int]
+) -> str | None:
+    """The existing path a row renames (or moves), checked like a path; None when blank."""
+    if RENAMED_FROM not in columns:
+        return None
+    raw = _cell(cells, columns, RENAMED_FROM)
+    if not raw:
+        return None
+    try:
+        old = units.normalize_path(raw)
+    except ValueError as exc:
+        raise refusal(path, line, f"renamed_from: {exc}") from exc
+    if old == unit_path:
+        return None  # the same path: not a rename
+    return old
 
 
 def _households(path: Path, line: int, raw: str) -> int | None:

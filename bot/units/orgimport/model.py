@@ -29,11 +29,17 @@ def refusal(file: Path, line: int | None, problem: str) -> OrgImportError:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """How many units the import created, updated and left as they were."""
+    """How many units the import created, updated and left as they were; the units it
+    closed (dropped from the file), renamed (old, new path) and opened again, and how many
+    members' service it ended."""
 
     created: int
     updated: int
     unchanged: int
+    closed: tuple[str, ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
+    reopened: tuple[str, ...] = ()
+    left: int = 0
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,13 @@ from datetime import datetime, timedelta
 
 from bot.core import dates
 from bot.core.clock import Clock, iso
+from bot.core.i18n import Texts
+from bot.people import membership
+from bot.units.orgimport import apply
+from bot.units.orgimport.apply import Dated
 from bot.units.orgimport.model import ImportObserver, Interrupted, OrgImportError
-from bot.units.orgimport.plan import Plan, Update
-from storage import orgimports, units
+from bot.units.orgimport.plan import Close, Leave, Move, Plan, Reopen, Update
+from storage import orgimports, unitchanges, units
 from storage.db import Database, Row, Tx
 from storage.orgimports import Change
 from storage.units import NewUnit
@@ -105,31 +109,28 @@ class Writer:
                 ) from exc
             await self.observer.recovered(interrupted, kept)
 
-    async def write(self, import_id: int, plan: Plan) -> None:
-        """Write every change of the plan, each batch with its journal notes."""
+    async def write(self, import_id: int, plan: Plan, when: Dated, texts: Texts, file: str) -> None:
+        """Write every change of the plan, each batch with its journal notes; the members
+        whose service ended are told in the transaction that marks the import done."""
         changes = plan.changes
         total = len(changes)
         async with self.db.transaction() as tx:
             await self._beat(tx, import_id)
             await orgimports.set_planned(tx, import_id, total, plan.unchanged)
-        now_iso = iso(self.clock.now())
+        opened_on = when.on.isoformat() if plan.tree_had_units else None
         for start in range(0, total, self.batch_rows):
             batch = changes[start : start + self.batch_rows]
             began = time.perf_counter()
             async with self.db.transaction() as tx:
                 await self._beat(tx, import_id)
-                await units.insert_many(tx, [c for c in batch if isinstance(c, NewUnit)], now_iso)
-                updated = [c for c in batch if isinstance(c, Update)]
-                await units.set_many(
-                    tx, [(u.unit_id, u.kind, u.households, u.phone) for u in updated]
-                )
-                await orgimports.record(
-                    tx, import_id, [_note(start + i, c) for i, c in enumerate(batch)]
-                )
+                notes = await self._write_batch(tx, start, batch, when, file, opened_on)
+                await orgimports.record(tx, import_id, notes)
             await self._pause(began)
             await self.observer.written(start + len(batch), total)
         async with self.db.transaction() as tx:
             await self._beat(tx, import_id)
+            for change in when.told:
+                await membership.tell(tx, texts, change, when.now_iso, served=None)
             await orgimports.finish(
                 tx,
                 import_id,
@@ -138,6 +139,43 @@ class Writer:
                 created=len(plan.creates),
                 updated=len(plan.updates),
             )
+
+    async def _write_batch(
+        self,
+        tx: Tx,
+        start: int,
+        batch: list[Move | NewUnit | Update | Reopen | Close | Leave],
+        when: Dated,
+        file: str,
+        opened_on: str | None,
+    ) -> list[Change]:
+        """One batch: tree changes one by one, new units and updates in bulk."""
+        notes: list[Change] = []
+        created = [c for c in batch if isinstance(c, NewUnit)]
+        updated = [c for c in batch if isinstance(c, Update)]
+        kinds: dict[int, dict[str, object]] = {}  # by seq: the history of a new kind
+        for seq, change in enumerate(batch, start):
+            if isinstance(change, Move):
+                notes.append(await apply.move(tx, seq, change, when))
+            elif isinstance(change, Update) and change.new_kind:  # kept before it changes
+                kinds[seq] = await apply.kind(tx, change, when)
+        await units.insert_many(tx, created, when.now_iso, opened_on)
+        if created and opened_on is not None:
+            opened = [(u.id, u.path, u.kind) for u in created]
+            await unitchanges.record_opened(tx, opened, when.on, when.now_iso, when.actor.name)
+        await units.set_many(tx, [(u.unit_id, u.kind, u.households, u.phone) for u in updated])
+        for seq, change in enumerate(batch, start):
+            if isinstance(change, NewUnit):
+                notes.append(Change(seq, change.id, orgimports.CREATED))
+            elif isinstance(change, Update):
+                notes.append(_note(seq, change, kinds.get(seq)))
+            elif isinstance(change, Reopen):
+                notes.append(await apply.reopen(tx, seq, change, when))
+            elif isinstance(change, Close):
+                notes.append(await apply.close(tx, seq, change, when, file))
+            elif isinstance(change, Leave):
+                notes.append(await apply.leave(tx, seq, change, when))
+        return sorted(notes, key=lambda n: n.seq)
 
     async def undo(self, import_id: int) -> int:
         """Undo every journaled change of an import, newest first, and mark it rolled
@@ -188,9 +226,7 @@ class Writer:
         return datetime.fromisoformat(str(row["heartbeat_at"])) > now - STALE_AFTER
 
 
-def _note(seq: int, change: NewUnit | Update) -> Change:
-    if isinstance(change, NewUnit):
-        return Change(seq, change.id, orgimports.CREATED)
+def _note(seq: int, change: Update, undo: dict[str, object] | None) -> Change:
     return Change(
         seq,
         change.unit_id,
@@ -198,6 +234,7 @@ def _note(seq: int, change: NewUnit | Update) -> Change:
         change.prev_kind,
         change.prev_households,
         change.prev_phone,
+        undo,
     )
 
 
