@@ -10,6 +10,7 @@ one patrol with a2 as team-mate: 3/3 reported, patrols 2/3.
 
 from __future__ import annotations
 
+import time
 import types
 import zipfile
 from collections.abc import AsyncIterator
@@ -24,7 +25,7 @@ from bot.core.i18n import Texts
 from bot.core.roles import Role
 from bot.people import membership
 from bot.reports.forms import load_forms
-from bot.tally.files import csv_bytes, xlsx_bytes
+from bot.tally.files import csv_bytes, png_bytes, xlsx_bytes
 from bot.tally.periods import month_named
 from bot.tally.prepared import Prepared, prepare
 from storage import members, reports, units
@@ -193,6 +194,7 @@ async def test_a_closed_month_is_the_same_file_whatever_changed_since(
 ) -> None:
     before, xlsx_before, csv_before = await commune.tally(10, at("2026-11-29"))
     text_before = before.message(50)
+    png_before = await png_bytes(before.tally, before.labels)
     root = before.tally.root.figures
     assert (root.members, root.reporters, root.patrol_members) == (3, 3, 2)
     assert "3/3 tổ viên đã báo cáo" in text_before
@@ -208,13 +210,14 @@ async def test_a_closed_month_is_the_same_file_whatever_changed_since(
     monkeypatch.setattr(
         zipfile,
         "time",
-        types.SimpleNamespace(time=lambda: later, localtime=__import__("time").localtime),
+        types.SimpleNamespace(time=lambda: later, localtime=time.localtime),
     )
     after, xlsx_after, csv_after = await commune.tally(10, at("2026-12-07", "15:30"))
 
     assert after.message(50) == text_before
     assert csv_after == csv_before
     assert xlsx_after == xlsx_before
+    assert await png_bytes(after.tally, after.labels) == png_before  # the chat's chart too
     assert after.tally.root.name == "Xã Bắc Sơn" and after.tally.root.kind == "commune"
     assert after.tally.root.figures.unreachable == 0
 
