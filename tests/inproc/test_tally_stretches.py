@@ -8,11 +8,16 @@ nil report on time every day they serve, unless a test says otherwise.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.core.config import Config
+from bot.reports.forms import load_forms
+from bot.tally.compute import compute
+from bot.tally.periods import month_named
 from storage import leaves, members, memberships, reports, tally, tally_tree, units
 from storage.db import Database, Row
 
@@ -191,3 +196,39 @@ async def test_the_digest_of_a_day_lists_that_days_team(world: World) -> None:
         after = await members.led_teams_on(tx, "2026-10-11", ROLES)
     assert {int(r["id"]) for r in before} == {leader, mover}
     assert {int(r["id"]) for r in after} == {leader}  # team B has no leader: no digest
+
+
+async def test_a_village_moved_to_another_commune_since_stays_in_the_old_ones_tally(
+    world: World,
+) -> None:
+    m = await world.member(A)
+    await world.nil_reports(m, A, OCT_1, OCT_31)
+    y = "Tỉnh P/Xã Y"
+    async with world.db.transaction() as tx:
+        world.units[y], _ = await units.upsert(tx, y, "commune", None, "2026-01-01")
+        await tx.execute(
+            "INSERT INTO unit_history (unit_id, changed_on, name, path, kind, parent_id, at)"
+            " VALUES (?, '2026-11-05', 'Thôn A', ?, 'v', ?, '2026-11-05')",
+            (world.units[A], A, world.units[X]),
+        )
+        await tx.execute(
+            "UPDATE units SET parent_id = ?, path = ? WHERE id = ?",
+            (world.units[y], f"{y}/Thôn A", world.units[A]),
+        )
+    now = datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    config, kinds = Config(), [c.key for c in load_forms(None).categories]
+    async with world.db.read() as tx:
+        for path in (X, y):
+            unit = await units.get(tx, world.units[path])
+            assert unit is not None
+            tallies = await compute(tx, unit, month_named(2026, 10, 1), config, kinds, now)
+            if path == X:
+                x = tallies
+            else:
+                in_y = tallies
+    assert [(t.path, t.figures.members, t.figures.reports) for t in x.teams] == [
+        (A, 1, 31),
+        (B, 0, 0),
+    ]
+    # Y had nothing below it in October: a unit of its own, nobody's reports
+    assert [u.path for u in in_y.units] == [y] and in_y.root.figures.reports == 0
