@@ -16,12 +16,11 @@ from typing import NamedTuple
 from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally.periods import Period, months_in
-from bot.tally.scope import elapsed_end, make_scope
+from bot.tally.scope import elapsed_end, make_scope, moved_out
 from bot.tally.urgent import count_flagged
 from storage import tally as queries
 from storage import tally_tree
 from storage.db import Tx
-from storage.subtree import in_scope
 from storage.units import Unit
 
 RATING_LEVELS = ("excellent", "good", "done", "not_done")
@@ -141,11 +140,18 @@ class Tally:
     elapsed_end: date | None  # last day whose deadline has passed, None if none has
     generated_at: datetime
     current_path: str = ""  # the root's path today (units show as they were, queries range now)
+    moved_paths: tuple[str, ...] = ()  # today's paths of units in the subtree then, not now
 
     @property
     def query_path(self) -> str:
         """The subtree the report queries range over: the root's path today."""
         return self.current_path or self.root.path
+
+    @property
+    def query_paths(self) -> tuple[str, ...]:
+        """Every subtree the report lists read: the root's, then each unit moved out since
+        (`moved_paths`, rare), whose rows the caller keeps only for units of this tally."""
+        return (self.query_path, *self.moved_paths)
 
     def names_then(self) -> dict[int, tuple[str, str]]:
         """Each unit's (name, path) as the tally shows it, as it was at the period's end:
@@ -230,7 +236,8 @@ async def compute(
         households[row.id] = row.households
     teams = {uid: u.figures for uid, u in units.items() if u.is_team}
 
-    for moved_since in _moved_out(tree, unit.path):  # in the subtree then, elsewhere now
+    moved = tuple(moved_out(tree, unit.path))  # in the subtree then, elsewhere now
+    for moved_since in moved:
         await _count(tx, replace(scope, path=moved_since), teams, settings, kinds)
     await _count(tx, scope, teams, settings, kinds)
     required = settings.targets.good_deeds_per_month * months_in(period)
@@ -256,6 +263,7 @@ async def compute(
         elapsed_end=elapsed_end(period, now, config.reports.deadline),
         generated_at=now,
         current_path=unit.path,
+        moved_paths=moved,
     )
 
 
@@ -290,18 +298,6 @@ async def _count(
         figures.patrol_members = r["patrol_members"] or 0
         figures.unreachable = r["unreachable"] or 0
     await count_flagged(tx, scope, teams, settings)
-
-
-def _moved_out(tree: list[tally_tree.UnitThen], path: str) -> list[str]:
-    """The current paths of units that were below `path` in the period but hang elsewhere
-    now (moved by an org import since): the count queries range over today's paths, so they
-    run once more for each (outermost only: a moved unit takes its subtree along)."""
-    outside = sorted(u.current_path for u in tree if not in_scope(path, u.current_path))
-    roots: list[str] = []
-    for p in outside:
-        if not roots or not in_scope(roots[-1], p):
-            roots.append(p)
-    return roots
 
 
 def _roll_up(

@@ -130,9 +130,14 @@ async def raw_reports(
     scope = make_scope(
         tally.query_path, tally.period, tally.generated_at, rc.deadline, rc.day_ends_at, urgent
     )
-    rows = await queries.raw_reports(tx, scope, None if limit is None else limit + 1)
-    truncated = limit is not None and len(rows) > limit
     then = tally.names_then()
+    rows = await queries.raw_reports(tx, scope, None if limit is None else limit + 1)
+    if tally.moved_paths:  # units moved out of the subtree since: their reports too
+        for path in tally.moved_paths:
+            more = await queries.raw_reports(tx, replace(scope, path=path), None)
+            rows += [r for r in more if int(r["unit_id"]) in then]
+        rows.sort(key=lambda r: (str(r["report_date"]), str(r["created_at"])))
+    truncated = limit is not None and len(rows) > limit
     raw = [raw_report(r, then) for r in rows[:limit]]
     if forms is not None:
         raw = await _with_names(tx, raw, forms)

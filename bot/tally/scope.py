@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from bot.core import dates
 from bot.tally.periods import Period
 from storage import tally as queries
+from storage.subtree import in_scope
+from storage.tally_tree import UnitThen
 
 
 def elapsed_end(period: Period, now: datetime, deadline: time) -> date | None:
@@ -46,3 +48,15 @@ def make_scope(
         day_ends=dates.clock_seconds(day_ends),
         urgent_kinds=tuple(urgent_kinds),
     )
+
+
+def moved_out(tree: list[UnitThen], path: str) -> list[str]:
+    """The current paths of units that were below `path` in the period but hang elsewhere
+    now (moved by an org import since): the count queries range over today's paths, so they
+    run once more for each (outermost only: a moved unit takes its subtree along)."""
+    outside = sorted(u.current_path for u in tree if not in_scope(path, u.current_path))
+    roots: list[str] = []
+    for p in outside:
+        if not roots or not in_scope(roots[-1], p):
+            roots.append(p)
+    return roots

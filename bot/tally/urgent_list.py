@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -105,6 +105,12 @@ async def urgent_reports(
         tally.query_path, tally.period, tally.generated_at, rc.deadline, rc.day_ends_at, kinds
     )
     rows = await tally_urgent.urgent_reports(tx, scope, kinds, None if limit is None else limit + 1)
+    then = tally.names_then()
+    if tally.moved_paths:  # units moved out of the subtree since: their reports too
+        for path in tally.moved_paths:
+            more = await tally_urgent.urgent_reports(tx, replace(scope, path=path), kinds, None)
+            rows += [r for r in more if int(r["unit_id"]) in then]
+        rows.sort(key=lambda r: (str(r["report_date"]), str(r["created_at"])))
     truncated = limit is not None and len(rows) > limit
     rows = rows[:limit]
     steps: dict[int, list[Step]] = defaultdict(list)
@@ -115,5 +121,4 @@ async def urgent_reports(
         steps[int(s["report_id"])].append(
             Step(at, str(s["state"]), _name(s["who"]), _name(s["note"]), detail)
         )
-    then = tally.names_then()
     return [_report(r, steps.get(int(r["id"]), []), then) for r in rows], truncated

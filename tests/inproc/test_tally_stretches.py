@@ -17,6 +17,7 @@ import pytest
 from bot.core.config import Config
 from bot.reports.forms import load_forms
 from bot.tally.compute import compute
+from bot.tally.files import raw_reports
 from bot.tally.periods import month_named
 from storage import leaves, members, memberships, reports, tally, tally_tree, units
 from storage.db import Database, Row
@@ -230,5 +231,8 @@ async def test_a_village_moved_to_another_commune_since_stays_in_the_old_ones_ta
         (A, 1, 31),
         (B, 0, 0),
     ]
+    async with world.db.read() as tx:
+        raw, cut = await raw_reports(tx, x, config, None)
+    assert (len(raw), cut) == (31, False) and {r.unit_path for r in raw} == {A}  # then
     # Y had nothing below it in October: a unit of its own, nobody's reports
     assert [u.path for u in in_y.units] == [y] and in_y.root.figures.reports == 0
