@@ -27,6 +27,12 @@ _AS_OF = """SELECT u.id, u.parent_id, u.name, u.kind, u.path, u.households,
        SELECT x.id FROM unit_history x WHERE x.unit_id = u.id AND x.changed_on > ?1
        ORDER BY x.changed_on, x.id LIMIT 1)"""
 
+# The same columns when nothing changed after the period (the usual case): no lookup per unit.
+_AS_NOW = """SELECT u.id, u.parent_id, u.name, u.kind, u.path, u.households,
+       u.opened_on, u.closed_on, NULL AS h_id, NULL AS h_name, NULL AS h_kind,
+       NULL AS h_parent_id
+  FROM units u"""
+
 
 @dataclass(frozen=True)
 class UnitThen:
@@ -65,8 +71,8 @@ async def tree_in_period(tx: Tx, root_id: int, start: date, end: date) -> list[U
         return []
     changed = await tx.fetchone("SELECT 1 FROM unit_history WHERE changed_on > ? LIMIT 1", (last,))
     if changed is None:
-        params = (last, *within_params(str(root_row["path"])))
-        rows = await tx.fetchall(f"{_AS_OF} WHERE {within('u.path', first=2)}", params)
+        params = within_params(str(root_row["path"]))
+        rows = await tx.fetchall(f"{_AS_NOW} WHERE {within('u.path')}", params)
         return _as_then(rows, root_id, first, last, rebuild=False)
     rows = await tx.fetchall(_AS_OF, (last,))
     return _as_then(rows, root_id, first, last, rebuild=True)
