@@ -215,21 +215,26 @@ async def names_of(tx: Tx, ids: Iterable[int]) -> dict[int, str]:
 
 
 async def led_teams_on(tx: Tx, day_iso: str, roles: Collection[str]) -> list[Row]:
-    """The active members in `roles` of every team that has an active leader, each with
+    """The members in `roles` of every team that had a leader on `day_iso`, each with
     whether they reported that day (or were credited as someone's team-mate) and whether
-    they were on leave: the leaders' digest."""
+    they were on leave: the leaders' digest. Read from the stretches that held on that day
+    (`memberships`), so the digest of a past day lists that day's team, not today's."""
+    marks = ",".join("?" for _ in roles)
+    serving = "start_date <= ?1 AND (end_date IS NULL OR end_date >= ?1)"
     return await tx.fetchall(
-        f"""SELECT m.id, m.unit_id, m.full_name, m.role,
+        f"""SELECT m.id, s.unit_id AS unit_id, m.full_name, s.role AS role,
                    EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
                            AND r.report_date = ?1 AND r.status = 'active')
                    OR {CREDITED.format(day="?1")} AS reported,
                    EXISTS (SELECT 1 FROM leaves l WHERE l.member_id = m.id
                            AND l.cancelled_at IS NULL
                            AND ?1 BETWEEN l.start_date AND l.end_date) AS on_leave
-            FROM members m
-            WHERE m.active = 1 AND m.role IN ({",".join("?" for _ in roles)})
-              AND m.unit_id IN (SELECT unit_id FROM members WHERE role = 'leader' AND active = 1)
-            ORDER BY m.unit_id, m.full_name""",
+            FROM memberships s JOIN members m ON m.id = s.member_id
+            WHERE s.start_date <= ?1 AND (s.end_date IS NULL OR s.end_date >= ?1)
+              AND s.role IN ({marks})
+              AND s.unit_id IN (SELECT unit_id FROM memberships WHERE role = 'leader'
+                                AND {serving})
+            ORDER BY s.unit_id, m.full_name""",
         (day_iso, *roles),
     )
 

@@ -127,71 +127,89 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
     return result
 
 
-# Member m's leave days from their first due day (?7 or joining) to the closed end (?9):
-# julianday overlap of each non-cancelled leave; a member's leaves never overlap, so they add.
+# A stretch's leave days in its due window [st.a, st.c]: julianday overlap of each
+# non-cancelled leave; a member's leaves never overlap, so they add.
 _LEAVE_DAYS = """(SELECT COALESCE(SUM(MAX(0, CAST(
-                julianday(MIN(l.end_date, ?9))
-                - julianday(MAX(l.start_date, ?7, substr(m.joined_at, 1, 10))) AS INT) + 1)), 0)
+                julianday(MIN(l.end_date, st.c)) - julianday(MAX(l.start_date, st.a)) AS INT)
+                + 1)), 0)
             FROM leaves l
-            WHERE l.member_id = m.id AND l.cancelled_at IS NULL
-              AND l.start_date <= ?9 AND l.end_date >= ?7)"""
+            WHERE l.member_id = st.member_id AND l.cancelled_at IS NULL
+              AND l.start_date <= st.c AND l.end_date >= st.a)"""
 
-# Days member m reported on time while on leave: a leave day neither helps nor hurts.
-# Read per leave (few rows) through the member's report index, not per report.
+# Days a stretch's member reported on time while on leave: a leave day neither helps nor
+# hurts. Read per leave (few rows) through the member's report index, not per report.
 _ON_TIME_ON_LEAVE = """(SELECT COUNT(DISTINCT r.report_date) FROM leaves l
             JOIN reports r ON r.member_id = l.member_id
-             AND r.report_date BETWEEN MAX(l.start_date, ?7) AND MIN(l.end_date, ?9)
-            WHERE l.member_id = m.id AND l.cancelled_at IS NULL
-              AND l.start_date <= ?9 AND l.end_date >= ?7
+             AND r.report_date BETWEEN MAX(l.start_date, st.a) AND MIN(l.end_date, st.c)
+            WHERE l.member_id = st.member_id AND l.cancelled_at IS NULL
+              AND l.start_date <= st.c AND l.end_date >= st.a
               AND r.status = 'active' AND (r.kind IN ({urgent}) OR NOT {late}))"""
 
 
 async def members_per_unit(
-    tx: Tx, scope: Scope, patrol_kind: str, roles: Sequence[str]
+    tx: Tx, scope: Scope, patrol_kind: str, roles: Sequence[str], *, unreachable: bool = False
 ) -> list[Row]:
-    """Per team, over its active members with one of `roles` (those who report): how many,
-    the member-days a report was due (each elapsed day since joining), who reported at all,
-    the member-days reported on time (any report or nil report for that date by the
-    deadline), and who took part in a patrol as its reporter or as a picked team-mate (CASE,
-    not OR: SQLite evaluates both sides of an OR, and the team-mate lookup is the costly one).
+    """Per team, over the members who served there in one of `roles` (those who report) on
+    some day of the period, by their stretches of service (`memberships`), never by who is
+    there today: so a closed period keeps its figures whatever joined, moved or left since.
 
-    Days a member is on leave are neither due nor counted when reported (`_LEAVE_DAYS`,
-    `_ON_TIME_ON_LEAVE`). `unreachable` counts members whose every messenger account said
-    they blocked the bot (a member with no account at all is not counted).
+    Each stretch counts on its own days only: its window is the period cut to the stretch
+    (`a`..`b`), and due days run from `a` to the closed end (`c`). Per stretch: the
+    member-days a report was due (minus leave days, `_LEAVE_DAYS`), whether the member
+    reported at all, the member-days reported on time (any report or nil report for that
+    date by the deadline; on leave days not counted, `_ON_TIME_ON_LEAVE`), and whether they
+    took part in a patrol as its reporter or as a picked team-mate (CASE, not OR: SQLite
+    evaluates both sides of an OR, and the team-mate lookup is the costly one). A member's
+    stretches in one team (member, then leader) add up to one person: days are summed (the
+    stretches never overlap), yes/no figures taken once.
 
-    Driven by members, each looked up in a covering index of their own reports, so the
-    figures are exactly those of today's active members.
+    `unreachable` (only asked for a period still open: it is today's state) counts members
+    still serving whose every messenger account said they blocked the bot.
     """
-    urgent = _numbered(11 + len(roles), scope.urgent_kinds)
+    urgent = _numbered(12 + len(roles), scope.urgent_kinds)
     on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
     return await tx.fetchall(
-        f"""SELECT m.unit_id AS unit_id, COUNT(*) AS members,
-              SUM(CASE WHEN ?9 = '' THEN 0 ELSE MAX(0, CAST(
-                    julianday(?9) - julianday(MAX(?7, substr(m.joined_at, 1, 10))) AS INT) + 1)
-                    - {_LEAVE_DAYS}
-                  END) AS expected_days,
-              SUM(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
-                          AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'))
-                  AS reporters,
-              SUM((SELECT COUNT(DISTINCT r.report_date) FROM reports r
-                   WHERE r.member_id = m.id AND r.report_date BETWEEN ?7 AND ?9
-                     AND r.status = 'active'
-                     AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
-                  - {on_time_on_leave})
-                  AS on_time_days,
-              SUM((SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
-                   FROM identities i WHERE i.member_id = m.id)) AS unreachable,
-              SUM(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = m.id
-                                    AND r.report_date BETWEEN ?7 AND ?8
-                                    AND r.status = 'active' AND r.kind = ?10) THEN 1
-                       ELSE EXISTS (SELECT 1 FROM report_participants p
-                                    JOIN reports r ON r.id = p.report_id
-                                    WHERE p.member_id = m.id AND r.report_date BETWEEN ?7 AND ?8
-                                      AND r.status = 'active' AND r.kind = ?10)
-                  END) AS patrol_members
-            FROM units u JOIN members m ON m.unit_id = u.id
-            WHERE {_in_subtree("u")} AND m.active = 1 AND m.role IN ({_numbered(11, roles)})
-            GROUP BY m.unit_id""",
+        f"""WITH st AS (
+              SELECT s.unit_id, s.member_id, s.end_date IS NULL AS serving,
+                     MAX(s.start_date, ?7) AS a, MIN(COALESCE(s.end_date, ?8), ?8) AS b,
+                     CASE WHEN ?9 = '' THEN '' ELSE MIN(COALESCE(s.end_date, ?9), ?9) END AS c
+              FROM units u JOIN memberships s ON s.unit_id = u.id
+              WHERE {_in_subtree("u")} AND s.role IN ({_numbered(12, roles)})
+                AND s.start_date <= ?8 AND (s.end_date IS NULL OR s.end_date >= ?7)
+            ), per AS (
+              SELECT st.unit_id, st.member_id, MAX(st.serving) AS serving,
+                SUM(CASE WHEN st.c < st.a THEN 0 ELSE
+                      CAST(julianday(st.c) - julianday(st.a) AS INT) + 1 - {_LEAVE_DAYS}
+                    END) AS expected,
+                MAX(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = st.member_id
+                            AND r.report_date BETWEEN st.a AND st.b AND r.status = 'active'))
+                    AS reported,
+                SUM(CASE WHEN st.c < st.a THEN 0 ELSE
+                      (SELECT COUNT(DISTINCT r.report_date) FROM reports r
+                       WHERE r.member_id = st.member_id
+                         AND r.report_date BETWEEN st.a AND st.c AND r.status = 'active'
+                         AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
+                      - {on_time_on_leave}
+                    END) AS on_time,
+                MAX(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = st.member_id
+                                      AND r.report_date BETWEEN st.a AND st.b
+                                      AND r.status = 'active' AND r.kind = ?10) THEN 1
+                         ELSE EXISTS (SELECT 1 FROM report_participants p
+                                      JOIN reports r ON r.id = p.report_id
+                                      WHERE p.member_id = st.member_id
+                                        AND r.report_date BETWEEN st.a AND st.b
+                                        AND r.status = 'active' AND r.kind = ?10)
+                    END) AS patrol
+              FROM st GROUP BY st.unit_id, st.member_id
+            )
+            SELECT per.unit_id AS unit_id, COUNT(*) AS members,
+              SUM(per.expected) AS expected_days, SUM(per.reported) AS reporters,
+              SUM(per.on_time) AS on_time_days, SUM(per.patrol) AS patrol_members,
+              SUM(CASE WHEN ?11 AND per.serving THEN
+                    (SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
+                     FROM identities i WHERE i.member_id = per.member_id)
+                  ELSE 0 END) AS unreachable
+            FROM per GROUP BY per.unit_id""",
         (
             *_subtree_params(scope),
             scope.late_from,
@@ -199,6 +217,7 @@ async def members_per_unit(
             scope.end,
             scope.closed_end or "",
             patrol_kind,
+            int(unreachable),
             *roles,
             *scope.urgent_kinds,
         ),
@@ -237,7 +256,8 @@ async def flagged_per_unit(
 async def raw_reports(tx: Tx, scope: Scope, limit: int | None) -> list[Row]:
     """The reports themselves, for the workbook's raw sheet, oldest first."""
     sql = f"""SELECT r.number, r.report_date, r.created_at, r.kind, r.data, r.ack_at,
-                     u.name AS unit_name, u.path AS unit_path, m.full_name AS reporter,
+                     u.id AS unit_id, u.name AS unit_name, u.path AS unit_path,
+                     m.full_name AS reporter,
                      (r.kind NOT IN ({_numbered(10, scope.urgent_kinds)})
                       AND {_FILED_LATE}) AS late
               FROM units u

@@ -68,8 +68,9 @@ async def urgent_reports(
     return await tx.fetchall(
         f"""SELECT r.id, r.number, r.kind, r.report_date, r.created_at, r.alert_at, r.state,
                    r.state_at, r.ack_at, r.in_time_confirmed, r.confirmed_at, r.data,
-                   u.name AS unit_name, u.path AS unit_path, m.full_name AS reporter,
-                   ack.full_name AS ack_name, cm.full_name AS confirmed_name,
+                   u.id AS unit_id, u.name AS unit_name, u.path AS unit_path,
+                   m.full_name AS reporter, ack.full_name AS ack_name,
+                   cm.full_name AS confirmed_name,
                    d.number AS duplicate_of_number,
                    {ACK_MINUTES} AS ack_minutes
             FROM reports r INDEXED BY reports_kind_date

@@ -278,13 +278,18 @@ async def any_unit(tx: Tx) -> bool:
 
 
 async def teams_without_report(tx: Tx, kind: str, first_day: str, last_day: str) -> list[int]:
-    """Ids of the teams (units with none below) with no active report of `kind` between the
-    two days, both included: the teams the mid-month nudge encourages."""
+    """Ids of the teams (units open on `last_day` with no open unit below) with no active
+    report of `kind` between the two days, both included: the teams the mid-month nudge
+    encourages (a closed village is not nudged, nor counted as a team)."""
     rows = await tx.fetchall(
         """SELECT u.id FROM units u
-           WHERE NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)
-             AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id AND r.kind = ?
-                             AND r.status = 'active' AND r.report_date BETWEEN ? AND ?)""",
+           WHERE (u.opened_on IS NULL OR u.opened_on <= ?3)
+             AND (u.closed_on IS NULL OR u.closed_on > ?3)
+             AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id
+                             AND (c.opened_on IS NULL OR c.opened_on <= ?3)
+                             AND (c.closed_on IS NULL OR c.closed_on > ?3))
+             AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.unit_id = u.id AND r.kind = ?1
+                             AND r.status = 'active' AND r.report_date BETWEEN ?2 AND ?3)""",
         (kind, first_day, last_day),
     )
     return [int(r["id"]) for r in rows]

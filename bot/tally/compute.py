@@ -9,16 +9,17 @@ never averaged from their percentages.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import NamedTuple
 
-from bot.core import dates
 from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally.periods import Period, months_in
+from bot.tally.scope import elapsed_end, make_scope, moved_out
 from bot.tally.urgent import count_flagged
 from storage import tally as queries
+from storage import tally_tree
 from storage.db import Tx
 from storage.units import Unit
 
@@ -30,8 +31,8 @@ class Figures:
     """Counts that add up across teams: a commune's figures are the sum of its teams'."""
 
     teams: int = 0
-    members: int = 0  # active reporting members (member, leader, deputy)
-    reporters: int = 0  # active members who filed at least one report or nil report
+    members: int = 0  # reporting members (member, leader, deputy) serving on some day of it
+    reporters: int = 0  # of those, who filed a report or nil report while serving there
     by_kind: dict[str, int] = field(default_factory=dict)  # reports per kind, nil included
     late: int = 0  # reports filed after their reporting day ended (urgent ones never late)
     expected_days: int = 0  # member-days a report was due (elapsed since joining, not on leave)
@@ -55,7 +56,7 @@ class Figures:
     households: int = 0  # households of the units whose count is known
     households_checked: int = 0  # households checked in those units
     good_deeds_required: int = 0
-    unreachable: int = 0  # active members every messenger account of whom blocked the bot
+    unreachable: int = 0  # serving members who blocked the bot everywhere (open periods only)
 
     def add(self, other: Figures) -> None:
         """Add a team's (or a sub-unit's) counts into this total."""
@@ -138,6 +139,24 @@ class Tally:
     kinds: list[str]  # report kinds in form order, nil last
     elapsed_end: date | None  # last day whose deadline has passed, None if none has
     generated_at: datetime
+    current_path: str = ""  # the root's path today (units show as they were, queries range now)
+    moved_paths: tuple[str, ...] = ()  # today's paths of units in the subtree then, not now
+
+    @property
+    def query_path(self) -> str:
+        """The subtree the report queries range over: the root's path today."""
+        return self.current_path or self.root.path
+
+    @property
+    def query_paths(self) -> tuple[str, ...]:
+        """Every subtree the report lists read: the root's, then each unit moved out since
+        (`moved_paths`, rare), whose rows the caller keeps only for units of this tally."""
+        return (self.query_path, *self.moved_paths)
+
+    def names_then(self) -> dict[int, tuple[str, str]]:
+        """Each unit's (name, path) as the tally shows it, as it was at the period's end:
+        the files list reports under these, not under a name given since."""
+        return {u.unit_id: (u.name, u.path) for u in self.units}
 
     @property
     def teams(self) -> list[UnitTally]:
@@ -185,40 +204,6 @@ class RawReport:
     data: dict[str, object]
 
 
-def elapsed_end(period: Period, now: datetime, deadline: time) -> date | None:
-    """The last day of the period whose report deadline has passed, None if none has.
-
-    Today counts only once its deadline is past, so a tally at noon does not call every
-    member late for a day they may still report.
-    """
-    last_closed = now.date() if now.time() >= deadline else now.date() - timedelta(days=1)
-    end = min(period.end, last_closed)
-    return end if end >= period.start else None
-
-
-def make_scope(
-    path: str,
-    period: Period,
-    now: datetime,
-    deadline: time,
-    day_ends: time = time(6, 0),
-    urgent_kinds: Sequence[str] = (),
-) -> queries.Scope:
-    """The subtree, dates and deadline every tally query filters on, and what makes a
-    report late: filed once its reporting day ended (`[reports] day_ends_at` the next
-    morning), unless its kind is urgent (a tip, a fire: never late)."""
-    closed = elapsed_end(period, now, deadline)
-    return queries.Scope(
-        path=path,
-        start=period.start.isoformat(),
-        end=period.end.isoformat(),
-        closed_end=closed.isoformat() if closed else None,
-        deadline=dates.clock_seconds(deadline),
-        day_ends=dates.clock_seconds(day_ends),
-        urgent_kinds=tuple(urgent_kinds),
-    )
-
-
 async def compute(
     tx: Tx,
     unit: Unit,
@@ -234,24 +219,26 @@ async def compute(
     src = settings.sources
     rc = config.reports
     scope = make_scope(unit.path, period, now, rc.deadline, rc.day_ends_at, urgent_kinds)
-    rows = await queries.units_in(tx, scope)
-    root_depth = unit.path.count("/")
+    tree = await tally_tree.tree_in_period(tx, unit.id, period.start, period.end)
+    root_depth = next((u.path.count("/") for u in tree if u.id == unit.id), 0)
     units: dict[int, UnitTally] = {}
     households: dict[int, int | None] = {}
-    for row in rows:
-        uid = int(row["id"])
-        units[uid] = UnitTally(
-            unit_id=uid,
-            parent_id=int(row["parent_id"]) if row["parent_id"] is not None else None,
-            name=str(row["name"]),
-            path=str(row["path"]),
-            kind=str(row["kind"]),
-            depth=str(row["path"]).count("/") - root_depth,
-            is_team=bool(row["leaf"]),
+    for row in tree:
+        units[row.id] = UnitTally(
+            unit_id=row.id,
+            parent_id=row.parent_id,
+            name=row.name,
+            path=row.path,
+            kind=row.kind,
+            depth=row.path.count("/") - root_depth,
+            is_team=row.leaf,
         )
-        households[uid] = row["households"]
+        households[row.id] = row.households
     teams = {uid: u.figures for uid, u in units.items() if u.is_team}
 
+    moved = tuple(moved_out(tree, unit.path))  # in the subtree then, elsewhere now
+    for moved_since in moved:
+        await _count(tx, replace(scope, path=moved_since), teams, settings, kinds)
     await _count(tx, scope, teams, settings, kinds)
     required = settings.targets.good_deeds_per_month * months_in(period)
     for uid, figures in teams.items():
@@ -275,6 +262,8 @@ async def compute(
         kinds=kinds,
         elapsed_end=elapsed_end(period, now, config.reports.deadline),
         generated_at=now,
+        current_path=unit.path,
+        moved_paths=moved,
     )
 
 
@@ -294,7 +283,11 @@ async def _count(
         figures.late = counts.pop("late")
         figures.by_kind = {kind: n for kind, n in counts.items() if n}
     reporters = role_names(REPORTING_ROLES)
-    for r in await queries.members_per_unit(tx, scope, src.patrol_kind, reporters):
+    still_open = scope.closed_end != scope.end  # today's state shows only while it is open
+    rows = await queries.members_per_unit(
+        tx, scope, src.patrol_kind, reporters, unreachable=still_open
+    )
+    for r in rows:
         figures = teams.get(r["unit_id"])
         if figures is None:
             continue

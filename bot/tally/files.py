@@ -19,10 +19,11 @@ from bot.core.ids import parse_id
 from bot.core.model import Attachment
 from bot.core.parsing import fold
 from bot.reports.forms import Forms
-from bot.tally.compute import RawReport, Tally, make_scope
+from bot.tally.compute import RawReport, Tally
 from bot.tally.labels import Labels
 from bot.tally.render.csv_file import team_csv
 from bot.tally.render.xlsx import workbook
+from bot.tally.scope import make_scope
 from bot.tally.urgent_list import urgent_reports
 from storage import members
 from storage import tally as queries
@@ -37,17 +38,21 @@ def file_stem(tally: Tally) -> str:
     return f"thongke_{name}_{tally.period.code}"
 
 
-def raw_report(row: Row) -> RawReport:
-    """One stored report as the raw sheet lists it, times in local time without offset."""
+def raw_report(row: Row, then: dict[int, tuple[str, str]] | None = None) -> RawReport:
+    """One stored report as the raw sheet lists it, times in local time without offset, its
+    unit named as it was in the tally's period (`then`, from `Tally.names_then`)."""
     filed = dates.stored_local(row["created_at"])
     assert filed is not None
     data: dict[str, Any] = json.loads(str(row["data"]))
+    unit_name, unit_path = (then or {}).get(
+        int(row["unit_id"]), (str(row["unit_name"]), str(row["unit_path"]))
+    )
     return RawReport(
         number=str(row["number"]),
         report_date=date.fromisoformat(str(row["report_date"])),
         filed_at=filed,
-        unit_name=str(row["unit_name"]),
-        unit_path=str(row["unit_path"]),
+        unit_name=unit_name,
+        unit_path=unit_path,
         reporter=str(row["reporter"]),
         kind=str(row["kind"]),
         late=bool(row["late"]),
@@ -123,11 +128,17 @@ async def raw_reports(
     rc = config.reports
     urgent = [c.key for c in forms.categories if c.urgent] if forms is not None else []
     scope = make_scope(
-        tally.root.path, tally.period, tally.generated_at, rc.deadline, rc.day_ends_at, urgent
+        tally.query_path, tally.period, tally.generated_at, rc.deadline, rc.day_ends_at, urgent
     )
+    then = tally.names_then()
     rows = await queries.raw_reports(tx, scope, None if limit is None else limit + 1)
+    if tally.moved_paths:  # units moved out of the subtree since: their reports too
+        for path in tally.moved_paths:
+            more = await queries.raw_reports(tx, replace(scope, path=path), None)
+            rows += [r for r in more if int(r["unit_id"]) in then]
+        rows.sort(key=lambda r: (str(r["report_date"]), str(r["created_at"])))
     truncated = limit is not None and len(rows) > limit
-    raw = [raw_report(r) for r in rows[:limit]]
+    raw = [raw_report(r, then) for r in rows[:limit]]
     if forms is not None:
         raw = await _with_names(tx, raw, forms)
     return raw, truncated

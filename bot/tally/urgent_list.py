@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 from bot.core import dates
 from bot.core.config import Config
 from bot.reports.forms import Forms
-from bot.tally.compute import Tally, make_scope
+from bot.tally.compute import Tally
+from bot.tally.scope import make_scope
 from storage import tally_urgent
 from storage.db import Row, Tx
 
@@ -61,8 +62,11 @@ def _name(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _report(row: Row, steps: list[Step]) -> UrgentReport:
-    """One stored urgent report with its steps."""
+def _report(row: Row, steps: list[Step], then: dict[int, tuple[str, str]]) -> UrgentReport:
+    """One stored urgent report with its steps, its unit named as in the tally's period."""
+    unit_name, unit_path = then.get(
+        int(row["unit_id"]), (str(row["unit_name"]), str(row["unit_path"]))
+    )
     filed = dates.stored_local(row["created_at"])
     assert filed is not None
     confirmed = row["in_time_confirmed"]
@@ -73,8 +77,8 @@ def _report(row: Row, steps: list[Step]) -> UrgentReport:
         report_date=date.fromisoformat(str(row["report_date"])),
         filed_at=filed,
         alert_at=dates.stored_local(row["alert_at"]),
-        unit_name=str(row["unit_name"]),
-        unit_path=str(row["unit_path"]),
+        unit_name=unit_name,
+        unit_path=unit_path,
         reporter=str(row["reporter"]),
         state=_name(row["state"]),
         state_at=dates.stored_local(row["state_at"]),
@@ -98,9 +102,15 @@ async def urgent_reports(
     rc = config.reports
     kinds = [c.key for c in forms.categories if c.urgent]
     scope = make_scope(
-        tally.root.path, tally.period, tally.generated_at, rc.deadline, rc.day_ends_at, kinds
+        tally.query_path, tally.period, tally.generated_at, rc.deadline, rc.day_ends_at, kinds
     )
     rows = await tally_urgent.urgent_reports(tx, scope, kinds, None if limit is None else limit + 1)
+    then = tally.names_then()
+    if tally.moved_paths:  # units moved out of the subtree since: their reports too
+        for path in tally.moved_paths:
+            more = await tally_urgent.urgent_reports(tx, replace(scope, path=path), kinds, None)
+            rows += [r for r in more if int(r["unit_id"]) in then]
+        rows.sort(key=lambda r: (str(r["report_date"]), str(r["created_at"])))
     truncated = limit is not None and len(rows) > limit
     rows = rows[:limit]
     steps: dict[int, list[Step]] = defaultdict(list)
@@ -111,4 +121,4 @@ async def urgent_reports(
         steps[int(s["report_id"])].append(
             Step(at, str(s["state"]), _name(s["who"]), _name(s["note"]), detail)
         )
-    return [_report(r, steps.get(int(r["id"]), [])) for r in rows], truncated
+    return [_report(r, steps.get(int(r["id"]), []), then) for r in rows], truncated

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from storage.db import Database
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: stretches of service (memberships) for every member
 SEED = 20261123
 DEFAULT_DB = Path("data/bench/province.sqlite3")
 
@@ -475,6 +475,7 @@ def _fill_org(conn: sqlite3.Connection, rng: random.Random) -> list[Team]:
                 at = f"{rng.randint(7, 20):02d}:{rng.randint(0, 59):02d}:00"
                 joined_at = _stamp(joined_on, at)
                 pending_members.append((team, role, joined_at, first, last, diligence))
+    stretches: list[tuple[object, ...]] = []
     for team, role, joined_at, first, last, diligence in pending_members:
         active = 0 if last < year_days - 1 else 1
         member_id = conn.execute(
@@ -483,10 +484,24 @@ def _fill_org(conn: sqlite3.Connection, rng: random.Random) -> list[Team]:
             (team.unit_id, role, _person(rng), active, joined_at),
         ).lastrowid
         team.members.append(Member(int(member_id or 0), team.unit_id, first, last, diligence))
+        left = None if active else (FIRST_DAY + timedelta(days=last)).isoformat()
+        stretches.append((member_id, team.unit_id, role, joined_at[:10], left, joined_at))
     conn.executemany(
         "INSERT INTO members (unit_id, role, full_name, locale, active, joined_at)"
         " VALUES (?, ?, ?, 'vi', ?, ?)",
         member_rows,
+    )
+    # Every member's stretch of service, as migration 010 and members.create write them:
+    # a leaver served until their last reporting day; officers and above from joining.
+    conn.executemany(
+        "INSERT INTO memberships (member_id, unit_id, role, start_date, end_date, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        stretches,
+    )
+    conn.execute(
+        "INSERT INTO memberships (member_id, unit_id, role, start_date, end_date, created_at)"
+        " SELECT id, unit_id, role, substr(joined_at, 1, 10), NULL, joined_at FROM members"
+        " WHERE id NOT IN (SELECT member_id FROM memberships)"
     )
     return teams
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from storage import memberships
 from tests.inproc.helpers import CANCELLED, one, press_data, rows, start_patrol, texts
 from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, TEAM_B, TEAM_C, Harness, TgUser
 
@@ -390,7 +391,9 @@ async def test_leave_days_are_not_counted_against_compliance(h: Harness) -> None
     await an.send("/khongcovuviec")
     h.clock.set(datetime(2026, 11, 26, 22, 0))
     async with h.db.transaction() as tx:  # Bình would share Nà Lẹng's figures: make it An's
-        await tx.execute("UPDATE members SET active = 0 WHERE id = ?", (p.ids["binh"],))
+        stretch = await memberships.latest(tx, p.ids["binh"])  # (tallies read the stretches)
+        assert stretch is not None
+        await memberships.leave(tx, stretch, stretch.start)  # Bình served no day at all
     text = texts(await dung.send("/thongke"))
     assert "   👥 1/1 báo cáo · đúng hạn 100% · muộn 0" in text
     async with h.db.transaction() as tx:

@@ -400,7 +400,8 @@ def test_properties_carry_the_period_not_the_rows() -> None:
     wb = load_workbook(io.BytesIO(workbook(build_tally(), RAW, labels())))
     assert wb.properties.title == "Thống kê Tỉnh Lạng Sơn · Tháng 11/2026 (01/11–30/11/2026)"
     assert wb.properties.subject == "Tháng 11/2026 (01/11–30/11/2026)"
-    assert wb.properties.created == NOW
+    # an ended period's file carries the day after it, not the moment it was made (issue 14)
+    assert wb.properties.created == wb.properties.modified == datetime(2026, 12, 1, 0, 0)
 
 
 def test_time_zones_do_not_reach_the_cells() -> None:
@@ -411,7 +412,7 @@ def test_time_zones_do_not_reach_the_cells() -> None:
     aware = replace(RAW[1], filed_at=RAW[1].filed_at.replace(tzinfo=zone))
     data = workbook(tally, [aware], labels())
     wb = load_workbook(io.BytesIO(data))
-    assert wb.properties.created == NOW - timedelta(hours=7)
+    assert wb.properties.created == datetime(2026, 12, 1) - timedelta(hours=7)  # 01/12 00:00
     assert wb["Báo cáo chi tiết"]["C2"].value == datetime(2026, 11, 4, 9, 15)
 
 

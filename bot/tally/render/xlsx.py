@@ -7,7 +7,6 @@ frozen panes must be set before the first row, so every sheet's rows are built f
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.core.config import TARGET_KEYS
 from bot.tally.compute import Figures, RawReport, Tally, UnitTally
+from bot.tally.render import stable
 from bot.tally.render.excel import SheetNames, cell_text, formula_like, text_width
 from bot.tally.render.urgent_sheet import figure_columns, reports_table, targets_table
 from bot.tally.urgent_list import UrgentReport
@@ -339,7 +339,8 @@ def workbook(
     props.title = labels.title(tally.root.name, period)
     props.subject = period
     props.creator = "antt-bot"
-    props.created = props.modified = _utc(tally.generated_at)
+    made = stable.stamp(tally.period, tally.generated_at)  # the same on any later day
+    props.created = props.modified = _utc(made)
     if raw_truncated:
         props.description = labels.t("export.truncated", count=len(raw))
     names = SheetNames()
@@ -371,6 +372,4 @@ def workbook(
             sheet.note = labels.t("export.truncated", count=len(urgent))
         sheet.write(wb, names.take(labels.t("tally_urgent.sheet")))
     _raw_sheet(raw, labels, raw_truncated).write(wb, names.take(labels.t("export.sheet_raw")))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return stable.save(wb, made)
