@@ -7,12 +7,15 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from bot.channels import updates_cli
 from bot.core import dates, logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.outbox import cli as outbox_cli
+from bot.people.roster import cli as roster_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
 from bot.units import cli as org_cli
@@ -46,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True, help="member, leader, deputy, officer, ...")
     create.add_argument("--uses", type=int, default=None, help="how many people may use it")
     create.add_argument("--days", type=int, default=None, help="days until it expires")
+    roster_cli.add_parser(sub)
     tally_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
@@ -83,22 +87,29 @@ def main(argv: list[str] | None = None) -> int:
         if command == "demo":
             logs.setup("ERROR")  # the terminal is the demo's screen: only real faults
             return asyncio.run(_demo(config))
-        if command == "org":
-            return asyncio.run(org_cli.run(config, args))
-        if command == "invite":
-            return asyncio.run(_invite(config, args))
-        if command == "tally":
-            return asyncio.run(tally_cli.run(config, args))
-        if command == "outbox":
-            return asyncio.run(outbox_cli.run(config, args))
-        if command == "updates":
-            return asyncio.run(updates_cli.run(config, args))
+        runner = _operator_commands().get(command)
+        if runner is not None:
+            return asyncio.run(runner(config, args))
     except (FormError, ConfigError) as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
     return 2
+
+
+def _operator_commands() -> dict[
+    str, Callable[[Config, argparse.Namespace], Coroutine[Any, Any, int]]
+]:
+    """The operator's commands, each run in its own event loop by `main`."""
+    return {
+        "org": org_cli.run,
+        "invite": _invite,
+        "roster": roster_cli.run,
+        "tally": tally_cli.run,
+        "outbox": outbox_cli.run,
+        "updates": updates_cli.run,
+    }
 
 
 async def _serve(config: Config) -> int:
