@@ -11,7 +11,7 @@ from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import role_label
 from bot.people.invites import check_invite
-from handlers import link, menu
+from handlers import join_personal, link, menu
 from handlers.commands import handles
 from storage import invites, members
 from storage.db import Row
@@ -49,6 +49,8 @@ async def on_start(ctx: Context) -> None:
     if not code:
         await not_registered(ctx)
         return
+    if await join_personal.try_join(ctx, code):
+        return  # a personal code from the roster sheet: already named and placed
     status, invite = await check_invite(ctx.tx, code, ctx.now)
     if status != "ok" or invite is None:
         _refuse(ctx, status, invite)

@@ -95,7 +95,7 @@ class Units:
             self._team[unit.id] = await is_team(self.tx, unit)
         if self._team[unit.id] != (role in TEAM_ROLES):
             where = "a team (thôn, bản, tổ)" if role in TEAM_ROLES else "a commune or above"
-            return f"a {role} serves in {where}, not in {unit.path!r}"
+            return f"the role {role} belongs in {where}, not in {unit.path!r}"
         return None
 
 
