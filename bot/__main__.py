@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.channels import updates_cli
 from bot.core import dates, logs
+from bot.core.cli_support import bot_username
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.outbox import cli as outbox_cli
 from bot.people.roster import cli as roster_cli
@@ -160,29 +161,13 @@ async def _invite(config: Config, args: argparse.Namespace) -> int:
     print(f"Role:    {invite.role.value}")
     print(f"Uses:    {invite.uses}")
     print(f"Expires: {dates.shell_stamp(invite.expires_at)}")
-    username = config.telegram.bot_username or await _bot_username(config)
+    username = await bot_username(config)
     if username:
         print(f"Link:    {deep_link(username, invite.code)}")
     else:
         print("Link:    (set [telegram] bot_username, or ANTT_TELEGRAM_TOKEN, to print it)")
     print(invite.code)
     return 0
-
-
-async def _bot_username(config: Config) -> str:
-    """Ask Telegram for the bot's @username when only the token is configured."""
-    if not config.telegram_token:
-        return ""
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    bot = Bot(config.telegram_token, base_url=f"{config.telegram.base_url}/bot")
-    try:
-        async with asyncio.timeout(10):
-            me = await bot.get_me()
-    except (TelegramError, TimeoutError):
-        return ""
-    return me.username or ""
 
 
 if __name__ == "__main__":

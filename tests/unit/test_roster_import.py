@@ -14,9 +14,9 @@ from bot.units.orgimport import OrgImportError
 from storage import members
 from storage.db import Database
 from tests.support.orgimport import xlsx
+from tests.support.roster import COMMUNE as XA
 from tests.support.roster import (
     GOOD,
-    HEADER_VI,
     KHUON_PINH,
     NA_LENG,
     NOW,
@@ -27,7 +27,6 @@ from tests.support.roster import (
     seed,
     snapshot,
 )
-from tests.support.roster import COMMUNE as XA
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.core import dates
-from bot.core.cli_support import existing_database
+from bot.core.cli_support import bot_username, existing_database
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.typed_dates import FORMS
@@ -100,10 +100,9 @@ def _summary(file: Path, result: RosterResult) -> None:
 
 
 async def _sheet(config: Config, args: argparse.Namespace) -> int:
-    from bot.__main__ import _bot_username  # the one place that asks Telegram for it
-    from bot.people.roster import pdf
+    from bot.people.roster import pdf  # reportlab is loaded only to print
 
-    username = config.telegram.bot_username or await _bot_username(config)
+    username = await bot_username(config)
     if not username:
         print(
             "antt-bot: the QR codes need the bot's Telegram name: set [telegram] bot_username,"
