@@ -3,7 +3,9 @@
 The commune listed the person in advance (`antt-bot roster import`) and handed them a code
 made for them alone; sending it links this chat to that member at once: no name question,
 no confirmation, and a greeting with their unit and role. A code already used, revoked,
-expired, or made for someone who has left since, is refused with what to do instead.
+expired, or made for someone who has left since, is refused with what to do instead; a
+member who sends someone else's code stays where they are (a personal code never moves
+anyone).
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ async def try_join(ctx: Context, code: str) -> bool:
     row = await roster.personal_invite(ctx.tx, normalize_code(code))
     if row is None:
         return False
+    if ctx.member is not None:  # a member already: the code is theirs, or someone else's
+        mine = ctx.member.id == int(row["member_id"])
+        key = "join.already_member" if mine else "roster.code_not_yours"
+        ctx.reply(ctx.t(key, unit=ctx.member.unit_name))
+        await menu.show(ctx)
+        return True
     refusal = _refusal(ctx, row)
     if refusal is None and not await roster.consume_personal(ctx.tx, str(row["code"]), ctx.now_iso):
         refusal = ctx.t("roster.code_used")  # another chat took it a moment ago

@@ -41,6 +41,8 @@ async def on_start(ctx: Context) -> None:
     if code and await link.is_link_code(ctx, code):
         await link.redeem(ctx, code)  # /start CODE with a link code from /lienket
         return
+    if code and await join_personal.try_join(ctx, code):
+        return  # a personal code from the roster sheet: already named and placed
     if ctx.member is not None:
         if code:
             ctx.reply(ctx.t("join.already_member", unit=ctx.member.unit_name))
@@ -49,8 +51,6 @@ async def on_start(ctx: Context) -> None:
     if not code:
         await not_registered(ctx)
         return
-    if await join_personal.try_join(ctx, code):
-        return  # a personal code from the roster sheet: already named and placed
     status, invite = await check_invite(ctx.tx, code, ctx.now)
     if status != "ok" or invite is None:
         _refuse(ctx, status, invite)

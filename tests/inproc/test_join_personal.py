@@ -77,8 +77,9 @@ async def test_a_used_code_is_refused_and_links_nobody(h: Harness, tmp_path: Pat
     other = h.user(51, "Kẻ", "Lạ")
     replies = await other.send(f"/start {hoa.code}")
     assert [r.text for r in replies] == [
-        "⚠️ Mã cá nhân này đã được dùng để tham gia rồi. Nếu không phải bạn dùng, hãy báo ngay"
-        " cán bộ Công an xã để được cấp mã mới."
+        "⚠️ Mã cá nhân này đã được dùng để tham gia rồi. Đã tham gia trên Telegram hoặc Zalo?"
+        " Gõ /lienket ở đó để lấy mã liên kết, rồi gửi /lienket MÃ ở đây. Nếu không phải bạn"
+        " dùng, hãy báo ngay cán bộ Công an xã để được cấp mã mới."
     ]
     assert await identities(h) == [("50", hoa.member_id)]
     await other.send("xin chào")
@@ -121,3 +122,22 @@ async def test_an_ordinary_invite_still_asks_the_name(h: Harness, tmp_path: Path
     await h.add_invite("ABCD2345", TEAM_A, "member")
     replies = await h.user(52, "Lê", "Văn Tám").send("/start ABCD2345")
     assert "Họ và tên đầy đủ của bạn là gì?" in replies[0].text
+
+
+async def test_a_member_sending_a_personal_code_is_neither_moved_nor_linked(
+    h: Harness, tmp_path: Path
+) -> None:
+    result = await listed(h, tmp_path)
+    hoa, binh = result.created
+    user = h.user(50)
+    await user.send(f"/start {hoa.code}")
+    replies = await user.send(f"/start {binh.code}")  # Bình's code, sent by Hoa
+    assert replies[0].text == (
+        "⚠️ Mã này là mã cá nhân của một người khác trong danh sách, không dùng cho bạn được."
+        " Bạn vẫn thuộc Thôn Nà Lẹng. Hãy đưa lại mã cho đúng người."
+    )
+    assert await identities(h) == [("50", hoa.member_id)]
+    assert await h.count("SELECT uses_left FROM invites WHERE code = ?", (binh.code,)) == 1
+    assert await h.count("SELECT COUNT(*) FROM memberships") == 2  # nobody moved
+    replies = await user.send(f"/start {hoa.code}")  # her own code again
+    assert replies[0].text == "Bạn đã là thành viên của Thôn Nà Lẹng, không cần dùng mã mời nữa."
