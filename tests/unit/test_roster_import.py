@@ -105,24 +105,35 @@ async def test_the_audit_keeps_the_date_as_written(tree: Database, tmp_path: Pat
     }
 
 
-async def test_a_good_xlsx_with_english_headers_and_date_cells(
+async def test_a_good_xlsx_with_a_title_english_headers_and_number_cells(
     tree: Database, tmp_path: Path
 ) -> None:
     book = xlsx(
         tmp_path,
         [
-            ["full_name", "unit", "role", "phone", "joined"],
-            ["Nguyễn Văn An", NA_LENG, "leader", 912345678, date(2026, 11, 20)],
-            ["Lê Thị Hoa", "Khuôn Pinh", "deputy", None, None],
+            ["DANH SÁCH TỔ BẢO VỆ ANTT XÃ BẮC SƠN"],  # a title above the header
+            [],
+            ["STT", "full_name", "unit", "role", "phone", "joined"],  # STT: ignored
+            [1, "Nguyễn Văn An", NA_LENG, "leader", 912345678, date(2026, 11, 20)],
+            [2, "Lê Thị Hoa", "Khuôn Pinh", "deputy", "113", None],
         ],
         name="roster.xlsx",
     )
     result = await run(tree, book)
-    assert [(p.name, p.role, p.serves_from) for p in result.created] == [
-        ("Nguyễn Văn An", "leader", date(2026, 11, 20)),
-        ("Lê Thị Hoa", "deputy", date(2026, 11, 30)),
+    assert [(p.line, p.name, p.role, p.serves_from) for p in result.created] == [
+        (4, "Nguyễn Văn An", "leader", date(2026, 11, 20)),
+        (5, "Lê Thị Hoa", "deputy", date(2026, 11, 30)),
     ]
-    assert [r["phone"] for r in await people(tree)] == ["912345678", None]
+    # Excel dropped the leading 0 of a number typed in a number cell: it is put back
+    assert [r["phone"] for r in await people(tree)] == ["0912345678", "113"]
+
+
+async def test_a_file_with_no_header_among_its_first_rows_is_refused(
+    tree: Database, tmp_path: Path
+) -> None:
+    book = xlsx(tmp_path, [["DANH SÁCH"], ["Nguyễn Văn An", NA_LENG]], name="r.xlsx")
+    problems = await refused(tree, book)
+    assert problems[0].startswith("r.xlsx, line 1: the header row lacks the column(s) name, unit")
 
 
 async def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(

@@ -27,6 +27,7 @@ from storage.db import Database, Tx
 from storage.subtree import SEPARATOR
 
 _MAX_ATTEMPTS = 20
+HEADER_SEARCH = 10  # rows a title may take above the header
 
 
 class RosterError(Exception):
@@ -97,9 +98,10 @@ async def import_roster(db: Database, path: Path, clock: Clock, settings: Settin
     table = await asyncio.to_thread(read_table, path, settings.limits)
     now = clock.now().replace(microsecond=0)
     today = now.date()
-    header, problems, rows = _read(path, table, today)
+    header, body = _split(path, table)
+    problems, rows = _read(header, body, today)
     async with db.transaction() as tx:
-        placed = await _place(tx, header, table, rows, problems)
+        placed = await _place(tx, header, body, rows, problems)
         new, skipped, repeats = await sort_out(tx, placed)
         problems.update(repeats)
         if problems:
@@ -117,37 +119,44 @@ def _at(path: Path, line: int, problem: str) -> str:
     return f"{path.name}, line {line}: {problem}"
 
 
-def _read(
-    path: Path, table: Table, today: date
-) -> tuple[Header, dict[int, str], dict[int, RosterRow]]:
-    """The header and each row on its own: the rows that pass, and the problems by line."""
+def _split(path: Path, table: Table) -> tuple[Header, Table]:
+    """The header row and the rows below it. Lists made in Excel often open with a title
+    ("DANH SÁCH TỔ BẢO VỆ ANTT ..."): the header is the first row, among the first few, that
+    names the columns."""
     if not table:
         raise RosterError(path, [f"{path.name}: the file is empty; list one person per row"])
-    line, cells = table[0]
-    header, wrong = read_header(line, cells)
-    if header is None:
-        raise RosterError(path, [_at(path, line, "; ".join(wrong))])
-    if len(table) == 1:
-        raise RosterError(path, [f"{path.name}: nobody is listed below the header row"])
+    first_problems: list[str] = []
+    for index, (line, cells) in enumerate(table[:HEADER_SEARCH]):
+        header, wrong = read_header(line, cells)
+        if header is not None:
+            if index + 1 == len(table):
+                raise RosterError(path, [f"{path.name}: nobody is listed below the header row"])
+            return header, table[index + 1 :]
+        first_problems = first_problems or wrong
+    raise RosterError(path, [_at(path, table[0][0], "; ".join(first_problems))])
+
+
+def _read(header: Header, body: Table, today: date) -> tuple[dict[int, str], dict[int, RosterRow]]:
+    """Each row on its own: the rows that pass, and the problems by line."""
     problems: dict[int, str] = {}
     rows: dict[int, RosterRow] = {}
-    for line, cells in table[1:]:
+    for line, cells in body:
         row = read_row(header, line, cells, today)
         if isinstance(row, str):
             problems[line] = row
         else:
             rows[line] = row
-    return header, problems, rows
+    return problems, rows
 
 
 async def _place(
-    tx: Tx, header: Header, table: Table, rows: dict[int, RosterRow], problems: dict[int, str]
+    tx: Tx, header: Header, body: Table, rows: dict[int, RosterRow], problems: dict[int, str]
 ) -> list[Placed]:
     """Each row's unit, looked up even for rows with other problems, so one pass over the
     file shows the officer everything to fix."""
     lookup = Units(tx)
     placed: list[Placed] = []
-    for line, cells in table[1:]:
+    for line, cells in body:
         typed = header.cell(cells, "unit").strip()
         if not typed:
             continue

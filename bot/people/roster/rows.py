@@ -49,6 +49,7 @@ ROLE_HINT = "tổ viên, tổ trưởng, tổ phó, công an xã, cán bộ ch�
 # The same rule as the join dialog: two words or more, letters only.
 NAME = re.compile(r"^[^\W\d_]+(?:[ '.\-][^\W\d_]+)+$")
 MAX_NAME = 80
+_LOST_ZERO = re.compile(r"[1-9][0-9]{8}")
 # What openpyxl gives for a date cell: the day at midnight.
 _SHEET_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$")
 
@@ -119,7 +120,7 @@ def read_row(header: Header, line: int, cells: list[str], today: date) -> Roster
     if role is None:
         problems.append(f"unknown role {header.cell(cells, 'role')!r}; use one of: {ROLE_HINT}")
     phone_text = header.cell(cells, "phone")
-    phone = normalize_phone(phone_text) if phone_text else None
+    phone = read_phone(phone_text) if phone_text else None
     if phone_text and phone is None:
         problems.append(
             f"{phone_text!r} is not a phone number (3 to 15 digits, spaces, dots or a leading +)"
@@ -148,6 +149,16 @@ def read_role(text: str) -> Role | None:
         except ValueError:
             return None
     return role if role in ROSTER_ROLES else None
+
+
+def read_phone(text: str) -> str | None:
+    """The number a cell holds, or None. Excel keeps a number typed in a number cell as a
+    number, dropping its leading 0 (0912 345 678 becomes 912345678): nine digits that start
+    with 1 to 9 are such a mobile number, and get their 0 back."""
+    phone = normalize_phone(text)
+    if phone is not None and _LOST_ZERO.fullmatch(phone):
+        return "0" + phone
+    return phone
 
 
 def read_joined(text: str, today: date) -> date | None:
