@@ -16,6 +16,7 @@ from bot.core import logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.outbox import cli as outbox_cli
 from bot.people import audit_export, invite_cli, member_cli
+from bot.people.roster import cli as roster_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
 from bot.units import cli as org_cli
@@ -27,6 +28,7 @@ RUNNERS: dict[str, Runner] = {
     "org": org_cli.run,
     "invite": invite_cli.run,
     "member": member_cli.run,
+    "roster": roster_cli.run,
     "audit": audit_export.run,
     "tally": tally_cli.run,
     "outbox": outbox_cli.run,
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     org_cli.add_parser(sub)
     invite_cli.add_parser(sub)
     member_cli.add_parser(sub)
+    roster_cli.add_parser(sub)
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
     outbox_cli.add_parser(sub)

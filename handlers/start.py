@@ -11,7 +11,7 @@ from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import role_label
 from bot.people.invites import check_invite
-from handlers import link, menu, rejoin
+from handlers import join_personal, link, menu, rejoin
 from handlers.commands import handles
 from storage import invites, members
 from storage.db import Row
@@ -41,6 +41,8 @@ async def on_start(ctx: Context) -> None:
     if code and await link.is_link_code(ctx, code):
         await link.redeem(ctx, code)  # /start CODE with a link code from /lienket
         return
+    if code and await join_personal.try_join(ctx, code):
+        return  # a personal code from the roster sheet: already named and placed
     if ctx.member is not None:
         if code:
             await rejoin.offer(ctx, code)  # another unit or role only once confirmed

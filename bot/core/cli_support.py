@@ -1,7 +1,9 @@
-"""What the operator commands share: finding the database, showing stored times."""
+"""What the operator commands share: finding the database, showing stored times, the
+bot's Telegram name for links."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
@@ -55,3 +57,22 @@ def table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip()
         for row in [headers, *body]
     ]
+
+
+async def bot_username(config: Config) -> str:
+    """The bot's @username for deep links: [telegram] bot_username, else asked of Telegram
+    when only the token is configured; '' when neither says."""
+    if config.telegram.bot_username:
+        return config.telegram.bot_username
+    if not config.telegram_token:
+        return ""
+    from telegram import Bot
+    from telegram.error import TelegramError
+
+    bot = Bot(config.telegram_token, base_url=f"{config.telegram.base_url}/bot")
+    try:
+        async with asyncio.timeout(10):
+            me = await bot.get_me()
+    except (TelegramError, TimeoutError):
+        return ""
+    return me.username or ""

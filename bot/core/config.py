@@ -209,6 +209,14 @@ class OrgImportSection(_Section):
     batch_rows: int = Field(default=500, ge=1, le=100_000)
 
 
+class RosterSection(_Section):
+    """`antt-bot roster`: how long a member's personal code stays usable (it is handed out
+    on paper at a commune meeting, so weeks pass), and the Zalo account named on the sheet."""
+
+    invite_days: int = Field(default=90, ge=1, le=730)
+    zalo_name: str = Field(default="", max_length=80)  # e.g. "Công an xã Bắc Sơn"
+
+
 class AnnouncementsSection(_Section):
     max_chars: int = Field(default=2000, ge=50, le=4000)  # Zalo's limit is 2,000
     progress_seconds: float = Field(default=10.0, gt=0)  # how often the sender is told
@@ -231,6 +239,7 @@ class Config(_Section):
     announcements: AnnouncementsSection = AnnouncementsSection()
     inbound: InboundSection = InboundSection()
     org_import: OrgImportSection = OrgImportSection()
+    roster: RosterSection = RosterSection()
     demo: DemoSection = DemoSection()
     alerts: AlertsSection = AlertsSection()
 

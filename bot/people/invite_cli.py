@@ -7,7 +7,6 @@ revoked code joins no one (the join dialog says so). The unit is named as in cha
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import UTC, datetime
 
@@ -95,29 +94,13 @@ async def _create(config: Config, args: argparse.Namespace) -> int:
     print(f"Role:    {invite.role.value}")
     print(f"Uses:    {invite.uses}")
     print(f"Expires: {dates.shell_stamp(invite.expires_at)}")
-    username = config.telegram.bot_username or await bot_username(config)
+    username = await cli_support.bot_username(config)
     if username:
         print(f"Link:    {deep_link(username, invite.code)}")
     else:
         print("Link:    (set [telegram] bot_username, or ANTT_TELEGRAM_TOKEN, to print it)")
     print(invite.code)
     return 0
-
-
-async def bot_username(config: Config) -> str:
-    """Ask Telegram for the bot's @username when only the token is configured."""
-    if not config.telegram_token:
-        return ""
-    from telegram import Bot
-    from telegram.error import TelegramError
-
-    bot = Bot(config.telegram_token, base_url=f"{config.telegram.base_url}/bot")
-    try:
-        async with asyncio.timeout(10):
-            me = await bot.get_me()
-    except (TelegramError, TimeoutError):
-        return ""
-    return me.username or ""
 
 
 def state(row: Row, now: datetime) -> str:

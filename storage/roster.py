@@ -1,0 +1,115 @@
+"""The roster's rows: personal invites (one code for one member listed in advance), the
+members a roster file is checked against, and what the printed code sheet lists.
+
+A personal invite is an `invites` row with `member_id` set and one use: joining with it links
+the chat to that member. A revoked one (`revoked_at`) joins no one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from storage.db import Row, Tx
+from storage.subtree import within, within_params
+
+SQL_VARIABLES = 900  # ids per IN (...) list: SQLite allows 999 bound variables by default
+
+
+async def create_personal_invite(
+    tx: Tx,
+    code: str,
+    unit_id: int,
+    role: str,
+    member_id: int,
+    expires_at_iso: str,
+    now_iso: str,
+) -> None:
+    """Store a one-use code for a member listed in advance, to print on the roster sheet."""
+    await tx.execute(
+        "INSERT INTO invites (code, unit_id, role, uses_left, expires_at, created_at, member_id)"
+        " VALUES (?, ?, ?, 1, ?, ?, ?)",
+        (code, unit_id, str(role), expires_at_iso, now_iso, member_id),
+    )
+
+
+async def code_taken(tx: Tx, code: str) -> bool:
+    """Whether an invite (of any kind) already has this code: a new one must not."""
+    return await tx.fetchone("SELECT 1 FROM invites WHERE code = ?", (code,)) is not None
+
+
+async def personal_invite(tx: Tx, code: str) -> Row | None:
+    """The personal invite with this code, with its member as listed (None: no such code, or
+    an ordinary invite). Columns: code, member_id, uses_left, expires_at, revoked_at,
+    full_name, active, unit_id, role, unit_name, unit_path."""
+    return await tx.fetchone(
+        """SELECT i.code, i.member_id, i.uses_left, i.expires_at, i.revoked_at,
+                  m.full_name, m.active, m.unit_id, m.role, u.name AS unit_name,
+                  u.path AS unit_path
+           FROM invites i JOIN members m ON m.id = i.member_id
+           JOIN units u ON u.id = m.unit_id
+           WHERE i.code = ? AND i.member_id IS NOT NULL""",
+        (code,),
+    )
+
+
+async def consume_personal(tx: Tx, code: str, now_iso: str) -> bool:
+    """Take the one use of a personal code, unless it is used, revoked or expired; the guard
+    sits in the UPDATE so two chats sending the code at once cannot both join."""
+    cur = await tx.execute(
+        "UPDATE invites SET uses_left = uses_left - 1"
+        " WHERE code = ? AND member_id IS NOT NULL AND uses_left > 0 AND revoked_at IS NULL"
+        " AND CAST(strftime('%s', expires_at) AS INTEGER) > CAST(strftime('%s', ?) AS INTEGER)",
+        (code, now_iso),
+    )
+    return cur.rowcount == 1
+
+
+async def revoke(tx: Tx, code: str, now_iso: str) -> None:
+    """Make a code join no one from now on (a renewed sheet replaces it)."""
+    await tx.execute(
+        "UPDATE invites SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL", (now_iso, code)
+    )
+
+
+async def listed_in(tx: Tx, unit_ids: Iterable[int]) -> list[Row]:
+    """Everyone who ever served in these units (serving there now, moved on or left), to tell
+    a roster row that is already listed from a new one. Columns: id, unit_id (the unit of
+    the roster), full_name, role, active, now_unit_id, now_path (where they are now)."""
+    wanted = sorted(set(unit_ids))
+    found: list[Row] = []
+    for start in range(0, len(wanted), SQL_VARIABLES):
+        chunk = wanted[start : start + SQL_VARIABLES]
+        marks = ", ".join("?" * len(chunk))
+        found.extend(
+            await tx.fetchall(
+                "SELECT DISTINCT m.id, s.unit_id, m.full_name, m.role, m.active,"
+                " m.unit_id AS now_unit_id, u.path AS now_path"
+                " FROM memberships s JOIN members m ON m.id = s.member_id"
+                " JOIN units u ON u.id = m.unit_id"
+                f" WHERE s.unit_id IN ({marks}) ORDER BY m.id",
+                chunk,
+            )
+        )
+    return found
+
+
+async def sheet(tx: Tx, path: str) -> list[Row]:
+    """The serving members of a subtree for the printed code sheet, unit by unit, each with
+    whether they have joined on a messenger and their newest unrevoked personal code.
+
+    Columns: member_id, full_name, role, unit_id, unit_path, joined, code, uses_left,
+    expires_at (the last three NULL when the member has no such code).
+    """
+    return await tx.fetchall(
+        f"""SELECT m.id AS member_id, m.full_name, m.role, u.id AS unit_id, u.path AS unit_path,
+                   EXISTS (SELECT 1 FROM identities d WHERE d.member_id = m.id) AS joined,
+                   i.code, i.uses_left, i.expires_at
+            FROM members m JOIN units u ON u.id = m.unit_id
+            LEFT JOIN invites i ON i.code = (
+                SELECT p.code FROM invites p
+                WHERE p.member_id = m.id AND p.revoked_at IS NULL
+                ORDER BY p.created_at DESC, p.rowid DESC LIMIT 1)
+            WHERE m.active = 1 AND {within("u.path")}
+            ORDER BY u.path, m.full_name, m.id""",
+        within_params(path),
+    )
