@@ -1,6 +1,6 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts
+.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts bench-roster
 
 test:
 	$(PYTHON) -m pytest
@@ -27,7 +27,7 @@ fuzz:
 
 # Every benchmark; each prints figures and asserts nothing.
 bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush \
-	bench-alerts
+	bench-alerts bench-roster
 
 # Messages per report kind on its shortest path, first time and routine, on Telegram and Zalo.
 bench-taps:
@@ -81,3 +81,8 @@ bench-rush:
 # filed alone; about a minute a run; e.g. `make bench-alerts ALERT_ARGS="--runs 1 --no-pace"`.
 bench-alerts:
 	$(PYTHON) -m tests.bench.alert_latency $(ALERT_ARGS)
+
+# Roster import of 2,000 people in 40 teams, the re-import (everyone already listed) and the
+# printed sheet with a QR code each; e.g. `make bench-roster ROSTER_ARGS="--rows 200 --teams 10"`.
+bench-roster:
+	$(PYTHON) -m tests.bench.roster $(ROSTER_ARGS)

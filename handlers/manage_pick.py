@@ -14,7 +14,7 @@ from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
-from bot.core.roles import Role, role_label
+from bot.core.roles import role_label
 from bot.people import membership
 from bot.people.membership import Actor
 from bot.units import lookup
@@ -59,10 +59,11 @@ def actor(ctx: Context) -> Actor:
     return Actor.of(ctx.member)
 
 
-def scope(ctx: Context) -> str | None:
-    """The subtree the caller may pick units in (None: the whole tree, for admins)."""
+def scope(ctx: Context) -> str:
+    """The subtree the caller may pick units in: their unit and what is below it (an admin
+    placed at the root picks anywhere)."""
     assert ctx.member is not None
-    return None if ctx.member.role == Role.ADMIN else ctx.member.unit_path
+    return ctx.member.unit_path
 
 
 def cancel_row(ctx: Context) -> list[Choice]:

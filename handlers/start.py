@@ -9,11 +9,12 @@ from bot.core import dates
 from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.model import Choice
-from bot.core.roles import role_label
+from bot.core.roles import Role, role_label
+from bot.people import membership
 from bot.people.invites import check_invite
 from handlers import join_personal, link, menu, rejoin
 from handlers.commands import handles
-from storage import invites, members
+from storage import invites, member_lists, members, units
 from storage.db import Row
 
 USE_NAME = "join:use_name"
@@ -57,6 +58,11 @@ async def on_start(ctx: Context) -> None:
         _refuse(ctx, status, invite)
         return
     ctx.state.clear()
+    former = await member_lists.former_member(ctx.tx, ctx.inbound.channel, ctx.inbound.user_id)
+    if former is not None:  # someone who left comes back: their record, not a second one
+        ctx.state.open(Joining(step="confirm", code=str(invite["code"]), name=former[0].full_name))
+        _ask_confirm(ctx, former[0].full_name, invite)
+        return
     ctx.state.open(Joining(step="name", code=str(invite["code"])))
     ask_name(ctx)
 
@@ -121,6 +127,11 @@ async def _take_name(ctx: Context) -> None:
         _refuse(ctx, status, invite)
         return
     joining.step, joining.name = "confirm", name
+    _ask_confirm(ctx, name, invite)
+
+
+def _ask_confirm(ctx: Context, name: str, invite: Row) -> None:
+    """Show who joins where, as what, before anything is saved."""
     ctx.reply(
         ctx.t(
             "join.confirm",
@@ -149,20 +160,42 @@ async def _confirm(ctx: Context) -> None:
     if status != "ok" or invite is None or not await invites.consume(ctx.tx, code, ctx.now_iso):
         _refuse(ctx, status if status != "ok" else "used_up", invite)
         return
-    member_id = await members.create(
-        ctx.tx,
-        int(invite["unit_id"]),
-        str(invite["role"]),
-        str(joining.name),
-        ctx.services.config.bot.locale,
-        ctx.now_iso,
-    )
     inbound = ctx.inbound
+    former = await member_lists.former_member(ctx.tx, inbound.channel, inbound.user_id)
+    if former is not None:
+        unit = await units.get(ctx.tx, int(invite["unit_id"]))
+        assert unit is not None
+        try:
+            await membership.return_by_invite(
+                ctx.tx,
+                former[0],
+                unit,
+                Role(str(invite["role"])),
+                code,
+                ctx.now.date(),
+                ctx.now_iso,
+            )
+        except membership.Refused as refused:
+            ctx.reset()
+            ctx.reply(ctx.t(refused.key, **refused.params))
+            return
+        member_id = former[0].id
+    else:
+        member_id = await members.create(
+            ctx.tx,
+            int(invite["unit_id"]),
+            str(invite["role"]),
+            str(joining.name),
+            ctx.services.config.bot.locale,
+            ctx.now_iso,
+        )
     await members.link_identity(
         ctx.tx, inbound.channel, inbound.user_id, inbound.chat_id, member_id, ctx.now_iso
     )
     ctx.member = await members.by_identity(ctx.tx, inbound.channel, inbound.user_id)
     assert ctx.member is not None
+    if former is None:
+        await membership.record_join(ctx.tx, ctx.member, code, ctx.now.date(), ctx.now_iso)
     ctx.reset()
     welcome = ctx.t("join.welcome", name=ctx.member.full_name, unit=invite["unit_name"])
     await menu.show(ctx, welcome)

@@ -1,10 +1,12 @@
 """Changing who serves where, and as what: the rules chat and the command line share.
 
-Leaders see their team; officers manage the members of their commune, supervisors those of
-their subtree, admins (and the operator at the command line) everyone. Nobody changes
-themselves, nor someone of their own rank or above. Every change holds from a date that is
-neither in the future nor in a tally month already closed (a tally sent up the chain must
-never change), is kept in the audit trail with who and when, and is told to the member.
+Leaders see their team; officers manage the members of their commune, supervisors and
+admins those of their subtree (an admin placed at the root: everyone), the operator at the
+command line everyone. Like every command, the scope is the caller's unit and what is below
+it. Nobody changes themselves, nor someone of their own rank or above (admins excepted).
+Every change holds from a date that is neither in the future nor in a tally month already
+closed (a tally sent up the chain must never change), is kept in the audit trail with who
+and when, and is told to the member.
 
 Each function checks, writes the membership stretches, mirrors them on the member and
 records the change, all in the caller's transaction; a refusal raises `Refused` with the
@@ -102,7 +104,7 @@ def may_see(actor: Actor, unit_path: str) -> bool:
     """Whether the actor may list the people of a unit: leaders and deputies their own team,
     officers and above their area, the command line everything."""
     me = actor.member
-    if me is None or me.role == Role.ADMIN:
+    if me is None:
         return True
     if me.role in TEAM_LEAD_ROLES:
         return unit_path == me.unit_path
@@ -110,8 +112,8 @@ def may_see(actor: Actor, unit_path: str) -> bool:
 
 
 def may_manage(actor: Actor, target: Member) -> bool:
-    """Whether the actor may change this person: in their area, of a lower rank, not
-    themselves (admins excepted from the area rule; the command line from every rule)."""
+    """Whether the actor may change this person: in their area, of a lower rank (an admin:
+    any rank), not themselves; the command line may change anyone."""
     me = actor.member
     if me is None:
         return True
@@ -119,13 +121,13 @@ def may_manage(actor: Actor, target: Member) -> bool:
         return False
     if RANK.get(target.role, 0) >= RANK[me.role] and me.role != Role.ADMIN:
         return False
-    return me.role == Role.ADMIN or in_scope(me.unit_path, target.unit_path)
+    return in_scope(me.unit_path, target.unit_path)
 
 
 def may_place_in(actor: Actor, unit: Unit) -> bool:
     """Whether the actor may move someone into this unit: one in their own area."""
     me = actor.member
-    if me is None or me.role == Role.ADMIN:
+    if me is None:
         return True
     return me.role in OVERSIGHT_ROLES and in_scope(me.unit_path, unit.path)
 
@@ -397,3 +399,45 @@ async def tell(
         now_iso=now_iso,
     )
     return True
+
+
+async def record_join(tx: Tx, member: Member, code: str, today: date, now_iso: str) -> int:
+    """Keep a join by invite code in the audit trail (who, where, as what, with which code),
+    so a member's history starts where they started."""
+    return await audit.record(
+        tx,
+        at=now_iso,
+        actor_id=member.id,
+        actor=member.full_name,
+        subject="member",
+        subject_id=member.id,
+        action="join",
+        unit_id=member.unit_id,
+        effective_on=today,
+        detail={"unit_after": member.unit_path, "role_after": member.role, "invite": code},
+    )
+
+
+async def return_by_invite(
+    tx: Tx, former: Member, unit: Unit, role: Role, code: str, today: date, now_iso: str
+) -> Change:
+    """Someone who left joins again with an invite code: their record (name, history,
+    reports) comes back, serving from today where the code says, instead of a second record
+    for the same person."""
+    if await _closed(tx, unit):
+        raise Refused("people.unit_closed", unit=unit.name)
+    stretch = await memberships.latest(tx, former.id)
+    if stretch is not None and (stretch.end is None or stretch.end >= today):
+        raise Refused("people.still_serving", name=former.full_name)
+    await memberships.begin(tx, former.id, unit.id, role, today, now_iso)
+    return await _record(
+        tx,
+        Actor.of(former),
+        "return",
+        former,
+        today,
+        now_iso,
+        unit_after=unit,
+        role_after=str(role),
+        extra={"invite": code},
+    )

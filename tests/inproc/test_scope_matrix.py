@@ -263,3 +263,47 @@ async def test_recording_and_cancelling_leave(matrix: Matrix, role: str) -> None
             assert "🗑 Đã hủy nghỉ phép" in said and row["cancelled_at"] is not None
         else:
             assert LEAVE_NOT_FOUND in said and row["cancelled_at"] is None, (role, said)
+
+
+async def _name_of(m: Matrix, member_id: int) -> str:
+    async with m.h.db.read() as tx:
+        row = await tx.fetchone("SELECT full_name FROM members WHERE id = ?", (member_id,))
+    assert row is not None
+    return str(row["full_name"])
+
+
+async def _people(h: Harness) -> tuple[object, ...]:
+    async with h.db.read() as tx:
+        rows = [
+            (await tx.fetchone(f"SELECT COUNT(*) FROM {t}"))[0]  # type: ignore[index]
+            for t in ("memberships", "audit_trail", "outbox")
+        ]
+        current = await tx.fetchall("SELECT id, unit_id, role, active FROM members ORDER BY id")
+    return (rows, [tuple(r) for r in current])
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_listing_a_units_people(matrix: Matrix, role: str) -> None:
+    for target in [t for t in matrix.targets if t.team]:
+        name = await _name_of(matrix, target.member_id)
+        before = await _people(matrix.h)
+        said = await typed(matrix, role, f"/thanhvien {target.path}")
+        await typed(matrix, role, "/huy")
+        own_team = role in {"leader", "deputy"} and target.relation == "own_team"
+        allowed = (role in OVERSIGHT and sees(matrix, role, target)) or own_team
+        assert (name in said) == allowed, (role, target.relation, said)
+        if role == "member":
+            assert "⛔ Chỉ tổ trưởng, tổ phó và cán bộ" in said
+        assert await _people(matrix.h) == before  # listing changes nobody
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_reading_a_reports_history(matrix: Matrix, role: str) -> None:
+    for target in [t for t in matrix.targets if t.team]:
+        said = await typed(matrix, role, f"/lichsu {target.number}")
+        own_team = role in {"leader", "deputy"} and target.relation == "own_team"
+        allowed = (role in OVERSIGHT and sees(matrix, role, target)) or own_team
+        if allowed:
+            assert said.startswith(f"🗂 Lịch sử báo cáo {target.number}"), (role, said)
+        else:
+            assert f"Không tìm thấy báo cáo {target.number}" in said, (role, target.relation)
