@@ -15,7 +15,7 @@ from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import Role, role_label
-from bot.people import membership
+from bot.people import joins, membership
 from bot.people.invites import check_invite
 from bot.people.membership import Refused
 from handlers import menu
@@ -121,14 +121,14 @@ async def _move(ctx: Context, invite: Row) -> None:
         return
     try:
         async with member_lists.trial(ctx.tx):
-            await membership.take_invite(ctx.tx, me, unit, role, code, today, ctx.now_iso)
+            await joins.take_invite(ctx.tx, me, unit, role, code, today, ctx.now_iso)
     except Refused as err:
         await menu.show(ctx, ctx.t(err.key, **err.params))
         return
     if not await invites.consume(ctx.tx, code, ctx.now_iso):
         await menu.show(ctx, ctx.t("join.invite_used_up", expires=""))
         return
-    change = await membership.take_invite(ctx.tx, me, unit, role, code, today, ctx.now_iso)
+    change = await joins.take_invite(ctx.tx, me, unit, role, code, today, ctx.now_iso)
     ctx.member = await members.get(ctx.tx, me.id)
     await menu.show(ctx, membership.notice(ctx.services.texts, change, ctx.locale))
 

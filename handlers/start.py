@@ -10,7 +10,7 @@ from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.model import Choice
 from bot.core.roles import Role, role_label
-from bot.people import membership
+from bot.people import joins, membership
 from bot.people.invites import check_invite
 from handlers import join_personal, link, menu, rejoin
 from handlers.commands import handles
@@ -166,7 +166,7 @@ async def _confirm(ctx: Context) -> None:
         unit = await units.get(ctx.tx, int(invite["unit_id"]))
         assert unit is not None
         try:
-            await membership.return_by_invite(
+            await joins.return_by_invite(
                 ctx.tx,
                 former[0],
                 unit,
@@ -195,7 +195,7 @@ async def _confirm(ctx: Context) -> None:
     ctx.member = await members.by_identity(ctx.tx, inbound.channel, inbound.user_id)
     assert ctx.member is not None
     if former is None:
-        await membership.record_join(ctx.tx, ctx.member, code, ctx.now.date(), ctx.now_iso)
+        await joins.record_join(ctx.tx, ctx.member, code, ctx.now.date(), ctx.now_iso)
     ctx.reset()
     welcome = ctx.t("join.welcome", name=ctx.member.full_name, unit=invite["unit_name"])
     await menu.show(ctx, welcome)

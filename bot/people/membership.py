@@ -163,14 +163,15 @@ def _check_day(on: date, today: date, month_starts_on: int, not_before: date | N
         raise Refused("people.date_too_early", first=dates.day(first))
 
 
-async def _stretch(tx: Tx, target: Member) -> Stretch:
+async def serving_stretch(tx: Tx, target: Member) -> Stretch:
+    """The member's open stretch, or `Refused` when they no longer serve (nothing to change)."""
     stretch = await memberships.latest(tx, target.id)
     if stretch is None or stretch.end is not None or not target.active:
         raise Refused("people.not_serving", name=target.full_name)
     return stretch
 
 
-async def _record(
+async def record_change(
     tx: Tx,
     actor: Actor,
     action: Action,
@@ -182,6 +183,8 @@ async def _record(
     role_after: str,
     extra: dict[str, str] | None = None,
 ) -> Change:
+    """Keep a change in the audit trail (before and after) and describe it for the notice
+    and the confirmation."""
     after = unit_after
     detail = {
         "unit_before": target.unit_path,
@@ -240,10 +243,12 @@ async def move(
     role = target.role
     if team != (role in TEAM_ROLES):
         raise Refused("people.role_unit_mismatch", unit=unit.name, role=role)
-    stretch = await _stretch(tx, target)
+    stretch = await serving_stretch(tx, target)
     _check_day(on, today, month_starts_on, stretch.start)
     await memberships.change(tx, stretch, unit.id, role, on, now_iso)
-    return await _record(tx, actor, "move", target, on, now_iso, unit_after=unit, role_after=role)
+    return await record_change(
+        tx, actor, "move", target, on, now_iso, unit_after=unit, role_after=role
+    )
 
 
 async def set_role(
@@ -265,10 +270,10 @@ async def set_role(
     assert unit is not None
     if role not in roles_for(actor, await is_team(tx, unit)):
         raise Refused("people.role_not_allowed", unit=unit.name)
-    stretch = await _stretch(tx, target)
+    stretch = await serving_stretch(tx, target)
     _check_day(on, today, month_starts_on, stretch.start)
     await memberships.change(tx, stretch, unit.id, role, on, now_iso)
-    return await _record(
+    return await record_change(
         tx, actor, "role", target, on, now_iso, unit_after=unit, role_after=str(role)
     )
 
@@ -286,11 +291,13 @@ async def leave(
     sends them nothing more (what was queued for them is withdrawn, but this notice)."""
     if not may_manage(actor, target):
         raise Refused("people.out_of_scope", name=target.full_name)
-    stretch = await _stretch(tx, target)
+    stretch = await serving_stretch(tx, target)
     _check_day(on, today, month_starts_on, stretch.start)
     await memberships.leave(tx, stretch, on)
     await outbox.cancel_member(tx, target.id)
-    return await _record(tx, actor, "leave", target, on, now_iso, unit_after=None, role_after="")
+    return await record_change(
+        tx, actor, "leave", target, on, now_iso, unit_after=None, role_after=""
+    )
 
 
 async def come_back(
@@ -323,30 +330,8 @@ async def come_back(
     not_before = date.fromordinal(after_end.toordinal() + 1) if after_end else None
     _check_day(on, today, month_starts_on, not_before)
     await memberships.begin(tx, target.id, unit.id, target.role, on, now_iso)
-    return await _record(
+    return await record_change(
         tx, actor, "return", target, on, now_iso, unit_after=unit, role_after=target.role
-    )
-
-
-async def take_invite(
-    tx: Tx, target: Member, unit: Unit, role: Role, code: str, today: date, now_iso: str
-) -> Change:
-    """A serving member joined with a new invite code and confirmed: from today they serve
-    where and as what the code says (the invite's maker vouched for it, so no scope rule)."""
-    if await _closed(tx, unit):
-        raise Refused("people.unit_closed", unit=unit.name)
-    stretch = await _stretch(tx, target)
-    await memberships.change(tx, stretch, unit.id, role, today, now_iso)
-    return await _record(
-        tx,
-        Actor.of(target),
-        "invite",
-        target,
-        today,
-        now_iso,
-        unit_after=unit,
-        role_after=str(role),
-        extra={"invite": code},
     )
 
 
@@ -399,45 +384,3 @@ async def tell(
         now_iso=now_iso,
     )
     return True
-
-
-async def record_join(tx: Tx, member: Member, code: str, today: date, now_iso: str) -> int:
-    """Keep a join by invite code in the audit trail (who, where, as what, with which code),
-    so a member's history starts where they started."""
-    return await audit.record(
-        tx,
-        at=now_iso,
-        actor_id=member.id,
-        actor=member.full_name,
-        subject="member",
-        subject_id=member.id,
-        action="join",
-        unit_id=member.unit_id,
-        effective_on=today,
-        detail={"unit_after": member.unit_path, "role_after": member.role, "invite": code},
-    )
-
-
-async def return_by_invite(
-    tx: Tx, former: Member, unit: Unit, role: Role, code: str, today: date, now_iso: str
-) -> Change:
-    """Someone who left joins again with an invite code: their record (name, history,
-    reports) comes back, serving from today where the code says, instead of a second record
-    for the same person."""
-    if await _closed(tx, unit):
-        raise Refused("people.unit_closed", unit=unit.name)
-    stretch = await memberships.latest(tx, former.id)
-    if stretch is not None and (stretch.end is None or stretch.end >= today):
-        raise Refused("people.still_serving", name=former.full_name)
-    await memberships.begin(tx, former.id, unit.id, role, today, now_iso)
-    return await _record(
-        tx,
-        Actor.of(former),
-        "return",
-        former,
-        today,
-        now_iso,
-        unit_after=unit,
-        role_after=str(role),
-        extra={"invite": code},
-    )
