@@ -225,7 +225,7 @@ async def people(bot: World) -> AsyncIterator[Callable[..., EmulatorUser]]:
 def assert_bot_healthy(world: World) -> None:
     """The bot is still up and logged no crash while the test ran."""
     __tracebackhide__ = True
-    assert world.bot.running, f"the bot died:\n{world.bot.tail()}"
+    assert world.bot.running, f"the bot died (exit {world.bot.returncode}):\n{world.bot.tail()}"
     out = world.bot.output()[world.log_mark :]
     assert "Traceback" not in out, f"the bot logged an exception:\n{world.bot.tail(80)}"
 

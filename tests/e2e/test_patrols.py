@@ -80,7 +80,7 @@ async def night(
 
 def assert_healthy(w: World) -> None:
     __tracebackhide__ = True
-    assert w.bot.running, f"the bot died:\n{w.bot.tail()}"
+    assert w.bot.running, f"the bot died (exit {w.bot.returncode}):\n{w.bot.tail()}"
     assert "Traceback" not in w.bot.output(), w.bot.tail(80)
     assert w.fake.state(w.zalo_token).errors == []
 

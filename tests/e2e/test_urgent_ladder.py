@@ -78,7 +78,7 @@ async def bot(
     await world.fake.wait_polling(world.zalo_token)
     await emulator.wait_polling(world.tg_token, bot=world.bot)
     yield world
-    assert world.bot.running, f"the bot died:\n{world.bot.tail()}"
+    assert world.bot.running, f"the bot died (exit {world.bot.returncode}):\n{world.bot.tail()}"
     assert "Traceback" not in world.bot.output(), world.bot.tail(80)
     assert world.fake.state(world.zalo_token).errors == []
 

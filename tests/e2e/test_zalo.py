@@ -174,7 +174,7 @@ async def bot(world: World, emulator: Emulator, request: pytest.FixtureRequest) 
 
 def assert_healthy(world: World) -> None:
     __tracebackhide__ = True
-    assert world.bot.running, f"the bot died:\n{world.bot.tail()}"
+    assert world.bot.running, f"the bot died (exit {world.bot.returncode}):\n{world.bot.tail()}"
     assert "Traceback" not in world.bot.output(), world.bot.tail(80)
     errors = world.fake.state(world.zalo_token).errors
     assert errors == [], f"the fake Zalo refused calls: {errors}"
