@@ -9,25 +9,14 @@ ahead: a date typed without a year is the occurrence nearest to today, so on 23/
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
-from bot.core import dates
+from bot.core import dates, typed_dates
 from bot.core.parsing import fold
 
 MAX_DAYS = 60
 REASONS = ("annual", "sick", "family", "other")
 
-_KEYWORDS = {
-    "hom nay": 0,
-    "nay": 0,
-    "today": 0,
-    "ngay mai": 1,
-    "mai": 1,
-    "tomorrow": 1,
-    "hom qua": -1,
-    "yesterday": -1,
-}
-_DATE = re.compile(r"^(?:ngay\s+)?(\d{1,2})\s*[/.]\s*(\d{1,2})(?:\s*[/.]\s*(\d{4}|\d{2}))?$")
 _RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|\bden\b|\bto\b)\s*(.+)$")
 
 
@@ -61,28 +50,8 @@ def read_dates(text: str, today: date) -> tuple[date, date]:
 
 
 def _one_date(text: str, today: date) -> date | None:
-    """One day: a keyword or d/m[/y]; None when the text is neither."""
-    text = text.strip()
-    if text in _KEYWORDS:
-        return today + timedelta(days=_KEYWORDS[text])
-    match = _DATE.match(text)
-    if match is None:
-        return None
-    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-    try:
-        if year is not None:
-            return date(2000 + int(year) if len(year) == 2 else int(year), month, day)
-        candidates = []
-        for y in (today.year - 1, today.year, today.year + 1):
-            try:
-                candidates.append(date(y, month, day))
-            except ValueError:  # 29/02 outside leap years
-                continue
-        if not candidates:
-            return None
-        return min(candidates, key=lambda d: abs((d - today).days))
-    except ValueError:
-        return None
+    """One day, read as everywhere else a day is typed (bot/core/typed_dates.py)."""
+    return typed_dates.read_day(text, today)
 
 
 def check(start: date, end: date, today: date, *, for_self: bool, max_age_days: int) -> None:
