@@ -12,6 +12,14 @@ reader still needs. It looks every `every` seconds at the log's size in the WAL-
 `pages` frames (1,000, as SQLite) are in the log, then again each round until all are
 copied: the writer starts the log over only after a checkpoint that copied everything.
 
+The header is read through one descriptor opened once and closed only after the database's
+last connection (`release`, called by Database.close). Closing any descriptor of a file
+drops every POSIX lock the process holds on it, SQLite's included: a peek that opened and
+closed the -shm file each time silently dropped this process's shared lock on it, and
+another process opening the database (an `antt-bot org import` beside the running bot) then
+took itself for the only user, rebuilt the WAL-index under the bot's feet and the database
+came out malformed (the bot died of SIGBUS on the shrunken mapping).
+
 Two costs stay with the writer. The first commit after the log starts over writes and
 syncs its new header (one fsync per 1,000 pages, as before). And under a steady stream of
 commits on a slow disk, a background pass may never copy everything (commits land during
@@ -27,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import struct
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -72,6 +81,7 @@ class Checkpointer:
         self.sleep = sleep  # tests pass one they control
         self._conn: aiosqlite.Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._shm: int | None = None  # the -shm descriptor, held until `release`
 
     async def start(self) -> None:
         """Open the checkpoint connection and start the periodic task."""
@@ -83,8 +93,9 @@ class Checkpointer:
         the WAL-index header without a lock (an estimate is enough); (`limit`, 0) when it
         cannot be read, so the log is checkpointed rather than left to grow."""
         try:
-            with open(self.path + "-shm", "rb") as shm:
-                header = shm.read(_HEADER)
+            if self._shm is None:  # opened once, never closed while SQLite holds locks
+                self._shm = os.open(self.path + "-shm", os.O_RDONLY | os.O_CLOEXEC)
+            header = os.pread(self._shm, _HEADER, 0)
             (frames,) = struct.unpack_from("=I", header, _MX_FRAME)
             (copied,) = struct.unpack_from("=I", header, _BACKFILLED)
         except (OSError, struct.error):
@@ -106,6 +117,13 @@ class Checkpointer:
         if result.log_frames > LARGE_LOG_PAGES:
             log.warning("write-ahead log keeps growing", extra={"frames": result.log_frames})
         return result
+
+    def release(self) -> None:
+        """Close the -shm descriptor: only once every connection of this process to the
+        database is closed (closing it earlier would drop their locks); safe to call twice."""
+        if self._shm is not None:
+            os.close(self._shm)
+            self._shm = None
 
     async def stop(self) -> None:
         """Stop the task and close the connection; safe to call twice. The main connection's

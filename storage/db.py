@@ -162,15 +162,17 @@ class Database:
     async def close(self) -> None:
         """Stop checkpointing and close the connections, the writing one last (SQLite
         checkpoints what is left when the last connection closes); safe to call twice."""
-        if self._checkpointer is not None:
-            await self._checkpointer.stop()
-            self._checkpointer = None
+        checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            await checkpointer.stop()
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+        if checkpointer is not None:
+            checkpointer.release()  # its -shm descriptor: last, or it drops SQLite's locks
 
     @property
     def conn(self) -> aiosqlite.Connection:

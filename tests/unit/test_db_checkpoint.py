@@ -5,6 +5,7 @@ writer if it has grown past its limit regardless), and closing stops it."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -85,6 +86,7 @@ async def test_the_background_task_checkpoints_once_enough_frames_wait(tmp_path:
     finally:
         await checkpointer.stop()
         await db.close()
+        checkpointer.release()
 
 
 async def test_closing_the_database_stops_its_checkpointer(tmp_path: Path) -> None:
@@ -131,6 +133,7 @@ async def test_a_log_past_its_limit_is_checkpointed_holding_a_turn_of_the_writer
     finally:
         await checkpointer.stop()
         await db.close()
+        checkpointer.release()
 
 
 async def test_an_unreadable_index_means_checkpoint_anyway(tmp_path: Path) -> None:
@@ -151,5 +154,40 @@ async def test_the_databases_checkpointer_holds_an_ordinary_turn_of_the_writer(
                 await asyncio.sleep(0)
             assert not write.done()  # no commit lands while the checkpoint runs
         await write
+    finally:
+        await db.close()
+
+
+_PROBE = """
+import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+# Would a write lock on SQLite's 'database is in use' byte of the -shm (offset 128) conflict?
+probe = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 128, 1, 0)
+print(struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_GETLK, probe))[0] != fcntl.F_UNLCK)
+"""
+
+
+async def _in_use_seen_from_outside(shm: str) -> bool:
+    """What another process sees: whether this process still marks the database in use."""
+    probe = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _PROBE, shm, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await probe.communicate()
+    return out.decode().strip() == "True"
+
+
+async def test_peeking_at_the_log_keeps_sqlites_locks(tmp_path: Path) -> None:
+    """Reading the WAL-index header must not drop SQLite's locks on it: another process
+    would take itself for the only user and rebuild the index under our connections."""
+    db = await Database(str(tmp_path / "locks.sqlite3"), checkpoint_seconds=0.5).open()
+    try:
+        async with db.single() as tx:
+            await tx.execute("CREATE TABLE scratch (body TEXT)")
+        assert await _in_use_seen_from_outside(db.path + "-shm")
+        checkpointer = db.checkpointer
+        assert checkpointer is not None
+        for _ in range(3):
+            checkpointer.log_frames()
+        assert await _in_use_seen_from_outside(db.path + "-shm")
     finally:
         await db.close()
