@@ -141,10 +141,10 @@ async def pending_outbox(tx: Tx, member_id: int) -> list[int]:
 
 
 async def record_opened(
-    tx: Tx, rows: Sequence[tuple[int, str, str]], on: date, now_iso: str, actor: str
+    tx: Tx, rows: Sequence[tuple[int, str, str, int]], on: date, now_iso: str, actor: str
 ) -> None:
-    """Keep in the audit trail the opening of new units (id, path, kind), in one statement:
-    an import may add thousands to a tree that already had units."""
+    """Keep in the audit trail the opening of new units (id, path, kind, how many new units
+    below it), in one statement: an import may add thousands to a tree that had units."""
     await tx.executemany(
         "INSERT INTO audit_trail (at, effective_on, actor_id, actor, subject, subject_id,"
         " action, unit_id, other_unit_id, detail) VALUES (?, ?, NULL, ?, 'unit', ?, 'open', ?,"
@@ -156,8 +156,12 @@ async def record_opened(
                 actor,
                 str(unit_id),
                 unit_id,
-                json.dumps({"path": path, "kind": kind}, ensure_ascii=False, sort_keys=True),
+                json.dumps(
+                    {"path": path, "kind": kind, "units_below": below},
+                    ensure_ascii=False,
+                    sort_keys=True,
+                ),
             )
-            for unit_id, path, kind in rows
+            for unit_id, path, kind, below in rows
         ],
     )

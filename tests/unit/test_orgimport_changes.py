@@ -3,6 +3,7 @@ unless --apply-changes, and each applied change dated, recorded, told and rolled
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -353,3 +354,19 @@ async def test_a_failed_apply_is_rolled_back_entirely(
             db, file, clock, observer=_FailLate(), apply_changes=True, on=date(2025, 11, 10)
         )
     assert await dump(db) == before
+
+
+async def test_a_new_subtree_is_one_opening_in_the_audit_trail(
+    db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    """A new commune with its villages is one entry saying how many units came with it."""
+    await seeded(db, clock, tmp_path)
+    text = f"path,kind\n{PROVINCE}/Xã Mới,xã\n{PROVINCE}/Xã Mới/Thôn 1,thôn\n"
+    text += f"{PROVINCE}/Xã Mới/Thôn 2,thôn\n"
+    result = await import_org(db, write(tmp_path, "sub.csv", text), clock)
+    assert result.created == 3
+    async with db.read() as tx:
+        opened = await tx.fetchall("SELECT detail FROM audit_trail WHERE action = 'open'")
+    assert [json.loads(r["detail"]) for r in opened] == [
+        {"kind": "commune", "path": f"{PROVINCE}/Xã Mới", "units_below": 2}
+    ]

@@ -118,12 +118,13 @@ class Writer:
             await self._beat(tx, import_id)
             await orgimports.set_planned(tx, import_id, total, plan.unchanged)
         opened_on = when.on.isoformat() if plan.tree_had_units else None
+        roots = _new_subtrees(plan.creates)
         for start in range(0, total, self.batch_rows):
             batch = changes[start : start + self.batch_rows]
             began = time.perf_counter()
             async with self.db.transaction() as tx:
                 await self._beat(tx, import_id)
-                notes = await self._write_batch(tx, start, batch, when, file, opened_on)
+                notes = await self._write_batch(tx, start, batch, when, file, opened_on, roots)
                 await orgimports.record(tx, import_id, notes)
             await self._pause(began)
             await self.observer.written(start + len(batch), total)
@@ -148,6 +149,7 @@ class Writer:
         when: Dated,
         file: str,
         opened_on: str | None,
+        roots: dict[int, int],
     ) -> list[Change]:
         """One batch: tree changes one by one, new units and updates in bulk."""
         notes: list[Change] = []
@@ -160,8 +162,8 @@ class Writer:
             elif isinstance(change, Update) and change.new_kind:  # kept before it changes
                 kinds[seq] = await apply.kind(tx, change, when)
         await units.insert_many(tx, created, when.now_iso, opened_on)
-        if created and opened_on is not None:
-            opened = [(u.id, u.path, u.kind) for u in created]
+        if created and opened_on is not None:  # one entry per new subtree, not per unit
+            opened = [(u.id, u.path, u.kind, roots[u.id]) for u in created if u.id in roots]
             await unitchanges.record_opened(tx, opened, when.on, when.now_iso, when.actor.name)
         await units.set_many(tx, [(u.unit_id, u.kind, u.households, u.phone) for u in updated])
         for seq, change in enumerate(batch, start):
@@ -258,3 +260,19 @@ def _busy(row: Row, file_name: str) -> str:
         f" finish, then run this import again. If that process was stopped, this one can"
         f" go ahead after {dates.clock_seconds(retry)}."
     )
+
+
+def _new_subtrees(creates: list[NewUnit]) -> dict[int, int]:
+    """The new units whose parent is not new too (the tops of what the import adds), each
+    with how many new units lie below it: the audit trail keeps one opening per new
+    subtree, so a province's first 100,000 villages are a few lines, not 100,000."""
+    parent_of = {u.id: u.parent_id for u in creates}
+    below: dict[int, int] = {u.id: 0 for u in creates if u.parent_id not in parent_of}
+    for unit in creates:
+        top = unit.parent_id
+        if top is None or top not in parent_of:
+            continue
+        while (up := parent_of[top]) is not None and up in parent_of:  # to the new top
+            top = up
+        below[top] += 1
+    return below
