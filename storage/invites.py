@@ -19,12 +19,14 @@ async def create(
     uses: int,
     expires_at_iso: str,
     now_iso: str,
+    member_id: int | None = None,
 ) -> None:
-    """Store a new invite so an admin can hand its code or deep link to a future member."""
+    """Store a new invite so an admin can hand its code or deep link to a future member
+    (with `member_id`: a one-use code for a member listed in advance, for the roster sheet)."""
     await tx.execute(
-        "INSERT INTO invites (code, unit_id, role, uses_left, expires_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (code, unit_id, str(role), uses, expires_at_iso, now_iso),
+        "INSERT INTO invites (code, unit_id, role, uses_left, expires_at, created_at, member_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code, unit_id, str(role), uses, expires_at_iso, now_iso, member_id),
     )
 
 

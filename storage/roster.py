@@ -15,28 +15,6 @@ from storage.subtree import within, within_params
 SQL_VARIABLES = 900  # ids per IN (...) list: SQLite allows 999 bound variables by default
 
 
-async def create_personal_invite(
-    tx: Tx,
-    code: str,
-    unit_id: int,
-    role: str,
-    member_id: int,
-    expires_at_iso: str,
-    now_iso: str,
-) -> None:
-    """Store a one-use code for a member listed in advance, to print on the roster sheet."""
-    await tx.execute(
-        "INSERT INTO invites (code, unit_id, role, uses_left, expires_at, created_at, member_id)"
-        " VALUES (?, ?, ?, 1, ?, ?, ?)",
-        (code, unit_id, str(role), expires_at_iso, now_iso, member_id),
-    )
-
-
-async def code_taken(tx: Tx, code: str) -> bool:
-    """Whether an invite (of any kind) already has this code: a new one must not."""
-    return await tx.fetchone("SELECT 1 FROM invites WHERE code = ?", (code,)) is not None
-
-
 async def personal_invite(tx: Tx, code: str) -> Row | None:
     """The personal invite with this code, with its member as listed (None: no such code, or
     an ordinary invite). Columns: code, member_id, uses_left, expires_at, revoked_at,

@@ -45,6 +45,16 @@ def generate_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
+async def unused_code(tx: Tx) -> str:
+    """A fresh code no invite of any kind holds yet (a clash is all but impossible, yet
+    checked, as a code joins whoever holds it); InviteError in the unlikely other case."""
+    for _ in range(_MAX_ATTEMPTS):
+        code = generate_code()
+        if await invites.get(tx, code) is None:
+            return code
+    raise InviteError("could not generate an unused invite code; try again")
+
+
 def normalize_code(code: str) -> str:
     """Canonical form of a typed code: upper case, no spaces, so matching ignores case."""
     return "".join(code.split()).upper()
@@ -87,12 +97,7 @@ async def create_invite(
                 f"unit {unit.path!r} was closed by an org import (dissolved); nobody can join"
                 " it: create the invite for the unit that took over its members"
             )
-        for _ in range(_MAX_ATTEMPTS):
-            code = generate_code()
-            if await invites.get(tx, code) is None:
-                break
-        else:
-            raise InviteError("could not generate an unused invite code; try again")
+        code = await unused_code(tx)
         await invites.create(tx, code, unit.id, role.value, uses, iso(expires_at), iso(now))
         await audit.record(
             tx,

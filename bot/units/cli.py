@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.core.clock import SystemClock
+from bot.core import cli_support
 from bot.core.config import Config
 from bot.core.typed_dates import FORMS, read_day
 from bot.units.orgimport import ImportObserver, Interrupted, OrgImportError, import_org
@@ -111,7 +111,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     progress = Progress(sys.stderr)
-    clock = SystemClock(config.bot.timezone)
+    clock = cli_support.clock_for(config)
     on = None
     if getattr(args, "on", None):
         on = read_day(args.on, clock.now().date())

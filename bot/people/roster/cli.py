@@ -10,9 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.core import dates
+from bot.core import cli_support, dates
 from bot.core.cli_support import bot_username, existing_database
-from bot.core.clock import SystemClock
 from bot.core.config import Config
 from bot.core.typed_dates import FORMS
 from bot.people.membership import Actor
@@ -75,7 +74,7 @@ async def _import(config: Config, file: Path) -> int:
         return 1
     db = await Database(path).open()
     try:
-        result = await import_roster(db, file, SystemClock(config.bot.timezone), settings)
+        result = await import_roster(db, file, cli_support.clock_for(config), settings)
     except (RosterError, OrgImportError) as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         print("Nothing was imported from this file.", file=sys.stderr)
@@ -110,7 +109,7 @@ async def _sheet(config: Config, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    clock = SystemClock(config.bot.timezone)
+    clock = cli_support.clock_for(config)
     wanted = Wanted(
         unit=args.unit,
         include_joined=args.all,

@@ -17,16 +17,15 @@ from pathlib import Path
 
 from bot.core.clock import Clock, iso
 from bot.core.config import OrgImportSection
-from bot.people.invites import generate_code
+from bot.people.invites import unused_code
 from bot.people.membership import Actor, earliest
 from bot.people.roster.placing import Placed, Skipped, Units, sort_out
 from bot.people.roster.rows import Header, RosterRow, read_header, read_role, read_row
 from bot.units.orgimport.read import Table, read_table
-from storage import audit, members, roster
+from storage import audit, invites, members
 from storage.db import Database, Tx
 from storage.subtree import SEPARATOR
 
-_MAX_ATTEMPTS = 20
 HEADER_SEARCH = 10  # rows a title may take above the header
 
 
@@ -189,9 +188,9 @@ async def _create(
     )
     if row.phone:
         await members.set_phone(tx, member_id, row.phone)
-    code = await new_code(tx)
-    await roster.create_personal_invite(
-        tx, code, unit.id, row.role, member_id, iso(expires_at), now_iso
+    code = await unused_code(tx)
+    await invites.create(
+        tx, code, unit.id, row.role, 1, iso(expires_at), now_iso, member_id=member_id
     )
     await audit.record(
         tx,
@@ -214,13 +213,3 @@ async def _create(
         },
     )
     return Listed(row.line, member_id, row.name, unit.path, str(row.role), code, serves_from)
-
-
-async def new_code(tx: Tx) -> str:
-    """An unused code for a personal invite (a clash is all but impossible, yet checked, as
-    a code joins whoever holds it)."""
-    for _ in range(_MAX_ATTEMPTS):
-        code = generate_code()
-        if not await roster.code_taken(tx, code):
-            return code
-    raise RuntimeError("could not draw an unused invite code")

@@ -13,11 +13,10 @@ from datetime import datetime, timedelta
 
 from bot.core.clock import Clock, iso
 from bot.core.roles import role_label
-from bot.people.invites import deep_link
+from bot.people.invites import deep_link, unused_code
 from bot.people.membership import Actor
-from bot.people.roster.importing import new_code
 from bot.people.roster.placing import Units
-from storage import audit, roster
+from storage import audit, invites, roster
 from storage.db import Database, Row, Tx
 
 
@@ -120,11 +119,11 @@ async def _renew(tx: Tx, row: Row, wanted: Wanted, now: datetime) -> tuple[str, 
     old = str(row["code"]) if row["code"] is not None else ""
     if old:
         await roster.revoke(tx, old, now_iso)
-    code = await new_code(tx)
+    code = await unused_code(tx)
     expires_at = now + timedelta(days=wanted.invite_days)
     member_id, unit_id = int(row["member_id"]), int(row["unit_id"])
-    await roster.create_personal_invite(
-        tx, code, unit_id, str(row["role"]), member_id, iso(expires_at), now_iso
+    await invites.create(
+        tx, code, unit_id, str(row["role"]), 1, iso(expires_at), now_iso, member_id=member_id
     )
     await audit.record(
         tx,
