@@ -2,9 +2,10 @@
 
 A tally of a closed period must show the tree it had, whatever an org import changed since:
 a unit counts only if it was open on some day of the period (`units.opened_on`/`closed_on`),
-a team is a unit with no unit open in the period below it, and names, kinds and parents are
-those at the period's end: the `unit_history` row with the smallest `changed_on` after the
-end holds the state before that change (none: the unit is as it is now). Paths are rebuilt
+a team is a unit with no unit open in the period below it, and names, kinds, parents and
+household counts are those at the period's end: the `unit_history` row with the smallest
+`changed_on` after the end holds the state before that change (none: the unit is as it is
+now). Paths are rebuilt
 from those names and parents, so a rename of a commune moves its villages' paths with it
 even when only the commune's row was recorded.
 """
@@ -21,7 +22,7 @@ from storage.subtree import SEPARATOR, in_scope, within, within_params
 # what it was before. ?1 is the period's last day.
 _AS_OF = """SELECT u.id, u.parent_id, u.name, u.kind, u.path, u.households,
        u.opened_on, u.closed_on, h.id AS h_id, h.name AS h_name, h.kind AS h_kind,
-       h.parent_id AS h_parent_id
+       h.parent_id AS h_parent_id, h.households AS h_households
   FROM units u
   LEFT JOIN unit_history h ON h.id = (
        SELECT x.id FROM unit_history x WHERE x.unit_id = u.id AND x.changed_on > ?1
@@ -30,7 +31,7 @@ _AS_OF = """SELECT u.id, u.parent_id, u.name, u.kind, u.path, u.households,
 # The same columns when nothing changed after the period (the usual case): no lookup per unit.
 _AS_NOW = """SELECT u.id, u.parent_id, u.name, u.kind, u.path, u.households,
        u.opened_on, u.closed_on, NULL AS h_id, NULL AS h_name, NULL AS h_kind,
-       NULL AS h_parent_id
+       NULL AS h_parent_id, NULL AS h_households
   FROM units u"""
 
 
@@ -122,10 +123,17 @@ def _as_then(rows: list[Row], root_id: int, first: str, last: str, rebuild: bool
             kind=state[int(r["id"])][1],
             path=paths[int(r["id"])],
             current_path=str(r["path"]),
-            households=None if r["households"] is None else int(r["households"]),
+            households=_households(r),
             leaf=int(r["id"]) not in parents,
         )
         for r in chosen
     ]
     result.sort(key=lambda u: u.path)
     return result
+
+
+def _households(row: Row) -> int | None:
+    """The household count then: the history row's when the unit changed after the period
+    (a later import's count must not move a closed period's target), else today's."""
+    value = row["households"] if row["h_id"] is None else row["h_households"]
+    return None if value is None else int(value)

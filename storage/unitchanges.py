@@ -83,11 +83,11 @@ async def stretch_row(tx: Tx, stretch_id: int) -> Row | None:
 
 
 async def keep_history(tx: Tx, unit: Row, changed_on: date, now_iso: str) -> int:
-    """Keep how a unit (id, name, path, kind, parent_id) was before a change effective on
-    `changed_on`, so a tally of an earlier period shows it as it was."""
+    """Keep how a unit (id, name, path, kind, parent_id, households) was before a change
+    effective on `changed_on`, so a tally of an earlier period shows it as it was."""
     return await tx.insert(
-        "INSERT INTO unit_history (unit_id, changed_on, name, path, kind, parent_id, at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO unit_history (unit_id, changed_on, name, path, kind, parent_id,"
+        " households, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             int(unit["id"]),
             changed_on.isoformat(),
@@ -95,15 +95,18 @@ async def keep_history(tx: Tx, unit: Row, changed_on: date, now_iso: str) -> int
             str(unit["path"]),
             str(unit["kind"]),
             unit["parent_id"],
+            unit["households"],
             now_iso,
         ),
     )
 
 
 async def unit_row(tx: Tx, unit_id: int) -> Row | None:
-    """A unit's id, name, path, kind, parent_id and closed_on, as a change finds it."""
+    """A unit's id, name, path, kind, parent_id, households and closed_on, as a change
+    finds it."""
     return await tx.fetchone(
-        "SELECT id, name, path, kind, parent_id, closed_on FROM units WHERE id = ?", (unit_id,)
+        "SELECT id, name, path, kind, parent_id, households, closed_on FROM units WHERE id = ?",
+        (unit_id,),
     )
 
 

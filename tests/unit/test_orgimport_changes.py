@@ -15,7 +15,7 @@ from bot.core.roles import Role
 from bot.people.invites import InviteError, create_invite
 from bot.units import lookup
 from bot.units.orgimport import ImportObserver, OrgImportError, import_org
-from storage import members, units
+from storage import members, tally_tree, units
 from storage.db import Database
 from tests.support.orgimport import COMMUNE, PROVINCE, VILLAGE, write
 
@@ -369,4 +369,32 @@ async def test_a_new_subtree_is_one_opening_in_the_audit_trail(
         opened = await tx.fetchall("SELECT detail FROM audit_trail WHERE action = 'open'")
     assert [json.loads(r["detail"]) for r in opened] == [
         {"kind": "commune", "path": f"{PROVINCE}/Xã Mới", "units_below": 2}
+    ]
+
+
+async def test_a_new_household_count_leaves_closed_periods_as_they_were(
+    db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    """November's households target keeps November's count after a December import changes
+    it, and the change is in the audit trail."""
+    first = f"path,kind,households\n{PROVINCE},tỉnh,\n{COMMUNE},xã,\n{VILLAGE},thôn,120\n"
+    await import_org(db, write(tmp_path, "h1.csv", first), clock)
+    clock.set(clock.now().replace(year=2025, month=12, day=2))
+    second = first.replace(",120", ",135")
+    result = await import_org(db, write(tmp_path, "h2.csv", second), clock)
+    assert result.updated == 1
+    async with db.read() as tx:
+        village = await units.get_by_path(tx, VILLAGE)
+        assert village is not None
+        november = await tally_tree.tree_in_period(
+            tx, village.id, date(2025, 11, 1), date(2025, 11, 30)
+        )
+        december = await tally_tree.tree_in_period(
+            tx, village.id, date(2025, 12, 1), date(2025, 12, 31)
+        )
+        trail = await tx.fetchall("SELECT action, detail FROM audit_trail ORDER BY id")
+    assert [u.households for u in november] == [120]
+    assert [u.households for u in december] == [135]
+    assert [(r["action"], json.loads(r["detail"])) for r in trail] == [
+        ("households", {"after": 135, "before": 120})
     ]

@@ -84,20 +84,20 @@ async def move(tx: Tx, seq: int, change: Move, when: Dated) -> Change:
 
 
 async def kind(tx: Tx, change: Update, when: Dated) -> dict[str, object]:
-    """Keep a unit's old kind in its history and the audit trail (the caller writes the
-    new one in bulk); returns what the journal note must undo as well."""
+    """Keep a unit's old kind and household count in its history and the audit trail (the
+    caller writes the new ones in bulk); returns what the journal note must undo as well."""
     history: list[int] = []
-    if not change.moved:  # a moved unit's history row already holds its old kind
+    if not change.moved:  # a moved unit's history row already holds how it was
         before = await _unit(tx, change.unit_id)
         history.append(await unitchanges.keep_history(tx, before, when.on, when.now_iso))
-    entry = await _audit(
-        tx,
-        when,
-        change.unit_id,
-        "kind",
-        {"kind_before": change.prev_kind, "kind_after": change.kind},
-    )
-    return {"history": history, "audit": [entry]}
+    entries = []
+    if change.new_kind:
+        kinds: dict[str, object] = {"kind_before": change.prev_kind, "kind_after": change.kind}
+        entries.append(await _audit(tx, when, change.unit_id, "kind", kinds))
+    if change.new_households:
+        counts: dict[str, object] = {"before": change.prev_households, "after": change.households}
+        entries.append(await _audit(tx, when, change.unit_id, "households", counts))
+    return {"history": history, "audit": entries}
 
 
 async def reopen(tx: Tx, seq: int, change: Reopen, when: Dated) -> Change:

@@ -45,6 +45,12 @@ class Update:
         """Whether the kind changes (kept in the unit's history and the audit trail)."""
         return self.kind != self.prev_kind
 
+    @property
+    def new_households(self) -> bool:
+        """Whether the household count changes (kept likewise: a closed period's households
+        target keeps the count it had)."""
+        return self.households != self.prev_households
+
 
 @dataclass(frozen=True)
 class Move:

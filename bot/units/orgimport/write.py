@@ -159,7 +159,7 @@ class Writer:
         for seq, change in enumerate(batch, start):
             if isinstance(change, Move):
                 notes.append(await apply.move(tx, seq, change, when))
-            elif isinstance(change, Update) and change.new_kind:  # kept before it changes
+            elif isinstance(change, Update) and (change.new_kind or change.new_households):
                 kinds[seq] = await apply.kind(tx, change, when)
         await units.insert_many(tx, created, when.now_iso, opened_on)
         if created and opened_on is not None:  # one entry per new subtree, not per unit
