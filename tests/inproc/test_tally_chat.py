@@ -140,7 +140,7 @@ async def test_an_empty_period_answers_with_zeros(h: Harness) -> None:
     replies = await dung.send("/thongke 01/01/2026-31/01/2026")
     text = replies[0].text
     assert text.startswith("📊 Thống kê Xã Bắc Sơn · 01/01–31/01/2026")
-    # nobody had joined yet in January: no member served a day of it (issue 14)
+    # nobody had joined yet in January: no member served a day of it
     assert "Tổng: 2 tổ · 0/0 tổ viên đã báo cáo · đúng hạn —" in text
     assert "🚶 Tuần tra ANTT, ATGT 0" in text
     assert "▪️ Thôn Khuôn Pinh — đạt" in text and "▪️ Thôn Nà Lẹng — đạt" in text

@@ -239,7 +239,7 @@ async def test_team_a_every_target(world: World) -> None:
     # a1: 15/10, 16/10, 05/11, 06/11, 14/11; a2: 07/11, 08/11 (20/10 was late, 21/10 on
     # leave); a3: none (both tips on leave days).
     assert f.on_time_days == 5 + 2 + 0
-    # today's blocked accounts never change a closed period (issue 14): see the open one below
+    # today's blocked accounts never change a closed period: see the open one below
     assert f.unreachable == 0
     assert f.patrol_members == 2  # a1 reported, a2 was a team-mate and reported; a3 never
     assert (f.fire_mobilised, f.fire_in_time) == (2, 1)

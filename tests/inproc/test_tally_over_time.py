@@ -1,4 +1,4 @@
-"""A closed period's tally never changes (issue 14): October's text, XLSX and CSV made on
+"""A closed period's tally never changes: October's text, XLSX and CSV made on
 29/11 are byte for byte those made in December after joins, a move, a role change, a
 departure, a new team, renames and a closed unit; and the open month does show them.
 

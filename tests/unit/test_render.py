@@ -400,7 +400,7 @@ def test_properties_carry_the_period_not_the_rows() -> None:
     wb = load_workbook(io.BytesIO(workbook(build_tally(), RAW, labels())))
     assert wb.properties.title == "Thống kê Tỉnh Lạng Sơn · Tháng 11/2026 (01/11–30/11/2026)"
     assert wb.properties.subject == "Tháng 11/2026 (01/11–30/11/2026)"
-    # an ended period's file carries the day after it, not the moment it was made (issue 14)
+    # an ended period's file carries the day after it, not the moment it was made
     assert wb.properties.created == wb.properties.modified == datetime(2026, 12, 1, 0, 0)
 
 
