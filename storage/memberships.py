@@ -46,7 +46,8 @@ class Stretch:
 
 
 async def begin(tx: Tx, member_id: int, unit_id: int, role: str, start: date, now_iso: str) -> int:
-    """Open a stretch from `start` and mirror it on the member (active, unit, role)."""
+    """Open a stretch from `start` and mirror it on the member (active, unit, role) and on
+    their personal code not used yet (a roster's code places them where they now serve)."""
     stretch_id = await tx.insert(
         "INSERT INTO memberships (member_id, unit_id, role, start_date, end_date, created_at)"
         " VALUES (?, ?, ?, ?, NULL, ?)",
@@ -54,6 +55,11 @@ async def begin(tx: Tx, member_id: int, unit_id: int, role: str, start: date, no
     )
     await tx.execute(
         "UPDATE members SET unit_id = ?, role = ?, active = 1 WHERE id = ?",
+        (unit_id, str(role), member_id),
+    )
+    await tx.execute(
+        "UPDATE invites SET unit_id = ?, role = ? WHERE member_id = ? AND uses_left > 0"
+        " AND revoked_at IS NULL",
         (unit_id, str(role), member_id),
     )
     return stretch_id

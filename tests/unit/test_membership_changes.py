@@ -91,3 +91,20 @@ async def test_a_leader_cannot_be_made_officer_of_a_team(
         with pytest.raises(Refused) as refused:
             await membership.set_role(tx, Actor.command_line(), an, Role.OFFICER, TODAY, TODAY, NOW)
         assert refused.value.key == "people.role_not_allowed"
+
+
+async def test_a_personal_code_follows_its_member(db: Database, world: dict[str, int]) -> None:
+    """A roster's code not used yet places the member where they now serve."""
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO invites (code, unit_id, role, uses_left, expires_at, created_at,"
+            " member_id) VALUES ('RIENG234', ?, 'member', 1, '2027-01-01T00:00:00+07:00', ?, ?)",
+            (world["t1"], NOW, world["an"]),
+        )
+        officer = Actor.of(await members.get(tx, world["officer"]))  # type: ignore[arg-type]
+        an = await members.get(tx, world["an"])
+        t2 = await units.get(tx, world["t2"])
+        assert an is not None and t2 is not None
+        await membership.move(tx, officer, an, t2, TODAY, TODAY, NOW)
+        row = await tx.fetchone("SELECT unit_id FROM invites WHERE code = 'RIENG234'")
+    assert row is not None and row["unit_id"] == world["t2"]
