@@ -106,7 +106,8 @@ async def under(tx: Tx, path: str | None, everything: bool) -> list[Row]:
 
     Columns: id, full_name, role, active, phone, unit_path, joined (1 when they have a
     messenger account: the bot can reach them), since and until (their last stretch's first
-    and last day, until NULL while serving).
+    and last day, until NULL while serving) and left_on (the day they left, read as
+    /thanhvien reads it).
     """
     where = [within("u.path")] if path is not None else ["1 = 1"]
     if not everything:
@@ -114,7 +115,7 @@ async def under(tx: Tx, path: str | None, everything: bool) -> list[Row]:
     return await tx.fetchall(
         f"""SELECT m.id, m.full_name, m.role, m.active, m.phone, u.path AS unit_path,
                    EXISTS (SELECT 1 FROM identities i WHERE i.member_id = m.id) AS joined,
-                   s.start_date AS since, s.end_date AS until
+                   s.start_date AS since, s.end_date AS until, {_LEFT_ON}
               FROM members m JOIN units u ON u.id = m.unit_id
               LEFT JOIN memberships s ON s.id = (
                    SELECT s2.id FROM memberships s2 WHERE s2.member_id = m.id

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, timedelta
+from datetime import date
 
 from bot.core import cli_support, dates
 from bot.core.cli_support import existing_database, table
@@ -121,9 +121,10 @@ def _day(value: object) -> str:
 
 
 def _left(row: Row) -> str:
-    """The day a member left: the day after their last stretch's last day."""
-    until = row["until"]
-    return dates.day(date.fromisoformat(str(until)) + timedelta(days=1)) if until else "-"
+    """The day a member left, as chat shows it (the audit trail's, else the day after
+    their last stretch)."""
+    left_on = row["left_on"]
+    return dates.day(date.fromisoformat(str(left_on))) if left_on else "-"
 
 
 async def find_member(tx: Tx, typed: str, unit_typed: str | None) -> Member:
