@@ -17,7 +17,7 @@ from bot.core.engine import Context
 from bot.core.roles import role_label
 from bot.people.invites import normalize_code
 from handlers import menu
-from storage import audit, members, roster
+from storage import audit, invites, members, roster
 from storage.db import Row
 
 
@@ -34,7 +34,7 @@ async def try_join(ctx: Context, code: str) -> bool:
         await menu.show(ctx)
         return True
     refusal = _refusal(ctx, row)
-    if refusal is None and not await roster.consume_personal(ctx.tx, str(row["code"]), ctx.now_iso):
+    if refusal is None and not await invites.consume(ctx.tx, str(row["code"]), ctx.now_iso):
         refusal = ctx.t("roster.code_used")  # another chat took it a moment ago
     if refusal is not None:
         ctx.reset()

@@ -30,25 +30,6 @@ async def personal_invite(tx: Tx, code: str) -> Row | None:
     )
 
 
-async def consume_personal(tx: Tx, code: str, now_iso: str) -> bool:
-    """Take the one use of a personal code, unless it is used, revoked or expired; the guard
-    sits in the UPDATE so two chats sending the code at once cannot both join."""
-    cur = await tx.execute(
-        "UPDATE invites SET uses_left = uses_left - 1"
-        " WHERE code = ? AND member_id IS NOT NULL AND uses_left > 0 AND revoked_at IS NULL"
-        " AND CAST(strftime('%s', expires_at) AS INTEGER) > CAST(strftime('%s', ?) AS INTEGER)",
-        (code, now_iso),
-    )
-    return cur.rowcount == 1
-
-
-async def revoke(tx: Tx, code: str, now_iso: str) -> None:
-    """Make a code join no one from now on (a renewed sheet replaces it)."""
-    await tx.execute(
-        "UPDATE invites SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL", (now_iso, code)
-    )
-
-
 async def listed_in(tx: Tx, unit_ids: Iterable[int]) -> list[Row]:
     """Everyone who ever served in these units (serving there now, moved on or left), to tell
     a roster row that is already listed from a new one. Columns: id, unit_id (the unit of

@@ -118,7 +118,7 @@ async def _renew(tx: Tx, row: Row, wanted: Wanted, now: datetime) -> tuple[str, 
     now_iso = iso(now)
     old = str(row["code"]) if row["code"] is not None else ""
     if old:
-        await roster.revoke(tx, old, now_iso)
+        await invites.revoke(tx, old, now_iso)
     code = await unused_code(tx)
     expires_at = now + timedelta(days=wanted.invite_days)
     member_id, unit_id = int(row["member_id"]), int(row["unit_id"])
