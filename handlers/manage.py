@@ -23,6 +23,7 @@ from bot.core.roles import OVERSIGHT_ROLES, TEAM_LEAD_ROLES, Role, role_label
 from bot.core.typed_dates import FORMS, read_day
 from bot.people import membership
 from bot.people.membership import Change, Refused
+from bot.units import lookup
 from handlers import manage_pick as pick
 from handlers import manage_words as words
 from handlers import menu
@@ -251,10 +252,12 @@ async def _ask_dest(ctx: Context, prefix: str = "", page: int = 0) -> None:
         return
     ctx.state.require(ManageDialog).step = "dest"
     wanted_team = target.role in membership.TEAM_ROLES
+    pool = await pick.units_in_scope(ctx)
+    teams = {u.id for u in lookup.teams(pool)}  # the open units with none open below
     picks = [
         Choice(pick.label(ctx, u), f"{DEST}{u.id}")
-        for u in await pick.units_in_scope(ctx)
-        if u.id != target.unit_id and await membership.is_team(ctx.tx, u) == wanted_team
+        for u in pool
+        if u.id != target.unit_id and (u.id in teams) == wanted_team
     ]
     rows, line = pick.paged(ctx, picks, page)
     lines = [prefix] if prefix else []

@@ -108,10 +108,7 @@ def paged(ctx: Context, picks: list[Choice], page: int) -> tuple[list[list[Choic
 
 async def units_in_scope(ctx: Context) -> list[Unit]:
     """The units the caller may open, in path order: their own and every one below it."""
-    assert ctx.member is not None
-    if scope(ctx) is None:
-        return await units.every(ctx.tx)
-    return await units.named_under(ctx.tx, ctx.member.unit_path)
+    return await units.named_under(ctx.tx, scope(ctx))
 
 
 async def ask_unit(ctx: Context, prefix: str = "", page: int = 0) -> None:
