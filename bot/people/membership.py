@@ -237,7 +237,7 @@ async def move(
         raise Refused("people.out_of_scope", name=target.full_name)
     if unit.id == target.unit_id:
         raise Refused("people.same_unit", name=target.full_name, unit=unit.name)
-    if unit.path and await _closed(tx, unit):
+    if unit.path and await units.is_closed(tx, unit.id):
         raise Refused("people.unit_closed", unit=unit.name)
     team = await is_team(tx, unit)
     role = target.role
@@ -322,7 +322,7 @@ async def come_back(
         assert unit is not None
     elif not may_place_in(actor, unit):
         raise Refused("people.out_of_scope", name=target.full_name)
-    if await _closed(tx, unit):
+    if await units.is_closed(tx, unit.id):
         raise Refused("people.unit_closed", unit=unit.name)
     if await is_team(tx, unit) != (target.role in TEAM_ROLES):
         raise Refused("people.role_unit_mismatch", unit=unit.name, role=target.role)
@@ -333,10 +333,6 @@ async def come_back(
     return await record_change(
         tx, actor, "return", target, on, now_iso, unit_after=unit, role_after=target.role
     )
-
-
-async def _closed(tx: Tx, unit: Unit) -> bool:
-    return await units.is_closed(tx, unit.id)
 
 
 def notice(texts: Texts, change: Change, locale: str) -> str:
