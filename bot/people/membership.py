@@ -237,7 +237,7 @@ async def move(
         raise Refused("people.out_of_scope", name=target.full_name)
     if unit.id == target.unit_id:
         raise Refused("people.same_unit", name=target.full_name, unit=unit.name)
-    if unit.path and await units.is_closed(tx, unit.id):
+    if await units.is_closed(tx, unit.id):
         raise Refused("people.unit_closed", unit=unit.name)
     team = await is_team(tx, unit)
     role = target.role
