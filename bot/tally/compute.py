@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import NamedTuple
 
 from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
+from bot.tally.judge import TargetResult, evaluate, suggest_rating, team_count_goals
 from bot.tally.periods import Period, months_in
 from bot.tally.scope import elapsed_end, make_scope, moved_out
 from bot.tally.urgent import count_flagged
@@ -52,10 +52,21 @@ class Figures:
     tips_forwarded: int = 0
     tips_unfounded: int = 0
     tips_open: int = 0
-    reoffending: int = 0
+    models_recognised: int = 0  # 4.2: models recognised at district level or above, so far
+    businesses_violating: int = 0  # 4.4: conditional businesses found violating the rules
+    weapons_cases: int = 0  # 4.4: illegal weapons, explosives or support tools found
     households: int = 0  # households of the units whose count is known
-    households_checked: int = 0  # households checked in those units
+    households_informed: int = 0  # 4.4: of those, households whose residents' info is given
+    supervised: int = 0  # 4.5: people on the register on some day of the period
+    reoffences: int = 0  # 4.5: reoffences recorded (not "signs") dated in the period
+    visits_due: int = 0  # 4.5: register people due a visit in the period
+    visits_done: int = 0  # ... of those, visited as due
+    serious_accidents: int = 0  # 4.6: serious traffic accidents in the team's area
+    commended: int = 0  # 4.7: commendations ticked for the team or its members, counting here
     good_deeds_required: int = 0
+    # Count targets' goals added up (a commune's is the sum of its teams', each team's its own
+    # goal after overrides): "no reoffence" in each team is none in the commune.
+    count_goals: dict[str, float] = field(default_factory=dict)
     unreachable: int = 0  # serving members who blocked the bot everywhere (open periods only)
 
     def add(self, other: Figures) -> None:
@@ -66,6 +77,9 @@ class Figures:
         by_kind = self.by_kind
         for kind, n in other.by_kind.items():
             by_kind[kind] = by_kind.get(kind, 0) + n
+        goals = self.count_goals
+        for key, goal in other.count_goals.items():
+            goals[key] = goals.get(key, 0.0) + goal
 
     @property
     def reports(self) -> int:
@@ -84,21 +98,9 @@ class Figures:
         return self.tips_resolved + self.tips_forwarded + self.tips_unfounded
 
 
-_COUNTS = tuple(name for name in Figures.__dataclass_fields__ if name != "by_kind")
-
-
-class TargetResult(NamedTuple):
-    """One target for one unit: the measured value, the goal, and whether it was met.
-
-    `met` is None when the target does not apply (no tips this period, households unknown).
-    Values are shares (0..1) except good deeds and reoffending, which are counts. A named
-    tuple: a province tally makes 40,000 of them.
-    """
-
-    key: str
-    value: float | None
-    goal: float
-    met: bool | None
+_COUNTS = tuple(
+    name for name in Figures.__dataclass_fields__ if name not in ("by_kind", "count_goals")
+)
 
 
 @dataclass
@@ -246,11 +248,12 @@ async def compute(
         figures.good_deeds_required = required
         known = households[uid]
         if known is None:
-            figures.households_checked = 0  # not comparable without a household count
+            figures.households_informed = 0  # not comparable without a household count
         else:
             figures.households = int(known)
         team = units[uid]
-        team.targets = evaluate(figures, settings, src.good_deed_kind)
+        figures.count_goals = team_count_goals(figures, settings.targets, months_in(period))
+        team.targets = evaluate(figures, settings.targets, src.good_deed_kind)
         team.rating = suggest_rating(team, settings) if figures.members else None
     ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
     _roll_up(ordered, units, settings, src.good_deed_kind)
@@ -310,7 +313,7 @@ def _roll_up(
     """
     for unit in reversed(ordered):
         if not unit.is_team:
-            unit.targets = evaluate(unit.figures, settings, good)
+            unit.targets = evaluate(unit.figures, settings.targets, good)
         above = units.get(unit.parent_id) if unit.parent_id is not None else None
         if above is None:
             continue
@@ -326,74 +329,3 @@ def _roll_up(
                 applicable[key] = applicable.get(key, 0) + n
             for key, n in unit.teams_meeting.items():
                 meeting[key] = meeting.get(key, 0) + n
-
-
-def _share(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
-
-
-def _at_least(value: float | None, goal: float) -> bool | None:
-    return None if value is None else value >= goal - 1e-9
-
-
-def evaluate(
-    figures: Figures, settings: TallySection, good_deed_kind: str
-) -> dict[str, TargetResult]:
-    """Each of the movement's targets for one unit; N/A where there is nothing to judge."""
-    goals = settings.targets
-    good = figures.by_kind.get(good_deed_kind, 0)
-    need = figures.good_deeds_required
-    households = _share(figures.households_checked, figures.households)
-    results = [
-        TargetResult("good_deeds", good, need, good >= need if need else None),
-        _ratio("patrol", figures.patrol_members, figures.members, goals.patrol_participation),
-        _ratio(
-            "fire_in_time",
-            figures.fires_confirmed_in_time,
-            figures.fires_confirmed,
-            goals.fire_in_time,
-        ),
-        _ratio("tips_acked", figures.tips_acked, figures.tips, goals.tips_acknowledged),
-        _ratio(
-            "tips_in_time",
-            figures.tips_acked_in_time,
-            figures.tips,
-            goals.tips_acknowledged_in_time,
-        ),
-        _ratio("tips_resolved", figures.tips_settled, figures.tips, goals.tips_resolved),
-        TargetResult(
-            "reoffending",
-            figures.reoffending,
-            goals.reoffending_max,
-            figures.reoffending <= goals.reoffending_max,
-        ),
-        TargetResult(
-            "households",
-            min(households, 1.0) if households is not None else None,
-            goals.households_checked,
-            _at_least(households, goals.households_checked),
-        ),
-        _ratio("compliance", figures.on_time_days, figures.expected_days, goals.daily_compliance),
-    ]
-    return {r.key: r for r in results}
-
-
-def _ratio(key: str, part: int, whole: int, goal: float) -> TargetResult:
-    value = _share(part, whole)
-    return TargetResult(key, value, goal, _at_least(value, goal))
-
-
-def suggest_rating(team: UnitTally, settings: TallySection) -> str:
-    """The first configured level whose rules the team meets; always shown as a suggestion."""
-    met, applicable = team.met_count
-    share = met / applicable if applicable else 0.0
-    compliance = team.figures.compliance or 0.0
-    for rule in settings.ratings:
-        required_ok = all(team.targets[k].met is not False for k in rule.required)
-        if (
-            required_ok
-            and share >= rule.min_targets_met - 1e-9
-            and compliance >= rule.min_compliance - 1e-9
-        ):
-            return rule.level
-    return "not_done"

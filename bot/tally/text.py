@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.core import dates
 from bot.core.config import TARGET_KEYS
+from bot.core.targets import target
 from bot.tally.compute import Tally, TargetResult, UnitTally
 from bot.tally.labels import Labels, percent
 
@@ -34,11 +35,12 @@ class TallyWriter:
         return kind
 
     def target_value(self, result: TargetResult) -> str:
-        """'1/1' for counts against a goal, '67%' for shares, '0' for reoffending."""
-        if result.key == "good_deeds":
+        """'1/1' for counts one must reach, '0' for counts to keep at none, '67%' for shares."""
+        t = target(result.key)
+        if t.measure == "count" and t.op == "<=":
+            return "—" if result.value is None else str(int(result.value))
+        if t.measure == "count":
             return f"{int(result.value or 0)}/{int(result.goal)}"
-        if result.key == "reoffending":
-            return str(int(result.value or 0))
         return percent(result.value)
 
     def short(self, key: str) -> str:

@@ -50,17 +50,14 @@ async def count_flagged(
         """The report's yes/no answer `field` is yes (field names are validated keys)."""
         return f"json_extract(r.data, '$.{field}') = 1"
 
-    checked = f"COALESCE(json_extract(r.data, '$.{src.households_field}'), 0)"
     expressions = tally_urgent.urgent_expressions(
         tip="{1}",
         fire="{0}",
-        minutes="{4}",
+        minutes="{2}",
         mobilised_field=src.fire_mobilised_field,
         in_time_field=src.fire_in_time_field,
     )
-    expressions["reoffending"] = f"r.kind = {{2}} AND {yes(src.reoffending_field)}"
-    expressions["households_checked"] = f"CASE WHEN r.kind = {{3}} THEN {checked} ELSE 0 END"
-    rare = (src.fire_kind, src.tip_kind, src.reintegration_kind, src.admin_kind)
+    rare = (src.fire_kind, src.tip_kind)
     params = (*rare, settings.targets.tip_ack_minutes)
     for r in await queries.flagged_per_unit(tx, scope, rare, expressions, params):
         figures = teams.get(r["unit_id"])

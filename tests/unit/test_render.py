@@ -40,7 +40,7 @@ FORMS = load_forms()
 KINDS = ["patrol", "good_deed", "tip", "nil"]
 PERIOD = month_named(2026, 11)
 NOW = datetime(2026, 12, 1, 8, 30)
-GOALS = {"patrol": 0.8, "tips_acked": 1.0, "tips_in_time": 0.9, "households": 0.9}
+GOALS = {"patrol": 0.8, "tips_acked": 1.0, "tips_in_time": 0.9, "residents_info": 0.9}
 COMPLIANCE_GOAL = 0.95
 
 
@@ -67,8 +67,8 @@ def _targets(f: Figures) -> dict[str, TargetResult]:
         _ratio("fire_in_time", f.fire_in_time, f.fire_mobilised, 1.0),
         _ratio("tips_acked", f.tips_acked, f.tips, GOALS["tips_acked"]),
         _ratio("tips_in_time", f.tips_acked_in_time, f.tips, GOALS["tips_in_time"]),
-        TargetResult("reoffending", f.reoffending, 0, f.reoffending <= 0),
-        _ratio("households", f.households_checked, f.households, GOALS["households"]),
+        TargetResult("reoffences", f.reoffences, 0, f.reoffences <= 0),
+        _ratio("residents_info", f.households_informed, f.households, GOALS["residents_info"]),
         _ratio("compliance", f.on_time_days, f.expected_days, COMPLIANCE_GOAL),
     ]
     return {r.key: r for r in results}
@@ -110,7 +110,7 @@ def build_tally(extra_teams: int = 0) -> Tally:
         on_time_days=145,
         patrol_members=5,
         households=120,
-        households_checked=120,
+        households_informed=120,
     )
     khuon_pinh.figures = _team_figures(
         members=4,
@@ -124,7 +124,7 @@ def build_tally(extra_teams: int = 0) -> Tally:
         tips_acked=2,
         tips_acked_in_time=1,
         households=95,
-        households_checked=50,
+        households_informed=50,
     )
     quynh_son.figures = _team_figures(members=3, expected_days=90)
     teams = [khuon_pinh, na_leng, quynh_son]

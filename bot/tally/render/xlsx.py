@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.core.config import TARGET_KEYS
+from bot.core.targets import CATALOGUE
 from bot.tally.compute import Figures, RawReport, Tally, UnitTally
 from bot.tally.render import stable
 from bot.tally.render.excel import SheetNames, cell_text, formula_like, text_width
@@ -28,7 +29,7 @@ from bot.tally.urgent_list import UrgentReport
 if TYPE_CHECKING:
     from bot.tally.labels import Labels
 
-COUNT_TARGETS = frozenset({"good_deeds", "reoffending"})  # the other targets are shares 0..1
+COUNT_TARGETS = frozenset(t.key for t in CATALOGUE if t.measure == "count")  # others: shares
 MET, MISSED = "✓", "✗"
 PERCENT = "0.0%"
 DATE = "dd/mm/yyyy"
