@@ -164,6 +164,10 @@ class Milestone(Section):
     ]
     unit: str = ""  # a unit path: its members and those below it; "" = the whole tree
     days_before: list[int] = Field(default=[7, 3, 1, 0], min_length=1)
+    # A phase report each commune sends up: "so_ket" (one phase, `phase` names it) or
+    # "tong_ket" (the whole movement); "" for any other deliverable (a launch ceremony).
+    report: Literal["so_ket", "tong_ket", ""] = ""
+    phase: str = ""
 
     @field_validator("days_before")
     @classmethod
