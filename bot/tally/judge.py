@@ -6,14 +6,12 @@ change with the plans, live in one place.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
 from bot.core.config import TallySection, TallyTargets
 from bot.core.targets import BY_KEY as CATALOGUE_BY_KEY
 from bot.core.targets import CATALOGUE, TARGET_KEYS
-
-if TYPE_CHECKING:
-    from bot.tally.compute import Figures, UnitTally
+from bot.tally.figures import Figures
 
 
 class TargetResult(NamedTuple):
@@ -82,7 +80,19 @@ def evaluate(figures: Figures, goals: TallyTargets, good_deed_kind: str) -> dict
     return results
 
 
-def suggest_rating(team: UnitTally, settings: TallySection) -> str:
+class Rated(Protocol):
+    """What a suggested rating reads of a team's line (`bot.tally.compute.UnitTally`)."""
+
+    figures: Figures
+    targets: dict[str, TargetResult]
+
+    @property
+    def met_count(self) -> tuple[int, int]:
+        """(targets met, targets applicable)."""
+        ...
+
+
+def suggest_rating(team: Rated, settings: TallySection) -> str:
     """The first configured level whose rules the team meets; always shown as a suggestion."""
     met, applicable = team.met_count
     share = met / applicable if applicable else 0.0
