@@ -165,8 +165,8 @@ async def xlsx_bytes(
     role: str | None = None,
 ) -> bytes:
     """The workbook: a sheet per level, the tips and fires with their life, and the raw
-    reports (each list at most `limit` rows), built in a worker thread; for `role` (the
-    reader's), whose may not see the answers of tips and visits (bot/tally/privacy)."""
+    reports (each list at most `limit` rows), built in a worker thread; made for a reader
+    of `role`, without the answers of tips and visits unless it may read them (privacy.py)."""
     async with db.read() as tx:
         raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms, role=role)
         urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit, role=role)
