@@ -10,9 +10,11 @@ from pathlib import Path
 from bot.core.config import Config
 from storage import units
 from tests.inproc.helpers import file_patrol, press_data
+from tests.inproc.test_zalo import Z, fake, z
 from tests.support.fakebot import Sent
 from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, Harness, make_harness
 
+__all__ = ["fake", "z"]  # the fake Zalo server and the harness on it, from test_zalo
 EXCEL_VI = "📄 CSV (Excel tiếng Việt)"
 STANDARD = "📄 CSV (chuẩn, dấu phẩy)"
 SENT_EXCEL_VI = (
@@ -96,3 +98,11 @@ async def test_a_forged_csv_button_is_refused_and_sends_nothing(tmp_path: Path) 
             assert [m for m in replies if m.file_kind is not None] == []
     finally:
         await h.close()
+
+
+async def test_a_messenger_that_takes_no_files_is_offered_no_csv(z: Z) -> None:
+    await z.h.add_invite("ZALOCAX", COMMUNE, "officer")
+    officer = z.user("Trần Văn Dũng")
+    await z.join(officer, "ZALOCAX")
+    table = (await z.say(officer, "/thongke"))[0].text
+    assert "Tháng trước" in table and "CSV (Excel" not in table
