@@ -9,7 +9,6 @@ forged; the dialog only waits for a typed number.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import ClassVar
 
@@ -19,6 +18,7 @@ from bot.core.ids import parse_id
 from bot.core.model import Choice, Outbound
 from bot.core.roles import ALERT_ROLES, in_scope
 from bot.reports.lifecycle import DUP_PREFIX, OPEN_STATES
+from bot.reports.numbers import parse_number
 from handlers import menu
 from handlers.tinbao import age, place_text
 from storage import caselists, members
@@ -32,7 +32,6 @@ QUIT = "dupx:"
 RECENT_DAYS = 7
 MAX_CANDIDATES = 8
 _OPEN = tuple(sorted(OPEN_STATES))
-_NUMBER = re.compile(r"(?:BC)?-?(\d{4})-(\d{1,6})|(\d{1,6})")
 
 
 class DuplicateDialog(FlowState):
@@ -101,7 +100,7 @@ async def on_input(ctx: Context) -> None:
         ctx.reset()
         return
     typed = ctx.text
-    number = _number(typed, ctx.now.year)
+    number = parse_number(typed, ctx.now.year)
     other_id = await caselists.id_by_number(ctx.tx, number) if number else None
     if other_id is None:
         ctx.reply(
@@ -111,16 +110,6 @@ async def on_input(ctx: Context) -> None:
         )
         return
     await _confirm(ctx, report, await caselists.line(ctx.tx, other_id))
-
-
-def _number(typed: str, year: int) -> str | None:
-    """BC-2026-000123, 2026-123 or just 123 (this year's) as the stored number."""
-    match = _NUMBER.fullmatch(typed.strip().upper().replace(" ", ""))
-    if match is None:
-        return None
-    if match.group(3):
-        return f"BC-{year}-{int(match.group(3)):06d}"
-    return f"BC-{match.group(1)}-{int(match.group(2)):06d}"
 
 
 def _commune_of(unit_path: str) -> str:

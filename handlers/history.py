@@ -8,7 +8,6 @@ histories are split by the channel like every long text.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from bot.core import dates
@@ -17,6 +16,7 @@ from bot.core.parsing import fold
 from bot.core.roles import role_label
 from bot.people.audit_export import action_label, values_text
 from bot.people.membership import Actor, may_see
+from bot.reports.numbers import looks_like_number, parse_number
 from handlers.commands import handles
 from storage import (
     audit,
@@ -30,8 +30,6 @@ from storage import (
 )
 from storage.members import Member
 
-NUMBER = re.compile(r"^bc-\d{4}-\d{1,6}$")
-
 
 @handles("lichsu")
 async def begin(ctx: Context) -> None:
@@ -39,8 +37,9 @@ async def begin(ctx: Context) -> None:
     me = ctx.member
     assert me is not None
     typed = ctx.inbound.args.strip()
-    if NUMBER.match(fold(typed)):
-        await _report(ctx, me, typed.upper())
+    if looks_like_number(typed):
+        number = parse_number(typed, ctx.now.year)
+        await _report(ctx, me, number or typed.upper())
         return
     if not typed:
         await _member(ctx, me)

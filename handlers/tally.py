@@ -18,9 +18,10 @@ from bot.core.parsing import fold
 from bot.core.roles import UNIT_TALLY_ROLES, in_scope
 from bot.tally import periods
 from bot.tally.compute import Tally
-from bot.tally.files import attachments
+from bot.tally.files import attachments, csv_attachment
 from bot.tally.periods import Period, PeriodError
 from bot.tally.prepared import prepare
+from bot.tally.render.csv_file import CSV_STYLES, CsvStyle
 from bot.units import lookup
 from handlers import menu
 from handlers.commands import HOME, handles
@@ -111,6 +112,10 @@ async def on_button(ctx: Context) -> None:
         await _refuse(ctx, "tally.out_of_scope")
         return
     _leave_range(ctx)
+    code, _, style = parts[1].partition(":")
+    if style:
+        await _other_csv(ctx, unit, code, style)
+        return
     if parts[1] == "range":
         ctx.park()
         ctx.state.open(TallyRange(unit_id=unit.id))
@@ -227,7 +232,8 @@ async def show(ctx: Context, unit: Unit, period: Period) -> None:
     note = ctx.t("tally.files_elsewhere")  # a messenger that cannot take files says where
     if ctx.can_send_files:
         failed = ctx.t("tally.files_failed")
-        files = attachments(ctx.services.db, tally, ready.labels, config, failed)
+        role = ctx.member.role if ctx.member is not None else None
+        files = attachments(ctx.services.db, tally, ready.labels, config, failed, role=role)
         note = ctx.t("tally.files_note")
     text = ready.message(config.tally.phone_team_limit, files_note=note)
     hidden = len(tally.children(tally.root)) - MAX_DRILL_BUTTONS
@@ -259,6 +265,9 @@ async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]
     rows += [phase_buttons[i : i + 2] for i in range(0, len(phase_buttons), 2)]
     rows.append([Choice(ctx.t("tally.period_range"), f"{PREFIX}{uid}:range")])
     code = tally.period.code
+    if ctx.can_send_files:  # the CSV in the style the configured one is not
+        other = _OTHER_CSV[ctx.services.config.tally.csv_style]
+        rows.append([Choice(ctx.t(_CSV_KEY[other]), f"{PREFIX}{uid}:{code}:{other}")])
     children = tally.children(tally.root)[:MAX_DRILL_BUTTONS]
     drill = [
         Choice(ctx.t("tally.down", name=c.name), f"{PREFIX}{c.unit_id}:{code}") for c in children
@@ -273,3 +282,37 @@ async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]
             )
     rows.append([Choice(ctx.t("menu.back_to_menu"), HOME)])
     return rows
+
+
+_OTHER_CSV: dict[str, CsvStyle] = {"standard": "excel-vi", "excel-vi": "standard"}
+_CSV_KEY = {"standard": "files.csv_standard", "excel-vi": "files.csv_excel_vi"}
+
+
+async def _other_csv(ctx: Context, unit: Unit, code: str, style: str) -> None:
+    """The CSV button ('tally:<unit>:<period>:<style>'): the same team rows in the style the
+    caller asked for, e.g. semicolons and decimal commas for Excel on a Vietnamese Windows."""
+    if style not in CSV_STYLES:
+        await _refuse(ctx, "tally.bad_period")
+        return
+    try:
+        period = periods.decode(code, ctx.services.config.tally.phases, _starts_on(ctx))
+    except PeriodError as err:
+        await _refuse(ctx, err.key)
+        return
+    if not ctx.can_send_files:
+        await menu.show(ctx, ctx.t("tally.files_elsewhere"))
+        return
+    ready = await prepare(
+        ctx.tx,
+        unit,
+        period,
+        config=ctx.services.config,
+        forms=ctx.forms,
+        texts=ctx.services.texts,
+        locale=ctx.locale,
+        now=ctx.now,
+    )
+    chosen: CsvStyle = "excel-vi" if style == "excel-vi" else "standard"
+    csv = csv_attachment(ready.tally, ready.labels, chosen, ctx.t("tally.files_failed"))
+    text = ctx.t(_CSV_KEY[chosen] + "_sent", unit=unit.name)
+    ctx.reply(text, [[Choice(ctx.t("menu.back_to_menu"), HOME)]], attachments=[csv])

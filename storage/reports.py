@@ -100,6 +100,15 @@ def _text_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+NUMBER_DIGITS = 6  # BC-2026-000123: at least six digits, more past 999,999 (BC-2026-1000000)
+
+
+def number_text(year: int, seq: int) -> str:
+    """The number of a year's `seq`-th report: the one shape every parser reads back
+    (bot/reports/numbers.py); past 999,999 it grows a digit rather than wrapping or failing."""
+    return f"BC-{year:04d}-{seq:0{NUMBER_DIGITS}d}"
+
+
 async def next_number(tx: Tx, year: int) -> str:
     """Allocate the human report number BC-YYYY-NNNNNN, counted per year, inside the save."""
     name = f"report:{year}"
@@ -110,7 +119,7 @@ async def next_number(tx: Tx, year: int) -> str:
     )
     row = await tx.fetchone("SELECT value FROM counters WHERE name = ?", (name,))
     assert row is not None
-    return f"BC-{year}-{int(row['value']):06d}"
+    return number_text(year, int(row["value"]))
 
 
 async def create(

@@ -139,6 +139,16 @@ class TallySection(Section):
     phone_team_limit: int = Field(default=12, ge=1, le=60)
     # Raw report rows in a workbook sent in chat (the CLI has no limit).
     raw_rows_limit: int = Field(default=20000, ge=0, le=1_000_000)
+    # Local practice: who gets the answers of tips and reintegration visits (what happened,
+    # where, the person's code) in files; anyone else's file lists the report without them.
+    details_roles: list[Literal["leader", "deputy", "officer", "supervisor", "admin"]] = [
+        "officer",
+        "supervisor",
+        "admin",
+    ]
+    # The CSV a tally sends by default: "standard" (comma, decimal point: scripts, LibreOffice
+    # in English) or "excel-vi" (semicolon, decimal comma: Excel on a Vietnamese Windows).
+    csv_style: Literal["standard", "excel-vi"] = "standard"
     targets: TallyTargets = TallyTargets()
     sources: TallySources = TallySources()
     ratings: list[RatingRule] = DEFAULT_RATINGS

@@ -1,7 +1,8 @@
 """`antt-bot tally`: the same tally as /thongke, from the command line, as text or a file.
 
-The operator at the server's shell has the database anyway, so no role check applies here;
-the unit is named as in chat (its path, or a unique short name) and days as chat reads them.
+The operator at the server's shell has the database anyway, so no role check applies here
+and the workbook holds every detail unless `--for-role` names the reader it is made for; the
+unit is named as in chat (its path, or a unique short name) and days as chat reads them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.tally import periods
 from bot.tally.files import FORMATS, csv_bytes, file_stem, png_bytes, xlsx_bytes
 from bot.tally.periods import Period, PeriodError
 from bot.tally.prepared import prepare
+from bot.tally.render.csv_file import CSV_STYLES, csv_name
 from bot.units import cli_unit
 from storage.db import Database
 
@@ -37,6 +39,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     tally.add_argument("--to", dest="end", metavar="DATE", help="last day, e.g. 2026-10-31")
     tally.add_argument("--format", choices=FORMATS, default="text")
+    tally.add_argument(
+        "--csv-style",
+        choices=CSV_STYLES,
+        default=None,
+        help="CSV for scripts (standard: ',' and 0.95) or for Excel on a Vietnamese Windows "
+        "(excel-vi: ';' and 0,95); default: [tally] csv_style",
+    )
+    tally.add_argument(
+        "--for-role",
+        choices=("leader", "deputy", "officer", "supervisor", "admin"),
+        default="admin",
+        help="who the workbook is for: the answers of tips and reintegration visits only "
+        "for the roles in [tally] details_roles (default: admin, everything)",
+    )
     tally.add_argument("--out", metavar="FILE", help="where to write ('-' = standard output)")
     tally.add_argument("--locale", choices=("vi", "en"), default=None)
     tally.add_argument("--demo", action="store_true", help="read the terminal demo's database")
@@ -71,6 +87,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     except ValueError as err:
         print(f"antt-bot: {err}", file=sys.stderr)
         return 2
+    style = args.csv_style or config.tally.csv_style
     forms = load_forms(config.reports.forms_file or None)
     texts = Texts.load()
     locale = args.locale or config.bot.locale
@@ -100,14 +117,16 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             text = ready.message(team_limit=10**6, max_chars=None)
             data = (text + "\n").encode()
         elif args.format == "xlsx":
-            data = await xlsx_bytes(db, tally, labels, config, limit=None)
+            data = await xlsx_bytes(db, tally, labels, config, limit=None, role=args.for_role)
         elif args.format == "csv":
-            data = await csv_bytes(tally, labels)
+            data = await csv_bytes(tally, labels, style)
         else:
             data = await png_bytes(tally, labels)
     finally:
         await db.close()
-    return _write(data, args.out, f"{file_stem(tally)}.{args.format}", args.format)
+    stem = file_stem(tally)
+    name = csv_name(stem, style) if args.format == "csv" else f"{stem}.{args.format}"
+    return _write(data, args.out, name, args.format)
 
 
 def _write(data: bytes, out: str | None, default_name: str, fmt: str) -> int:

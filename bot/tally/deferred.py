@@ -21,7 +21,7 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
     from bot.tally import periods
     from bot.tally.files import file_stem, xlsx_bytes
     from bot.tally.prepared import prepare
-    from storage import units
+    from storage import members, units
 
     kind = payload["render"]
     if kind not in {"tally", "tally_xlsx"}:
@@ -36,6 +36,10 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
         unit = await units.get(tx, int(payload["unit_id"]))
         if unit is None:
             raise DeliveryError("unit no longer exists", transient=False)  # no use retrying
+        # The reader's role as it is when the file goes out (bot/tally/privacy); a row queued
+        # without the member (before they were named here) gets the file without details.
+        reader = payload.get("member_id")
+        member = await members.get(tx, int(reader)) if reader is not None else None
         ready = await prepare(
             tx,
             unit,
@@ -52,7 +56,9 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
         head = texts.t(locale, "schedule.monthly_tally_intro")
         body = ready.message(config.tally.phone_team_limit, files_note=texts.t(locale, note_key))
         return Outbound(f"{head}\n\n{body}")
-    data = await xlsx_bytes(services.db, tally, labels, config, config.tally.raw_rows_limit)
+    role = member.role if member is not None else None
+    limit = config.tally.raw_rows_limit
+    data = await xlsx_bytes(services.db, tally, labels, config, limit, role=role)
 
     async def built() -> bytes:
         """The workbook, already built."""

@@ -21,7 +21,8 @@ from bot.core.parsing import fold
 from bot.reports.forms import Forms
 from bot.tally.compute import RawReport, Tally
 from bot.tally.labels import Labels
-from bot.tally.render.csv_file import team_csv
+from bot.tally.privacy import private_kinds, shows_details, withheld
+from bot.tally.render.csv_file import CsvStyle, csv_name, team_csv
 from bot.tally.render.xlsx import workbook
 from bot.tally.scope import make_scope
 from bot.tally.urgent_list import urgent_reports
@@ -118,12 +119,19 @@ async def _with_names(tx: Tx, raw: list[RawReport], forms: Forms) -> list[RawRep
 
 
 async def raw_reports(
-    tx: Tx, tally: Tally, config: Config, limit: int | None, *, forms: Forms | None = None
+    tx: Tx,
+    tally: Tally,
+    config: Config,
+    limit: int | None,
+    *,
+    forms: Forms | None = None,
+    role: str | None = None,
 ) -> tuple[list[RawReport], bool]:
     """The period's reports under the tally's unit; True when `limit` cut the list short.
 
     With `forms`, team-mate answers (stored as member ids) come back as the members' names
-    and reports of its urgent kinds are never marked late.
+    and reports of its urgent kinds are never marked late. The answers of tips and
+    reintegration visits come only for a `role` in `[tally] details_roles` (bot/tally/privacy).
     """
     rc = config.reports
     urgent = [c.key for c in forms.categories if c.urgent] if forms is not None else []
@@ -139,19 +147,29 @@ async def raw_reports(
         rows.sort(key=lambda r: (str(r["report_date"]), str(r["created_at"])))
     truncated = limit is not None and len(rows) > limit
     raw = [raw_report(r, then) for r in rows[:limit]]
+    if not shows_details(config, role):
+        hidden = private_kinds(config)
+        raw = [replace(r, data=withheld(r.kind, r.data, hidden)) for r in raw]
     if forms is not None:
         raw = await _with_names(tx, raw, forms)
     return raw, truncated
 
 
 async def xlsx_bytes(
-    db: Database, tally: Tally, labels: Labels, config: Config, limit: int | None
+    db: Database,
+    tally: Tally,
+    labels: Labels,
+    config: Config,
+    limit: int | None,
+    *,
+    role: str | None = None,
 ) -> bytes:
     """The workbook: a sheet per level, the tips and fires with their life, and the raw
-    reports (each list at most `limit` rows), built in a worker thread."""
+    reports (each list at most `limit` rows), built in a worker thread; made for a reader
+    of `role`, without the answers of tips and visits unless it may read them (privacy.py)."""
     async with db.read() as tx:
-        raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms)
-        urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit)
+        raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms, role=role)
+        urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit, role=role)
     return await asyncio.to_thread(
         workbook,
         tally,
@@ -163,9 +181,9 @@ async def xlsx_bytes(
     )
 
 
-async def csv_bytes(tally: Tally, labels: Labels) -> bytes:
-    """The team rows as CSV."""
-    return team_csv(tally, labels)
+async def csv_bytes(tally: Tally, labels: Labels, style: CsvStyle = "standard") -> bytes:
+    """The team rows as CSV, comma or Vietnamese-Excel style (render/csv_file.py)."""
+    return team_csv(tally, labels, style)
 
 
 async def png_bytes(tally: Tally, labels: Labels) -> bytes:
@@ -185,20 +203,33 @@ async def png_bytes(tally: Tally, labels: Labels) -> bytes:
     return await asyncio.to_thread(draw)
 
 
+def csv_attachment(tally: Tally, labels: Labels, style: CsvStyle, failed_text: str) -> Attachment:
+    """The team rows as a CSV file of the given style, built only when the channel sends it."""
+
+    async def csv() -> bytes:
+        """The team rows."""
+        return await csv_bytes(tally, labels, style)
+
+    return Attachment(csv_name(file_stem(tally), style), "document", csv, failed_text=failed_text)
+
+
 def attachments(
-    db: Database, tally: Tally, labels: Labels, config: Config, failed_text: str
+    db: Database,
+    tally: Tally,
+    labels: Labels,
+    config: Config,
+    failed_text: str,
+    *,
+    role: str | None = None,
 ) -> list[Attachment]:
-    """The three files of a chat reply, built only when the channel sends them."""
+    """The three files of a chat reply, built only when the channel sends them, for a reader
+    of `role` (bot/tally/privacy); the CSV in the configured style."""
     stem = file_stem(tally)
     limit = config.tally.raw_rows_limit
 
     async def xlsx() -> bytes:
         """The workbook, with at most the configured number of raw rows."""
-        return await xlsx_bytes(db, tally, labels, config, limit)
-
-    async def csv() -> bytes:
-        """The team rows."""
-        return await csv_bytes(tally, labels)
+        return await xlsx_bytes(db, tally, labels, config, limit, role=role)
 
     async def png() -> bytes:
         """The chart."""
@@ -207,5 +238,5 @@ def attachments(
     return [
         Attachment(f"{stem}.png", "photo", png, failed_text=failed_text),
         Attachment(f"{stem}.xlsx", "document", xlsx, failed_text=failed_text),
-        Attachment(f"{stem}.csv", "document", csv, failed_text=failed_text),
+        csv_attachment(tally, labels, config.tally.csv_style, failed_text),
     ]

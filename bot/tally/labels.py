@@ -12,6 +12,7 @@ from bot.core.config import Config
 from bot.core.i18n import DEFAULT_LOCALE, Texts
 from bot.reports.forms import FieldDef, Forms
 from bot.tally.compute import UnitTally
+from bot.tally.privacy import is_withheld
 
 
 def percent(value: float | None) -> str:
@@ -152,8 +153,11 @@ class Labels:
     def details(self, kind: str, data: dict[str, object]) -> str:
         """A report's answers on one line, 'label: value; ...', in form order.
 
-        Answers the form no longer has follow under their keys, so nothing filed is hidden.
+        Answers the form no longer has follow under their keys, so nothing filed is hidden;
+        answers withheld from this file's reader (bot/tally/privacy) say who may read them.
         """
+        if is_withheld(data):
+            return self.t("files.withheld")
         fields = self._fields(kind)
         keys = [k for k in fields if k in data] + [k for k in data if k not in fields]
         parts = []

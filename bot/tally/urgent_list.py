@@ -17,6 +17,7 @@ from bot.core import dates
 from bot.core.config import Config
 from bot.reports.forms import Forms
 from bot.tally.compute import Tally
+from bot.tally.privacy import private_kinds, shows_details, withheld
 from bot.tally.scope import make_scope
 from storage import tally_urgent
 from storage.db import Row, Tx
@@ -95,10 +96,17 @@ def _report(row: Row, steps: list[Step], then: dict[int, tuple[str, str]]) -> Ur
 
 
 async def urgent_reports(
-    tx: Tx, tally: Tally, config: Config, forms: Forms, limit: int | None
+    tx: Tx,
+    tally: Tally,
+    config: Config,
+    forms: Forms,
+    limit: int | None,
+    *,
+    role: str | None = None,
 ) -> tuple[list[UrgentReport], bool]:
     """The period's tips and fires (the forms' urgent kinds) under the tally's unit, oldest
-    first, each with its steps; True when `limit` cut the list short."""
+    first, each with its steps; True when `limit` cut the list short. Unless `role` may read
+    them (bot/tally/privacy), a tip's answers and its officers' notes are withheld."""
     rc = config.reports
     kinds = [c.key for c in forms.categories if c.urgent]
     scope = make_scope(
@@ -121,4 +129,19 @@ async def urgent_reports(
         steps[int(s["report_id"])].append(
             Step(at, str(s["state"]), _name(s["who"]), _name(s["note"]), detail)
         )
-    return [_report(r, steps.get(int(r["id"]), []), then) for r in rows], truncated
+    listed = [_report(r, steps.get(int(r["id"]), []), then) for r in rows]
+    if not shows_details(config, role):
+        listed = _withheld(listed, private_kinds(config))
+    return listed, truncated
+
+
+def _withheld(listed: list[UrgentReport], hidden: frozenset[str]) -> list[UrgentReport]:
+    """The reports of `hidden` kinds without their answers and without the officers' notes
+    on their steps (a note retells the tip); who did what and when stays."""
+    out = []
+    for r in listed:
+        if r.kind in hidden:
+            steps = [replace(s, note=None, detail={}) for s in r.steps]
+            r = replace(r, data=withheld(r.kind, r.data, hidden), steps=steps)
+        out.append(r)
+    return out

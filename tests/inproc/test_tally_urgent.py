@@ -260,7 +260,7 @@ async def test_the_chat_message_tells_the_urgent_figures(world: World) -> None:
 async def test_the_workbook_lists_every_urgent_report_with_its_history(world: World) -> None:
     tally = await tally_of(world)
     labels = labels_for(TEXTS, FORMS, CONFIG, "vi")
-    data = await tally_files.xlsx_bytes(world.db, tally, labels, CONFIG, None)
+    data = await tally_files.xlsx_bytes(world.db, tally, labels, CONFIG, None, role="officer")
     wb = load_workbook(io.BytesIO(data))
     ws = wb["Tin báo, PCCC"]
     headers = [c.value for c in ws[1]]
@@ -326,7 +326,7 @@ async def test_the_workbook_lists_every_urgent_report_with_its_history(world: Wo
 async def test_a_long_urgent_list_is_cut_and_says_so(world: World) -> None:
     tally = await tally_of(world)
     labels = labels_for(TEXTS, FORMS, CONFIG, "en")
-    data = await tally_files.xlsx_bytes(world.db, tally, labels, CONFIG, 3)
+    data = await tally_files.xlsx_bytes(world.db, tally, labels, CONFIG, 3, role="officer")
     ws = load_workbook(io.BytesIO(data))["Tips and fires"]
     assert ws["A2"].value.startswith("The list is cut: only the first 3")
     assert [ws.cell(row=r, column=1).value for r in range(3, 6)] == ["BC-t1", "BC-t4", "BC-t2"]

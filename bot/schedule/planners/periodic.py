@@ -36,6 +36,7 @@ async def monthly_tally(plan: Plan) -> list[Planned]:
         files = channel not in fileless
         base = {
             "unit_id": row.unit_id,
+            "member_id": row.member_id,  # the workbook's details follow their role
             "period": ended.code,
             "locale": row.locale,
             "files": files,
