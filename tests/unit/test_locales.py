@@ -62,6 +62,10 @@ DYNAMIC_KEYS = (
     "case.state_received",
     "case.step_verifying",
     "case.verb_resolved",
+    # the days /quanly asks for (handlers/supervised_steps.py)
+    "supervised.ask_since",
+    "supervised.ask_end_day",
+    "supervised.ask_reoffence_day",
 )
 
 ENGLISH_ALIASES = {
@@ -76,6 +80,7 @@ ENGLISH_ALIASES = {
     "kenhnhan": "messenger",
     "thongbao": "announce",
     "nghiphep": "leave",
+    "quanly": "supervised",
 }
 
 
