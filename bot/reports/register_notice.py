@@ -1,8 +1,11 @@
-"""Telling the team's leaders that a visit names a code not on the team's register.
+"""Telling the team's leaders what a reintegration visit asks of them: a code not on the
+team's register, or signs of reoffending seen on the visit.
 
-The visit is filed as typed (never thrown away); the leaders and deputies of the team (or,
+The visit is filed as typed (never thrown away). The leaders and deputies of the team (or,
 when the reporter is the only one, the commune police over the team) are told, so the person
-can be added with /quanly or the member reminded of the right code. Codes only: no name.
+can be added with /quanly, the member reminded of the right code, or a reoffence recorded
+once established (a sign is a warning, not a reoffence: only /quanly records one). Codes
+only: no name.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ from bot.reports.forms import Category
 from storage import members, supervised
 
 NOTICE_KEY = "supervised-unknown"
+SIGNS_KEY = "supervised-signs"
 
 
-async def tell_unknown_code(
+async def tell_leaders(
     ctx: Context, category: Category, report_id: int, number: str, data: dict[str, Any]
 ) -> None:
-    """After filing: a register code not on the team's register is reported to whoever can
-    add it (each once per report)."""
+    """After filing a visit: a code not on the register, or signs of reoffending, reported
+    to whoever can act on it (each once per report)."""
+    src = ctx.services.config.tally.sources
     member = ctx.member
     assert member is not None
     fields = [f.key for f in category.fields if f.type == "register_person"]
@@ -30,32 +35,39 @@ async def tell_unknown_code(
     if not codes:
         return
     known = {c.upper() for c in await supervised.codes(ctx.tx, member.unit_id)}
-    unknown = [c for c in codes if c.upper() not in known]
-    if not unknown:
-        return
-    team = await members.team_roster(ctx.tx, member.unit_id)
-    leads: list[tuple[int, str | None]] = [
-        (int(r["id"]), None)
-        for r in team
-        if r["role"] in TEAM_LEAD_ROLES and int(r["id"]) != member.id
+    notices = [
+        ("supervised.unknown_notice", NOTICE_KEY, c) for c in codes if c.upper() not in known
     ]
-    if not leads:
-        police = await members.officers_over(ctx.tx, member.unit_path, role_names(ALERT_ROLES))
-        leads = [(int(r["id"]), str(r["locale"])) for r in police]
+    if category.key == src.reintegration_kind and data.get(src.reoffending_field) is True:
+        notices += [("supervised.signs_notice", SIGNS_KEY, c) for c in codes]
+    if not notices:
+        return
     texts = ctx.services.texts
-    for member_id, locale in leads:
-        if locale is None:
-            found = await members.get(ctx.tx, member_id)
-            locale = found.locale if found else ctx.services.config.bot.locale
-        for code in unknown:
+    for member_id, locale in await _leads(ctx):
+        for key, dedupe, code in notices:
             text = texts.t(
                 locale,
-                "supervised.unknown_notice",
+                key,
                 number=number,
                 reporter=member.full_name,
                 unit=member.unit_name,
                 code=code,
             )
-            await ctx.notify(
-                member_id, f"{NOTICE_KEY}:{report_id}:{member_id}:{code}", Outbound(text)
-            )
+            await ctx.notify(member_id, f"{dedupe}:{report_id}:{member_id}:{code}", Outbound(text))
+
+
+async def _leads(ctx: Context) -> list[tuple[int, str]]:
+    """The team's leaders and deputies but the reporter, each with their language; when
+    there are none, the commune police over the team."""
+    member = ctx.member
+    assert member is not None
+    team = await members.team_roster(ctx.tx, member.unit_id)
+    leads: list[tuple[int, str]] = []
+    for r in team:
+        if r["role"] in TEAM_LEAD_ROLES and int(r["id"]) != member.id:
+            found = await members.get(ctx.tx, int(r["id"]))
+            leads.append((int(r["id"]), found.locale if found else ctx.services.config.bot.locale))
+    if leads:
+        return leads
+    police = await members.officers_over(ctx.tx, member.unit_path, role_names(ALERT_ROLES))
+    return [(int(r["id"]), str(r["locale"])) for r in police]

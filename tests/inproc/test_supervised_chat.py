@@ -196,6 +196,12 @@ async def test_the_reintegration_report_picks_from_the_register(h: Harness) -> N
         listed[-1].text
     )
     assert await h.count("SELECT COUNT(*) FROM supervised_reoffences") == 0
+    await h.drain()  # the leader is warned of the signs, nothing more
+    assert [m.text for m in w.tu.messages if m.text.startswith("⚠️ Báo cáo")] == [
+        "⚠️ Báo cáo BC-2026-000001 của Nguyễn Văn An (Thôn Nà Lẹng): người có mã «NVA» có biểu"
+        " hiện tái phạm. Đây là cảnh báo, chưa phải tái phạm; khi đã xác định tái phạm, gõ"
+        " /quanly để ghi nhận."
+    ]
 
 
 async def test_a_typed_code_is_matched_and_an_unknown_one_kept_and_told(h: Harness) -> None:
