@@ -27,21 +27,17 @@ async def team_codes(ctx: Asking) -> list[str]:
 
 @register
 class RegisterPersonKind(FieldKind):
-    """A code from the team's register (one button each), or a code typed."""
+    """A code from the team's register (one button each), or a code typed; a text longer
+    than the field's `max_length` is refused (a full name typed, most likely), not cut."""
 
     name = "register_person"
     free_input = True
-
-    def hint(self, ctx: Asking, fdef: FieldDef) -> str:
-        """Pick or type: said the messenger's way."""
-        return ctx.t("supervised.pick_hint")
 
     async def question(self, ctx: Asking, fdef: FieldDef, pending: list[Any]) -> Question:
         """The register's codes, three a row; a team without a register is told to type."""
         picks = [Choice(code, scoped(fdef, code)) for code in await team_codes(ctx)]
         result = Question(rows=[picks[i : i + 3] for i in range(0, len(picks), 3)])
-        if not picks:
-            result.notes.append(ctx.t("supervised.no_register"))
+        result.notes.append(ctx.t("supervised.pick_hint" if picks else "supervised.no_register"))
         return result
 
     async def parse(
@@ -60,6 +56,9 @@ class RegisterPersonKind(FieldKind):
         for code in codes:
             if fold(code) == fold(typed):
                 return Outcome("value", code)
-        if fdef.max_length and len(typed) > fdef.max_length:
-            return Outcome("error", message=ctx.t("error.too_long", n=fdef.max_length))
+        if len(typed) > fdef.max_length:  # a name typed, most likely: never kept
+            return Outcome(
+                "error",
+                message=ctx.t("supervised.code_too_long", n=len(typed), max=fdef.max_length),
+            )
         return Outcome("value", typed)
