@@ -66,6 +66,11 @@ DYNAMIC_KEYS = (
     "supervised.ask_since",
     "supervised.ask_end_day",
     "supervised.ask_reoffence_day",
+    # the register's changes in the audit export (bot/people/audit_export.py)
+    "supervised.audit_add",
+    "supervised.audit_end",
+    "supervised.audit_reoffence",
+    "supervised.audit_reoffence_withdrawn",
 )
 
 ENGLISH_ALIASES = {

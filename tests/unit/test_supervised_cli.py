@@ -4,6 +4,8 @@ list, and an import file checked whole before anything is saved."""
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -149,3 +151,18 @@ def test_an_import_with_bad_rows_saves_nothing_and_lists_every_problem(
     assert "Nothing was imported." in err
     assert register(root) == []
     assert rows(root, "SELECT * FROM audit_trail WHERE subject = 'supervised'") == []
+
+
+def test_the_audit_export_names_register_changes_by_code(root: Path, capsys: Any) -> None:
+    assert run(root, "add", "NVA", "--unit", "Nà Lẹng", "--name", "Nguyễn Văn A") == 0
+    assert run(root, "reoffence", "NVA", "--unit", "Nà Lẹng") == 0
+    out = root / "audit.csv"
+    assert main(["--config", str(root / "config.toml"), "audit", "--unit", "Xã Bắc Sơn",
+                 "--from", "1/11", "--to", "30/11/2026", "--out", str(out)]) == 0  # fmt: skip
+    text = out.read_text(encoding="utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))[1:]
+    assert [(r[3], r[4].split(" (#")[0]) for r in lines] == [
+        ("Thêm vào danh sách quản lý", "Người được quản lý NVA"),
+        ("Ghi nhận tái phạm", "Người được quản lý NVA"),
+    ]
+    assert "Nguyễn Văn A" not in text
