@@ -150,7 +150,7 @@ async def _ask_team(ctx: Context, prefix: str = "") -> None:
         rows = [picks[i : i + 2] for i in range(0, len(picks), 2)]
     rows.append(cancel_row(ctx))
     lines = [prefix] if prefix else []
-    lines.append(ctx.t("supervised.ask_team"))
+    lines.append(ctx.t("supervised.ask_team" if len(rows) > 1 else "supervised.ask_team_typed"))
     ctx.reply("\n".join(lines), rows, free_input=True)
 
 
