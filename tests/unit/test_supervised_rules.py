@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from bot.core.config import ConfigError, load_config
 from bot.people.supervised import clean_code, due_in, sees_names, valid_code
 from storage.members import Member
 from storage.units import Unit
@@ -64,3 +66,13 @@ def test_codes_are_short_and_compared_without_case() -> None:
     assert clean_code("  n  v a ") == "N V A"
     assert valid_code("NVA") and valid_code("A-01") and valid_code("Đ.V.B")
     assert not valid_code("123") and not valid_code("A" * 21) and not valid_code("a/b")
+
+
+def test_the_visit_rhythm_is_configured_and_checked(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[supervised]\nvisit_every_days = 15\n", encoding="utf-8")
+    assert load_config(str(path)).supervised.visit_every_days == 15
+    assert load_config(None).supervised.visit_every_days == 30  # local practice
+    path.write_text("[supervised]\nvisit_every_days = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="visit_every_days"):
+        load_config(str(path))
