@@ -1,4 +1,5 @@
-"""The command line: run, demo, org import, invite, member, audit, tally, outbox, updates."""
+"""The command line: run, demo, org import, invite, member, supervised, audit, tally, outbox,
+updates."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from bot.channels import updates_cli
 from bot.core import logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.outbox import cli as outbox_cli
-from bot.people import audit_export, invite_cli, member_cli
+from bot.people import audit_export, invite_cli, member_cli, supervised_cli
 from bot.people.roster import cli as roster_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
@@ -28,6 +29,7 @@ RUNNERS: dict[str, Runner] = {
     "org": org_cli.run,
     "invite": invite_cli.run,
     "member": member_cli.run,
+    "supervised": supervised_cli.run,
     "roster": roster_cli.run,
     "audit": audit_export.run,
     "tally": tally_cli.run,
@@ -58,6 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     org_cli.add_parser(sub)
     invite_cli.add_parser(sub)
     member_cli.add_parser(sub)
+    supervised_cli.add_parser(sub)
     roster_cli.add_parser(sub)
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)

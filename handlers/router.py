@@ -24,6 +24,7 @@ from handlers import (
     rejoin,
     report,
     start,
+    supervised,
     tally,
     tinbao,
     traps,
@@ -46,6 +47,7 @@ BUTTON_PREFIXES = (
     (announce.PREFIX, announce.on_button),
     (leave.PREFIX, leave.on_button),
     (manage.PREFIX, manage.on_button),
+    (supervised.PREFIX, supervised.on_button),
     (link.PREF_PREFIX, link.choose_preference),
     (myreports.OPEN, myreports.on_button),
     (myreports.EDIT, myreports.on_button),
@@ -69,6 +71,7 @@ FLOWS = {
     case_steps.FLOW: case_steps.on_input,
     phone.FLOW: phone.on_input,
     manage.FLOW: manage.on_input,
+    supervised.FLOW: supervised.on_input,
     rejoin.FLOW: rejoin.on_input,
 }
 

@@ -37,6 +37,7 @@ from bot.core.config_movement import (
     TallySources,
     TallyTargets,
 )
+from bot.core.config_supervised import SupervisedSection
 
 __all__ = [
     "DEFAULT_RATINGS",
@@ -242,6 +243,7 @@ class Config(_Section):
     roster: RosterSection = RosterSection()
     demo: DemoSection = DemoSection()
     alerts: AlertsSection = AlertsSection()
+    supervised: SupervisedSection = SupervisedSection()
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:

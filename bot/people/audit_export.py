@@ -115,6 +115,8 @@ def action_label(texts: Texts, subject: str, action: str, locale: str = LOCALE) 
     """The name of an action in words (Vietnamese in the file), so it reads without a legend."""
     known = texts.catalogues.get(locale, {})
     key = f"history.{subject}_{action}"
+    if subject == "supervised":  # the register of 4.5 keeps its words in its own table
+        key = f"supervised.audit_{action}"
     if key in known:
         return texts.t(locale, key)
     state = f"case.state_{action}"
@@ -137,6 +139,9 @@ def _entry(entry: Entry, people: dict[int, str], texts: Texts, tz: Any) -> Line:
         subject = f"{who} (#{entry.subject_id})"
         before = placed(detail.pop("unit_before", ""), detail.pop("role_before", ""))
         after = placed(detail.pop("unit_after", ""), detail.pop("role_after", ""))
+    elif entry.subject == "supervised":  # by code, never a name
+        code = detail.pop("code", "")
+        subject, before, after = f"Người được quản lý {code} (#{entry.subject_id})", "", ""
     else:
         label = "Mã mời" if entry.subject == "invite" else "Đơn vị"
         subject, before, after = f"{label} {entry.subject_id}", "", ""

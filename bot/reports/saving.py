@@ -13,6 +13,7 @@ from bot.reports.alerts import Reach, queue_alerts
 from bot.reports.credit import NIL_KIND, notify_teammates, replace_nil
 from bot.reports.fielddef import DATE
 from bot.reports.forms import Category
+from bot.reports.register_notice import tell_leaders
 from storage import incidents, reports
 
 
@@ -84,6 +85,7 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     replaced = None if category.key == NIL_KIND else await replace_nil(ctx, report_date)
     if participants:
         await notify_teammates(ctx, category, report_id, number, data, participants)
+    await tell_leaders(ctx, category, report_id, number, data)
     reach = None
     if category.urgent:
         reach = await queue_alerts(ctx, category, report_id, number, answers)

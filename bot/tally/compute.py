@@ -18,6 +18,7 @@ from bot.tally.figures import Figures
 from bot.tally.judge import TargetResult, evaluate, suggest_rating, team_count_goals
 from bot.tally.periods import Period, months_in
 from bot.tally.scope import elapsed_end, make_scope, moved_out
+from bot.tally.supervised import count_supervised
 from bot.tally.urgent import count_flagged
 from storage import tally as queries
 from storage import tally_tree
@@ -166,6 +167,16 @@ async def compute(
     for moved_since in moved:
         await _count(tx, replace(scope, path=moved_since), teams, settings, kinds)
     await _count(tx, scope, teams, settings, kinds)
+    for path in (*moved, unit.path):
+        await count_supervised(
+            tx,
+            path,
+            period.start,
+            period.end,
+            teams,
+            src.reintegration_kind,
+            config.supervised.visit_every_days,
+        )
     required = settings.targets.good_deeds_per_month * months_in(period)
     for uid, figures in teams.items():
         figures.teams = 1

@@ -110,7 +110,8 @@ BAD_INPUTS = [
      "Hình thức gặp gỡ?", "7", "Vui lòng bấm một lựa chọn bên dưới"),
     ("text-too-long", "Cảm hóa", [], f"{REINTEGRATION} · Bước 1/4",
      "Mã hoặc chữ cái đầu tên người được giúp đỡ", "X" * 21,
-     "Câu trả lời dài 21 ký tự, quá giới hạn 20 ký tự: đã giữ 20 ký tự đầu, phần cuối 1 ký"),
+     # The person is a code from the team's register (issue 15): too long is refused, not cut.
+     "Mã dài 21 ký tự, quá giới hạn 20 ký tự. Chỉ gõ mã hoặc chữ cái đầu tên"),
 ]
 # fmt: on
 KNOWN_BUGS: dict[str, str] = {}

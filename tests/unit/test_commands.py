@@ -40,6 +40,7 @@ TELEGRAM_VI = [
     ("thongbao", "Gửi thông báo tới các tổ"),
     ("lichsu", "Lịch sử thay đổi của báo cáo hoặc thành viên"),
     ("thanhvien", "Danh sách và quản lý thành viên"),
+    ("quanly", "Danh sách người được quản lý, giáo dục tại địa bàn"),  # 4.5 register (issue 15)
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
@@ -56,14 +57,15 @@ MENUS = {
     Role.SUPERVISOR: ["tally", "pending", "leave", "members", "help"],
     Role.ADMIN: ["tally", "pending", "leave", "members", "help"],
 }
-# Sections of other tables than [help] are named whole (/thanhvien's is manage.help).
+# Sections of other tables than [help] are named whole (/thanhvien's is manage.help; /quanly's,
+# the register of people under management added by issue 15, supervised.help).
 HELP = {
     Role.MEMBER: ["reporter", "common"],
-    Role.LEADER: ["reporter", "tally", "manage.help", "common"],
-    Role.DEPUTY: ["reporter", "tally", "manage.help", "common"],
-    Role.OFFICER: ["tally", "oversight", "manage.help", "common"],
-    Role.SUPERVISOR: ["tally", "oversight", "manage.help", "common"],
-    Role.ADMIN: ["tally", "oversight", "manage.help", "common"],
+    Role.LEADER: ["reporter", "tally", "manage.help", "supervised.help", "common"],
+    Role.DEPUTY: ["reporter", "tally", "manage.help", "supervised.help", "common"],
+    Role.OFFICER: ["tally", "oversight", "manage.help", "supervised.help", "common"],
+    Role.SUPERVISOR: ["tally", "oversight", "manage.help", "supervised.help", "common"],
+    Role.ADMIN: ["tally", "oversight", "manage.help", "supervised.help", "common"],
 }
 
 

@@ -29,6 +29,7 @@ TEXTS = Texts.load()
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 OLD_TYPES = ["choice", "multi_choice", "text", "integer", "date", "time", "yes_no", "location"]
 OLD_TYPES.append("photo")
+OLD_TYPES.append("register_person")  # 4.5: a code from the team's register (issue 15)
 
 MakeCtx = Callable[..., Context]
 
@@ -132,7 +133,7 @@ def test_a_new_kind_is_one_registered_class(monkeypatch: pytest.MonkeyPatch) -> 
 def test_typed_answers_and_bare_digits_by_kind() -> None:
     free = {n for n, k in KINDS.items() if k.free_input}
     numeric = {n for n, k in KINDS.items() if k.numeric_input}
-    assert free == {"text", "integer", "date", "time", "location"}
+    assert free == {"text", "integer", "date", "time", "location", "register_person"}
     assert numeric == {"integer"}  # dates and times never type as bare digits: choices are numbered
     assert all(isinstance(KINDS[n], TypedKind) for n in ("text", "integer", "date", "time"))
 

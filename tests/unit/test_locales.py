@@ -62,6 +62,15 @@ DYNAMIC_KEYS = (
     "case.state_received",
     "case.step_verifying",
     "case.verb_resolved",
+    # the days /quanly asks for (handlers/supervised_steps.py)
+    "supervised.ask_since",
+    "supervised.ask_end_day",
+    "supervised.ask_reoffence_day",
+    # the register's changes in the audit export (bot/people/audit_export.py)
+    "supervised.audit_add",
+    "supervised.audit_end",
+    "supervised.audit_reoffence",
+    "supervised.audit_reoffence_withdrawn",
 )
 
 ENGLISH_ALIASES = {
@@ -76,6 +85,7 @@ ENGLISH_ALIASES = {
     "kenhnhan": "messenger",
     "thongbao": "announce",
     "nghiphep": "leave",
+    "quanly": "supervised",
 }
 
 

@@ -1,13 +1,14 @@
 """Field kinds by type name: each type of form field is one registered class.
 
 The modules are imported in the order the types were first listed (choosing, typed,
-various), which is the order an unknown type's error message lists them in.
+various, register), which is the order an unknown type's error message lists them in.
 
 To add a type: write a FieldKind subclass with @register in one of these modules (or a new
 one imported here), plus its tests; forms files accept it at once.
 """
 
 from bot.reports.kinds import choosing, typed, various
+from bot.reports.kinds import register as register_person
 from bot.reports.kinds.base import (
     DONE,
     KINDS,
@@ -34,6 +35,7 @@ __all__ = [
     "choosing",
     "kind_of",
     "register",
+    "register_person",
     "scoped",
     "typed",
     "various",
