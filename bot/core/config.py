@@ -37,6 +37,7 @@ from bot.core.config_movement import (
     TallySources,
     TallyTargets,
 )
+from bot.movement.preset import MovementSection, PresetError, with_preset
 
 __all__ = [
     "DEFAULT_RATINGS",
@@ -242,6 +243,7 @@ class Config(_Section):
     roster: RosterSection = RosterSection()
     demo: DemoSection = DemoSection()
     alerts: AlertsSection = AlertsSection()
+    movement: MovementSection = MovementSection()  # a plan's preset (bot/movement/preset.py)
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:
@@ -299,6 +301,10 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
                 f"zalo.{key}: never put secrets in a file; set the environment "
                 f"variable {var} instead"
             )
+    try:
+        raw = with_preset(raw, Path(path).parent if path is not None else None)
+    except PresetError as exc:
+        raise ConfigError(str(exc)) from exc
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
