@@ -84,13 +84,13 @@ class Preset(BaseModel):
         names = [p.name for p in self.phases]
         for i, phase in enumerate(self.phases):
             if phase.end < phase.start:
-                raise ValueError(f"phases.{i}: phase {phase.name!r} ends before it starts")
+                raise ValueError(f"phases.{i}.end: phase {phase.name!r} ends before it starts")
             if names.count(phase.name) > 1:
-                raise ValueError(f"phases.{i}: two phases are named {phase.name!r}")
+                raise ValueError(f"phases.{i}.name: two phases are named {phase.name!r}")
         for i, milestone in enumerate(self.milestones):
             if milestone.report == "so_ket" and milestone.phase not in names:
                 raise ValueError(
-                    f"milestones.{i}: phase = {milestone.phase!r} names no phase of this "
+                    f"milestones.{i}.phase: {milestone.phase!r} names no phase of this "
                     f"preset; use one of: {', '.join(names)}"
                 )
         return self
@@ -141,9 +141,9 @@ def _describe(path: Path, text: str, exc: ValidationError) -> str:
     for err in exc.errors():
         loc = tuple(err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
-        found = re.match(r"(\w+)\.(\d+): ", msg)
+        found = re.match(r"(\w+)\.(\d+)\.(\w+): ", msg)
         if found and not loc:  # a cross-check names the entry in its message
-            loc = (found.group(1), int(found.group(2)))
+            loc = (found.group(1), int(found.group(2)), found.group(3))
             msg = msg[found.end() :]
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling against the other presets)"
