@@ -75,5 +75,5 @@ DEFAULT_CLASSES = [
         max_areas_weak=0.1,
         min_targets_met=0.6,
     ),
-    ClassRule(scope="commune", level="trung_binh", min_areas_good=0.4, min_targets_met=0.4),
+    ClassRule(scope="commune", level="trung_binh", max_areas_weak=0.3, min_targets_met=0.4),
 ]
