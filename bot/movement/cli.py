@@ -16,7 +16,7 @@ ROLES = {
     "supervisor": "cấp trên",
     "admin": "quản trị",
 }
-REPORTS = {"so_ket": "báo cáo sơ kết", "tong_ket": "báo cáo tổng kết"}
+REPORTS = {"so_ket": "sơ kết", "tong_ket": "tổng kết"}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,8 +51,7 @@ def describe(preset: Preset) -> str:
     lines.append(f"Mốc thời hạn ({len(preset.milestones)}):")
     for m in preset.milestones:
         who = ", ".join(ROLES[r] for r in m.roles)
-        report = f" · {REPORTS[m.report]}" if m.report else ""
-        report += f" {m.phase}" if m.phase else ""
+        report = f" [{REPORTS[m.report]}{' ' + m.phase if m.phase else ''}]" if m.report else ""
         before = ", ".join(str(d) for d in m.days_before)
         lines.append(f"  {_day(m.due)}: {m.name}{report}")
         lines.append(f"    nhắc: {who}; trước {before} ngày  [{m.source}]")
