@@ -1,5 +1,5 @@
 """The command line: run, demo, org import, invite, member, supervised, audit, tally, outbox,
-updates."""
+updates, preset."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Any
 from bot.channels import updates_cli
 from bot.core import logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
+from bot.movement import cli as preset_cli
 from bot.outbox import cli as outbox_cli
 from bot.people import audit_export, invite_cli, member_cli, supervised_cli
 from bot.people.roster import cli as roster_cli
@@ -35,6 +36,7 @@ RUNNERS: dict[str, Runner] = {
     "tally": tally_cli.run,
     "outbox": outbox_cli.run,
     "updates": updates_cli.run,
+    "preset": preset_cli.run,
 }
 
 
@@ -66,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     tally_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
+    preset_cli.add_parser(sub)
     return parser
 
 

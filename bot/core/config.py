@@ -38,6 +38,7 @@ from bot.core.config_movement import (
     TallyTargets,
 )
 from bot.core.config_supervised import SupervisedSection
+from bot.movement.preset import MovementSection, PresetError, with_preset
 
 __all__ = [
     "DEFAULT_RATINGS",
@@ -244,6 +245,7 @@ class Config(_Section):
     demo: DemoSection = DemoSection()
     alerts: AlertsSection = AlertsSection()
     supervised: SupervisedSection = SupervisedSection()
+    movement: MovementSection = MovementSection()  # a plan's preset (bot/movement/preset.py)
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:
@@ -301,6 +303,10 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
                 f"zalo.{key}: never put secrets in a file; set the environment "
                 f"variable {var} instead"
             )
+    try:
+        raw = with_preset(raw, Path(path).parent if path is not None else None)
+    except PresetError as exc:
+        raise ConfigError(str(exc)) from exc
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:

@@ -18,6 +18,7 @@ from pydantic import (
     field_validator,
 )
 
+from bot.core.config_classes import DEFAULT_CLASSES, ClassRule
 from bot.core.targets import TARGET_KEYS
 
 
@@ -152,6 +153,7 @@ class TallySection(Section):
     targets: TallyTargets = TallyTargets()
     sources: TallySources = TallySources()
     ratings: list[RatingRule] = DEFAULT_RATINGS
+    classes: list[ClassRule] = DEFAULT_CLASSES  # the plans' four levels (config_classes)
     phases: list[Phase] = []
 
     @field_validator("phases")

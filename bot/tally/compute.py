@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
+from bot.tally.classes import classify
 from bot.tally.figures import Figures
 from bot.tally.judge import TargetResult, evaluate, suggest_rating, team_count_goals
 from bot.tally.periods import Period, months_in
@@ -44,6 +45,7 @@ class UnitTally:
     teams_meeting: dict[str, int] = field(default_factory=dict)  # roll-ups: teams meeting each
     teams_applicable: dict[str, int] = field(default_factory=dict)  # ...out of teams it applies to
     rating: str | None = None  # teams only: a key of RATING_LEVELS, always a suggestion
+    movement_class: str | None = None  # tốt/khá/trung bình/yếu (bot/tally/classes.py), suggested
 
     @property
     def met_count(self) -> tuple[int, int]:
@@ -192,6 +194,7 @@ async def compute(
         team.rating = suggest_rating(team, settings) if figures.members else None
     ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
     _roll_up(ordered, units, settings, src.good_deed_kind)
+    classify(ordered, settings.classes)
     root = units[unit.id]
     return Tally(
         root=root,

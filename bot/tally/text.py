@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.core import dates
 from bot.core.config import TARGET_KEYS
 from bot.core.targets import target
+from bot.tally.classes import areas_by_level
 from bot.tally.compute import Tally, TargetResult, UnitTally
 from bot.tally.labels import Labels, percent
 
@@ -114,6 +115,7 @@ class TallyWriter:
             )
             lines.append(self._targets_line(root).strip())
             lines += self.unreachable_line(root)
+            lines += self.class_lines(tally)
             return lines
         lines.append("")
         lines.append(self.t("tally.targets_title"))
@@ -127,7 +129,28 @@ class TallyWriter:
             shown = min(RANKED_SHOWN, len(ranked) // 2 or 1)
             lines.append(self.t("tally.best", teams=self._names(ranked[:shown])))
             lines.append(self.t("tally.weakest", teams=self._names(ranked[-shown:][::-1])))
+        lines += self.class_lines(tally)
         return lines
+
+    def class_lines(self, tally: Tally) -> list[str]:
+        """The plans' four-level class of the unit and how its residential areas fall, marked
+        as a suggestion: the competent authority classifies, the bot only counts."""
+        root = tally.root
+        if root.movement_class is None:
+            return []
+        lines = [
+            "",
+            self.t("classes.unit_line", unit=root.name, level=self.class_name(root.movement_class)),
+        ]
+        if not root.is_team:
+            counts = areas_by_level(tally.teams)
+            items = " · ".join(f"{self.class_name(k)} {n}" for k, n in counts.items())
+            lines.append(self.t("classes.areas_line", items=items))
+        return lines
+
+    def class_name(self, level: str | None) -> str:
+        """A class in words ('Khá'); '—' for a unit that has none."""
+        return self.t(f"classes.level.{level}") if level else self.t("tally.na")
 
     def _names(self, teams: list[UnitTally]) -> str:
         parts = []
@@ -152,7 +175,8 @@ class TallyWriter:
                 met=met,
                 applicable=applicable,
                 rating=self.rating(team.rating),
-            ),
+            )
+            + self._class_suffix(team),
             self.t(
                 "tally.team_stats",
                 reporters=f.reporters,
@@ -164,6 +188,11 @@ class TallyWriter:
             self._targets_line(team),
             *self.unreachable_line(team, indent="   "),
         ]
+
+    def _class_suffix(self, team: UnitTally) -> str:
+        if team.movement_class is None:
+            return ""
+        return self.t("classes.team_suffix", level=self.class_name(team.movement_class))
 
     def urgent_lines(self, unit: UnitTally) -> list[str]:
         """Tips and fires through their life, only when there were any: what the officer

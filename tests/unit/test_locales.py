@@ -39,6 +39,11 @@ DYNAMIC_KEYS = (
     "tally.target.good_deeds",
     "tally.short.good_deeds",
     "tally.rating.excellent",
+    # the plans' four movement classes (bot/tally/classes.py)
+    "classes.level.tot",
+    "classes.level.kha",
+    "classes.level.trung_binh",
+    "classes.level.yeu",
     "tally_urgent.col_tips",
     "tally_urgent.state.verifying",
     "tally_urgent.source.tips_resolved",

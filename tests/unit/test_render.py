@@ -287,7 +287,8 @@ def test_workbook_sheets_headers_and_layout() -> None:
     ]
     assert "Tiếp nhận trong 60 phút" in headers
     assert "Việc tốt: đạt?" in headers
-    assert headers[-1] == "Gợi ý xếp loại"
+    assert headers[-2] == "Gợi ý xếp loại"
+    assert headers[-1] == "Gợi ý xếp loại phong trào (do cấp có thẩm quyền quyết định)"
     for ws in sheets.values():
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")

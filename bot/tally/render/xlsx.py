@@ -144,8 +144,21 @@ def team_columns(tally: Tally, labels: Labels) -> list[Column]:
         Column(labels.t("export.targets_met"), "int", lambda u: u.met_count[0]),
         Column(labels.t("export.targets_applicable"), "int", lambda u: u.met_count[1]),
         Column(labels.t("export.rating"), "text", lambda u: labels.rating(u.rating) or None),
+        class_column(labels),
     ]
     return columns
+
+
+def class_column(labels: Labels) -> Column:
+    """The plans' four-level class (tốt, khá, trung bình, yếu), its header saying it is a
+    suggestion for the authority that classifies (bot/tally/classes.py)."""
+
+    def _read(unit: UnitTally) -> object:
+        """The level in words, or None for a unit not classified."""
+        level = unit.movement_class
+        return labels.t(f"classes.level.{level}") if level else None
+
+    return Column(labels.t("classes.column"), "text", _read)
 
 
 def rollup_columns(tally: Tally, labels: Labels) -> list[Column]:
@@ -159,6 +172,7 @@ def rollup_columns(tally: Tally, labels: Labels) -> list[Column]:
             Column(labels.t("export.teams_meeting", target=name), "int", _meeting(key)),
             Column(labels.t("export.teams_applicable", target=name), "int", _applicable(key)),
         ]
+    columns.append(class_column(labels))
     return columns
 
 
