@@ -1,4 +1,5 @@
-"""The command line: run, demo, org import, invite, member, audit, tally, outbox, updates."""
+"""The command line: run, demo, org import, invite, member, audit, tally, phase reports,
+outbox, updates."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load
 from bot.outbox import cli as outbox_cli
 from bot.people import audit_export, invite_cli, member_cli
 from bot.people.roster import cli as roster_cli
+from bot.phasereport import cli as phase_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
 from bot.units import cli as org_cli
@@ -31,6 +33,7 @@ RUNNERS: dict[str, Runner] = {
     "roster": roster_cli.run,
     "audit": audit_export.run,
     "tally": tally_cli.run,
+    "phase": phase_cli.run,
     "outbox": outbox_cli.run,
     "updates": updates_cli.run,
 }
@@ -61,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     roster_cli.add_parser(sub)
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
+    phase_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
     return parser

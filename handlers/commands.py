@@ -99,8 +99,16 @@ TALLY_HELP = HelpSection("help.tally", UNIT_TALLY_ROLES)
 OVERSIGHT_HELP = HelpSection("help.oversight", OVERSIGHT_ROLES)
 COMMON_HELP = HelpSection("help.common", None)
 MANAGE_HELP = HelpSection("manage.help", UNIT_TALLY_ROLES)
+PHASE_REPORT_HELP = HelpSection("phase_report.help", OVERSIGHT_ROLES)
 # In the order shown.
-HELP_SECTIONS = (REPORTER_HELP, TALLY_HELP, OVERSIGHT_HELP, MANAGE_HELP, COMMON_HELP)
+HELP_SECTIONS = (
+    REPORTER_HELP,
+    TALLY_HELP,
+    OVERSIGHT_HELP,
+    PHASE_REPORT_HELP,
+    MANAGE_HELP,
+    COMMON_HELP,
+)
 
 # In the order of Telegram's command list; the main menu is ordered by `Button.row`.
 REGISTRY: tuple[Command, ...] = (
@@ -158,6 +166,13 @@ REGISTRY: tuple[Command, ...] = (
         roles=OVERSIGHT_ROLES,
         help=(OVERSIGHT_HELP,),
         listed="commands.announce",
+    ),
+    Command(
+        "baocaodot",
+        "phasereport",
+        roles=OVERSIGHT_ROLES,
+        help=(PHASE_REPORT_HELP,),
+        listed="phase_report.command",
     ),
     Command(
         "lichsu", "history", help=(COMMON_HELP,), listed="history.command"
