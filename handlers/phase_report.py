@@ -192,7 +192,9 @@ def _summary(ctx: Context, report: PhaseReport) -> str:
     met, applicable = root.met_count
     period = report.chosen.period
     return ctx.t(
-        "phase_report.made_" + report.chosen.kind,
+        "phase_report.made_so_ket"
+        if report.chosen.kind == "so_ket"
+        else "phase_report.made_tong_ket",
         phase=period.name,
         unit=report.unit.name,
         start=dates.day(period.start),

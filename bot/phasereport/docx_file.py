@@ -21,7 +21,14 @@ from docx.table import Table
 from bot.core import dates
 from bot.core.targets import CATALOGUE, TargetDef
 from bot.phasereport.content import PhaseReport
-from bot.phasereport.sections import CONTENTS, figure_lines, goal, goal_text, value_text
+from bot.phasereport.sections import (
+    CONTENT_KEYS,
+    CONTENTS,
+    figure_lines,
+    goal,
+    goal_text,
+    value_text,
+)
 from bot.tally.labels import Labels, percent
 
 FONT = "Times New Roman"
@@ -72,8 +79,13 @@ def _title(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
     title.add_run(t.t("phase_report.doc.title")).bold = True
     sub = doc.add_paragraph()
     sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    key = "phase_report.doc.subtitle_" + chosen.kind
-    sub.add_run(t.t(key, phase=chosen.period.name)).bold = True
+    subtitle = t.t(
+        "phase_report.doc.subtitle_so_ket"
+        if chosen.kind == "so_ket"
+        else "phase_report.doc.subtitle_tong_ket",
+        phase=chosen.period.name,
+    )
+    sub.add_run(subtitle).bold = True
     for phase in chosen.phases:
         line = doc.add_paragraph()
         line.add_run(
@@ -143,8 +155,15 @@ def _targets(doc: DocumentObject, report: PhaseReport, t: Labels, content: str) 
         )
     if rows:
         headers = [
-            t.t(f"phase_report.doc.col_{c}")
-            for c in ("target", "goal", "value", "verdict", "teams", "source")
+            t.t(k)
+            for k in (
+                "phase_report.doc.col_target",
+                "phase_report.doc.col_goal",
+                "phase_report.doc.col_value",
+                "phase_report.doc.col_verdict",
+                "phase_report.doc.col_teams",
+                "phase_report.doc.col_source",
+            )
         ]
         _table(doc, headers, rows)
 
@@ -163,7 +182,7 @@ def _results(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
         )
     )
     for content in CONTENTS:
-        doc.add_heading(t.t(f"phase_report.content.c{content.replace('.', '')}"), level=2)
+        doc.add_heading(t.t(CONTENT_KEYS[content]), level=2)
         for line in figure_lines(t, report.ready.config, figures, content):
             doc.add_paragraph(line, style="List Bullet")
         _targets(doc, report, t, content)
@@ -196,8 +215,17 @@ def _best(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
             ]
         )
     headers = [
-        t.t(f"phase_report.doc.best_{c}")
-        for c in ("rank", "team", "met", "compliance", "reports", "good", "patrol", "rating")
+        t.t(k)
+        for k in (
+            "phase_report.doc.best_rank",
+            "phase_report.doc.best_team",
+            "phase_report.doc.best_met",
+            "phase_report.doc.best_compliance",
+            "phase_report.doc.best_reports",
+            "phase_report.doc.best_good",
+            "phase_report.doc.best_patrol",
+            "phase_report.doc.best_rating",
+        )
     ]
     _table(doc, headers, rows)
 
@@ -260,8 +288,16 @@ def _urgent(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
             ]
         )
     headers = [
-        t.t(f"phase_report.doc.urgent_{c}")
-        for c in ("number", "kind", "day", "team", "state", "taken", "in_time")
+        t.t(k)
+        for k in (
+            "phase_report.doc.urgent_number",
+            "phase_report.doc.urgent_kind",
+            "phase_report.doc.urgent_day",
+            "phase_report.doc.urgent_team",
+            "phase_report.doc.urgent_state",
+            "phase_report.doc.urgent_taken",
+            "phase_report.doc.urgent_in_time",
+        )
     ]
     _table(doc, headers, rows)
     if report.urgent_cut:
@@ -270,8 +306,8 @@ def _urgent(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
 
 def _blank_sections(doc: DocumentObject, t: Labels) -> None:
     """II–IV: headed, with a line for the officer to write on."""
-    for key in ("part2", "part3", "part4"):
-        doc.add_heading(t.t(f"phase_report.doc.{key}"), level=1)
+    for key in ("phase_report.doc.part2", "phase_report.doc.part3", "phase_report.doc.part4"):
+        doc.add_heading(t.t(key), level=1)
         doc.add_paragraph(t.t("phase_report.doc.to_write"))
 
 

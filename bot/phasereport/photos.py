@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 MAX_PHOTOS = 60  # embedded in one report; the rest are named
 MAX_BYTES = 10 * 1024 * 1024  # per photo
 FETCH_SECONDS = 20.0
+TELEGRAM_TRIES = 2  # failures in a row after which the other Telegram photos are named
 
 Fetch = Callable[[str], Awaitable[bytes | None]]
 
@@ -64,6 +65,7 @@ async def load(refs: Iterable[str], config: Config, telegram: Fetch | None) -> d
     """The bytes of as many photos as can be had (at most MAX_PHOTOS), by reference."""
     media_dir = Path(config.zalo.media_dir).resolve()
     found: dict[str, bytes] = {}
+    failures = 0
     for ref in refs:
         if len(found) >= MAX_PHOTOS or ref in found:
             continue
@@ -72,6 +74,9 @@ async def load(refs: Iterable[str], config: Config, telegram: Fetch | None) -> d
             data = await asyncio.to_thread(_local, ref, media_dir)
         elif ref.startswith("tg:") and telegram is not None:
             data = await telegram(ref.removeprefix("tg:"))
+            failures = 0 if data else failures + 1
+            if failures >= TELEGRAM_TRIES:  # Telegram unreachable: name the rest, do not wait
+                telegram = None
         if data:
             found[ref] = data
     return found

@@ -14,6 +14,16 @@ from bot.tally.judge import TargetResult
 from bot.tally.labels import Labels, percent
 
 CONTENTS = ("4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7")
+# Each content's heading, in the plan's words.
+CONTENT_KEYS = {
+    "4.1": "phase_report.content.c41",
+    "4.2": "phase_report.content.c42",
+    "4.3": "phase_report.content.c43",
+    "4.4": "phase_report.content.c44",
+    "4.5": "phase_report.content.c45",
+    "4.6": "phase_report.content.c46",
+    "4.7": "phase_report.content.c47",
+}
 OUTREACH_KIND = "outreach"  # 4.2's report kind in the default forms (no source setting)
 # Goals the plans set for targets the bot cannot measure (the goal still belongs in the report).
 UNMEASURED_GOALS = {"tips_share": 0.8}
@@ -36,42 +46,55 @@ def _kinds(config: Config) -> dict[str, str]:
 def figure_lines(t: Labels, config: Config, f: Figures, content: str) -> list[str]:
     """What the unit did under one content, in sentences with their numbers."""
     reports = f.by_kind.get(_kinds(config)[content], 0)
-    key = "phase_report.figure.c" + content.replace(".", "") + "_"
     if content == "4.1":
         return [
-            t.t(key + "tips", count=f.tips),
-            t.t(key + "acked", count=f.tips_acked, in_time=f.tips_acked_in_time),
-            t.t(key + "settled", count=f.tips_settled, open=f.tips_open),
+            t.t("phase_report.figure.c41_tips", count=f.tips),
+            t.t("phase_report.figure.c41_acked", count=f.tips_acked, in_time=f.tips_acked_in_time),
+            t.t("phase_report.figure.c41_settled", count=f.tips_settled, open=f.tips_open),
         ]
     if content == "4.2":
-        return [t.t(key + "reports", count=reports), t.t(key + "models", count=f.models_recognised)]
+        return [
+            t.t("phase_report.figure.c42_reports", count=reports),
+            t.t("phase_report.figure.c42_models", count=f.models_recognised),
+        ]
     if content == "4.3":
         return [
-            t.t(key + "reports", count=f.fires),
-            t.t(key + "mobilised", count=f.fire_mobilised),
-            t.t(key + "in_time", count=f.fires_confirmed_in_time, confirmed=f.fires_confirmed),
+            t.t("phase_report.figure.c43_reports", count=f.fires),
+            t.t("phase_report.figure.c43_mobilised", count=f.fire_mobilised),
+            t.t(
+                "phase_report.figure.c43_in_time",
+                count=f.fires_confirmed_in_time,
+                confirmed=f.fires_confirmed,
+            ),
         ]
     if content == "4.4":
         return [
-            t.t(key + "reports", count=reports),
-            t.t(key + "informed", count=f.households_informed, households=f.households),
-            t.t(key + "businesses", count=f.businesses_violating),
-            t.t(key + "weapons", count=f.weapons_cases),
+            t.t("phase_report.figure.c44_reports", count=reports),
+            t.t(
+                "phase_report.figure.c44_informed",
+                count=f.households_informed,
+                households=f.households,
+            ),
+            t.t("phase_report.figure.c44_businesses", count=f.businesses_violating),
+            t.t("phase_report.figure.c44_weapons", count=f.weapons_cases),
         ]
     if content == "4.5":
         return [
-            t.t(key + "reports", count=reports),
-            t.t(key + "register", count=f.supervised),
-            t.t(key + "visits", done=f.visits_done, due=f.visits_due),
-            t.t(key + "reoffences", count=f.reoffences),
+            t.t("phase_report.figure.c45_reports", count=reports),
+            t.t("phase_report.figure.c45_register", count=f.supervised),
+            t.t("phase_report.figure.c45_visits", done=f.visits_done, due=f.visits_due),
+            t.t("phase_report.figure.c45_reoffences", count=f.reoffences),
         ]
     if content == "4.6":
         return [
-            t.t(key + "reports", count=reports),
-            t.t(key + "members", count=f.patrol_members, members=f.members),
-            t.t(key + "accidents", count=f.serious_accidents),
+            t.t("phase_report.figure.c46_reports", count=reports),
+            t.t("phase_report.figure.c46_members", count=f.patrol_members, members=f.members),
+            t.t("phase_report.figure.c46_accidents", count=f.serious_accidents),
         ]
-    return [t.t(key + "reports", count=reports), t.t(key + "commended", count=f.commended)]
+    return [
+        t.t("phase_report.figure.c47_reports", count=reports),
+        t.t("phase_report.figure.c47_commended", count=f.commended),
+    ]
 
 
 def _number(value: float) -> str:

@@ -38,6 +38,7 @@ TELEGRAM_VI = [
     ("tinbao", "Tin báo chờ tiếp nhận"),
     ("thongke", "Thống kê theo tổ, so với chỉ tiêu"),
     ("thongbao", "Gửi thông báo tới các tổ"),
+    ("baocaodot", "Soạn báo cáo sơ kết, tổng kết đợt thi đua"),
     ("lichsu", "Lịch sử thay đổi của báo cáo hoặc thành viên"),
     ("thanhvien", "Danh sách và quản lý thành viên"),
     ("huy", "Hủy việc đang làm"),
@@ -61,9 +62,9 @@ HELP = {
     Role.MEMBER: ["reporter", "common"],
     Role.LEADER: ["reporter", "tally", "manage.help", "common"],
     Role.DEPUTY: ["reporter", "tally", "manage.help", "common"],
-    Role.OFFICER: ["tally", "oversight", "manage.help", "common"],
-    Role.SUPERVISOR: ["tally", "oversight", "manage.help", "common"],
-    Role.ADMIN: ["tally", "oversight", "manage.help", "common"],
+    Role.OFFICER: ["tally", "oversight", "phase_report.help", "manage.help", "common"],
+    Role.SUPERVISOR: ["tally", "oversight", "phase_report.help", "manage.help", "common"],
+    Role.ADMIN: ["tally", "oversight", "phase_report.help", "manage.help", "common"],
 }
 
 
