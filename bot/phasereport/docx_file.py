@@ -15,7 +15,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.image.exceptions import UnrecognizedImageError
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 
 from bot.core import dates
@@ -41,9 +41,13 @@ def _setup(doc: DocumentObject) -> None:
     section.page_height, section.page_width = Cm(29.7), Cm(21)
     section.top_margin = section.bottom_margin = Cm(2)
     section.left_margin, section.right_margin = Cm(3), Cm(1.5)
-    style = doc.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(13)
+    for name, size in (("Normal", 13), ("Heading 1", 13), ("Heading 2", 13), ("Title", 14)):
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        if name != "Normal":  # headings as official reports have them: black, bold
+            style.font.bold = True
+            style.font.color.rgb = RGBColor(0, 0, 0)
 
 
 def _cell_text(table: Table, row: int, col: int, lines: list[tuple[str, bool]]) -> None:
@@ -276,6 +280,7 @@ def _urgent(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
     for u in report.urgent:
         taken = f"{u.ack_by or ''} {dates.shell_stamp(u.ack_at)}".strip() if u.ack_at else "—"
         confirmed = "—" if u.in_time_confirmed is None else t.yes_no(u.in_time_confirmed)
+        notes = [s.note for s in u.steps if s.note]
         rows.append(
             [
                 u.number,
@@ -285,6 +290,7 @@ def _urgent(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
                 t.state(u.state) or "—",
                 taken,
                 confirmed,
+                notes[-1] if notes else "",
             ]
         )
     headers = [
@@ -297,6 +303,7 @@ def _urgent(doc: DocumentObject, report: PhaseReport, t: Labels) -> None:
             "phase_report.doc.urgent_state",
             "phase_report.doc.urgent_taken",
             "phase_report.doc.urgent_in_time",
+            "phase_report.doc.urgent_outcome",
         )
     ]
     _table(doc, headers, rows)

@@ -85,7 +85,10 @@ def png(color: str = "red") -> bytes:
     return out.getvalue()
 
 
-async def _report(h: Harness, member_id: int, kind: str, day: str, data: dict[str, Any]) -> None:
+async def add_report(
+    h: Harness, member_id: int, kind: str, day: str, data: dict[str, Any], *, urgent: bool = False
+) -> None:
+    """A report filed at 20:00 on its day, numbered in order."""
     async with h.db.transaction() as tx:
         row = await tx.fetchone("SELECT unit_id FROM members WHERE id = ?", (member_id,))
         assert row is not None
@@ -101,7 +104,7 @@ async def _report(h: Harness, member_id: int, kind: str, day: str, data: dict[st
             kind=kind,
             report_date=day,
             data=data,
-            urgent=False,
+            urgent=urgent,
             now_iso=iso(filed),
             edit_until_iso=iso(filed),
         )
@@ -126,12 +129,12 @@ async def world(tmp_path: Path, **reminders: Any) -> tuple[Harness, dict[str, in
     photo = media / "m123.png"
     photo.write_bytes(png())
     patrol = {"shift": "19:00-21:00", "route": "Đường liên thôn", "teammates": []}
-    await _report(h, ids["an"], "patrol", "2026-11-03", patrol)
-    await _report(h, ids["an"], "patrol", "2026-11-10", patrol)
-    await _report(h, ids["em"], "patrol", "2026-11-04", patrol)
-    await _report(h, ids["khanh"], "patrol", "2026-11-04", patrol)
+    await add_report(h, ids["an"], "patrol", "2026-11-03", patrol)
+    await add_report(h, ids["an"], "patrol", "2026-11-10", patrol)
+    await add_report(h, ids["em"], "patrol", "2026-11-04", patrol)
+    await add_report(h, ids["khanh"], "patrol", "2026-11-04", patrol)
     deed = {"what": "Giúp bà cụ sửa mái nhà", "for_whom": "Bà Lý Thị Mai",
             "photos": ["file:" + str(photo), TG_PHOTO]}  # fmt: skip
-    await _report(h, ids["an"], "good_deed", "2026-11-05", deed)
+    await add_report(h, ids["an"], "good_deed", "2026-11-05", deed)
     h.clock.set(START)
     return h, ids, photo

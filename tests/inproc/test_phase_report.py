@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from bot.phasereport import photos
-from tests.inproc.phase_world import SO_KET, TG_PHOTO, png, world
+from tests.inproc.phase_world import SO_KET, TG_PHOTO, add_report, png, world
 from tests.support.fakebot import Sent
 from tests.support.harness import Harness
 
@@ -231,3 +231,23 @@ async def test_marking_submitted_is_idempotent_and_audited(hw) -> None:  # type:
     replies = await cuong.press("Sơ kết Đợt 1")
     assert f"ℹ️ Xã Bắc Sơn đã đánh dấu nộp «{SO_KET}» ngày 23/11/2026." in replies[0].text
     assert not any("Đánh dấu" in label for label in replies[0].labels())
+
+
+async def test_tips_are_listed_with_where_they_stand(hw) -> None:  # type: ignore[no-untyped-def]
+    h, ids, _ = hw
+    tip = {"source": "residents", "what": "Người lạ hỏi mua đất"}
+    await add_report(h, ids["em"], "tip", "2026-11-06", tip, urgent=True)
+    cuong = h.user(11)
+    await cuong.send("/baocaodot")
+    replies = await cuong.press("Sơ kết Đợt 1")
+    assert "1 việc tốt; 1 tin báo, vụ cháy." in replies[0].text
+    paragraphs, tables, _ = document_text(files(replies)["docx"].file_data or b"")
+    assert "Tin báo, tố giác nhận được qua lực lượng: 1." in paragraphs
+    assert "Công an xã đã tiếp nhận: 0 (kịp thời: 0)." in paragraphs
+    assert row_of(tables, "Tin báo được tiếp nhận")[1:4] == ["từ 100% trở lên", "0%", "Chưa đạt"]
+    header = next(t[0] for t in tables if t[0][0] == "Số")
+    assert header == ["Số", "Loại", "Ngày", "Tổ", "Tình trạng", "Tiếp nhận", "Có mặt kịp thời",
+                      "Kết quả xử lý"]  # fmt: skip
+    row = row_of(tables, "BC-2026-000006")
+    assert row[1:4] == ["Tin báo ANTT", "06/11/2026", "Thôn Khuôn Pinh"]
+    assert row[5] == "—"  # nobody has taken it up
