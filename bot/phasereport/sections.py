@@ -112,7 +112,7 @@ def goal(config: Config, target: TargetDef, result: TargetResult | None) -> floa
 
 
 def goal_text(t: Labels, target: TargetDef, value: float) -> str:
-    """A goal as the plans say it: 'trên 90%', '≥ 100%', 'không có', '≥ 4'."""
+    """A goal as the plans say it: 'trên 90%', '100%', 'không có', 'từ 4 trở lên'."""
     shown = percent(value) if target.measure == "share" else _number(value)
     if target.op == ">":
         return t.t("phase_report.goal.above", value=shown)
@@ -120,6 +120,8 @@ def goal_text(t: Labels, target: TargetDef, value: float) -> str:
         if not value:
             return t.t("phase_report.goal.none")
         return t.t("phase_report.goal.at_most", value=shown)
+    if target.measure == "share" and value >= 1.0:
+        return shown  # "100%", as the plans write it
     return t.t("phase_report.goal.at_least", value=shown)
 
 

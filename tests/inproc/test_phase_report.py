@@ -99,7 +99,7 @@ async def test_officer_drafts_the_phase_report_with_the_hand_worked_figures(hw) 
     assert "Việc tốt được báo cáo: 1." in paragraphs
     assert "Tin báo, tố giác nhận được qua lực lượng: 0." in paragraphs
     patrol = row_of(tables, "Tuần tra")
-    assert patrol[1:5] == ["từ 100% trở lên", "66%", "Chưa đạt", "1/2"]
+    assert patrol[1:5] == ["100%", "66%", "Chưa đạt", "1/2"]
     assert patrol[5].startswith("KH phát động phong trào thi đua đặc biệt, BCĐ 138 huyện Bắc Sơn")
     assert "“100% lực lượng tham gia bảo vệ ANTT ở cơ sở tham gia hỗ trợ" in patrol[5]
     deeds = row_of(tables, "Việc tốt")
@@ -244,7 +244,7 @@ async def test_tips_are_listed_with_where_they_stand(hw) -> None:  # type: ignor
     paragraphs, tables, _ = document_text(files(replies)["docx"].file_data or b"")
     assert "Tin báo, tố giác nhận được qua lực lượng: 1." in paragraphs
     assert "Công an xã đã tiếp nhận: 0 (kịp thời: 0)." in paragraphs
-    assert row_of(tables, "Tin báo được tiếp nhận")[1:4] == ["từ 100% trở lên", "0%", "Chưa đạt"]
+    assert row_of(tables, "Tin báo được tiếp nhận")[1:4] == ["100%", "0%", "Chưa đạt"]
     header = next(t[0] for t in tables if t[0][0] == "Số")
     assert header == ["Số", "Loại", "Ngày", "Tổ", "Tình trạng", "Tiếp nhận", "Có mặt kịp thời",
                       "Kết quả xử lý"]  # fmt: skip
