@@ -154,3 +154,12 @@ def test_submitted_refuses_bad_input_and_saves_nothing(root: Path, capsys, args,
     assert message in err
     _, out, _ = run(root, capsys, "phase", "status", "--milestone", SO_KET)
     assert out.splitlines()[0] == f"{SO_KET} (due 30/11/2026): 0/2 submitted"
+
+
+def test_the_audit_export_names_the_mark_in_words(root: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    run(root, capsys, "phase", "submitted", "--unit", "bac son", "--milestone", SO_KET)
+    out = root / "audit.csv"
+    code, _, err = run(root, capsys, "audit", "--unit", "bac son", "--from", "23/11/2026",
+                       "--to", "23/11/2026", "--out", str(out))  # fmt: skip
+    assert code == 0, err
+    assert "Đánh dấu đã nộp báo cáo sơ kết, tổng kết" in out.read_text(encoding="utf-8-sig")
