@@ -14,6 +14,7 @@ import pytest
 from bot.__main__ import main
 from bot.core import cli_support
 from bot.core.clock import ManualClock
+from bot.core.config import TOKEN_ENV
 from tests.inproc.phase_world import SO_KET, world
 
 CONFIG = """[database]
@@ -65,6 +66,7 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         cli_support, "clock_for", lambda config: ManualClock(datetime(2026, 11, 23, 9, 0))
     )
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(TOKEN_ENV, raising=False)  # no token: Telegram photos are named
     return tmp_path
 
 
