@@ -22,7 +22,7 @@ from storage import audit, phase_reports
 from storage.db import Tx
 from storage.phase_reports import Submitted
 from storage.recipients import Recipient
-from storage.subtree import in_scope
+from storage.subtree import SEPARATOR, in_scope
 from storage.units import Unit
 
 ACTION = "phase_report_submitted"
@@ -124,11 +124,16 @@ async def still_due(
     below them have sent it (by their unit's path)."""
     marked = await phase_reports.submitted(tx, key(milestone))
     kept = [r for r in rows if not done_for(r.unit_path, marked)]
+    communes = [c.path for c in await phase_reports.communes_under(tx, "")]
+    is_commune = set(communes)
     progress: dict[str, Progress] = {}
     for path in sorted({r.unit_path for r in kept}):
-        below = [c for c in await phase_reports.communes_under(tx, path) if c.path != path]
+        parts = path.split(SEPARATOR)
+        if any(SEPARATOR.join(parts[:i]) in is_commune for i in range(1, len(parts) + 1)):
+            continue  # at or below a commune: no commune below it to count
+        below = [c for c in communes if in_scope(path, c)]
         if below:
-            progress[path] = Progress(sum(c.path in marked for c in below), len(below))
+            progress[path] = Progress(sum(c in marked for c in below), len(below))
     return kept, progress
 
 
