@@ -1,5 +1,5 @@
-"""The command line: run, demo, org import, invite, member, supervised, audit, tally, outbox,
-updates, preset."""
+"""The command line: run, demo, org import, invite, member, supervised, audit, tally, phase
+reports, outbox, updates, preset."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.movement import cli as preset_cli
 from bot.outbox import cli as outbox_cli
 from bot.people import audit_export, invite_cli, member_cli, supervised_cli
 from bot.people.roster import cli as roster_cli
+from bot.phasereport import cli as phase_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
 from bot.units import cli as org_cli
@@ -34,6 +35,7 @@ RUNNERS: dict[str, Runner] = {
     "roster": roster_cli.run,
     "audit": audit_export.run,
     "tally": tally_cli.run,
+    "phase": phase_cli.run,
     "outbox": outbox_cli.run,
     "updates": updates_cli.run,
     "preset": preset_cli.run,
@@ -66,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     roster_cli.add_parser(sub)
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
+    phase_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
     preset_cli.add_parser(sub)

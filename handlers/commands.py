@@ -100,11 +100,13 @@ OVERSIGHT_HELP = HelpSection("help.oversight", OVERSIGHT_ROLES)
 COMMON_HELP = HelpSection("help.common", None)
 MANAGE_HELP = HelpSection("manage.help", UNIT_TALLY_ROLES)
 SUPERVISED_HELP = HelpSection("supervised.help", UNIT_TALLY_ROLES)
+PHASE_REPORT_HELP = HelpSection("phase_report.help", OVERSIGHT_ROLES)
 # In the order shown.
 HELP_SECTIONS = (
     REPORTER_HELP,
     TALLY_HELP,
     OVERSIGHT_HELP,
+    PHASE_REPORT_HELP,
     MANAGE_HELP,
     SUPERVISED_HELP,
     COMMON_HELP,
@@ -166,6 +168,13 @@ REGISTRY: tuple[Command, ...] = (
         roles=OVERSIGHT_ROLES,
         help=(OVERSIGHT_HELP,),
         listed="commands.announce",
+    ),
+    Command(
+        "baocaodot",
+        "phasereport",
+        roles=OVERSIGHT_ROLES,
+        help=(PHASE_REPORT_HELP,),
+        listed="phase_report.command",
     ),
     Command(
         "lichsu", "history", help=(COMMON_HELP,), listed="history.command"

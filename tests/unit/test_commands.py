@@ -38,9 +38,10 @@ TELEGRAM_VI = [
     ("tinbao", "Tin báo chờ tiếp nhận"),
     ("thongke", "Thống kê theo tổ, so với chỉ tiêu"),
     ("thongbao", "Gửi thông báo tới các tổ"),
+    ("baocaodot", "Soạn báo cáo sơ kết, tổng kết đợt thi đua"),
     ("lichsu", "Lịch sử thay đổi của báo cáo hoặc thành viên"),
     ("thanhvien", "Danh sách và quản lý thành viên"),
-    ("quanly", "Danh sách người được quản lý, giáo dục tại địa bàn"),  # 4.5 register (issue 15)
+    ("quanly", "Danh sách người được quản lý, giáo dục tại địa bàn"),  # the 4.5 register
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
@@ -63,9 +64,30 @@ HELP = {
     Role.MEMBER: ["reporter", "common"],
     Role.LEADER: ["reporter", "tally", "manage.help", "supervised.help", "common"],
     Role.DEPUTY: ["reporter", "tally", "manage.help", "supervised.help", "common"],
-    Role.OFFICER: ["tally", "oversight", "manage.help", "supervised.help", "common"],
-    Role.SUPERVISOR: ["tally", "oversight", "manage.help", "supervised.help", "common"],
-    Role.ADMIN: ["tally", "oversight", "manage.help", "supervised.help", "common"],
+    Role.OFFICER: [
+        "tally",
+        "oversight",
+        "phase_report.help",
+        "manage.help",
+        "supervised.help",
+        "common",
+    ],
+    Role.SUPERVISOR: [
+        "tally",
+        "oversight",
+        "phase_report.help",
+        "manage.help",
+        "supervised.help",
+        "common",
+    ],
+    Role.ADMIN: [
+        "tally",
+        "oversight",
+        "phase_report.help",
+        "manage.help",
+        "supervised.help",
+        "common",
+    ],
 }
 
 

@@ -91,6 +91,7 @@ ENGLISH_ALIASES = {
     "thongbao": "announce",
     "nghiphep": "leave",
     "quanly": "supervised",
+    "baocaodot": "phasereport",
 }
 
 

@@ -7,6 +7,8 @@ import hashlib
 from bot.core import dates
 from bot.core.config import Milestone, Phase
 from bot.core.model import Outbound
+from bot.core.roles import OVERSIGHT_ROLES
+from bot.phasereport import milestones as report_milestones
 from bot.schedule.scheduler import Plan
 from storage import recipients
 from storage.outbox import Planned
@@ -37,18 +39,31 @@ async def _milestone(plan: Plan, milestone: Milestone, days: int) -> list[Planne
     due = dates.stored_day(milestone.due.isoformat())
     tag = f"milestone:{milestone.due.isoformat()}:{_tag(milestone.name)}:{days}d"
 
-    def message(row: Recipient, locale: str) -> Outbound:
-        """'N days left' or 'due today', in the recipient's language."""
-        if days == 0:
-            return Outbound(
-                plan.t(locale, "schedule.milestone_today", name=milestone.name, due=due)
-            )
-        return Outbound(
-            plan.t(locale, "schedule.milestone_days", name=milestone.name, due=due, days=days)
-        )
-
     who = Audience(paths=[milestone.unit] if milestone.unit else (), roles=milestone.roles)
     rows = await recipients.audience(plan.tx, who, plan.served)
+    progress: dict[str, report_milestones.Progress] = {}
+    if milestone.report:  # a phase report: not to those whose commune has sent it
+        rows, progress = await report_milestones.still_due(plan.tx, milestone, rows)
+
+    def message(row: Recipient, locale: str) -> Outbound:
+        """'N days left' or 'due today', in the recipient's language; for a phase report,
+        how to mark it sent and, above communes, how many below have."""
+        if days == 0:
+            text = plan.t(locale, "schedule.milestone_today", name=milestone.name, due=due)
+        else:
+            text = plan.t(
+                locale, "schedule.milestone_days", name=milestone.name, due=due, days=days
+            )
+        if milestone.report:
+            done = progress.get(row.unit_path)
+            if done is not None:
+                text += "\n" + plan.t(
+                    locale, "phase_report.reminder_progress", done=done.done, total=done.total
+                )
+            if row.role in OVERSIGHT_ROLES:  # who may draft it and mark it sent
+                text += "\n" + plan.t(locale, "phase_report.reminder_hint")
+        return Outbound(text)
+
     return plan.each(rows, lambda row: f"{tag}:{row.member_id}", message)
 
 
