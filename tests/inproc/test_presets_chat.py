@@ -60,11 +60,12 @@ async def test_the_presets_deadlines_remind_officers_and_phase_2_is_announced(
     for day in (2, 3, 4):
         await run_at(hb, datetime(2025, 2, day, 7, 0))
     name = "Báo cáo sơ kết Đợt 1 (gửi trong ngày 03/02/2025)"
+    draft = "\nSoạn báo cáo và đánh dấu đã nộp: /baocaodot."  # a phase report: officers
     assert received(hb, 4, "📌") == [
-        f"📌 Nhắc hạn: «{name}» — còn 7 ngày (hạn chót 03/02/2025).",
-        f"📌 Nhắc hạn: «{name}» — còn 3 ngày (hạn chót 03/02/2025).",
-        f"📌 Nhắc hạn: «{name}» — còn 1 ngày (hạn chót 03/02/2025).",
-        f"📌 Hôm nay là hạn chót: «{name}» (03/02/2025).",
+        f"📌 Nhắc hạn: «{name}» — còn 7 ngày (hạn chót 03/02/2025).{draft}",
+        f"📌 Nhắc hạn: «{name}» — còn 3 ngày (hạn chót 03/02/2025).{draft}",
+        f"📌 Nhắc hạn: «{name}» — còn 1 ngày (hạn chót 03/02/2025).{draft}",
+        f"📌 Hôm nay là hạn chót: «{name}» (03/02/2025).{draft}",
     ]
     assert received(hb, 1, "📌") == []  # members are not the audience
     [start] = received(hb, 1, "🚩")

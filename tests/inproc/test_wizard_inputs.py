@@ -110,7 +110,7 @@ BAD_INPUTS = [
      "Hình thức gặp gỡ?", "7", "Vui lòng bấm một lựa chọn bên dưới"),
     ("text-too-long", "Cảm hóa", [], f"{REINTEGRATION} · Bước 1/4",
      "Mã hoặc chữ cái đầu tên người được giúp đỡ", "X" * 21,
-     # The person is a code from the team's register (issue 15): too long is refused, not cut.
+     # The person is a code from the team's register: too long is refused, not cut.
      "Mã dài 21 ký tự, quá giới hạn 20 ký tự. Chỉ gõ mã hoặc chữ cái đầu tên"),
 ]
 # fmt: on

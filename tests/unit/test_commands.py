@@ -59,7 +59,7 @@ MENUS = {
     Role.ADMIN: ["tally", "pending", "leave", "members", "help"],
 }
 # Sections of other tables than [help] are named whole (/thanhvien's is manage.help; /quanly's,
-# the register of people under management added by issue 15, supervised.help).
+# the register of people under management, supervised.help).
 HELP = {
     Role.MEMBER: ["reporter", "common"],
     Role.LEADER: ["reporter", "tally", "manage.help", "supervised.help", "common"],

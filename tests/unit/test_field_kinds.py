@@ -29,7 +29,7 @@ TEXTS = Texts.load()
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 OLD_TYPES = ["choice", "multi_choice", "text", "integer", "date", "time", "yes_no", "location"]
 OLD_TYPES.append("photo")
-OLD_TYPES.append("register_person")  # 4.5: a code from the team's register (issue 15)
+OLD_TYPES.append("register_person")  # 4.5: a code from the team's register
 
 MakeCtx = Callable[..., Context]
 
