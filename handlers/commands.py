@@ -99,8 +99,16 @@ TALLY_HELP = HelpSection("help.tally", UNIT_TALLY_ROLES)
 OVERSIGHT_HELP = HelpSection("help.oversight", OVERSIGHT_ROLES)
 COMMON_HELP = HelpSection("help.common", None)
 MANAGE_HELP = HelpSection("manage.help", UNIT_TALLY_ROLES)
+COMMEND_HELP = HelpSection("commend.help", OVERSIGHT_ROLES)
 # In the order shown.
-HELP_SECTIONS = (REPORTER_HELP, TALLY_HELP, OVERSIGHT_HELP, MANAGE_HELP, COMMON_HELP)
+HELP_SECTIONS = (
+    REPORTER_HELP,
+    TALLY_HELP,
+    OVERSIGHT_HELP,
+    MANAGE_HELP,
+    COMMEND_HELP,
+    COMMON_HELP,
+)
 
 # In the order of Telegram's command list; the main menu is ordered by `Button.row`.
 REGISTRY: tuple[Command, ...] = (
@@ -169,6 +177,13 @@ REGISTRY: tuple[Command, ...] = (
         button=Button(MEMBERS, "manage.menu", row=6),
         help=(MANAGE_HELP,),
         listed="manage.command",
+    ),
+    Command(
+        "khenthuong",
+        "commend",
+        roles=OVERSIGHT_ROLES,
+        help=(COMMEND_HELP,),
+        listed="commend.command",
     ),
     Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(

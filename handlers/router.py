@@ -10,6 +10,7 @@ from handlers import (
     announce,
     case,
     case_steps,
+    commend,
     credit,
     duplicate,
     history,  # noqa: F401  (declares /lichsu)
@@ -43,6 +44,7 @@ BUTTON_PREFIXES = (
     (NOT_ME, credit.not_me),
     (language.PREFIX, language.choose),
     (tally.PREFIX, tally.on_button),
+    (commend.PREFIX, commend.on_button),
     (announce.PREFIX, announce.on_button),
     (leave.PREFIX, leave.on_button),
     (manage.PREFIX, manage.on_button),
@@ -70,6 +72,7 @@ FLOWS = {
     phone.FLOW: phone.on_input,
     manage.FLOW: manage.on_input,
     rejoin.FLOW: rejoin.on_input,
+    commend.FLOW: commend.on_input,
 }
 
 

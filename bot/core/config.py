@@ -24,6 +24,7 @@ from pydantic import (
 
 from bot.core import dates
 from bot.core.config_alerts import AlertsSection
+from bot.core.config_commend import CommendSection
 from bot.core.config_movement import (
     DEFAULT_RATINGS,
     TARGET_KEYS,
@@ -242,6 +243,7 @@ class Config(_Section):
     roster: RosterSection = RosterSection()
     demo: DemoSection = DemoSection()
     alerts: AlertsSection = AlertsSection()
+    commend: CommendSection = CommendSection()
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:
