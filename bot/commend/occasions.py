@@ -49,7 +49,9 @@ class Occasion:
         """Its name for people: the phase's name and days, or the festival's given title
         (`festival_title`, from the locale, with the year in it already)."""
         name = festival_title if self.kind == "festival" else self.name
-        return f"{name} ({dates.short_day(self.start)}–{dates.day(self.end)})"
+        same_year = self.start.year == self.end.year
+        first = dates.short_day(self.start) if same_year else dates.day(self.start)
+        return f"{name} ({first}–{dates.day(self.end)})"
 
 
 def festival(year: int) -> Occasion:
