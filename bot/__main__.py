@@ -1,4 +1,5 @@
-"""The command line: run, demo, org import, invite, member, audit, tally, outbox, updates."""
+"""The command line: run, demo, org import, invite, member, audit, tally, commend, outbox,
+updates."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels import updates_cli
+from bot.commend import cli as commend_cli
 from bot.core import logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.outbox import cli as outbox_cli
@@ -31,6 +33,7 @@ RUNNERS: dict[str, Runner] = {
     "roster": roster_cli.run,
     "audit": audit_export.run,
     "tally": tally_cli.run,
+    "commend": commend_cli.run,
     "outbox": outbox_cli.run,
     "updates": updates_cli.run,
 }
@@ -61,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     roster_cli.add_parser(sub)
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
+    commend_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
     return parser

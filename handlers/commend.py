@@ -16,12 +16,13 @@ from bot.commend import files, occasions, shortlist, ticking
 from bot.commend.export import file_stem
 from bot.commend.occasions import Occasion
 from bot.commend.shortlist import Candidate, Shortlist
+from bot.commend.text import mark, shortlist_text
 from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import parse_id
 from bot.core.model import Choice
 from bot.core.parsing import split_list
-from bot.core.roles import OVERSIGHT_ROLES, in_scope, role_label
+from bot.core.roles import OVERSIGHT_ROLES, in_scope
 from bot.units import lookup
 from handlers import menu
 from handlers.commands import HOME, handles
@@ -136,8 +137,9 @@ async def show(ctx: Context, unit: Unit, occasion: Occasion, note: str = "") -> 
         ctx.park()
         ctx.state.open(CommendDialog(unit_id=unit.id, occasion=occasion.code))
     base = f"{PREFIX}x:{unit.id}:{occasion.code}"
+    # Where choices are numbered lines, the line's number is the choice's own: not repeated.
     rows = [
-        [Choice(f"{_mark(c)} {n}. {c.name}", f"{base}:{c.team_id}:{c.member_id or 0}")]
+        [Choice(_label(ctx, n, c), f"{base}:{c.team_id}:{c.member_id or 0}")]
         for n, c in enumerate(listed.entries, 1)
     ]
     tail = f"{unit.id}:{occasion.code}"
@@ -148,35 +150,14 @@ async def show(ctx: Context, unit: Unit, occasion: Occasion, note: str = "") -> 
 
 
 def _text(ctx: Context, listed: Shortlist) -> str:
-    """Head, the numbered teams and members with their evidence, and how to tick."""
-    festival = ctx.t("commend.festival", year=listed.occasion.end.year)
-    lines = [ctx.t("commend.head", unit=listed.unit.name, occasion=listed.occasion.title(festival))]
-    n = 0
-    for head, group in (("teams_head", listed.teams), ("members_head", listed.members)):
-        if group:
-            lines.append(ctx.t(f"commend.{head}"))
-        for c in group:
-            n += 1
-            lines.append(f"{_mark(c)} {n}. {_who(ctx, c)} — {shortlist.summary(c, ctx.t)}")
-    if n == 0:
-        lines.append(ctx.t("commend.empty"))
-    else:
-        lines.append(ctx.t("commend.count_ticked", count=len(listed.ticked)))
-        lines.append(ctx.t("commend.suggestion"))
-        lines.append(ctx.t("commend.how_typed" if ctx.numbered else "commend.how_buttons"))
-    return "\n".join(lines)
+    """The shortlist's text, with how to tick on this messenger."""
+    how = "commend.how_typed" if ctx.numbered else "commend.how_buttons"
+    return shortlist_text(listed, ctx.t, ctx.locale, how)
 
 
-def _mark(c: Candidate) -> str:
-    return "✅" if c.ticked else "▫️"
-
-
-def _who(ctx: Context, c: Candidate) -> str:
-    """A team by name; a member with their role and team."""
-    if c.member_id is None:
-        return c.name
-    role = role_label(c.role, ctx.locale)
-    return ctx.t("commend.member_line", name=c.name, role=role, team=c.team_name)
+def _label(ctx: Context, n: int, c: Candidate) -> str:
+    """A line's button: its mark, its number (on buttons only) and its name."""
+    return f"{mark(c)} {c.name}" if ctx.numbered else f"{mark(c)} {n}. {c.name}"
 
 
 async def _build(ctx: Context, unit: Unit, occasion: Occasion) -> Shortlist:
