@@ -138,7 +138,9 @@ def _entry(entry: Entry, people: dict[int, str], texts: Texts, tz: Any) -> Line:
         before = placed(detail.pop("unit_before", ""), detail.pop("role_before", ""))
         after = placed(detail.pop("unit_after", ""), detail.pop("role_after", ""))
     else:
-        label = "Mã mời" if entry.subject == "invite" else "Đơn vị"
+        label = {"invite": "Mã mời", "commendation": "Đề nghị khen thưởng"}.get(
+            entry.subject, "Đơn vị"
+        )
         subject, before, after = f"{label} {entry.subject_id}", "", ""
     effective = dates.day(date.fromisoformat(entry.effective_on)) if entry.effective_on else ""
     cells = (

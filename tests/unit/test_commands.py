@@ -40,6 +40,7 @@ TELEGRAM_VI = [
     ("thongbao", "Gửi thông báo tới các tổ"),
     ("lichsu", "Lịch sử thay đổi của báo cáo hoặc thành viên"),
     ("thanhvien", "Danh sách và quản lý thành viên"),
+    ("khenthuong", "Đề nghị khen thưởng tổ, thành viên"),
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
@@ -61,9 +62,9 @@ HELP = {
     Role.MEMBER: ["reporter", "common"],
     Role.LEADER: ["reporter", "tally", "manage.help", "common"],
     Role.DEPUTY: ["reporter", "tally", "manage.help", "common"],
-    Role.OFFICER: ["tally", "oversight", "manage.help", "common"],
-    Role.SUPERVISOR: ["tally", "oversight", "manage.help", "common"],
-    Role.ADMIN: ["tally", "oversight", "manage.help", "common"],
+    Role.OFFICER: ["tally", "oversight", "manage.help", "commend.help", "common"],
+    Role.SUPERVISOR: ["tally", "oversight", "manage.help", "commend.help", "common"],
+    Role.ADMIN: ["tally", "oversight", "manage.help", "commend.help", "common"],
 }
 
 

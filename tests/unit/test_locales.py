@@ -76,6 +76,7 @@ ENGLISH_ALIASES = {
     "kenhnhan": "messenger",
     "thongbao": "announce",
     "nghiphep": "leave",
+    "khenthuong": "commend",
 }
 
 
