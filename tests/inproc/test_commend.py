@@ -21,7 +21,8 @@ from tests.inproc.commend_world import (
     TIP,
     build,
 )
-from tests.inproc.helpers import press_data
+from tests.inproc.helpers import INTERNAL_ERROR, press_data
+from tests.inproc.test_forged_buttons import BAD_IDS
 from tests.support.harness import COMMUNE, TEAM_B, Harness
 
 OCCASION = "p20261001-20261031"
@@ -186,3 +187,26 @@ async def test_a_ticked_member_makes_their_team_meet_good_deeds(h: Harness) -> N
     await h.user(DUNG).press("Lê Văn Cường")
     assert await good_deeds(10) == (1, True)
     assert await good_deeds(11) == (0, False)
+
+
+async def test_forged_buttons_get_the_normal_answer_and_tick_nobody(h: Harness) -> None:
+    world = await build(h)
+    await open_shortlist(h)
+    dung = h.user(DUNG)
+    team = world.teams[TEAM_B]
+    async with h.db.read() as tx:
+        unit = await units.get_by_path(tx, COMMUNE)
+    assert unit is not None
+    forged = [f"cm:o:{bad}:{OCCASION}" for bad in BAD_IDS]
+    forged += [f"cm:x:{bad}:{OCCASION}:{team}:0" for bad in BAD_IDS]
+    forged += [f"cm:x:{unit.id}:{OCCASION}:{bad}:0" for bad in BAD_IDS]
+    forged += [f"cm:x:{unit.id}:{OCCASION}:{team}:{bad}" for bad in BAD_IDS if bad != "0"]
+    forged += [f"cm:e:{unit.id}:f99999", f"cm:o:{unit.id}:p20200101-20201231", "cm:", "cm:zz"]
+    for data in forged:
+        replies = await press_data(dung, data)
+        text = "\n".join(m.text for m in replies)
+        assert INTERNAL_ERROR not in text, (data, text)
+        assert text.startswith(
+            ("⛔ Đơn vị này không thuộc", "⚠️ Dịp này không còn", "⚠️ Dòng này không còn")
+        ), (data, text)
+    assert await h.count("SELECT COUNT(*) FROM commendations") == 0
