@@ -51,7 +51,8 @@ def proposal(shortlist: Shortlist, t: Translate, locale: str, today: date) -> Pr
             name, role = t("commend.collective", name=c.name), ""
         else:
             name, role = c.name, f"{role_label(c.role, locale)}, {c.team_name}"
-        rows.append((str(i), name, role, unit, summary(c, t), "", c.reason))
+        where = shortlist.above.get(c.team_id, unit)
+        rows.append((str(i), name, role, where, summary(c, t), "", c.reason))
     festival = t("commend.festival", year=shortlist.occasion.end.year)
     return Proposal(
         issuer=unit.upper(),
@@ -87,33 +88,34 @@ def xlsx(p: Proposal) -> bytes:
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     last = len(COLUMNS)
-    sheet.append([p.issuer, None, None, None, p.nation[0]])
-    sheet.append([None, None, None, None, p.nation[1]])
-    sheet.append([None, None, None, None, p.place_date])
-    sheet.append([p.title])
-    sheet.append([p.occasion])
-    sheet.append([])
-    for row in (1, 2, 4):
-        for cell in sheet[row]:
-            cell.font = bold
-    header_row = sheet.max_row + 1
-    sheet.append(list(p.header))
+
+    def put(row: int, values: list[object], font: Font | None = None) -> None:
+        """Write one row at a fixed row number (blank rows stay blank)."""
+        for col, value in enumerate(values, 1):
+            if value is None:
+                continue
+            cell = sheet.cell(row=row, column=col, value=value)
+            if font is not None:
+                cell.font = font
+
+    put(1, [p.issuer, None, None, None, p.nation[0]], bold)
+    put(2, [None, None, None, None, p.nation[1]], bold)
+    put(3, [None, None, None, None, p.place_date])
+    put(4, [p.title], bold)
+    put(5, [p.occasion])
+    header_row = 7
+    put(header_row, list(p.header), bold)
     for cell in sheet[header_row]:
-        cell.font = bold
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-    for values in p.rows:
-        sheet.append([int(values[0]), *values[1:]])
-        for cell in sheet[sheet.max_row]:
+    for i, values in enumerate(p.rows, header_row + 1):
+        put(i, [int(values[0]), *values[1:]])
+        for cell in sheet[i]:
             cell.alignment = wrap
-    sheet.append([])
-    sign_row = sheet.max_row + 1
+    sign_row = header_row + len(p.rows) + 2
     (left, left_hint), (right, right_hint) = p.signatures
-    sheet.append([None, left, None, None, right])
-    sheet.append([None, left_hint, None, None, right_hint])
-    for cell in sheet[sign_row]:
-        cell.font = bold
-    sheet.append([])
-    sheet.append([p.source])
+    put(sign_row, [None, left, None, None, right], bold)
+    put(sign_row + 1, [None, left_hint, None, None, right_hint])
+    put(sign_row + 6, [p.source])  # room to sign above it
     for i, width in enumerate(WIDTHS, 1):
         sheet.column_dimensions[chr(64 + i)].width = width
     sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=last)

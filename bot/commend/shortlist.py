@@ -65,6 +65,8 @@ class Shortlist:
     unit: Unit
     teams: list[Candidate]
     members: list[Candidate]
+    # Each team's unit above it (its commune), as the tally shows it: the list's "đơn vị".
+    above: dict[int, str] = field(default_factory=dict)
 
     @property
     def entries(self) -> list[Candidate]:
@@ -102,7 +104,12 @@ async def build(
     settings = config.commend
     teams = _teams(tally, ticked, settings.top_teams)
     members = await _members(tx, tally, occasion, config, ticked, now.date())
-    shortlist = Shortlist(occasion, unit, teams, members)
+    names = {u.unit_id: u.name for u in tally.units}
+    above = {
+        t.unit_id: names.get(t.parent_id, unit.name) if t.parent_id is not None else unit.name
+        for t in tally.teams
+    }
+    shortlist = Shortlist(occasion, unit, teams, members, above)
     for candidate in shortlist.entries:
         candidate.ticked = candidate.key in ticked
         candidate.reason = ticked.get(candidate.key, "")

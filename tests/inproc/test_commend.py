@@ -23,7 +23,7 @@ from tests.inproc.commend_world import (
 )
 from tests.inproc.helpers import INTERNAL_ERROR, press_data
 from tests.inproc.test_forged_buttons import BAD_IDS
-from tests.support.harness import COMMUNE, TEAM_B, Harness
+from tests.support.harness import COMMUNE, PROVINCE, TEAM_B, Harness
 
 OCCASION = "p20261001-20261031"
 KINDS = ["nil", "good_deed", "patrol", "tip", "fire_rescue", "outreach", "admin_order"]
@@ -121,6 +121,7 @@ async def test_an_officer_ticks_gives_a_reason_and_exports_the_list(h: Harness) 
     assert PATROL in str(cells[8][4]) and cells[8][6] == "Gương mẫu tuần tra"
     assert not any("Trần Thị Bình" in str(c) for row in cells for c in row)
     assert any(row[1] == "NGƯỜI LẬP DANH SÁCH" for row in cells)
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$7:$7"
     document = docx.Document(io.BytesIO(files[f"{stem}.docx"]))
     table = document.tables[1]
     assert [c.text for c in table.rows[2].cells][:3] == [
@@ -210,3 +211,22 @@ async def test_forged_buttons_get_the_normal_answer_and_tick_nobody(h: Harness) 
             ("⛔ Đơn vị này không thuộc", "⚠️ Dịp này không còn", "⚠️ Dòng này không còn")
         ), (data, text)
     assert await h.count("SELECT COUNT(*) FROM commendations") == 0
+
+
+async def test_a_supervisor_makes_the_list_of_the_province_or_of_one_commune(h: Harness) -> None:
+    await build(h)
+    await h.add_member(14, "Đinh Thị Lan", "supervisor", PROVINCE)
+    lan = h.user(14)
+    asked = await lan.send("/khenthuong")
+    assert asked[-1].text.startswith("🏅 Lập danh sách đề nghị khen thưởng cho Tỉnh Lạng Sơn.")
+    await lan.press("Đợt 3")
+    await lan.press("Thôn Nà Lẹng")
+    sent = await lan.press("Xuất danh sách")
+    xlsx = next(s.file_data or b"" for s in sent if (s.file_name or "").endswith(".xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "TỈNH LẠNG SƠN"
+    assert rows[7][:4] == (1, "Tập thể Thôn Nà Lẹng", None, "Xã Bắc Sơn")  # its commune
+    one_commune = await lan.send("/khenthuong Bắc Sơn")
+    assert one_commune[-1].text.startswith("🏅 Lập danh sách đề nghị khen thưởng cho Xã Bắc Sơn.")
