@@ -1,5 +1,5 @@
 """The command line: run, demo, org import, invite, member, supervised, audit, tally, phase
-reports, outbox, updates, preset."""
+reports, commend, outbox, updates, preset."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels import updates_cli
+from bot.commend import cli as commend_cli
 from bot.core import logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
 from bot.movement import cli as preset_cli
@@ -36,6 +37,7 @@ RUNNERS: dict[str, Runner] = {
     "audit": audit_export.run,
     "tally": tally_cli.run,
     "phase": phase_cli.run,
+    "commend": commend_cli.run,
     "outbox": outbox_cli.run,
     "updates": updates_cli.run,
     "preset": preset_cli.run,
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
     phase_cli.add_parser(sub)
+    commend_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
     preset_cli.add_parser(sub)

@@ -101,6 +101,7 @@ COMMON_HELP = HelpSection("help.common", None)
 MANAGE_HELP = HelpSection("manage.help", UNIT_TALLY_ROLES)
 SUPERVISED_HELP = HelpSection("supervised.help", UNIT_TALLY_ROLES)
 PHASE_REPORT_HELP = HelpSection("phase_report.help", OVERSIGHT_ROLES)
+COMMEND_HELP = HelpSection("commend.help", OVERSIGHT_ROLES)
 # In the order shown.
 HELP_SECTIONS = (
     REPORTER_HELP,
@@ -109,6 +110,7 @@ HELP_SECTIONS = (
     PHASE_REPORT_HELP,
     MANAGE_HELP,
     SUPERVISED_HELP,
+    COMMEND_HELP,
     COMMON_HELP,
 )
 
@@ -193,6 +195,13 @@ REGISTRY: tuple[Command, ...] = (
         roles=UNIT_TALLY_ROLES,  # leaders their team, officers their area, supervisors read
         help=(SUPERVISED_HELP,),
         listed="supervised.command",
+    ),
+    Command(
+        "khenthuong",
+        "commend",
+        roles=OVERSIGHT_ROLES,
+        help=(COMMEND_HELP,),
+        listed="commend.command",
     ),
     Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(

@@ -10,6 +10,7 @@ from handlers import (
     announce,
     case,
     case_steps,
+    commend,
     credit,
     duplicate,
     history,  # noqa: F401  (declares /lichsu)
@@ -46,6 +47,7 @@ BUTTON_PREFIXES = (
     (language.PREFIX, language.choose),
     (tally.PREFIX, tally.on_button),
     (phase_report.PREFIX, phase_report.on_button),
+    (commend.PREFIX, commend.on_button),
     (announce.PREFIX, announce.on_button),
     (leave.PREFIX, leave.on_button),
     (manage.PREFIX, manage.on_button),
@@ -75,6 +77,7 @@ FLOWS = {
     manage.FLOW: manage.on_input,
     supervised.FLOW: supervised.on_input,
     rejoin.FLOW: rejoin.on_input,
+    commend.FLOW: commend.on_input,
 }
 
 

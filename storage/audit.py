@@ -15,7 +15,7 @@ from typing import Any, Literal
 from storage.db import Row, Tx
 from storage.subtree import within, within_params
 
-Subject = Literal["member", "invite", "unit", "supervised"]
+Subject = Literal["member", "invite", "unit", "supervised", "commendation"]
 COMMAND_LINE = "command line"
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 
 from bot.core import dates
 from bot.core.config_alerts import AlertsSection
+from bot.core.config_commend import CommendSection
 from bot.core.config_movement import (
     DEFAULT_RATINGS,
     TARGET_KEYS,
@@ -246,6 +247,7 @@ class Config(_Section):
     alerts: AlertsSection = AlertsSection()
     supervised: SupervisedSection = SupervisedSection()
     movement: MovementSection = MovementSection()  # a plan's preset (bot/movement/preset.py)
+    commend: CommendSection = CommendSection()
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:

@@ -143,7 +143,9 @@ def _entry(entry: Entry, people: dict[int, str], texts: Texts, tz: Any) -> Line:
         code = detail.pop("code", "")
         subject, before, after = f"Người được quản lý {code} (#{entry.subject_id})", "", ""
     else:
-        label = "Mã mời" if entry.subject == "invite" else "Đơn vị"
+        label = {"invite": "Mã mời", "commendation": "Đề nghị khen thưởng"}.get(
+            entry.subject, "Đơn vị"
+        )
         subject, before, after = f"{label} {entry.subject_id}", "", ""
     effective = dates.day(date.fromisoformat(entry.effective_on)) if entry.effective_on else ""
     cells = (

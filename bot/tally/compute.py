@@ -21,8 +21,8 @@ from bot.tally.periods import Period, months_in
 from bot.tally.scope import elapsed_end, make_scope, moved_out
 from bot.tally.supervised import count_supervised
 from bot.tally.urgent import count_flagged
+from storage import commendations, tally_tree
 from storage import tally as queries
-from storage import tally_tree
 from storage.db import Tx
 from storage.units import Unit
 
@@ -239,6 +239,9 @@ async def _count(
         figures.patrol_members = r["patrol_members"] or 0
         figures.unreachable = r["unreachable"] or 0
     await count_flagged(tx, scope, teams, settings)
+    for uid, n in (await commendations.per_unit(tx, scope.path, scope.start, scope.end)).items():
+        if uid in teams:
+            teams[uid].commended = n  # 4.7: proposals whose occasion ended in the period
 
 
 def _roll_up(

@@ -42,6 +42,7 @@ TELEGRAM_VI = [
     ("lichsu", "Lịch sử thay đổi của báo cáo hoặc thành viên"),
     ("thanhvien", "Danh sách và quản lý thành viên"),
     ("quanly", "Danh sách người được quản lý, giáo dục tại địa bàn"),  # the 4.5 register
+    ("khenthuong", "Đề nghị khen thưởng tổ, thành viên"),
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
@@ -70,6 +71,7 @@ HELP = {
         "phase_report.help",
         "manage.help",
         "supervised.help",
+        "commend.help",
         "common",
     ],
     Role.SUPERVISOR: [
@@ -78,6 +80,7 @@ HELP = {
         "phase_report.help",
         "manage.help",
         "supervised.help",
+        "commend.help",
         "common",
     ],
     Role.ADMIN: [
@@ -86,6 +89,7 @@ HELP = {
         "phase_report.help",
         "manage.help",
         "supervised.help",
+        "commend.help",
         "common",
     ],
 }

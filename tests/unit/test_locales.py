@@ -92,6 +92,7 @@ ENGLISH_ALIASES = {
     "nghiphep": "leave",
     "quanly": "supervised",
     "baocaodot": "phasereport",
+    "khenthuong": "commend",
 }
 
 

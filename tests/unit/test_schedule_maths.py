@@ -47,6 +47,7 @@ def test_jobs_follow_the_config() -> None:
         "monthly-tally",
         "notices",
         "overdue",
+        "commend-notice",
         "good-deed-nudge",
     ]
     off = Config.model_validate({"reminders": {"second_before_minutes": 0, "nudge_day": 0}})

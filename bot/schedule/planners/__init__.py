@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.config import Config
-from bot.schedule.planners import daily, notices, overdue, periodic
+from bot.schedule.planners import commend, daily, notices, overdue, periodic
 from bot.schedule.scheduler import Job
 
 
@@ -35,6 +35,7 @@ def jobs_from(config: Config, tz: object) -> list[Job]:
         ),
         Job("notices", _at(rem.notices_at, tz), notices.milestones_and_phases),
         Job("overdue", _at(config.alerts.overdue_at, tz), overdue.overdue_reports),
+        Job("commend-notice", _at(rem.notices_at, tz), commend.shortlists_ready),
     ]
     second = rem.second_at(deadline)
     if second is not None:
