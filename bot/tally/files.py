@@ -21,6 +21,7 @@ from bot.core.parsing import fold
 from bot.reports.forms import Forms
 from bot.tally.compute import RawReport, Tally
 from bot.tally.labels import Labels
+from bot.tally.members import member_lines
 from bot.tally.render.csv_file import team_csv
 from bot.tally.render.xlsx import workbook
 from bot.tally.scope import make_scope
@@ -59,6 +60,11 @@ def raw_report(row: Row, then: dict[int, tuple[str, str]] | None = None) -> RawR
         acknowledged_at=dates.stored_local(row["ack_at"]),
         data=data,
     )
+
+
+def urgent_kinds(forms: Forms) -> tuple[str, ...]:
+    """The report kinds that are never late (tips, fires), as every tally query takes them."""
+    return tuple(c.key for c in forms.categories if c.urgent)
 
 
 def team_fields(forms: Forms) -> dict[str, list[str]]:
@@ -147,11 +153,12 @@ async def raw_reports(
 async def xlsx_bytes(
     db: Database, tally: Tally, labels: Labels, config: Config, limit: int | None
 ) -> bytes:
-    """The workbook: a sheet per level, the tips and fires with their life, and the raw
-    reports (each list at most `limit` rows), built in a worker thread."""
+    """The workbook: a sheet per level, each member's line, the tips and fires with their
+    life, and the raw reports (each list at most `limit` rows), built in a worker thread."""
     async with db.read() as tx:
         raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms)
         urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit)
+        members = await member_lines(tx, tally, config, urgent_kinds(labels.forms))
     return await asyncio.to_thread(
         workbook,
         tally,
@@ -160,6 +167,7 @@ async def xlsx_bytes(
         raw_truncated=truncated,
         urgent=urgent,
         urgent_truncated=urgent_cut,
+        members=members,
     )
 
 
