@@ -58,25 +58,38 @@ def _entry(name: str, tally: Tally) -> ZipInfo:
 async def archive_bytes(db: Database, tally: Tally, labels: Labels, config: Config) -> bytes:
     """The zip: the summary workbook, then each commune's reports in its own workbook
     (workbooks are compressed already, so entries are stored as they are)."""
+    out = io.BytesIO()
+    with ZipFile(out, "w", ZIP_STORED, allowZip64=True) as archive:
+        book = await summary_workbook(db, tally, labels, config)
+        archive.writestr(_entry(f"{file_stem(tally)}.xlsx", tally), book)
+        for i, commune in enumerate(_communes(tally), 1):
+            data = await commune_workbook(db, tally, commune, labels, config)
+            archive.writestr(_entry(commune_file(tally, commune, i), tally), data)
+    return out.getvalue()
+
+
+async def summary_workbook(db: Database, tally: Tally, labels: Labels, config: Config) -> bytes:
+    """The archive's workbook: every sheet but the reports, whose sheet lists the commune
+    files instead (the province workbook the benchmark times)."""
     forms = labels.forms
     places = _communes(tally)
     files = [
         (c.name, commune_file(tally, c, i), c.figures.reports) for i, c in enumerate(places, 1)
     ]
-    out = io.BytesIO()
-    with ZipFile(out, "w", ZIP_STORED, allowZip64=True) as archive:
-        async with db.read() as tx:
-            urgent, _ = await urgent_reports(tx, tally, config, forms, None)
-            members = await member_lines(tx, tally, config, urgent_kinds(forms))
-        elsewhere = Elsewhere(f"{file_stem(tally)}.zip", tally.root.figures.reports, files)
-        book = await asyncio.to_thread(
-            workbook, tally, [], labels, urgent=urgent, members=members, elsewhere=elsewhere
-        )
-        archive.writestr(_entry(f"{file_stem(tally)}.xlsx", tally), book)
-        for commune, (name, file_name, _count) in zip(places, files, strict=True):
-            part = replace(tally, root=commune, current_path=commune.path, moved_paths=())
-            async with db.read() as tx:
-                raw, _ = await raw_reports(tx, part, config, None, forms=forms)
-            data = await asyncio.to_thread(detail_workbook, part, raw, labels, name)
-            archive.writestr(_entry(file_name, tally), data)
-    return out.getvalue()
+    async with db.read() as tx:
+        urgent, _ = await urgent_reports(tx, tally, config, forms, None)
+        members = await member_lines(tx, tally, config, urgent_kinds(forms))
+    elsewhere = Elsewhere(f"{file_stem(tally)}.zip", tally.root.figures.reports, files)
+    return await asyncio.to_thread(
+        workbook, tally, [], labels, urgent=urgent, members=members, elsewhere=elsewhere
+    )
+
+
+async def commune_workbook(
+    db: Database, tally: Tally, commune: UnitTally, labels: Labels, config: Config
+) -> bytes:
+    """One commune's reports of the tally's period, in a workbook of its own."""
+    part = replace(tally, root=commune, current_path=commune.path, moved_paths=())
+    async with db.read() as tx:
+        raw, _ = await raw_reports(tx, part, config, None, forms=labels.forms)
+    return await asyncio.to_thread(detail_workbook, part, raw, labels, commune.name)
