@@ -14,11 +14,13 @@ constants read at write time, so tests can make them small.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -176,25 +178,47 @@ class Sheet:
         ws.append([_cell(ws, " ".join(notes), "text", frame, _NOTE)] if notes else [])
         ws.append([_cell(ws, h, "text", frame, _BOLD) for h in self.headers[:columns]])
         formats = [f if f in _STYLED else None for f in self.formats[:columns]]
+        styles: dict[tuple[str, bool], StyleArray] = {}
         for row in rows:
-            ws.append([_value(ws, v, formats[i], frame) for i, v in enumerate(row[:columns])])
+            ws.append(
+                [_value(ws, v, formats[i], frame, styles) for i, v in enumerate(row[:columns])]
+            )
         _signature(ws, frame, columns)
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + filter_rows}"
 
 
-def _value(ws: WriteOnlyWorksheet, value: object, fmt: str | None, frame: Frame) -> object:
+def _value(
+    ws: WriteOnlyWorksheet,
+    value: object,
+    fmt: str | None,
+    frame: Frame,
+    styles: dict[tuple[str, bool], StyleArray],
+) -> object:
     """One table value: bare where no style is needed (the fast path), else a cell; empty
-    text as no value."""
+    text as no value. `styles` keeps each column format's style once worked out: looking a
+    style up in the workbook's tables for every cell is most of a big sheet's time."""
     if isinstance(value, str):
         value = fit_text(value, frame)
         if not value:
             return None
         if fmt is None and value[0] != "=":
             return value
-        return _cell(ws, value, fmt or "text", frame)
-    if value is None or fmt is None:
+        fmt = fmt or "text"
+    elif value is None or fmt is None:
         return value
-    return _cell(ws, value, fmt, frame)
+    key = (fmt, fmt == "mark" and value in (MET, MISSED))
+    style = styles.get(key)
+    if style is None:
+        cell = _cell(ws, value, fmt, frame)
+        styles[key] = copy(cell._style)  # type: ignore[attr-defined]
+        return cell
+    if key[1]:
+        value = 1 if value == MET else 0
+    cell = WriteOnlyCell(ws, value=value)
+    if formula_like(value):
+        cell.data_type = "s"
+    cell._style = copy(style)
+    return cell
 
 
 def _print_setup(ws: WriteOnlyWorksheet) -> None:
