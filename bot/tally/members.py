@@ -7,7 +7,7 @@ only, so a team's lines add up to its own figures on the team sheet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from bot.core.config import Config
 from bot.core.roles import REPORTING_ROLES, role_names
@@ -82,4 +82,4 @@ async def member_lines(
         line.patrols += line.by_kind.get(patrol, 0)
     rank = {u.unit_id: i for i, u in enumerate(tally.units)}
     order.sort(key=lambda k: rank.get(k[0], 0))  # stable: names stay sorted within a team
-    return [replace(lines[key]) for key in order]
+    return [lines[key] for key in order]

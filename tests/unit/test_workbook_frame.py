@@ -100,6 +100,7 @@ def test_rows_past_excels_limit_go_on_to_numbered_sheets(monkeypatch: pytest.Mon
     assert all(sheets[name].max_row <= sheet_mod.MAX_ROWS for name in parts)
     assert "phần tiếp theo ở trang tính «Báo cáo chi tiết (2)»" in note(sheets[parts[0]])
     assert "Phần 3/3" in note(sheets[parts[2]])
+    assert sheets[parts[1]]["A1"].value.endswith("— Báo cáo chi tiết (2/3)")
 
 
 def test_columns_past_excels_limit_are_left_out_and_said(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -128,7 +129,8 @@ def test_sheet_names_stay_within_31_characters() -> None:
             unit.name = long
     sheets = _sheets(workbook(tally, RAW, labels()))
     assert all(len(name) <= 31 for name in sheets)
-    assert any(name.startswith("Chi tiết Xã Rất Dài") for name in sheets)
+    cut = next(name for name in sheets if name.startswith("Chi tiết Xã Rất Dài"))
+    assert sheets[cut]["A1"].value.endswith(f"— Chi tiết {long}")  # the full name, on the sheet
 
 
 def test_a_provinces_teams_are_named_with_their_commune_everywhere() -> None:

@@ -149,20 +149,24 @@ class Sheet:
                     note.format(part=part, parts=len(chunks), rows=len(rows), next=following)
                 )
             shown = len(rows) if filter_rows is None or len(chunks) > 1 else filter_rows
-            self._write_one(wb, title, frame, rows, columns, sheet_notes, shown)
+            # The title row names the sheet in full: a tab's name may be cut at 31 characters.
+            heading = wanted if len(chunks) == 1 else f"{wanted} ({part}/{len(chunks)})"
+            self._write_one(wb, (title, heading), frame, rows, columns, sheet_notes, shown)
         return titles
 
     def _write_one(
         self,
         wb: Workbook,
-        title: str,
+        names: tuple[str, str],
         frame: Frame,
         rows: Sequence[Sequence[object]],
         columns: int,
         notes: list[str],
         filter_rows: int,
     ) -> None:
-        """One sheet: frame, header, rows (cut to `columns`), signature, print setup."""
+        """One sheet (`names`: its tab's name, its full name): frame, header, rows (cut to
+        `columns`), signature, print setup."""
+        title, heading = names
         ws = wb.create_sheet(title)
         assert isinstance(ws, WriteOnlyWorksheet)
         last_col = get_column_letter(max(columns, 1))
@@ -172,7 +176,7 @@ class Sheet:
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
         for i, width in enumerate(self.widths(rows)[:columns], 1):
             ws.column_dimensions[get_column_letter(i)].width = width
-        ws.append([_cell(ws, f"{frame.title} — {title}", "text", frame, _TITLE)])
+        ws.append([_cell(ws, f"{frame.title} — {heading}", "text", frame, _TITLE)])
         ws.append([_cell(ws, frame.unit_line, "text", frame)])
         ws.append([_cell(ws, frame.made_line, "text", frame, _ITALIC)])
         ws.append([_cell(ws, " ".join(notes), "text", frame, _NOTE)] if notes else [])
