@@ -6,6 +6,7 @@ The threshold is made small here (it is 100,000 reports in the bot): Tỉnh T ha
 
 from __future__ import annotations
 
+import argparse
 import io
 import zipfile
 from collections.abc import AsyncIterator
@@ -15,10 +16,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from bot.core import cli_support
+from bot.core.clock import ManualClock
 from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
 from bot.tally import archive
+from bot.tally import cli as tally_cli
 from bot.tally.compute import Tally, compute
 from bot.tally.labels import labels_for
 from bot.tally.periods import month_named
@@ -92,6 +96,7 @@ async def test_past_the_threshold_the_reports_go_in_commune_files(
     assert "Từng thành viên" in summary.sheetnames
     index = summary[summary.sheetnames[-1]]
     assert index.title == "Báo cáo chi tiết"
+    assert note(index).startswith("Kỳ này có 4 báo cáo, quá nhiều cho một tệp Excel")
     assert f"tệp nén {stem}.zip" in note(index)
     assert [(r["Xã"], r["Số báo cáo"]) for r in records(index)] == [("Xã X", 3), ("Xã Y", 1)]
     assert records(index)[0]["Tệp"] == f"{stem}_001_xa-x.xlsx"
@@ -109,3 +114,27 @@ async def test_past_the_threshold_the_reports_go_in_commune_files(
     later = await _tally(db)
     later.generated_at = datetime(2027, 1, 5, 9, 0)
     assert await archive.archive_bytes(db, later, labels, CONFIG) == data
+
+
+async def test_the_cli_writes_the_zip_next_to_the_file_asked_for(
+    db: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--out tally.xlsx` for a tally that needs commune files writes tally.zip and says so,
+    never a zip named .xlsx."""
+    monkeypatch.setattr(archive, "BOOK_DETAIL_ROWS", 2)
+    monkeypatch.setattr(cli_support, "clock_for", lambda _config: ManualClock(NOW))
+    config = Config.model_validate({"database": {"path": str(db.path)}})
+    out = tmp_path / "tally.xlsx"
+    args = argparse.Namespace(
+        unit=T, start="01/11/2026", end="30/11/2026", format="xlsx", out=str(out),
+        locale=None, demo=False,
+    )  # fmt: skip
+    assert await tally_cli.run(config, args) == 0
+    err = capsys.readouterr().err
+    assert f"writing a zip: {tmp_path / 'tally.zip'}" in err
+    assert not out.exists()
+    names = zipfile.ZipFile(tmp_path / "tally.zip").namelist()
+    assert len(names) == 3 and names[0].endswith(".xlsx")

@@ -195,6 +195,12 @@ class Elsewhere:
     files: list[tuple[str, str, int]]
 
 
+def grouped(number: int, locale: str) -> str:
+    """A count with its thousands grouped as the reader writes them: 100.055 / 100,055."""
+    text = f"{number:,}"
+    return text.replace(",", ".") if locale == "vi" else text
+
+
 def _utc(moment: datetime) -> datetime:
     """File properties are stored as UTC ('Z'); a naive time is taken as already UTC."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
@@ -247,7 +253,11 @@ def detail_parts(
     index = Sheet([t("workbook.commune"), t("workbook.detail_file"), t("workbook.detail_count")],
                   ["text", "text", "int"])  # fmt: skip
     index.notes.append(
-        t("workbook.detail_elsewhere", count=elsewhere.count, archive=elsewhere.archive)
+        t(
+            "workbook.detail_elsewhere",
+            count=grouped(elsewhere.count, labels.locale),
+            archive=elsewhere.archive,
+        )
     )
     for row in elsewhere.files:
         index.add(list(row))
