@@ -1,5 +1,8 @@
 """`antt-bot tally`: the same tally as /thongke, from the command line, as text or a file.
 
+A workbook over several communes with more reports than one file should list comes out as a
+zip of the summary workbook and one workbook per commune (bot/tally/archive.py).
+
 The operator at the server's shell has the database anyway, so no role check applies here
 and the workbook holds every detail unless `--for-role` names the reader it is made for; the
 unit is named as in chat (its path, or a unique short name) and days as chat reads them.
@@ -18,6 +21,7 @@ from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
 from bot.tally import periods
+from bot.tally.archive import archive_bytes, needs_archive
 from bot.tally.files import FORMATS, csv_bytes, file_stem, png_bytes, xlsx_bytes
 from bot.tally.periods import Period, PeriodError
 from bot.tally.prepared import prepare
@@ -113,7 +117,11 @@ async def run(config: Config, args: argparse.Namespace) -> int:
                 now=now,
             )
         tally, labels = ready.tally, ready.labels
-        if args.format == "text":
+        extension = args.format
+        if args.format == "xlsx" and needs_archive(tally):
+            data = await archive_bytes(db, tally, labels, config, role=args.for_role)
+            extension = "zip"
+        elif args.format == "text":
             text = ready.message(team_limit=10**6, max_chars=None)
             data = (text + "\n").encode()
         elif args.format == "xlsx":
@@ -124,12 +132,17 @@ async def run(config: Config, args: argparse.Namespace) -> int:
             data = await png_bytes(tally, labels)
     finally:
         await db.close()
+    out = args.out
+    if extension != args.format and out not in (None, "-"):
+        out = str(Path(out).with_suffix("." + extension))  # a zip is never named .xlsx
+        print(f"antt-bot: too many reports for one workbook, writing a zip: {out}", file=sys.stderr)
     stem = file_stem(tally)
-    name = csv_name(stem, style) if args.format == "csv" else f"{stem}.{args.format}"
-    return _write(data, args.out, name, args.format)
+    name = csv_name(stem, style) if args.format == "csv" else f"{stem}.{extension}"
+    return _write(data, out, name, args.format)
 
 
 def _write(data: bytes, out: str | None, default_name: str, fmt: str) -> int:
+    """Write the file (text and CSV to standard output unless `out` names a file)."""
     if out == "-" or (out is None and fmt in {"text", "csv"}):
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -21,6 +21,7 @@ from bot.core.parsing import fold
 from bot.reports.forms import Forms
 from bot.tally.compute import RawReport, Tally
 from bot.tally.labels import Labels
+from bot.tally.members import member_lines
 from bot.tally.privacy import private_kinds, shows_details, withheld
 from bot.tally.render.csv_file import CsvStyle, csv_name, team_csv
 from bot.tally.render.xlsx import workbook
@@ -60,6 +61,11 @@ def raw_report(row: Row, then: dict[int, tuple[str, str]] | None = None) -> RawR
         acknowledged_at=dates.stored_local(row["ack_at"]),
         data=data,
     )
+
+
+def urgent_kinds(forms: Forms) -> tuple[str, ...]:
+    """The report kinds that are never late (tips, fires), as every tally query takes them."""
+    return tuple(c.key for c in forms.categories if c.urgent)
 
 
 def team_fields(forms: Forms) -> dict[str, list[str]]:
@@ -164,12 +170,14 @@ async def xlsx_bytes(
     *,
     role: str | None = None,
 ) -> bytes:
-    """The workbook: a sheet per level, the tips and fires with their life, and the raw
-    reports (each list at most `limit` rows), built in a worker thread; made for a reader
-    of `role`, without the answers of tips and visits unless it may read them (privacy.py)."""
+    """The workbook: a sheet per level, each member's line, the tips and fires with their
+    life, and the raw reports (each list at most `limit` rows), built in a worker thread;
+    made for a reader of `role`, without the answers of tips and visits unless it may read
+    them (privacy.py)."""
     async with db.read() as tx:
         raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms, role=role)
         urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit, role=role)
+        members = await member_lines(tx, tally, config, urgent_kinds(labels.forms))
     return await asyncio.to_thread(
         workbook,
         tally,
@@ -178,6 +186,7 @@ async def xlsx_bytes(
         raw_truncated=truncated,
         urgent=urgent,
         urgent_truncated=urgent_cut,
+        members=members,
     )
 
 

@@ -13,6 +13,7 @@ from bot.core.targets import target
 from bot.tally.classes import areas_by_level
 from bot.tally.compute import Tally, TargetResult, UnitTally
 from bot.tally.labels import Labels, percent
+from bot.tally.names import display_names
 
 MAX_CHARS = 3900  # Telegram's limit is 4096; leave room for the channel's own additions
 RANKED_SHOWN = 3
@@ -27,6 +28,7 @@ class TallyWriter:
         self.t = labels.t
         self.kind_title = labels.kind  # '🚶 Tuần tra'; the key for a kind the forms dropped
         self.long = labels.target  # a target's full name for the totals
+        self.names: dict[int, str] = {}  # teams qualified by commune in a province's tally
 
     def kind_icon(self, kind: str) -> str:
         """The short icon used in team lines; the key when a kind has none."""
@@ -65,6 +67,7 @@ class TallyWriter:
         `files_note` replaces the line announcing the attached files (a messenger that
         cannot take files says where to get them instead).
         """
+        self.names = display_names(tally)
         head = self._head(tally, deadline)
         foot = [self.t("tally.suggestion_note"), files_note or self.t("tally.files_note")]
         teams = tally.teams
@@ -156,7 +159,7 @@ class TallyWriter:
         parts = []
         for team in teams:
             met, applicable = team.met_count
-            parts.append(f"{team.name} ({met}/{applicable})")
+            parts.append(f"{self.names.get(team.unit_id, team.name)} ({met}/{applicable})")
         return ", ".join(parts)
 
     def team_block(self, team: UnitTally, kinds: list[str]) -> list[str]:
@@ -171,7 +174,7 @@ class TallyWriter:
             self.t(
                 "tally.team_line",
                 mark=mark,
-                name=team.name,
+                name=self.names.get(team.unit_id, team.name),
                 met=met,
                 applicable=applicable,
                 rating=self.rating(team.rating),

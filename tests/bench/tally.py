@@ -24,6 +24,10 @@ too. SQLite's own page cache lives outside the Python heap and shows only in the
 An untimed profiling pass then times each SQL statement of the province tally (--explain also
 prints their query plans), to show where the time goes.
 
+Last (skip with --no-workbook), the province workbook over the 90 days ending with the month,
+as `antt-bot tally --format xlsx` builds it, next to the bare province tally of those days
+and one commune's file of reports (tests/bench/tally_workbook.py); goal under 30 s.
+
 Not a test: it prints numbers and asserts nothing; a mismatch in the counted rows is printed.
 """
 
@@ -62,6 +66,7 @@ from bot.tally.periods import Period, month_named
 from storage import units
 from storage.db import Database, Row, Tx
 from storage.units import Unit
+from tests.bench import tally_workbook
 from tests.bench.tally_data import (
     DEFAULT_DB,
     FIRST_DAY,
@@ -259,7 +264,12 @@ async def pick_commune(db: Database) -> Unit:
 
 
 async def bench(
-    db_path: Path, info: BuildInfo, runs: int, month: tuple[int, int], explain: bool
+    db_path: Path,
+    info: BuildInfo,
+    runs: int,
+    month: tuple[int, int],
+    explain: bool,
+    workbook: bool = True,
 ) -> None:
     """Open the database, time every operation `runs` times after a warm-up, print the table."""
     rss_start = maxrss_mib()
@@ -368,6 +378,10 @@ async def bench(
         print()
         for line in await profile_province(s, explain):
             print(line)
+        if workbook:
+            print()
+            for line in await tally_workbook.measure(s, runs):
+                print(line)
         print(f"  total wall time {time.perf_counter() - wall:.1f} s")
     finally:
         await db.close()
@@ -421,11 +435,16 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="print EXPLAIN QUERY PLAN of every statement of the province tally",
     )
+    parser.add_argument(
+        "--no-workbook",
+        action="store_true",
+        help="skip the province workbook over 90 days (tests/bench/tally_workbook.py)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("need at least 1 run")
     info = obtain_database(args.db, args.rebuild)
-    asyncio.run(bench(args.db, info, args.runs, args.month, args.explain))
+    asyncio.run(bench(args.db, info, args.runs, args.month, args.explain, not args.no_workbook))
 
 
 if __name__ == "__main__":

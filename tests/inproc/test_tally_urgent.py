@@ -36,9 +36,13 @@ from bot.tally import files as tally_files
 from bot.tally.compute import Tally, compute
 from bot.tally.labels import labels_for
 from bot.tally.periods import month_named
+from bot.tally.render.sheet import HEADER_ROW
 from bot.tally.text import TallyWriter
 from storage import incidents, members, reports, units
 from storage.db import Database
+from tests.support.workbook import headers as sheet_headers
+from tests.support.workbook import lines as sheet_lines
+from tests.support.workbook import note as sheet_note
 
 X = "Xã X"
 A = f"{X}/Thôn A"
@@ -263,11 +267,8 @@ async def test_the_workbook_lists_every_urgent_report_with_its_history(world: Wo
     data = await tally_files.xlsx_bytes(world.db, tally, labels, CONFIG, None, role="officer")
     wb = load_workbook(io.BytesIO(data))
     ws = wb["Tin báo, PCCC"]
-    headers = [c.value for c in ws[1]]
-    rows = {
-        row[0]: dict(zip(headers, row, strict=True))
-        for row in ws.iter_rows(min_row=2, values_only=True)
-    }
+    headers = sheet_headers(ws)
+    rows = {row[0]: dict(zip(headers, row, strict=True)) for row in sheet_lines(ws)}
     # Withdrawn t7 is not there; the duplicates are, saying what they repeat.
     assert list(rows) == [
         *("BC-t1", "BC-t4", "BC-t2", "BC-t3", "BC-t5", "BC-t6"),
@@ -302,21 +303,21 @@ async def test_the_workbook_lists_every_urgent_report_with_its_history(world: Wo
     assert f1["Thời điểm xác nhận"] == datetime(2026, 11, 11, 8, 0)
     assert "Đã xử lý xong · Người o · có mặt kịp thời: Không" in f1[headers[-2]]
     assert rows["BC-f3"]["Cán bộ xác nhận có mặt kịp thời"] is None
-    history = ws.cell(row=2, column=headers.index(headers[-2]) + 1)
+    history = ws.cell(row=HEADER_ROW + 1, column=headers.index(headers[-2]) + 1)
     assert history.alignment.wrap_text
 
     targets = wb["Chỉ tiêu tin báo, PCCC"]
-    lines = {row[0]: row for row in targets.iter_rows(min_row=2, values_only=True)}
+    lines = {row[0]: row for row in sheet_lines(targets)}
     resolved = lines["Tỷ lệ giải quyết tin báo"]
-    assert resolved[1:4] == (0.9, pytest.approx(0.6), "✗")
+    assert resolved[1:4] == (0.9, pytest.approx(0.6), 0)  # 0 shows as ✗ and counts
     assert "Lục Ngạn" in resolved[7] and "đạt trên 90%" in resolved[7]
     assert "không có cơ sở" in resolved[6]
     assert "Thực tiễn địa phương" in lines["Tiếp nhận trong 60 phút"][7]
     assert "cứu nạn, cứu hộ" in lines["PCCC kịp thời"][7]
 
     teams = wb["Các tổ"]
-    columns = [c.value for c in teams[1]]
-    b_row = next(r for r in teams.iter_rows(min_row=2, values_only=True) if r[0] == "Thôn B")
+    columns = sheet_headers(teams)
+    b_row = next(r for r in sheet_lines(teams) if r[0] == "Thôn B")
     b = dict(zip(columns, b_row, strict=True))
     assert (b["Tin báo nhận được"], b["Tin báo còn mở"], b["Tin báo không có cơ sở"]) == (2, 1, 1)
     assert (b["Cán bộ xác nhận kịp thời"], b["Chưa được xác nhận"]) == (1, 1)
@@ -328,6 +329,5 @@ async def test_a_long_urgent_list_is_cut_and_says_so(world: World) -> None:
     labels = labels_for(TEXTS, FORMS, CONFIG, "en")
     data = await tally_files.xlsx_bytes(world.db, tally, labels, CONFIG, 3, role="officer")
     ws = load_workbook(io.BytesIO(data))["Tips and fires"]
-    assert ws["A2"].value.startswith("The list is cut: only the first 3")
-    assert [ws.cell(row=r, column=1).value for r in range(3, 6)] == ["BC-t1", "BC-t4", "BC-t2"]
-    assert ws.max_row == 5
+    assert sheet_note(ws).startswith("The list is cut: only the first 3")
+    assert [row[0] for row in sheet_lines(ws)] == ["BC-t1", "BC-t4", "BC-t2"]

@@ -30,6 +30,7 @@ from bot.tally.labels import Labels, labels_for, plain
 from bot.tally.periods import month_named
 from bot.tally.render import team_csv, workbook
 from bot.tally.render.chart import chart_figure, chart_png, name_lines
+from bot.tally.render.sheet import HEADER_ROW
 from storage import members, reports, units
 from storage.db import Database, Tx
 
@@ -221,11 +222,17 @@ def _open(data: bytes) -> dict[str, Worksheet]:
 
 
 def _columns(ws: Worksheet) -> dict[str, int]:
-    return {str(c.value): c.column for c in ws[1]}
+    return {str(c.value): c.column for c in ws[HEADER_ROW]}
 
 
-def _at(ws: Worksheet, row: int, header: str) -> object:
-    return ws.cell(row=row, column=_columns(ws)[header]).value
+def _row(line: int) -> int:
+    """The sheet row of a table line numbered as if the header were row 1 (line 2 is the
+    first line under the header): the title block sits above every table."""
+    return HEADER_ROW + line - 1
+
+
+def _at(ws: Worksheet, line: int, header: str) -> object:
+    return ws.cell(row=_row(line), column=_columns(ws)[header]).value
 
 
 # ---------------------------------------------------------------- labels
@@ -274,10 +281,10 @@ def test_workbook_sheets_headers_and_layout() -> None:
         "Xã",
         "Toàn đơn vị",
         "Chỉ tiêu tin báo, PCCC",
-        "Báo cáo chi tiết",
+        "Chi tiết Xã Bắc Sơn",  # a province's reports: a sheet per commune that has any
     ]
     teams = sheets["Các tổ"]
-    headers = [c.value for c in teams[1]]
+    headers = [c.value for c in teams[HEADER_ROW]]
     assert headers[:4] == ["Đơn vị", "Đường dẫn", "Số tổ viên", "Số tổ viên đã báo cáo"]
     assert headers[4:8] == [
         "Tuần tra ANTT, ATGT",
@@ -290,30 +297,35 @@ def test_workbook_sheets_headers_and_layout() -> None:
     assert headers[-2] == "Gợi ý xếp loại"
     assert headers[-1] == "Gợi ý xếp loại phong trào (do cấp có thẩm quyền quyết định)"
     for ws in sheets.values():
-        assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
-        assert all(c.font.b for c in ws[1] if c.value is not None)
+        assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith(f"A{HEADER_ROW}:")
+        assert all(c.font.b for c in ws[HEADER_ROW] if c.value is not None)
         widths = [ws.column_dimensions[letter].width for letter in ("A", "B")]
         assert all(8 <= w <= 50 for w in widths), widths
-    assert teams.auto_filter.ref == f"A1:{teams.cell(1, len(headers)).column_letter}4"
+    last = teams.cell(HEADER_ROW, len(headers)).column_letter
+    assert teams.auto_filter.ref == f"A{HEADER_ROW}:{last}{_row(4)}"  # the totals line is out
 
 
 def test_team_rows_numbers_shares_and_marks() -> None:
     ws = _open(workbook(build_tally(), RAW, labels()))["Các tổ"]
-    names = [ws.cell(row=r, column=1).value for r in range(2, 5)]
-    assert names == ["Thôn Khuôn Pinh", "Thôn Nà Lẹng", "Thôn Quỳnh Sơn"]
+    names = [ws.cell(row=_row(r), column=1).value for r in range(2, 5)]
+    assert names == [  # a province's teams are named with their commune
+        "Thôn Khuôn Pinh (Xã Bắc Sơn)",
+        "Thôn Nà Lẹng (Xã Bắc Sơn)",
+        "Thôn Quỳnh Sơn (Xã Vũ Lễ)",
+    ]
     assert _at(ws, 3, "Số tổ viên") == 5
     assert isinstance(_at(ws, 3, "Tuần tra ANTT, ATGT"), int)
     assert _at(ws, 3, "Tin báo ANTT") == 0
-    compliance = ws.cell(row=3, column=_columns(ws)["Tỷ lệ đúng hạn"])
+    compliance = ws.cell(row=_row(3), column=_columns(ws)["Tỷ lệ đúng hạn"])
     assert compliance.value == pytest.approx(145 / 150)
     assert compliance.number_format == "0.0%"
     assert _at(ws, 3, "Việc tốt") == 2  # a count, not a share
-    assert _at(ws, 3, "Việc tốt: đạt?") == "✓"
-    assert _at(ws, 2, "Việc tốt: đạt?") == "✗"
+    assert _at(ws, 3, "Việc tốt: đạt?") == 1  # ✓ as a number the sheet can count
+    assert _at(ws, 2, "Việc tốt: đạt?") == 0  # ✗
     assert _at(ws, 2, "Tin báo được tiếp nhận") == 1.0
     assert _at(ws, 2, "Tiếp nhận trong 60 phút") == 0.5
-    assert _at(ws, 2, "Tiếp nhận trong 60 phút: đạt?") == "✗"
+    assert _at(ws, 2, "Tiếp nhận trong 60 phút: đạt?") == 0
     assert _at(ws, 3, "Tin báo được tiếp nhận") is None  # no tips: not applicable
     assert _at(ws, 3, "Tin báo được tiếp nhận: đạt?") == "—"
     assert _at(ws, 3, "PCCC kịp thời: đạt?") == "—"
@@ -325,7 +337,7 @@ def test_team_rows_numbers_shares_and_marks() -> None:
 
 def test_team_sheet_totals_row_holds_numbers() -> None:
     ws = _open(workbook(build_tally(), RAW, labels()))["Các tổ"]
-    assert ws.max_row == 5
+    assert _at(ws, 6, "Đơn vị") is None  # the signature block follows a blank row
     assert _at(ws, 5, "Đơn vị") == "Tổng cộng"
     assert _at(ws, 5, "Số tổ viên") == 12
     assert _at(ws, 5, "Số tổ viên đã báo cáo") == 8
@@ -339,7 +351,7 @@ def test_team_sheet_totals_row_holds_numbers() -> None:
 def test_roll_up_sheets_count_teams_meeting() -> None:
     sheets = _open(workbook(build_tally(), RAW, labels()))
     communes = sheets["Xã"]
-    assert [communes.cell(row=r, column=1).value for r in (2, 3)] == ["Xã Bắc Sơn", "Xã Vũ Lễ"]
+    assert [_at(communes, r, "Đơn vị") for r in (2, 3)] == ["Xã Bắc Sơn", "Xã Vũ Lễ"]
     assert _at(communes, 2, "Số tổ") == 2
     assert _at(communes, 2, "Số tổ viên") == 9
     assert _at(communes, 2, "Tỷ lệ đúng hạn") == pytest.approx(235 / 270)
@@ -348,22 +360,23 @@ def test_roll_up_sheets_count_teams_meeting() -> None:
     assert _at(communes, 3, "Tin báo được tiếp nhận: số tổ áp dụng") == 0
     assert _at(communes, 2, "Tuần tra") == pytest.approx(7 / 9)
     whole = sheets["Toàn đơn vị"]
-    assert whole.max_row == 2
+    assert _at(whole, 3, "Đơn vị") is None
     assert _at(whole, 2, "Đơn vị") == "Tỉnh Lạng Sơn"
     assert _at(whole, 2, "Số tổ") == 3
     assert _at(whole, 2, "Báo cáo đúng hạn: số tổ đạt") == 1
 
 
 def test_raw_sheet_dates_marks_and_details() -> None:
-    ws = _open(workbook(build_tally(), RAW, labels()))["Báo cáo chi tiết"]
-    assert [c.value for c in ws[1]][:3] == ["Số báo cáo", "Ngày báo cáo", "Thời điểm gửi"]
-    assert ws.max_row == 4
-    day = ws.cell(row=2, column=2)
+    ws = _open(workbook(build_tally(), RAW, labels()))["Chi tiết Xã Bắc Sơn"]
+    assert [c.value for c in ws[HEADER_ROW]][:3] == ["Số báo cáo", "Ngày báo cáo", "Thời điểm gửi"]
+    assert _at(ws, 4, "Số báo cáo") == "2026-000019" and _at(ws, 5, "Số báo cáo") is None
+    day = ws.cell(row=_row(2), column=2)
     assert isinstance(day.value, datetime) and day.value.date() == date(2026, 11, 3)
     assert day.number_format == "dd/mm/yyyy"
-    filed = ws.cell(row=2, column=3)
+    filed = ws.cell(row=_row(2), column=3)
     assert filed.value == datetime(2026, 11, 3, 21, 40)
     assert filed.number_format == "dd/mm/yyyy hh:mm"
+    assert _at(ws, 2, "Tổ") == "Thôn Nà Lẹng (Xã Bắc Sơn)"
     assert _at(ws, 2, "Loại báo cáo") == "Tuần tra ANTT, ATGT"
     assert _at(ws, 2, "Báo cáo muộn") == "Có"
     assert _at(ws, 3, "Báo cáo muộn") == "Không"
@@ -379,8 +392,8 @@ def test_raw_sheet_dates_marks_and_details() -> None:
 
 
 def test_user_text_is_never_a_formula_nor_a_broken_file() -> None:
-    ws = _open(workbook(build_tally(), RAW, labels()))["Báo cáo chi tiết"]
-    cell = ws.cell(row=3, column=_columns(ws)["Nội dung"])
+    ws = _open(workbook(build_tally(), RAW, labels()))["Chi tiết Xã Bắc Sơn"]
+    cell = ws.cell(row=_row(3), column=_columns(ws)["Nội dung"])
     assert cell.data_type == "s"
     assert "=HYPERLINK" in str(cell.value)
     assert "gone_field: xy" in str(cell.value)  # the control character is dropped
@@ -388,11 +401,11 @@ def test_user_text_is_never_a_formula_nor_a_broken_file() -> None:
 
 def test_truncated_raw_list_says_how_to_get_all_of_it() -> None:
     data = workbook(build_tally(), RAW[:1], labels(), raw_truncated=True)
-    ws = _open(data)["Báo cáo chi tiết"]
-    note = str(ws["A2"].value)
+    ws = _open(data)["Chi tiết Xã Bắc Sơn"]
+    note = str(ws.cell(HEADER_ROW - 1, 1).value)  # the sheet's note, over the header
     assert "antt-bot tally --format xlsx" in note
-    assert ws["A3"].value == "2026-000017"
-    assert ws.auto_filter.ref == "A1:J3"
+    assert _at(ws, 2, "Số báo cáo") == "2026-000017"
+    assert ws.auto_filter.ref == f"A{HEADER_ROW}:J{_row(2)}"
     wb = load_workbook(io.BytesIO(data))
     assert "antt-bot tally --format xlsx" in str(wb.properties.description)
 
@@ -414,17 +427,17 @@ def test_time_zones_do_not_reach_the_cells() -> None:
     data = workbook(tally, [aware], labels())
     wb = load_workbook(io.BytesIO(data))
     assert wb.properties.created == datetime(2026, 12, 1) - timedelta(hours=7)  # 01/12 00:00
-    assert wb["Báo cáo chi tiết"]["C2"].value == datetime(2026, 11, 4, 9, 15)
+    assert _at(wb["Chi tiết Xã Bắc Sơn"], 2, "Thời điểm gửi") == datetime(2026, 11, 4, 9, 15)
 
 
 def test_english_workbook_and_a_team_alone() -> None:
     sheets = _open(workbook(team_only_tally(), [], labels("en")))
     assert list(sheets) == ["Teams", "Tip and fire targets", "Reports"]
     ws = sheets["Teams"]
-    assert ws["A1"].value == "Unit"
-    assert ws.max_row == 2  # the team, no totals line under a single team
+    assert ws.cell(HEADER_ROW, 1).value == "Unit"
+    assert _at(ws, 3, "Unit") is None  # the team, no totals line under a single team
     assert _at(ws, 2, "Suggested rating") == "Excellent"
-    assert sheets["Reports"].max_row == 1
+    assert _at(sheets["Reports"], 2, "Report number") is None
 
 
 def month_of_reports(count: int) -> list[RawReport]:
@@ -454,8 +467,9 @@ def test_a_commune_month_exports_every_raw_row() -> None:
     tally = build_tally(extra_teams=57)
     raw = month_of_reports(15_000)
     data = workbook(tally, raw, labels())
-    ws = load_workbook(io.BytesIO(data), read_only=True)["Báo cáo chi tiết"]
-    assert sum(1 for _ in ws.iter_rows(values_only=True)) == 15_001
+    ws = load_workbook(io.BytesIO(data), read_only=True)["Chi tiết Xã Bắc Sơn"]
+    numbers = [r[0] for r in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True) if r]
+    assert sum(1 for n in numbers if str(n).startswith("2026-")) == 15_000
 
 
 # ---------------------------------------------------------------- CSV
@@ -467,10 +481,10 @@ def test_csv_has_bom_header_and_one_row_per_team() -> None:
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     sheet = _open(workbook(tally, RAW, labels()))["Các tổ"]
-    assert rows[0] == [c.value for c in sheet[1]]
+    assert rows[0] == [c.value for c in sheet[HEADER_ROW]]
     assert len(rows) == 1 + 3
     line = dict(zip(rows[0], rows[2], strict=True))
-    assert line["Đơn vị"] == "Thôn Nà Lẹng"
+    assert line["Đơn vị"] == "Thôn Nà Lẹng (Xã Bắc Sơn)"
     assert line["Đường dẫn"] == "Tỉnh Lạng Sơn/Xã Bắc Sơn/Thôn Nà Lẹng"
     assert line["Số tổ viên"] == "5"
     assert line["Tỷ lệ đúng hạn"] == "0.9667"
@@ -485,7 +499,7 @@ def test_csv_defuses_names_a_spreadsheet_would_run() -> None:
     tally = build_tally()
     tally.teams[0].name = "=cmd()"
     rows = list(csv.reader(io.StringIO(team_csv(tally, labels()).decode("utf-8-sig"))))
-    assert rows[1][0] == "'=cmd()"
+    assert rows[1][0] == "'=cmd() (Xã Bắc Sơn)"
 
 
 # ---------------------------------------------------------------- chart

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -29,6 +30,7 @@ from matplotlib.ticker import MaxNLocator
 
 from bot.tally.compute import Tally, UnitTally
 from bot.tally.labels import percent
+from bot.tally.names import display_names
 from bot.tally.render.xlsx import report_kinds
 
 if TYPE_CHECKING:
@@ -319,6 +321,8 @@ def chart_figure(tally: Tally, labels: Labels, *, max_bars: int = 25) -> Figure:
     messenger shows without shrinking the picture.
     """
     units, hidden = _shown_units(tally, max_bars)
+    shown = display_names(tally)  # teams of a province's tally named with their commune
+    units = [replace(u, name=shown.get(u.unit_id, u.name)) for u in units]
     fig = Figure(figsize=(WIDTH_IN, 1.0), dpi=DPI)
     ruler = _Ruler(fig, FigureCanvasAgg(fig).get_renderer())
     inner = WIDTH_IN - 2 * MARGIN_IN

@@ -72,7 +72,7 @@ def targets_table(tally: Tally, labels: Labels) -> Table:
         t("tally_urgent.h_definition"),
         t("tally_urgent.h_source"),
     ]
-    formats = ["text", "pct", "pct", "text", "int", "int", "text", "text"]
+    formats = ["text", "pct", "pct", "mark", "int", "int", "text", "text"]
     root = tally.root
     rows: list[list[object]] = []
     for key in URGENT_TARGETS:

@@ -1,28 +1,33 @@
-"""The tally as an Excel workbook: a sheet per level of the unit tree, then the raw reports.
+"""The tally as an Excel workbook: a sheet per level of the unit tree, the members, the
+targets, the urgent reports, then the reports themselves.
 
-Written in openpyxl's write-only mode: a commune's month is some 15,000 raw reports, and the
-streaming writer keeps that near a second and flat in memory. In that mode column widths and
-frozen panes must be set before the first row, so every sheet's rows are built first.
+Each sheet is built by a function of its own from the tally's rows and written by
+render/sheet.py, which gives every sheet the same title block, signature block and print
+setup and keeps Excel's limits. Written in openpyxl's write-only mode (streaming, flat in
+memory): a province's summary sheets and its 15,000 members take seconds, and a list too
+long for one file goes to commune files instead (bot/tally/detail.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.core.config import TARGET_KEYS
 from bot.core.targets import CATALOGUE
 from bot.tally.compute import Figures, RawReport, Tally, UnitTally
+from bot.tally.members import MemberLine
+from bot.tally.names import display_names
 from bot.tally.render import stable
-from bot.tally.render.excel import SheetNames, cell_text, formula_like, text_width
+from bot.tally.render.detail import detail_sheets, names_by_path, raw_sheet, wall
+from bot.tally.render.excel import SheetNames
+from bot.tally.render.frame import make_frame
+from bot.tally.render.members_sheet import members_sheet
+from bot.tally.render.sheet import Sheet
 from bot.tally.render.urgent_sheet import figure_columns, reports_table, targets_table
 from bot.tally.urgent_list import UrgentReport
 
@@ -31,17 +36,6 @@ if TYPE_CHECKING:
 
 COUNT_TARGETS = frozenset(t.key for t in CATALOGUE if t.measure == "count")  # others: shares
 MET, MISSED = "✓", "✗"
-PERCENT = "0.0%"
-DATE = "dd/mm/yyyy"
-DATETIME = "dd/mm/yyyy hh:mm"
-MAX_WIDTH = 50
-
-_BOLD = Font(bold=True)
-_NOTE = Font(bold=True, color="C00000")
-_WRAP = Alignment(wrap_text=True, vertical="top")  # "lines": one step of a history a line
-_FORMATS = {"pct": PERCENT, "date": DATE, "datetime": DATETIME}
-_STYLED = {*_FORMATS, "lines"}
-_FIXED_WIDTHS = {"pct": 6, "date": 10, "datetime": 16}
 
 
 @dataclass(frozen=True)
@@ -108,8 +102,9 @@ def _kind_count(kind: str) -> Callable[[UnitTally], object]:
 
 def _leading(tally: Tally, labels: Labels, *, roll_up: bool) -> list[Column]:
     """The columns every unit sheet starts with: names, people, reports per kind, compliance."""
+    shown = display_names(tally)  # teams qualified by their commune in a province's tally
     columns = [
-        Column(labels.t("export.unit"), "text", lambda u: u.name),
+        Column(labels.t("export.unit"), "text", lambda u: shown.get(u.unit_id, u.name)),
         Column(labels.t("export.path"), "text", lambda u: u.path),
     ]
     if roll_up:
@@ -139,7 +134,7 @@ def team_columns(tally: Tally, labels: Labels) -> list[Column]:
         fmt = "int" if key in COUNT_TARGETS else "pct"
         columns.append(Column(name, fmt, _target_value(key)))
         mark = labels.t("export.target_met", target=name)
-        columns.append(Column(mark, "text", _target_mark(key, na)))
+        columns.append(Column(mark, "mark", _target_mark(key, na)))
     columns += [
         Column(labels.t("export.targets_met"), "int", lambda u: u.met_count[0]),
         Column(labels.t("export.targets_applicable"), "int", lambda u: u.met_count[1]),
@@ -194,59 +189,30 @@ def totals_unit(tally: Tally, labels: Labels) -> UnitTally:
     )
 
 
-class _Sheet:
-    """Rows of one sheet kept as values until the column widths are known.
+@dataclass(frozen=True)
+class Part:
+    """One sheet of the workbook: the name it asks for, its rows, and how many of them the
+    autofilter takes (None: all; a totals line stays out)."""
 
-    `formats` per column: "text", "int", "pct", "date", "datetime" or "lines" (wrapped text,
-    one item a line); only the last four need a styled cell, everything else goes out as a
-    bare value (the fast path).
-    """
+    wanted: str
+    sheet: Sheet
+    filter_rows: int | None = None
 
-    def __init__(self, headers: list[str], formats: list[str]) -> None:
-        """An empty sheet with its headers and column formats."""
-        self.headers = headers
-        self.formats = formats
-        self.rows: list[list[object]] = []
-        self.note: str | None = None
 
-    def add(self, values: Sequence[object]) -> None:
-        """Keep a row, text cleaned of characters Excel refuses, empty text as no value."""
-        self.rows.append([(cell_text(v) or None) if isinstance(v, str) else v for v in values])
+@dataclass(frozen=True)
+class Elsewhere:
+    """The reports are in commune files of an archive, too many for one workbook: the
+    archive's name, the total, and (commune, file name, reports) per file."""
 
-    def widths(self) -> list[float]:
-        """Characters per column from the longest value, header included, capped."""
-        widths: list[float] = []
-        for i, (header, fmt) in enumerate(zip(self.headers, self.formats, strict=True)):
-            longest = _FIXED_WIDTHS.get(fmt)
-            if longest is None:
-                longest = max((text_width(row[i]) for row in self.rows), default=0)
-            widths.append(min(max(longest, len(header)) + 2, MAX_WIDTH))
-        return widths
+    archive: str
+    count: int
+    files: list[tuple[str, str, int]]
 
-    def write(self, wb: Workbook, title: str, filter_rows: int | None = None) -> None:
-        """Stream the sheet out; `filter_rows` keeps a totals line out of the autofilter."""
-        ws = wb.create_sheet(title)
-        assert isinstance(ws, WriteOnlyWorksheet)
-        ws.freeze_panes = "A2"  # write-only: panes and widths before the first row
-        for i, width in enumerate(self.widths(), 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.append([_cell(ws, h, "text", _BOLD) for h in self.headers])
-        extra = 0
-        if self.note:
-            ws.append([_cell(ws, self.note, "text", _NOTE)])
-            extra = 1
-        formats = [f if f in _STYLED else None for f in self.formats]
-        for row in self.rows:
-            ws.append(
-                [
-                    v
-                    if v is None or (formats[i] is None and not formula_like(v))
-                    else _cell(ws, v, formats[i] or "text")
-                    for i, v in enumerate(row)
-                ]
-            )
-        last = 1 + extra + (len(self.rows) if filter_rows is None else filter_rows)
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(self.headers))}{last}"
+
+def grouped(number: int, locale: str) -> str:
+    """A count with its thousands grouped as the reader writes them: 100.055 / 100,055."""
+    text = f"{number:,}"
+    return text.replace(",", ".") if locale == "vi" else text
 
 
 def _utc(moment: datetime) -> datetime:
@@ -254,82 +220,62 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _wall(moment: datetime) -> datetime:
-    """Cells cannot hold a time zone: keep the local wall-clock time people reported in."""
-    return moment.replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _cell(ws: WriteOnlyWorksheet, value: object, fmt: str, font: Font | None = None) -> object:
-    """A styled cell; user text starting with '=' stays text, never becomes a formula."""
-    cell = WriteOnlyCell(ws, value=value)
-    if formula_like(value):
-        cell.data_type = "s"
-    if font is not None:
-        cell.font = font
-    number_format = _FORMATS.get(fmt)
-    if number_format:
-        cell.number_format = number_format
-    elif fmt == "lines":
-        cell.alignment = _WRAP
-    return cell
-
-
-def _unit_sheet(units: list[UnitTally], columns: list[Column]) -> _Sheet:
+def unit_sheet(units: list[UnitTally], columns: list[Column]) -> Sheet:
     """One row per unit with the given columns."""
-    sheet = _Sheet([c.header for c in columns], [c.fmt for c in columns])
+    sheet = Sheet([c.header for c in columns], [c.fmt for c in columns])
     for unit in units:
         sheet.add([c.value(unit) for c in columns])
     return sheet
 
 
-def _raw_sheet(raw: list[RawReport], labels: Labels, truncated: bool) -> _Sheet:
-    """The reports themselves, one per row, their answers on one line."""
-    headers = [
-        labels.t("export.number"),
-        labels.t("export.report_date"),
-        labels.t("export.filed_at"),
-        labels.t("export.team"),
-        labels.t("export.path"),
-        labels.t("export.reporter"),
-        labels.t("export.kind"),
-        labels.t("export.late"),
-        labels.t("export.acknowledged_at"),
-        labels.t("export.details"),
-    ]
-    formats = ["text", "date", "datetime", "text", "text", "text", "text", "text", "datetime"]
-    sheet = _Sheet(headers, [*formats, "text"])
-    if truncated:
-        sheet.note = labels.t("export.truncated", count=len(raw))
-    kinds: dict[str, str] = {}
-    yes, no = labels.yes_no(True), labels.yes_no(False)
-    for r in raw:
-        kind = kinds.get(r.kind)
-        if kind is None:
-            kind = kinds[r.kind] = labels.kind_plain(r.kind)
-        sheet.add(
-            [
-                r.number,
-                r.report_date,
-                _wall(r.filed_at),
-                r.unit_name,
-                r.unit_path,
-                r.reporter,
-                kind,
-                yes if r.late else no,
-                _wall(r.acknowledged_at) if r.acknowledged_at else None,
-                labels.details(r.kind, r.data),
-            ]
-        )
-    return sheet
-
-
-def _table(table: tuple[list[str], list[str], list[list[object]]]) -> _Sheet:
+def table_sheet(table: tuple[list[str], list[str], list[list[object]]]) -> Sheet:
     """A sheet of a table built elsewhere (render/urgent_sheet.py), local times as they are."""
     headers, formats, rows = table
-    sheet = _Sheet(headers, formats)
+    sheet = Sheet(headers, formats)
     for row in rows:
-        sheet.add([_wall(v) if isinstance(v, datetime) else v for v in row])
+        sheet.add([wall(v) if isinstance(v, datetime) else v for v in row])
     return sheet
+
+
+def team_parts(tally: Tally, labels: Labels) -> list[Part]:
+    """The team sheet (with a totals line under several teams), then one sheet per level
+    above the teams, deepest first, then the whole unit."""
+    teams = tally.teams
+    columns = team_columns(tally, labels)
+    team_sheet = unit_sheet(teams, columns)
+    if teams and not tally.root.is_team:
+        team_sheet.add([c.value(x) for x in [totals_unit(tally, labels)] for c in columns])
+    parts = [Part(labels.t("export.sheet_teams"), team_sheet, len(teams))]
+    roll_up = rollup_columns(tally, labels)
+    for depth in reversed(tally.depths):
+        units = [u for u in tally.level(depth) if not u.is_team] if depth else []
+        if units:
+            parts.append(Part(labels.level(units, depth), unit_sheet(units, roll_up)))
+    if not tally.root.is_team:
+        whole = unit_sheet([tally.root], roll_up)
+        parts.append(Part(labels.level([tally.root], 0), whole))
+    return parts
+
+
+def detail_parts(
+    tally: Tally, raw: list[RawReport], labels: Labels, truncated: bool, elsewhere: Elsewhere | None
+) -> list[Part]:
+    """The reports' sheets, or, when they are in commune files, one sheet saying which."""
+    if elsewhere is None:
+        return [Part(name, sheet) for name, sheet in detail_sheets(tally, raw, labels, truncated)]
+    t = labels.t
+    index = Sheet([t("workbook.commune"), t("workbook.detail_file"), t("workbook.detail_count")],
+                  ["text", "text", "int"])  # fmt: skip
+    index.notes.append(
+        t(
+            "workbook.detail_elsewhere",
+            count=grouped(elsewhere.count, labels.locale),
+            archive=elsewhere.archive,
+        )
+    )
+    for row in elsewhere.files:
+        index.add(list(row))
+    return [Part(t("workbook.sheet_detail_index"), index)]
 
 
 def workbook(
@@ -340,14 +286,48 @@ def workbook(
     raw_truncated: bool = False,
     urgent: list[UrgentReport] | None = None,
     urgent_truncated: bool = False,
+    members: list[MemberLine] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> bytes:
-    """The tally as .xlsx bytes: teams, each level above them, the whole unit, the targets of
-    tips and fires with their sources and their reports' whole life (`urgent`), the raw reports.
+    """The tally as .xlsx bytes: teams, each level above them, the whole unit, the members
+    (`members`), the targets of tips and fires with their sources and their reports' whole
+    life (`urgent`), the reports (or where they are: `elsewhere`).
 
-    The header row is row 1 on every sheet (frozen, with an autofilter) so the sheets sort and
-    filter in Excel straight away; the period and generation time go in the file properties.
-    When `raw_truncated`, the raw sheet says the list is cut and how to get all of it.
+    Every sheet has the title block, the header row (frozen, filtered, repeated on printed
+    pages), the signature block and A4 landscape print setup of render/sheet.py. When
+    `raw_truncated`, the detail sheet says the list is cut and how to get all of it.
     """
+    parts = team_parts(tally, labels)
+    if members is not None:
+        kinds = report_kinds(tally)
+        parts.append(
+            Part(labels.t("workbook.sheet_members"), members_sheet(tally, members, labels, kinds))
+        )
+    parts.append(
+        Part(labels.t("tally_urgent.sheet_targets"), table_sheet(targets_table(tally, labels)))
+    )
+    if urgent is not None:
+        sheet = table_sheet(reports_table(urgent, labels))
+        if urgent_truncated:
+            sheet.notes.append(labels.t("export.truncated", count=len(urgent)))
+        parts.append(Part(labels.t("tally_urgent.sheet"), sheet))
+    parts += detail_parts(tally, raw, labels, raw_truncated, elsewhere)
+    note = labels.t("export.truncated", count=len(raw)) if raw_truncated else None
+    return write_book(tally, labels, parts, note)
+
+
+def detail_workbook(tally: Tally, raw: list[RawReport], labels: Labels, commune: str) -> bytes:
+    """One commune's reports of a province's tally, as a file of its own (its sheets cut at
+    Excel's row limit like any other), with the same title and signature blocks."""
+    sheet = raw_sheet(raw, labels, False, names_by_path(tally))
+    return write_book(
+        tally, labels, [Part(labels.t("workbook.sheet_detail", commune=commune), sheet)]
+    )
+
+
+def write_book(tally: Tally, labels: Labels, parts: list[Part], note: str | None = None) -> bytes:
+    """Write the sheets in order, framed, stamped with the period (render/stable.py) so a
+    closed period gives the same bytes whenever it is made; `note` goes in the properties."""
     wb = Workbook(write_only=True)
     period = tally.period.label(labels.locale)
     props = wb.properties
@@ -356,35 +336,10 @@ def workbook(
     props.creator = "antt-bot"
     made = stable.stamp(tally.period, tally.generated_at)  # the same on any later day
     props.created = props.modified = _utc(made)
-    if raw_truncated:
-        props.description = labels.t("export.truncated", count=len(raw))
+    if note:
+        props.description = note
+    frame = make_frame(tally, labels, made)
     names = SheetNames()
-
-    teams = tally.teams
-    columns = team_columns(tally, labels)
-    team_sheet = _unit_sheet(teams, columns)
-    if teams and not tally.root.is_team:
-        total = totals_unit(tally, labels)
-        team_sheet.add([c.value(total) for c in columns])
-    team_sheet.write(wb, names.take(labels.t("export.sheet_teams")), filter_rows=len(teams))
-
-    roll_up = rollup_columns(tally, labels)
-    for depth in reversed(tally.depths):
-        if depth == 0:
-            continue
-        units = [u for u in tally.level(depth) if not u.is_team]
-        if units:
-            _unit_sheet(units, roll_up).write(wb, names.take(labels.level(units, depth)))
-    if not tally.root.is_team:
-        _unit_sheet([tally.root], roll_up).write(wb, names.take(labels.level([tally.root], 0)))
-
-    _table(targets_table(tally, labels)).write(
-        wb, names.take(labels.t("tally_urgent.sheet_targets"))
-    )
-    if urgent is not None:
-        sheet = _table(reports_table(urgent, labels))
-        if urgent_truncated:
-            sheet.note = labels.t("export.truncated", count=len(urgent))
-        sheet.write(wb, names.take(labels.t("tally_urgent.sheet")))
-    _raw_sheet(raw, labels, raw_truncated).write(wb, names.take(labels.t("export.sheet_raw")))
+    for part in parts:
+        part.sheet.write(wb, names, part.wanted, frame, part.filter_rows)
     return stable.save(wb, made)
