@@ -18,6 +18,7 @@ from storage import incidents, reports
 from tests.inproc.helpers import file_tip
 from tests.support.fakebot import Sent
 from tests.support.harness import COMMUNE, PROVINCE, START, TEAM_A, Harness, make_harness
+from tests.support.workbook import lines, records
 
 WITHHELD = "(chi tiết chỉ dành cho Công an xã trở lên)"
 # The distinctive words of the tip (typed in the wizard), the officer's note on it and the
@@ -85,12 +86,12 @@ def leaks(texts: list[str]) -> list[str]:
 
 
 def raw_rows(book: openpyxl.Workbook) -> dict[str, dict[str, object]]:
-    ws = book["Báo cáo chi tiết"]
-    headers = [c.value for c in ws[1]]
-    return {
-        str(row[0]): dict(zip(headers, row, strict=True))
-        for row in ws.iter_rows(min_row=2, values_only=True)
-    }
+    """The reports of every detail sheet (one, or one per commune over several), by number."""
+    found: dict[str, dict[str, object]] = {}
+    for ws in book.worksheets:
+        if ws.title.startswith(("Báo cáo chi tiết", "Chi tiết ")):
+            found.update({str(r["Số báo cáo"]): r for r in records(ws)})
+    return found
 
 
 async def test_a_leaders_files_list_the_reports_without_their_details(tmp_path: Path) -> None:
@@ -109,7 +110,7 @@ async def test_a_leaders_files_list_the_reports_without_their_details(tmp_path: 
         )
         assert visit["Nội dung"] == WITHHELD and visit["Tổ"] == "Thôn Nà Lẹng"
         urgent = book["Tin báo, PCCC"]
-        history = [str(r[-2]) for r in urgent.iter_rows(min_row=2, values_only=True)]
+        history = [str(r[-2]) for r in lines(urgent)]
         assert history and "Đang xác minh · Trần Văn Dũng" in history[0]  # who and when stay
         [csv_file] = [m for m in sent if m.file_name and m.file_name.endswith(".csv")]
         text = (csv_file.file_data or b"").decode("utf-8-sig")

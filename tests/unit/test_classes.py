@@ -20,6 +20,7 @@ from bot.tally.labels import Labels
 from bot.tally.periods import month_named
 from bot.tally.render import team_csv, workbook
 from bot.tally.text import TallyWriter
+from tests.support.workbook import headers, lines
 
 # Ten targets every unit below is judged on (any ten of the catalogue do).
 KEYS = [
@@ -183,7 +184,8 @@ def test_the_chat_text_marks_classes_as_suggestions() -> None:
         in text
     )
     assert "   Khu dân cư (thôn, tổ dân phố): Tốt 3 · Khá 1 · Trung bình 1 · Yếu 1" in text
-    assert "Thôn 3 — đạt 9/10 chỉ tiêu · gợi ý: — · khu dân cư: Khá" in text
+    # Over two communes a team is named with its commune ("Thôn 3" may exist in both).
+    assert "Thôn 3 (Xã A) — đạt 9/10 chỉ tiêu · gợi ý: — · khu dân cư: Khá" in text
 
 
 def test_a_team_asked_about_shows_its_areas_class() -> None:
@@ -202,16 +204,16 @@ def test_the_workbook_has_the_class_on_every_level_sheet() -> None:
     found: dict[str, object] = {}
     sheets_with_column = 0
     for sheet in book.worksheets:
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows or SUGGESTION not in rows[0]:
+        names = headers(sheet)
+        if SUGGESTION not in names:
             continue
         sheets_with_column += 1
-        column = rows[0].index(SUGGESTION)
-        for row in rows[1:]:
+        column = names.index(SUGGESTION)
+        for row in lines(sheet):
             if row and row[0]:  # trailing empty cells are not read back
                 found[str(row[0])] = row[column] if column < len(row) else None
     assert sheets_with_column >= 3  # teams, communes, the whole unit
-    assert found["Thôn 3"] == "Khá" and found["Thôn 6"] is None
+    assert found["Thôn 3 (Xã A)"] == "Khá" and found["Thôn 6 (Xã A)"] is None
     assert found["Xã A"] == "Trung bình" and found["Xã B"] == "Tốt"
     assert found["Tỉnh T"] == "Trung bình"
 
@@ -221,5 +223,5 @@ def test_the_csv_has_the_class_column() -> None:
     classify(tally.units, DEFAULT_CLASSES)
     rows = list(csv.reader(io.StringIO(team_csv(tally, labels()).decode("utf-8-sig"))))
     column = rows[0].index(SUGGESTION)
-    assert {r[0]: r[column] for r in rows[1:]}["Thôn 5"] == "Yếu"
-    assert {r[0]: r[column] for r in rows[1:]}["Thôn 6"] == ""
+    assert {r[0]: r[column] for r in rows[1:]}["Thôn 5 (Xã A)"] == "Yếu"
+    assert {r[0]: r[column] for r in rows[1:]}["Thôn 6 (Xã A)"] == ""

@@ -31,7 +31,7 @@ def test_the_excel_vi_style_splits_on_semicolons_with_decimal_commas() -> None:
     rows = read(data, ";")
     assert len(rows) == 3
     line = rows[1]
-    assert line["Đơn vị"] == "Thôn Nà Lẹng"
+    assert line["Đơn vị"] == "Thôn Nà Lẹng (Xã Bắc Sơn)"  # named with its commune
     assert line["Tỷ lệ đúng hạn"] == "0,9667"
     assert number(line["Tỷ lệ đúng hạn"], ",") == pytest.approx(0.9667)
     assert number(line["Việc tốt"], ",") == 2
@@ -72,7 +72,7 @@ def test_a_name_holding_the_separator_stays_in_its_cell() -> None:
     tally.teams[0].name = "Thôn A; Thôn B, cũ"
     for style, delimiter in (("excel-vi", ";"), ("standard", ",")):
         rows = read(team_csv(tally, labels(), style), delimiter)  # type: ignore[arg-type]
-        assert rows[0]["Đơn vị"] == "Thôn A; Thôn B, cũ"
+        assert rows[0]["Đơn vị"] == "Thôn A; Thôn B, cũ (Xã Bắc Sơn)"
 
 
 def test_the_style_is_a_setting_and_names_its_file() -> None:
