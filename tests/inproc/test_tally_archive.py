@@ -130,7 +130,7 @@ async def test_the_cli_writes_the_zip_next_to_the_file_asked_for(
     out = tmp_path / "tally.xlsx"
     args = argparse.Namespace(
         unit=T, start="01/11/2026", end="30/11/2026", format="xlsx", out=str(out),
-        locale=None, demo=False,
+        locale=None, demo=False, csv_style=None, for_role="admin",
     )  # fmt: skip
     assert await tally_cli.run(config, args) == 0
     err = capsys.readouterr().err
