@@ -86,9 +86,21 @@ class TallySources(Section):
     fire_in_time_field: Key = "in_time"
     tip_kind: Key = "tip"
     reintegration_kind: Key = "reintegration"
-    reoffending_field: Key = "reoffending_signs"
+    # 4.2: outreach reports naming a model and the level that recognised it; models at one
+    # of `model_levels` count (distinct names per team, up to the period's end).
+    outreach_kind: Key = "outreach"
+    model_name_field: Key = "model_name"
+    model_level_field: Key = "model_level"
+    model_levels: list[Key] = Field(default=["district"], min_length=1)
+    # 4.4: the latest running total of households informed (never a sum), and the yes/no
+    # flags of a violating conditional business and of illegal weapons.
     admin_kind: Key = "admin_order"
-    households_field: Key = "households_checked"
+    households_informed_field: Key = "households_informed"
+    business_violation_field: Key = "business_violation"
+    weapons_field: Key = "illegal_weapons"
+    # 4.6: the yes/no "serious traffic accident" on a tip (a duplicate counted once) or a
+    # patrol report (`tip_kind`, `patrol_kind`).
+    accident_field: Key = "serious_accident"
 
 
 class RatingRule(Section):

@@ -17,6 +17,7 @@ from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally.judge import TargetResult, evaluate, suggest_rating, team_count_goals
 from bot.tally.periods import Period, months_in
 from bot.tally.scope import elapsed_end, make_scope, moved_out
+from bot.tally.target_counts import count_targets
 from bot.tally.urgent import count_flagged
 from storage import tally as queries
 from storage import tally_tree
@@ -251,6 +252,7 @@ async def compute(
             figures.households_informed = 0  # not comparable without a household count
         else:
             figures.households = int(known)
+            figures.households_informed = min(figures.households_informed, figures.households)
         team = units[uid]
         figures.count_goals = team_count_goals(figures, settings.targets, months_in(period))
         team.targets = evaluate(figures, settings.targets, src.good_deed_kind)
@@ -301,6 +303,7 @@ async def _count(
         figures.patrol_members = r["patrol_members"] or 0
         figures.unreachable = r["unreachable"] or 0
     await count_flagged(tx, scope, teams, settings)
+    await count_targets(tx, scope, teams, src)
 
 
 def _roll_up(
