@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, time
 from typing import Annotated, Literal
 
+from typing import Any
+
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -16,6 +18,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from bot.core.targets import TARGET_KEYS
@@ -70,6 +73,32 @@ class TallyTargets(Section):
     good_deeds_per_month: int = Field(default=1, ge=0)
     # Local practice: member-days reported by the deadline over member-days due.
     daily_compliance: float = Field(default=0.9, ge=0, le=1)
+
+
+def check_goals(values: dict[str, Any]) -> dict[str, float]:
+    """Goals as `[tally.targets]` takes them (same names, old names, bounds), for an override
+    from the config or a command: a ValueError names the bad key and what it accepts."""
+    checked = TallyTargets.model_validate(values)
+    return {name: float(getattr(checked, name)) for name in checked.model_fields_set}
+
+
+class TargetOverride(Section):
+    """Goals a commune or province sets for its subtree (`[[tally.overrides]]`): `unit` (a
+    path) and any `[tally.targets]` keys, checked with the same bounds. The nearest unit up
+    the tree wins; a goal set with `antt-bot targets set` or /chitieu wins over this one."""
+
+    unit: str = Field(min_length=1)
+    goals: dict[str, float] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "goals" in data:
+            return data
+        rest = {k: v for k, v in data.items() if k != "unit"}
+        if not rest:
+            raise ValueError("an override needs at least one [tally.targets] key besides unit")
+        return {"unit": data.get("unit"), "goals": check_goals(rest)}
 
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]  # as in forms files
@@ -152,6 +181,7 @@ class TallySection(Section):
     # Raw report rows in a workbook sent in chat (the CLI has no limit).
     raw_rows_limit: int = Field(default=20000, ge=0, le=1_000_000)
     targets: TallyTargets = TallyTargets()
+    overrides: list[TargetOverride] = []  # goals per unit subtree, nearest unit wins
     sources: TallySources = TallySources()
     ratings: list[RatingRule] = DEFAULT_RATINGS
     phases: list[Phase] = []
