@@ -1,4 +1,4 @@
-"""The command line: run, demo, org import, invite, member, audit, tally, outbox, updates."""
+"""The command line: run, demo, org, invite, member, audit, tally, targets, outbox, updates."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from bot.people import audit_export, invite_cli, member_cli
 from bot.people.roster import cli as roster_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
+from bot.tally import targets_cli
 from bot.units import cli as org_cli
 
 DEFAULT_CONFIG = "config.toml"
@@ -31,6 +32,7 @@ RUNNERS: dict[str, Runner] = {
     "roster": roster_cli.run,
     "audit": audit_export.run,
     "tally": tally_cli.run,
+    "targets": targets_cli.run,
     "outbox": outbox_cli.run,
     "updates": updates_cli.run,
 }
@@ -61,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     roster_cli.add_parser(sub)
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
+    targets_cli.add_parser(sub)
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
     return parser

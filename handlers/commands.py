@@ -170,6 +170,13 @@ REGISTRY: tuple[Command, ...] = (
         help=(MANAGE_HELP,),
         listed="manage.command",
     ),
+    Command(
+        "chitieu",
+        "targets",
+        roles=OVERSIGHT_ROLES,  # officers see; supervisors and admins also set
+        help=(OVERSIGHT_HELP,),
+        listed="targets.command",
+    ),
     Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(
         "lienket",

@@ -25,6 +25,7 @@ from handlers import (
     report,
     start,
     tally,
+    targets,  # noqa: F401  (declares /chitieu)
     tinbao,
     traps,
 )

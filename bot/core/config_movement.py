@@ -7,9 +7,7 @@ movement's plans, not with the deployment; `bot.core.config` re-exports every na
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, Literal
-
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,

@@ -45,7 +45,10 @@ class GoalBook:
     """The goals of every unit of one tally (or one /chitieu answer), computed once per unit."""
 
     def __init__(
-        self, defaults: TallyTargets, configured: dict[str, dict[str, float]], stored: list[StoredGoal]
+        self,
+        defaults: TallyTargets,
+        configured: dict[str, dict[str, float]],
+        stored: list[StoredGoal],
     ) -> None:
         """Index the overrides by unit path: `configured` maps a path to its goals."""
         self.defaults = defaults
@@ -100,9 +103,7 @@ class GoalBook:
 def _typed(values: dict[str, float]) -> dict[str, float | int]:
     """Values with each key's own type (counts and minutes are whole numbers)."""
     fields = TallyTargets.model_fields
-    return {
-        k: int(v) if fields[k].annotation is int else float(v) for k, v in values.items()
-    }
+    return {k: int(v) if fields[k].annotation is int else float(v) for k, v in values.items()}
 
 
 def configured(settings: TallySection) -> dict[str, dict[str, float]]:

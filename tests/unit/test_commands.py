@@ -40,6 +40,7 @@ TELEGRAM_VI = [
     ("thongbao", "Gửi thông báo tới các tổ"),
     ("lichsu", "Lịch sử thay đổi của báo cáo hoặc thành viên"),
     ("thanhvien", "Danh sách và quản lý thành viên"),
+    ("chitieu", "Chỉ tiêu áp dụng cho đơn vị"),  # issue 15: targets per unit
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
