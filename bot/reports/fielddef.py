@@ -57,8 +57,9 @@ class Condition(BaseModel):
     is a number above `above` (a count: "asked only when something was checked"), or was
     given at all (`filled`: an optional answer such as a model's name).
 
-    An answer not known yet counts as matching for `equals` and `above` (the field stays
-    in the list until it is); for `filled` an unknown answer is an empty one.
+    An answer not known yet counts as matching for `equals` (the field stays in the list
+    until it is); for `above` and `filled` it does not (nothing checked, nothing named), so
+    a count's follow-up question never adds a step to "Bước 1/N" before it applies.
     """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -79,14 +80,12 @@ class Condition(BaseModel):
 
     def holds(self, answers: dict[str, Any]) -> bool:
         """Whether the field this condition guards is asked, given the answers so far."""
+        value = answers.get(self.field)
         if self.filled:
-            return answers.get(self.field) not in (None, "", [])
-        if self.field not in answers:
-            return True
-        value = answers[self.field]
+            return value not in (None, "", [])
         if self.above is not None:
             return isinstance(value, int) and not isinstance(value, bool) and value > self.above
-        return value in self.equals
+        return self.field not in answers or value in self.equals
 
 
 class FieldDef(BaseModel):

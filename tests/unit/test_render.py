@@ -276,6 +276,7 @@ def test_workbook_sheets_headers_and_layout() -> None:
         "Xã",
         "Toàn đơn vị",
         "Chỉ tiêu tin báo, PCCC",
+        "Chỉ tiêu",  # issue 15: every target, its source and the goals applied
         "Báo cáo chi tiết",
     ]
     teams = sheets["Các tổ"]
@@ -424,7 +425,7 @@ def test_time_zones_do_not_reach_the_cells() -> None:
 
 def test_english_workbook_and_a_team_alone() -> None:
     sheets = _open(workbook(team_only_tally(), [], labels("en")))
-    assert list(sheets) == ["Teams", "Tip and fire targets", "Reports"]
+    assert list(sheets) == ["Teams", "Tip and fire targets", "Targets", "Reports"]
     ws = sheets["Teams"]
     assert ws["A1"].value == "Unit"
     assert ws.max_row == 2  # the team, no totals line under a single team

@@ -23,6 +23,7 @@ from bot.core.targets import CATALOGUE
 from bot.tally.compute import Figures, RawReport, Tally, UnitTally
 from bot.tally.render import stable
 from bot.tally.render.excel import SheetNames, cell_text, formula_like, text_width
+from bot.tally.render.targets_sheet import goals_table
 from bot.tally.render.urgent_sheet import figure_columns, reports_table, targets_table
 from bot.tally.urgent_list import UrgentReport
 
@@ -367,6 +368,7 @@ def workbook(
     _table(targets_table(tally, labels)).write(
         wb, names.take(labels.t("tally_urgent.sheet_targets"))
     )
+    _table(goals_table(tally, labels)).write(wb, names.take(labels.t("targets.sheet")))
     if urgent is not None:
         sheet = _table(reports_table(urgent, labels))
         if urgent_truncated:
