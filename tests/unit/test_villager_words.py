@@ -71,7 +71,7 @@ def test_no_abbreviations_in_the_forms() -> None:
 def test_the_household_book_is_gone() -> None:
     texts = list(VI.values()) + _form_strings()
     assert not [t for t in texts if "hộ khẩu" in t.lower()]
-    assert VI["tally.target.households"] == "Nắm hộ dân"
+    assert VI["tally.target.residents_info"] == "Thông tin nhân khẩu"  # issue 15: "nhân khẩu"
 
 
 @pytest.mark.parametrize("key", sorted(VI))
