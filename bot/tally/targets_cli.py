@@ -34,7 +34,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     targets.add_argument("action", choices=("show", "set", "clear"))
     targets.add_argument("goals", nargs="*", metavar="KEY=VALUE", help="e.g. residents_info=95%%")
-    targets.add_argument("--unit", required=True, help="unit path, e.g. 'Tỉnh A/Xã B', or a name")
+    # KEY=VALUE words may also follow the unit (argparse gives a positional list that comes
+    # after an option to nobody), as in `targets set --unit 'Xã B' residents_info=95%`.
+    targets.add_argument(
+        "--unit",
+        required=True,
+        nargs="+",
+        metavar="UNIT",
+        help="unit path, e.g. 'Tỉnh A/Xã B', or a name; KEY=VALUE words may follow it",
+    )
     targets.add_argument("--locale", choices=("vi", "en"), default=None)
     targets.add_argument("--demo", action="store_true", help="use the terminal demo's database")
 
@@ -43,6 +51,8 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     """Show, set or clear; returns the process exit code (2: bad input, 1: nothing found)."""
     texts = Texts.load()
     locale = args.locale or config.bot.locale
+    unit_name, *after = args.unit
+    args.goals = [*args.goals, *after]
     if args.action == "show" and args.goals:
         print("antt-bot: `show` takes no KEY=VALUE; use `set`", file=sys.stderr)
         return 2
@@ -63,7 +73,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     try:
         async with db.transaction() as tx:
             try:
-                unit = await cli_unit.resolve_unit(tx, args.unit)
+                unit = await cli_unit.resolve_unit(tx, unit_name)
             except cli_unit.CliError as err:
                 print(f"antt-bot: {err}", file=sys.stderr)
                 return err.code
