@@ -78,7 +78,8 @@ BAD_INPUTS = [
     ("int-below", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
      "Phát hiện bao nhiêu vụ việc?", "-1", "Số phải từ 0 trở lên. Vui lòng gõ lại."),
     ("int-below-no-buttons", "Quản lý hành chính", [], "🏠 Quản lý hành chính về trật tự xã hội"
-     " · Bước 1/4", "Đến nay, trên địa bàn của tổ có bao nhiêu hộ đã cung cấp thông tin nhân khẩu cho Công an xã?", "-1",
+     " · Bước 1/4", "Đến nay, trên địa bàn của tổ có bao nhiêu hộ đã cung cấp thông tin nhân"
+     " khẩu cho Công an xã?", "-1",
      "Số phải từ 0 trở lên. Vui lòng gõ lại."),
     ("int-above", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
      "Phát hiện bao nhiêu vụ việc?", "101",
