@@ -6,14 +6,64 @@ change with the plans, live in one place.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple, Protocol
 
 from bot.core.config import TallySection, TallyTargets
 from bot.core.targets import BY_KEY as CATALOGUE_BY_KEY
 from bot.core.targets import CATALOGUE, TARGET_KEYS
 
-if TYPE_CHECKING:
-    from bot.tally.compute import Figures, UnitTally
+
+class Figures(Protocol):
+    """What judging reads of a unit's counts (`bot.tally.compute.Figures`, which imports
+    this module: named here by shape, so the two never import each other)."""
+
+    by_kind: dict[str, int]
+    count_goals: dict[str, float]
+    good_deeds_required: int
+    members: int
+    patrol_members: int
+    tips: int
+    tips_acked: int
+    tips_acked_in_time: int
+    models_recognised: int
+    fires_confirmed: int
+    fires_confirmed_in_time: int
+    businesses_violating: int
+    weapons_cases: int
+    households: int
+    households_informed: int
+    supervised: int
+    reoffences: int
+    visits_due: int
+    visits_done: int
+    serious_accidents: int
+    commended: int
+    on_time_days: int
+    expected_days: int
+
+    @property
+    def tips_settled(self) -> int:
+        """Tips brought to an outcome: the resolution rate's numerator."""
+
+    @property
+    def compliance(self) -> float | None:
+        """Share of due member-days reported on time; None when nothing was due."""
+
+
+class UnitTally(Protocol):
+    """What rating reads of a team's line (`bot.tally.compute.UnitTally`)."""
+
+    @property
+    def figures(self) -> Figures:
+        """The team's counts."""
+
+    @property
+    def targets(self) -> dict[str, TargetResult]:
+        """The team's targets, judged."""
+
+    @property
+    def met_count(self) -> tuple[int, int]:
+        """(targets met, targets applicable)."""
 
 
 class TargetResult(NamedTuple):
