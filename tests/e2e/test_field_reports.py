@@ -668,8 +668,9 @@ async def test_a_supervisor_reads_the_tally_of_last_month_and_of_a_commune(
     assert photos >= 1
     book, sheet = files["xlsx"], files["csv"]
     workbook = openpyxl.load_workbook(io.BytesIO(await ha.download(book)))
-    # teams, the commune, the tip and fire targets, the urgent reports, the raw reports
-    assert len(workbook.sheetnames) == 5
+    # teams, the commune, the tip and fire targets, every target with the goals applied
+    # (issue 15), the urgent reports, the raw reports
+    assert len(workbook.sheetnames) == 6
     rows = (await ha.download(sheet)).decode("utf-8-sig").splitlines()
     assert len(rows) == 3 and "Thôn Nà Lẹng" in "".join(rows)
 
