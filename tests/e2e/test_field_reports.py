@@ -430,6 +430,7 @@ async def test_bad_answers_are_asked_again_and_nothing_is_saved(
         "route": "Quốc lộ 1B qua Bắc Sơn",
         "teammates": [],
         "traffic_help": False,
+        "serious_accident": False,  # 4.6 preset (issue 15), kept only once incidents > 0
     }
     await dao.press("✖ Hủy")
     await dao.wait_reply(CANCELLED)
@@ -706,9 +707,10 @@ async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     await join(linh, bot.codes["officer_commune"])
     await join(minh, bot.codes["member_a"])
 
-    await start_report(minh, TIP, 5)
+    # six steps until the kind is known: a traffic accident adds "serious?" (issue 15, 4.6)
+    await start_report(minh, TIP, 6)
     await minh.press("Người dân báo")
-    await minh.wait_reply("Bước 2/5")
+    await minh.wait_reply("Bước 2/6")
     await minh.press("Mâu thuẫn, tranh chấp")
     await minh.wait_reply("Bước 3/5")
     await minh.press("Khẩn cấp")
