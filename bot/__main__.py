@@ -1,5 +1,5 @@
-"""The command line: run, demo, org import, invite, member, supervised, audit, tally, phase
-reports, commend, outbox, updates, preset."""
+"""The command line: run, demo, org import, invite, member, supervised, audit, tally, targets,
+phase reports, commend, outbox, updates, preset."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from bot.people.roster import cli as roster_cli
 from bot.phasereport import cli as phase_cli
 from bot.reports.forms import FormError
 from bot.tally import cli as tally_cli
+from bot.tally import targets_cli
 from bot.units import cli as org_cli
 
 DEFAULT_CONFIG = "config.toml"
@@ -36,6 +37,7 @@ RUNNERS: dict[str, Runner] = {
     "roster": roster_cli.run,
     "audit": audit_export.run,
     "tally": tally_cli.run,
+    "targets": targets_cli.run,
     "phase": phase_cli.run,
     "commend": commend_cli.run,
     "outbox": outbox_cli.run,
@@ -70,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     roster_cli.add_parser(sub)
     audit_export.add_parser(sub)
     tally_cli.add_parser(sub)
+    targets_cli.add_parser(sub)
     phase_cli.add_parser(sub)
     commend_cli.add_parser(sub)
     outbox_cli.add_parser(sub)

@@ -203,6 +203,13 @@ REGISTRY: tuple[Command, ...] = (
         help=(COMMEND_HELP,),
         listed="commend.command",
     ),
+    Command(
+        "chitieu",
+        "targets",
+        roles=OVERSIGHT_ROLES,  # officers see; supervisors and admins also set
+        help=(OVERSIGHT_HELP,),
+        listed="targets.command",
+    ),
     Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(
         "lienket",

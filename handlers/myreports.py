@@ -271,6 +271,9 @@ async def _save(ctx: Context, category: Category, row: Report) -> None:
     edited = ctx.state.require(EditDraft).answers
     applicable = filling.applicable(category, edited)
     answers = {k: v for k, v in edited.items() if k in {f.key for f in applicable}}
+    for f in applicable:  # a preset yes/no an edit made applicable takes its preset
+        if f.type == "yes_no" and isinstance(f.default, bool):
+            answers.setdefault(f.key, f.default)
     missing = [f for f in applicable if f.required and answers.get(f.key) is None]
     if missing:
         # An edit made a required question applicable (e.g. "arrived in time" once

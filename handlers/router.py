@@ -28,6 +28,7 @@ from handlers import (
     start,
     supervised,
     tally,
+    targets,  # noqa: F401  (declares /chitieu)
     tinbao,
     traps,
 )

@@ -7,7 +7,7 @@ movement's plans, not with the deployment; `bot.core.config` re-exports every na
 from __future__ import annotations
 
 from datetime import date, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
 from bot.core.config_classes import DEFAULT_CLASSES, ClassRule
@@ -73,6 +74,32 @@ class TallyTargets(Section):
     daily_compliance: float = Field(default=0.9, ge=0, le=1)
 
 
+def check_goals(values: dict[str, Any]) -> dict[str, float]:
+    """Goals as `[tally.targets]` takes them (same names, old names, bounds), for an override
+    from the config or a command: a ValueError names the bad key and what it accepts."""
+    checked = TallyTargets.model_validate(values)
+    return {name: float(getattr(checked, name)) for name in checked.model_fields_set}
+
+
+class TargetOverride(Section):
+    """Goals a commune or province sets for its subtree (`[[tally.overrides]]`): `unit` (a
+    path) and any `[tally.targets]` keys, checked with the same bounds. The nearest unit up
+    the tree wins; a goal set with `antt-bot targets set` or /chitieu wins over this one."""
+
+    unit: str = Field(min_length=1)
+    goals: dict[str, float] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "goals" in data:
+            return data
+        rest = {k: v for k, v in data.items() if k != "unit"}
+        if not rest:
+            raise ValueError("an override needs at least one [tally.targets] key besides unit")
+        return {"unit": data.get("unit"), "goals": check_goals(rest)}
+
+
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]  # as in forms files
 
 
@@ -87,9 +114,24 @@ class TallySources(Section):
     fire_in_time_field: Key = "in_time"
     tip_kind: Key = "tip"
     reintegration_kind: Key = "reintegration"
+    # 4.5: a visit's "signs of reoffending" answer warns the leader and the commune police;
+    # it is not a reoffence and feeds no target (reoffences are recorded on the register).
     reoffending_field: Key = "reoffending_signs"
+    # 4.2: outreach reports naming a model and the level that recognised it; models at one
+    # of `model_levels` count (distinct names per team, up to the period's end).
+    outreach_kind: Key = "outreach"
+    model_name_field: Key = "model_name"
+    model_level_field: Key = "model_level"
+    model_levels: list[Key] = Field(default=["district"], min_length=1)
+    # 4.4: the latest running total of households informed (never a sum), and the yes/no
+    # flags of a violating conditional business and of illegal weapons.
     admin_kind: Key = "admin_order"
-    households_field: Key = "households_checked"
+    households_informed_field: Key = "households_informed"
+    business_violation_field: Key = "business_violation"
+    weapons_field: Key = "illegal_weapons"
+    # 4.6: the yes/no "serious traffic accident" on a tip (a duplicate counted once) or a
+    # patrol report (`tip_kind`, `patrol_kind`).
+    accident_field: Key = "serious_accident"
 
 
 class RatingRule(Section):
@@ -151,6 +193,7 @@ class TallySection(Section):
     # in English) or "excel-vi" (semicolon, decimal comma: Excel on a Vietnamese Windows).
     csv_style: Literal["standard", "excel-vi"] = "standard"
     targets: TallyTargets = TallyTargets()
+    overrides: list[TargetOverride] = []  # goals per unit subtree, nearest unit wins
     sources: TallySources = TallySources()
     ratings: list[RatingRule] = DEFAULT_RATINGS
     classes: list[ClassRule] = DEFAULT_CLASSES  # the plans' four levels (config_classes)

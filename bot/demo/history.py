@@ -138,11 +138,23 @@ async def seed_history(tx: Tx, clock: Clock, people: dict[str, dict[str, Any]]) 
             count += 1
         if offset == 15:
             data = {
-                "households_checked": 110,
+                "households_informed": 110,
                 "residence_helped": 3,
                 "businesses_checked": 1,
+                "business_violation": False,
                 "weapons_handed_in": 0,
+                "illegal_weapons": False,
             }
             await _file(tx, people["binh"], "admin_order", day, at(16, 0), data)
+            count += 1
+        if offset == 25:  # 4.2: a model the district police recognised (it stays in effect)
+            data = {
+                "activity": "model",
+                "audience": 60,
+                "topic": "Camera an ninh ở ngõ xóm",
+                "model_name": "Camera an ninh",
+                "model_level": "district",
+            }
+            await _file(tx, people["binh"], "outreach", day, at(9, 0), data)
             count += 1
     return count

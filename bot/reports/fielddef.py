@@ -53,11 +53,39 @@ class Option(BaseModel):
 
 
 class Condition(BaseModel):
-    """Ask a field only when an earlier answer equals one of the given values."""
+    """Ask a field only when an earlier answer equals one of the given values (`equals`),
+    is a number above `above` (a count: "asked only when something was checked"), or was
+    given at all (`filled`: an optional answer such as a model's name).
+
+    An answer not known yet counts as matching for `equals` (the field stays in the list
+    until it is); for `above` and `filled` it does not (nothing checked, nothing named), so
+    a count's follow-up question never adds a step to "Bước 1/N" before it applies.
+    """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     field: str
-    equals: list[str | bool | int] = Field(min_length=1)
+    equals: list[str | bool | int] = []
+    above: int | None = None
+    filled: bool = False
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        tests = bool(self.equals) + (self.above is not None) + self.filled
+        if tests != 1:
+            raise ValueError(
+                f"the condition on {self.field!r} needs exactly one of: equals = [...],"
+                " above = N, filled = true"
+            )
+        return self
+
+    def holds(self, answers: dict[str, Any]) -> bool:
+        """Whether the field this condition guards is asked, given the answers so far."""
+        value = answers.get(self.field)
+        if self.filled:
+            return value not in (None, "", [])
+        if self.above is not None:
+            return isinstance(value, int) and not isinstance(value, bool) and value > self.above
+        return self.field not in answers or value in self.equals
 
 
 class FieldDef(BaseModel):

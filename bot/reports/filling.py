@@ -16,7 +16,7 @@ def applicable(category: Category, answers: dict[str, Any]) -> list[FieldDef]:
     result = []
     for f in category.fields:
         cond = f.ask_if
-        if cond is not None and cond.field in answers and answers[cond.field] not in cond.equals:
+        if cond is not None and not cond.holds(answers):
             continue
         result.append(f)
     return result

@@ -111,7 +111,7 @@ class Category(BaseModel):
         rule = self.urgent_unless
         if not self.urgent:
             return False
-        return rule is None or answers.get(rule.field) not in rule.equals
+        return rule is None or not rule.holds({rule.field: answers.get(rule.field)})
 
     def _pairs_ok(self, keys: list[str]) -> None:
         for f in self.fields:

@@ -14,12 +14,15 @@ from datetime import date, datetime
 
 from bot.core.config import Config, TallySection
 from bot.core.roles import REPORTING_ROLES, role_names
+from bot.tally import goals as unit_goals
 from bot.tally.classes import classify
 from bot.tally.figures import Figures
+from bot.tally.goals import GoalBook
 from bot.tally.judge import TargetResult, evaluate, suggest_rating, team_count_goals
 from bot.tally.periods import Period, months_in
 from bot.tally.scope import elapsed_end, make_scope, moved_out
 from bot.tally.supervised import count_supervised
+from bot.tally.target_counts import count_targets
 from bot.tally.urgent import count_flagged
 from storage import commendations, tally_tree
 from storage import tally as queries
@@ -70,6 +73,7 @@ class Tally:
     generated_at: datetime
     current_path: str = ""  # the root's path today (units show as they were, queries range now)
     moved_paths: tuple[str, ...] = ()  # today's paths of units in the subtree then, not now
+    goals: GoalBook | None = None  # the goals that applied, per unit (overrides included)
 
     @property
     def query_path(self) -> str:
@@ -165,10 +169,12 @@ async def compute(
         households[row.id] = row.households
     teams = {uid: u.figures for uid, u in units.items() if u.is_team}
 
+    book = await unit_goals.load(tx, settings, unit.path)
+    minutes = {uid: book.goals(units[uid].path).tip_ack_minutes for uid in teams}
     moved = tuple(moved_out(tree, unit.path))  # in the subtree then, elsewhere now
     for moved_since in moved:
-        await _count(tx, replace(scope, path=moved_since), teams, settings, kinds)
-    await _count(tx, scope, teams, settings, kinds)
+        await _count(tx, replace(scope, path=moved_since), teams, settings, kinds, minutes)
+    await _count(tx, scope, teams, settings, kinds, minutes)
     for path in (*moved, unit.path):
         await count_supervised(
             tx,
@@ -179,21 +185,22 @@ async def compute(
             src.reintegration_kind,
             config.supervised.visit_every_days,
         )
-    required = settings.targets.good_deeds_per_month * months_in(period)
     for uid, figures in teams.items():
+        team = units[uid]
+        goals = book.goals(team.path)
         figures.teams = 1
-        figures.good_deeds_required = required
+        figures.good_deeds_required = goals.good_deeds_per_month * months_in(period)
         known = households[uid]
         if known is None:
             figures.households_informed = 0  # not comparable without a household count
         else:
             figures.households = int(known)
-        team = units[uid]
-        figures.count_goals = team_count_goals(figures, settings.targets, months_in(period))
-        team.targets = evaluate(figures, settings.targets, src.good_deed_kind)
+            figures.households_informed = min(figures.households_informed, figures.households)
+        figures.count_goals = team_count_goals(figures, goals, months_in(period))
+        team.targets = evaluate(figures, goals, src.good_deed_kind)
         team.rating = suggest_rating(team, settings) if figures.members else None
     ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
-    _roll_up(ordered, units, settings, src.good_deed_kind)
+    _roll_up(ordered, units, book, src.good_deed_kind)
     classify(ordered, settings.classes)
     root = units[unit.id]
     return Tally(
@@ -205,6 +212,7 @@ async def compute(
         generated_at=now,
         current_path=unit.path,
         moved_paths=moved,
+        goals=book,
     )
 
 
@@ -214,8 +222,10 @@ async def _count(
     teams: dict[int, Figures],
     settings: TallySection,
     kinds: list[str],
+    minutes: dict[int, int],
 ) -> None:
-    """Fill each team's figures from the three aggregate queries (rows of other units skipped)."""
+    """Fill each team's figures from the aggregate queries (rows of other units skipped);
+    `minutes`: each team's tip take-up limit (its goals may differ)."""
     src = settings.sources
     for counts in await queries.reports_per_unit(tx, scope, kinds):
         figures = teams.get(counts.pop("unit_id"))
@@ -238,14 +248,15 @@ async def _count(
         figures.on_time_days = r["on_time_days"] or 0
         figures.patrol_members = r["patrol_members"] or 0
         figures.unreachable = r["unreachable"] or 0
-    await count_flagged(tx, scope, teams, settings)
+    await count_flagged(tx, scope, teams, settings, minutes)
+    await count_targets(tx, scope, teams, src)
     for uid, n in (await commendations.per_unit(tx, scope.path, scope.start, scope.end)).items():
         if uid in teams:
             teams[uid].commended = n  # 4.7: proposals whose occasion ended in the period
 
 
 def _roll_up(
-    ordered: list[UnitTally], units: dict[int, UnitTally], settings: TallySection, good: str
+    ordered: list[UnitTally], units: dict[int, UnitTally], book: GoalBook, good: str
 ) -> None:
     """Add each unit into the one directly above it, deepest first, then evaluate them all.
 
@@ -254,7 +265,7 @@ def _roll_up(
     """
     for unit in reversed(ordered):
         if not unit.is_team:
-            unit.targets = evaluate(unit.figures, settings.targets, good)
+            unit.targets = evaluate(unit.figures, book.goals(unit.path), good)
         above = units.get(unit.parent_id) if unit.parent_id is not None else None
         if above is None:
             continue

@@ -69,7 +69,11 @@ class TallyWriter:
         """
         self.names = display_names(tally)
         head = self._head(tally, deadline)
-        foot = [self.t("tally.suggestion_note"), files_note or self.t("tally.files_note")]
+        foot = [
+            *self.goals_line(tally),
+            self.t("tally.suggestion_note"),
+            files_note or self.t("tally.files_note"),
+        ]
         teams = tally.teams
         if tally.root.is_team:
             return "\n".join([*head, "", *foot])
@@ -154,6 +158,15 @@ class TallyWriter:
     def class_name(self, level: str | None) -> str:
         """A class in words ('Khá'); '—' for a unit that has none."""
         return self.t(f"classes.level.{level}") if level else self.t("tally.na")
+
+    def goals_line(self, tally: Tally) -> list[str]:
+        """One line when some unit of this tally is judged against its own goals (set for
+        it or above it), so nobody reads a mark against the defaults by mistake."""
+        book = tally.goals
+        if book is None:
+            return []
+        count = len({e.unit_path for e in book.entries(tally.root.path)})
+        return [self.t("targets.differ", count=count)] if count else []
 
     def _names(self, teams: list[UnitTally]) -> str:
         parts = []

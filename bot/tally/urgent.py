@@ -36,14 +36,20 @@ class Counts(Protocol):
 
     by_kind: dict[str, int]
     tips_duplicate: int
+    tips_acked_in_time: int
     fires_duplicate: int
 
 
 async def count_flagged(
-    tx: Tx, scope: queries.Scope, teams: Mapping[int, Counts], settings: TallySection
+    tx: Tx,
+    scope: queries.Scope,
+    teams: Mapping[int, Counts],
+    settings: TallySection,
+    minutes: Mapping[int, int] | None = None,
 ) -> None:
     """Fill each team's figures of the kinds that feed targets, in one pass over them, and
-    take the duplicates out of the tip and fire report counts."""
+    take the duplicates out of the tip and fire report counts. `minutes`: a team's own tip
+    take-up limit where its goals override `tip_ack_minutes` (one more sum per limit)."""
     src = settings.sources
 
     def yes(field: str) -> str:
@@ -57,14 +63,24 @@ async def count_flagged(
         mobilised_field=src.fire_mobilised_field,
         in_time_field=src.fire_in_time_field,
     )
+    default = settings.targets.tip_ack_minutes
+    own = minutes or {}
+    extra = {
+        f"in_time_{m}": f"{expressions['tips_acked']} AND {tally_urgent.ACK_MINUTES} <= {int(m)}"
+        for m in sorted(set(own.values()) - {default})
+    }
     rare = (src.fire_kind, src.tip_kind)
-    params = (*rare, settings.targets.tip_ack_minutes)
-    for r in await queries.flagged_per_unit(tx, scope, rare, expressions, params):
-        figures = teams.get(r["unit_id"])
+    params = (*rare, default)
+    for r in await queries.flagged_per_unit(tx, scope, rare, {**expressions, **extra}, params):
+        unit_id = r["unit_id"]
+        figures = teams.get(unit_id)
         if figures is None:
             continue
         for name in expressions:
             setattr(figures, name, int(r[name] or 0))
+        limit = own.get(unit_id, default)
+        if limit != default:
+            figures.tips_acked_in_time = int(r[f"in_time_{limit}"] or 0)
         _uncount(figures, src.tip_kind, figures.tips_duplicate)
         _uncount(figures, src.fire_kind, figures.fires_duplicate)
 

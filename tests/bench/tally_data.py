@@ -7,9 +7,11 @@ One province, 100 communes (each with 1-2 police officers), 5,000 village teams 
 2026-11-30, about 5 million rows. Each member has a diligence (teams differ: most report on
 about 90-98% of days, some far less); on a day they report, the report is a nil report or a
 patrol (with 0-2 team-mates in report_participants), now and then an outreach; on top of that
-a few members file a second report: good deeds, administrative checks (households_checked),
-reintegration visits (reoffending_signs), rare tips and rarer fire/rescue calls (urgent, with
-mobilised / in_time), most acknowledged by a commune officer minutes to hours later. About 5%
+a few members file a second report: good deeds, administrative checks (the running total of
+households informed, a rare violating business or illegal weapons), reintegration visits
+(reoffending_signs), rare tips (a serious traffic accident now and then) and rarer fire/rescue
+calls (urgent, with mobilised / in_time); outreach now and then names a model and the level
+that recognised it, most acknowledged by a commune officer minutes to hours later. About 5%
 are filed late (after 21:00 on the day, or the next morning) and a few are withdrawn. Some
 members join during the year and a few leave (inactive); they report only while they are in.
 
@@ -202,6 +204,12 @@ TOPICS = [
     "Phòng cháy chữa cháy rừng",
     "Cảnh giác lừa đảo qua mạng",
     "Khai báo tạm trú, tạm vắng",
+]
+MODELS = [
+    "Camera an ninh",
+    "Tổ tự quản an ninh trật tự",
+    "Khu dân cư không ma túy",
+    "Cổng trường an toàn giao thông",
 ]
 
 
@@ -601,13 +609,19 @@ def _fill_reports(conn: sqlite3.Connection, rng: random.Random, teams: list[Team
                         picked = rng.sample(others, min(len(others), rng.choice((0, 1, 1, 2))))
                         picked.sort()
                         mates_rows.extend((report_id, mate) for mate in picked)
+                        incidents = 0 if rnd() < 0.9 else randint(1, 3)
+                        serious = (
+                            f' "serious_accident": {"true" if rnd() < 0.02 else "false"},'
+                            if incidents
+                            else ""
+                        )
                         data = (
                             f'{{"date": "{day.iso}",'
                             f' "start": "{start:02d}:{randint(0, 3) * 15:02d}",'
                             f' "end": "{(start + 2) % 24:02d}:{randint(0, 3) * 15:02d}",'
                             f' "route": {route_json[randint(0, len(ROUTES) - 1)]},'
                             f' "teammates": {json.dumps(picked)},'
-                            f' "incidents": {0 if rnd() < 0.9 else randint(1, 3)},'
+                            f' "incidents": {incidents},{serious}'
                             f' "traffic_help": {"true" if rnd() < 0.4 else "false"}}}'
                         )
                     else:
@@ -666,13 +680,18 @@ def _answers(rng: random.Random, kind: str, day: str) -> dict[str, object]:
         what, whom = rng.choice(DEEDS)
         return {"date": day, "what": what, "for_whom": whom}
     if kind == "admin_order":
-        return {
+        checked = rng.randint(0, 4)
+        admin: dict[str, object] = {
             "date": day,
-            "households_checked": rng.randint(10, 150),
+            "households_informed": rng.randint(40, 150),
             "residence_helped": rng.randint(0, 12),
-            "businesses_checked": rng.randint(0, 4),
+            "businesses_checked": checked,
             "weapons_handed_in": 0 if rng.random() < 0.95 else rng.randint(1, 3),
+            "illegal_weapons": rng.random() < 0.01,
         }
+        if checked:
+            admin["business_violation"] = rng.random() < 0.03
+        return admin
     if kind == "reintegration":
         return {
             "date": day,
@@ -683,10 +702,15 @@ def _answers(rng: random.Random, kind: str, day: str) -> dict[str, object]:
             "reoffending_signs": rng.random() < 0.06,
         }
     if kind == "tip":
-        return {
+        tip: dict[str, object] = {
             "date": day,
             "source": rng.choice(("residents", "residents", "own")),
             "kind": rng.choice(("order", "social_evil", "dispute", "traffic", "other")),
+        }
+        if tip["kind"] == "traffic":
+            tip["serious_accident"] = rng.random() < 0.2
+        return {
+            **tip,
             "urgency": "urgent" if rng.random() < 0.3 else "normal",
             "place": {"text": rng.choice(PLACES)},
             "what": "Phát hiện nhóm thanh niên lạ mặt tụ tập, nghi sử dụng chất cấm",
@@ -705,12 +729,16 @@ def _answers(rng: random.Random, kind: str, day: str) -> dict[str, object]:
         answers["outcome"] = "Đã dập tắt đám cháy, không có thiệt hại về người"
         return answers
     if kind == "outreach":
-        return {
+        outreach: dict[str, object] = {
             "date": day,
             "activity": rng.choice(("meeting", "door", "loudspeaker", "online", "model")),
             "audience": rng.randint(10, 300),
             "topic": rng.choice(TOPICS),
         }
+        if outreach["activity"] == "model":
+            outreach["model_name"] = rng.choice(MODELS)
+            outreach["model_level"] = rng.choice(("none", "commune", "commune", "district"))
+        return outreach
     raise ValueError(f"no answers for kind {kind!r}")
 
 

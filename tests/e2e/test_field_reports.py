@@ -430,6 +430,7 @@ async def test_bad_answers_are_asked_again_and_nothing_is_saved(
         "route": "Quốc lộ 1B qua Bắc Sơn",
         "teammates": [],
         "traffic_help": False,
+        "serious_accident": False,  # 4.6 preset, kept only once incidents > 0
     }
     await dao.press("✖ Hủy")
     await dao.wait_reply(CANCELLED)
@@ -668,10 +669,10 @@ async def test_a_supervisor_reads_the_tally_of_last_month_and_of_a_commune(
     assert photos >= 1
     book, sheet = files["xlsx"], files["csv"]
     workbook = openpyxl.load_workbook(io.BytesIO(await ha.download(book)))
-    # teams, the commune, each member, the tip and fire targets, the urgent reports, the
-    # raw reports
-    assert len(workbook.sheetnames) == 6
-    assert "Từng thành viên" in workbook.sheetnames
+    # teams, the commune, each member, the tip and fire targets, every target with the goals
+    # applied, the urgent reports, the raw reports
+    assert len(workbook.sheetnames) == 7
+    assert "Từng thành viên" in workbook.sheetnames and "Chỉ tiêu" in workbook.sheetnames
     rows = (await ha.download(sheet)).decode("utf-8-sig").splitlines()
     assert len(rows) == 3 and "Thôn Nà Lẹng" in "".join(rows)
 
@@ -707,9 +708,10 @@ async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     await join(linh, bot.codes["officer_commune"])
     await join(minh, bot.codes["member_a"])
 
-    await start_report(minh, TIP, 5)
+    # six steps until the kind is known: a traffic accident adds "serious?" (4.6)
+    await start_report(minh, TIP, 6)
     await minh.press("Người dân báo")
-    await minh.wait_reply("Bước 2/5")
+    await minh.wait_reply("Bước 2/6")
     await minh.press("Mâu thuẫn, tranh chấp")
     await minh.wait_reply("Bước 3/5")
     await minh.press("Khẩn cấp")

@@ -156,7 +156,12 @@ async def test_a_draft_saved_at_the_old_date_step_resumes_at_the_shift(h: Harnes
     assert "Bước 1/4" in replies[-1].text and SHIFT in replies[-1].text
     state = await state_of(h, 1)
     assert state["field"] == "start" and state["history"] == []
-    assert state["answers"] == {"date": "2026-11-23", "traffic_help": False}
+    # the presets, the 4.6 "serious accident" one included (asked only once incidents > 0)
+    assert state["answers"] == {
+        "date": "2026-11-23",
+        "serious_accident": False,
+        "traffic_help": False,
+    }
 
 
 async def test_a_draft_saved_at_the_old_note_step_resumes_on_the_summary(h: Harness) -> None:

@@ -88,8 +88,11 @@ async def test_edit_a_field_is_saved_with_an_audit_row(h: Harness, an: TgUser) -
     )
     before, after = json.loads(audit["before"]), json.loads(audit["after"])
     assert before["incidents"] == 0 and after["incidents"] == 3
-    assert {k: v for k, v in before.items() if k != "incidents"} == {
-        k: v for k, v in after.items() if k != "incidents"
+    # incidents found: the 4.6 "serious accident" preset (no) now applies and is saved too
+    assert after["serious_accident"] is False and "serious_accident" not in before
+    changed = {"incidents", "serious_accident"}
+    assert {k: v for k, v in before.items() if k not in changed} == {
+        k: v for k, v in after.items() if k not in changed
     }
     assert audit["member_id"] == 1 and audit["at"] == "2026-11-23T10:00:00+07:00"
     updated = await one(h, "SELECT updated_at, created_at FROM reports")

@@ -101,17 +101,18 @@ async def test_supervisor_sees_the_province_with_buttons_and_three_files(h: Harn
     assert sorted(attached) == ["csv", "png", "xlsx"]
     assert attached["xlsx"].file_name == "thongke_tinh-lang-son_m2026-11.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(attached["xlsx"].file_data or b""))
-    # teams, communes, the whole unit, members, tip and fire targets, tips and fires, and
-    # the reports of each commune that has some
-    assert book.sheetnames[:6] == [
+    # teams, communes, the whole unit, members, tip and fire targets, every target and the
+    # goals applied, tips and fires, and the reports of each commune that has some
+    assert book.sheetnames[:7] == [
         "Các tổ",
         "Xã",
         "Toàn đơn vị",
         "Từng thành viên",
         "Chỉ tiêu tin báo, PCCC",
+        "Chỉ tiêu",
         "Tin báo, PCCC",
     ]
-    assert all(name.startswith("Chi tiết Xã ") for name in book.sheetnames[6:])
+    assert all(name.startswith("Chi tiết Xã ") for name in book.sheetnames[7:])
     png = Image.open(io.BytesIO(attached["png"].file_data or b""))
     assert png.format == "PNG" and png.width >= 800
     rows = list(csv.reader(io.StringIO((attached["csv"].file_data or b"").decode("utf-8-sig"))))

@@ -17,6 +17,23 @@ tips on time on leave days); b2 10/10–16/10 (15/10 and 16/10 in the period, bo
 time); a1 18/11–25/11 (the current month only).
 Messenger accounts: a1 has one, which blocked the bot (unreachable); a2 has two, one
 blocked (still reachable); the others have none (not counted as unreachable).
+
+The targets fed by rarer answers (KH phát động phong trào thi đua đặc biệt, BCĐ 138 huyện
+Bắc Sơn (10/2024), notes 1, 3 and 5), all on days the member already reported on time, so
+compliance is unchanged:
+- 4.2 "ít nhất 01 mô hình … được Công an cấp huyện trở lên biểu dương, ghi nhận": A named
+  "Camera an ninh" recognised at district level on 01/09 (before the period: a model stays in
+  effect) and again as "CAMERA  AN NINH" on 05/11 (the same model, folded), and "Tổ tự quản"
+  recognised by the commune only on 06/11: 1 model, met. B's district model of 15/11 is after
+  the period: 0, missed; E none: 0, missed.
+- 4.4 residents' information "trên 90%": A's running total was 60 on 16/10 and 90 on 07/11
+  (99 on 15/11, after the period): the latest, 90 of 100 households = 90%, is not above 90%,
+  missed (a sum, 150, would have passed). A's report of 07/11 also found a conditional
+  business violating the rules (1, missed); B's report of 03/11 found illegal weapons (1,
+  missed). B's household count is unknown (N/A); E's 50 households, nobody informed: 0%.
+- 4.6 serious traffic accidents: b1 tipped one on 02/11 (taken up in 30 minutes, resolved)
+  and b2 tipped the same accident (a duplicate, counted once): B 1, missed; A and E 0, met.
+- 4.5 nobody is on a register here, so "no reoffence" and visits do not apply (N/A).
 """
 
 from __future__ import annotations
@@ -76,7 +93,9 @@ class World:
         ack_at: str | None = None,
         status: str = "active",
         confirmed_in_time: bool | None = None,
-    ) -> None:
+        state: str | None = None,
+        duplicate_of: int | None = None,
+    ) -> int:
         """File a report for `day` at `filed` ('HH:MM' that day, or a full 'YYYY-MM-DD HH:MM');
         `confirmed_in_time`: the commune officer's word on a fire."""
         stamp = filed if " " in filed else f"{day} {filed}"
@@ -103,6 +122,12 @@ class World:
             )
             if confirmed_in_time is not None:
                 await incidents.confirm_fire(tx, rid, self.ids["o"], confirmed_in_time, created)
+            if state is not None or duplicate_of is not None:
+                await tx.execute(
+                    "UPDATE reports SET state = ?, duplicate_of = ? WHERE id = ?",
+                    (state, duplicate_of, rid),
+                )
+        return rid
 
     async def leave(self, who: str, start: str, end: str, *, cancelled: bool = False) -> None:
         async with self.db.transaction() as tx:
@@ -167,7 +192,28 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         {"mobilised": True, "in_time": False},
         confirmed_in_time=False,
     )
-    await w.report("a2", "admin_order", "2026-11-07", "16:00", {"households_checked": 95})
+    informed = "households_informed"
+    await w.report("a1", "admin_order", "2026-10-16", "19:00", {informed: 60})
+    await w.report(
+        "a2",
+        "admin_order",
+        "2026-11-07",
+        "16:00",
+        {informed: 90, "businesses_checked": 2, "business_violation": True},
+    )
+    await w.report("a1", "admin_order", "2026-11-15", "10:00", {informed: 99})  # next period
+    camera = {"model_name": "Camera an ninh", "model_level": "district"}
+    await w.report("a1", "outreach", "2026-09-01", "10:00", camera)
+    await w.report(
+        "a1", "outreach", "2026-11-05", "16:00", {**camera, "model_name": "CAMERA  AN NINH"}
+    )
+    await w.report(
+        "a1",
+        "outreach",
+        "2026-11-06",
+        "16:00",
+        {"model_name": "Tổ tự quản", "model_level": "commune"},
+    )
     await w.report("a2", "reintegration", "2026-11-08", "16:00", {"reoffending_signs": False})
     await w.report("a1", "patrol", "2026-11-09", "20:00", status="withdrawn")
 
@@ -180,6 +226,23 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         day += timedelta(days=1)
     await w.report("b1", "patrol", "2026-10-25", "19:00", mates=("b2",))
     await w.report("b1", "reintegration", "2026-11-01", "18:00", {"reoffending_signs": True})
+    accident = {"kind": "traffic", "serious_accident": True}
+    first = await w.report(
+        "b1",
+        "tip",
+        "2026-11-02",
+        "10:00",
+        accident,
+        ack_at="2026-11-02T10:30:00+07:00",
+        state="resolved",
+    )
+    await w.report(
+        "b2", "tip", "2026-11-02", "10:05", accident, state="duplicate", duplicate_of=first
+    )
+    await w.report(
+        "b1", "admin_order", "2026-11-03", "18:00", {"illegal_weapons": True, informed: 40}
+    )
+    await w.report("b1", "outreach", "2026-11-15", "08:00", {**camera, "model_name": "Mô hình X"})
 
     # Team C (other commune)
     await w.report("c1", "good_deed", "2026-10-30", "08:00")
@@ -228,10 +291,11 @@ async def test_team_a_every_target(world: World) -> None:
         "good_deed": 1,
         "tip": 2,
         "fire_rescue": 2,
-        "admin_order": 1,
+        "admin_order": 2,
+        "outreach": 2,
         "reintegration": 1,
     }
-    assert f.reports == 11
+    assert f.reports == 14
     assert f.late == 1
     assert (f.members, f.reporters) == (3, 3)
     # a1 owes 31 days, a2 31 less 3 on leave, a3 joined on 01/11: 14 days less 3 on leave.
@@ -244,50 +308,65 @@ async def test_team_a_every_target(world: World) -> None:
     assert f.patrol_members == 2  # a1 reported, a2 was a team-mate and reported; a3 never
     assert (f.fire_mobilised, f.fire_in_time) == (2, 1)
     assert (f.tips, f.tips_acked, f.tips_acked_in_time) == (2, 2, 1)
-    assert f.reoffending == 0
-    assert (f.households, f.households_checked) == (100, 95)
+    assert (f.reoffences, f.supervised) == (0, 0)
+    assert (f.households, f.households_informed) == (100, 90)  # the latest, not 60 + 90
+    assert (f.models_recognised, f.businesses_violating, f.weapons_cases) == (1, 1, 0)
+    assert f.serious_accidents == 0
     assert marks(a) == {
-        "good_deeds": True,
-        "patrol": False,
-        "fire_in_time": False,
         "tips_acked": True,
         "tips_in_time": False,
         "tips_resolved": False,  # both tips still open
-        "reoffending": True,
-        "households": True,
+        "models": True,
+        "fire_in_time": False,
+        "businesses": False,
+        "residents_info": False,  # 90% is not "trên 90%"
+        "weapons": True,
+        "reoffences": None,
+        "visits": None,
+        "patrol": False,
+        "serious_accidents": True,
+        "good_deeds": True,
         "compliance": False,
     }
     assert a.targets["patrol"].value == pytest.approx(2 / 3)
     assert a.targets["compliance"].value == pytest.approx(7 / 70)
-    assert a.targets["households"].value == pytest.approx(0.95)
+    assert a.targets["residents_info"].value == pytest.approx(0.9)
+    assert (a.targets["models"].value, a.targets["models"].goal) == (1, 1)
     assert (f.fires_confirmed, f.fires_confirmed_in_time) == (2, 1)
     assert (f.tips_open, f.tips_settled) == (2, 0)
-    assert a.met_count == (4, 9)
-    assert a.rating == "not_done"  # half the targets, but 10% of days on time
+    assert a.met_count == (5, 12)
+    assert a.rating == "not_done"  # 5 of 12 targets, 10% of days on time
 
 
 async def test_team_b_reports_daily_and_gets_a_suggested_rating(world: World) -> None:
     b = by_name(await tally_of(world, X))["Thôn B"]
     f = b.figures
-    assert f.by_kind == {"nil": 61, "patrol": 1, "reintegration": 1}
+    # the duplicate tip counts once; the outreach of 15/11 is in the next period
+    assert f.by_kind == {"nil": 61, "patrol": 1, "reintegration": 1, "tip": 1, "admin_order": 1}
     # b2's leave covers 15/10 and 16/10: two days neither due nor counted
     assert (f.late, f.expected_days, f.on_time_days) == (0, 62 - 2, 61 - 2)
     assert f.unreachable == 0
     assert f.patrol_members == 2  # b2 only as a team-mate
-    assert f.reoffending == 1
+    assert (f.tips, f.tips_duplicate, f.serious_accidents) == (1, 1, 1)
+    assert (f.weapons_cases, f.models_recognised, f.households_informed) == (1, 0, 0)
     assert marks(b) == {
-        "good_deeds": False,
-        "patrol": True,
+        "tips_acked": True,
+        "tips_in_time": True,
+        "tips_resolved": True,
+        "models": False,
         "fire_in_time": None,
-        "tips_acked": None,
-        "tips_in_time": None,
-        "tips_resolved": None,
-        "reoffending": False,
-        "households": None,
+        "businesses": True,
+        "residents_info": None,  # household count unknown
+        "weapons": False,
+        "reoffences": None,
+        "visits": None,
+        "patrol": True,
+        "serious_accidents": False,
+        "good_deeds": False,
         "compliance": True,
     }
-    assert b.met_count == (2, 4)
-    assert b.rating == "done"
+    assert b.met_count == (6, 10)
+    assert b.rating == "done"  # 60% of targets met, 98% of days on time
 
 
 async def test_an_empty_team_shows_zeros_and_no_rating(world: World) -> None:
@@ -295,14 +374,19 @@ async def test_an_empty_team_shows_zeros_and_no_rating(world: World) -> None:
     f = e.figures
     assert (f.members, f.reporters, f.reports, f.expected_days) == (0, 0, 0, 0)
     assert marks(e) == {
-        "good_deeds": False,
-        "patrol": None,
-        "fire_in_time": None,
         "tips_acked": None,
         "tips_in_time": None,
         "tips_resolved": None,
-        "reoffending": True,
-        "households": False,
+        "models": False,
+        "fire_in_time": None,
+        "businesses": True,
+        "residents_info": False,  # 0 of 50 households
+        "weapons": True,
+        "reoffences": None,
+        "visits": None,
+        "patrol": None,
+        "serious_accidents": True,
+        "good_deeds": False,
         "compliance": None,
     }
     assert e.rating is None
@@ -314,37 +398,47 @@ async def test_the_commune_adds_its_teams_up(world: World) -> None:
     assert x.name == "Xã X" and not x.is_team and x.depth == 0
     assert [u.name for u in tally.teams] == ["Thôn A", "Thôn B", "Thôn E"]
     f = x.figures
-    assert (f.teams, f.members, f.reporters, f.reports, f.late) == (3, 5, 5, 74, 1)
+    assert (f.teams, f.members, f.reporters, f.reports, f.late) == (3, 5, 5, 79, 1)
     assert (f.expected_days, f.on_time_days) == (130, 66)
     assert x.targets["compliance"].value == pytest.approx(66 / 130)
     assert f.unreachable == 0  # a closed period: not today's state
     assert x.targets["patrol"].value == pytest.approx(4 / 5)
-    assert x.targets["households"].value == pytest.approx(95 / 150)  # B's count is unknown
+    # A's 90 of 100 and E's 0 of 50; B's count is unknown
+    assert x.targets["residents_info"].value == pytest.approx(90 / 150)
     assert x.targets["good_deeds"].value == 1 and x.targets["good_deeds"].goal == 3
+    # count targets: the commune's goal is the sum of its teams' (one model each: 3)
+    assert (x.targets["models"].value, x.targets["models"].goal) == (1, 3)
+    assert x.targets["serious_accidents"].value == 1 and not x.targets["serious_accidents"].met
     assert x.teams_meeting == {
-        "good_deeds": 1,
-        "patrol": 1,
+        "tips_acked": 2,
+        "tips_in_time": 1,
+        "tips_resolved": 1,
+        "models": 1,
         "fire_in_time": 0,
-        "tips_acked": 1,
-        "tips_in_time": 0,
-        "tips_resolved": 0,
-        "reoffending": 2,
-        "households": 1,
+        "businesses": 2,
+        "residents_info": 0,
+        "weapons": 2,
+        "patrol": 1,
+        "serious_accidents": 2,
+        "good_deeds": 1,
         "compliance": 1,
     }
     assert x.teams_applicable == {
-        "good_deeds": 3,
-        "patrol": 2,
+        "tips_acked": 2,
+        "tips_in_time": 2,
+        "tips_resolved": 2,
+        "models": 3,
         "fire_in_time": 1,
-        "tips_acked": 1,
-        "tips_in_time": 1,
-        "tips_resolved": 1,
-        "reoffending": 3,
-        "households": 2,
+        "businesses": 3,
+        "residents_info": 2,
+        "weapons": 3,
+        "patrol": 2,
+        "serious_accidents": 3,
+        "good_deeds": 3,
         "compliance": 2,
     }
-    # B meets 2 of 4; A 4 of 9 (its two tips still open miss the resolution rate)
-    assert [u.name for u in tally.ranked()] == ["Thôn B", "Thôn A", "Thôn E"]
+    # B meets 6 of 10, E 3 of 6 (nobody there, but nothing went wrong either), A 5 of 12
+    assert [u.name for u in tally.ranked()] == ["Thôn B", "Thôn E", "Thôn A"]
 
 
 async def test_the_province_rolls_up_both_communes(world: World) -> None:
@@ -352,7 +446,7 @@ async def test_the_province_rolls_up_both_communes(world: World) -> None:
     assert [u.name for u in tally.level(1)] == ["Xã X", "Xã Y"]
     assert len(tally.teams) == 4
     p = tally.root.figures
-    assert (p.teams, p.members, p.reports) == (4, 6, 75)
+    assert (p.teams, p.members, p.reports) == (4, 6, 80)
     assert p.by_kind["good_deed"] == 2
     assert tally.root.teams_meeting["good_deeds"] == 2  # A and C
     assert by_name(tally)["Xã Y"].figures.reports == 1

@@ -78,7 +78,8 @@ BAD_INPUTS = [
     ("int-below", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
      "Phát hiện bao nhiêu vụ việc?", "-1", "Số phải từ 0 trở lên. Vui lòng gõ lại."),
     ("int-below-no-buttons", "Quản lý hành chính", [], "🏠 Quản lý hành chính về trật tự xã hội"
-     " · Bước 1/4", "Đã nắm thông tin bao nhiêu hộ?", "-1",
+     " · Bước 1/4", "Đến nay, trên địa bàn của tổ có bao nhiêu hộ đã cung cấp thông tin nhân"
+     " khẩu cho Công an xã?", "-1",
      "Số phải từ 0 trở lên. Vui lòng gõ lại."),
     ("int-above", "Tuần tra", PATROL_TO_INCIDENTS, f"{PATROL} · Bước 4/4",
      "Phát hiện bao nhiêu vụ việc?", "101",
@@ -439,11 +440,12 @@ async def test_summary_lists_every_answer(h: Harness, an: TgUser) -> None:
         "• Tuyến, địa bàn: Đường liên thôn Nà Lẹng",
         "• Tổ viên cùng tham gia: Trần Thị Bình",
         "• Số vụ việc phát hiện: 2",
+        "• Có tai nạn giao thông nghiêm trọng: Không",  # 4.6, preset once incidents > 0
         "• Có hỗ trợ giao thông: Có",
         "• Ghi chú: Nhắc nhở 2 xe máy đỗ sai",
     ]:
         assert line in summary
-    assert summary.count("• ") == 8
+    assert summary.count("• ") == 9
     assert summary.endswith("Bấm “Gửi báo cáo” để lưu, hoặc chọn mục cần đổi bên dưới.")
     # typing at the summary is refused and the summary comes again
     replies = await an.send("ok")

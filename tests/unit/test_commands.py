@@ -43,6 +43,7 @@ TELEGRAM_VI = [
     ("thanhvien", "Danh sách và quản lý thành viên"),
     ("quanly", "Danh sách người được quản lý, giáo dục tại địa bàn"),  # the 4.5 register
     ("khenthuong", "Đề nghị khen thưởng tổ, thành viên"),
+    ("chitieu", "Chỉ tiêu áp dụng cho đơn vị"),  # targets per unit
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),

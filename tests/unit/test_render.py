@@ -23,6 +23,7 @@ from PIL import Image
 
 from bot.core.config import TARGET_KEYS, Config
 from bot.core.i18n import Texts
+from bot.core.targets import target
 from bot.reports.forms import load_forms
 from bot.tally import files as tally_files
 from bot.tally.compute import RATING_LEVELS, Figures, RawReport, Tally, TargetResult, UnitTally
@@ -54,8 +55,9 @@ def _share(part: int, whole: int) -> float | None:
 
 
 def _ratio(key: str, part: int, whole: int, goal: float) -> TargetResult:
+    """A share compared the way the plan words it ("trên 90%" strictly above)."""
     value = _share(part, whole)
-    return TargetResult(key, value, goal, None if value is None else value >= goal)
+    return TargetResult(key, value, goal, target(key).met(value, goal))
 
 
 def _targets(f: Figures) -> dict[str, TargetResult]:
@@ -281,6 +283,7 @@ def test_workbook_sheets_headers_and_layout() -> None:
         "Xã",
         "Toàn đơn vị",
         "Chỉ tiêu tin báo, PCCC",
+        "Chỉ tiêu",  # every target, its source and the goals applied
         "Chi tiết Xã Bắc Sơn",  # a province's reports: a sheet per commune that has any
     ]
     teams = sheets["Các tổ"]
@@ -329,7 +332,11 @@ def test_team_rows_numbers_shares_and_marks() -> None:
     assert _at(ws, 3, "Tin báo được tiếp nhận") is None  # no tips: not applicable
     assert _at(ws, 3, "Tin báo được tiếp nhận: đạt?") == "—"
     assert _at(ws, 3, "PCCC kịp thời: đạt?") == "—"
-    assert _at(ws, 4, "Nắm hộ dân") is None  # household count unknown
+    # Residents' information (4.4, "trên 90%"): Khuôn Pinh 50 of 95 households, Nà Lẹng
+    # 120 of 120; Quỳnh Sơn's household count is unknown, so the target does not apply.
+    assert _at(ws, 2, "Thông tin nhân khẩu") == pytest.approx(50 / 95)
+    assert _at(ws, 3, "Thông tin nhân khẩu") == 1.0
+    assert _at(ws, 4, "Thông tin nhân khẩu") is None
     assert _at(ws, 3, "Số chỉ tiêu đạt") == 5
     assert _at(ws, 3, "Số chỉ tiêu áp dụng") == 5
     assert _at(ws, 3, "Gợi ý xếp loại") == "Hoàn thành xuất sắc nhiệm vụ"
@@ -432,7 +439,7 @@ def test_time_zones_do_not_reach_the_cells() -> None:
 
 def test_english_workbook_and_a_team_alone() -> None:
     sheets = _open(workbook(team_only_tally(), [], labels("en")))
-    assert list(sheets) == ["Teams", "Tip and fire targets", "Reports"]
+    assert list(sheets) == ["Teams", "Tip and fire targets", "Targets", "Reports"]
     ws = sheets["Teams"]
     assert ws.cell(HEADER_ROW, 1).value == "Unit"
     assert _at(ws, 3, "Unit") is None  # the team, no totals line under a single team

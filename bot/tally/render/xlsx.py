@@ -28,6 +28,7 @@ from bot.tally.render.excel import SheetNames
 from bot.tally.render.frame import make_frame
 from bot.tally.render.members_sheet import members_sheet
 from bot.tally.render.sheet import Sheet
+from bot.tally.render.targets_sheet import goals_table
 from bot.tally.render.urgent_sheet import figure_columns, reports_table, targets_table
 from bot.tally.urgent_list import UrgentReport
 
@@ -306,6 +307,7 @@ def workbook(
     parts.append(
         Part(labels.t("tally_urgent.sheet_targets"), table_sheet(targets_table(tally, labels)))
     )
+    parts.append(Part(labels.t("targets.sheet"), table_sheet(goals_table(tally, labels))))
     if urgent is not None:
         sheet = table_sheet(reports_table(urgent, labels))
         if urgent_truncated:

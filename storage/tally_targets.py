@@ -1,0 +1,95 @@
+"""The tally's SQL for the targets fed by rarer answers: models recognised, the latest count
+of households informed, and reports flagged by a yes/no answer (serious accidents).
+
+Each reads as few reports as it can: a model or an accident through the small partial
+indexes of migration 013 when the forms use the default field names, households through the
+kind index. Field names and values are validated config keys, written into the SQL so the
+partial indexes apply (never text from users).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from storage.db import Row, Tx
+from storage.subtree import within, within_params
+from storage.tally import Scope
+from storage.tally_urgent import NOT_DUPLICATE
+
+# The partial indexes of migration 013 and the conditions they hold.
+_MODEL_INDEX = ("model_level", "district", "reports_model_recognised")
+_ACCIDENT_INDEX = ("serious_accident", "reports_serious_accident")
+
+
+def _literal(value: str) -> str:
+    """A validated key as an SQL string literal (keys are [a-z0-9_], never quoted)."""
+    if not value.replace("_", "").isalnum() or not value.isascii():
+        raise ValueError(f"not a form key: {value!r}")
+    return f"'{value}'"
+
+
+async def recognised_models(
+    tx: Tx, scope: Scope, kind: str, name_field: str, level_field: str, levels: Sequence[str]
+) -> list[Row]:
+    """(unit_id, name) of every model a team reported recognised at one of `levels`, on or
+    before the period's end: a model recognised once stays in effect (4.2), so the start of
+    the period does not bound it. Names are folded and counted by the caller."""
+    if not levels:
+        return []
+    if len(levels) == 1:
+        test = f"json_extract(r.data, '$.{level_field}') = {_literal(levels[0])}"
+    else:
+        values = ", ".join(_literal(v) for v in levels)
+        test = f"json_extract(r.data, '$.{level_field}') IN ({values})"
+    hint = (
+        f"INDEXED BY {_MODEL_INDEX[2]}"
+        if (level_field, tuple(levels)) == (_MODEL_INDEX[0], (_MODEL_INDEX[1],))
+        else ""
+    )
+    return await tx.fetchall(
+        f"""SELECT DISTINCT r.unit_id AS unit_id,
+                   json_extract(r.data, '$.{name_field}') AS name
+            FROM reports r {hint}
+            JOIN units u ON u.id = r.unit_id
+            WHERE {test} AND r.kind = ?6 AND r.report_date <= ?7 AND r.status = 'active'
+              AND {within("u.path", first=1)}""",
+        (*within_params(scope.path), kind, scope.end),
+    )
+
+
+async def latest_values(tx: Tx, scope: Scope, kind: str, field: str) -> list[Row]:
+    """(unit_id, value): per team, the answer `field` of its latest report of `kind` on or
+    before the period's end (a running total such as households informed: the latest
+    stands, never a sum of reports). Read through the kind index."""
+    return await tx.fetchall(
+        f"""SELECT r.unit_id AS unit_id,
+                   MAX(r.report_date || r.created_at || printf('%012d', r.id)) AS latest,
+                   json_extract(r.data, '$.{field}') AS value
+            FROM reports r INDEXED BY reports_kind_date
+            JOIN units u ON u.id = r.unit_id
+            WHERE r.kind = ?6 AND r.report_date <= ?7 AND r.status = 'active'
+              AND json_extract(r.data, '$.{field}') IS NOT NULL
+              AND {within("u.path", first=1)}
+            GROUP BY r.unit_id""",
+        (*within_params(scope.path), kind, scope.end),
+    )
+
+
+async def flagged_count(tx: Tx, scope: Scope, kinds: Sequence[str], field: str) -> list[Row]:
+    """(unit_id, n): the period's reports of `kinds` whose yes/no answer `field` is yes, a
+    report marked the same incident as another counted once (there)."""
+    if not kinds:
+        return []
+    hint = f"INDEXED BY {_ACCIDENT_INDEX[1]}" if field == _ACCIDENT_INDEX[0] else ""
+    marks = ", ".join(f"?{8 + i}" for i in range(len(kinds)))
+    return await tx.fetchall(
+        f"""SELECT r.unit_id AS unit_id, COUNT(*) AS n
+            FROM reports r {hint}
+            JOIN units u ON u.id = r.unit_id
+            WHERE json_extract(r.data, '$.{field}') = 1
+              AND r.report_date BETWEEN ?6 AND ?7 AND r.kind IN ({marks})
+              AND r.status = 'active' AND {NOT_DUPLICATE}
+              AND {within("u.path", first=1)}
+            GROUP BY r.unit_id""",
+        (*within_params(scope.path), scope.start, scope.end, *kinds),
+    )
