@@ -132,10 +132,10 @@ async def take_unit(ctx: Context, id_text: str) -> None:
     await show_unit(ctx, unit)
 
 
-async def find_unit(ctx: Context, typed: str) -> Unit | str:
-    """A typed unit name within the caller's area, or the warning saying why it was not
-    taken (the caller asks its question again under it)."""
-    match await lookup.find_unit(ctx.tx, typed, scope(ctx)):
+async def find_unit(ctx: Context, typed: str, *, teams_only: bool = False) -> Unit | str:
+    """A typed unit name (a team, with `teams_only`) within the caller's area, or the warning
+    saying why it was not taken (the caller asks its question again under it)."""
+    match await lookup.find_unit(ctx.tx, typed, scope(ctx), teams_only=teams_only):
         case lookup.Found(unit):
             return unit
         case lookup.Ambiguous(candidates):

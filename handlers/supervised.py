@@ -20,7 +20,7 @@ from bot.core.model import Choice
 from bot.core.roles import OVERSIGHT_ROLES, TEAM_LEAD_ROLES
 from bot.people import supervised as register
 from bot.units import lookup
-from handlers import menu
+from handlers import manage_pick, menu
 from handlers import supervised_steps as steps
 from handlers.commands import handles
 from handlers.supervised_steps import (
@@ -60,7 +60,11 @@ async def begin(ctx: Context) -> None:
         assert team is not None
         await show_team(ctx, team)
         return
-    found = await _find_team(ctx, ctx.inbound.args) if ctx.inbound.args else ""
+    found = (
+        await manage_pick.find_unit(ctx, ctx.inbound.args, teams_only=True)
+        if ctx.inbound.args
+        else ""
+    )
     if isinstance(found, Unit):
         await show_team(ctx, found)
     else:
@@ -114,28 +118,13 @@ async def _team_step(ctx: Context, value: str) -> None:
             return
         await show_team(ctx, team)
     elif ctx.text and not value:
-        found = await _find_team(ctx, ctx.text)
+        found = await manage_pick.find_unit(ctx, ctx.text, teams_only=True)
         if isinstance(found, Unit):
             await show_team(ctx, found)
         else:
             await _ask_team(ctx, found)
     else:
         await _ask_team(ctx, "⚠️ " + ctx.t("error.choice"))
-
-
-async def _find_team(ctx: Context, typed: str) -> Unit | str:
-    """A typed team of the caller's area, or the warning saying why it was not taken."""
-    assert ctx.member is not None
-    match await lookup.find_unit(ctx.tx, typed, ctx.member.unit_path, teams_only=True):
-        case lookup.Found(unit):
-            return unit
-        case lookup.Ambiguous(candidates):
-            error = ctx.t("manage.unit_ambiguous", count=len(candidates), name=ctx.quote(typed))
-        case lookup.OutOfScope():
-            error = ctx.t("manage.unit_out_of_scope", name=ctx.quote(typed))
-        case _:
-            error = ctx.t("manage.unit_unknown", name=ctx.quote(typed))
-    return "⚠️ " + error
 
 
 async def _ask_team(ctx: Context, prefix: str = "") -> None:
