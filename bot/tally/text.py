@@ -130,7 +130,11 @@ class TallyWriter:
             applicable = root.teams_applicable.get(key, 0)
             meeting = root.teams_meeting.get(key, 0)
             value = self.target_value(root.targets[key]) if key in root.targets else "—"
-            lines.append(f"• {self.long(key)}: {meeting}/{applicable} ({value})")
+            plan = target(key)
+            content = f"{plan.content} " if plan.content else ""
+            local = "" if plan.from_seed else self.t("tally.local_mark")
+            lines.append(f"• {content}{self.long(key)}{local}: {meeting}/{applicable} ({value})")
+        lines.append(self.t("tally.targets_source"))
         ranked = [u for u in tally.ranked() if u.figures.members]
         if len(ranked) > 1:
             shown = min(RANKED_SHOWN, len(ranked) // 2 or 1)

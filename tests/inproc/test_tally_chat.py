@@ -83,7 +83,8 @@ async def test_supervisor_sees_the_province_with_buttons_and_three_files(h: Harn
     # everyone joined today, so no day is due yet: no on-time share to show
     assert lines[2] == "Tổng: 3 tổ · 1/4 tổ viên đã báo cáo · đúng hạn — · muộn 0"
     assert "🚶 Tuần tra ANTT, ATGT 1" in lines[3]
-    assert "• Tuần tra: 0/3 (25%)" in table.text
+    assert "• 4.6 Tuần tra: 0/3 (25%)" in table.text  # with the plan's content number
+    assert "• Báo cáo đúng hạn (thực tiễn địa phương):" in table.text  # a local target says so
     labels = table.labels()
     for wanted in [
         "Hôm nay",
