@@ -58,19 +58,20 @@ async def recognised_models(
 
 
 async def latest_values(tx: Tx, scope: Scope, kind: str, field: str) -> list[Row]:
-    """(unit_id, value): per team, the answer `field` of its latest report of `kind` on or
+    """(unit_id, value): per unit, the answer `field` of its latest report of `kind` on or
     before the period's end (a running total such as households informed: the latest
-    stands, never a sum of reports). Read through the kind index."""
+    stands, never a sum of reports). One backward index seek per unit of the subtree, which
+    stops at the unit's latest report instead of reading a whole history of that kind."""
     return await tx.fetchall(
-        f"""SELECT r.unit_id AS unit_id,
-                   MAX(r.report_date || r.created_at || printf('%012d', r.id)) AS latest,
-                   json_extract(r.data, '$.{field}') AS value
-            FROM reports r INDEXED BY reports_kind_date
-            JOIN units u ON u.id = r.unit_id
-            WHERE r.kind = ?6 AND r.report_date <= ?7 AND r.status = 'active'
-              AND json_extract(r.data, '$.{field}') IS NOT NULL
-              AND {within("u.path", first=1)}
-            GROUP BY r.unit_id""",
+        f"""SELECT u.id AS unit_id,
+                   (SELECT json_extract(r.data, '$.{field}')
+                      FROM reports r INDEXED BY reports_unit_cover
+                     WHERE r.unit_id = u.id AND r.report_date <= ?7 AND r.kind = ?6
+                       AND r.status = 'active' AND json_extract(r.data, '$.{field}') IS NOT NULL
+                     ORDER BY r.report_date DESC, r.created_at DESC, r.id DESC
+                     LIMIT 1) AS value
+            FROM units u
+            WHERE {within("u.path", first=1)}""",
         (*within_params(scope.path), kind, scope.end),
     )
 
@@ -80,7 +81,14 @@ async def flagged_count(tx: Tx, scope: Scope, kinds: Sequence[str], field: str) 
     report marked the same incident as another counted once (there)."""
     if not kinds:
         return []
-    hint = f"INDEXED BY {_ACCIDENT_INDEX[1]}" if field == _ACCIDENT_INDEX[0] else ""
+    # The accident flag has its own partial index (tips and patrols); other flags sit on a
+    # rare kind, read through the kind index (without the hint SQLite may walk the whole
+    # period's reports by date).
+    hint = (
+        f"INDEXED BY {_ACCIDENT_INDEX[1]}"
+        if field == _ACCIDENT_INDEX[0]
+        else "INDEXED BY reports_kind_date"
+    )
     marks = ", ".join(f"?{8 + i}" for i in range(len(kinds)))
     return await tx.fetchall(
         f"""SELECT r.unit_id AS unit_id, COUNT(*) AS n
