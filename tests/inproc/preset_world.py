@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from bot.commend.occasions import of_phase
 from bot.core.config import Config, load_config
@@ -184,12 +184,24 @@ class World:
             period = phase(1, self.config.tally.phases[0])
             return await compute(tx, unit, period, self.config, KINDS, now, URGENT)
 
+    async def workbook(self, tally: Tally, role: str) -> Workbook:
+        """The workbook a reader of `role` gets, opened with openpyxl."""
+        labels = labels_for(TEXTS, FORMS, self.config, "vi")
+        data = await xlsx_bytes(self.db, tally, labels, self.config, None, role=role)
+        return load_workbook(io.BytesIO(data), read_only=True)
+
     async def workbook_sheets(self, tally: Tally) -> dict[str, list[dict[str, Any]]]:
         """The workbook the commune police get, each sheet's table as dicts by header."""
-        labels = labels_for(TEXTS, FORMS, self.config, "vi")
-        data = await xlsx_bytes(self.db, tally, labels, self.config, None, role="officer")
-        book = load_workbook(io.BytesIO(data), read_only=True)
+        book = await self.workbook(tally, "officer")
         return {ws.title: records(ws) for ws in book.worksheets}  # type: ignore[arg-type]
+
+    async def workbook_text(self, tally: Tally, role: str) -> str:
+        """Every cell of the workbook a reader of `role` gets, as one text."""
+        book = await self.workbook(tally, role)
+        return "\n".join(
+            str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+            for v in row if v is not None
+        )  # fmt: skip
 
     async def phase_report(self, path: str, now: datetime) -> tuple[list[str], list[list[str]]]:
         """The sơ kết of the first phase as a DOCX: its paragraphs and its tables' rows."""
@@ -204,11 +216,6 @@ class World:
         document = docx.Document(io.BytesIO(await report_docx(report, None)))
         rows = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
         return [p.text for p in document.paragraphs], rows
-
-
-def marks(unit: UnitTally) -> dict[str, bool | None]:
-    """Each target's met flag (None: does not apply)."""
-    return {key: result.met for key, result in unit.targets.items()}
 
 
 def by_name(tally: Tally) -> dict[str, UnitTally]:

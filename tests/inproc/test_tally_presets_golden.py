@@ -37,11 +37,9 @@ from tests.inproc.preset_world import (
     World,
     by_name,
     days,
-    marks,
     write_config,
 )
 
-LABELS_VI = TEXTS  # the files are read in Vietnamese
 LOCAL_DOC = "Thực tiễn địa phương (không có trong kế hoạch)"
 VERDICT = {True: "Đạt", False: "Chưa đạt", None: "Không phát sinh"}
 
@@ -109,6 +107,7 @@ async def check_files(world: World, tally: Tally, now: datetime) -> dict[str, li
 BS_X = "Tỉnh Lạng Sơn/Huyện Bắc Sơn/Xã Vũ Lăng"
 BS_A, BS_B, BS_C = (f"{BS_X}/Thôn {n}" for n in ("Nà Hin", "Khuổi Tẩu", "Làng Giữa"))
 BS_NOW = datetime(2025, 2, 10, 9, 0)  # a week after Đợt 1 ended
+TIP_WHAT = "Xe tải va chạm xe máy ở Km 12"
 BS_CONFIG = f"""
 [movement]
 preset = "bac-son-2024-2025"
@@ -146,7 +145,7 @@ async def bac_son(tmp_path: Path) -> AsyncIterator[World]:
     await w.report("a1", "tip", "2024-10-05", at="10:00", ack_after=20, state="resolved")
     await w.report("a2", "tip", "2024-12-10", at="09:00", ack_after=30, state="unfounded")
     await w.report("b1", "tip", "2024-11-12", at="08:00", ack_after=120, state="resolved")
-    accident = {"kind": "traffic", "serious_accident": True}
+    accident = {"kind": "traffic", "serious_accident": True, "what": TIP_WHAT}
     await w.report("c1", "tip", "2024-10-20", accident, at="10:00")  # never taken up
     # 4.2 models
     await w.report("a1", "outreach", "2024-11-05",
@@ -357,3 +356,196 @@ async def test_bac_son_files_hold_the_same_figures(bac_son: World) -> None:
         ("residents_info", "trên 80%")
     ]
     assert override[0]["Đặt bởi"] == f"tệp cấu hình, đặt cho {BS_B}"
+
+
+# ------------------------------------------------------------------------------------------
+# Thái Nguyên 2025 (KH phát động phong trào thi đua "Bảo vệ an ninh Tổ quốc" năm 2025, BCĐ
+# phường Phan Đình Phùng): four quarterly phases, no targets of its own.
+
+TN_W = "Tỉnh Thái Nguyên/Thành phố Thái Nguyên/Phường Phan Đình Phùng"
+TN_5, TN_9 = f"{TN_W}/Tổ dân phố 5", f"{TN_W}/Tổ dân phố 9"
+TN_NOW = datetime(2025, 4, 3, 9, 0)  # three days after Đợt 1 ended
+TN_CONFIG = f"""
+[movement]
+preset = "thai-nguyen-2025"
+
+# The ward assigns its own patrol goal for all its tổ dân phố (the plan sets none).
+[[tally.overrides]]
+unit = "{TN_W}"
+patrol_participation = 0.5
+"""
+
+
+@pytest.fixture
+async def thai_nguyen(tmp_path: Path) -> AsyncIterator[World]:
+    db = await Database(tmp_path / "thainguyen.sqlite3").open()
+    w = World(db, write_config(tmp_path, TN_CONFIG))
+    await w.unit("Tỉnh Thái Nguyên", "Tỉnh")
+    await w.unit("Tỉnh Thái Nguyên/Thành phố Thái Nguyên", "Thành phố")
+    await w.unit(TN_W, "Phường")
+    await w.unit(TN_5, "Tổ dân phố", 60)
+    await w.unit(TN_9, "Tổ dân phố")  # household count not known
+    await w.member("o", TN_W, "officer")
+    for key, path, role in (("t1", TN_5, "leader"), ("t2", TN_5, "member"),
+                            ("t3", TN_5, "member"), ("u1", TN_9, "leader"),
+                            ("u2", TN_9, "member")):  # fmt: skip
+        await w.member(key, path, role)
+    quarter = days("2025-01-01", "2025-03-31")
+    for key in ("t1", "t2", "t3", "u1"):
+        await w.nil(key, quarter)
+    await w.nil("u2", days("2025-01-01", "2025-02-14"))
+    # Tổ dân phố 5
+    await w.report("t2", "tip", "2025-01-08", at="10:00", ack_after=45, state="resolved")
+    await w.report("t1", "outreach", "2025-02-12",
+                   {"model_name": "Tổ tự quản về ANTT", "model_level": "district"})  # fmt: skip
+    await w.report("t1", "admin_order", "2025-01-15", {"households_informed": 48})
+    await w.report("t3", "admin_order", "2025-03-20", {"households_informed": 55})
+    await w.report("t1", "patrol", "2025-01-10", mates=("t2",))
+    await w.report("t1", "good_deed", "2025-02-01", {"what": "Giúp dân"})
+    await w.report("t3", "good_deed", "2025-03-05", {"what": "Giúp dân"})
+    await w.commend(TN_5, None)  # the team itself, at the end of Đợt 1
+    # Tổ dân phố 9
+    await w.report("u1", "tip", "2025-01-20", at="09:00", ack_after=90, state="forwarded")
+    fire = {"mobilised": True, "in_time": True}
+    await w.report("u2", "fire_rescue", "2025-02-03", fire, at="15:00", confirmed_in_time=True)
+    u01 = await w.register(TN_9, "U01", "2024-12-01", 30)
+    await w.report("u1", "reintegration", "2025-01-25", {"person": "U01"})
+    await w.reoffence(u01, "2025-03-10")
+    await w.report("u1", "patrol", "2025-02-20", {"serious_accident": True})
+    await w.report("u1", "good_deed", "2025-03-15", {"what": "Giúp dân"})
+    yield w
+    await db.close()
+
+
+async def test_thai_nguyen_every_target_by_hand(thai_nguyen: World) -> None:
+    """Phường Phan Đình Phùng, Đợt 1 (01/01–31/03/2025: 90 days, 3 months). The plan sets no
+    target for the grassroots force, so the bot's default goals apply, and each says where it
+    comes from: from the Bắc Sơn plan (KH phát động phong trào thi đua đặc biệt, BCĐ 138
+    huyện Bắc Sơn, 10/2024: 4.2 "ít nhất 01 mô hình", 4.3 "100% vụ việc … có mặt kịp thời",
+    4.4 "không có cơ sở … vi phạm", "trên 90% thông tin về nhân khẩu", "không có … vũ khí",
+    4.5 "không để xảy ra … tái phạm", 4.6 "100% lực lượng … tuần tra" and "không để xảy ra
+    tai nạn giao thông nghiêm trọng", 4.7 "mỗi tháng … ít nhất 01 việc tốt hoặc có cá nhân
+    được biểu dương, khen thưởng"); from the Lục Ngạn programme (4.1 "100% tin báo … được thụ
+    lý", resolved "trên 90%"); local practice: take-up within 60 minutes (90%), visits on
+    schedule (100%), days on time (90%). The ward's own goal: patrol 50% (not the plan's 100%).
+
+    Tổ dân phố 5 (60 households; t1, t2, t3 every day: 270/270 = 100%):
+    - 4.1 one tip taken up in 45 minutes, resolved: 1/1 three times: met.
+    - 4.2 a model recognised at district level: 1 ≥ 1: met. 4.3 no fire: N/A.
+    - 4.4 no violating business, no weapons: met; residents' information: latest 55 of 60 =
+      91.7% > 90%: met.
+    - 4.5 nobody on the register: N/A twice.
+    - 4.6 t1 patrolled with t2: 2/3 = 66.7% ≥ the ward's 50%: met (the default 100% would
+      miss it); no serious accident: met.
+    - 4.7 two good deeds + the team's commendation = 3 ≥ 3 × 1: met. Days on time: met.
+    11/11 → "excellent"; area "tốt".
+
+    Tổ dân phố 9 (households unknown; u1 90 days, u2 45 (to 14/02): 135/180 = 75%):
+    - 4.1 one tip taken up after 90 minutes, forwarded to the competent body: taken up 1/1
+      (met), in time 0/1 (missed), with an outcome 1/1 (met: forwarding is an outcome).
+    - 4.2 no model: missed. 4.3 one fire confirmed in time: 1/1: met.
+    - 4.4 no violating business, no weapons: met; residents' information: N/A (no count).
+    - 4.5 U01 on the register since 01/12/2024, every 30 days: due 31/12, before the phase,
+      so due again 30/01; visited 25/01: 1/1 met; a reoffence on 10/03: 1 > 0, missed.
+    - 4.6 u1 patrolled alone: 1/2 = 50% ≥ 50%: met; that patrol met a serious traffic
+      accident: 1 > 0, missed.
+    - 4.7 one good deed < 3: missed. Days on time 75% < 90%: missed.
+    7/13 = 54% → "done" (75% of days ≥ 60%); area "trung bình".
+
+    The ward (sums): tips taken up 2/2 (met), in time 1/2 = 50% (missed), with an outcome
+    2/2 (met); models 1 < 2; fires 1/1 (met); businesses 0, weapons 0 (met); residents'
+    information 55/60 (only the known count) = 91.7% (met); reoffences 1 (missed); visits 1/1
+    (met); patrol 3/5 = 60% ≥ 50% (met); serious accidents 1 (missed); good deeds 3 + 1
+    commended = 4 < 6 (missed); days on time 405/450 = 90% ≥ 90% (met). 9/14 = 64%. Areas: tốt
+    1, trung bình 1, none yếu: not "khá" (50% of areas tốt or khá < 60%), so "trung bình".
+    """
+    w = thai_nguyen
+    config = w.config
+    assert config.movement.preset == "thai-nguyen-2025"
+    assert [p.name for p in config.tally.phases] == ["Đợt 1", "Đợt 2", "Đợt 3", "Đợt 4"]
+    assert config.tally.targets.model_fields_set == set()  # the defaults, nothing from the plan
+    tally = await w.tally(TN_W, TN_NOW)
+    assert (tally.period.start, tally.period.end) == (date(2025, 1, 1), date(2025, 3, 31))
+    units = by_name(tally)
+    t5, t9, ward = (units[n] for n in ("Tổ dân phố 5", "Tổ dân phố 9", "Phường Phan Đình Phùng"))
+    assert results(t5) == {
+        "tips_acked": (1.0, 1.0, True),
+        "tips_in_time": (1.0, 0.9, True),
+        "tips_resolved": (1.0, 0.9, True),
+        "models": (1, 1.0, True),
+        "fire_in_time": (None, 1.0, None),
+        "businesses": (0, 0.0, True),
+        "residents_info": (round(55 / 60, 4), 0.9, True),
+        "weapons": (0, 0.0, True),
+        "reoffences": (None, 0.0, None),
+        "visits": (None, 1.0, None),
+        "patrol": (round(2 / 3, 4), 0.5, True),
+        "serious_accidents": (0, 0.0, True),
+        "good_deeds": (3, 3.0, True),
+        "compliance": (1.0, 0.9, True),
+    }
+    assert (t5.met_count, t5.rating, t5.movement_class) == ((11, 11), "excellent", "tot")
+    assert results(t9) == {
+        "tips_acked": (1.0, 1.0, True),
+        "tips_in_time": (0.0, 0.9, False),
+        "tips_resolved": (1.0, 0.9, True),
+        "models": (0, 1.0, False),
+        "fire_in_time": (1.0, 1.0, True),
+        "businesses": (0, 0.0, True),
+        "residents_info": (None, 0.9, None),
+        "weapons": (0, 0.0, True),
+        "reoffences": (1, 0.0, False),
+        "visits": (1.0, 1.0, True),
+        "patrol": (0.5, 0.5, True),
+        "serious_accidents": (1, 0.0, False),
+        "good_deeds": (1, 3.0, False),
+        "compliance": (0.75, 0.9, False),
+    }
+    assert (t9.met_count, t9.rating, t9.movement_class) == ((7, 13), "done", "trung_binh")
+    assert results(ward) == {
+        "tips_acked": (1.0, 1.0, True),
+        "tips_in_time": (0.5, 0.9, False),
+        "tips_resolved": (1.0, 0.9, True),
+        "models": (1, 2.0, False),
+        "fire_in_time": (1.0, 1.0, True),
+        "businesses": (0, 0.0, True),
+        "residents_info": (round(55 / 60, 4), 0.9, True),
+        "weapons": (0, 0.0, True),
+        "reoffences": (1, 0.0, False),
+        "visits": (1.0, 1.0, True),
+        "patrol": (0.6, 0.5, True),
+        "serious_accidents": (1, 0.0, False),
+        "good_deeds": (4, 6.0, False),
+        "compliance": (0.9, 0.9, True),
+    }
+    assert (ward.met_count, ward.rating, ward.movement_class) == ((9, 14), None, "trung_binh")
+    assert (t5.figures.reports, t9.figures.reports) == (277, 140)
+    assert [u.name for u in tally.ranked()] == ["Tổ dân phố 5", "Tổ dân phố 9"]
+
+
+async def test_thai_nguyen_files_hold_the_same_figures(thai_nguyen: World) -> None:
+    """The workbook and the sơ kết report of the ward say what the tally above says; the
+    ward's own patrol goal is listed as set in the config."""
+    tally = await thai_nguyen.tally(TN_W, TN_NOW)
+    rows = await check_files(thai_nguyen, tally, TN_NOW)
+    assert rows["Tuần tra"][1:5] == ["từ 50% trở lên", "60%", "Đạt", "2/2"]
+    assert rows["Việc tốt"][1:5] == ["từ 6 trở lên", "4", "Chưa đạt", "1/2"]
+    assert rows["Thông tin nhân khẩu"][1:5] == ["trên 90%", "91%", "Đạt", "1/1"]
+    assert rows["Báo cáo đúng hạn"][1:5] == ["từ 90% trở lên", "90%", "Đạt", "1/2"]
+    assert rows["1"][1:3] == ["Tổ dân phố 5", "11/11"]
+    sheets = await thai_nguyen.workbook_sheets(tally)
+    override = [r for r in sheets["Chỉ tiêu"] if r.get("Đơn vị đặt") == TN_W]
+    assert [(r["Mã"], r.get("Giá trị áp dụng")) for r in override] == [
+        ("patrol_participation", "từ 50% trở lên")
+    ]
+
+
+async def test_a_leaders_workbook_holds_no_tip_or_visit_details(bac_son: World) -> None:
+    """The commune police read what a tip said and whom a visit was for; a leader's copy of
+    the same workbook lists those reports without their answers."""
+    tally = await bac_son.tally(BS_X, BS_NOW)
+    officer = await bac_son.workbook_text(tally, "officer")
+    assert TIP_WHAT in officer and "A01" in officer
+    leader = await bac_son.workbook_text(tally, "leader")
+    assert TIP_WHAT not in leader and "A01" not in leader and "B01" not in leader
+    assert "(chi tiết chỉ dành cho Công an xã trở lên)" in leader
