@@ -193,7 +193,7 @@ class World:
     async def workbook_sheets(self, tally: Tally) -> dict[str, list[dict[str, Any]]]:
         """The workbook the commune police get, each sheet's table as dicts by header."""
         book = await self.workbook(tally, "officer")
-        return {ws.title: records(ws) for ws in book.worksheets}  # type: ignore[arg-type]
+        return {ws.title: records(ws) for ws in book.worksheets}
 
     async def workbook_text(self, tally: Tally, role: str) -> str:
         """Every cell of the workbook a reader of `role` gets, as one text."""
