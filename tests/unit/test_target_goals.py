@@ -14,6 +14,7 @@ from bot.reports.fielddef import Condition
 from bot.tally.goals import GoalBook, ancestors, configured
 from bot.tally.render import workbook
 from storage.target_overrides import StoredGoal
+from tests.support.workbook import headers, lines
 from tests.unit.test_render import build_tally, labels
 
 P = "Tỉnh A"
@@ -107,11 +108,10 @@ def test_the_targets_sheet_lists_every_target_and_the_goals_applied() -> None:
     )
     book = load_workbook(io.BytesIO(workbook(tally, [], labels())))
     ws = book["Chỉ tiêu"]
-    headers = [c.value for c in ws[1]]
-    assert headers[:7] == [
+    assert headers(ws)[:7] == [
         "Nội dung", "Chỉ tiêu", "Mã", "Nguồn", "Lời văn bản", "Bot đo được", "Mặc định",
     ]  # fmt: skip
-    body = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    body = [list(row) for row in lines(ws)]  # the table under the title block
     keys = [row[2] for row in body]
     for t in CATALOGUE:
         assert (t.goal_field or t.key) in keys
