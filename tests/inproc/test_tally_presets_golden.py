@@ -53,9 +53,12 @@ def results(unit: object) -> dict[str, tuple[float | None, float, bool | None]]:
     }
 
 
-async def check_files(world: World, tally: Tally, now: datetime) -> dict[str, list[str]]:
+async def check_files(
+    world: World, tally: Tally, now: datetime
+) -> tuple[list[str], dict[str, list[str]]]:
     """The workbook's team sheet marks every team as the tally does, and the phase report's
-    target rows hold the root's figures; returns the DOCX rows by their first cell."""
+    target rows hold the root's figures; returns the DOCX paragraphs and its table rows by
+    their first cell."""
     labels = labels_for(TEXTS, FORMS, world.config, "vi")
     sheets = await world.workbook_sheets(tally)
     teams = {str(r[labels.t("export.unit")]): r for r in sheets["Các tổ"]}
@@ -98,7 +101,7 @@ async def check_files(world: World, tally: Tally, now: datetime) -> dict[str, li
         f"Toàn đơn vị có {f.teams} tổ, {f.members} thành viên; đã gửi {f.reports} báo cáo; "
         f"tỷ lệ báo cáo đúng hạn {percent(f.compliance)}." in paragraphs
     )
-    return {str(k): v for k, v in first.items()}
+    return paragraphs, {str(k): v for k, v in first.items()}
 
 
 # ------------------------------------------------------------------------------------------
@@ -343,7 +346,23 @@ async def test_bac_son_every_target_by_hand(bac_son: World) -> None:
 async def test_bac_son_files_hold_the_same_figures(bac_son: World) -> None:
     """The workbook and the sơ kết report of Xã Vũ Lăng say what the tally above says."""
     tally = await bac_son.tally(BS_X, BS_NOW)
-    rows = await check_files(bac_son, tally, BS_NOW)
+    paragraphs, rows = await check_files(bac_son, tally, BS_NOW)
+    for line in (
+        "Tin báo, tố giác nhận được qua lực lượng: 4.",
+        "Công an xã đã tiếp nhận: 3 (kịp thời: 2).",
+        "Mô hình được Công an cấp huyện trở lên biểu dương, ghi nhận: 1.",
+        "Có mặt kịp thời (Công an xã xác nhận): 1/2.",
+        "Hộ đã cung cấp thông tin nhân khẩu: 97/105 hộ.",
+        "Cơ sở kinh doanh có điều kiện về ANTT vi phạm: 1.",
+        "Người trong danh sách quản lý: 2.",
+        "Gặp đúng hạn: 1/2 lượt.",
+        "Trường hợp tái phạm: 1.",
+        "Thành viên tham gia tuần tra: 5/6.",
+        "Tai nạn giao thông nghiêm trọng trên địa bàn: 1.",
+        "Việc tốt được báo cáo: 4.",
+        "Tổ, cá nhân được biểu dương, khen thưởng: 1.",
+    ):
+        assert line in paragraphs, line
     assert rows["Thông tin nhân khẩu"][1:5] == ["trên 90%", "92%", "Đạt", "2/3"]
     assert rows["Tuần tra"][1:5] == ["100%", "83%", "Chưa đạt", "2/3"]
     assert rows["Việc tốt"][1:5] == ["từ 12 trở lên", "5", "Chưa đạt", "1/3"]
@@ -527,7 +546,17 @@ async def test_thai_nguyen_files_hold_the_same_figures(thai_nguyen: World) -> No
     """The workbook and the sơ kết report of the ward say what the tally above says; the
     ward's own patrol goal is listed as set in the config."""
     tally = await thai_nguyen.tally(TN_W, TN_NOW)
-    rows = await check_files(thai_nguyen, tally, TN_NOW)
+    paragraphs, rows = await check_files(thai_nguyen, tally, TN_NOW)
+    for line in (
+        "Công an xã đã tiếp nhận: 2 (kịp thời: 1).",
+        "Đã có kết quả (giải quyết, chuyển, xác minh không có): 2; còn đang xử lý: 0.",
+        "Hộ đã cung cấp thông tin nhân khẩu: 55/60 hộ.",
+        "Gặp đúng hạn: 1/1 lượt.",
+        "Thành viên tham gia tuần tra: 3/5.",
+        "Tai nạn giao thông nghiêm trọng trên địa bàn: 1.",
+        "Tổ, cá nhân được biểu dương, khen thưởng: 1.",
+    ):
+        assert line in paragraphs, line
     assert rows["Tuần tra"][1:5] == ["từ 50% trở lên", "60%", "Đạt", "2/2"]
     assert rows["Việc tốt"][1:5] == ["từ 6 trở lên", "4", "Chưa đạt", "1/2"]
     assert rows["Thông tin nhân khẩu"][1:5] == ["trên 90%", "91%", "Đạt", "1/1"]
