@@ -10,12 +10,16 @@ days their reporter already covered, so they never change the days on time.
 
 Words that decide a comparison (bot/core/targets.py): "trên 90%" is strictly above; "100%"
 and "ít nhất 01" are at least; "không có", "không để xảy ra" are at most 0. A commune's
-shares come from its teams' sums, and its count goals are its teams' goals added up. The
-suggested rating (excellent/good/done: 100%/80%/50% of targets met, with 95%/85%/60% of days
-on time) and the four classes (area tốt ≥ 90% with no reoffence, serious accident, weapons or
-violating business; khá ≥ 70% with no reoffence or weapons; trung bình ≥ 50%; else yếu;
-commune trung bình: at most 30% of areas yếu and ≥ 40% of its own targets met) are local
-practice (thực tiễn địa phương), `bot/core/config_movement.py` and `config_classes.py`.
+shares come from its teams' sums, and its count goals are its teams' goals added up. Local
+practice (thực tiễn địa phương, `bot/core/config_movement.py`, `config_classes.py`): the
+suggested team rating is "excellent" at 100% of targets met and 95% of days on time with good
+deeds, patrol and fires not missed, "good" at 80% and 85%, "done" at 50% and 60%, else
+"not_done"; an area (the unit a team serves) is tốt at 90% of its targets with no reoffence,
+serious accident, weapons or violating business, khá at 70% with no reoffence or weapons,
+trung bình at 50%, else yếu; a commune is tốt with 80% of its areas tốt or khá, none yếu, 80%
+of its own targets and no reoffence, serious accident or weapons; khá with 60% of areas tốt
+or khá, at most 10% yếu and 60% of targets; trung bình with at most 30% yếu and 40% of
+targets; else yếu.
 """
 
 from __future__ import annotations
