@@ -21,6 +21,8 @@ from pydantic import (
 
 from bot.core.config_classes import DEFAULT_CLASSES, ClassRule
 from bot.core.targets import TARGET_KEYS
+from storage.subtree import SEPARATOR
+from storage.units import normalize_path
 
 
 class Section(BaseModel):
@@ -88,6 +90,13 @@ class TargetOverride(Section):
 
     unit: str = Field(min_length=1)
     goals: dict[str, float] = {}
+
+    @field_validator("unit")
+    @classmethod
+    def _as_stored(cls, value: str) -> str:
+        """The path as units are stored (NFC, no spaces around '/'), so a path typed with
+        spaces or in decomposed Vietnamese still names its unit instead of matching none."""
+        return normalize_path(value.strip().strip(SEPARATOR))
 
     @model_validator(mode="before")
     @classmethod

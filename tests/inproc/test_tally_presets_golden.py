@@ -24,6 +24,7 @@ targets; else yếu.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +34,7 @@ import pytest
 from bot.core.targets import TARGET_KEYS, target
 from bot.phasereport.sections import goal_text, value_text
 from bot.tally.compute import Tally
+from bot.tally.goals import GoalBook, configured
 from bot.tally.labels import labels_for, percent
 from storage.db import Database
 from tests.inproc.preset_world import (
@@ -582,3 +584,15 @@ async def test_a_leaders_workbook_holds_no_tip_or_visit_details(bac_son: World) 
     leader = await bac_son.workbook_text(tally, "leader")
     assert TIP_WHAT not in leader and "A01" not in leader and "B01" not in leader
     assert "(chi tiết chỉ dành cho Công an xã trở lên)" in leader
+
+
+async def test_an_override_typed_with_spaces_and_decomposed_letters_applies(
+    tmp_path: Path,
+) -> None:
+    """The override of Thôn Khuổi Tẩu typed as people type it (spaces around '/', Vietnamese
+    in decomposed Unicode) applies like the golden one: its goal is "trên 80%"."""
+    typed = unicodedata.normalize("NFD", " / ".join(BS_B.split("/")))
+    config = write_config(tmp_path, BS_CONFIG.replace(BS_B, typed))
+    assert config.tally.overrides[0].unit == BS_B
+    book = GoalBook(config.tally.targets, configured(config.tally), [])
+    assert book.goals(BS_B).residents_info == 0.8

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pytest
 from openpyxl import load_workbook
@@ -73,6 +74,20 @@ def test_config_overrides_are_checked_like_the_targets(
 ) -> None:
     with pytest.raises(ValidationError, match=problem.replace("[", r"\[").replace("]", r"\]")):
         TallySection.model_validate({"overrides": [override]})
+
+
+def test_a_configured_unit_path_names_the_unit_however_it_was_typed() -> None:
+    """Spaces around '/' and decomposed Vietnamese (Unikey's "Unicode tổ hợp") name the same
+    unit as its stored path (NFC, segments stripped); before, such an override never applied
+    and nothing said so."""
+    typed = unicodedata.normalize("NFD", "Tỉnh Lạng Sơn / Xã Bắc Sơn /")
+    assert typed != "Tỉnh Lạng Sơn/Xã Bắc Sơn"
+    settings = TallySection.model_validate({"overrides": [{"unit": typed, "residents_info": 0.8}]})
+    assert configured(settings) == {"Tỉnh Lạng Sơn/Xã Bắc Sơn": {"residents_info": 0.8}}
+    with pytest.raises(ValidationError, match="has an empty name between '/' separators"):
+        TallySection.model_validate(
+            {"overrides": [{"unit": "Tỉnh A//Xã X", "weapons_cases_max": 1}]}
+        )
 
 
 def test_above_ninety_percent_is_strict() -> None:
