@@ -31,6 +31,13 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def stored_path(value: str) -> str:
+    """A unit path from the config as units are stored (NFC, no spaces around '/'), so a path
+    typed with spaces or in decomposed Vietnamese still names its unit instead of matching
+    none; a path with an empty segment is refused, naming it."""
+    return normalize_path(value.strip().strip(SEPARATOR))
+
+
 class TallyTargets(Section):
     """The movement's goals; shares are fractions, 0.9 means 90%. Which plan sets each one,
     word for word, is in `bot.core.targets`; the comments say seed or local practice."""
@@ -94,9 +101,7 @@ class TargetOverride(Section):
     @field_validator("unit")
     @classmethod
     def _as_stored(cls, value: str) -> str:
-        """The path as units are stored (NFC, no spaces around '/'), so a path typed with
-        spaces or in decomposed Vietnamese still names its unit instead of matching none."""
-        return normalize_path(value.strip().strip(SEPARATOR))
+        return stored_path(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -182,6 +187,11 @@ class Phase(Section):
     end: date
     units: list[str] = []  # unit paths whose members are told when it starts; [] = everyone
 
+    @field_validator("units")
+    @classmethod
+    def _units_as_stored(cls, value: list[str]) -> list[str]:
+        return [stored_path(path) for path in value]
+
 
 class TallySection(Section):
     # Day of the month on which a reporting month starts: 1 = calendar months, 15 = the
@@ -232,6 +242,11 @@ class Milestone(Section):
     # "tong_ket" (the whole movement); "" for any other deliverable (a launch ceremony).
     report: Literal["so_ket", "tong_ket", ""] = ""
     phase: str = ""
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_as_stored(cls, value: str) -> str:
+        return stored_path(value) if value.strip() else ""
 
     @field_validator("days_before")
     @classmethod
