@@ -33,7 +33,7 @@ import pytest
 
 from bot.core.targets import TARGET_KEYS, target
 from bot.phasereport.sections import goal_text, value_text
-from bot.tally.compute import Tally
+from bot.tally.compute import Tally, UnitTally
 from bot.tally.goals import GoalBook, configured
 from bot.tally.labels import labels_for, percent
 from storage.db import Database
@@ -50,12 +50,11 @@ LOCAL_DOC = "Thực tiễn địa phương (không có trong kế hoạch)"
 VERDICT = {True: "Đạt", False: "Chưa đạt", None: "Không phát sinh"}
 
 
-def results(unit: object) -> dict[str, tuple[float | None, float, bool | None]]:
+def results(unit: UnitTally) -> dict[str, tuple[float | None, float, bool | None]]:
     """Each target's (value, goal, met), rounded to 4 places for comparison."""
-    targets = getattr(unit, "targets")  # noqa: B009
     return {
         k: (None if r.value is None else round(r.value, 4), r.goal, r.met)
-        for k, r in targets.items()
+        for k, r in unit.targets.items()
     }
 
 
