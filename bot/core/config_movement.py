@@ -21,12 +21,21 @@ from pydantic import (
 
 from bot.core.config_classes import DEFAULT_CLASSES, ClassRule
 from bot.core.targets import TARGET_KEYS
+from storage.subtree import SEPARATOR
+from storage.units import normalize_path
 
 
 class Section(BaseModel):
     """A config section: unknown keys are refused, so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def stored_path(value: str) -> str:
+    """A unit path from the config as units are stored (NFC, no spaces around '/'), so a path
+    typed with spaces or in decomposed Vietnamese still names its unit instead of matching
+    none; a path with an empty segment is refused, naming it."""
+    return normalize_path(value.strip().strip(SEPARATOR))
 
 
 class TallyTargets(Section):
@@ -88,6 +97,11 @@ class TargetOverride(Section):
 
     unit: str = Field(min_length=1)
     goals: dict[str, float] = {}
+
+    @field_validator("unit")
+    @classmethod
+    def _as_stored(cls, value: str) -> str:
+        return stored_path(value)
 
     @model_validator(mode="before")
     @classmethod
@@ -173,6 +187,11 @@ class Phase(Section):
     end: date
     units: list[str] = []  # unit paths whose members are told when it starts; [] = everyone
 
+    @field_validator("units")
+    @classmethod
+    def _units_as_stored(cls, value: list[str]) -> list[str]:
+        return [stored_path(path) for path in value]
+
 
 class TallySection(Section):
     # Day of the month on which a reporting month starts: 1 = calendar months, 15 = the
@@ -223,6 +242,11 @@ class Milestone(Section):
     # "tong_ket" (the whole movement); "" for any other deliverable (a launch ceremony).
     report: Literal["so_ket", "tong_ket", ""] = ""
     phase: str = ""
+
+    @field_validator("unit")
+    @classmethod
+    def _unit_as_stored(cls, value: str) -> str:
+        return stored_path(value) if value.strip() else ""
 
     @field_validator("days_before")
     @classmethod

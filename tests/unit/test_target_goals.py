@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import unicodedata
 
 import pytest
 from openpyxl import load_workbook
@@ -75,6 +76,20 @@ def test_config_overrides_are_checked_like_the_targets(
         TallySection.model_validate({"overrides": [override]})
 
 
+def test_a_configured_unit_path_names_the_unit_however_it_was_typed() -> None:
+    """Spaces around '/' and decomposed Vietnamese (Unikey's "Unicode tổ hợp") name the same
+    unit as its stored path (NFC, segments stripped); before, such an override never applied
+    and nothing said so."""
+    typed = unicodedata.normalize("NFD", "Tỉnh Lạng Sơn / Xã Bắc Sơn /")
+    assert typed != "Tỉnh Lạng Sơn/Xã Bắc Sơn"
+    settings = TallySection.model_validate({"overrides": [{"unit": typed, "residents_info": 0.8}]})
+    assert configured(settings) == {"Tỉnh Lạng Sơn/Xã Bắc Sơn": {"residents_info": 0.8}}
+    with pytest.raises(ValidationError, match="has an empty name between '/' separators"):
+        TallySection.model_validate(
+            {"overrides": [{"unit": "Tỉnh A//Xã X", "weapons_cases_max": 1}]}
+        )
+
+
 def test_above_ninety_percent_is_strict() -> None:
     residents = target("residents_info")
     assert residents.met(0.9, 0.9) is False
@@ -108,11 +123,10 @@ def test_the_targets_sheet_lists_every_target_and_the_goals_applied() -> None:
     )
     book = load_workbook(io.BytesIO(workbook(tally, [], labels())))
     ws = book["Chỉ tiêu"]
-    names = headers(ws)  # under the sheet's title block
-    assert names[:7] == [
+    assert headers(ws)[:7] == [
         "Nội dung", "Chỉ tiêu", "Mã", "Nguồn", "Lời văn bản", "Bot đo được", "Mặc định",
     ]  # fmt: skip
-    body = [list(row) for row in lines(ws)]
+    body = [list(row) for row in lines(ws)]  # the table under the title block
     keys = [row[2] for row in body]
     for t in CATALOGUE:
         assert (t.goal_field or t.key) in keys
