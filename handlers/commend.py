@@ -88,6 +88,10 @@ async def on_button(ctx: Context) -> None:
     if unit is None or not in_scope(ctx.member.unit_path, unit.path):
         await _refuse(ctx, "commend.out_of_scope")
         return
+    if not await units.children(ctx.tx, unit.id, open_only=False):
+        _leave(ctx)  # a forged button for a team: lists are for a commune or above
+        await menu.show(ctx, ctx.t("commend.team_unit", name=unit.name))
+        return
     occasion = occasions.decode(parts[2], ctx.services.config.tally.phases)
     if occasion is None:
         await _refuse(ctx, "commend.bad_occasion")
