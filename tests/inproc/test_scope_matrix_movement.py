@@ -51,6 +51,7 @@ PHR_NOT_ALLOWED = "⛔ Báo cáo sơ kết, tổng kết do cán bộ Công an x
 PHR_OUT = "⛔ Bạn chỉ soạn được báo cáo cho đơn vị của mình hoặc đơn vị trực thuộc ngay dưới."
 CM_NOT_ALLOWED = "⛔ Danh sách đề nghị khen thưởng do cán bộ Công an xã, cán bộ chỉ đạo"
 CM_OUT = "⛔ Đơn vị này không thuộc địa bàn bạn phụ trách, nên không lập được danh sách"
+NO_REOFFENCE = "⚠️ Lần tái phạm này của {code} đã được rút lại hoặc không còn. Không có gì thay đổi."
 CM_STALE = "⚠️ Dòng này không còn trong danh sách gợi ý"
 
 
@@ -292,3 +293,39 @@ async def test_a_forged_commendation_tick(matrix: Matrix, role: str) -> None:
             assert CM_STALE in said, (*where, said)
             assert await movement(m) == before, where
         await typed(m, role, "/huy")
+
+
+@pytest.mark.parametrize("role", ["leader", "deputy", "officer", "admin"])
+async def test_a_forged_person_button_on_an_open_register(matrix: Matrix, role: str) -> None:
+    m = matrix
+    own_team = own(m, "own_team")
+    opening = "/quanly" if role in {"leader", "deputy"} else f"/quanly {own_team.path}"
+    async with m.h.db.read() as tx:
+        ids = {
+            r["unit_id"]: r["id"] for r in await tx.fetchall("SELECT id, unit_id FROM supervised")
+        }
+    async with m.h.db.transaction() as tx:  # a standing reoffence on every register
+        slips = {
+            unit_id: await supervised.add_reoffence(
+                tx, person_id, date(2026, 11, 10), None, iso(m.h.clock.now())
+            )
+            for unit_id, person_id in ids.items()
+        }
+    for target in [t for t in m.targets if t.team and t is not own_team]:
+        where = (role, target.relation)
+        code, name = person(target)
+        opened = await typed(m, role, opening)
+        assert person(own_team)[1] in opened, (*where, opened)  # they may edit their own team
+        before = await movement(m)
+        said = await press(m, role, f"sup:p:{ids[target.unit_id]}")
+        assert "Vui lòng bấm một lựa chọn bên dưới." in said, (*where, said)
+        assert code not in said and name not in said, (*where, said)
+        for forged in ("sup:a:reoffence", "sup:a:end"):  # no person picked: nothing to act on
+            said = await press(m, role, forged)
+            assert code not in said and name not in said, (*where, forged, said)
+        # Their own person picked, another team's reoffence withdrawn: refused.
+        await press(m, role, f"sup:p:{ids[own_team.unit_id]}")
+        said = await press(m, role, f"sup:w:{slips[target.unit_id]}")
+        assert NO_REOFFENCE.format(code=person(own_team)[0]) in said, (*where, said)
+        await typed(m, role, "/huy")
+        assert await movement(m) == before, where
