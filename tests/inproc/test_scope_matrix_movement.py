@@ -18,10 +18,13 @@ import pytest
 
 from bot.core.clock import iso
 from bot.core.config_movement import Milestone, Phase
+from bot.people import membership
+from bot.people.membership import Actor
 from bot.phasereport import milestones
-from storage import supervised, units
+from storage import members, reports, supervised, units
 from tests.inproc.test_scope_matrix import (
     OVERSIGHT,
+    PROVINCE,
     ROLES,
     SETUPS,
     Matrix,
@@ -329,3 +332,37 @@ async def test_a_forged_person_button_on_an_open_register(matrix: Matrix, role: 
         assert NO_REOFFENCE.format(code=person(own_team)[0]) in said, (*where, said)
         await typed(m, role, "/huy")
         assert await movement(m) == before, where
+
+
+async def test_a_shortlist_left_open_after_a_move_ticks_nothing(matrix: Matrix) -> None:
+    m = matrix
+    commune, team = own(m, "own_commune"), own(m, "own_team")
+    async with m.h.db.transaction() as tx:  # an achievement in the phase: a line to tick
+        await tx.execute("UPDATE memberships SET start_date = '2026-09-01'")
+        await reports.create(
+            tx,
+            number="BC-2026-799001",
+            member_id=team.member_id,
+            unit_id=team.unit_id,
+            kind="good_deed",
+            report_date="2026-11-05",
+            data={"date": "2026-11-05"},
+            urgent=False,
+            now_iso="2026-11-05T20:00:00+07:00",
+            edit_until_iso="2026-11-05T20:00:00+07:00",
+        )
+    officer = m.viewer("officer")
+    opened = await press(m, "officer", f"cm:o:{commune.unit_id}:{OCCASION}")
+    assert f"🏅 Gợi ý khen thưởng — {name_of(commune)}" in opened and "1." in opened, opened
+    async with m.h.db.transaction() as tx:  # moved to another commune, the list still open
+        me = await members.by_identity(tx, "telegram", str(officer))
+        away = await units.get_by_path(tx, f"{PROVINCE}/Xã Khác")
+        assert me is not None and away is not None
+        await membership.move(
+            tx, Actor.command_line(), me, away, m.h.clock.now().date(), m.h.clock.now().date(),
+            iso(m.h.clock.now()),
+        )  # fmt: skip
+    before = await movement(m)
+    said = await typed(m, "officer", "1")
+    assert CM_OUT in said and "✅" not in said, said
+    assert await movement(m) == before
