@@ -88,6 +88,10 @@ async def on_button(ctx: Context) -> None:
     if unit is None or not in_scope(ctx.member.unit_path, unit.path):
         await _refuse(ctx, "commend.out_of_scope")
         return
+    if not await units.children(ctx.tx, unit.id, open_only=False):
+        _leave(ctx)  # a forged button for a team: lists are for a commune or above
+        await menu.show(ctx, ctx.t("commend.team_unit", name=unit.name))
+        return
     occasion = occasions.decode(parts[2], ctx.services.config.tally.phases)
     if occasion is None:
         await _refuse(ctx, "commend.bad_occasion")
@@ -114,7 +118,8 @@ async def on_input(ctx: Context) -> None:
     dialog = ctx.state.require(CommendDialog)
     unit = await units.get(ctx.tx, dialog.unit_id)
     occasion = occasions.decode(dialog.occasion, ctx.services.config.tally.phases)
-    if unit is None or occasion is None or not allowed(ctx):
+    # Checked again on every line: the caller may have moved away with the list open.
+    if unit is None or occasion is None or not allowed(ctx) or not _reach(ctx, unit):
         ctx.reset()
         await _refuse(ctx, "commend.out_of_scope")
         return
@@ -290,6 +295,11 @@ async def _refuse(ctx: Context, key: str) -> None:
     """Say why, end the shortlist, nothing saved."""
     _leave(ctx)
     await menu.show(ctx, ctx.t(key))
+
+
+def _reach(ctx: Context, unit: Unit) -> bool:
+    """Whether the unit is in the caller's area as they serve now."""
+    return ctx.member is not None and in_scope(ctx.member.unit_path, unit.path)
 
 
 def _title(ctx: Context, occasion: Occasion) -> str:
