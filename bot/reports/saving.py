@@ -64,7 +64,9 @@ async def save_report(ctx: Context, category: Category, answers: dict[str, Any])
     assert member is not None
     now = ctx.now
     data, participants, media = split_answers(category, answers)
-    report_date = str(data.get(DATE) or now.date().isoformat())
+    # A form without a date field (the one-tap nil report) still gets the reporting day it
+    # was filed for: after midnight, until `[reports] day_ends_at`, that is yesterday.
+    report_date = str(data.get(DATE) or answers.get(DATE) or now.date().isoformat())
     number = await reports.next_number(ctx.tx, now.year)
     deadline = ctx.services.config.reports.effective_edit_deadline
     report_id = await reports.create(

@@ -14,7 +14,7 @@ from .test_field_reports import (  # noqa: F401  (the module's world, bot and pe
     bot,
     join,
     people,
-    today,
+    report_day,
     world,
 )
 
@@ -40,7 +40,9 @@ async def test_a_register_kept_by_the_officer_and_a_visit_picked_from_it(
     await officer.wait_reply("Họ tên đầy đủ của E2E?")
     await officer.send("Trần Văn Thử")
     await officer.wait_reply("được quản lý tại địa bàn từ ngày nào?")
-    await officer.press("Hôm nay")
+    # The reporting day (before 06:00, yesterday), which the visit below is dated too: the
+    # test holds at any hour the suite runs.
+    await officer.send(f"{report_day():%d/%m/%Y}")
     added = await officer.wait_reply("✅ Đã thêm E2E")
     assert "• E2E — Trần Văn Thử —" in str(added)
 
@@ -61,7 +63,7 @@ async def test_a_register_kept_by_the_officer_and_a_visit_picked_from_it(
     await member.wait_reply("Đã lưu báo cáo")
 
     await officer.send("/quanly Nà Lẹng")
-    day = today().strftime("%d/%m/%Y")
+    day = report_day().strftime("%d/%m/%Y")
     listed = await officer.wait_reply("🤝 Người được quản lý, giáo dục tại Thôn Nà Lẹng")
     assert f"thăm lần cuối {day}" in str(listed)
     rows = bot.query("SELECT code, full_name FROM supervised")

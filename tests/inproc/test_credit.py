@@ -3,6 +3,8 @@ able to say "not me"; and a real report and a nil report of the same day cannot 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from tests.inproc.helpers import file_fire, file_patrol, press_data, report_data, rows
@@ -174,3 +176,16 @@ async def test_nil_while_credited_as_a_team_mate_is_allowed(team: Team) -> None:
     replies = await chau.send("/khongcovuviec")
     assert replies[0].text.startswith("✅ Đã ghi nhận: ngày 23/11/2026 không có vụ việc")
     assert await h.count("SELECT COUNT(*) FROM reports WHERE status = 'active'") == 2
+
+
+async def test_a_nil_after_midnight_is_stored_for_the_evening_before(team: Team) -> None:
+    """At 00:20, before `[reports] day_ends_at` (06:00), "nothing to report" speaks for the
+    day that just ended: the message and the stored report both say 23/11 (the nil form has
+    no date field, and its day was once dropped for the calendar day), so a patrol filed for
+    the evening before replaces it."""
+    h, an = team.h, team.an
+    h.clock.set(datetime(2026, 11, 24, 0, 20, tzinfo=h.clock.tz))
+    replies = await an.send("/khongcovuviec")
+    assert "ngày 23/11/2026 không có vụ việc" in replies[0].text
+    [nil] = await rows(h, "SELECT kind, report_date FROM reports ORDER BY id")
+    assert nil == {"kind": "nil", "report_date": "2026-11-23"}
