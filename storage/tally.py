@@ -145,6 +145,25 @@ _ON_TIME_ON_LEAVE = """(SELECT COUNT(DISTINCT r.report_date) FROM leaves l
               AND l.start_date <= st.c AND l.end_date >= st.a
               AND r.status = 'active' AND (r.kind IN ({urgent}) OR NOT {late}))"""
 
+# A stretch's member-days due in its window [st.a, st.c] (elapsed, minus leave), and those
+# covered on time; the team figures and the per-member sheet count them alike.
+_EXPECTED_DAYS = f"""SUM(CASE WHEN st.c < st.a THEN 0 ELSE
+                      CAST(julianday(st.c) - julianday(st.a) AS INT) + 1 - {_LEAVE_DAYS}
+                    END)"""
+
+
+def _on_time_days(urgent: str) -> str:
+    """The on-time member-days of each stretch, summed; `urgent`: the placeholders of the
+    kinds that are never late."""
+    on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
+    return f"""SUM(CASE WHEN st.c < st.a THEN 0 ELSE
+                      (SELECT COUNT(DISTINCT r.report_date) FROM reports r
+                       WHERE r.member_id = st.member_id
+                         AND r.report_date BETWEEN st.a AND st.c AND r.status = 'active'
+                         AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
+                      - {on_leave}
+                    END)"""
+
 
 async def members_per_unit(
     tx: Tx, scope: Scope, patrol_kind: str, roles: Sequence[str], *, unreachable: bool = False
@@ -167,7 +186,7 @@ async def members_per_unit(
     still serving whose every messenger account said they blocked the bot.
     """
     urgent = _numbered(12 + len(roles), scope.urgent_kinds)
-    on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
+    on_time_days = _on_time_days(urgent)
     return await tx.fetchall(
         f"""WITH st AS (
               SELECT s.unit_id, s.member_id, s.end_date IS NULL AS serving,
@@ -178,19 +197,11 @@ async def members_per_unit(
                 AND s.start_date <= ?8 AND (s.end_date IS NULL OR s.end_date >= ?7)
             ), per AS (
               SELECT st.unit_id, st.member_id, MAX(st.serving) AS serving,
-                SUM(CASE WHEN st.c < st.a THEN 0 ELSE
-                      CAST(julianday(st.c) - julianday(st.a) AS INT) + 1 - {_LEAVE_DAYS}
-                    END) AS expected,
+                {_EXPECTED_DAYS} AS expected,
                 MAX(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = st.member_id
                             AND r.report_date BETWEEN st.a AND st.b AND r.status = 'active'))
                     AS reported,
-                SUM(CASE WHEN st.c < st.a THEN 0 ELSE
-                      (SELECT COUNT(DISTINCT r.report_date) FROM reports r
-                       WHERE r.member_id = st.member_id
-                         AND r.report_date BETWEEN st.a AND st.c AND r.status = 'active'
-                         AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
-                      - {on_time_on_leave}
-                    END) AS on_time,
+                {on_time_days} AS on_time,
                 MAX(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = st.member_id
                                       AND r.report_date BETWEEN st.a AND st.b
                                       AND r.status = 'active' AND r.kind = ?10) THEN 1

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from storage.db import Row, Tx
 from storage.subtree import within, within_params
-from storage.tally import _FILED_LATE, _LEAVE_DAYS, _ON_TIME_ON_LEAVE, Scope, _numbered
+from storage.tally import _EXPECTED_DAYS, Scope, _numbered, _on_time_days
 
 
 async def days_per_member(tx: Tx, scope: Scope, roles: Sequence[str]) -> list[Row]:
@@ -21,7 +21,7 @@ async def days_per_member(tx: Tx, scope: Scope, roles: Sequence[str]) -> list[Ro
     name, their last role there, the member-days a report was due (elapsed, minus leave)
     and the member-days covered on time, ordered by team path then name."""
     urgent = _numbered(10 + len(roles), scope.urgent_kinds)
-    on_time_on_leave = _ON_TIME_ON_LEAVE.format(urgent=urgent, late=_FILED_LATE)
+    on_time_days = _on_time_days(urgent)
     return await tx.fetchall(
         f"""WITH st AS (
               SELECT s.unit_id, u.path, s.member_id,
@@ -32,16 +32,8 @@ async def days_per_member(tx: Tx, scope: Scope, roles: Sequence[str]) -> list[Ro
                 AND s.start_date <= ?8 AND (s.end_date IS NULL OR s.end_date >= ?7)
             ), per AS (
               SELECT st.unit_id, st.path, st.member_id,
-                SUM(CASE WHEN st.c < st.a THEN 0 ELSE
-                      CAST(julianday(st.c) - julianday(st.a) AS INT) + 1 - {_LEAVE_DAYS}
-                    END) AS expected,
-                SUM(CASE WHEN st.c < st.a THEN 0 ELSE
-                      (SELECT COUNT(DISTINCT r.report_date) FROM reports r
-                       WHERE r.member_id = st.member_id
-                         AND r.report_date BETWEEN st.a AND st.c AND r.status = 'active'
-                         AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
-                      - {on_time_on_leave}
-                    END) AS on_time
+                {_EXPECTED_DAYS} AS expected,
+                {on_time_days} AS on_time
               FROM st GROUP BY st.unit_id, st.member_id
             )
             SELECT per.unit_id, per.member_id, m.full_name, per.expected, per.on_time,
