@@ -29,6 +29,7 @@ from bot.reports.forms import load_forms
 from bot.schedule.planners import jobs_from
 from bot.schedule.scheduler import Planning, Scheduler
 from bot.tally.deferred import render_deferred
+from bot.web.server import WebServer
 from handlers.commands import telegram_list
 from handlers.router import route
 from storage.db import Database
@@ -84,10 +85,19 @@ def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], A
         await prune_inbound(services)
 
     config = services.config
-    return [
+    jobs: list[tuple[str, float, Callable[[], Awaitable[Any]]]] = [
         ("announce-progress", config.announcements.progress_seconds, progress),
         ("inbound-prune", config.inbound.prune_every_minutes * 60.0, prune),
     ]
+    if config.web.enabled:
+        from bot.web.prune import prune_files
+
+        async def prune_web() -> None:
+            """Delete the files of expired web links."""
+            await prune_files(services)
+
+        jobs.append(("web-prune", config.inbound.prune_every_minutes * 60.0, prune_web))
+    return jobs
 
 
 class Runtime:
@@ -163,7 +173,9 @@ class Runtime:
         await self.services.db.close()
 
 
-def _messengers(config: Config, runtime: Runtime) -> list[Messenger]:
+def _messengers(
+    config: Config, runtime: Runtime, web_server: WebServer | None = None
+) -> list[Messenger]:
     """Register a channel for each messenger with a token, before any journal is replayed."""
     from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo import ZaloChannel
@@ -179,7 +191,7 @@ def _messengers(config: Config, runtime: Runtime) -> list[Messenger]:
     if config.zalo_token:
         zalo = ZaloChannel(config, runtime.engine)
         runtime.add_channel(zalo)
-        messengers.append(ZaloMessenger(config, zalo))
+        messengers.append(ZaloMessenger(config, zalo, web_server))
     return messengers
 
 
@@ -197,7 +209,8 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
     """
     services = await build_services(config)
     runtime = Runtime(services)
-    messengers = _messengers(config, runtime)
+    web_server = _web_server(services)
+    messengers = _messengers(config, runtime, web_server)
     await prune_inbound(services)  # before the replays, which then read only what is kept
     receivers: list[asyncio.Task[None]] = []
     background: list[asyncio.Task[None]] = []
@@ -210,6 +223,8 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
         runtime.start_sender(messenger.name)
 
     try:
+        if web_server is not None:
+            await web_server.start()
         problems = [await first_contact(m) for m in messengers]
         if all(problem is not None for problem in problems):
             if len(messengers) > 1:
@@ -250,11 +265,29 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
         for task in (*background, *receivers):
             with contextlib.suppress(asyncio.CancelledError):
                 await task  # a crashed receiver raises here, after the others were told
-        for messenger in messengers:
-            with contextlib.suppress(Exception):
-                await messenger.close()
-        await runtime.stop()
+        await _close(messengers, web_server, runtime)
     return 0
+
+
+async def _close(
+    messengers: list[Messenger], web_server: WebServer | None, runtime: Runtime
+) -> None:
+    """Close the messengers, stop the web server, then the senders and the database."""
+    for messenger in messengers:
+        with contextlib.suppress(Exception):
+            await messenger.close()
+    if web_server is not None:
+        await web_server.stop()
+    await runtime.stop()
+
+
+def _web_server(services: Services) -> WebServer | None:
+    """The bot's HTTP server when `[web] public_url` is set (Zalo's webhook then comes in
+    through it too), else None: Zalo in webhook mode listens on its own."""
+    web = services.config.web
+    if not web.enabled:
+        return None
+    return WebServer(services, web.host, web.port)
 
 
 async def _until_stopped(stop: asyncio.Event, receivers: list[asyncio.Task[None]]) -> None:

@@ -102,6 +102,7 @@ MANAGE_HELP = HelpSection("manage.help", UNIT_TALLY_ROLES)
 SUPERVISED_HELP = HelpSection("supervised.help", UNIT_TALLY_ROLES)
 PHASE_REPORT_HELP = HelpSection("phase_report.help", OVERSIGHT_ROLES)
 COMMEND_HELP = HelpSection("commend.help", OVERSIGHT_ROLES)
+WEB_HELP = HelpSection("web.help", OVERSIGHT_ROLES)
 # In the order shown.
 HELP_SECTIONS = (
     REPORTER_HELP,
@@ -111,6 +112,7 @@ HELP_SECTIONS = (
     MANAGE_HELP,
     SUPERVISED_HELP,
     COMMEND_HELP,
+    WEB_HELP,
     COMMON_HELP,
 )
 
@@ -209,6 +211,13 @@ REGISTRY: tuple[Command, ...] = (
         roles=OVERSIGHT_ROLES,  # officers see; supervisors and admins also set
         help=(OVERSIGHT_HELP,),
         listed="targets.command",
+    ),
+    Command(
+        "web",
+        "web",
+        roles=OVERSIGHT_ROLES,  # the pages are for those who steer
+        help=(WEB_HELP,),
+        listed="web.command",
     ),
     Command("huy", "cancel", help=(COMMON_HELP,), listed="commands.cancel"),
     Command(

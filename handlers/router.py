@@ -31,6 +31,7 @@ from handlers import (
     targets,  # noqa: F401  (declares /chitieu)
     tinbao,
     traps,
+    web,  # noqa: F401  (declares /web)
 )
 from handlers.commands import REGISTRY
 

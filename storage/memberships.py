@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from storage import web
 from storage.db import Row, Tx
 
 _COLUMNS = "id, member_id, unit_id, role, start_date, end_date"
@@ -97,14 +98,19 @@ async def end(tx: Tx, stretch: Stretch, last_day: date) -> None:
 
 async def change(tx: Tx, stretch: Stretch, unit_id: int, role: str, on: date, now_iso: str) -> int:
     """From `on`, the member serves in `unit_id` as `role`: the open stretch ends the day
-    before and a new one begins (a change on the stretch's first day replaces it)."""
+    before and a new one begins (a change on the stretch's first day replaces it). Their
+    web sessions and links end: what they could open was decided by what they were."""
     await end(tx, stretch, on - timedelta(days=1))
+    if (unit_id, str(role)) != (stretch.unit_id, str(stretch.role)):
+        await web.revoke_member(tx, stretch.member_id, now_iso)
     return await begin(tx, stretch.member_id, unit_id, role, on, now_iso)
 
 
-async def leave(tx: Tx, stretch: Stretch, on: date) -> None:
-    """The member left on `on`: they served until the day before and are no longer active."""
+async def leave(tx: Tx, stretch: Stretch, on: date, now_iso: str) -> None:
+    """The member left on `on`: they served until the day before and are no longer active,
+    and no web session or link of theirs opens any more."""
     await end(tx, stretch, on - timedelta(days=1))
+    await web.revoke_member(tx, stretch.member_id, now_iso)
     await tx.execute("UPDATE members SET active = 0 WHERE id = ?", (stretch.member_id,))
 
 

@@ -22,6 +22,7 @@ from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config
 if TYPE_CHECKING:  # the messenger libraries load only when a token asks for them
     from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo import ZaloChannel
+    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -118,9 +119,12 @@ class ZaloMessenger:
     label = "Zalo"
     name = "zalo"
 
-    def __init__(self, config: Config, channel: ZaloChannel) -> None:
+    def __init__(
+        self, config: Config, channel: ZaloChannel, web_server: WebServer | None = None
+    ) -> None:
         self.config = config
         self.channel = channel
+        self.web_server = web_server  # the bot's HTTP server, which then takes the webhook
         self.url = config.zalo.base_url
         self.check = (
             f"the network, a firewall or proxy, or [zalo] base_url; "
@@ -155,7 +159,7 @@ class ZaloMessenger:
         await channel.replay_journal()
         if self.config.zalo.mode == "webhook":
             log.info("zalo webhook mode")
-            return asyncio.create_task(serve_webhook(channel, stop))
+            return asyncio.create_task(serve_webhook(channel, stop, self.web_server))
         try:
             await channel.api.delete_webhook()  # Zalo refuses getUpdates while a webhook is set
         except ZaloError as err:  # polling reports lasting trouble itself

@@ -39,6 +39,7 @@ from bot.core.config_movement import (
     TallyTargets,
 )
 from bot.core.config_supervised import SupervisedSection
+from bot.core.config_web import WebSection
 from bot.movement.preset import MovementSection, PresetError, with_preset
 
 __all__ = [
@@ -248,6 +249,7 @@ class Config(_Section):
     supervised: SupervisedSection = SupervisedSection()
     movement: MovementSection = MovementSection()  # a plan's preset (bot/movement/preset.py)
     commend: CommendSection = CommendSection()
+    web: WebSection = WebSection()  # pages and file links (bot/web/)
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:

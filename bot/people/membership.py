@@ -293,7 +293,7 @@ async def leave(
         raise Refused("people.out_of_scope", name=target.full_name)
     stretch = await serving_stretch(tx, target)
     _check_day(on, today, month_starts_on, stretch.start)
-    await memberships.leave(tx, stretch, on)
+    await memberships.leave(tx, stretch, on, now_iso)
     await outbox.cancel_member(tx, target.id)
     return await record_change(
         tx, actor, "leave", target, on, now_iso, unit_after=None, role_after=""

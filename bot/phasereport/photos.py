@@ -80,3 +80,13 @@ async def load(refs: Iterable[str], config: Config, telegram: Fetch | None) -> d
         if data:
             found[ref] = data
     return found
+
+
+async def one(ref: str, config: Config, telegram: Fetch | None) -> bytes | None:
+    """One photo's bytes by reference (a web link or page shows it), None when it cannot be
+    had: a stored Zalo photo from under the media directory, a Telegram one through getFile."""
+    if ref.startswith("file:"):
+        return await asyncio.to_thread(_local, ref, Path(config.zalo.media_dir).resolve())
+    if ref.startswith("tg:") and telegram is not None:
+        return await telegram(ref.removeprefix("tg:"))
+    return None

@@ -393,7 +393,8 @@ async def test_leave_days_are_not_counted_against_compliance(h: Harness) -> None
     async with h.db.transaction() as tx:  # Bình would share Nà Lẹng's figures: make it An's
         stretch = await memberships.latest(tx, p.ids["binh"])  # (tallies read the stretches)
         assert stretch is not None
-        await memberships.leave(tx, stretch, stretch.start)  # Bình served no day at all
+        # Bình served no day at all
+        await memberships.leave(tx, stretch, stretch.start, "2026-11-26T15:00:00Z")
     text = texts(await dung.send("/thongke"))
     assert "   👥 1/1 báo cáo · đúng hạn 100% · muộn 0" in text
     async with h.db.transaction() as tx:

@@ -61,7 +61,7 @@ class World:
     async def leaves_on(self, member_id: int, on: date) -> None:
         s = await self.stretch(member_id)
         async with self.db.transaction() as tx:
-            await memberships.leave(tx, s, on)
+            await memberships.leave(tx, s, on, "2026-10-01T08:00:00Z")
 
     async def nil_reports(self, member_id: int, path: str, first: date, last: date) -> None:
         day = first

@@ -44,6 +44,7 @@ TELEGRAM_VI = [
     ("quanly", "Danh sách người được quản lý, giáo dục tại địa bàn"),  # the 4.5 register
     ("khenthuong", "Đề nghị khen thưởng tổ, thành viên"),
     ("chitieu", "Chỉ tiêu áp dụng cho đơn vị"),  # targets per unit
+    ("web", "Đăng nhập trang web thống kê, tin báo"),  # pages for those who steer
     ("huy", "Hủy việc đang làm"),
     ("lienket", "Dùng bot trên cả Telegram và Zalo"),
     ("kenhnhan", "Chọn ứng dụng nhận tin báo"),
@@ -73,6 +74,7 @@ HELP = {
         "manage.help",
         "supervised.help",
         "commend.help",
+        "web.help",
         "common",
     ],
     Role.SUPERVISOR: [
@@ -82,6 +84,7 @@ HELP = {
         "manage.help",
         "supervised.help",
         "commend.help",
+        "web.help",
         "common",
     ],
     Role.ADMIN: [
@@ -91,6 +94,7 @@ HELP = {
         "manage.help",
         "supervised.help",
         "commend.help",
+        "web.help",
         "common",
     ],
 }

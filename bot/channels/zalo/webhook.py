@@ -12,13 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.mapping import NAME, SECRET_HEADER, ZaloUpdate, secret_matches
+
+if TYPE_CHECKING:
+    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +31,17 @@ MAX_BODY = 1024 * 1024  # an update is a few hundred bytes; refuse anything absu
 class ZaloWebhook:
     """Serves the webhook path on host:port and feeds a single processing worker."""
 
-    def __init__(self, channel: ZaloChannel, secret: str, host: str, port: int, path: str) -> None:
+    def __init__(
+        self,
+        channel: ZaloChannel,
+        secret: str,
+        host: str,
+        port: int,
+        path: str,
+        web_server: WebServer | None = None,
+    ) -> None:
         self.channel = channel
+        self.web_server = web_server  # when set, its server takes the posts: no listener here
         self._secret = secret
         self.host = host
         self.port = port
@@ -39,7 +51,14 @@ class ZaloWebhook:
         self._worker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Listen, and start the worker; `port` is updated when 0 asked for a free one."""
+        """Listen (or take the posts through the bot's web server), and start the worker;
+        `port` is updated when 0 asked for a free one."""
+        if self.web_server is not None:
+            self.web_server.attach_zalo(self._handle)
+            self.port = self.web_server.port
+            self._worker = asyncio.create_task(self._work())
+            log.info("zalo webhook served by the web server", extra={"port": self.port})
+            return
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post(self.path, self._handle)
         self._runner = web.AppRunner(app, access_log=None)  # access lines would hold the path
@@ -91,12 +110,15 @@ class ZaloWebhook:
                 log.exception("zalo update failed", extra={"channel": NAME})
 
 
-async def serve_webhook(channel: ZaloChannel, stop: asyncio.Event) -> None:
-    """Register the webhook with Zalo, serve until `stop`, then shut down cleanly."""
+async def serve_webhook(
+    channel: ZaloChannel, stop: asyncio.Event, web_server: WebServer | None = None
+) -> None:
+    """Register the webhook with Zalo, serve until `stop`, then shut down cleanly (through
+    the bot's web server when `[web] public_url` runs one)."""
     config = channel.config.zalo
     secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
     hook = ZaloWebhook(
-        channel, secret, config.webhook_host, config.webhook_port, config.webhook_path
+        channel, secret, config.webhook_host, config.webhook_port, config.webhook_path, web_server
     )
     await hook.start()
     try:
