@@ -20,6 +20,7 @@ from bot.people.announcements import report_progress
 from bot.schedule.planners import jobs_from
 from bot.schedule.scheduler import Planning
 from bot.units.orgimport import import_org
+from bot.web.server import WebServer
 from storage import invites, members, units
 from storage.db import Database
 
@@ -147,7 +148,18 @@ async def run_demo(
     )
     banner(stream)
     stream.write(f"(Dữ liệu demo lưu ở {config.demo.database_path})\n")
+    web_server = (
+        WebServer(services, config.web.host, config.web.port) if config.web.enabled else None
+    )
     try:
+        if web_server is not None:
+            await web_server.start()
+            stream.write(
+                f"🌐 Trang web: {config.web.public_url} (:la ha rồi /web để nhận liên kết đăng"
+                " nhập)\n"
+            )
         await session.loop()
     finally:
+        if web_server is not None:
+            await web_server.stop()
         await runtime.stop()
