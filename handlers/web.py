@@ -26,6 +26,4 @@ async def web_command(ctx: Context) -> None:
         return
     made = await links.signin(ctx.tx, config, ctx.member.id, ctx.now)
     expires = made.expires.astimezone(ctx.services.clock.tz).strftime("%H:%M")
-    ctx.reply(
-        ctx.t("web.link", url=made.url, minutes=config.web.signin_minutes, expires=expires)
-    )
+    ctx.reply(ctx.t("web.link", url=made.url, minutes=config.web.signin_minutes, expires=expires))
