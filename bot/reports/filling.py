@@ -82,7 +82,9 @@ async def display(reader: Reader, fdef: FieldDef, value: Any) -> str:
 
 async def summary_lines(reader: Reader, category: Category, answers: dict[str, Any]) -> list[str]:
     """Every answer of a report, one line each, in form order and the reader's language."""
-    return [f"• {label}: {shown}" for label, shown in await summary_pairs(reader, category, answers)]
+    return [
+        f"• {label}: {shown}" for label, shown in await summary_pairs(reader, category, answers)
+    ]
 
 
 async def summary_pairs(

@@ -103,9 +103,7 @@ def _day(text: str) -> date | None:
     return None
 
 
-async def read_filters(
-    request: web.Request, tx: Tx, viewer: Viewer, services: Services
-) -> Chosen:
+async def read_filters(request: web.Request, tx: Tx, viewer: Viewer, services: Services) -> Chosen:
     """The filters in the address, checked against the viewer's area."""
     q = request.query
     chosen = Chosen(
