@@ -10,22 +10,22 @@ of two officers is told who did what and nothing of theirs is stored.
 
 from __future__ import annotations
 
-import logging
 from typing import ClassVar, Literal
 
 from bot.core import dates
 from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.ids import parse_id
-from bot.core.model import Choice, Outbound
+from bot.core.model import Choice
 from bot.core.roles import ALERT_ROLES, in_scope
+from bot.reports import case_moves
 from bot.reports.alert_message import ACK_PREFIX
+from bot.reports.case_moves import MAX_NOTE
+from bot.reports.case_moves import sources as _sources
 from bot.reports.lifecycle import DUP_PREFIX, FIRE_KIND, OPEN_STATES, State, next_steps
 from handlers import menu
 from storage import incidents, members, reports
 from storage.reports import NamedReport, Report
-
-log = logging.getLogger(__name__)
 
 FLOW = "case_step"
 PREFIX = "cs:"
@@ -34,7 +34,6 @@ SKIP = PREFIX + "skip"  # no note
 YES = PREFIX + "yes"  # the force arrived in time
 NO = PREFIX + "no"
 QUIT = PREFIX + "quit"
-MAX_NOTE = 300  # characters: a short note, read on a phone
 
 
 class CaseStep(FlowState):
@@ -83,13 +82,6 @@ async def in_reach(
         await menu.show(ctx, ctx.t("case.not_allowed"))
         return None
     return row
-
-
-def _sources(kind: str, target: str) -> tuple[str, ...]:
-    """The states a step may come from: a tip is resolved from 'acknowledged' or
-    'verifying', but never twice, nor after another officer closed it."""
-    froms = (State.ACKNOWLEDGED, State.VERIFYING)
-    return tuple(s.value for s in froms if target in next_steps(kind, s))
 
 
 async def on_button(ctx: Context) -> None:
@@ -185,35 +177,32 @@ async def _ask(ctx: Context, row: NamedReport, prefix: str = "") -> None:
 
 async def _save(ctx: Context, row: NamedReport, note: str | None) -> None:
     """Store the step if the report is still where the step may come from; tell the
-    reporter; offer the next steps."""
+    reporter; offer the next steps (bot/reports/case_moves.py, shared with the web pages)."""
     me = ctx.member
     assert me is not None
     dialog = ctx.state.require(CaseStep)
     target, in_time = dialog.target, dialog.in_time
-    fire_done = row.kind == FIRE_KIND and target == State.DONE
-    detail = {"in_time": bool(in_time)} if fire_done else None
-    moved = await incidents.move(
+    fire_done = case_moves.asks_in_time(row.kind, target)
+    moved = await case_moves.move(
         ctx.tx,
-        row.id,
+        ctx.services.texts,
+        row,
         target,
         me.id,
         ctx.now_iso,
-        expect=_sources(row.kind, target),
         note=note,
-        detail=detail,
+        in_time=in_time,
+        served=ctx.served,
     )
     ctx.reset()
-    if not moved:
+    if not moved.stored:
         await _too_late(ctx, row, note or "")
         return
-    if fire_done:
-        await incidents.confirm_fire(ctx.tx, row.id, me.id, bool(in_time), ctx.now_iso)
-    log.info("case moved", extra={"report_id": row.id, "state": target, "by": me.id})
-    told = await _tell_reporter(ctx, row, target, note)
+    ctx.queued = ctx.queued or moved.told
     lines = [ctx.t("case.saved", number=row.number, state=ctx.t(f"case.state_{target}"))]
     if fire_done:
         lines.append(ctx.t("case.in_time_yes" if in_time else "case.in_time_no"))
-    lines.append(ctx.t("case.reporter_told" if told else "case.reporter_unreachable"))
+    lines.append(ctx.t("case.reporter_told" if moved.told else "case.reporter_unreachable"))
     ctx.reply("\n".join(lines), step_choices(ctx, row.id, row.kind, target) or None)
 
 
@@ -241,27 +230,6 @@ async def _too_late(ctx: Context, row: NamedReport, note: str) -> None:
         ctx.reply("\n".join(lines), choices)
     else:
         await menu.show(ctx, "\n".join(lines))
-
-
-async def _tell_reporter(ctx: Context, row: NamedReport, target: str, note: str | None) -> bool:
-    """The reporter hears of every step in their own language; it answers their emergency,
-    so quiet hours do not hold it."""
-    reporter = await members.get(ctx.tx, row.member_id)
-    if reporter is None:
-        return False
-    texts, locale = ctx.services.texts, reporter.locale
-    noted = texts.t(locale, "case.notice_note", note=note) if note else ""
-    key = "case.notice_fire" if row.kind == FIRE_KIND else "case.notice_tip"
-    text = texts.t(
-        locale,
-        key,
-        number=row.number,
-        verb=texts.t(locale, f"case.verb_{target}"),
-        note=noted,
-    )
-    return await ctx.notify(
-        row.member_id, f"case-notice:{row.id}:{target}", Outbound(text), urgent=True
-    )
 
 
 def ack_done_reply(ctx: Context, report: Report, text: str) -> None:

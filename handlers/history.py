@@ -14,8 +14,9 @@ from bot.core import dates
 from bot.core.engine import Context
 from bot.core.parsing import fold
 from bot.core.roles import role_label
-from bot.people.audit_export import action_label, values_text
+from bot.people.audit_export import action_label
 from bot.people.membership import Actor, may_see
+from bot.reports.history_lines import report_changes
 from bot.reports.numbers import looks_like_number, parse_number
 from handlers.commands import handles
 from storage import (
@@ -24,7 +25,6 @@ from storage import (
     member_lists,
     members,
     memberships,
-    report_history,
     reports,
     units,
 )
@@ -56,19 +56,11 @@ async def _report(ctx: Context, me: Member, number: str) -> None:
         ctx.reply(ctx.t("history.no_report", number=number))
         return
     lines = [ctx.t("history.report_title", number=number, unit=report.unit_name)]
-    for row in await report_history.of_report(ctx.tx, report.id):
-        before = values_text(row["before"]) if row["source"] == "audit" else ""
-        after = values_text(row["after"])
-        change = f"{before} → {after}" if before and after else before or after
+    for c in await report_changes(ctx.tx, ctx.services.texts, ctx.locale, report.id):
         lines.append(
-            ctx.t(
-                "history.line",
-                at=dates.stored_stamp(str(row["at"])),
-                what=action_label(ctx.services.texts, "report", str(row["action"]), ctx.locale),
-                by=str(row["actor"] or ctx.t("history.by_bot")),
-            )
-            + (f"\n   {change}" if change else "")
-            + (f"\n   {row['note']}" if row["note"] else "")
+            ctx.t("history.line", at=c.at, what=c.what, by=c.by)
+            + (f"\n   {c.change}" if c.change else "")
+            + (f"\n   {c.note}" if c.note else "")
         )
     ctx.reply("\n".join(lines))
 

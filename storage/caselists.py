@@ -20,7 +20,7 @@ STATE = "COALESCE(r.state, CASE WHEN r.ack_by IS NULL THEN 'received' ELSE 'ackn
 _LIVE = "r.urgent = 1 AND r.status = 'active' AND r.duplicate_of IS NULL"
 
 _SELECT = f"""SELECT r.id, r.number, r.kind, r.data, r.created_at, r.member_id,
-        r.duplicate_of, r.status, r.urgent, {STATE} AS state, u.path AS unit_path,
+        r.duplicate_of, r.status, r.urgent, {STATE} AS state, r.state_at, u.path AS unit_path,
         u.name AS unit_name
     FROM reports r JOIN units u ON u.id = r.unit_id"""
 
@@ -41,6 +41,7 @@ class CaseLine:
     duplicate_of: int | None
     status: str
     urgent: bool
+    state_at: str | None = None  # since when it stands in `state` (overdue counts from it)
 
     @classmethod
     def from_row(cls, row: Row) -> CaseLine:
@@ -59,6 +60,7 @@ class CaseLine:
             duplicate_of=None if row["duplicate_of"] is None else int(row["duplicate_of"]),
             status=str(row["status"]),
             urgent=bool(row["urgent"]),
+            state_at=None if row["state_at"] is None else str(row["state_at"]),
         )
 
 

@@ -82,14 +82,24 @@ async def display(reader: Reader, fdef: FieldDef, value: Any) -> str:
 
 async def summary_lines(reader: Reader, category: Category, answers: dict[str, Any]) -> list[str]:
     """Every answer of a report, one line each, in form order and the reader's language."""
-    lines = []
+    return [
+        f"• {label}: {shown}" for label, shown in await summary_pairs(reader, category, answers)
+    ]
+
+
+async def summary_pairs(
+    reader: Reader, category: Category, answers: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Every answer as (the form's label, the answer as shown): the same content as the
+    summary lines, for a page that lays labels and answers out apart."""
+    pairs = []
     for f in applicable(category, answers):
         if f.key in answers and not (f.on_summary and answers[f.key] is None):
             shown = await display(reader, f, answers[f.key])
             if _next_day(category, f, answers):
                 shown += " " + reader.t("wizard.next_day")
-            lines.append(f"• {f.label.get(reader.locale)}: {shown}")
-    return lines
+            pairs.append((f.label.get(reader.locale), shown))
+    return pairs
 
 
 def _next_day(category: Category, fdef: FieldDef, answers: dict[str, Any]) -> bool:

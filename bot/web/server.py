@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.core.engine import Services
 from bot.phasereport.photos import telegram_fetcher
-from bot.web import auth, files, home
+from bot.web import auth, files, home, mapview, reports, urgent
 from bot.web.keys import ATTEMPTS, HOOK, PHOTOS, SERVICES
 from bot.web.render import message
 from bot.web.security import Attempts, csrf_ok, harden, origin_ok
@@ -31,7 +31,14 @@ MAX_BODY = 1024 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 # Each module that serves pages adds its routes here (route tables, in the menu's order).
-ROUTES: tuple[web.RouteTableDef, ...] = (auth.routes, files.routes, home.routes)
+ROUTES: tuple[web.RouteTableDef, ...] = (
+    auth.routes,
+    files.routes,
+    home.routes,
+    urgent.routes,
+    reports.routes,
+    mapview.routes,
+)
 
 # POSTs a token in the path authorises by itself (no session yet, so no CSRF token).
 TOKEN_POSTS = (auth.SIGNIN_PREFIX, files.FILE_PREFIX)
