@@ -176,15 +176,24 @@ def install(
     return ready
 
 
-def ensure(euid: int | None = None) -> Binaries:
-    """The binaries, installed first when missing and possible; else BrowserSetupError."""
-    ready = find()
+def ensure(
+    *,
+    euid: int | None = None,
+    which: Which = shutil.which,
+    env: Mapping[str, str] = os.environ,
+    dirs: Sequence[str] = KNOWN_DIRS,
+    run: Runner = subprocess.run,
+    lock_path: Path = LOCK_PATH,
+) -> Binaries:
+    """The binaries, installed first when missing and possible; else BrowserSetupError, so a
+    machine without a browser fails the browser tests loudly instead of skipping them."""
+    ready = find(which, env, dirs)
     if ready is not None:
         return ready
-    reason = why_no_install(os.geteuid() if euid is None else euid)
+    reason = why_no_install(os.geteuid() if euid is None else euid, which)
     if reason is not None:
         raise BrowserSetupError(f"Chromium or chromedriver is missing and {reason}: {MANUAL}")
-    return install()
+    return install(run, APT_TIMEOUT_S, lock_path, lambda: find(which, env, dirs))
 
 
 # ------------------------------------------------------------------------ starting

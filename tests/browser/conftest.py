@@ -106,7 +106,10 @@ def browser(driver: Any, downloads: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def web_world(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebWorld]:
+def web_world(
+    emulator: Emulator,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[WebWorld]:
     world = make_world(emulator, tmp_path_factory.mktemp("web-bot"))
     world.bot.start()
     try:
@@ -117,7 +120,9 @@ def web_world(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> I
 
 @pytest.fixture
 async def web_bot(
-    web_world: WebWorld, emulator: Emulator, request: pytest.FixtureRequest
+    web_world: WebWorld,
+    emulator: Emulator,  # noqa: F811
+    request: pytest.FixtureRequest,
 ) -> WebWorld:
     """The module's bot, polling and serving pages (started again if a test left it dead)."""
     request.node.e2e_processes = [web_world.bot]  # its output goes into a failing report

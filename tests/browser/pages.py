@@ -22,9 +22,7 @@ from selenium.webdriver.common.by import By
 
 from tests.browser.chromium import allow_downloads
 
-OUTPUT = Path(
-    os.environ.get("ANTT_BROWSER_OUTPUT") or Path(__file__).resolve().parent / "output"
-)
+OUTPUT = Path(os.environ.get("ANTT_BROWSER_OUTPUT") or Path(__file__).resolve().parent / "output")
 PHONE = (390, 844)  # a common phone's CSS pixels
 DESKTOP = (1366, 900)
 SIGN_IN = "Đăng nhập"  # the button on the sign-in link's page
@@ -41,7 +39,7 @@ def _until(what: Callable[[], T | None], timeout: float, failure: Callable[[], s
     deadline = time.monotonic() + timeout
     while True:
         got = what()
-        if got is not None and got is not False:
+        if got:  # a page between two loads reads as "": not yet
             return got
         if time.monotonic() > deadline:
             raise AssertionError(failure())
@@ -59,8 +57,13 @@ def text_of(driver: Any) -> str:
 def wait_for_text(driver: Any, text: str, timeout: float = WAIT_S) -> str:
     """Wait until the page shows `text`; the page's text (a failure shows the page)."""
     __tracebackhide__ = True
+
+    def shown() -> str | None:
+        page = text_of(driver)
+        return page if text in page else None
+
     return _until(
-        lambda: (shown := text_of(driver)) and text in shown and shown,
+        shown,
         timeout,
         lambda: f"the page never showed {text!r}; {driver.current_url} shows:\n{text_of(driver)}",
     )
@@ -68,8 +71,26 @@ def wait_for_text(driver: Any, text: str, timeout: float = WAIT_S) -> str:
 
 def heading(driver: Any) -> str:
     """The page's <h1>: the title every page (and every refusal) carries."""
-    found = driver.find_elements(By.TAG_NAME, "h1")
-    return str(found[0].text) if found else ""
+    try:
+        found = driver.find_elements(By.TAG_NAME, "h1")
+        return str(found[0].text) if found else ""
+    except WebDriverException:  # the page changed under us
+        return ""
+
+
+def wait_for_heading(driver: Any, title: str, timeout: float = WAIT_S) -> str:
+    """Wait until the page's title (<h1>) is `title`, e.g. after pressing a button that
+    loads another page; the page's text."""
+    __tracebackhide__ = True
+    _until(
+        lambda: heading(driver) == title,
+        timeout,
+        lambda: (
+            f"the page's title never became {title!r}; {driver.current_url} shows:\n"
+            f"{text_of(driver)}"
+        ),
+    )
+    return text_of(driver)
 
 
 def press(driver: Any, label: str) -> None:
@@ -90,13 +111,13 @@ def sign_in_browser(driver: Any, url: str) -> str:
     driver.get(url)
     wait_for_text(driver, SIGN_IN)
     press(driver, SIGN_IN)
-    return wait_for_text(driver, "Tổng quan")
+    return wait_for_heading(driver, "Tổng quan")
 
 
 def sign_out(driver: Any) -> str:
     """Press "Đăng xuất" in the page's header; the page that follows."""
     press(driver, SIGN_OUT)
-    return wait_for_text(driver, "Bạn đã đăng xuất")
+    return wait_for_heading(driver, "Đã đăng xuất")
 
 
 def forget_sessions(driver: Any) -> None:
@@ -151,6 +172,8 @@ def wait_for_download(folder: Path, suffix: str = "", timeout: float = 20.0) -> 
     return _until(
         finished,
         timeout,
-        lambda: f"no finished download{' ' + suffix if suffix else ''} in {folder}: "
-        f"{sorted(p.name for p in folder.iterdir()) if folder.exists() else 'no folder'}",
+        lambda: (
+            f"no finished download{' ' + suffix if suffix else ''} in {folder}: "
+            f"{sorted(p.name for p in folder.iterdir()) if folder.exists() else 'no folder'}"
+        ),
     )
