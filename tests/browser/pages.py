@@ -11,11 +11,12 @@ app) calls these through `asyncio.to_thread`, so the server can answer while the
 
 from __future__ import annotations
 
+import base64
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
@@ -23,8 +24,20 @@ from selenium.webdriver.common.by import By
 from tests.browser.chromium import allow_downloads
 
 OUTPUT = Path(os.environ.get("ANTT_BROWSER_OUTPUT") or Path(__file__).resolve().parent / "output")
-PHONE = (390, 844)  # a common phone's CSS pixels
-DESKTOP = (1366, 900)
+
+
+class Screen(NamedTuple):
+    """A screen to look at a page on: CSS pixels, and whether it is a phone's (then the page
+    is laid out as a phone lays it out: its viewport meta tag, touch, device pixels)."""
+
+    width: int
+    height: int
+    mobile: bool = False
+    scale: float = 1.0
+
+
+PHONE = Screen(390, 844, mobile=True, scale=2.0)  # a common phone
+DESKTOP = Screen(1366, 900)
 SIGN_IN = "Đăng nhập"  # the button on the sign-in link's page
 SIGN_OUT = "Đăng xuất"
 WAIT_S = 10.0
@@ -125,22 +138,40 @@ def forget_sessions(driver: Any) -> None:
     driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
 
 
-def resize(driver: Any, size: tuple[int, int]) -> None:
-    """Make the window phone-sized or desktop-sized (PHONE, DESKTOP)."""
-    driver.set_window_size(*size)
+def resize(driver: Any, screen: Screen) -> None:
+    """Look at pages on a phone (PHONE) or a desktop (DESKTOP) from now on."""
+    if screen.mobile:
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {
+                "width": screen.width,
+                "height": screen.height,
+                "deviceScaleFactor": screen.scale,
+                "mobile": True,
+            },
+        )
+    else:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(screen.width, screen.height)
 
 
-def shot(driver: Any, name: str, size: tuple[int, int] | None = None) -> Path:
-    """Save a screenshot of the page as OUTPUT/<name>.png (at `size` when given: the window
-    goes back to desktop size afterwards). Returns the file."""
+def shot(driver: Any, name: str, screen: Screen | None = None, *, whole: bool = True) -> Path:
+    """Save a screenshot of the page as OUTPUT/<name>.png, the whole page long unless `whole`
+    is False; on `screen` when given (the browser goes back to DESKTOP afterwards)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     path = OUTPUT / f"{name}.png"
-    if size is not None:
-        resize(driver, size)
+    if screen is not None:
+        resize(driver, screen)
     try:
-        assert driver.save_screenshot(str(path)), f"Chromium did not save {path}"
+        if whole:
+            png = driver.execute_cdp_cmd(
+                "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+            )
+            path.write_bytes(base64.b64decode(png["data"]))
+        else:
+            assert driver.save_screenshot(str(path)), f"Chromium did not save {path}"
     finally:
-        if size is not None:
+        if screen is not None:
             resize(driver, DESKTOP)
     return path
 
