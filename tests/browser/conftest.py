@@ -25,11 +25,13 @@ Screenshots go to tests/browser/output/ (pages.OUTPUT); the session summary says
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 
 from tests.browser import chromium, pages
 from tests.browser.site import WebWorld, make_world, wait_for_pages
@@ -65,6 +67,32 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"browser screenshots: {pages.OUTPUT} ({len(shots)} files)")
 
 
+class FailedPage:
+    """A failing browser test's report shows the page Chromium was on, and a screenshot of
+    it is saved as OUTPUT/FAILED-<test>.png."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: Any) -> Any:
+        report = yield
+        driver = getattr(item, "funcargs", {}).get("browser")
+        if driver is not None and report.when == "call" and report.failed:
+            try:
+                name = "FAILED-" + re.sub(r"[^\w-]+", "-", item.name)
+                saved = pages.shot(driver, name)
+                report.sections.append(
+                    (f"browser page ({driver.current_url}; {saved})", pages.text_of(driver))
+                )
+            except Exception as exc:  # the browser itself may be what failed
+                report.sections.append(("browser page", f"(not readable: {exc})"))
+        return report
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Show the page of a failing browser test (registered once per session)."""
+    if not config.pluginmanager.has_plugin("antt-browser-failed-page"):
+        config.pluginmanager.register(FailedPage(), "antt-browser-failed-page")
+
+
 @pytest.fixture(scope="session")
 def chromium_binaries() -> chromium.Binaries:
     try:
@@ -80,7 +108,16 @@ def driver(
     folder = tmp_path_factory.mktemp("chromium")
     for old in pages.OUTPUT.glob("*.png") if pages.OUTPUT.exists() else ():
         old.unlink()  # only this session's screenshots stay
-    started = chromium.start(chromium_binaries, folder / "downloads", folder / "chromedriver.log")
+    log = folder / "chromedriver.log"
+    try:
+        started = chromium.start(chromium_binaries, folder / "downloads", log)
+    except WebDriverException as exc:
+        said = log.read_text("utf-8", "replace")[-3000:] if log.exists() else ""
+        pytest.fail(
+            f"browser tests: Chromium did not start ({chromium_binaries}): {exc.msg}\n"
+            f"chromedriver's log ({log}):\n{said}\n{chromium.MANUAL}",
+            pytrace=False,
+        )
     _STARTED.append(True)
     try:
         yield started
