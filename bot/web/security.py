@@ -2,7 +2,9 @@
 
 - A content security policy: scripts, styles and images from this server only (the map's
   tiles from the configured tile server), no inline script, no frames, forms post here only.
-- No referrer leaves a page, so a link's token never reaches the tile server or anyone else.
+- No referrer leaves for another site, so a link's token never reaches the tile server or
+  anyone else. ("same-origin", not "no-referrer": under "no-referrer" browsers send
+  `Origin: null` with our own forms' posts, and those are refused below.)
 - Every POST but the two a token itself authorises (sign-in, opening a file link) carries the
   session's CSRF token, and a browser's Origin, when it sends one, must be ours.
 - Sign-in and link attempts are counted per address: past `[web] attempts_per_minute` the
@@ -45,7 +47,7 @@ def harden(response: web.StreamResponse, config: WebSection) -> None:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", policy(config))
     headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "no-referrer"
+    headers["Referrer-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"
     headers.setdefault("Cache-Control", "no-store")
     if config.secure:

@@ -36,7 +36,7 @@ async def test_an_officer_signs_in_with_the_link_and_sees_the_pages(tmp_path: Pa
             assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=43200" in cookie
             csp = home.headers["Content-Security-Policy"]
             assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
-            assert home.headers["Referrer-Policy"] == "no-referrer"
+            assert home.headers["Referrer-Policy"] == "same-origin"
     finally:
         await h.close()
 
