@@ -18,7 +18,11 @@ from tests.inproc.helpers import SUMMARY, report_data, rows
 from tests.support.fakezalo import FakeZalo, SentMessage, ZaloUser
 from tests.support.harness import COMMUNE, TEAM_A, Harness, make_harness
 
-ELSEWHERE = "📷 2 ảnh: xem trên Telegram (người báo gửi qua Telegram, chưa chuyển được sang đây)."
+ELSEWHERE = (
+    "📷 2 ảnh: xem trên Telegram (người báo gửi qua Telegram, chưa chuyển được sang đây). "
+    "Muốn xem ảnh ngay trên Zalo: quản trị viên đặt địa chỉ trang (mục [web] public_url) "
+    "trong tệp cấu hình."
+)
 LATER = (
     "📷 1 ảnh: bot đã lưu, sẽ gửi kèm khi hệ thống bật đường dẫn tệp (hỏi quản trị hệ thống). "
     "Cần xem ngay thì gọi người báo."
