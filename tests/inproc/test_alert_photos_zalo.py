@@ -1,6 +1,7 @@
-"""Photos in alerts across messengers: Zalo sends images only from a URL and the bot has no
-public file URL yet, so an alert read on Zalo (or a Zalo photo's alert on Telegram) says how
-many photos there are and where they can be seen, and nothing is sent that cannot arrive."""
+"""Photos in alerts across messengers: Zalo sends images only from a URL and, without
+`[web] public_url`, the bot has no public file URL, so an alert read on Zalo (or a Zalo
+photo's alert on Telegram) says how many photos there are and where they can be seen, and
+nothing is sent that cannot arrive (with links: tests/inproc/test_zalo_files.py)."""
 
 from __future__ import annotations
 

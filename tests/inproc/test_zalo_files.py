@@ -69,8 +69,8 @@ async def test_the_tally_on_zalo_sends_the_chart_by_url_and_personal_file_links(
         workbook, xlsx_path = linked(replies, ".xlsx")
         expires = when(START.replace(tzinfo=z.h.clock.tz) + timedelta(hours=72), z.h.clock.tz)
         assert workbook.text.splitlines()[1] == (
-            f"Mở được đến {expires}. Liên kết chỉ dành cho bạn: lần đầu mở, bấm “Tải về”;"
-            " không chuyển cho người khác."
+            f"Mở được đến {expires}. Liên kết chỉ dành cho bạn: lần đầu mở, chọn “Tải về”"
+            " trên trang; không chuyển cho người khác."
         )
         _, csv_path = linked(replies, ".csv")
         async with (
