@@ -17,6 +17,7 @@ from bot.core.config import Config
 from bot.schedule.planners import jobs_from
 from bot.schedule.scheduler import Planning
 from bot.web.auth import when
+from tests.inproc.commend_world import build
 from tests.inproc.phase_world import config_for
 from tests.inproc.police_world import enrol
 from tests.inproc.test_zalo import fake  # noqa: F401  (the fake Zalo server)
@@ -247,3 +248,26 @@ async def test_a_file_that_cannot_be_built_is_told_on_zalo_and_nothing_is_linked
         assert [m.method for m in replies] == ["sendMessage", "sendMessage"]
         assert replies[-1].text == FILES_FAILED
         assert await z.h.count("SELECT COUNT(*) FROM web_links") == 0
+
+
+async def test_the_commendation_list_on_zalo_is_two_personal_links(
+    tmp_path: Path,
+    fake: FakeZalo,  # noqa: F811
+) -> None:
+    async with zalo_web(tmp_path, fake) as z:
+        await build(z.h)
+        tam, _ = await z.member("Ngô Văn Tâm", "officer", COMMUNE)
+        await z.say(tam, "/khenthuong")
+        await z.pick(tam, "Đợt 3")
+        ticked = await z.say(tam, "3")
+        assert ticked[0].text.startswith("✅ Đã đánh dấu đề nghị: Nguyễn Văn An.")
+        z.last = ticked[-1]
+        files = await z.pick(tam, "Xuất danh sách")
+        assert files[0].text.startswith("📄 Danh sách đề nghị khen thưởng (1 dòng)")
+        assert "Telegram" not in files[0].text
+        _, xlsx_path = linked(files, ".xlsx")
+        _, docx_path = linked(files, ".docx")
+        async with browser(z.h) as owner:
+            book = await owner_downloads(owner, xlsx_path)
+            assert openpyxl.load_workbook(io.BytesIO(book)).sheetnames
+            assert (await (await owner.get(docx_path)).read()).startswith(b"PK")
