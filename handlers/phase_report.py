@@ -165,7 +165,7 @@ async def _make(ctx: Context, code: str, unit: Unit) -> None:
     lines = [_summary(ctx, report)]
     files = []
     if ctx.can_send_files:
-        fetch = telegram_fetcher(config) if ctx.inbound.channel == "telegram" else None
+        fetch = telegram_fetcher(config)  # Telegram photos, on Telegram or a Zalo link
         files = attachments(services.db, report, fetch, ctx.t("tally.files_failed"))
         lines.append(ctx.t("phase_report.files_note"))
     else:

@@ -60,6 +60,17 @@ async def by_identity(tx: Tx, channel: str, user_id: str) -> Member | None:
     return Member.from_row(row) if row is not None else None
 
 
+async def by_chat(tx: Tx, channel: str, chat_id: str) -> Member | None:
+    """The active member a chat belongs to: a file or photo sent there is linked to them."""
+    row = await tx.fetchone(
+        f"""SELECT {_MEMBER_COLUMNS} FROM identities i
+            JOIN members m ON m.id = i.member_id JOIN units u ON u.id = m.unit_id
+            WHERE i.channel = ? AND i.chat_id = ? AND m.active = 1""",
+        (channel, chat_id),
+    )
+    return Member.from_row(row) if row is not None else None
+
+
 async def get(tx: Tx, member_id: int) -> Member | None:
     """One member with their unit, for names on receipts and alerts."""
     row = await tx.fetchone(

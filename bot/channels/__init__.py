@@ -37,7 +37,7 @@ class Channel(Protocol):
     name: str
     numbered: bool  # True where choices are numbered lines (no buttons): terminal, Zalo
     locations: bool  # True where users can send a location pin (not Zalo: places are typed)
-    files: bool  # True where the bot can send files it made (not Zalo: photos only by URL)
+    files: bool  # True where the bot can send files it made (Zalo only as links: [web] public_url)
 
     async def deliver(self, chat_id: str, message: Outbound, *, urgent: bool = False) -> str | None:
         """Send a message the bot starts; return the platform's message id if it has one.

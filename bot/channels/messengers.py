@@ -168,7 +168,8 @@ class ZaloMessenger:
         return asyncio.create_task(channel.poll(stop))
 
     async def close(self) -> None:
-        """Close the HTTP connection pool."""
+        """Let files in flight go, then close the HTTP connection pool."""
+        await self.channel.settle(timeout=30)
         await self.channel.api.aclose()
 
 

@@ -65,6 +65,7 @@ async def deliver(
         channel=str(contact["channel"]),
         map_url=ctx.services.config.alerts.map_url,
         media_sent=not media,  # a reminder to someone whose first alert had them
+        config=ctx.services.config,
     )
     if lead:
         message = Outbound(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.config import Config
 from bot.core.engine import Context
 from bot.core.i18n import Texts
 from bot.core.model import Outbound
@@ -13,10 +14,13 @@ from storage import outbox
 from storage.db import Row
 
 # Where a file reference came from, by its prefix: Telegram's file ids can be sent again on
-# Telegram; Zalo photos are files on the bot's own disk, which no messenger can show until a
-# public base URL for files is configured.
+# Telegram; Zalo photos are files on the bot's own disk. Zalo shows a photo only from a URL:
+# with `[web] public_url` set, the bot's web server serves both kinds (a Telegram one fetched
+# through the Bot API, so only with a Telegram token).
 TELEGRAM_PREFIX = "tg:"
+FILE_PREFIX = "file:"
 MESSENGER_NAMES = {TELEGRAM_PREFIX: "Telegram"}
+ZALO = "zalo"
 
 
 def voice_answers(category: Category, answers: dict[str, Any]) -> list[tuple[str, str]]:
@@ -43,6 +47,18 @@ def playable_on(channel: str, ref: str) -> bool:
     """A voice note or photo is sent again by the messenger's own file id: only there can
     it be shown."""
     return ref.startswith(TELEGRAM_PREFIX) and channel == "telegram"
+
+
+def photo_shown(config: Config | None, channel: str, ref: str) -> bool:
+    """Whether a photo can be shown in this messenger: by its own file id (Telegram), or by
+    a link to the bot's web server (Zalo, when file links are on and the bot can get it)."""
+    if playable_on(channel, ref):
+        return True
+    if config is None or channel != ZALO or not config.web.enabled:
+        return False
+    return ref.startswith(FILE_PREFIX) or (
+        ref.startswith(TELEGRAM_PREFIX) and bool(config.telegram_token)
+    )
 
 
 def voice_key(report_id: int, officer_id: int, field: str) -> str:
@@ -74,20 +90,22 @@ def photo_lines(
     answers: dict[str, Any],
     *,
     already_sent: bool = False,
+    config: Config | None = None,
 ) -> list[str]:
     """What the alert says of the report's photos: that they follow (where the officer's
-    messenger holds them; on a later step of the ladder, that they came with the first
-    alert), else how many there are and where they can be seen."""
+    messenger can show them; on a later step of the ladder, that they came with the first
+    alert), else how many there are and where they can be seen. `config` tells whether
+    file links are on (Zalo then shows them too)."""
     refs = [ref for _, ref in photo_answers(category, answers)]
     if not refs:
         return []
-    shown = [ref for ref in refs if playable_on(channel, ref)]
+    shown = [ref for ref in refs if photo_shown(config, channel, ref)]
     key = "alertx.photos_sent" if already_sent else "alertx.photos_follow"
     lines = [texts.t(locale, key, count=len(shown))] if shown else []
     elsewhere: dict[str, int] = {}
     kept = 0
     for ref in refs:
-        if playable_on(channel, ref):
+        if photo_shown(config, channel, ref):
             continue
         name = next((n for p, n in MESSENGER_NAMES.items() if ref.startswith(p)), None)
         if name is None:
@@ -134,7 +152,7 @@ async def queue_media(
             )
     photos = photo_answers(category, answers)
     for index, (_, ref) in enumerate(photos, 1):
-        if playable_on(channel, ref):
+        if photo_shown(ctx.services.config, channel, ref):
             caption = texts.t(
                 locale, "alertx.photo_caption", n=index, total=len(photos), number=number
             )

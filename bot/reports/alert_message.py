@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core import dates
+from bot.core.config import Config
 from bot.core.i18n import Texts
 from bot.core.model import Choice, Outbound
 from bot.reports.alert_media import photo_lines
@@ -35,13 +36,14 @@ async def alert_message(
     channel: str = "",
     map_url: str = "",
     media_sent: bool = False,
+    config: Config | None = None,
 ) -> Outbound:
     """The alert with its acknowledge button, wholly in the officer's language whatever
     language the reporter uses; a tip its reporter marked not urgent does not say "KHẨN".
 
     `channel` is the officer's messenger (it decides whether the photos follow as photos or
     the alert says where to see them; `media_sent`: they came with an earlier alert);
-    `map_url` turns each location pin into a link.
+    `map_url` turns each location pin into a link; `config` says whether file links are on.
     """
     title_key = "alert.title" if urgent else "alert.title_normal"
     lines = [
@@ -50,7 +52,9 @@ async def alert_message(
         "",
         *(await summary_lines(Viewer(texts, locale, tx), category, answers)),
         *map_lines(texts, locale, category, answers, map_url),
-        *photo_lines(texts, locale, channel, category, answers, already_sent=media_sent),
+        *photo_lines(
+            texts, locale, channel, category, answers, already_sent=media_sent, config=config
+        ),
     ]
     return Outbound(
         "\n".join(lines),

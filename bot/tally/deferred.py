@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbound:
     """Build the message a deferred outbox row stands for."""
     from bot.tally import periods
-    from bot.tally.files import file_stem, xlsx_bytes
+    from bot.tally.files import file_stem, png_bytes, xlsx_bytes
     from bot.tally.prepared import prepare
     from storage import members, units
 
@@ -64,7 +64,14 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
         """The workbook, already built."""
         return data
 
-    caption = texts.t(locale, "schedule.monthly_tally_file")
-    return Outbound(
-        caption, attachments=[Attachment(f"{file_stem(tally)}.xlsx", "document", built)]
-    )
+    stem = file_stem(tally)
+    files = [Attachment(f"{stem}.xlsx", "document", built)]
+    if payload.get("chart"):  # where files are links (Zalo), the chart too, as a photo
+        chart = await png_bytes(tally, labels)
+
+        async def drawn() -> bytes:
+            """The chart, already drawn."""
+            return chart
+
+        files.append(Attachment(f"{stem}.png", "photo", drawn))
+    return Outbound(texts.t(locale, "schedule.monthly_tally_file"), attachments=files)

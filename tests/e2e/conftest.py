@@ -65,8 +65,9 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeZalo]:
-    """The fake Zalo Bot API server, one per test module."""
-    server = FakeZalo().start()
+    """The fake Zalo Bot API server, one per test module; it downloads every sendPhoto URL,
+    as Zalo does."""
+    server = FakeZalo(fetch_photos=True).start()
     yield server
     server.stop()
 

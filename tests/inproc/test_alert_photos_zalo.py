@@ -1,6 +1,7 @@
-"""Photos in alerts across messengers: Zalo sends images only from a URL and the bot has no
-public file URL yet, so an alert read on Zalo (or a Zalo photo's alert on Telegram) says how
-many photos there are and where they can be seen, and nothing is sent that cannot arrive."""
+"""Photos in alerts across messengers: Zalo sends images only from a URL and, without
+`[web] public_url`, the bot has no public file URL, so an alert read on Zalo (or a Zalo
+photo's alert on Telegram) says how many photos there are and where they can be seen, and
+nothing is sent that cannot arrive (with links: tests/inproc/test_zalo_files.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from tests.inproc.helpers import SUMMARY, report_data, rows
 from tests.support.fakezalo import FakeZalo, SentMessage, ZaloUser
 from tests.support.harness import COMMUNE, TEAM_A, Harness, make_harness
 
-ELSEWHERE = "📷 2 ảnh: xem trên Telegram (người báo gửi qua Telegram, chưa chuyển được sang đây)."
+ELSEWHERE = (
+    "📷 2 ảnh: xem trên Telegram (người báo gửi qua Telegram, chưa chuyển được sang đây). "
+    "Muốn xem ảnh ngay trên Zalo: quản trị viên đặt địa chỉ trang (mục [web] public_url) "
+    "trong tệp cấu hình."
+)
 LATER = (
     "📷 1 ảnh: bot đã lưu, sẽ gửi kèm khi hệ thống bật đường dẫn tệp (hỏi quản trị hệ thống). "
     "Cần xem ngay thì gọi người báo."

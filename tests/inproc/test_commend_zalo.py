@@ -51,6 +51,8 @@ async def test_an_officer_on_zalo_ticks_by_typing_numbers(z: Z) -> None:  # noqa
         "📄 Zalo chưa nhận được tệp từ bot. Danh sách (1 dòng) đã lưu: mở /khenthuong trên"
         " Telegram để nhận tệp Excel và Word, hoặc nhờ quản trị chạy trên máy chủ: antt-bot"
         ' commend export --unit "Tỉnh Lạng Sơn/Xã Bắc Sơn" --occasion p20261001-20261031'
+        " Muốn nhận tệp ngay trên Zalo: quản trị viên đặt địa chỉ trang (mục [web] public_url)"
+        " trong tệp cấu hình rồi khởi động lại bot."
     )
     done = await z.say(tam, last.choice_number("Xong"))
     assert done[0].text.startswith("Đã lưu 1 đề nghị khen thưởng.")

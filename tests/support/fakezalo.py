@@ -10,6 +10,8 @@ What it copies from the real API (https://bot.zaloplatforms.com/docs):
   message.sticker.received / message.unsupported.received; string ids; `date` in ms;
   `message.from.id`, `message.chat.id`, `message.chat.chat_type`; photos as `photo_url`.
 - sendMessage refuses texts over 2,000 characters (and empty ones); sendPhoto takes a URL.
+- sendPhoto: with `fetch_photos` (end-to-end tests) the fake downloads the photo from its URL
+  as Zalo does, records what it got (`BotState.downloads`) and refuses a photo it cannot get.
 - setWebhook needs a secret of 8 to 256 characters; updates are then POSTed to the URL with
   `X-Bot-Api-Secret-Token`, bare (`{"event_name", "message"}`).
 - Photos users send are served at `/media/<name>.jpg`, so the bot downloads real bytes.
@@ -69,6 +71,16 @@ class SentMessage:
 
 
 @dataclass
+class Download:
+    """A photo the fake fetched for sendPhoto: what the bot's URL answered."""
+
+    url: str
+    status: int
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class BotState:
     token: str
     updates: collections.deque[dict[str, Any]] = field(default_factory=collections.deque)
@@ -81,12 +93,14 @@ class BotState:
     served: int = 0  # updates handed out by getUpdates or accepted by the webhook
     served_at: float = 0.0  # time.time() of the last update handed out
     flood: int = 0  # the next N sendMessage calls answer 429 (a rate limit)
+    downloads: list[Download] = field(default_factory=list)  # photos fetched for sendPhoto
 
 
 class FakeZalo:
     """The fake server. `start()` in a thread; `bot(token)` registers a bot's token."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, fetch_photos: bool = False) -> None:
+        self.fetch_photos = fetch_photos  # GET each sendPhoto URL, as Zalo does
         self.loop = asyncio.new_event_loop()
         self.port = 0
         self.bots: dict[str, BotState] = {}
@@ -315,7 +329,21 @@ class FakeZalo:
             return _error(400, "Bad Request: chat_id and photo are required")
         if len(caption) > TEXT_LIMIT:
             return _error(400, "Bad Request: caption length must be at most 2000")
+        if self.fetch_photos and not await self._fetch(bot, photo):
+            return _error(400, "Bad Request: the photo could not be downloaded from its URL")
         return _ok(self._record(bot, chat_id, caption, "sendPhoto", photo))
+
+    async def _fetch(self, bot: BotState, url: str) -> bool:
+        """Download a photo as Zalo does before it shows it; True when it is an image."""
+        assert self._http is not None
+        try:
+            response = await self._http.get(url)
+        except httpx.HTTPError as err:
+            bot.downloads.append(Download(url, 0, type(err).__name__, b""))
+            return False
+        kind = response.headers.get("content-type", "")
+        bot.downloads.append(Download(url, response.status_code, kind, response.content))
+        return response.status_code == 200 and kind.startswith("image/")
 
     async def _m_setWebhook(
         self, bot: BotState, params: dict[str, Any], _: web.Request

@@ -5,6 +5,9 @@ choices are numbered lines (`numbered`), an edit is sent as a new message, place
 (`locations = False`), and the message id is the dedupe key. Every received update is written
 to the inbound journal before it is processed (and, for webhooks, before Zalo gets its 200),
 so an update Zalo considers delivered survives a crash; start-up replays the unprocessed ones.
+
+Zalo's Bot API has no documents and sends pictures only from a URL: with `[web] public_url`
+set the channel sends files by link (bot/channels/zalo/files.py); without it, none.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 
 from bot.channels import DeliveryError
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloError, ZaloNetworkError
+from bot.channels.zalo.files import Piece, piece, pieces_of, sent_by_link
 from bot.channels.zalo.mapping import (
     IMAGE,
     NAME,
@@ -37,6 +41,8 @@ from storage import conversations, journal, members
 
 log = logging.getLogger(__name__)
 
+FILE_FLOOD_RETRIES = 3  # a reply's file waits out this many rate limits
+
 
 class ZaloChannel:
     """The Zalo adapter: maps updates to the engine and delivers outbox messages."""
@@ -44,7 +50,7 @@ class ZaloChannel:
     name = NAME
     numbered = True
     locations = False
-    files = False  # the Bot API sends photos by URL only and has no documents
+    files = False  # the Bot API sends photos by URL only and has no documents: see __init__
 
     def __init__(self, config: Config, engine: Engine, *, api: ZaloApi | None = None) -> None:
         token = config.zalo_token
@@ -56,6 +62,8 @@ class ZaloChannel:
         self.media_dir = Path(config.zalo.media_dir).resolve() / NAME
         self._max_photo = int(config.zalo.max_photo_mb * 1024 * 1024)
         self._lock = asyncio.Lock()  # one update at a time: a chat's messages stay in order
+        self.files = config.web.enabled  # files go as links to the bot's own web server
+        self._file_tasks: set[asyncio.Task[None]] = set()
 
     # ------------------------------------------------------------------ receiving
 
@@ -142,10 +150,11 @@ class ZaloChannel:
         network), the rest go to the outbox instead of being lost."""
         for index, message in enumerate(replies):
             try:
-                await self.deliver(chat_id, message)
+                await self._send_text(chat_id, message)
             except DeliveryError as err:
                 if not err.transient:
                     log.warning("zalo reply refused", extra={"reason": err.reason[:200]})
+                    self._spawn_files(chat_id, message)
                     continue
                 later = list(enumerate(replies))[index:]
                 if err.remaining is not None:
@@ -159,7 +168,10 @@ class ZaloChannel:
                     retry_after=err.retry_after,
                     reason=err.reason,
                 )
+                for later_message in replies[index:]:  # the outbox keeps texts; files go here
+                    self._spawn_files(chat_id, later_message)
                 return
+            self._spawn_files(chat_id, message)
 
     async def replay_journal(self) -> int:
         """Process updates received before a crash but never handled; returns how many."""
@@ -214,19 +226,86 @@ class ZaloChannel:
 
     async def deliver(self, chat_id: str, message: Outbound, *, urgent: bool = False) -> str | None:
         """Send a message as numbered lines, split under Zalo's 2,000-character limit (the
-        outbox already sends urgent rows first; Zalo replies are not paced against them)."""
+        outbox already sends urgent rows first; Zalo replies are not paced against them).
+
+        With file links on, its files follow the text as links (a photo row is one
+        sendPhoto with the text as caption); a voice note is never sent: the text tells of it.
+        """
+        items = [a for a in message.attachments if sent_by_link(a)] if self.files else []
+        services = self.engine.services
+        if len(items) == 1 and items[0].ref and not message.choices:  # an alert's photo
+            return await self._send_pieces(
+                chat_id, [await piece(services, chat_id, items[0], message.text)]
+            )
+        parts = [Piece(part) for part in split_text(render_text(message))]
+        return await self._send_pieces(chat_id, parts + await pieces_of(services, chat_id, items))
+
+    async def _send_text(self, chat_id: str, message: Outbound) -> str | None:
+        """A reply's text alone: its files are sent apart (`_spawn_files`)."""
+        parts = [Piece(part) for part in split_text(render_text(message))]
+        return await self._send_pieces(chat_id, parts)
+
+    async def _send_pieces(self, chat_id: str, pieces: list[Piece]) -> str | None:
+        """Send texts and photos in order; on a failure after the first, what is left
+        travels as text (a photo as its link), so a retry repeats nothing."""
         first: str | None = None
-        parts = split_text(render_text(message))
-        for index, part in enumerate(parts):
+        for index, part in enumerate(pieces):
             try:
-                sent = await self.api.send_message(chat_id, part)
+                if part.photo:
+                    sent = await self.api.send_photo(chat_id, part.photo, part.text)
+                else:
+                    sent = await self.api.send_message(chat_id, part.text)
             except ZaloError as err:
                 problem = _delivery_error(err)
                 if index:  # the first parts arrived: a retry sends only the rest
-                    problem.remaining = Outbound("\n".join(parts[index:]))
+                    problem.remaining = Outbound("\n".join(p.as_text() for p in pieces[index:]))
                 raise problem from None
             first = first or sent
         return first
+
+    def _spawn_files(self, chat_id: str, message: Outbound) -> None:
+        """A reply's files take a second or two to build: they are sent in the background,
+        so the next update does not wait for them."""
+        if not self.files or not any(sent_by_link(a) for a in message.attachments):
+            return
+        task = asyncio.create_task(self._send_attachments(chat_id, message))
+        self._file_tasks.add(task)
+        task.add_done_callback(self._file_tasks.discard)
+
+    async def settle(self, timeout: float | None = None) -> None:
+        """Wait until files still being built and sent are out (shutdown, tests)."""
+        while self._file_tasks:
+            pending = list(self._file_tasks)
+            done, _ = await asyncio.wait(pending, timeout=timeout)
+            if not done:
+                log.warning("files still being sent at shutdown", extra={"count": len(pending)})
+                return
+
+    async def _send_attachments(self, chat_id: str, message: Outbound) -> None:
+        """Build, link and send a reply's files; a rate limit is waited out (a few times),
+        any other failure is logged and told, never fatal."""
+        services = self.engine.services
+        for item in message.attachments:
+            if not sent_by_link(item):
+                continue
+            try:
+                part = await piece(services, chat_id, item)
+                for attempt in range(FILE_FLOOD_RETRIES + 1):
+                    try:
+                        await self._send_pieces(chat_id, [part])
+                        break
+                    except DeliveryError as err:
+                        if not err.transient or attempt == FILE_FLOOD_RETRIES:
+                            raise
+                        await asyncio.sleep(err.retry_after or 1.0)
+            except Exception as err:
+                log.error(
+                    "attachment not sent", extra={"kind": item.kind, "error": type(err).__name__}
+                )
+                if item.failed_text:
+                    with contextlib.suppress(ZaloError):
+                        await self.api.send_message(chat_id, item.failed_text)
+                return
 
     async def edit(self, chat_id: str, message_id: str, text: str, *, urgent: bool = False) -> None:
         """Zalo cannot edit a sent message: the new text arrives as a new message."""

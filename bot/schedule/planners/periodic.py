@@ -18,11 +18,15 @@ from storage import recipients, units
 from storage.outbox import Planned
 from storage.recipients import Audience, Recipient
 
+ZALO = "zalo"  # files there are links: a chart goes as a photo beside the workbook's link
+
 
 async def monthly_tally(plan: Plan) -> list[Planned]:
     """On the first day of a period: each commune officer and supervisor gets the period that
     just ended for their own unit, as the message and (where the messenger takes files) the
-    workbook, two rows so each is sent exactly once."""
+    workbook, two rows so each is sent exactly once. On Zalo (files by link) the workbook's
+    row also carries the chart, sent by sendPhoto; on Telegram it stays one document whose
+    caption is the message."""
     config = plan.services.config
     ended = periods.month(plan.slot.date() - timedelta(days=1), config.tally.month_starts_on)
     who = Audience(roles=role_names(MONTHLY_TALLY_ROLES))
@@ -40,6 +44,7 @@ async def monthly_tally(plan: Plan) -> list[Planned]:
             "period": ended.code,
             "locale": row.locale,
             "files": files,
+            "chart": files and channel == ZALO,
         }
         key = f"tally:{ended.code}:{row.member_id}"
         common = (channel, row.chat_id, row.member_id)
