@@ -75,6 +75,10 @@ class TallyCache:
             self._items.popitem(last=False)
         return made
 
+    def __len__(self) -> int:
+        """How many tallies are kept."""
+        return len(self._items)
+
     def clear(self) -> None:
         """Forget every tally (the benchmark's cold runs)."""
         self._items.clear()
