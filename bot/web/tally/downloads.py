@@ -39,8 +39,16 @@ routes = web.RouteTableDef()
 
 PATH = "/tai-ve"
 OPEN_PATH = "/tai-ve/tep/{link_id}"
-LEVELS_OFFERED = 2  # the unit lists go two levels below the viewer's unit (a tally page goes on)
-MAX_UNITS = 400
+MAX_UNITS = 400  # above this, the unit lists stop one level below the viewer's unit
+
+
+def units_offered(below: list[Unit], own_path: str) -> list[Unit]:
+    """The units a form offers: every one in scope when they are few, else the viewer's
+    unit and those directly below it (a team's files come from its tally page)."""
+    if len(below) <= MAX_UNITS:
+        return below
+    depth = own_path.count("/")
+    return [u for u in below if u.path.count("/") - depth <= 1][:MAX_UNITS]
 
 
 def _moment(stored: str, services: Services) -> str:
@@ -58,8 +66,7 @@ async def _page(
         found = await webstore.links_of(tx, member.id, iso(now))
         found += [p for p in await webstore.links_of(tx, member.id, iso(now), "photo") if p.path]
         below = await units.named_under(tx, member.unit_path, open_only=False)
-    depth = member.unit_path.count("/")
-    offered = [u for u in below if u.path.count("/") - depth <= LEVELS_OFFERED][:MAX_UNITS]
+    offered = units_offered(below, member.unit_path)
     found.sort(key=lambda link: (link.created_at, link.id), reverse=True)
     files = [
         {
