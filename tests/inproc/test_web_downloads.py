@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from bot.core.clock import ManualClock
+from bot.core.config import Phase
 from tests.inproc.helpers import file_patrol, file_tip
 from tests.inproc.police_world import enrol
 from tests.inproc.test_web_tally import unit_id
@@ -169,5 +171,34 @@ async def test_the_answers_of_tips_reach_a_web_workbook_only_for_the_roles_chat_
             assert tips == sheet_values(chat[name], "Tin báo, PCCC")
             withheld = any(WITHHELD in str(cell) for row in tips for cell in row)
             assert withheld is (name == "son")
+    finally:
+        await h.close()
+
+
+async def test_the_phase_report_and_its_annex_are_made_as_in_chat(tmp_path: Path) -> None:
+    config = web_config(tmp_path).model_copy(deep=True)
+    config.tally.phases = [Phase(name="Đợt 1", start=date(2026, 11, 1), end=date(2026, 11, 30))]
+    h = await make_harness(tmp_path, ManualClock(START), config)
+    try:
+        p = await enrol(h)
+        await file_patrol(p.an)
+        async with browser(h) as b:
+            await sign_in(b, p.cuong)
+            page = await (await b.get("/tai-ve")).text()
+            assert '<option value="p1">Đợt 1</option>' in page
+            assert '<option value="all">' in page
+            commune = str(await unit_id(h, COMMUNE))
+            for kind in ("docx", "annex"):
+                form = {"csrf": csrf_of(page), "don-vi": commune, "dot": "p1", "tep": kind}
+                made = await b.post("/tai-ve", data=form, headers=ORIGIN, allow_redirects=False)
+                assert made.status == 303
+            listed = await (await b.get("/tai-ve")).text()
+            names = sorted(r[0] for r in table(listed, "files"))
+            assert names == [
+                "baocao-so-ket_xa-bac-son_p1.docx",
+                "baocao-so-ket_xa-bac-son_p1_phuluc.xlsx",
+            ]
+            for path in re.findall(r'href="(/tai-ve/tep/\d+)"', listed):
+                assert (await (await b.get(path)).read())[:2] == b"PK"
     finally:
         await h.close()

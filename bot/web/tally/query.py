@@ -29,6 +29,7 @@ EXAMPLE = "01/10/2026"
 _TYPED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _PICKED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_TYPED_MONTH = re.compile(r"^(\d{1,2})[/.-](\d{4})$")  # 10/2026, as people write a month
 
 
 class BadPeriod(ValueError):
@@ -79,12 +80,19 @@ def _range(first: str, last: str) -> Period:
 
 
 def _month(typed: str, starts_on: int) -> Period:
-    match = _MONTH.match(typed.strip())
-    if match and 1 <= int(match.group(2)) <= 12 and 2000 <= int(match.group(1)) <= 2100:
-        return periods.month_named(int(match.group(1)), int(match.group(2)), starts_on)
+    picked, written = _MONTH.match(typed.strip()), _TYPED_MONTH.match(typed.strip())
+    year, month = (
+        (int(picked.group(1)), int(picked.group(2)))
+        if picked
+        else (int(written.group(2)), int(written.group(1)))
+        if written
+        else (0, 0)
+    )
+    if 1 <= month <= 12 and 2000 <= year <= 2100:
+        return periods.month_named(year, month, starts_on)
     raise BadPeriod(
         f"Chưa đọc được tháng “{typed.strip()[:40]}”. Chọn tháng trên lịch hoặc gõ theo dạng"
-        " 2026-10 (năm-tháng)."
+        " 10/2026 (tháng/năm)."
     )
 
 
