@@ -178,3 +178,20 @@ async def test_typed_and_picked_dates_name_the_same_period(wh: Harness) -> None:
             page = await (await b.get("/thong-ke?thang=" + month)).text()
             assert "Tỉnh Lạng Sơn · Tháng 10/2026 (01/10–31/10/2026)" in page
         assert len(b.server.app[TALLIES]) == 2  # the same range twice is computed once
+
+
+async def test_a_new_report_is_on_the_page_at_once_and_the_old_tally_is_dropped(
+    wh: Harness,
+) -> None:
+    p = await enrol(wh)
+    async with browser(wh) as b:
+        await sign_in(b, p.son)
+        before = await (await b.get("/thong-ke")).text()
+        assert "Tổng số báo cáo 0" in text_of(before)
+        again = await (await b.get("/thong-ke")).text()
+        assert again == before  # nothing changed: the kept tally, computed at the same time
+        wh.clock.advance(minutes=5)
+        await file_patrol(p.an)
+        after = text_of(await (await b.get("/thong-ke")).text())
+        assert "Tổng số báo cáo 1" in after and "Số liệu tính lúc 09:05 23/11/2026" in after
+        assert len(b.server.app[TALLIES]) == 1

@@ -70,6 +70,8 @@ class TallyCache:
                 now=now,
             )
         made = Computed(ready.tally, ready.labels, now)
+        for older in [k for k in self._items if k[3] != key[3]]:
+            del self._items[older]  # the version only moves on: those can never be shown again
         self._items[key] = made
         while len(self._items) > self.kept:
             self._items.popitem(last=False)
