@@ -1,6 +1,6 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts bench-roster
+.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts bench-roster bench-web
 
 test:
 	$(PYTHON) -m pytest
@@ -27,7 +27,7 @@ fuzz:
 
 # Every benchmark; each prints figures and asserts nothing.
 bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush \
-	bench-alerts bench-roster
+	bench-alerts bench-roster bench-web
 
 # Messages per report kind on its shortest path, first time and routine, on Telegram and Zalo.
 bench-taps:
@@ -43,6 +43,13 @@ bench-wizard:
 # e.g. `make bench-tally TALLY_ARGS="--runs 3 --month 2026-09 --explain"`.
 bench-tally:
 	$(PYTHON) -m tests.bench.tally $(TALLY_ARGS)
+
+# The province tally page (/thong-ke, 5,000 teams) on bench-tally's cached database, served
+# by the real web application in-process to a signed-in supervisor: p50/p95 of the page cold
+# (computing) and warm (the kept tally), next to the bare computation; e.g.
+# `make bench-web WEB_ARGS="--runs 5 --month 2026-09"`.
+bench-web:
+	$(PYTHON) -m tests.bench.web_tally $(WEB_ARGS)
 
 # The outbox: capacity (20,000 rows, in-process, vs. bare python-telegram-bot), then the real
 # bot at the default 25/s against a fake enforcing Telegram's caps, with a kill -9 half-way

@@ -23,6 +23,9 @@ from bot.web.keys import ATTEMPTS, HOOK, PHOTOS, SERVICES
 from bot.web.render import message
 from bot.web.security import Attempts, csrf_ok, harden, origin_ok
 from bot.web.session import VIEWER, load
+from bot.web.tally import downloads as tally_downloads
+from bot.web.tally import page as tally_page
+from bot.web.tally.cache import TallyCache
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +38,11 @@ ROUTES: tuple[web.RouteTableDef, ...] = (
     auth.routes,
     files.routes,
     home.routes,
+    tally_page.routes,
     urgent.routes,
     reports.routes,
     mapview.routes,
+    tally_downloads.routes,
 )
 
 # POSTs a token in the path authorises by itself (no session yet, so no CSRF token).
@@ -74,6 +79,7 @@ def build_app(services: Services) -> web.Application:
     app[ATTEMPTS] = Attempts(config.web.attempts_per_minute)
     app[HOOK] = {}
     app[PHOTOS] = {"fetch": telegram_fetcher(config)}
+    app[tally_page.TALLIES] = TallyCache()
     for table in ROUTES:
         app.router.add_routes(table)
     static = Path(str(package_files("bot.web") / "static"))
