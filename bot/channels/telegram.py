@@ -270,6 +270,8 @@ class TelegramChannel:
     async def _deliver(self, bot: Bot, chat_id: str, message: Outbound) -> str | None:
         if message.attachments and message.attachments[0].kind == "voice":
             sent = await send_voice(bot, int(chat_id), message.attachments[0], message.text)
+        elif message.attachments and message.attachments[0].ref.startswith("file:"):
+            sent = await self._upload_stored(bot, chat_id, message)
         elif message.attachments and message.attachments[0].ref:  # a photo Telegram holds
             sent = await send_photo_ref(bot, int(chat_id), message.attachments[0], message.text)
         elif message.attachments:
@@ -281,6 +283,17 @@ class TelegramChannel:
         else:
             sent = await send_text(bot, int(chat_id), message)
         return str(sent.message_id)
+
+    async def _upload_stored(self, bot: Bot, chat_id: str, message: Outbound) -> Message:
+        """A photo the bot stored (sent on Zalo) is uploaded: Telegram has no file id for it.
+        One that is gone from the media folder fails for good (the sender gives up, logged)."""
+        from bot.phasereport.photos import one
+
+        data = await one(message.attachments[0].ref, self.config, None)
+        if data is None:
+            raise DeliveryError("stored photo missing", transient=False)
+        caption = clip(message.text, TELEGRAM_CAPTION, utf16_units) or None
+        return await bot.send_photo(int(chat_id), photo=data, filename="anh.jpg", caption=caption)
 
     async def edit(self, chat_id: str, message_id: str, text: str, *, urgent: bool = False) -> None:
         """Replace an alert's text and drop its button once someone acknowledged it."""
@@ -307,6 +320,8 @@ def _becomes(reply: Outbound, pressed: Message) -> bool:
 
 
 def _delivery_error(err: Exception) -> DeliveryError:
+    if isinstance(err, DeliveryError):
+        return err
     if isinstance(err, Unsent):
         problem = _delivery_error(err.error)
         problem.remaining = err.remaining if err.sent_parts else None

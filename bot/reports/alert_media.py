@@ -50,9 +50,12 @@ def playable_on(channel: str, ref: str) -> bool:
 
 
 def photo_shown(config: Config | None, channel: str, ref: str) -> bool:
-    """Whether a photo can be shown in this messenger: by its own file id (Telegram), or by
-    a link to the bot's web server (Zalo, when file links are on and the bot can get it)."""
+    """Whether a photo can be shown in this messenger: by its own file id (Telegram), a
+    photo stored on the bot's disk uploaded (Telegram takes uploads), or by a link to the
+    bot's web server (Zalo, when file links are on and the bot can get it)."""
     if playable_on(channel, ref):
+        return True
+    if channel == "telegram" and ref.startswith(FILE_PREFIX):
         return True
     if config is None or channel != ZALO or not config.web.enabled:
         return False

@@ -143,9 +143,8 @@ async def test_a_zalo_officer_is_told_how_many_telegram_photos_and_where(both: B
     assert "📷 2 ảnh gửi ngay sau tin này." in cuong.messages[0].text
 
 
-async def test_a_zalo_photo_is_counted_in_a_telegram_alert_until_file_links_exist(
-    both: Both,
-) -> None:
+async def test_a_zalo_photo_reaches_a_telegram_officer_uploaded(both: Both) -> None:
+    """Telegram has no file id for a photo sent on Zalo: the stored file is uploaded."""
     h = both.h
     await h.add_member(11, "Hoàng Văn Cường", "officer", COMMUNE)
     an = await both.zalo_member("Nguyễn Văn An", "member", TEAM_A)
@@ -167,5 +166,9 @@ async def test_a_zalo_photo_is_counted_in_a_telegram_alert_until_file_links_exis
     cuong = h.user(11)
     alert = [m for m in cuong.messages if m.text.startswith("🚨 BÁO CÁO KHẨN:")]
     assert len(alert) == 1
-    assert LATER in alert[0].text.splitlines()
-    assert [m for m in cuong.messages if m.file_kind == "photo"] == []
+    assert "📷 1 ảnh gửi ngay sau tin này." in alert[0].text.splitlines()
+    assert LATER not in alert[0].text
+    stored = Path(str((await report_data(h))["photos"][0]).removeprefix("file:"))
+    photos = [m for m in cuong.messages if m.file_kind == "photo"]
+    assert [m.file_data for m in photos] == [stored.read_bytes()]
+    assert photos[0].text == "Ảnh 1/1 — BC-2026-000001"

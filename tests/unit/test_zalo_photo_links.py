@@ -1,5 +1,6 @@
-"""Which photos a messenger can show: Telegram its own file ids; Zalo any photo the bot can
-get, by a link, once `[web] public_url` is set (a Telegram one only with a Telegram token)."""
+"""Which photos a messenger can show: Telegram its own file ids and, uploaded, the photos the
+bot stored from Zalo; Zalo any photo the bot can get, by a link, once `[web] public_url` is
+set (a Telegram one only with a Telegram token)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from bot.reports.alert_media import photo_shown
 ON = {"web": {"public_url": "https://antt.example"}}
 
 
-def test_without_links_zalo_shows_no_photo_and_telegram_only_its_own() -> None:
+def test_without_links_zalo_shows_no_photo_and_telegram_its_own_and_stored_ones() -> None:
     config = Config()
     assert photo_shown(config, "telegram", "tg:abc")
-    assert not photo_shown(config, "telegram", "file:/m/a.jpg")
+    assert photo_shown(config, "telegram", "file:/m/a.jpg")  # uploaded
     assert not photo_shown(config, "zalo", "file:/m/a.jpg")
     assert not photo_shown(config, "zalo", "tg:abc")
     assert not photo_shown(None, "zalo", "file:/m/a.jpg")
@@ -29,7 +30,7 @@ def test_with_links_zalo_shows_stored_photos_and_telegram_ones_it_can_fetch() ->
     config.telegram.token = SecretStr("123:abc")
     assert photo_shown(config, "zalo", "tg:abc")
     assert not photo_shown(config, "console", "file:/m/a.jpg")
-    assert not photo_shown(config, "telegram", "file:/m/a.jpg")  # Telegram is unchanged
+    assert photo_shown(config, "telegram", "file:/m/a.jpg")  # uploaded, links or not
 
 
 async def _none() -> bytes:
