@@ -123,3 +123,17 @@ async def signin_link(user: EmulatorUser, world: WebWorld) -> str:
     found = re.findall(re.escape(world.web_url) + r"/vao/\S+", reply.text)
     assert len(found) == 1, reply.text
     return str(found[0])
+
+
+def unit_id(world: WebWorld, path: str) -> int:
+    """A unit's id, as the pages' addresses carry it (`don-vi=`)."""
+    rows = world.query("SELECT id FROM units WHERE path = ?", (path,))
+    assert len(rows) == 1, path
+    return int(rows[0]["id"])
+
+
+def report_id(world: WebWorld, number: str) -> int:
+    """A report's id from the number the chat's receipt gave (its page is /bao-cao/<id>)."""
+    rows = world.query("SELECT id FROM reports WHERE number = ?", (number,))
+    assert len(rows) == 1, number
+    return int(rows[0]["id"])
