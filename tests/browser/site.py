@@ -68,13 +68,14 @@ files_dir = "{files_dir}"
 {extra}"""
 
 
-def make_world(emulator: Emulator, root: Path) -> WebWorld:
-    """Write the config, load the organisation and the invite codes; the bot is not started."""
+def make_world(emulator: Emulator, root: Path, **web: str) -> WebWorld:
+    """Write the config, load the organisation and the invite codes; the bot is not started.
+    `web` adds `[web]` settings, each a TOML value (`tile_url='"http://…"'`)."""
     db_path = root / "bot.sqlite3"
     config = root / "config.toml"
     port = free_port()
     config.write_text(
-        config_text(db_path, emulator.url, port, root / "web-files"), encoding="utf-8"
+        config_text(db_path, emulator.url, port, root / "web-files", **web), encoding="utf-8"
     )
     token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
     bot = BotProcess(
