@@ -172,6 +172,8 @@ async def test_an_officer_finds_a_fire_opens_it_with_its_photo_and_sees_it_on_th
     assert wait_for_image(browser, ".photos img") == [64]  # the photo, drawn from Telegram
     history = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "ol.history li")]
     assert any(h.endswith("— Đã tiếp nhận (Hoàng Văn Cường)") for h in history), history
+    assert any(h.endswith("— Gửi báo cáo (Nông Thị Hoa)") for h in history), history
+    assert "tg:" not in page and "people_helped" not in page  # never the stored answers
     assert "Trạng thái\nĐã tiếp nhận" in page
     shot(browser, "report-detail-desktop", DESKTOP)
     shot(browser, "report-detail-phone", PHONE)
