@@ -254,3 +254,38 @@ def wait_for_image(driver: Any, selector: str, timeout: float = WAIT_S) -> list[
             f"{[driver.execute_script(_LOADED, i) for i in images]}"
         ),
     )
+
+
+_OVERFLOW = """
+const seen = arguments[0];  // the phone's width (the layout viewport grows with the page)
+function clipped(e) {  // inside a box that scrolls or clips and itself fits (a table, the map)
+  for (let a = e.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible' && a !== document.body
+        && a !== document.documentElement && a.getBoundingClientRect().right <= seen + 1) {
+      return true;
+    }
+  }
+  return false;
+}
+const over = Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > seen + 1 && !clipped(e))
+  .map(e => e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : ''));
+return [document.documentElement.scrollWidth, seen, over.slice(0, 5)];
+"""
+
+
+def phone_shot(driver: Any, name: str) -> Path:
+    """A whole-page screenshot on PHONE, once the page is seen to fit the phone's width: no
+    sideways scrolling, nothing sticking out (a wide table scrolls in its own box)."""
+    __tracebackhide__ = True
+    resize(driver, PHONE)
+    try:
+        wide, seen, over = driver.execute_script(_OVERFLOW, PHONE.width)
+        if wide > seen or over:
+            shot(driver, f"{name}-OVERFLOW")
+        assert wide <= seen and not over, (
+            f"{driver.current_url} is {wide}px wide on a {seen}px phone; sticking out: {over}"
+        )
+        return shot(driver, name)
+    finally:
+        resize(driver, DESKTOP)

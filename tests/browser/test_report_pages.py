@@ -22,10 +22,10 @@ from selenium.webdriver.support.ui import Select
 
 from tests.browser.pages import (
     DESKTOP,
-    PHONE,
     WAIT_S,
     _until,
     click_link,
+    phone_shot,
     press,
     shot,
     sign_in_browser,
@@ -176,7 +176,7 @@ async def test_an_officer_finds_a_fire_opens_it_with_its_photo_and_sees_it_on_th
     assert "tg:" not in page and "people_helped" not in page  # never the stored answers
     assert "Trạng thái\nĐã tiếp nhận" in page
     shot(browser, "report-detail-desktop", DESKTOP)
-    shot(browser, "report-detail-phone", PHONE)
+    phone_shot(browser, "report-detail-phone")
 
     click_link(browser, "Bản đồ", "nav")
     wait_for_heading(browser, "Bản đồ")
@@ -192,7 +192,7 @@ async def test_an_officer_finds_a_fire_opens_it_with_its_photo_and_sees_it_on_th
     assert "Thôn Nà Lẹng" in popup
     assert [r[0] for r in table_rows(browser, "table")] == [number]
     shot(browser, "map-desktop", DESKTOP)
-    shot(browser, "map-phone", PHONE)
+    phone_shot(browser, "map-phone")
     click_link(browser, number, ".leaflet-popup-content")
     wait_for_heading(browser, f"Báo cáo {number}")
     assert browser.current_url == f"{web_bot.web_url}/bao-cao/{fire}"
@@ -232,7 +232,7 @@ async def test_an_officer_resolves_a_tip_on_the_page_and_the_reporter_is_told_as
     line = case_line(browser, tip)
     assert "Đã tiếp nhận" in line.text and "Đầu cầu Bản Lếch" in line.text
     shot(browser, "urgent-desktop", DESKTOP)
-    shot(browser, "urgent-phone", PHONE)
+    phone_shot(browser, "urgent-phone")
     line = case_line(browser, tip)
     options = [c.text for c in line.find_elements(By.CSS_SELECTOR, "label.choice")]
     assert "✅ Đã giải quyết" in options, options
@@ -284,7 +284,7 @@ async def test_an_officer_of_another_commune_is_refused_this_communes_pages(
         page = wait_for_heading(browser, NO_RIGHT)
         assert "Trang hoặc tệp này không dành cho bạn." in page, path
         assert "Xã Bắc Sơn" not in page and report["number"] not in page
-    shot(browser, "refused-other-commune", PHONE)
+    phone_shot(browser, "refused-other-commune")
     browser.get(web_bot.web_url + "/bao-cao")  # their own list does not hold it either
     wait_for_heading(browser, "Báo cáo")
     assert report["number"] not in text_of(browser)

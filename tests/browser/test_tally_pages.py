@@ -19,9 +19,9 @@ from selenium.webdriver.common.by import By
 
 from tests.browser.pages import (
     DESKTOP,
-    PHONE,
     click_link,
     heading,
+    phone_shot,
     press,
     shot,
     sign_in_browser,
@@ -154,7 +154,7 @@ async def test_a_supervisor_drills_down_to_a_team_and_back_and_the_page_says_wha
     assert "🔎 Xã Bắc Sơn" in province.labels and "🔎 Xã Vũ Lăng" in province.labels
     assert wait_for_image(browser, "img.chart")[0] > 300  # the chart drew
     shot(browser, "tally-province-desktop", DESKTOP)
-    shot(browser, "tally-province-phone", PHONE)
+    phone_shot(browser, "tally-province-phone")
 
     click_link(browser, "Xã Bắc Sơn", "table.units")
     wait_for_heading(browser, "Thống kê Xã Bắc Sơn")
@@ -201,7 +201,7 @@ async def test_a_supervisor_drills_down_to_a_team_and_back_and_the_page_says_wha
         assert "Đinh Thị Lan" in [r[0] for r in table_rows(browser, "table.members")]
     wait_for_image(browser, "img.chart")
     shot(browser, "tally-team-desktop", DESKTOP)
-    shot(browser, "tally-team-phone", PHONE)
+    phone_shot(browser, "tally-team-phone")
 
     crumbs = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav.crumbs a")]
     assert crumbs == ["Tỉnh Lạng Sơn", "Xã Bắc Sơn"]
@@ -241,7 +241,7 @@ async def test_an_officer_downloads_the_communes_workbook_and_it_holds_the_pages
     name = files[0][0]
     assert re.fullmatch(r"thongke_xa-bac-son_m\d{4}-\d\d\.xlsx", name), files
     shot(browser, "downloads-desktop", DESKTOP)
-    shot(browser, "downloads-phone", PHONE)
+    phone_shot(browser, "downloads-phone")
 
     click_link(browser, name, "table.files")
     saved = wait_for_download(downloads, ".xlsx")
