@@ -289,3 +289,14 @@ def phone_shot(driver: Any, name: str) -> Path:
         return shot(driver, name)
     finally:
         resize(driver, DESKTOP)
+
+
+def wait_for_url(driver: Any, part: str, timeout: float = WAIT_S) -> str:
+    """Wait until the browser is on an address holding `part` (a form sent by GET has
+    loaded its answer, whatever the page before showed); the address."""
+    __tracebackhide__ = True
+    return _until(
+        lambda: driver.current_url if part in driver.current_url else None,
+        timeout,
+        lambda: f"the browser never went to an address with {part!r}: {driver.current_url}",
+    )

@@ -19,6 +19,8 @@ from selenium.webdriver.common.by import By
 
 from tests.browser.pages import (
     DESKTOP,
+    WAIT_S,
+    _until,
     click_link,
     heading,
     phone_shot,
@@ -29,7 +31,6 @@ from tests.browser.pages import (
     wait_for_download,
     wait_for_heading,
     wait_for_image,
-    wait_for_text,
 )
 from tests.browser.site import WebWorld, signin_link, unit_id
 from tests.e2e.client import BotMessage, EmulatorUser
@@ -74,6 +75,19 @@ def kind_counts(driver: Any) -> list[int]:
     """The reports per kind the page lists (the tags under the tiles)."""
     tags = driver.find_elements(By.CSS_SELECTOR, "p.kinds .tag")
     return [int(t.text.rsplit(" ", 1)[1]) for t in tags]
+
+
+def choose_period(driver: Any, label: str) -> None:
+    """Press the period link `label` and wait for the page it loads (its link lit up)."""
+    click_link(driver, label, "p.periods")
+    _until(
+        lambda: (
+            [a.text for a in driver.find_elements(By.CSS_SELECTOR, "p.periods a.primary")]
+            == [label]
+        ),
+        WAIT_S,
+        lambda: f"the period {label!r} was not shown; {driver.current_url}",
+    )
 
 
 def period_of_page(driver: Any) -> str:
@@ -141,8 +155,7 @@ async def test_a_supervisor_drills_down_to_a_team_and_back_and_the_page_says_wha
     wait_for_heading(browser, "Thống kê Tỉnh Lạng Sơn")
     await son.send("/thongke")
     if last_month_wanted():
-        click_link(browser, "Tháng trước", "p.periods")
-        wait_for_text(browser, "Tỉnh Lạng Sơn · Tháng ")
+        choose_period(browser, "Tháng trước")
         await son.wait_reply("📊 Thống kê Tỉnh Lạng Sơn")
         await son.press("Tháng trước")
     period = period_of_page(browser)
@@ -230,8 +243,7 @@ async def test_an_officer_downloads_the_communes_workbook_and_it_holds_the_pages
     browser.get(f"{web_bot.web_url}/thong-ke?don-vi={commune}")
     wait_for_heading(browser, "Thống kê Xã Bắc Sơn")
     if last_month_wanted():  # the month holding Mai's report
-        click_link(browser, "Tháng trước", "p.periods")
-        wait_for_text(browser, "Xã Bắc Sơn · Tháng ")
+        choose_period(browser, "Tháng trước")
     tiles = totals(browser)
     assert int(tiles["Tổng số báo cáo"]) >= 1
     press(browser, "Tải Excel")
