@@ -1,6 +1,6 @@
 """/bao-cao: the reports of the viewer's area, filtered and paged; /bao-cao/{id}: one report
 with its answers (the form's labels, as chat's summary shows them), its photos and its
-history (the lines /lichsu shows).
+history (the lines /lichsu shows, each change in the form's words: bot/web/report_history.py).
 
 Every report is checked against the viewer's area now (403 outside it, 404 unknown); the
 answers of tips and reintegration visits stay withheld from roles `[tally] details_roles`
@@ -20,7 +20,6 @@ from bot.core.ids import parse_id
 from bot.phasereport.photos import one as photo_bytes
 from bot.reports.alert_media import photo_answers
 from bot.reports.filling import summary_pairs
-from bot.reports.history_lines import report_changes
 from bot.reports.kinds import Viewer as Reader
 from bot.web.keys import PHOTOS, services_of
 from bot.web.render import html
@@ -33,6 +32,7 @@ from bot.web.report_filters import (
     state_options,
     unit_options,
 )
+from bot.web.report_history import page_changes
 from bot.web.session import Viewer, need_pages
 from storage import report_lists, reports
 from storage.db import Tx
@@ -126,7 +126,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
         if not hidden and category is not None:
             fields = await summary_pairs(Reader(services.texts, "vi", tx), category, row.answers)
             photos = len(photo_answers(category, row.answers))
-        history = await report_changes(tx, services.texts, "vi", row.id, private=hidden)
+        history = await page_changes(tx, services.texts, category, row.id, private=hidden)
     return html(
         request,
         "report.html",

@@ -16,6 +16,7 @@
   this test's own folder (the ``downloads`` fixture).
 - ``web_bot`` (module): the real bot process with `[web]` on a free loopback port, one per
   module (tests/browser/site.py), polling the emulator; ``people`` makes users who join it.
+  A module's ``WEB_CONFIG`` dict adds `[web]` settings (TOML values) to its bot's config.
 - The e2e fixtures (``emulator``, ``bot_token``, ``make_user``, ``bot_process``) and the
   failure report (each bot's output, the emulator's complaints) come from tests/e2e.
 
@@ -146,8 +147,10 @@ def browser(driver: Any, downloads: Path) -> Any:
 def web_world(
     emulator: Emulator,  # noqa: F811
     tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
 ) -> Iterator[WebWorld]:
-    world = make_world(emulator, tmp_path_factory.mktemp("web-bot"))
+    extra: dict[str, str] = getattr(request.module, "WEB_CONFIG", {})
+    world = make_world(emulator, tmp_path_factory.mktemp("web-bot"), **extra)
     world.bot.start()
     try:
         yield world

@@ -208,3 +208,95 @@ def wait_for_download(folder: Path, suffix: str = "", timeout: float = 20.0) -> 
             f"{sorted(p.name for p in folder.iterdir()) if folder.exists() else 'no folder'}"
         ),
     )
+
+
+def click_link(driver: Any, label: str, within: str = "body") -> None:
+    """Follow the link whose visible text is `label` (inside the element `within` selects)."""
+    __tracebackhide__ = True
+    found = [
+        a
+        for a in driver.find_elements(By.CSS_SELECTOR, f"{within} a")
+        if (a.text or "").strip() == label
+    ]
+    assert found, f"no link {label!r} in {within} on {driver.current_url}:\n{text_of(driver)}"
+    found[0].click()
+
+
+def table_rows(driver: Any, selector: str) -> list[list[str]]:
+    """The body rows of the table `selector` picks, each as its cells' visible texts."""
+    rows = driver.find_elements(By.CSS_SELECTOR, f"{selector} tbody tr")
+    return [[str(td.text).strip() for td in row.find_elements(By.TAG_NAME, "td")] for row in rows]
+
+
+_LOADED = "const i = arguments[0]; return i.complete ? i.naturalWidth : -1;"
+
+
+def wait_for_image(driver: Any, selector: str, timeout: float = WAIT_S) -> list[int]:
+    """Wait until every image `selector` picks has loaded and really drawn (naturalWidth above
+    0: a broken image reads 0), scrolled into view first because the pages load them lazily;
+    their natural widths."""
+    __tracebackhide__ = True
+    images = driver.find_elements(By.CSS_SELECTOR, selector)
+    assert images, f"no image {selector!r} on {driver.current_url}:\n{text_of(driver)}"
+
+    def widths() -> list[int] | None:
+        got = []
+        for image in images:
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", image)
+            got.append(int(driver.execute_script(_LOADED, image)))
+        return got if all(w > 0 for w in got) else None
+
+    return _until(
+        widths,
+        timeout,
+        lambda: (
+            f"{selector} on {driver.current_url} did not load (naturalWidth): "
+            f"{[driver.execute_script(_LOADED, i) for i in images]}"
+        ),
+    )
+
+
+_OVERFLOW = """
+const seen = arguments[0];  // the phone's width (the layout viewport grows with the page)
+function clipped(e) {  // inside a box that scrolls or clips and itself fits (a table, the map)
+  for (let a = e.parentElement; a; a = a.parentElement) {
+    if (getComputedStyle(a).overflowX !== 'visible' && a !== document.body
+        && a !== document.documentElement && a.getBoundingClientRect().right <= seen + 1) {
+      return true;
+    }
+  }
+  return false;
+}
+const over = Array.from(document.querySelectorAll('body *'))
+  .filter(e => e.getBoundingClientRect().right > seen + 1 && !clipped(e))
+  .map(e => e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : ''));
+return [document.documentElement.scrollWidth, seen, over.slice(0, 5)];
+"""
+
+
+def phone_shot(driver: Any, name: str) -> Path:
+    """A whole-page screenshot on PHONE, once the page is seen to fit the phone's width: no
+    sideways scrolling, nothing sticking out (a wide table scrolls in its own box)."""
+    __tracebackhide__ = True
+    resize(driver, PHONE)
+    try:
+        wide, seen, over = driver.execute_script(_OVERFLOW, PHONE.width)
+        if wide > seen or over:
+            shot(driver, f"{name}-OVERFLOW")
+        assert wide <= seen and not over, (
+            f"{driver.current_url} is {wide}px wide on a {seen}px phone; sticking out: {over}"
+        )
+        return shot(driver, name)
+    finally:
+        resize(driver, DESKTOP)
+
+
+def wait_for_url(driver: Any, part: str, timeout: float = WAIT_S) -> str:
+    """Wait until the browser is on an address holding `part` (a form sent by GET has
+    loaded its answer, whatever the page before showed); the address."""
+    __tracebackhide__ = True
+    return _until(
+        lambda: driver.current_url if part in driver.current_url else None,
+        timeout,
+        lambda: f"the browser never went to an address with {part!r}: {driver.current_url}",
+    )

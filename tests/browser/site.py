@@ -68,13 +68,14 @@ files_dir = "{files_dir}"
 {extra}"""
 
 
-def make_world(emulator: Emulator, root: Path) -> WebWorld:
-    """Write the config, load the organisation and the invite codes; the bot is not started."""
+def make_world(emulator: Emulator, root: Path, **web: str) -> WebWorld:
+    """Write the config, load the organisation and the invite codes; the bot is not started.
+    `web` adds `[web]` settings, each a TOML value (`tile_url='"http://…"'`)."""
     db_path = root / "bot.sqlite3"
     config = root / "config.toml"
     port = free_port()
     config.write_text(
-        config_text(db_path, emulator.url, port, root / "web-files"), encoding="utf-8"
+        config_text(db_path, emulator.url, port, root / "web-files", **web), encoding="utf-8"
     )
     token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
     bot = BotProcess(
@@ -123,3 +124,17 @@ async def signin_link(user: EmulatorUser, world: WebWorld) -> str:
     found = re.findall(re.escape(world.web_url) + r"/vao/\S+", reply.text)
     assert len(found) == 1, reply.text
     return str(found[0])
+
+
+def unit_id(world: WebWorld, path: str) -> int:
+    """A unit's id, as the pages' addresses carry it (`don-vi=`)."""
+    rows = world.query("SELECT id FROM units WHERE path = ?", (path,))
+    assert len(rows) == 1, path
+    return int(rows[0]["id"])
+
+
+def report_id(world: WebWorld, number: str) -> int:
+    """A report's id from the number the chat's receipt gave (its page is /bao-cao/<id>)."""
+    rows = world.query("SELECT id FROM reports WHERE number = ?", (number,))
+    assert len(rows) == 1, number
+    return int(rows[0]["id"])
