@@ -23,6 +23,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.channels import DeliveryError
+from bot.channels.background import Background
 from bot.channels.journal import JournalingRequest
 from bot.channels.telegram_messages import (
     NAME,
@@ -97,7 +98,7 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self.engine = engine
-        self._file_tasks: set[asyncio.Task[None]] = set()
+        self._files_in_flight = Background()
         self.config = config
         self.commands = commands  # for every user whose language has no list of its own
         self.commands_by_language = dict(commands_by_language or {})
@@ -191,18 +192,11 @@ class TelegramChannel:
         chat's next update does not wait for them."""
         if not message.attachments:
             return
-        task = asyncio.create_task(self._send_attachments(chat_id, message))
-        self._file_tasks.add(task)
-        task.add_done_callback(self._file_tasks.discard)
+        self._files_in_flight.spawn(self._send_attachments(chat_id, message))
 
     async def settle(self, timeout: float | None = None) -> None:
         """Wait until files still being built and sent are out (shutdown, tests)."""
-        while self._file_tasks:
-            pending = list(self._file_tasks)
-            done, _ = await asyncio.wait(pending, timeout=timeout)
-            if not done:
-                log.warning("files still being sent at shutdown", extra={"count": len(pending)})
-                return
+        await self._files_in_flight.settle(timeout)
 
     async def _send_attachments(self, chat_id: int, message: Outbound) -> None:
         """Build and send a reply's files; flood control is waited out (a few times), any

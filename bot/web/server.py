@@ -20,6 +20,7 @@ from bot.core.engine import Services
 from bot.phasereport.photos import telegram_fetcher
 from bot.web import auth, files, home, mapview, reports, urgent
 from bot.web.keys import ATTEMPTS, HOOK, PHOTOS, SERVICES
+from bot.web.listen import listen
 from bot.web.render import message
 from bot.web.security import Attempts, csrf_ok, harden, origin_ok
 from bot.web.session import VIEWER, load
@@ -181,13 +182,7 @@ class WebServer:
     async def start(self) -> None:
         """Listen; `port` is updated when 0 asked for a free one."""
         self._runner = web.AppRunner(self.app, access_log=None)  # access lines hold tokens
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        self.port = await listen(self._runner, self.host, self.port)
         log.info("web server listening", extra={"port": self.port})
 
     async def stop(self) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.channels import DeliveryError
+from bot.channels.background import Background
 from bot.channels.zalo.api import ZaloApi, ZaloApiError, ZaloError, ZaloNetworkError
 from bot.channels.zalo.files import Piece, piece, pieces_of, sent_by_link
 from bot.channels.zalo.mapping import (
@@ -63,7 +64,7 @@ class ZaloChannel:
         self._max_photo = int(config.zalo.max_photo_mb * 1024 * 1024)
         self._lock = asyncio.Lock()  # one update at a time: a chat's messages stay in order
         self.files = config.web.enabled  # files go as links to the bot's own web server
-        self._file_tasks: set[asyncio.Task[None]] = set()
+        self._files_in_flight = Background()
 
     # ------------------------------------------------------------------ receiving
 
@@ -268,18 +269,11 @@ class ZaloChannel:
         so the next update does not wait for them."""
         if not self.files or not any(sent_by_link(a) for a in message.attachments):
             return
-        task = asyncio.create_task(self._send_attachments(chat_id, message))
-        self._file_tasks.add(task)
-        task.add_done_callback(self._file_tasks.discard)
+        self._files_in_flight.spawn(self._send_attachments(chat_id, message))
 
     async def settle(self, timeout: float | None = None) -> None:
         """Wait until files still being built and sent are out (shutdown, tests)."""
-        while self._file_tasks:
-            pending = list(self._file_tasks)
-            done, _ = await asyncio.wait(pending, timeout=timeout)
-            if not done:
-                log.warning("files still being sent at shutdown", extra={"count": len(pending)})
-                return
+        await self._files_in_flight.settle(timeout)
 
     async def _send_attachments(self, chat_id: str, message: Outbound) -> None:
         """Build, link and send a reply's files; a rate limit is waited out (a few times),

@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.mapping import NAME, SECRET_HEADER, ZaloUpdate, secret_matches
+from bot.web.listen import listen
 
 if TYPE_CHECKING:
     from bot.web.server import WebServer
@@ -62,13 +63,7 @@ class ZaloWebhook:
         app = web.Application(client_max_size=MAX_BODY)
         app.router.add_post(self.path, self._handle)
         self._runner = web.AppRunner(app, access_log=None)  # access lines would hold the path
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = int(sockets[0].getsockname()[1])
+        self.port = await listen(self._runner, self.host, self.port)
         self._worker = asyncio.create_task(self._work())
         log.info("zalo webhook listening", extra={"port": self.port})
 
