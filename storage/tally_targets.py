@@ -3,7 +3,7 @@ of households informed, and reports flagged by a yes/no answer (serious accident
 
 Each reads as few reports as it can: a model or an accident through the small partial
 indexes of migration 013 when the forms use the default field names, households through the
-kind index. Field names and values are validated config keys, written into the SQL so the
+unit-and-kind index of migration 018. Field names and values are validated config keys, written into the SQL so the
 partial indexes apply (never text from users).
 """
 
@@ -60,12 +60,13 @@ async def recognised_models(
 async def latest_values(tx: Tx, scope: Scope, kind: str, field: str) -> list[Row]:
     """(unit_id, value): per unit, the answer `field` of its latest report of `kind` on or
     before the period's end (a running total such as households informed: the latest
-    stands, never a sum of reports). One backward index seek per unit of the subtree, which
-    stops at the unit's latest report instead of reading a whole history of that kind."""
+    stands, never a sum of reports). One backward seek per unit of the subtree through the
+    index of migration 018 (unit, kind, date, time of filing: the order asked for), which
+    stops at the unit's latest report of that kind instead of walking all its reports."""
     return await tx.fetchall(
         f"""SELECT u.id AS unit_id,
                    (SELECT json_extract(r.data, '$.{field}')
-                      FROM reports r INDEXED BY reports_unit_cover
+                      FROM reports r INDEXED BY reports_unit_latest
                      WHERE r.unit_id = u.id AND r.report_date <= ?7 AND r.kind = ?6
                        AND r.status = 'active' AND json_extract(r.data, '$.{field}') IS NOT NULL
                      ORDER BY r.report_date DESC, r.created_at DESC, r.id DESC
