@@ -119,11 +119,14 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
         ),
     )
     mask = (1 << FIELD_BITS) - 1
+    # Columns by position (unit_id, n, s0, s1...): a row's lookup by name scans its columns.
+    unpack = [(name, 2 + i, shift) for name, (i, shift) in slots.items()]
     result = []
     for row in rows:
-        counts = {name: (row[f"s{i}"] >> shift) & mask for name, (i, shift) in slots.items()}
-        counts["other"] = row["n"] - sum(counts[k] for k in kinds)
-        result.append({"unit_id": row["unit_id"], **counts})
+        counts = {"unit_id": row[0]}
+        counts.update((name, (row[column] >> shift) & mask) for name, column, shift in unpack)
+        counts["other"] = row[1] - sum(counts[k] for k in kinds)
+        result.append(counts)
     return result
 
 
