@@ -3,8 +3,8 @@ of households informed, and reports flagged by a yes/no answer (serious accident
 
 Each reads as few reports as it can: a model or an accident through the small partial
 indexes of migration 013 when the forms use the default field names, households through the
-unit-and-kind index of migration 018. Field names and values are validated config keys, written into the SQL so the
-partial indexes apply (never text from users).
+unit-and-kind index of migration 018. Field names and values are validated config keys,
+written into the SQL so the partial indexes apply (never text from users).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ class Rule(NamedTuple):
 
     key: str
     target: TargetDef
-    count: bool
+    is_count: bool
     goal: float
 
 
@@ -102,9 +102,9 @@ def evaluate(
         "compliance": _share(figures.on_time_days, figures.expected_days),
     }
     results: dict[str, TargetResult] = {}
-    for key, target, count, goal in rules_of(goals) if rules is None else rules:
+    for key, target, is_count, goal in rules_of(goals) if rules is None else rules:
         value = values[key]
-        if count:
+        if is_count:
             goal = need.get(key, goal)
             if key == "good_deeds" and not goal:
                 results[key] = _result((key, value, goal, None))  # nothing asked of it
