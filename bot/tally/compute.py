@@ -249,16 +249,16 @@ async def _count(
     rows = await queries.members_per_unit(
         tx, scope, src.patrol_kind, reporters, unreachable=still_open
     )
-    for r in rows:
-        figures = teams.get(r["unit_id"])
+    for unit_id, members, expected, reported, on_time, patrol, unreachable in rows:
+        figures = teams.get(unit_id)  # the columns in `members_per_unit`'s order
         if figures is None:
             continue
-        figures.members = r["members"]
-        figures.expected_days = r["expected_days"] or 0
-        figures.reporters = r["reporters"] or 0
-        figures.on_time_days = r["on_time_days"] or 0
-        figures.patrol_members = r["patrol_members"] or 0
-        figures.unreachable = r["unreachable"] or 0
+        figures.members = members
+        figures.expected_days = expected or 0
+        figures.reporters = reported or 0
+        figures.on_time_days = on_time or 0
+        figures.patrol_members = patrol or 0
+        figures.unreachable = unreachable or 0
     await count_flagged(tx, scope, teams, settings, minutes)
     await count_targets(tx, scope, teams, src)
     for uid, n in (await commendations.per_unit(tx, scope.path, scope.start, scope.end)).items():

@@ -6,11 +6,12 @@ change with the plans, live in one place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from bot.core.config import TallySection, TallyTargets
 from bot.core.targets import BY_KEY as CATALOGUE_BY_KEY
-from bot.core.targets import CATALOGUE, TARGET_KEYS, TargetDef
+from bot.core.targets import CATALOGUE, TARGET_KEYS
 from bot.tally.figures import Figures
 
 
@@ -37,7 +38,7 @@ class Rule(NamedTuple):
     default a unit's own summed goals override)."""
 
     key: str
-    target: TargetDef
+    met: Callable[[float | None, float], bool | None]  # the target's `TargetDef.met`
     is_count: bool
     goal: float
 
@@ -46,7 +47,7 @@ def rules_of(goals: TallyTargets) -> tuple[Rule, ...]:
     """Every measured target with its goal, in catalogue order: worked out once per goals
     (a province's 5,000 teams share a handful of them) rather than once per team and target."""
     return tuple(
-        Rule(key, t, t.measure == "count", float(getattr(goals, t.goal_field)))
+        Rule(key, t.met, t.measure == "count", float(getattr(goals, t.goal_field)))
         for key in TARGET_KEYS
         for t in (CATALOGUE_BY_KEY[key],)
     )
@@ -102,14 +103,14 @@ def evaluate(
         "compliance": _share(figures.on_time_days, figures.expected_days),
     }
     results: dict[str, TargetResult] = {}
-    for key, target, is_count, goal in rules_of(goals) if rules is None else rules:
+    for key, met, is_count, goal in rules_of(goals) if rules is None else rules:
         value = values[key]
         if is_count:
             goal = need.get(key, goal)
             if key == "good_deeds" and not goal:
                 results[key] = _result((key, value, goal, None))  # nothing asked of it
                 continue
-        results[key] = _result((key, value, goal, target.met(value, goal)))
+        results[key] = _result((key, value, goal, met(value, goal)))
     return results
 
 
