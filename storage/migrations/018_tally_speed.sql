@@ -1,10 +1,11 @@
 -- The tally's speed and its cache.
 --
 -- 1. Households informed (4.4) are the latest running total of each team up to a period's
--- end: one backward seek per team through this index (kind before date, the tally's order
--- after it), instead of walking every report of the team (storage/tally_targets.py).
-CREATE INDEX reports_unit_latest ON reports(unit_id, kind, report_date, created_at)
-    WHERE status = 'active';
+-- end, on the administrative-order reports: one backward seek per team through this small
+-- index (those reports only, in the tally's order), instead of walking every report of the
+-- team (storage/tally_targets.py writes the same condition, for the default kind).
+CREATE INDEX reports_admin_latest ON reports(unit_id, report_date, created_at)
+    WHERE kind = 'admin_order' AND status = 'active';
 
 -- 2. A number that moves whenever something a tally reads changes, and only then: the web
 -- pages keep a computed tally under it (bot/web/tally/cache.py), so an outbox mark, a
