@@ -1,6 +1,6 @@
 """The tally the pages show, computed once per unit, period, closed day and data version.
 
-A province's monthly tally takes a second or two (README, bench-tally); a supervisor opens
+A province's monthly tally takes most of a second (README, bench-tally); a supervisor opens
 it, drills down, comes back up and downloads its workbook. Each of those reads the same
 figures, so the computation is kept, filed under the tally data's version
 (storage/data_version.py: any change of what a tally reads moves it, a new report, a leave, a
