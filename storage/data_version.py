@@ -1,10 +1,12 @@
-"""A number that changes whenever anything in the database changes, for caching what is
-computed from it (the web tally pages keep a province's tally until the next change).
+"""A number that changes whenever something a tally reads changes, for caching what is
+computed from it (the web tally pages keep a province's tally until the next such change).
 
-SQLite's `PRAGMA data_version` changes when another connection commits (the bot writes on one
-connection and reads on another), and `total_changes()` counts this connection's own writes
-(a database without a separate reader reads and writes on one connection). Together they
-change on every commit, whoever made it: a new report, an acknowledgement, a member moved.
+Migration 018 keeps it in the one-row table `tally_version`, bumped by triggers on every
+insert, update or delete of the tables the tally's queries read (reports, memberships, units,
+leaves, target overrides, commendations, the supervised register...), whoever commits it:
+this process, the command line, an org import. Commits that change no tally (an outbox mark,
+a sign-in, a web link, the inbound journal, a member's last message) leave it alone, so a
+kept tally survives them.
 """
 
 from __future__ import annotations
@@ -12,9 +14,8 @@ from __future__ import annotations
 from storage.db import Tx
 
 
-async def data_version(tx: Tx) -> tuple[int, int]:
-    """The database's version as this connection sees it; read it before computing from the
+async def tally_version(tx: Tx) -> int:
+    """The tally data's version as this transaction sees it; read it before computing from the
     same snapshot, so a cached result is never older than the version it is filed under."""
-    pragma = await tx.fetchone("PRAGMA data_version")
-    own = await tx.fetchone("SELECT total_changes()")
-    return (int(pragma[0]) if pragma else 0, int(own[0]) if own else 0)
+    row = await tx.fetchone("SELECT n FROM tally_version WHERE id = 1")
+    return int(row[0]) if row else 0

@@ -289,6 +289,18 @@ class Database:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (our migrations hold no triggers or string semicolons)."""
+    """Split a migration into statements, one `execute` each. A trigger's body (BEGIN ...
+    END) holds semicolons of its own, so a piece ends a statement only where SQLite says the
+    statement is complete (our migrations hold no semicolons in strings or comments)."""
     lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements: list[str] = []
+    pending = ""
+    for piece in "\n".join(lines).split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        statements.append(pending.strip())
+    return statements

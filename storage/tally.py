@@ -45,6 +45,11 @@ class Scope:
 # Filed when its reporting day had ended (`?6` is `Scope.late_from`); urgent kinds excepted
 # by the caller.
 _FILED_LATE = "r.created_at >= date(r.report_date, '+1 day') || ?6"
+# Filed on or before its own reporting day, so never late, told without date arithmetic: the
+# day's date + 'T24' sorts after every time of that day and before the next day's
+# `late_from`. Most reports are filed so; tested first (a CASE or WHERE stops there), it
+# leaves `_FILED_LATE`'s date() to the few others, halving the cost of the late count.
+_SAME_DAY = "r.created_at < r.report_date || 'T24'"
 
 
 def _in_subtree(alias: str) -> str:
@@ -100,7 +105,8 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
         )
         value = f"CASE r.kind{whens} ELSE 0 END" if whens else "0"
         if index == late_index:
-            value += f" + (r.kind NOT IN ({urgent}) AND {_FILED_LATE}) * {1 << late_shift}"
+            late = f"CASE WHEN {_SAME_DAY} OR r.kind IN ({urgent}) THEN 0 ELSE {_FILED_LATE} END"
+            value += f" + ({late}) * {1 << late_shift}"
         sums.append(f"SUM({value}) AS s{index}")
     rows = await tx.fetchall(
         f"""SELECT u.id AS unit_id, COUNT(*) AS n, {", ".join(sums)}
@@ -119,11 +125,14 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
         ),
     )
     mask = (1 << FIELD_BITS) - 1
+    # Columns by position (unit_id, n, s0, s1...): a row's lookup by name scans its columns.
+    unpack = [(name, 2 + i, shift) for name, (i, shift) in slots.items()]
     result = []
     for row in rows:
-        counts = {name: (row[f"s{i}"] >> shift) & mask for name, (i, shift) in slots.items()}
-        counts["other"] = row["n"] - sum(counts[k] for k in kinds)
-        result.append({"unit_id": row["unit_id"], **counts})
+        counts = {"unit_id": row[0]}
+        counts.update((name, (row[column] >> shift) & mask) for name, column, shift in unpack)
+        counts["other"] = row[1] - sum(counts[k] for k in kinds)
+        result.append(counts)
     return result
 
 
@@ -160,7 +169,7 @@ def _on_time_days(urgent: str) -> str:
                       (SELECT COUNT(DISTINCT r.report_date) FROM reports r
                        WHERE r.member_id = st.member_id
                          AND r.report_date BETWEEN st.a AND st.c AND r.status = 'active'
-                         AND (r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
+                         AND ({_SAME_DAY} OR r.kind IN ({urgent}) OR NOT {_FILED_LATE}))
                       - {on_leave}
                     END)"""
 

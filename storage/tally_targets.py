@@ -3,8 +3,8 @@ of households informed, and reports flagged by a yes/no answer (serious accident
 
 Each reads as few reports as it can: a model or an accident through the small partial
 indexes of migration 013 when the forms use the default field names, households through the
-kind index. Field names and values are validated config keys, written into the SQL so the
-partial indexes apply (never text from users).
+one of migration 018 when they use the default kind. Field names and values are validated
+config keys, written into the SQL so the partial indexes apply (never text from users).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from storage.tally_urgent import NOT_DUPLICATE
 # The partial indexes of migration 013 and the conditions they hold.
 _MODEL_INDEX = ("model_level", "district", "reports_model_recognised")
 _ACCIDENT_INDEX = ("serious_accident", "reports_serious_accident")
+# The partial index of migration 018: the default kind whose running totals the tally reads.
+_LATEST_INDEX = ("admin_order", "reports_admin_latest")
 
 
 def _literal(value: str) -> str:
@@ -61,12 +63,19 @@ async def latest_values(tx: Tx, scope: Scope, kind: str, field: str) -> list[Row
     """(unit_id, value): per unit, the answer `field` of its latest report of `kind` on or
     before the period's end (a running total such as households informed: the latest
     stands, never a sum of reports). One backward index seek per unit of the subtree, which
-    stops at the unit's latest report instead of reading a whole history of that kind."""
+    stops at the unit's latest report: for the default kind through the small partial index
+    of migration 018 (its reports only, in the order asked for), else through the unit's
+    reports, walking back past those of other kinds."""
+    if kind == _LATEST_INDEX[0]:
+        source = f"reports r INDEXED BY {_LATEST_INDEX[1]}"
+        of_kind = f"r.kind = {_literal(kind)}"
+    else:
+        source, of_kind = "reports r INDEXED BY reports_unit_cover", "r.kind = ?6"
     return await tx.fetchall(
         f"""SELECT u.id AS unit_id,
                    (SELECT json_extract(r.data, '$.{field}')
-                      FROM reports r INDEXED BY reports_unit_cover
-                     WHERE r.unit_id = u.id AND r.report_date <= ?7 AND r.kind = ?6
+                      FROM {source}
+                     WHERE r.unit_id = u.id AND r.report_date <= ?7 AND {of_kind}
                        AND r.status = 'active' AND json_extract(r.data, '$.{field}') IS NOT NULL
                      ORDER BY r.report_date DESC, r.created_at DESC, r.id DESC
                      LIMIT 1) AS value

@@ -50,9 +50,8 @@ class UnitThen:
     leaf: bool
 
 
-def _open_in(row: Row, start: str, end: str) -> bool:
+def _open_in(opened: object, closed: object, start: str, end: str) -> bool:
     """Open on some day of [start, end]: opened by the end and not closed by the start."""
-    opened, closed = row["opened_on"], row["closed_on"]
     return (opened is None or str(opened) <= end) and (closed is None or str(closed) > start)
 
 
@@ -82,14 +81,20 @@ async def tree_in_period(tx: Tx, root_id: int, start: date, end: date) -> list[U
 def _as_then(rows: list[Row], root_id: int, first: str, last: str, rebuild: bool) -> list[UnitThen]:
     """Names, kinds and parents at the period's end, paths rebuilt from them (`rebuild`:
     every unit was read; otherwise nothing changed since and paths are today's), the units
-    open in the period under the root, and which of them were teams."""
+    open in the period under the root, and which of them were teams.
+
+    Each row's columns are read once, by position (`_AS_OF`'s order): a province has 5,000
+    units and a row's lookup by name scans its columns."""
+    # (id, parent_id, name, kind, path, households, opened_on, closed_on, h_id, h_name,
+    #  h_kind, h_parent_id, h_households)
+    read = [tuple(r) for r in rows]
     state: dict[int, tuple[str, str, int | None]] = {}
-    for r in rows:
-        if r["h_id"] is None:
-            state[int(r["id"])] = (str(r["name"]), str(r["kind"]), r["parent_id"])
+    for r in read:
+        if r[8] is None:
+            state[int(r[0])] = (str(r[2]), str(r[3]), r[1])
         else:
-            state[int(r["id"])] = (str(r["h_name"]), str(r["h_kind"]), r["h_parent_id"])
-    paths: dict[int, str] = {} if rebuild else {int(r["id"]): str(r["path"]) for r in rows}
+            state[int(r[0])] = (str(r[9]), str(r[10]), r[11])
+    paths: dict[int, str] = {} if rebuild else {int(r[0]): str(r[4]) for r in read}
 
     def path_of(uid: int) -> str:
         """The path then: the parent's path then plus the name then (a broken chain, which
@@ -109,31 +114,30 @@ def _as_then(rows: list[Row], root_id: int, first: str, last: str, rebuild: bool
     root_path = path_of(root_id)
     chosen = [
         r
-        for r in rows
-        if int(r["id"]) == root_id
-        or (_open_in(r, first, last) and in_scope(root_path, path_of(int(r["id"]))))
+        for r in read
+        if int(r[0]) == root_id
+        or (_open_in(r[6], r[7], first, last) and in_scope(root_path, path_of(int(r[0]))))
     ]
-    ids = {int(r["id"]) for r in chosen}
+    ids = {int(r[0]) for r in chosen}
     parents = {state[i][2] for i in ids}
-    result = [
-        UnitThen(
-            id=int(r["id"]),
-            parent_id=state[int(r["id"])][2],
-            name=state[int(r["id"])][0],
-            kind=state[int(r["id"])][1],
-            path=paths[int(r["id"])],
-            current_path=str(r["path"]),
-            households=_households(r),
-            leaf=int(r["id"]) not in parents,
+    result = []
+    for r in chosen:
+        uid = int(r[0])
+        name, kind, parent_id = state[uid]
+        # The household count then: the history row's when the unit changed after the period
+        # (a later import's count must not move a closed period's target), else today's.
+        households = r[5] if r[8] is None else r[12]
+        result.append(
+            UnitThen(
+                id=uid,
+                parent_id=parent_id,
+                name=name,
+                kind=kind,
+                path=paths[uid],
+                current_path=str(r[4]),
+                households=None if households is None else int(households),
+                leaf=uid not in parents,
+            )
         )
-        for r in chosen
-    ]
     result.sort(key=lambda u: u.path)
     return result
-
-
-def _households(row: Row) -> int | None:
-    """The household count then: the history row's when the unit changed after the period
-    (a later import's count must not move a closed period's target), else today's."""
-    value = row["households"] if row["h_id"] is None else row["h_households"]
-    return None if value is None else int(value)

@@ -109,15 +109,16 @@ def classify(ordered: Sequence[UnitTally], rules: Sequence[ClassRule]) -> None:
     below: dict[int, Counter[str]] = {}
     known = {u.unit_id for u in ordered}
     for unit in reversed(ordered):
-        mine = below.setdefault(unit.unit_id, Counter())
-        if unit.is_team:
+        above = unit.parent_id if unit.parent_id in known else None
+        if unit.is_team:  # its own class, counted straight into the unit above
             unit.movement_class = area_class(unit, rules) if unit.figures.members else None
-            if unit.movement_class:
-                mine[unit.movement_class] += 1
-        else:
-            unit.movement_class = commune_class(unit, mine, rules)
-        if unit.parent_id is not None and unit.parent_id in known:
-            below.setdefault(unit.parent_id, Counter()).update(mine)
+            if unit.movement_class and above is not None:
+                below.setdefault(above, Counter())[unit.movement_class] += 1
+            continue
+        mine = below.setdefault(unit.unit_id, Counter())
+        unit.movement_class = commune_class(unit, mine, rules)
+        if above is not None:
+            below.setdefault(above, Counter()).update(mine)
 
 
 def areas_by_level(teams: Sequence[UnitTally]) -> dict[str, int]:

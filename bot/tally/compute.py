@@ -12,13 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from bot.core.config import Config, TallySection
+from bot.core.config import Config, TallySection, TallyTargets
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally import goals as unit_goals
 from bot.tally.classes import classify
 from bot.tally.figures import Figures
 from bot.tally.goals import GoalBook
-from bot.tally.judge import TargetResult, evaluate, suggest_rating, team_count_goals
+from bot.tally.judge import (
+    Rule,
+    TargetResult,
+    count_goals_of,
+    evaluate,
+    rules_of,
+    suggest_rating,
+    team_count_goals,
+)
 from bot.tally.periods import Period, months_in
 from bot.tally.scope import elapsed_end, make_scope, moved_out
 from bot.tally.supervised import count_supervised
@@ -185,22 +193,25 @@ async def compute(
             src.reintegration_kind,
             config.supervised.visit_every_days,
         )
+    months = months_in(period)
+    judging = _Judging(book)
     for uid, figures in teams.items():
         team = units[uid]
         goals = book.goals(team.path)
+        rules, base = judging.of(goals)
         figures.teams = 1
-        figures.good_deeds_required = goals.good_deeds_per_month * months_in(period)
+        figures.good_deeds_required = goals.good_deeds_per_month * months
         known = households[uid]
         if known is None:
             figures.households_informed = 0  # not comparable without a household count
         else:
             figures.households = int(known)
             figures.households_informed = min(figures.households_informed, figures.households)
-        figures.count_goals = team_count_goals(figures, goals, months_in(period))
-        team.targets = evaluate(figures, goals, src.good_deed_kind)
+        figures.count_goals = team_count_goals(figures, goals, months, base)
+        team.targets = evaluate(figures, goals, src.good_deed_kind, rules)
         team.rating = suggest_rating(team, settings) if figures.members else None
     ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
-    _roll_up(ordered, units, book, src.good_deed_kind)
+    _roll_up(ordered, units, judging, src.good_deed_kind)
     classify(ordered, settings.classes)
     root = units[unit.id]
     return Tally(
@@ -238,16 +249,16 @@ async def _count(
     rows = await queries.members_per_unit(
         tx, scope, src.patrol_kind, reporters, unreachable=still_open
     )
-    for r in rows:
-        figures = teams.get(r["unit_id"])
+    for unit_id, members, expected, reported, on_time, patrol, unreachable in rows:
+        figures = teams.get(unit_id)  # the columns in `members_per_unit`'s order
         if figures is None:
             continue
-        figures.members = r["members"]
-        figures.expected_days = r["expected_days"] or 0
-        figures.reporters = r["reporters"] or 0
-        figures.on_time_days = r["on_time_days"] or 0
-        figures.patrol_members = r["patrol_members"] or 0
-        figures.unreachable = r["unreachable"] or 0
+        figures.members = members
+        figures.expected_days = expected or 0
+        figures.reporters = reported or 0
+        figures.on_time_days = on_time or 0
+        figures.patrol_members = patrol or 0
+        figures.unreachable = unreachable or 0
     await count_flagged(tx, scope, teams, settings, minutes)
     await count_targets(tx, scope, teams, src)
     for uid, n in (await commendations.per_unit(tx, scope.path, scope.start, scope.end)).items():
@@ -255,8 +266,30 @@ async def _count(
             teams[uid].commended = n  # 4.7: proposals whose occasion ended in the period
 
 
+class _Judging:
+    """The targets' rules and count goals of each goals a tally's units are judged against,
+    worked out once per goals rather than once per unit (the goals of one compute live in
+    its `GoalBook`, so they are told apart by identity)."""
+
+    def __init__(self, book: GoalBook) -> None:
+        self.book = book
+        self._of: dict[int, tuple[tuple[Rule, ...], dict[str, float]]] = {}
+
+    def of(self, goals: TallyTargets) -> tuple[tuple[Rule, ...], dict[str, float]]:
+        """The rules of `goals` and their count goals (good deeds left to the team)."""
+        found = self._of.get(id(goals))
+        if found is None:
+            found = self._of[id(goals)] = (rules_of(goals), count_goals_of(goals))
+        return found
+
+    def evaluate(self, unit: UnitTally, good: str) -> dict[str, TargetResult]:
+        """A roll-up unit's targets against its own goals."""
+        goals = self.book.goals(unit.path)
+        return evaluate(unit.figures, goals, good, self.of(goals)[0])
+
+
 def _roll_up(
-    ordered: list[UnitTally], units: dict[int, UnitTally], book: GoalBook, good: str
+    ordered: list[UnitTally], units: dict[int, UnitTally], judging: _Judging, good: str
 ) -> None:
     """Add each unit into the one directly above it, deepest first, then evaluate them all.
 
@@ -265,7 +298,7 @@ def _roll_up(
     """
     for unit in reversed(ordered):
         if not unit.is_team:
-            unit.targets = evaluate(unit.figures, book.goals(unit.path), good)
+            unit.targets = judging.evaluate(unit, good)
         above = units.get(unit.parent_id) if unit.parent_id is not None else None
         if above is None:
             continue

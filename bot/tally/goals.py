@@ -72,6 +72,8 @@ class GoalBook:
 
     def goals(self, path: str) -> TallyTargets:
         """The goals the unit at `path` is judged against."""
+        if not self._at:
+            return self.defaults  # no override anywhere: every unit has the defaults
         cached = self._cache.get(path)
         if cached is None:
             applied = self.applied(path)

@@ -6,6 +6,7 @@ change with the plans, live in one place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, Protocol
 
 from bot.core.config import TallySection, TallyTargets
@@ -32,21 +33,57 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def team_count_goals(figures: Figures, goals: TallyTargets, months: int) -> dict[str, float]:
+class Rule(NamedTuple):
+    """One measured target with the goal `goals` set for it (a count target's goal is the
+    default a unit's own summed goals override)."""
+
+    key: str
+    met: Callable[[float | None, float], bool | None]  # the target's `TargetDef.met`
+    is_count: bool
+    goal: float
+
+
+def rules_of(goals: TallyTargets) -> tuple[Rule, ...]:
+    """Every measured target with its goal, in catalogue order: worked out once per goals
+    (a province's 5,000 teams share a handful of them) rather than once per team and target."""
+    return tuple(
+        Rule(key, t.met, t.measure == "count", float(getattr(goals, t.goal_field)))
+        for key in TARGET_KEYS
+        for t in (CATALOGUE_BY_KEY[key],)
+    )
+
+
+def count_goals_of(goals: TallyTargets) -> dict[str, float]:
+    """The count targets' goals of `goals` for one period, good deeds left to the caller
+    (they are per month): what `team_count_goals` copies for each team."""
+    return {
+        t.key: float(getattr(goals, t.goal_field))
+        for t in CATALOGUE
+        if t.measured and t.measure == "count"
+    }
+
+
+def team_count_goals(
+    figures: Figures, goals: TallyTargets, months: int, base: dict[str, float] | None = None
+) -> dict[str, float]:
     """A team's goals of the count targets for a period of `months` months: good deeds are
-    per month, the others per period (a model, no reoffence)."""
-    out: dict[str, float] = {}
-    for t in CATALOGUE:
-        if t.measured and t.measure == "count":
-            out[t.key] = float(getattr(goals, t.goal_field))
+    per month, the others per period (a model, no reoffence). `base`: `count_goals_of(goals)`
+    when the caller keeps it."""
+    out = dict(count_goals_of(goals) if base is None else base)
     out["good_deeds"] = float(figures.good_deeds_required or goals.good_deeds_per_month * months)
     return out
 
 
-def evaluate(figures: Figures, goals: TallyTargets, good_deed_kind: str) -> dict[str, TargetResult]:
+def evaluate(
+    figures: Figures,
+    goals: TallyTargets,
+    good_deed_kind: str,
+    rules: tuple[Rule, ...] | None = None,
+) -> dict[str, TargetResult]:
     """Each of the movement's targets for one unit, compared the way the plan words it
     (`bot.core.targets`); N/A where there is nothing to judge. Count targets compare with
-    `figures.count_goals` (a team's own goals, summed up a roll-up); shares with `goals`."""
+    `figures.count_goals` (a team's own goals, summed up a roll-up); shares with `goals`.
+    `rules`: `rules_of(goals)` when the caller keeps it (a province judges 5,000 teams)."""
     need = figures.count_goals
     informed = _share(figures.households_informed, figures.households)
     values: dict[str, float | None] = {
@@ -66,18 +103,24 @@ def evaluate(figures: Figures, goals: TallyTargets, good_deed_kind: str) -> dict
         "compliance": _share(figures.on_time_days, figures.expected_days),
     }
     results: dict[str, TargetResult] = {}
-    for key in TARGET_KEYS:
-        t = CATALOGUE_BY_KEY[key]
+    for key, met, is_count, goal in rules_of(goals) if rules is None else rules:
         value = values[key]
-        if t.measure == "count":
-            goal = need.get(key, float(getattr(goals, t.goal_field)))
+        if is_count:
+            goal = need.get(key, goal)
             if key == "good_deeds" and not goal:
-                results[key] = TargetResult(key, value, goal, None)  # nothing asked of it
+                results[key] = _result((key, value, goal, None))  # nothing asked of it
                 continue
-        else:
-            goal = float(getattr(goals, t.goal_field))
-        results[key] = TargetResult(key, value, goal, t.met(value, goal))
+        results[key] = _result((key, value, goal, met(value, goal)))
     return results
+
+
+def _result(fields: tuple[str, float | None, float, bool | None]) -> TargetResult:
+    """A TargetResult made straight from its fields, without the named tuple's Python-level
+    constructor: a province makes 70,000 of them."""
+    return _NEW_TUPLE(TargetResult, fields)
+
+
+_NEW_TUPLE = tuple.__new__
 
 
 class Rated(Protocol):

@@ -17,9 +17,10 @@ Measured, each `--runs` times:
   bare  the computation alone (bot/tally/prepared.py `prepare`, as /thongke runs it),
 and for both page series p50 and p95, the cold page's ratio to the bare computation, and the
 drill-down to the first commune (cold). One untimed warm-up request comes first. The cache
-is filed under the database's data version: in a running bot any commit (a report, an
-outbox mark) makes the next page cold again, so the cold figures are the ones a supervisor
-meets at a busy hour, the warm ones when they come back to a page with nothing new.
+is filed under the tally data's version (storage/data_version.py): in a running bot any
+change a tally reads (a report, a leave, a role, a goal) makes the next page cold again, an
+outbox mark or a sign-in does not; so the cold figures are the ones a supervisor meets at a
+busy hour, the warm ones when they come back to a page with nothing new.
 
 Not a test: it prints numbers and asserts nothing.
 """

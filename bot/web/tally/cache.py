@@ -1,11 +1,12 @@
 """The tally the pages show, computed once per unit, period, closed day and data version.
 
-A province's monthly tally takes a second or two (README, bench-tally); a supervisor opens
+A province's monthly tally takes most of a second (README, bench-tally); a supervisor opens
 it, drills down, comes back up and downloads its workbook. Each of those reads the same
-figures, so the computation is kept, filed under the database's data version
-(storage/data_version.py: any commit changes it, a new report as much as an outbox mark) and
-the last day whose deadline has passed (the only way the clock enters the figures). A page
-therefore never shows figures older than the database; it says when they were computed.
+figures, so the computation is kept, filed under the tally data's version
+(storage/data_version.py: any change of what a tally reads moves it, a new report, a leave, a
+role changed, a target set; an outbox mark or a sign-in does not) and the last day whose
+deadline has passed (the only way the clock enters the figures). A page therefore never shows
+figures older than the database; it says when they were computed.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from bot.tally.labels import Labels
 from bot.tally.periods import Period
 from bot.tally.prepared import prepare
 from bot.tally.scope import elapsed_end
-from storage.data_version import data_version
+from storage.data_version import tally_version
 from storage.units import Unit
 
 LOCALE = "vi"  # the pages are in Vietnamese
 KEPT = 6  # a province tally holds ~12 MiB of Python objects: keep a few, not every one
 
-Key = tuple[int, str, date | None, tuple[int, int]]
+Key = tuple[int, str, date | None, int]
 
 
 @dataclass
@@ -54,7 +55,7 @@ class TallyCache:
         now = services.clock.now()
         closed = elapsed_end(period, now, services.config.reports.deadline)
         async with self._lock, services.db.read() as tx:
-            key: Key = (unit.id, period.code, closed, await data_version(tx))
+            key: Key = (unit.id, period.code, closed, await tally_version(tx))
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
