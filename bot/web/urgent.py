@@ -23,7 +23,7 @@ from bot.web.keys import services_of
 from bot.web.render import html
 from bot.web.report_filters import details_hidden, kind_title, state_label
 from bot.web.session import Viewer, need_pages
-from bot.web.urgent_post import Problem, move_posted
+from bot.web.urgent_post import Problem, move_posted, take_up_posted
 from storage import caselists
 from storage.caselists import CaseLine
 from storage.subtree import in_scope
@@ -195,3 +195,14 @@ async def move(request: web.Request) -> web.StreamResponse:
         services.outbox_wakeup()
     back = f"/khan?da-luu={outcome.report_id}&bao={1 if outcome.told else 0}"
     raise web.HTTPSeeOther(back)
+
+
+@routes.post("/khan/{report_id}/tiep-nhan")
+async def acknowledge(request: web.Request) -> web.StreamResponse:
+    """ "✅ Đã tiếp nhận" on the page, as the alert's button in chat does it."""
+    viewer = need_pages(request)
+    outcome = await take_up_posted(request, viewer)
+    if outcome.problem is not None:
+        return await page(request, viewer, problem=outcome.problem, status=outcome.problem.status)
+    services_of(request).outbox_wakeup()  # the reporter's notice, the alerts' edits
+    raise web.HTTPSeeOther(f"/khan?da-luu={outcome.report_id}&bao={1 if outcome.told else 0}")

@@ -18,6 +18,7 @@ from bot.core.i18n import Texts
 from bot.core.ids import parse_id
 from bot.core.roles import ALERT_ROLES
 from bot.reports import case_moves
+from bot.reports.acknowledging import take_up
 from bot.reports.lifecycle import State
 from bot.web.keys import services_of
 from bot.web.session import Viewer
@@ -98,6 +99,44 @@ async def move_posted(request: web.Request, viewer: Viewer) -> Outcome:
     return Outcome(row.id, told=moved.told)
 
 
+async def take_up_posted(request: web.Request, viewer: Viewer) -> Outcome:
+    """ "✅ Đã tiếp nhận" pressed on the page: chat's rule (bot/reports/acknowledging.py), so
+    the reporter is told and every alert still showing the button is edited, the officer's
+    own in chat included."""
+    me = viewer.member
+    report_id = parse_id(request.match_info["report_id"])
+    if report_id is None:
+        raise web.HTTPNotFound()
+    services = services_of(request)
+    texts = services.texts
+    async with services.db.transaction() as tx:
+        taken = await take_up(
+            tx,
+            texts,
+            services.forms,
+            me,
+            report_id,
+            services.clock.now(),
+            services.served_channels or None,
+            pressed_alert=False,
+        )
+    if taken.status == "not_found":
+        raise web.HTTPNotFound()
+    if taken.status == "not_allowed":
+        raise web.HTTPForbidden()
+    assert taken.report is not None
+    if taken.status == "already":
+        text = texts.t(
+            "vi",
+            "ack.already",
+            number=taken.report.number,
+            name=taken.first_name,
+            time=taken.first_at,
+        )
+        return Outcome(report_id, Problem(report_id, text, status=409))
+    return Outcome(report_id, told=taken.told)
+
+
 async def _check(
     tx: Tx, texts: Texts, row: NamedReport, target: str, seen: str, typed: str
 ) -> Problem | None:
@@ -110,8 +149,8 @@ async def _check(
     if row.state == State.RECEIVED:
         return Problem(
             row.id,
-            f"Báo cáo {row.number} chưa được tiếp nhận. Hãy bấm “✅ Đã tiếp nhận” trong chat"
-            " trước, rồi mới chuyển bước tiếp.",
+            f"Báo cáo {row.number} chưa được tiếp nhận. Hãy bấm “✅ Đã tiếp nhận” (ở đây hoặc"
+            " trong tin cảnh báo ở chat) trước, rồi mới chuyển bước tiếp. Chưa lưu gì.",
             typed,
             409,
         )

@@ -208,7 +208,7 @@ async def test_open_reports_by_state_with_overdue_marks_and_a_read_only_supervis
         text, _ = await officer_page(b)
         assert "Mới nhận, chưa tiếp nhận (1)" in text
         assert "⏰ Quá hạn xử lý" in text and "đã 1 ngày" in text
-        assert "bấm “✅ Đã tiếp nhận” trong tin cảnh báo ở chat" in text
+        assert "Chưa ai tiếp nhận. Tiếp nhận ở đây" in text and "/khan/1/tiep-nhan" in text
         narrowed = await (await b.get("/khan?trang-thai=verifying")).text()
         assert "BC-2026-000001" not in narrowed
         assert "Không có tin báo khẩn nào đang mở ở trạng thái này." in narrowed
