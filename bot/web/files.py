@@ -78,10 +78,10 @@ async def open_file(request: web.Request) -> web.StreamResponse:
         return found
     link = found
     if link.purpose == "photo":
-        return await _send(request, link)
+        return await send_link(request, link)
     owner = _owner(viewer_of(request), link)
     if owner is True:
-        return await _send(request, link)
+        return await send_link(request, link)
     if owner is False or link.claimed_by is not None:
         log.info("web file refused", extra={"status": 403})
         return message(
@@ -140,8 +140,9 @@ async def claim_file(request: web.Request) -> web.StreamResponse:
     )
 
 
-async def _send(request: web.Request, link: Link) -> web.StreamResponse:
-    """The bytes, typed and named; a document is saved, a picture shown."""
+async def send_link(request: web.Request, link: Link) -> web.StreamResponse:
+    """A link's file, typed and named so a document is saved and a picture shown; the link
+    itself and the downloads page's list both send through here."""
     services = services_of(request)
     data: bytes | None = None
     if link.path:

@@ -22,7 +22,7 @@ from bot.core.engine import Services
 from bot.phasereport.content import ALL, started
 from bot.web import links
 from bot.web.auth import when
-from bot.web.files import _send as send_link
+from bot.web.files import send_link
 from bot.web.keys import PHOTOS, services_of
 from bot.web.render import html
 from bot.web.session import Viewer, need_pages
