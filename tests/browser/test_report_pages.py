@@ -242,7 +242,7 @@ async def test_an_officer_resolves_a_tip_on_the_page_and_the_reporter_is_told_as
     choice.click()
     line.find_element(By.NAME, "ghi_chu").send_keys("Đã giải tán, lập biên bản")
     line.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    page = wait_for_text(browser, "✅ Đã ghi:")
+    page = wait_for_text(browser, f"✅ Đã ghi: {second} → Đã giải quyết")  # not the ack's line
     assert f"✅ Đã ghi: {second} → Đã giải quyết. Người báo đã được thông báo." in page
 
     told = await minh.wait_reply(f"Tin báo {second} của bạn")
