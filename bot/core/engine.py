@@ -23,8 +23,9 @@ from bot.core.dialog import Dialog, Question
 from bot.core.i18n import Texts
 from bot.core.model import Attachment, Choice, Inbound, Outbound
 from bot.core.parsing import match_choice
+from bot.outbox.notify import notify_member
 from bot.reports.forms import Forms
-from storage import conversations, failures, members, outbox
+from storage import conversations, failures, members
 from storage.db import Database, Tx
 from storage.members import Member
 
@@ -164,20 +165,10 @@ class Context:
     ) -> bool:
         """Queue a message for another member (a notice about something done for or to
         them) where they are reached; False when no messenger this process serves can."""
-        contact = await members.contact(self.tx, member_id, self.served)
-        if contact is None:
+        if not await notify_member(
+            self.tx, member_id, key, message, self.now_iso, self.served, urgent=urgent
+        ):
             return False
-        await outbox.enqueue(
-            self.tx,
-            dedupe_key=key,
-            channel=str(contact["channel"]),
-            chat_id=str(contact["chat_id"]),
-            member_id=member_id,
-            payload=message.to_payload(),
-            not_before_iso=self.now_iso,
-            now_iso=self.now_iso,
-            urgent=urgent,
-        )
         self.queued = True
         return True
 

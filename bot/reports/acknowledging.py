@@ -20,6 +20,7 @@ from bot.core.clock import iso
 from bot.core.i18n import Texts
 from bot.core.model import Outbound
 from bot.core.roles import ALERT_ROLES, in_scope, role_label
+from bot.outbox.notify import notify_member
 from bot.reports.alert_ladder import stop_alerts
 from bot.reports.forms import Forms
 from storage import members, outbox, reports
@@ -94,9 +95,6 @@ async def _tell_reporter(
     reporter = await members.get(tx, report.member_id)
     if reporter is None:
         return False
-    contact = await members.contact(tx, report.member_id, served)
-    if contact is None:
-        return False
     text = texts.t(
         reporter.locale,
         "ack.reporter_notice",
@@ -105,18 +103,11 @@ async def _tell_reporter(
         role=role_label(me.role, reporter.locale),  # a supervisor the ladder reached
         time=when,
     )
-    await outbox.enqueue(
-        tx,
-        dedupe_key=f"ack-notice:{report.id}",
-        channel=str(contact["channel"]),
-        chat_id=str(contact["chat_id"]),
-        member_id=report.member_id,
-        payload=Outbound(text).to_payload(),
-        not_before_iso=now_iso,
-        now_iso=now_iso,
-        urgent=True,  # answers an emergency: quiet hours do not hold it
+    # Answers an emergency: quiet hours do not hold it.
+    key = f"ack-notice:{report.id}"
+    return await notify_member(
+        tx, report.member_id, key, Outbound(text), now_iso, served, urgent=True
     )
-    return True
 
 
 async def _close_other_alerts(

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from bot.core.i18n import Texts
 from bot.core.model import Outbound
+from bot.outbox.notify import notify_member
 from bot.reports.lifecycle import FIRE_KIND, State, next_steps
-from storage import incidents, members, outbox
+from storage import incidents, members
 from storage.db import Tx
 from storage.reports import Report
 
@@ -94,24 +95,13 @@ async def tell_reporter(
     reporter = await members.get(tx, report.member_id)
     if reporter is None:
         return False
-    contact = await members.contact(tx, report.member_id, served)
-    if contact is None:
-        return False
     locale = reporter.locale
     noted = texts.t(locale, "case.notice_note", note=note) if note else ""
     key = "case.notice_fire" if report.kind == FIRE_KIND else "case.notice_tip"
     text = texts.t(
         locale, key, number=report.number, verb=texts.t(locale, f"case.verb_{target}"), note=noted
     )
-    await outbox.enqueue(
-        tx,
-        dedupe_key=f"case-notice:{report.id}:{target}",
-        channel=str(contact["channel"]),
-        chat_id=str(contact["chat_id"]),
-        member_id=report.member_id,
-        payload=Outbound(text).to_payload(),
-        not_before_iso=now_iso,
-        now_iso=now_iso,
-        urgent=True,
+    key = f"case-notice:{report.id}:{target}"
+    return await notify_member(
+        tx, report.member_id, key, Outbound(text), now_iso, served, urgent=True
     )
-    return True
