@@ -3,16 +3,13 @@ every alert still showing the button edited (the officer's own too), a second pr
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from bot.core.clock import ManualClock
 from tests.inproc.helpers import file_tip, rows
 from tests.inproc.police_world import People, enrol
-from tests.support.harness import START, Harness, make_harness
-from tests.support.web import browser, sign_in, web_config
+from tests.inproc.web_pages import csrf_of
+from tests.support.harness import Harness
+from tests.support.web import browser, sign_in
 
 TAKEN_UP = (  # bot/locales/vi.toml [ack] reporter_notice, as chat sends it
     "🚓 Báo cáo BC-2026-000001 của bạn đã được Hoàng Văn Cường (Cán bộ Công an xã) tiếp nhận"
@@ -21,21 +18,8 @@ TAKEN_UP = (  # bot/locales/vi.toml [ack] reporter_notice, as chat sends it
 
 
 @pytest.fixture
-async def wh(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await make_harness(tmp_path, ManualClock(START), web_config(tmp_path))
-    try:
-        yield harness
-    finally:
-        await harness.close()
-
-
-@pytest.fixture
 async def people(wh: Harness) -> People:
     return await enrol(wh)
-
-
-def csrf_of(page: str) -> str:
-    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
 async def test_an_officer_takes_a_tip_up_on_the_page(wh: Harness, people: People) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
@@ -22,13 +21,6 @@ from tests.support.web import PUBLIC_URL, browser, sign_in, web_config
 
 ORIGIN = {"Origin": PUBLIC_URL}
 WITHHELD = "(chi tiết chỉ dành cho Công an xã trở lên)"
-
-
-@pytest.fixture
-async def wh(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await make_harness(tmp_path, ManualClock(START), web_config(tmp_path))
-    yield harness
-    await harness.close()
 
 
 async def file_links(h: Harness) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.core.clock import ManualClock
 from tests.inproc.police_world import alert_of, enrol
 from tests.inproc.test_web_reports import file_fire_with_photos
+from tests.inproc.web_pages import csrf_of
 from tests.support.harness import START, make_harness
 from tests.support.web import browser, sign_in, web_config
 
@@ -43,7 +44,7 @@ async def test_the_history_shows_changes_in_the_forms_words_never_the_stored_val
         async with browser(h) as b:
             await sign_in(b, p.cuong)
             page = await (await b.get("/khan")).text()
-            csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            csrf = csrf_of(page)
             data = {"csrf": csrf, "tu": "acknowledged", "buoc": "done", "kip_thoi": "co"}
             assert (await b.post("/khan/1", data=data)).status == 200
             page = await (await b.get("/bao-cao/1")).text()

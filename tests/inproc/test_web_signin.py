@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.core.clock import ManualClock
 from storage import memberships
 from tests.inproc.police_world import People, enrol
+from tests.inproc.web_pages import csrf_of
 from tests.support.harness import START, make_harness
 from tests.support.web import browser, sign_in, signin_path, web_config
 
@@ -120,7 +121,7 @@ async def test_sign_out_needs_the_form_token_and_ends_the_session(tmp_path: Path
         async with browser(h) as b:
             home = await sign_in(b, p.cuong)
             page = await home.text()
-            token = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            token = csrf_of(page)
             forged = await b.post("/thoat", data={"csrf": "x" * 43})
             assert forged.status == 403
             other_site = await b.post(

@@ -3,33 +3,23 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
-from bot.core.clock import ManualClock
 from bot.web import links
 from bot.web.tally.page import TALLIES
 from storage import units
 from tests.inproc.helpers import file_patrol
 from tests.inproc.police_world import People, enrol
 from tests.inproc.web_pages import href, table, text_of
-from tests.support.harness import COMMUNE, START, TEAM_A, Harness, TgUser, make_harness
-from tests.support.web import browser, path_of, sign_in, web_config
+from tests.support.harness import COMMUNE, TEAM_A, Harness, TgUser
+from tests.support.web import browser, path_of, sign_in
 
 TARGET_LINE = re.compile(
     r"^• (?:(\d\.\d) )?(.+?)(?: \(thực tiễn địa phương\))?: (\d+/\d+) \((.+)\)$"
 )
 TOTALS = re.compile(r"Tổng: (\d+) tổ · (\d+/\d+) tổ viên đã báo cáo · đúng hạn (\S+) · muộn (\d+)")
 BAD_DATE = "Gõ ngày theo dạng ngày/tháng/năm, ví dụ 01/10/2026, hoặc chọn ngày trên lịch."
-
-
-@pytest.fixture
-async def wh(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await make_harness(tmp_path, ManualClock(START), web_config(tmp_path))
-    yield harness
-    await harness.close()
 
 
 async def unit_id(h: Harness, path: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.core.clock import ManualClock, iso
+from bot.core.clock import iso
 from bot.tally.periods import month_named
 from bot.tally.prepared import prepare
 from bot.web.tally.page import TALLIES
@@ -27,19 +27,12 @@ from storage.db import Row, Tx
 from tests.inproc.helpers import file_patrol, one
 from tests.inproc.police_world import People, enrol
 from tests.inproc.web_pages import text_of
-from tests.support.harness import COMMUNE, PROVINCE, START, Harness, make_harness
-from tests.support.web import browser, sign_in, web_config
+from tests.support.harness import COMMUNE, PROVINCE, Harness
+from tests.support.web import browser, sign_in
 
 COMPUTED = re.compile(r"Số liệu tính lúc (\d\d:\d\d \d\d/\d\d/\d{4})")
 FIRST = "09:00 23/11/2026"
 LATER = "09:05 23/11/2026"
-
-
-@pytest.fixture
-async def wh(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await make_harness(tmp_path, ManualClock(START), web_config(tmp_path))
-    yield harness
-    await harness.close()
 
 
 async def tally_page(b: TestClient) -> tuple[str, str]:

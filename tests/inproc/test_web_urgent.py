@@ -4,18 +4,15 @@ refused with nothing stored."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.core.clock import ManualClock
 from bot.web import links
 from tests.inproc.helpers import file_fire, file_tip, rows
 from tests.inproc.police_world import People, alert_of, enrol
-from tests.support.harness import START, Harness, make_harness
-from tests.support.web import browser, path_of, sign_in, web_config
+from tests.inproc.web_pages import csrf_of
+from tests.support.harness import Harness
+from tests.support.web import browser, path_of, sign_in
 
 # Texts from bot/locales/vi.toml (chat) and the pages, copied so a changed wording shows.
 ACK = "✅ Đã tiếp nhận"
@@ -30,21 +27,8 @@ TOO_LATE = (
 
 
 @pytest.fixture
-async def wh(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = await make_harness(tmp_path, ManualClock(START), web_config(tmp_path))
-    try:
-        yield harness
-    finally:
-        await harness.close()
-
-
-@pytest.fixture
 async def people(wh: Harness) -> People:
     return await enrol(wh)
-
-
-def csrf_of(page: str) -> str:
-    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
 
 
 async def acknowledged_tip(h: Harness, people: People) -> None:
