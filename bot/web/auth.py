@@ -74,7 +74,7 @@ async def open_session(
     return token, session_id
 
 
-async def _signin_link(request: web.Request) -> tuple[Link, Member]:
+async def _signin_link(request: web.Request) -> tuple[Link, Member] | web.Response:
     """The sign-in link in the path and its member, or the page that says why not."""
     services = services_of(request)
     now = services.clock.now()
@@ -82,42 +82,33 @@ async def _signin_link(request: web.Request) -> tuple[Link, Member]:
         raise web.HTTPTooManyRequests()
     token = request.match_info["token"]
     if not well_formed(token):
-        raise _refusal(request, "Liên kết không đúng", "Liên kết đăng nhập này không đúng.", 404)
+        return _refusal(request, "Liên kết không đúng", "Liên kết đăng nhập này không đúng.", 404)
     async with services.db.read() as tx:
         link = await webstore.link_by_hash(tx, digest(token))
         member = await members.get(tx, link.member_id) if link is not None else None
     if link is None or link.purpose != "signin" or member is None:
-        raise _refusal(request, "Liên kết không đúng", "Liên kết đăng nhập này không đúng.", 404)
+        return _refusal(request, "Liên kết không đúng", "Liên kết đăng nhập này không đúng.", 404)
     if link.used_at is not None:
-        raise _refusal(request, "Liên kết đã dùng", "Liên kết đăng nhập này đã được dùng.", 410)
+        return _refusal(request, "Liên kết đã dùng", "Liên kết đăng nhập này đã được dùng.", 410)
     if not link.live(iso(now)):
-        raise _refusal(request, "Liên kết hết hạn", "Liên kết đăng nhập này đã hết hạn.", 410)
+        return _refusal(request, "Liên kết hết hạn", "Liên kết đăng nhập này đã hết hạn.", 410)
     if not member.active or member.role not in OVERSIGHT_ROLES:
         raise web.HTTPForbidden()
     return link, member
 
 
-def _refusal(request: web.Request, title: str, text: str, status: int) -> web.HTTPException:
+def _refusal(request: web.Request, title: str, text: str, status: int) -> web.Response:
     log.info("web sign-in refused", extra={"status": status})
-    return _Page(message(request, title, text, hint=ASK_AGAIN, status=status))
-
-
-class _Page(web.HTTPException):
-    """A refusal that is already a whole page (raised out of a helper)."""
-
-    def __init__(self, page: web.Response) -> None:
-        super().__init__()
-        self.page = page
-        self.status_code = page.status
+    return message(request, title, text, hint=ASK_AGAIN, status=status)
 
 
 @routes.get(SIGNIN_PREFIX + "{token}")
 async def signin_page(request: web.Request) -> web.StreamResponse:
     """Who the link is for, and the button that signs in."""
-    try:
-        link, member = await _signin_link(request)
-    except _Page as refusal:
-        return refusal.page
+    found = await _signin_link(request)
+    if isinstance(found, web.Response):
+        return found
+    link, member = found
     tz = services_of(request).clock.tz
     expires = datetime.fromisoformat(link.expires_at.replace("Z", "+00:00"))
     return html(
@@ -134,10 +125,10 @@ async def signin_page(request: web.Request) -> web.StreamResponse:
 @routes.post(SIGNIN_PREFIX + "{token}")
 async def signin(request: web.Request) -> web.StreamResponse:
     """Spend the link and open a session; a second tap finds it spent."""
-    try:
-        link, member = await _signin_link(request)
-    except _Page as refusal:
-        return refusal.page
+    found = await _signin_link(request)
+    if isinstance(found, web.Response):
+        return found
+    link, member = found
     services = services_of(request)
     now = services.clock.now()
     async with services.db.transaction() as tx:
