@@ -16,6 +16,7 @@ from bot.channels import updates_cli
 from bot.commend import cli as commend_cli
 from bot.core import logs
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config, ConfigError, load_config
+from bot.database import cli as db_cli
 from bot.movement import cli as preset_cli
 from bot.outbox import cli as outbox_cli
 from bot.people import audit_export, invite_cli, member_cli, supervised_cli
@@ -43,6 +44,7 @@ RUNNERS: dict[str, Runner] = {
     "outbox": outbox_cli.run,
     "updates": updates_cli.run,
     "preset": preset_cli.run,
+    "db": db_cli.run,
 }
 
 
@@ -78,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     outbox_cli.add_parser(sub)
     updates_cli.add_parser(sub)
     preset_cli.add_parser(sub)
+    db_cli.add_parser(sub)
     return parser
 
 

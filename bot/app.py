@@ -32,7 +32,7 @@ from bot.tally.deferred import render_deferred
 from bot.web.server import WebServer
 from handlers.commands import telegram_list
 from handlers.router import route
-from storage.db import Database
+from storage.stores import open_store
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ async def build_services(
 ) -> Services:
     """Open the database and load forms and texts; fails fast on a bad forms file."""
     forms = load_forms(config.reports.forms_file or None)
-    db = await Database(db_path or config.database.path).open()
+    db = await open_store(db_path or config.database.location, read_url=config.database.read_url)
     return Services(
         config=config,
         forms=forms,

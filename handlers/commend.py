@@ -27,7 +27,7 @@ from bot.units import lookup
 from handlers import menu
 from handlers.commands import HOME, handles
 from storage import units
-from storage.db import Database
+from storage.db import Store
 from storage.units import Unit
 
 PREFIX = "cm:"
@@ -259,7 +259,7 @@ async def _export(ctx: Context, unit: Unit, occasion: Occasion) -> None:
         return
     services, locale, now = ctx.services, ctx.locale, ctx.now
 
-    async def make(db: Database, unit_id: int, occ: Occasion, fmt: str) -> bytes:
+    async def make(db: Store, unit_id: int, occ: Occasion, fmt: str) -> bytes:
         """Both files in the caller's language, from the ticks as committed."""
         return await files.proposal_bytes(
             db,

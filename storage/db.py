@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -27,16 +27,60 @@ from storage.turns import Turns
 
 log = logging.getLogger(__name__)
 
-Row = aiosqlite.Row
+Row = Any  # aiosqlite.Row or asyncpg.Record: both index by position and by name
 
 
 class Tx:
-    """A transaction in progress: the only way repository functions touch the database."""
+    """A transaction in progress: the only way repository functions touch the database.
+
+    Repositories write SQLite's SQL with `?` placeholders; on PostgreSQL the same text is
+    translated (storage/pg_sql.py). `dialect` names the database for the rare query that
+    must differ ("sqlite" or "postgresql").
+    """
+
+    dialect = "sqlite"
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
+        """Run one statement; kept thin so repositories read like plain SQL."""
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Return the first row or None, for lookups by key."""
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Return every row, for small result sets such as a team roster."""
+        raise NotImplementedError
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many rows: a planner queues thousands of messages at once."""
+        raise NotImplementedError
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT and return the new row id, which callers need for links."""
+        raise NotImplementedError
+
+
+class Result(Protocol):
+    """What a statement tells besides its rows: how many rows it changed, and (SQLite) the
+    last inserted row id."""
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement inserted, updated or deleted."""
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id of the row an INSERT made (None where the database does not say)."""
+
+
+class SqliteTx(Tx):
+    """A transaction on one aiosqlite connection."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
         """Run one statement; kept thin so repositories read like plain SQL."""
         return await self.conn.execute(sql, tuple(params))
 
@@ -60,7 +104,7 @@ class Tx:
         return int(cur.lastrowid or 0)
 
 
-class _OneStatement(Tx):
+class _OneStatement(SqliteTx):
     """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
@@ -72,7 +116,7 @@ class _OneStatement(Tx):
             raise RuntimeError("Database.single() runs one statement; use transaction()")
         self._used = True
 
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
         """Run the one statement; it is committed when this returns."""
         self._once()
         return await super().execute(sql, params)
@@ -97,7 +141,46 @@ class _OneStatement(Tx):
         raise RuntimeError("Database.single() cannot executemany; use transaction()")
 
 
-class Database:
+class Store:
+    """What every database backend offers the application: write transactions, one-statement
+    writes, consistent reads. `Database` is SQLite's (the embedded default);
+    storage/pg.py's `PgDatabase` is PostgreSQL's. `open_store` (storage/stores.py) picks one
+    from a URL."""
+
+    dialect = "sqlite"
+
+    async def open(self, *, migrate: bool = True) -> Store:
+        """Connect and (unless told not to) apply pending migrations."""
+        raise NotImplementedError
+
+    async def migrate(self) -> list[str]:
+        """Apply the migrations not applied yet; returns their names."""
+        raise NotImplementedError
+
+    async def migration_status(self) -> list[tuple[str, str | None]]:
+        """Every migration of this backend with when it was applied (None: pending), for
+        `antt-bot db status`."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Close every connection; safe to call twice."""
+        raise NotImplementedError
+
+    def transaction(self, *, first: bool = False) -> contextlib.AbstractAsyncContextManager[Tx]:
+        """A write transaction: committed on success, rolled back on any exception."""
+        raise NotImplementedError
+
+    def single(self, *, first: bool = False) -> contextlib.AbstractAsyncContextManager[Tx]:
+        """A Tx for one write statement, committed as it runs."""
+        raise NotImplementedError
+
+    def read(self, *, replica: bool = False) -> contextlib.AbstractAsyncContextManager[Tx]:
+        """A read-only snapshot of the last commit; `replica` lets a backend with a read
+        replica answer from it (tallies, exports and web pages accept its slight lag)."""
+        raise NotImplementedError
+
+
+class Database(Store):
     """Owns the connections; hands out turns on the writing one, one at a time.
 
     Writes (and, with `reader=False` or for :memory:, reads) take turns on the main
@@ -130,8 +213,9 @@ class Database:
         self._reading = Turns()  # reads take turns among themselves only
         self._checkpointer: Checkpointer | None = None
 
-    async def open(self) -> Database:
-        """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
+    async def open(self, *, migrate: bool = True) -> Database:
+        """Connect, set pragmas for durability under kill -9, and apply pending migrations
+        (`migrate=False`: only look, for `antt-bot db status`)."""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -145,7 +229,8 @@ class Database:
             # Checkpoints run on their own connection (storage/checkpoint.py), never in a commit.
             await conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn = conn
-        await self._migrate()
+        if migrate:
+            await self.migrate()
         if self.separate_reads:
             reader = await aiosqlite.connect(self.path, isolation_level=None)
             reader.row_factory = aiosqlite.Row
@@ -210,7 +295,7 @@ class Database:
                 await self._rollback_if_begun()
                 raise
             try:
-                yield Tx(self.conn)
+                yield SqliteTx(self.conn)
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
@@ -238,13 +323,13 @@ class Database:
             yield _OneStatement(self.conn)
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[Tx]:
+    async def read(self, *, replica: bool = False) -> AsyncIterator[Tx]:
         """Yield a read-only view that never sees half a transaction and never waits for a
         write: one snapshot of the last commit on the reader connection (BEGIN ... COMMIT
         around the block), or a turn on the main connection when there is no reader."""
         if self._reader is None:
             async with self._turn(False):
-                yield Tx(self.conn)
+                yield SqliteTx(self.conn)
             return
         await self._reading.acquire()
         try:
@@ -257,35 +342,57 @@ class Database:
                     await self._reader.execute("COMMIT")
                 raise
             try:
-                yield Tx(self._reader)
+                yield SqliteTx(self._reader)
             finally:
                 await self._reader.execute("COMMIT")  # ends the snapshot; nothing was written
         finally:
             self._reading.release()
 
-    async def _migrate(self) -> None:
+    async def migrate(self) -> list[str]:
+        """Apply the SQLite migrations not applied yet, one IMMEDIATE transaction each;
+        returns their names."""
         await self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
         )
         async with self.conn.execute("SELECT name FROM schema_migrations") as cur:
             done = {row[0] for row in await cur.fetchall()}
-        folder = importlib.resources.files("storage") / "migrations"
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if not entry.name.endswith(".sql") or entry.name in done:
+        applied: list[str] = []
+        for name, sql in migration_files():
+            if name in done:
                 continue
-            sql = entry.read_text(encoding="utf-8")
-            log.info("applying migration", extra={"migration": entry.name})
+            log.info("applying migration", extra={"migration": name})
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 for statement in _split_sql(sql):
                     await self.conn.execute(statement)
                 await self.conn.execute(
-                    "INSERT INTO schema_migrations VALUES (?, datetime('now'))", (entry.name,)
+                    "INSERT INTO schema_migrations VALUES (?, datetime('now'))", (name,)
                 )
             except BaseException:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+            applied.append(name)
+        return applied
+
+    async def migration_status(self) -> list[tuple[str, str | None]]:
+        """Every SQLite migration with when it was applied (None: pending)."""
+        async with self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ) as cur:
+            exists = await cur.fetchone() is not None
+        done: dict[str, str] = {}
+        if exists:
+            async with self.conn.execute("SELECT name, applied_at FROM schema_migrations") as cur:
+                done = {str(r[0]): str(r[1]) for r in await cur.fetchall()}
+        return [(name, done.get(name)) for name, _ in migration_files()]
+
+
+def migration_files() -> list[tuple[str, str]]:
+    """The SQLite migrations in order, with their SQL."""
+    folder = importlib.resources.files("storage") / "migrations"
+    entries = sorted(folder.iterdir(), key=lambda e: e.name)
+    return [(e.name, e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".sql")]
 
 
 def _split_sql(script: str) -> list[str]:

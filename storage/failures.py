@@ -29,7 +29,8 @@ async def record(
         """INSERT INTO update_failures (channel, update_key, attempts, error, first_at, last_at)
            VALUES (?, ?, 1, ?, ?, ?)
            ON CONFLICT (channel, update_key) DO UPDATE SET
-             attempts = attempts + 1, error = excluded.error, last_at = excluded.last_at""",
+             attempts = update_failures.attempts + 1, error = excluded.error,
+             last_at = excluded.last_at""",
         (channel, update_key, error[:100], now_iso, now_iso),
     )
     row = await tx.fetchone(

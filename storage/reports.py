@@ -114,7 +114,7 @@ async def next_number(tx: Tx, year: int) -> str:
     name = f"report:{year}"
     await tx.execute(
         """INSERT INTO counters (name, value) VALUES (?, 1)
-           ON CONFLICT (name) DO UPDATE SET value = value + 1""",
+           ON CONFLICT (name) DO UPDATE SET value = counters.value + 1""",
         (name,),
     )
     row = await tx.fetchone("SELECT value FROM counters WHERE name = ?", (name,))
@@ -379,12 +379,14 @@ async def usual_shifts(
     """A team's most frequent (start, end) times in one kind's active reports since a day,
     most frequent first: the shifts the wizard offers as buttons."""
     rows = await tx.fetchall(
-        """SELECT json_extract(data, '$.' || ?) AS start, json_extract(data, '$.' || ?) AS end,
-                  COUNT(*) AS n, MAX(created_at) AS last
-           FROM reports
-           WHERE unit_id = ? AND kind = ? AND status = 'active' AND report_date >= ?
-                 AND start IS NOT NULL AND end IS NOT NULL
-           GROUP BY start, end ORDER BY n DESC, last DESC LIMIT ?""",
+        """SELECT start, "end", COUNT(*) AS n, MAX(created_at) AS last
+           FROM (SELECT json_extract(data, '$.' || ?) AS start,
+                        json_extract(data, '$.' || ?) AS "end", created_at
+                 FROM reports
+                 WHERE unit_id = ? AND kind = ? AND status = 'active' AND report_date >= ?
+                ) AS shifts
+           WHERE start IS NOT NULL AND "end" IS NOT NULL
+           GROUP BY start, "end" ORDER BY n DESC, last DESC LIMIT ?""",
         (start_key, end_key, unit_id, kind, since, limit),
     )
     return [(str(r["start"]), str(r["end"])) for r in rows]

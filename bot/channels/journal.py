@@ -15,13 +15,13 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.core.clock import Clock, iso
 from storage import journal
-from storage.db import Database
+from storage.db import Store
 
 
 class JournalingRequest(BaseRequest):
     """Delegates every call to `inner`; getUpdates results are journaled before returning."""
 
-    def __init__(self, inner: BaseRequest, db: Database, clock: Clock, channel: str) -> None:
+    def __init__(self, inner: BaseRequest, db: Store, clock: Clock, channel: str) -> None:
         self.inner = inner
         self.db = db
         self.clock = clock

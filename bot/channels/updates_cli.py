@@ -15,7 +15,8 @@ from bot.core.cli_support import existing_database, local_time
 from bot.core.clock import SystemClock
 from bot.core.config import Config
 from storage import failures
-from storage.db import Database, Row
+from storage.db import Row
+from storage.stores import open_store
 
 _COLUMNS = ("channel", "update", "attempts", "error", "first failure", "last failure")
 
@@ -44,7 +45,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         return 1
     clock = SystemClock(config.bot.timezone)
     limit = max(1, int(args.limit))
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         async with db.read() as tx:
             aside, aside_total = await failures.listing(tx, set_aside=True, limit=limit)

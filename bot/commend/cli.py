@@ -27,7 +27,8 @@ from bot.core.parsing import split_list
 from bot.people.membership import Actor
 from bot.reports.forms import Forms, load_forms
 from bot.units import cli_unit
-from storage.db import Database, Tx
+from storage.db import Store, Tx
+from storage.stores import open_store
 
 ACTIONS = ("shortlist", "tick", "untick", "export")
 
@@ -103,7 +104,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         """A text in the chosen language."""
         return texts.t(locale, key, **params)
 
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         async with db.transaction() as tx:
             try:
@@ -141,7 +142,7 @@ async def _change(tx: Tx, listed: Shortlist, args: argparse.Namespace, at: str) 
 
 
 async def _export(
-    db: Database,
+    db: Store,
     listed: Shortlist,
     args: argparse.Namespace,
     config: Config,

@@ -18,13 +18,13 @@ from bot.core.i18n import Texts
 from bot.core.model import Attachment
 from bot.reports.forms import Forms
 from storage import units
-from storage.db import Database
+from storage.db import Store
 
 FILE_FORMATS = ("xlsx", "docx")
 
 
 async def proposal_bytes(
-    db: Database,
+    db: Store,
     unit_id: int,
     occasion: Occasion,
     fmt: str,
@@ -51,12 +51,12 @@ async def proposal_bytes(
 
 
 def attachments(
-    db: Database,
+    db: Store,
     unit_id: int,
     occasion: Occasion,
     stem: str,
     failed_text: str,
-    make: Callable[[Database, int, Occasion, str], Awaitable[bytes]],
+    make: Callable[[Store, int, Occasion, str], Awaitable[bytes]],
 ) -> list[Attachment]:
     """The XLSX and DOCX of a chat reply, built only when the channel sends them."""
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from bot.core import dates
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
+from storage.stores import is_postgres, sqlite_path
 
 
 def clock_for(config: Config) -> Clock:
@@ -20,13 +21,17 @@ def clock_for(config: Config) -> Clock:
     return SystemClock(config.bot.timezone)
 
 
-def existing_database(config: Config, demo: bool) -> Path | None:
-    """The configured (or demo) database file; None, after saying so on stderr, when it does
-    not exist: an operator command must never create an empty database by mistake."""
-    path = Path(config.demo.database_path if demo else config.database.path)
+def existing_database(config: Config, demo: bool) -> str | None:
+    """The configured (or demo) database: a PostgreSQL URL as it is, or a SQLite file; None,
+    after saying so on stderr, when that file does not exist: an operator command must never
+    create an empty database by mistake."""
+    location = config.demo.database_path if demo else config.database.location
+    if is_postgres(location):
+        return location
+    path = Path(sqlite_path(location))
     if path.exists():
-        return path
-    hint = "start `antt-bot demo` once first" if demo else "check [database] path"
+        return str(path)
+    hint = "start `antt-bot demo` once first" if demo else "check [database] url or path"
     print(f"antt-bot: no database at {path} ({hint})", file=sys.stderr)
     return None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -61,6 +62,8 @@ __all__ = [
 TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "ANTT_ZALO_TOKEN"
 ZALO_SECRET_ENV = "ANTT_ZALO_WEBHOOK_SECRET"
+DATABASE_URL_ENV = "ANTT_DATABASE_URL"
+DATABASE_READ_URL_ENV = "ANTT_DATABASE_READ_URL"
 
 
 class ConfigError(Exception):
@@ -89,7 +92,36 @@ class BotSection(_Section):
 
 
 class DatabaseSection(_Section):
+    url: str = ""
     path: str = "data/antt-bot.sqlite3"
+    read_url: str = ""
+
+    @field_validator("url", "read_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError(
+                f"{value!r}: write sqlite:///path/to/file.sqlite3 or postgresql://host/db"
+            )
+        if _has_password(value):
+            raise ValueError(
+                f"never put a database password in a file; set the environment variable"
+                f" {DATABASE_URL_ENV} (or PGPASSWORD) instead"
+            )
+        return value
+
+    @property
+    def location(self) -> str:
+        """Where the database is: `url` when set, else the SQLite file at `path`."""
+        return self.url or self.path
+
+
+def _has_password(url: str) -> bool:
+    """Whether a postgresql:// URL carries a password (user:secret@host)."""
+    if "://" not in url:
+        return False
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    return "@" in authority and ":" in authority.rsplit("@", 1)[0]
 
 
 def _http_url(value: str) -> str:
@@ -315,6 +347,14 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from exc
+    _from_environment(config, env)
+    _check_zalo(config)
+    return config
+
+
+def _from_environment(config: Config, env: Mapping[str, str]) -> None:
+    """Secrets come from the environment only: bot tokens, the Zalo webhook secret, and
+    database URLs (which may carry a password)."""
     token = env.get(TOKEN_ENV, "").strip()
     if token:
         config.telegram.token = SecretStr(token)
@@ -324,8 +364,10 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
     secret = env.get(ZALO_SECRET_ENV, "").strip()
     if secret:
         config.zalo.webhook_secret = SecretStr(secret)
-    _check_zalo(config)
-    return config
+    for env_name, key in ((DATABASE_URL_ENV, "url"), (DATABASE_READ_URL_ENV, "read_url")):
+        value = env.get(env_name, "").strip()
+        if value:
+            setattr(config.database, key, value)
 
 
 def _check_zalo(config: Config) -> None:

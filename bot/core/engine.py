@@ -26,7 +26,7 @@ from bot.core.parsing import match_choice
 from bot.outbox.notify import notify_member
 from bot.reports.forms import Forms
 from storage import conversations, failures, members
-from storage.db import Database, Tx
+from storage.db import Store, Tx
 from storage.members import Member
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Services:
     forms: Forms
     texts: Texts
     clock: Clock
-    db: Database
+    db: Store
     outbox_wakeup: Callable[[], None] = lambda: None
     # A messenger asked to slow down (retry_after seconds): its outbox sender pauses.
     flood_pause: Callable[[str, float], None] = lambda channel, seconds: None

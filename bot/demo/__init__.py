@@ -22,7 +22,7 @@ from bot.schedule.scheduler import Planning
 from bot.units.orgimport import import_org
 from bot.web.server import WebServer
 from storage import invites, members, units
-from storage.db import Database
+from storage.db import Store
 
 COMMUNE = "Tỉnh Lạng Sơn/Xã Bắc Sơn"
 TEAM_A = f"{COMMUNE}/Thôn Nà Lẹng"
@@ -50,7 +50,7 @@ USERS = [
 NEWCOMER = ("moi", "Lý Thị Mai (chưa tham gia)", "Lý Thị Mai")
 
 
-async def seed(db: Database, clock: Clock) -> bool:
+async def seed(db: Store, clock: Clock) -> bool:
     """Load the demo organisation and users once; False when the database already has them."""
     async with db.read() as tx:
         if await units.any_unit(tx):

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from pathlib import Path
 
 from bot.core import dates
 from bot.core.cli_support import existing_database, local_time, parse_stored
@@ -22,7 +21,8 @@ from bot.core.clock import SystemClock, iso
 from bot.core.config import Config
 from bot.outbox.quiet import in_quiet_hours, quiet_ends
 from storage import outbox
-from storage.db import Database, Row, Tx
+from storage.db import Row, Store, Tx
+from storage.stores import open_store, shown
 
 STATUSES = (
     "pending",
@@ -125,7 +125,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     if path is None:
         return 1
     clock = SystemClock(config.bot.timezone)
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         if getattr(args, "outbox_command", None) == "retry":
             return await _retry(db, clock, args)
@@ -145,7 +145,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _retry(db: Database, clock: SystemClock, args: argparse.Namespace) -> int:
+async def _retry(db: Store, clock: SystemClock, args: argparse.Namespace) -> int:
     """Requeue one given-up message (refusing anything else) or all of them."""
     if args.all_given_up:
         async with db.transaction() as tx:
@@ -159,7 +159,7 @@ async def _retry(db: Database, clock: SystemClock, args: argparse.Namespace) -> 
     return await _retry_one(db, clock, args.id)
 
 
-async def _retry_one(db: Database, clock: SystemClock, outbox_id: int) -> int:
+async def _retry_one(db: Store, clock: SystemClock, outbox_id: int) -> int:
     """Requeue one message, checked and changed in the same transaction (no race)."""
     now = clock.now()
     async with db.transaction() as tx:
@@ -186,9 +186,9 @@ async def _retry_one(db: Database, clock: SystemClock, outbox_id: int) -> int:
     return 0
 
 
-async def _report(tx: Tx, path: Path, at: _When, status: str | None, limit: int) -> list[str]:
+async def _report(tx: Tx, path: str, at: _When, status: str | None, limit: int) -> list[str]:
     """The whole listing as lines: header, summary table, then one section per view."""
-    lines = [f"Outbox of {path}, at {dates.shell_stamp(at.now)} ({at.tz})"]
+    lines = [f"Outbox of {shown(path)}, at {dates.shell_stamp(at.now)} ({at.tz})"]
     if at.quiet_until is not None:
         until = dates.clock(at.quiet_until)
         lines.append(f"Quiet hours until {until}: only urgent messages go out.")

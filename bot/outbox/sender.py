@@ -27,7 +27,7 @@ from bot.core.clock import Clock, iso
 from bot.core.model import Outbound
 from bot.outbox.ratelimit import RateLimiter
 from storage import members, outbox
-from storage.db import Database
+from storage.db import Store
 from storage.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -61,7 +61,7 @@ class OutboxSender:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock,
         channel: Channel,
         *,
@@ -277,7 +277,7 @@ class OutboxSender:
         """Record that the platform accepted the message, as soon as it can be durable.
 
         Until this commits, a kill -9 makes the restarted sender send the message again, so
-        the mark goes before every ordinary waiter for the database (Database's first lane)
+        the mark goes before every ordinary waiter for the database (Store's first lane)
         and is one autocommit statement. On text-only channels a pushed message is also
         remembered as the newest in the chat (its choices answer typed numbers); that takes
         a transaction of its own, still in the first lane, so the two stay all or nothing.

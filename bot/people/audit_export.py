@@ -29,7 +29,8 @@ from bot.tally.render.excel import cell_text, formula_like, text_width
 from bot.units.cli_unit import CliError, read_day, resolve_unit
 from storage import audit, members, report_history
 from storage.audit import Entry
-from storage.db import Database, Row, Tx
+from storage.db import Row, Tx
+from storage.stores import open_store
 
 FORMATS = ("csv", "xlsx")
 LOCALE = "vi"
@@ -74,7 +75,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         return 1
     clock = cli_support.clock_for(config)
     today = clock.now().date()
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         first = read_day(args.start, today, "--from")
         last = read_day(args.end, today, "--to")

@@ -19,7 +19,8 @@ from bot.people.invites import InviteError, create_invite, deep_link, normalize_
 from bot.people.membership import Actor
 from bot.units.cli_unit import CliError, resolve_unit
 from storage import audit, invites
-from storage.db import Database, Row
+from storage.db import Row, Store
+from storage.stores import open_store
 
 USAGE = "usage: antt-bot invite create|list|revoke ..."
 
@@ -49,7 +50,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         return 2
     if command == "create":
         return await _create(config, args)
-    db = await Database(config.database.path).open()
+    db = await open_store(config.database.location, read_url=config.database.read_url)
     try:
         if command == "list":
             return await _list(db, config, args)
@@ -69,7 +70,7 @@ async def _create(config: Config, args: argparse.Namespace) -> int:
         return 2
     uses = args.uses if args.uses is not None else config.invites.default_uses
     days = args.days if args.days is not None else config.invites.default_days
-    db = await Database(config.database.path).open()
+    db = await open_store(config.database.location, read_url=config.database.read_url)
     try:
         async with db.read() as tx:
             unit = await resolve_unit(tx, args.unit)
@@ -115,7 +116,7 @@ def state(row: Row, now: datetime) -> str:
     return "open"
 
 
-async def _list(db: Database, config: Config, args: argparse.Namespace) -> int:
+async def _list(db: Store, config: Config, args: argparse.Namespace) -> int:
     now = cli_support.clock_for(config).now()
     async with db.read() as tx:
         path = (await resolve_unit(tx, args.unit, open_only=False)).path if args.unit else None
@@ -141,7 +142,7 @@ async def _list(db: Database, config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _revoke(db: Database, config: Config, args: argparse.Namespace) -> int:
+async def _revoke(db: Store, config: Config, args: argparse.Namespace) -> int:
     code = normalize_code(args.code)
     now_iso = iso(cli_support.clock_for(config).now().replace(microsecond=0))
     async with db.transaction() as tx:

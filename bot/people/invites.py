@@ -14,7 +14,7 @@ from typing import Literal
 from bot.core.clock import Clock, iso
 from bot.core.roles import Role
 from storage import audit, invites, units
-from storage.db import Database, Row, Tx
+from storage.db import Row, Store, Tx
 
 # A–Z and 2–9 without O, I, 0 and 1, so a code read aloud or copied by hand survives.
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -66,7 +66,7 @@ def deep_link(bot_username: str, code: str) -> str:
 
 
 async def create_invite(
-    db: Database,
+    db: Store,
     clock: Clock,
     unit_path: str,
     role: Role,

@@ -24,8 +24,9 @@ from bot.people import membership
 from bot.people.membership import Actor, Change, Refused
 from bot.units.cli_unit import CliError, read_day, resolve_unit
 from storage import member_lists, members, units
-from storage.db import Database, Row, Tx
+from storage.db import Row, Tx
 from storage.members import Member
+from storage.stores import open_store
 
 CLI_LOCALE = "en"  # the command line speaks English, as every other operator command
 
@@ -66,7 +67,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     path = existing_database(config, False)
     if path is None:
         return 1
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         if command == "list":
             async with db.read() as tx:

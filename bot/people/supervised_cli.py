@@ -24,7 +24,8 @@ from bot.people.supervised import Editor, RegisterRefused
 from bot.people.supervised_import import RegisterImportError, import_file
 from bot.units.cli_unit import CliError, read_day, resolve_unit
 from storage import supervised
-from storage.db import Database, Tx
+from storage.db import Tx
+from storage.stores import open_store
 from storage.supervised import Person
 from storage.units import Unit
 
@@ -69,7 +70,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         return 1
     now = cli_support.clock_for(config).now().replace(microsecond=0)
     editor = _operator()
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         if command == "list":
             async with db.read() as tx:

@@ -22,7 +22,7 @@ from bot.people.supervised import Editor, RegisterRefused
 from bot.units import lookup
 from bot.units.orgimport.model import OrgImportError
 from bot.units.orgimport.read import Table, read_table
-from storage.db import Database
+from storage.db import Store
 
 HEADER_SEARCH = 5  # a title block may sit above the header row
 SHOWN = 20  # problems listed at most
@@ -66,9 +66,7 @@ def _cell(cells: list[str], header: dict[str, int], key: str) -> str:
     return cells[index].strip() if index is not None and index < len(cells) else ""
 
 
-async def import_file(
-    db: Database, config: Config, path: Path, editor: Editor, now: datetime
-) -> int:
+async def import_file(db: Store, config: Config, path: Path, editor: Editor, now: datetime) -> int:
     """Add every row's person to their team's register in one transaction; the number
     added, or `RegisterImportError` (nothing saved)."""
     try:

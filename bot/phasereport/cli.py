@@ -24,7 +24,8 @@ from bot.phasereport.photos import telegram_fetcher
 from bot.reports.forms import load_forms
 from bot.units import cli_unit
 from storage import audit, units
-from storage.db import Database
+from storage.db import Store
+from storage.stores import open_store
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -75,7 +76,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     path = existing_database(config, demo)
     if path is None:
         return 1
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         if args.phase_action == "report":
             return await _report(db, config, args)
@@ -86,7 +87,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         await db.close()
 
 
-async def _report(db: Database, config: Config, args: argparse.Namespace) -> int:
+async def _report(db: Store, config: Config, args: argparse.Namespace) -> int:
     """Write FILE.docx and FILE_phuluc.xlsx beside it."""
     now = cli_support.clock_for(config).now()
     phases = config.tally.phases
@@ -128,7 +129,7 @@ async def _report(db: Database, config: Config, args: argparse.Namespace) -> int
     return 0
 
 
-async def _submitted(db: Database, config: Config, args: argparse.Namespace) -> int:
+async def _submitted(db: Store, config: Config, args: argparse.Namespace) -> int:
     """Mark the unit's report sent (idempotent: the first mark and its day stand)."""
     milestone = _milestone(config, args.milestone)
     if milestone is None:
@@ -155,7 +156,7 @@ async def _submitted(db: Database, config: Config, args: argparse.Namespace) -> 
     return 0
 
 
-async def _status(db: Database, config: Config, args: argparse.Namespace) -> int:
+async def _status(db: Store, config: Config, args: argparse.Namespace) -> int:
     """Per milestone, each commune with the day it sent the report, or 'not yet'."""
     if args.milestone:
         one = _milestone(config, args.milestone)

@@ -11,7 +11,7 @@ from bot.phasereport import photos
 from bot.phasereport.content import PhaseReport
 from bot.phasereport.docx_file import docx_bytes
 from bot.tally.files import xlsx_bytes
-from storage.db import Database
+from storage.db import Store
 
 
 def file_stem(report: PhaseReport) -> str:
@@ -32,14 +32,14 @@ async def report_docx(report: PhaseReport, telegram: photos.Fetch | None) -> byt
     return await asyncio.to_thread(docx_bytes, report, found)
 
 
-async def annex_xlsx(db: Database, report: PhaseReport, limit: int | None) -> bytes:
+async def annex_xlsx(db: Store, report: PhaseReport, limit: int | None) -> bytes:
     """The phase's tally workbook, the same file /thongke sends, as the report's annex."""
     ready = report.ready
     return await xlsx_bytes(db, ready.tally, ready.labels, ready.config, limit)
 
 
 def attachments(
-    db: Database, report: PhaseReport, telegram: photos.Fetch | None, failed_text: str
+    db: Store, report: PhaseReport, telegram: photos.Fetch | None, failed_text: str
 ) -> list[Attachment]:
     """The DOCX and the XLSX annex of a chat reply, built after the update commits."""
     stem = file_stem(report)

@@ -25,7 +25,7 @@ from bot.tally.names import communes, spans_communes
 from bot.tally.render import stable
 from bot.tally.render.xlsx import Elsewhere, detail_workbook, workbook
 from bot.tally.urgent_list import urgent_reports
-from storage.db import Database
+from storage.db import Store
 
 BOOK_DETAIL_ROWS = 100_000  # reports one workbook lists itself; past it, commune files
 
@@ -56,7 +56,7 @@ def _entry(name: str, tally: Tally) -> ZipInfo:
 
 
 async def archive_bytes(
-    db: Database, tally: Tally, labels: Labels, config: Config, *, role: str | None = None
+    db: Store, tally: Tally, labels: Labels, config: Config, *, role: str | None = None
 ) -> bytes:
     """The zip: the summary workbook, then each commune's reports in its own workbook
     (workbooks are compressed already, so entries are stored as they are); made for a reader
@@ -72,7 +72,7 @@ async def archive_bytes(
 
 
 async def summary_workbook(
-    db: Database, tally: Tally, labels: Labels, config: Config, *, role: str | None = None
+    db: Store, tally: Tally, labels: Labels, config: Config, *, role: str | None = None
 ) -> bytes:
     """The archive's workbook: every sheet but the reports, whose sheet lists the commune
     files instead (the province workbook the benchmark times)."""
@@ -91,7 +91,7 @@ async def summary_workbook(
 
 
 async def commune_workbook(
-    db: Database,
+    db: Store,
     tally: Tally,
     commune: UnitTally,
     labels: Labels,

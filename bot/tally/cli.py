@@ -27,7 +27,7 @@ from bot.tally.periods import Period, PeriodError
 from bot.tally.prepared import prepare
 from bot.tally.render.csv_file import CSV_STYLES, csv_name
 from bot.units import cli_unit
-from storage.db import Database
+from storage.stores import open_store
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -98,7 +98,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     path = existing_database(config, args.demo)
     if path is None:
         return 1
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         async with db.read() as tx:
             try:

@@ -29,7 +29,7 @@ from bot.tally.scope import make_scope
 from bot.tally.urgent_list import urgent_reports
 from storage import members
 from storage import tally as queries
-from storage.db import Database, Row, Tx
+from storage.db import Row, Store, Tx
 
 FORMATS = ("text", "xlsx", "csv", "png")
 
@@ -162,7 +162,7 @@ async def raw_reports(
 
 
 async def xlsx_bytes(
-    db: Database,
+    db: Store,
     tally: Tally,
     labels: Labels,
     config: Config,
@@ -223,7 +223,7 @@ def csv_attachment(tally: Tally, labels: Labels, style: CsvStyle, failed_text: s
 
 
 def attachments(
-    db: Database,
+    db: Store,
     tally: Tally,
     labels: Labels,
     config: Config,

@@ -18,7 +18,7 @@ from bot.tally import goal_edit
 from bot.tally import goals as unit_goals
 from bot.units import cli_unit
 from storage.audit import COMMAND_LINE
-from storage.db import Database
+from storage.stores import open_store
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,7 +69,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
     if path is None:
         return 1
     now = cli_support.clock_for(config).now()
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         async with db.transaction() as tx:
             try:

@@ -17,7 +17,7 @@ from bot.core import cli_support
 from bot.core.config import Config
 from bot.core.typed_dates import FORMS, read_day
 from bot.units.orgimport import ImportObserver, Interrupted, OrgImportError, import_org
-from storage.db import Database
+from storage.stores import open_store
 
 USAGE = "usage: antt-bot org import FILE [--apply-changes] [--on DATE]"
 
@@ -118,7 +118,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         if on is None:
             print(f"antt-bot: --on {args.on!r} is not a date; write e.g. {FORMS}", file=sys.stderr)
             return 2
-    db = await Database(config.database.path).open()
+    db = await open_store(config.database.location, read_url=config.database.read_url)
     try:
         result = await import_org(
             db,

@@ -15,6 +15,7 @@ from bot.core.clock import ManualClock, iso
 from bot.core.config import Config
 from bot.outbox.sender import OutboxSender, SendPolicy
 from storage import invites, members, outbox, units
+from tests.support import backend
 from tests.support.fakebot import (
     FakeBotAPI,
     Sent,
@@ -195,7 +196,8 @@ async def make_harness(
 
     config.telegram.token = SecretStr(TOKEN)
     clock = clock or ManualClock(START)
-    services = await build_services(config, clock, db_path=str(tmp_path / "bot.sqlite3"))
+    db_path = await backend.location(str(tmp_path / "bot.sqlite3"))
+    services = await build_services(config, clock, db_path=db_path)
     runtime = Runtime(services)
     api = FakeBotAPI()
     channel = TelegramChannel(

@@ -18,7 +18,7 @@ from bot.people.membership import Actor
 from bot.people.roster.importing import RosterError, RosterResult, Settings, import_roster
 from bot.people.roster.sheet import SheetError, Wanted, collect
 from bot.units.orgimport import OrgImportError
-from storage.db import Database
+from storage.stores import open_store
 
 USAGE = "usage: antt-bot roster import FILE | roster sheet --unit UNIT --out FILE.pdf"
 
@@ -72,7 +72,7 @@ async def _import(config: Config, file: Path) -> int:
     path = existing_database(config, demo=False)
     if path is None:
         return 1
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         result = await import_roster(db, file, cli_support.clock_for(config), settings)
     except (RosterError, OrgImportError) as err:
@@ -121,7 +121,7 @@ async def _sheet(config: Config, args: argparse.Namespace) -> int:
     path = existing_database(config, demo=False)
     if path is None:
         return 1
-    db = await Database(path).open()
+    db = await open_store(str(path))
     try:
         sheet = await collect(db, clock, wanted)
     except SheetError as err:

@@ -23,7 +23,7 @@ from bot.people.roster.placing import Placed, Skipped, Units, sort_out
 from bot.people.roster.rows import Header, RosterRow, read_header, read_role, read_row
 from bot.units.orgimport.read import Table, read_table
 from storage import audit, invites, members
-from storage.db import Database, Tx
+from storage.db import Store, Tx
 from storage.subtree import SEPARATOR
 
 HEADER_SEARCH = 10  # rows a title may take above the header
@@ -87,7 +87,7 @@ class Settings:
     actor: Actor
 
 
-async def import_roster(db: Database, path: Path, clock: Clock, settings: Settings) -> RosterResult:
+async def import_roster(db: Store, path: Path, clock: Clock, settings: Settings) -> RosterResult:
     """Create the people a roster file lists, each with a personal code, all or nothing.
 
     Raises RosterError listing every bad row by its line (nothing is then saved), and

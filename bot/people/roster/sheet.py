@@ -17,7 +17,7 @@ from bot.people.invites import deep_link, unused_code
 from bot.people.membership import Actor
 from bot.people.roster.placing import Units
 from storage import audit, invites, roster
-from storage.db import Database, Row, Tx
+from storage.db import Row, Store, Tx
 
 
 class SheetError(Exception):
@@ -73,7 +73,7 @@ class Wanted:
     actor: Actor
 
 
-async def collect(db: Database, clock: Clock, wanted: Wanted) -> Sheet:
+async def collect(db: Store, clock: Clock, wanted: Wanted) -> Sheet:
     """The members under the unit, unit by unit, with their codes (renewed first when asked,
     in one transaction with the audit entries)."""
     now = clock.now().replace(microsecond=0)

@@ -42,7 +42,7 @@ from bot.units.orgimport.plan import make_plan
 from bot.units.orgimport.read import read_table
 from bot.units.orgimport.write import TakenOver, Writer
 from storage import units
-from storage.db import Database
+from storage.db import Store
 
 __all__ = [
     "ImportObserver",
@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 
 
 async def import_org(
-    db: Database,
+    db: Store,
     path: Path,
     clock: Clock,
     limits: OrgImportSection | None = None,

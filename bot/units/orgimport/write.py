@@ -30,7 +30,7 @@ from bot.units.orgimport.apply import Dated
 from bot.units.orgimport.model import ImportObserver, Interrupted, OrgImportError
 from bot.units.orgimport.plan import Close, Leave, Move, Plan, Reopen, Update
 from storage import orgimports, unitchanges, units
-from storage.db import Database, Row, Tx
+from storage.db import Row, Store, Tx
 from storage.orgimports import Change
 from storage.units import NewUnit
 
@@ -63,7 +63,7 @@ class Writer:
 
     def __init__(
         self,
-        db: Database,
+        db: Store,
         clock: Clock,
         batch_rows: int,
         observer: ImportObserver,

@@ -1,0 +1,286 @@
+"""PostgreSQL behind the same Store and Tx as SQLite, for a deployment past one machine.
+
+Writes keep SQLite's guarantees: each process takes turns on one writing connection
+(storage/turns.py, with the outbox marks' first lane), and each write transaction holds a
+transaction-scoped advisory lock, so write transactions of every process on the database run
+one at a time, as SQLite's IMMEDIATE transactions do. The repositories' read-then-write steps
+(a report number, a wizard's state) stay correct without each being rewritten for concurrent
+writers; a write transaction is a few milliseconds, far more than the evening rush needs.
+One-statement writes (`single`: outbox marks and claims) take no lock: a statement is atomic
+and row locks order it. Reads run on a pool, each in a REPEATABLE READ snapshot, on the
+primary or, for the callers that accept a replica's slight lag (`read(replica=True)`:
+tallies, exports, web pages), on `read_url`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+
+from storage.db import Result, Row, Store, Tx
+from storage.pg_sql import to_postgres
+from storage.turns import Turns
+
+log = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock keys: every write transaction, and migrations at start-up.
+WRITE_LOCK = 720_001
+MIGRATE_LOCK = 720_002
+_SESSION = {"TimeZone": "UTC", "application_name": "antt-bot"}
+
+Convert = Callable[[Any], Any]
+
+
+def _number(text: str) -> int | float:
+    """numeric (SUM of bigints, AVG) as SQLite gives it: an int when whole, else a float."""
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+async def _setup(conn: asyncpg.Connection) -> None:
+    await conn.set_type_codec(
+        "numeric", encoder=str, decoder=_number, schema="pg_catalog", format="text"
+    )
+
+
+def _to_text(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _to_int(value: Any) -> Any:
+    return value if value is None or isinstance(value, int) else int(value)
+
+
+def _to_float(value: Any) -> Any:
+    return value if value is None else float(value)
+
+
+_CONVERTERS: dict[str, Convert] = {
+    "text": _to_text,
+    "varchar": _to_text,
+    "bpchar": _to_text,
+    "name": _to_text,
+    "int2": _to_int,
+    "int4": _to_int,
+    "int8": _to_int,
+    "float4": _to_float,
+    "float8": _to_float,
+    "numeric": _to_float,
+}
+# Per statement text: how to convert each argument to the type PostgreSQL inferred for it
+# (SQLite takes 5 for a TEXT column, asyncpg insists on '5'). Learned once per statement.
+_PLANS: dict[str, tuple[Convert | None, ...]] = {}
+
+
+class _Status:
+    """A statement's outcome: the rows it changed, from PostgreSQL's command tag."""
+
+    def __init__(self, tag: str) -> None:
+        last = tag.rsplit(" ", 1)[-1]
+        self.rowcount = int(last) if last.isdigit() else -1
+        self.lastrowid: int | None = None
+
+
+class PgTx(Tx):
+    """A transaction (or one statement, or a read snapshot) on one PostgreSQL connection."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any, counter: Callable[[], None]) -> None:
+        self._conn = conn
+        self._count = counter
+
+    async def _args(self, text: str, params: Iterable[Any]) -> list[Any]:
+        args = list(params)
+        plan = _PLANS.get(text)
+        if plan is None:
+            statement = await self._conn.prepare(text)
+            self._count()
+            plan = tuple(_CONVERTERS.get(t.name) for t in statement.get_parameters())
+            _PLANS[text] = plan
+        return [value if f is None else f(value) for f, value in zip(plan, args, strict=False)]
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
+        """Run one statement; its command tag gives the rows it changed."""
+        text = to_postgres(sql)
+        args = await self._args(text, params)
+        self._count()
+        return _Status(await self._conn.execute(text, *args))
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Return the first row or None, for lookups by key."""
+        text = to_postgres(sql)
+        args = await self._args(text, params)
+        self._count()
+        return await self._conn.fetchrow(text, *args)
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Return every row."""
+        text = to_postgres(sql)
+        args = await self._args(text, params)
+        self._count()
+        return list(await self._conn.fetch(text, *args))
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many rows, pipelined by asyncpg in one round trip."""
+        text = to_postgres(sql)
+        batch = [await self._args(text, r) for r in rows]
+        if batch:
+            self._count()
+            await self._conn.executemany(text, batch)
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT and return the new row's id (RETURNING id is added when missing)."""
+        if "returning" not in sql.lower():
+            sql = sql.rstrip().rstrip(";") + " RETURNING id"
+        row = await self.fetchone(sql, params)
+        return int(row[0]) if row is not None else 0
+
+
+class PgDatabase(Store):
+    """A PostgreSQL database (and optionally a read replica) behind the Store interface."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str, *, read_url: str = "", readers: int = 4) -> None:
+        self.url = url
+        self.read_url = read_url
+        self.readers = readers
+        self.round_trips = 0
+        self._conn: Any = None
+        self._pool: Any = None
+        self._replica: Any = None
+        self._turns = Turns()
+
+    def _counted(self) -> None:
+        self.round_trips += 1
+
+    async def open(self, *, migrate: bool = True) -> PgDatabase:
+        """Connect the writing connection and the read pools; apply pending migrations."""
+        self._conn = await asyncpg.connect(self.url, server_settings=_SESSION)
+        await _setup(self._conn)
+        if migrate:
+            await self.migrate()
+        self._pool = await asyncpg.create_pool(
+            self.url, min_size=1, max_size=self.readers, init=_setup, server_settings=_SESSION
+        )
+        if self.read_url:
+            self._replica = await asyncpg.create_pool(
+                self.read_url,
+                min_size=1,
+                max_size=self.readers,
+                init=_setup,
+                server_settings=_SESSION,
+            )
+        return self
+
+    async def close(self) -> None:
+        """Close the pools and the writing connection; safe to call twice."""
+        for name in ("_replica", "_pool"):
+            pool = getattr(self, name)
+            setattr(self, name, None)
+            if pool is not None:
+                await pool.close()
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            await conn.close()
+
+    @asynccontextmanager
+    async def transaction(self, *, first: bool = False) -> AsyncIterator[Tx]:
+        """A write transaction holding the write lock: committed on success, rolled back on
+        any exception (a lost connection rolls back on the server by itself)."""
+        await self._turns.acquire(first=first)
+        try:
+            conn = self._conn
+            self._counted()
+            await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            try:
+                yield PgTx(conn, self._counted)
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    await conn.execute("ROLLBACK")
+                raise
+            else:
+                self._counted()
+                await conn.execute("COMMIT")
+        finally:
+            self._turns.release()
+
+    @asynccontextmanager
+    async def single(self, *, first: bool = False) -> AsyncIterator[Tx]:
+        """One statement, committed as it runs (no write lock: row locks order it)."""
+        await self._turns.acquire(first=first)
+        try:
+            yield PgTx(self._conn, self._counted)
+        finally:
+            self._turns.release()
+
+    @asynccontextmanager
+    async def read(self, *, replica: bool = False) -> AsyncIterator[Tx]:
+        """A read-only REPEATABLE READ snapshot from the pool; `replica` reads from
+        `read_url` when one is configured (tallies, exports and pages accept its lag)."""
+        pool = self._replica if replica and self._replica is not None else self._pool
+        async with pool.acquire() as conn:
+            self._counted()
+            await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield PgTx(conn, self._counted)
+            finally:
+                self._counted()
+                await conn.execute("COMMIT")
+
+    async def migrate(self) -> list[str]:
+        """Apply the PostgreSQL migrations not applied yet, one transaction each, under a
+        lock so that processes starting together apply each once; returns their names."""
+        conn = self._conn
+        applied: list[str] = []
+        await conn.execute(f"SELECT pg_advisory_lock({MIGRATE_LOCK})")
+        try:
+            await conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (name TEXT PRIMARY KEY, applied_at TEXT)"
+            )
+            done = {r[0] for r in await conn.fetch("SELECT name FROM schema_migrations")}
+            for name, sql in migration_files():
+                if name in done:
+                    continue
+                log.info("applying migration", extra={"migration": name})
+                async with conn.transaction():
+                    await conn.execute(sql)
+                    await conn.execute(
+                        "INSERT INTO schema_migrations VALUES ($1, to_char(now() AT TIME ZONE"
+                        " 'UTC', 'YYYY-MM-DD HH24:MI:SS'))",
+                        name,
+                    )
+                applied.append(name)
+        finally:
+            await conn.execute(f"SELECT pg_advisory_unlock({MIGRATE_LOCK})")
+        return applied
+
+    async def migration_status(self) -> list[tuple[str, str | None]]:
+        """Every migration of this backend with when it was applied (None: pending)."""
+        conn = self._conn
+        exists = await conn.fetchval("SELECT to_regclass('schema_migrations') IS NOT NULL")
+        done: dict[str, str] = {}
+        if exists:
+            rows = await conn.fetch("SELECT name, applied_at FROM schema_migrations")
+            done = {r[0]: r[1] for r in rows}
+        return [(name, done.get(name)) for name, _ in migration_files()]
+
+
+def migration_files() -> list[tuple[str, str]]:
+    """The PostgreSQL migrations in order, with their SQL."""
+    folder = importlib.resources.files("storage") / "migrations" / "postgresql"
+    entries = sorted(folder.iterdir(), key=lambda e: e.name)
+    return [(e.name, e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".sql")]

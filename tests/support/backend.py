@@ -1,0 +1,63 @@
+"""Which database the tests run on: SQLite files (the default), or PostgreSQL when the
+environment says `ANTT_TEST_BACKEND=postgresql` (the README's test command runs the suite's
+core both ways).
+
+A test asks for a database by the SQLite path it would use; on PostgreSQL the same path
+always names the same fresh database for the rest of that test (a test that restarts the bot
+on its file finds its data again), and the databases a test made are dropped after it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from tests.support.postgres import PgServer, start_server
+
+BACKEND = os.environ.get("ANTT_TEST_BACKEND", "sqlite")
+ON_POSTGRES = BACKEND == "postgresql"
+
+_server: PgServer | None = None
+_made: dict[str, str] = {}
+
+
+def server() -> PgServer:
+    """The session's PostgreSQL server, started at the first call."""
+    global _server
+    if _server is None:
+        _server = start_server()
+    return _server
+
+
+def stop_server() -> None:
+    """Stop the session's server, if one was started."""
+    global _server
+    if _server is not None:
+        _server.stop()
+        _server = None
+
+
+async def location(sqlite_file: str) -> str:
+    """The database a test uses where it would use `sqlite_file`: the file itself on SQLite,
+    else its PostgreSQL twin (made from the migrated template at the first ask)."""
+    if not ON_POSTGRES:
+        return sqlite_file
+    url = _made.get(sqlite_file)
+    if url is None:
+        url = await server().fresh_database()
+        _made[sqlite_file] = url
+    return url
+
+
+async def drop_made() -> None:
+    """Drop the PostgreSQL databases made for the test that just ended."""
+    made = list(_made.values())
+    _made.clear()
+    for url in made:
+        await server().drop_database(url)
+
+
+def drop_made_sync() -> None:
+    """`drop_made` for a synchronous fixture's teardown."""
+    if _made:
+        asyncio.run(drop_made())
