@@ -52,8 +52,9 @@ async def delivery_counts(tx: Tx, announcement_id: int) -> dict[str, int]:
     """Rows per status of the recipients' messages only: their keys end in a member id,
     while the sender's progress messages end in words (`progress...`, `done`)."""
     rows = await tx.fetchall(
-        "SELECT status, COUNT(*) AS n FROM outbox WHERE dedupe_key GLOB ? GROUP BY status",
-        (f"announce:{announcement_id}:[0-9]*",),
+        "SELECT status, COUNT(*) AS n FROM outbox WHERE dedupe_key >= ? AND dedupe_key < ?"
+        " GROUP BY status",
+        (f"announce:{announcement_id}:0", f"announce:{announcement_id}::"),  # ':' follows '9'
     )
     return {str(r["status"]): int(r["n"]) for r in rows}
 

@@ -35,6 +35,13 @@ async def member_counts(
     `roles` within [start, end]: good deeds, tips and fire reports filed, patrols taken part
     in (as reporter or picked team-mate), days with any report (nil included) and days served
     up to `until` (the last day due so far), plus their name and their latest role there."""
+    # The role of the stretch ending last: SQLite takes a bare column from the MAX() row;
+    # PostgreSQL says it outright.
+    latest_role = (
+        "per.role"
+        if tx.dialect == "sqlite"
+        else "(array_agg(per.role ORDER BY per.b DESC))[1] AS role"
+    )
     return await tx.fetchall(
         f"""WITH st AS (
               SELECT s.unit_id, s.member_id, s.role,
@@ -66,12 +73,12 @@ async def member_counts(
                 MAX(0, CAST(julianday(MIN(st.b, ?)) - julianday(st.a) AS INT) + 1) AS served_days
               FROM st
             )
-            SELECT per.unit_id, per.member_id, m.full_name, MAX(per.b) AS last_day, per.role,
+            SELECT per.unit_id, per.member_id, m.full_name, MAX(per.b) AS last_day, {latest_role},
                    SUM(per.good_deeds) AS good_deeds, SUM(per.tips) AS tips,
                    SUM(per.fires) AS fires, SUM(per.patrols) AS patrols,
                    SUM(per.report_days) AS report_days, SUM(per.served_days) AS served_days
             FROM per JOIN members m ON m.id = per.member_id
-            GROUP BY per.unit_id, per.member_id
+            GROUP BY per.unit_id, per.member_id, m.full_name
             ORDER BY per.unit_id, m.full_name""",
         (
             start,

@@ -44,7 +44,7 @@ async def unprocessed(tx: Tx, channel: str) -> list[dict[str, Any]]:
              SELECT 1 FROM processed_updates p
              WHERE p.channel = j.channel AND p.update_key = j.update_key)
              AND {_NOT_SET_ASIDE.format(t="j")}
-           ORDER BY j.received_at, CAST(j.update_key AS INTEGER)""",
+           ORDER BY j.received_at, length(j.update_key), j.update_key""",
         (channel,),
     )
     return [dict(json.loads(r["payload"])) for r in rows]

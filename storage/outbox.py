@@ -89,6 +89,13 @@ _INSERT = """INSERT OR IGNORE INTO outbox
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
+_INSERT_ARRAYS = """INSERT INTO outbox
+    (dedupe_key, channel, chat_id, member_id, payload, not_before, created_at, urgent, expires_at)
+    SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::text[],
+                         ?::text[], ?::bigint[], ?::text[])
+    ON CONFLICT DO NOTHING"""
+
+
 def _values(item: Planned, now_iso: str) -> tuple[Any, ...]:
     return (
         item.dedupe_key,
@@ -120,16 +127,22 @@ async def enqueue(
     item = Planned(
         dedupe_key, channel, chat_id, member_id, payload, not_before_iso, urgent, expires_iso
     )
-    cur = await tx.execute(_INSERT, _values(item, now_iso))
-    return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
+    row = await tx.fetchone(_INSERT + " RETURNING id", _values(item, now_iso))
+    return int(row[0]) if row is not None else None
 
 
 async def enqueue_many(tx: Tx, items: Sequence[Planned], now_iso: str) -> int:
     """Queue a planner's messages in one statement; returns how many keys were new."""
     if not items:
         return 0
+    rows = [_values(item, now_iso) for item in items]
+    if tx.dialect != "sqlite":
+        # One statement over arrays: PostgreSQL's tag counts the rows that were new.
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        cur = await tx.execute(_INSERT_ARRAYS, columns)
+        return cur.rowcount
     before = await tx.fetchone("SELECT total_changes() AS n")
-    await tx.executemany(_INSERT, [_values(item, now_iso) for item in items])
+    await tx.executemany(_INSERT, rows)
     after = await tx.fetchone("SELECT total_changes() AS n")
     assert before is not None and after is not None
     return int(after["n"]) - int(before["n"])

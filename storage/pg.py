@@ -148,6 +148,10 @@ class PgTx(Tx):
         return int(row[0]) if row is not None else 0
 
 
+class CollationError(RuntimeError):
+    """The database compares text by a language's rules, not byte by byte."""
+
+
 class PgDatabase(Store):
     """A PostgreSQL database (and optionally a read replica) behind the Store interface."""
 
@@ -170,6 +174,7 @@ class PgDatabase(Store):
         """Connect the writing connection and the read pools; apply pending migrations."""
         self._conn = await asyncpg.connect(self.url, server_settings=_SESSION)
         await _setup(self._conn)
+        await self._check_collation()
         if migrate:
             await self.migrate()
         self._pool = await asyncpg.create_pool(
@@ -184,6 +189,21 @@ class PgDatabase(Store):
                 server_settings=_SESSION,
             )
         return self
+
+    async def _check_collation(self) -> None:
+        """Unit paths are compared byte by byte (a subtree is a range of paths, as in
+        SQLite): a database sorting text by a language's rules would put units outside
+        their subtree. Refuse one, saying how to create it."""
+        collation = await self._conn.fetchval(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+        )
+        if str(collation).split(".")[0] not in {"C", "POSIX"}:
+            await self._conn.close()
+            self._conn = None
+            raise CollationError(
+                f"the database sorts text as {collation!r}; antt-bot needs byte order: create"
+                " it with `createdb --template=template0 --locale=C.UTF-8 NAME`"
+            )
 
     async def close(self) -> None:
         """Close the pools and the writing connection; safe to call twice."""

@@ -71,7 +71,7 @@ async def submitted(tx: Tx, key: str) -> dict[str, Submitted]:
 async def communes_under(tx: Tx, path: str) -> list[Unit]:
     """The open communes at or below `path` ("": the whole tree), units of kind "commune";
     in a tree that has no such kind, the units directly above teams stand for them."""
-    scoped, params = (within("u.path"), within_params(path)) if path else ("1", ())
+    scoped, params = (within("u.path"), within_params(path)) if path else ("1 = 1", ())
     rows = await tx.fetchall(
         f"SELECT {_UNIT} FROM units u WHERE {scoped} AND u.closed_on IS NULL"
         " AND u.kind = ? ORDER BY u.path",

@@ -59,6 +59,9 @@ async def sheet(tx: Tx, path: str) -> list[Row]:
     Columns: member_id, full_name, role, unit_id, unit_path, joined, code, uses_left,
     expires_at (the last three NULL when the member has no such code).
     """
+    # Two codes made in the same second: SQLite's insertion order; PostgreSQL has none to
+    # offer, the code decides.
+    newest = "p.rowid" if tx.dialect == "sqlite" else "p.code"
     return await tx.fetchall(
         f"""SELECT m.id AS member_id, m.full_name, m.role, u.id AS unit_id, u.path AS unit_path,
                    EXISTS (SELECT 1 FROM identities d WHERE d.member_id = m.id) AS joined,
@@ -67,7 +70,7 @@ async def sheet(tx: Tx, path: str) -> list[Row]:
             LEFT JOIN invites i ON i.code = (
                 SELECT p.code FROM invites p
                 WHERE p.member_id = m.id AND p.revoked_at IS NULL
-                ORDER BY p.created_at DESC, p.rowid DESC LIMIT 1)
+                ORDER BY p.created_at DESC, {newest} DESC LIMIT 1)
             WHERE m.active = 1 AND {within("u.path")}
             ORDER BY u.path, m.full_name, m.id""",
         within_params(path),

@@ -19,7 +19,8 @@ async def last_slot(tx: Tx, job: str | None = None) -> str | None:
 async def record(tx: Tx, job: str, slot: str, outcome: str, queued: int, now_iso: str) -> None:
     """Remember a slot's outcome in the transaction that queued its messages."""
     await tx.execute(
-        "INSERT OR REPLACE INTO schedule_slots (job, slot, outcome, queued, at)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO schedule_slots (job, slot, outcome, queued, at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (job, slot) DO UPDATE SET outcome = excluded.outcome,"
+        " queued = excluded.queued, at = excluded.at",
         (job, slot, outcome, queued, now_iso),
     )

@@ -68,6 +68,17 @@ def _numbered(first: int, values: Sequence[object]) -> str:
     return ", ".join(f"?{first + i}" for i in range(len(values)))
 
 
+def _by_path(tx: Tx) -> str:
+    """GROUP BY of the per-team queries: the path alone on SQLite (rows come in index order,
+    no sort); PostgreSQL also wants the selected id, which the unique path determines."""
+    return "u.path" if tx.dialect == "sqlite" else "u.path, u.id"
+
+
+def _no_limit(tx: Tx) -> int | None:
+    """The LIMIT that means none: negative on SQLite, NULL on PostgreSQL."""
+    return -1 if tx.dialect == "sqlite" else None
+
+
 async def units_in(tx: Tx, scope: Scope) -> list[Row]:
     """The unit and all units below it, with whether each is a leaf (a team)."""
     return await tx.fetchall(
@@ -105,7 +116,10 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
         )
         value = f"CASE r.kind{whens} ELSE 0 END" if whens else "0"
         if index == late_index:
-            late = f"CASE WHEN {_SAME_DAY} OR r.kind IN ({urgent}) THEN 0 ELSE {_FILED_LATE} END"
+            late = (
+                f"CASE WHEN {_SAME_DAY} OR r.kind IN ({urgent}) THEN 0"
+                f" WHEN {_FILED_LATE} THEN 1 ELSE 0 END"
+            )
             value += f" + ({late}) * {1 << late_shift}"
         sums.append(f"SUM({value}) AS s{index}")
     rows = await tx.fetchall(
@@ -113,7 +127,7 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
             FROM units u JOIN reports r ON r.unit_id = u.id
             WHERE {_in_subtree("u")}
               AND r.report_date BETWEEN ?7 AND ?8 AND r.status = 'active'
-            GROUP BY u.path""",
+            GROUP BY {_by_path(tx)}""",
         (
             *_subtree_params(scope),
             scope.late_from,
@@ -198,7 +212,8 @@ async def members_per_unit(
     on_time_days = _on_time_days(urgent)
     return await tx.fetchall(
         f"""WITH st AS (
-              SELECT s.unit_id, s.member_id, s.end_date IS NULL AS serving,
+              SELECT s.unit_id, s.member_id,
+                     CASE WHEN s.end_date IS NULL THEN 1 ELSE 0 END AS serving,
                      MAX(s.start_date, ?7) AS a, MIN(COALESCE(s.end_date, ?8), ?8) AS b,
                      CASE WHEN ?9 = '' THEN '' ELSE MIN(COALESCE(s.end_date, ?9), ?9) END AS c
               FROM units u JOIN memberships s ON s.unit_id = u.id
@@ -207,26 +222,29 @@ async def members_per_unit(
             ), per AS (
               SELECT st.unit_id, st.member_id, MAX(st.serving) AS serving,
                 {_EXPECTED_DAYS} AS expected,
-                MAX(EXISTS (SELECT 1 FROM reports r WHERE r.member_id = st.member_id
-                            AND r.report_date BETWEEN st.a AND st.b AND r.status = 'active'))
-                    AS reported,
+                MAX(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = st.member_id
+                            AND r.report_date BETWEEN st.a AND st.b AND r.status = 'active')
+                    THEN 1 ELSE 0 END) AS reported,
                 {on_time_days} AS on_time,
                 MAX(CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.member_id = st.member_id
                                       AND r.report_date BETWEEN st.a AND st.b
                                       AND r.status = 'active' AND r.kind = ?10) THEN 1
-                         ELSE EXISTS (SELECT 1 FROM report_participants p
+                         WHEN EXISTS (SELECT 1 FROM report_participants p
                                       JOIN reports r ON r.id = p.report_id
                                       WHERE p.member_id = st.member_id
                                         AND r.report_date BETWEEN st.a AND st.b
-                                        AND r.status = 'active' AND r.kind = ?10)
+                                        AND r.status = 'active' AND r.kind = ?10) THEN 1
+                         ELSE 0
                     END) AS patrol
               FROM st GROUP BY st.unit_id, st.member_id
             )
             SELECT per.unit_id AS unit_id, COUNT(*) AS members,
               SUM(per.expected) AS expected_days, SUM(per.reported) AS reporters,
               SUM(per.on_time) AS on_time_days, SUM(per.patrol) AS patrol_members,
-              SUM(CASE WHEN ?11 AND per.serving THEN
-                    (SELECT COUNT(*) > 0 AND SUM(i.unreachable_at IS NULL) = 0
+              SUM(CASE WHEN ?11 = 1 AND per.serving = 1 THEN
+                    (SELECT CASE WHEN COUNT(*) > 0
+                                  AND SUM(CASE WHEN i.unreachable_at IS NULL THEN 1 ELSE 0 END) = 0
+                             THEN 1 ELSE 0 END
                      FROM identities i WHERE i.member_id = per.member_id)
                   ELSE 0 END) AS unreachable
             FROM per GROUP BY per.unit_id""",
@@ -292,7 +310,7 @@ async def raw_reports(tx: Tx, scope: Scope, limit: int | None) -> list[Row]:
         scope.late_from,
         scope.start,
         scope.end,
-        -1 if limit is None else limit,  # SQLite: a negative limit is none
+        _no_limit(tx) if limit is None else limit,
         *scope.urgent_kinds,
     )
     return await tx.fetchall(sql, params)

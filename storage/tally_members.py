@@ -34,7 +34,7 @@ async def days_per_member(tx: Tx, scope: Scope, roles: Sequence[str]) -> list[Ro
               SELECT st.unit_id, st.path, st.member_id,
                 {_EXPECTED_DAYS} AS expected,
                 {on_time_days} AS on_time
-              FROM st GROUP BY st.unit_id, st.member_id
+              FROM st GROUP BY st.unit_id, st.member_id, st.path
             )
             SELECT per.unit_id, per.member_id, m.full_name, per.expected, per.on_time,
                    (SELECT s.role FROM memberships s

@@ -1,5 +1,5 @@
-"""Session-wide set-up: with ANTT_TEST_BACKEND=postgresql, a PostgreSQL server of the tests'
-own (tests/support/backend.py), and each test's databases dropped after it."""
+"""Session-wide set-up: every in-process test runs on SQLite and on PostgreSQL (a server of
+the session's own, tests/support/backend.py), and each test's databases are dropped after it."""
 
 from __future__ import annotations
 
@@ -10,15 +10,34 @@ import pytest
 from tests.support import backend
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _postgres_server() -> Iterator[None]:
-    if backend.ON_POSTGRES:
-        backend.server()
-    yield
-    backend.stop_server()
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sqlite_only: tests SQLite's own machinery (its file, locks, checkpoints); one run",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_backend" not in metafunc.fixturenames:
+        return
+    in_process = "/tests/inproc/" in str(metafunc.definition.path)
+    if not in_process or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    metafunc.parametrize("db_backend", backend.chosen(), indirect=True)
 
 
 @pytest.fixture(autouse=True)
-def _drop_test_databases() -> Iterator[None]:
+def db_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The database this test runs on ("sqlite" unless parametrized)."""
+    backend.current = getattr(request, "param", "sqlite")
+    try:
+        yield backend.current
+    finally:
+        backend.drop_made_sync()
+        backend.current = "sqlite"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_server() -> Iterator[None]:
     yield
-    backend.drop_made_sync()
+    backend.stop_server()

@@ -36,7 +36,7 @@ async def proposal_bytes(
     now: datetime,
 ) -> bytes:
     """The list of what is ticked for `occasion` under the unit, as XLSX or DOCX."""
-    async with db.read() as tx:
+    async with db.read(replica=True) as tx:
         unit = await units.get(tx, unit_id)
         assert unit is not None  # units are never deleted
         listed = await shortlist.build(tx, unit, occasion, config, forms, now)

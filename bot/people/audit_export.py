@@ -81,7 +81,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         last = read_day(args.end, today, "--to")
         if last < first:
             raise CliError("--from is after --to", code=2)
-        async with db.read() as tx:
+        async with db.read(replica=True) as tx:
             unit = await resolve_unit(tx, args.unit, open_only=False)
             lines = await collect(tx, unit.path, first, last, Texts.load(), clock.tz)
     except CliError as err:

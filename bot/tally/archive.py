@@ -81,7 +81,7 @@ async def summary_workbook(
     files = [
         (c.name, commune_file(tally, c, i), c.figures.reports) for i, c in enumerate(places, 1)
     ]
-    async with db.read() as tx:
+    async with db.read(replica=True) as tx:
         urgent, _ = await urgent_reports(tx, tally, config, forms, None, role=role)
         members = await member_lines(tx, tally, config, urgent_kinds(forms))
     elsewhere = Elsewhere(f"{file_stem(tally)}.zip", tally.root.figures.reports, files)
@@ -101,6 +101,6 @@ async def commune_workbook(
 ) -> bytes:
     """One commune's reports of the tally's period, in a workbook of its own."""
     part = replace(tally, root=commune, current_path=commune.path, moved_paths=())
-    async with db.read() as tx:
+    async with db.read(replica=True) as tx:
         raw, _ = await raw_reports(tx, part, config, None, forms=labels.forms, role=role)
     return await asyncio.to_thread(detail_workbook, part, raw, labels, commune.name)

@@ -100,7 +100,7 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         return 1
     db = await open_store(str(path))
     try:
-        async with db.read() as tx:
+        async with db.read(replica=True) as tx:
             try:
                 unit = await cli_unit.resolve_unit(tx, args.unit, open_only=False)
             except cli_unit.CliError as err:

@@ -32,7 +32,7 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
         str(payload["period"]), config.tally.phases, config.tally.month_starts_on
     )
     texts = services.texts
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         unit = await units.get(tx, int(payload["unit_id"]))
         if unit is None:
             raise DeliveryError("unit no longer exists", transient=False)  # no use retrying

@@ -174,7 +174,7 @@ async def xlsx_bytes(
     life, and the raw reports (each list at most `limit` rows), built in a worker thread;
     made for a reader of `role`, without the answers of tips and visits unless it may read
     them (privacy.py)."""
-    async with db.read() as tx:
+    async with db.read(replica=True) as tx:
         raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms, role=role)
         urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit, role=role)
         members = await member_lines(tx, tally, config, urgent_kinds(labels.forms))

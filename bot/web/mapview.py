@@ -43,7 +43,7 @@ async def map_page(request: web.Request) -> web.StreamResponse:
     viewer = need_pages(request)
     services = services_of(request)
     paths = location_paths(services)
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         chosen = await read_filters(request, tx, viewer, services)
         assert chosen.filters is not None
         found: list[report_lists.ListedReport] = []

@@ -72,7 +72,7 @@ async def listing(request: web.Request) -> web.StreamResponse:
     viewer = need_pages(request)
     services = services_of(request)
     size = services.config.web.page_size
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         chosen = await read_filters(request, tx, viewer, services)
         assert chosen.filters is not None
         total = 0 if chosen.nothing else await report_lists.count(tx, chosen.filters)
@@ -117,7 +117,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
     """One report: who, when, where it stands, its answers, photos and history."""
     viewer = need_pages(request)
     services = services_of(request)
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         row = await report_in_scope(tx, request, viewer)
         hidden = details_hidden(services, viewer, row.kind)
         category = services.forms.find(row.kind)
@@ -149,7 +149,7 @@ async def photo(request: web.Request) -> web.StreamResponse:
     """The n-th photo of a report (from 1), for a viewer who may see the report's answers."""
     viewer = need_pages(request)
     services = services_of(request)
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         row = await report_in_scope(tx, request, viewer)
     if details_hidden(services, viewer, row.kind):
         raise web.HTTPForbidden()

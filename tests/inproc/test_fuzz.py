@@ -193,10 +193,11 @@ async def play(channel: str, fake: FakeZalo, actions: list[tuple[Any, ...]]) -> 
                 await step(world, action)
                 check(world, done, action, said_before)
             async with world.h.db.read() as tx:
-                integrity = await tx.fetchall("PRAGMA integrity_check")
-                broken_keys = await tx.fetchall("PRAGMA foreign_key_check")
-            assert [r[0] for r in integrity] == ["ok"]
-            assert list(broken_keys) == []
+                if tx.dialect == "sqlite":  # PostgreSQL checks keys as each row is written
+                    integrity = await tx.fetchall("PRAGMA integrity_check")
+                    broken_keys = await tx.fetchall("PRAGMA foreign_key_check")
+                    assert [r[0] for r in integrity] == ["ok"]
+                    assert list(broken_keys) == []
         finally:
             root.removeHandler(handler)
             zalo = getattr(world.driver, "zalo", None)

@@ -98,7 +98,8 @@ async def movement(m: Matrix) -> tuple[object, ...]:
     found = []
     async with m.h.db.read() as tx:
         for t in tables:
-            found.append([tuple(r) for r in await tx.fetchall(f"SELECT * FROM {t} ORDER BY rowid")])
+            rows = await tx.fetchall(f"SELECT * FROM {t}")
+            found.append(sorted((tuple(r) for r in rows), key=repr))
     return tuple(found)
 
 

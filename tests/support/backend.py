@@ -1,10 +1,14 @@
-"""Which database the tests run on: SQLite files (the default), or PostgreSQL when the
-environment says `ANTT_TEST_BACKEND=postgresql` (the README's test command runs the suite's
-core both ways).
+"""Which database a test runs on: SQLite files, or PostgreSQL.
+
+Every in-process test (tests/inproc) runs on both: tests/conftest.py parametrizes them with
+`db_backend` ("sqlite", "postgresql"); `ANTT_TEST_BACKEND=sqlite` (or `postgresql`) keeps one
+for a quicker run while working. Tests of SQLite's own machinery (its files, locks and
+checkpoints) are marked `sqlite_only` and run once.
 
 A test asks for a database by the SQLite path it would use; on PostgreSQL the same path
 always names the same fresh database for the rest of that test (a test that restarts the bot
-on its file finds its data again), and the databases a test made are dropped after it.
+on its file finds its data again), and the databases a test made are dropped after it. The
+PostgreSQL server is the session's own (tests/support/postgres.py), started at first use.
 """
 
 from __future__ import annotations
@@ -14,11 +18,22 @@ import os
 
 from tests.support.postgres import PgServer, start_server
 
-BACKEND = os.environ.get("ANTT_TEST_BACKEND", "sqlite")
-ON_POSTGRES = BACKEND == "postgresql"
+BACKENDS = ("sqlite", "postgresql")
+ONLY = os.environ.get("ANTT_TEST_BACKEND", "")
 
 _server: PgServer | None = None
 _made: dict[str, str] = {}
+current = "sqlite"
+
+
+def chosen() -> tuple[str, ...]:
+    """The backends this run covers."""
+    return (ONLY,) if ONLY in BACKENDS else BACKENDS
+
+
+def on_postgres() -> bool:
+    """Whether the running test is on PostgreSQL."""
+    return current == "postgresql"
 
 
 def server() -> PgServer:
@@ -40,7 +55,7 @@ def stop_server() -> None:
 async def location(sqlite_file: str) -> str:
     """The database a test uses where it would use `sqlite_file`: the file itself on SQLite,
     else its PostgreSQL twin (made from the migrated template at the first ask)."""
-    if not ON_POSTGRES:
+    if not on_postgres():
         return sqlite_file
     url = _made.get(sqlite_file)
     if url is None:

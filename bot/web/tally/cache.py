@@ -54,7 +54,7 @@ class TallyCache:
         nothing in the database changed since and the same days are closed."""
         now = services.clock.now()
         closed = elapsed_end(period, now, services.config.reports.deadline)
-        async with self._lock, services.db.read() as tx:
+        async with self._lock, services.db.read(replica=True) as tx:
             key: Key = (unit.id, period.code, closed, await tally_version(tx))
             found = self._items.get(key)
             if found is not None:

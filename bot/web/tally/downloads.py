@@ -62,7 +62,7 @@ async def _page(
     services = services_of(request)
     now = services.clock.now()
     member = viewer.member
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         found = await webstore.links_of(tx, member.id, iso(now))
         found += [p for p in await webstore.links_of(tx, member.id, iso(now), "photo") if p.path]
         below = await units.named_under(tx, member.unit_path, open_only=False)
@@ -113,7 +113,7 @@ async def make(request: web.Request) -> web.StreamResponse:
     services = services_of(request)
     form = await request.post()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         unit = await unit_of(tx, viewer.member, fields.get("don-vi"))
     try:
         made = await _render(request, services, viewer, unit, fields)
@@ -153,7 +153,7 @@ async def open_listed(request: web.Request) -> web.StreamResponse:
     services = services_of(request)
     wanted = request.match_info["link_id"]
     now = iso(services.clock.now())
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         mine = await webstore.links_of(tx, viewer.member.id, now)
         mine += await webstore.links_of(tx, viewer.member.id, now, "photo")
     link = next((x for x in mine if str(x.id) == wanted and x.path), None)

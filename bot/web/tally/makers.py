@@ -75,7 +75,7 @@ async def phase_file(
         raise CannotMake(
             "Đợt này chưa bắt đầu hoặc không có trong cấu hình. Chọn một đợt đã bắt đầu."
         ) from err
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         report = await gather(
             tx,
             unit,
@@ -101,7 +101,7 @@ async def commend_file(services: Services, unit: Unit, code: str, kind: str) -> 
     if occasion is None:
         raise CannotMake("Dịp khen thưởng không đúng. Chọn lại một dịp trong danh sách.")
     now = services.clock.now()
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         listed = await shortlist.build(tx, unit, occasion, config, services.forms, now)
     if not listed.ticked:
         raise CannotMake(

@@ -38,7 +38,7 @@ CHART_PATH = "/thong-ke/bieu-do"
 
 async def _unit(services: Services, member: Member, raw: str | None) -> tuple[Unit, list[Unit]]:
     """The unit asked for, checked against the viewer's scope, and the line up to theirs."""
-    async with services.db.read() as tx:
+    async with services.db.read(replica=True) as tx:
         unit = await unit_of(tx, member, raw)
         return unit, await crumbs(tx, member, unit)
 
@@ -113,7 +113,7 @@ async def _values(services: Services, computed: Computed) -> dict[str, Any]:
         until = labels.t("tally.until", day=dates.day(tally.elapsed_end), deadline=deadline)
     members: list[rows.MemberRow] = []
     if root.is_team:
-        async with services.db.read() as tx:
+        async with services.db.read(replica=True) as tx:
             lines = await member_lines(tx, tally, config, urgent_kinds(labels.forms))
         members = rows.member_rows(lines, labels)
     met, applicable = root.met_count
