@@ -194,15 +194,18 @@ class PgDatabase(Store):
         """Unit paths are compared byte by byte (a subtree is a range of paths, as in
         SQLite): a database sorting text by a language's rules would put units outside
         their subtree. Refuse one, saying how to create it."""
-        collation = await self._conn.fetchval(
-            "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+        row = await self._conn.fetchrow(
+            "SELECT datcollate, datlocprovider::text FROM pg_database"
+            " WHERE datname = current_database()"
         )
-        if str(collation).split(".")[0] not in {"C", "POSIX"}:
+        collation, provider = str(row[0]), str(row[1])
+        if provider != "c" or collation.split(".")[0] not in {"C", "POSIX"}:
             await self._conn.close()
             self._conn = None
             raise CollationError(
-                f"the database sorts text as {collation!r}; antt-bot needs byte order: create"
-                " it with `createdb --template=template0 --locale=C.UTF-8 NAME`"
+                f"the database sorts text by language rules ({collation}, provider {provider});"
+                " antt-bot needs byte order: create it with"
+                " `createdb --template=template0 --locale-provider=libc --locale=C.UTF-8 NAME`"
             )
 
     async def close(self) -> None:

@@ -3,15 +3,18 @@
 The repositories keep one dialect, SQLite's, so a query reads the same whichever database runs
 it; the constructs that differ are rewritten here once per distinct query (cached):
 
-* placeholders: `?` and `?N` become `$N`;
+* placeholders: `?` and `?N` become `$N` (numbers a query skips are declared as text);
 * `INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING` (`INSERT OR REPLACE` is
   refused: write `ON CONFLICT (...) DO UPDATE`, which both databases understand);
 * `MIN(a, b)`/`MAX(a, b)` with two or more arguments are SQLite's scalar forms: `LEAST`/
   `GREATEST`; `IFNULL` is `COALESCE`; `instr` is `strpos`;
-* `date`, `datetime`, `julianday`, `strftime` and `json_extract` call functions of the same
-  meaning the PostgreSQL schema defines (`sqlite_date`, ...; storage/migrations/postgresql);
+* `date`, `datetime`, `julianday`, `strftime`, `json_extract` and `json_type` call functions
+  of the same meaning the PostgreSQL schema defines (`sqlite_date`, ...; see
+  storage/migrations/postgresql);
+* `json_extract(...) = 1` compares text with '1', as the PostgreSQL function gives text;
 * `x IS y` and `x IS NOT y` with anything but NULL, TRUE or FALSE on the right are
   `IS [NOT] DISTINCT FROM`, SQLite's null-safe comparison;
+* `x IN ()`, an empty list SQLite accepts, is an empty subquery;
 * `CAST(x AS REAL)` is a double, as SQLite's REAL is; `INDEXED BY name` (a SQLite planner
   hint) is dropped.
 
@@ -45,6 +48,7 @@ _RENAMED = {
     "julianday": "sqlite_julianday",
     "strftime": "sqlite_strftime",
     "json_extract": "sqlite_json",
+    "json_type": "sqlite_json_type",
 }
 _SCALAR_OR_AGGREGATE = {"min": "LEAST", "max": "GREATEST"}
 _UNSUPPORTED = {"total_changes", "changes", "last_insert_rowid", "group_concat", "printf"}
@@ -75,20 +79,35 @@ def to_postgres(sql: str) -> str:
     """The PostgreSQL text of one SQLite statement; cached, since a process runs the same few
     hundred statements over and over."""
     toks = _tokens(sql)
-    _number_params(toks)
+    unused = _number_params(toks)
     _insert_or(toks)
     text = _emit(toks, 0, len(toks))
-    return text
+    return _declare(text, unused) if unused else text
 
 
-def _number_params(toks: list[_Tok]) -> None:
+def _number_params(toks: list[_Tok]) -> list[int]:
+    """Number the placeholders; returns the numbers below the highest that no placeholder
+    uses (`?1`..`?5`, `?7`: 6), which PostgreSQL cannot give a type."""
     highest = 0
+    used: set[int] = set()
     for tok in toks:
         if tok.kind != "param":
             continue
         n = int(tok.text[1:]) if len(tok.text) > 1 else highest + 1
         highest = max(highest, n)
+        used.add(n)
         tok.text = f"${n}"
+    return [n for n in range(1, highest) if n not in used]
+
+
+def _declare(text: str, unused: list[int]) -> str:
+    """Mention the unused parameters in a CTE no one reads, so that each has a type (text):
+    SQLite lets a numbered query skip some, PostgreSQL wants a type for every one."""
+    cte = "_unused AS (SELECT " + ", ".join(f"${n}::text" for n in unused) + ")"
+    match = re.match(r"\s*WITH(\s+RECURSIVE)?\s", text, re.IGNORECASE)
+    if match:
+        return text[: match.end()] + cte + ", " + text[match.end() :]
+    return f"WITH {cte} {text.lstrip()}"
 
 
 def _words(toks: list[_Tok]) -> list[int]:
@@ -195,8 +214,13 @@ def _word(toks: list[_Tok], i: int, end: int, out: list[str]) -> int | None:
             name = _SCALAR_OR_AGGREGATE[low] if len(args) > 1 else word
         inner = ",".join(_emit(toks, a, b) for a, b in args)
         out.append(f"{name}({inner})")
+        if low == "json_extract":
+            _quote_compared_number(toks, close, end)
         return close + 1
     upper = word.upper()
+    if upper == "IN" and is_call and toks[_next_word(toks, after, end)].text == ")":
+        out.append("IN (SELECT NULL WHERE FALSE)")  # SQLite's empty list: never in it
+        return _next_word(toks, after, end) + 1
     if upper == "INDEXED" and after < end and toks[after].text.upper() == "BY":
         return _next_word(toks, after, end) + 1
     if upper == "IS":
@@ -205,6 +229,16 @@ def _word(toks: list[_Tok], i: int, end: int, out: list[str]) -> int | None:
         out.append("AS DOUBLE PRECISION")
         return after + 1
     return None
+
+
+def _quote_compared_number(toks: list[_Tok], close: int, end: int) -> None:
+    """`json_extract(...) = 1`: the PostgreSQL function returns text (true is '1'), so the
+    number it is compared with becomes text too."""
+    op = _next_word(toks, close, end)
+    if op < end and toks[op].text in {"=", "==", "<>", "!="}:
+        value = _next_word(toks, op, end)
+        if value < end and toks[value].kind == "number":
+            toks[value].text = f"'{toks[value].text}'"
 
 
 def _is(toks: list[_Tok], i: int, after: int, end: int, out: list[str]) -> int | None:

@@ -106,11 +106,11 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
     names = [*kinds, "late"]
     slots = {name: (i // _PER_SUM, (i % _PER_SUM) * FIELD_BITS) for i, name in enumerate(names)}
     late_index, late_shift = slots["late"]
-    urgent = _numbered(10 + len(kinds), scope.urgent_kinds)
+    urgent = _numbered(9 + len(kinds), scope.urgent_kinds)
     sums = []
     for index in range(late_index + 1):
         whens = "".join(
-            f" WHEN ?{10 + i} THEN {1 << slots[kind][1]}"
+            f" WHEN ?{9 + i} THEN {1 << slots[kind][1]}"
             for i, kind in enumerate(kinds)
             if slots[kind][0] == index
         )
@@ -133,7 +133,6 @@ async def reports_per_unit(tx: Tx, scope: Scope, kinds: list[str]) -> list[dict[
             scope.late_from,
             scope.start,
             scope.end,
-            None,
             *kinds,
             *scope.urgent_kinds,
         ),

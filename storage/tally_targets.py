@@ -60,12 +60,13 @@ async def recognised_models(
 
 
 async def latest_values(tx: Tx, scope: Scope, kind: str, field: str) -> list[Row]:
-    """(unit_id, value): per unit, the answer `field` of its latest report of `kind` on or
+    """(unit_id, typed): per unit, the answer `field` of its latest report of `kind` on or
     before the period's end (a running total such as households informed: the latest
     stands, never a sum of reports). One backward index seek per unit of the subtree, which
     stops at the unit's latest report: for the default kind through the small partial index
     of migration 018 (its reports only, in the order asked for), else through the unit's
-    reports, walking back past those of other kinds."""
+    reports, walking back past those of other kinds. `typed` is the answer's JSON type and
+    the answer, 'integer:90' (one text for both databases: see `typed_value`)."""
     if kind == _LATEST_INDEX[0]:
         source = f"reports r INDEXED BY {_LATEST_INDEX[1]}"
         of_kind = f"r.kind = {_literal(kind)}"
@@ -73,16 +74,26 @@ async def latest_values(tx: Tx, scope: Scope, kind: str, field: str) -> list[Row
         source, of_kind = "reports r INDEXED BY reports_unit_cover", "r.kind = ?6"
     return await tx.fetchall(
         f"""SELECT u.id AS unit_id,
-                   (SELECT json_extract(r.data, '$.{field}')
+                   (SELECT json_type(r.data, '$.{field}') || ':'
+                           || json_extract(r.data, '$.{field}')
                       FROM {source}
                      WHERE r.unit_id = u.id AND r.report_date <= ?7 AND {of_kind}
                        AND r.status = 'active' AND json_extract(r.data, '$.{field}') IS NOT NULL
                      ORDER BY r.report_date DESC, r.created_at DESC, r.id DESC
-                     LIMIT 1) AS value
+                     LIMIT 1) AS typed
             FROM units u
             WHERE {within("u.path", first=1)}""",
         (*within_params(scope.path), kind, scope.end),
     )
+
+
+def typed_value(typed: object) -> object:
+    """A `latest_values` answer as JSON had it: an int for an integer, else the text (or
+    None), so that a typed-in "90 hộ" is never taken for a number."""
+    if typed is None:
+        return None
+    kind, _, text = str(typed).partition(":")
+    return int(text) if kind == "integer" else text
 
 
 async def flagged_count(tx: Tx, scope: Scope, kinds: Sequence[str], field: str) -> list[Row]:

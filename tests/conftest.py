@@ -30,6 +30,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def db_backend(request: pytest.FixtureRequest) -> Iterator[str]:
     """The database this test runs on ("sqlite" unless parametrized)."""
     backend.current = getattr(request, "param", "sqlite")
+    if backend.on_postgres():
+        backend.server()  # started here, outside the test's event loop
     try:
         yield backend.current
     finally:

@@ -55,7 +55,7 @@ async def count_targets(
         tx, scope, src.admin_kind, src.households_informed_field
     ):
         figures = teams.get(row["unit_id"])
-        value = row["value"]
+        value = tally_targets.typed_value(row["typed"])
         if figures is not None and isinstance(value, int) and not isinstance(value, bool):
             figures.households_informed = max(0, value)
     flags = (

@@ -27,7 +27,7 @@ from bot.tally.files import xlsx_bytes
 from bot.tally.labels import labels_for
 from bot.tally.periods import phase
 from storage import commendations, incidents, members, reports, supervised, units
-from storage.db import Database
+from storage.db import Store
 from tests.support.workbook import records
 
 FORMS = load_forms(None)
@@ -53,7 +53,7 @@ def write_config(tmp_path: Path, body: str) -> Config:
 class World:
     """Units, members (by short key), reports, the register and commendations of one commune."""
 
-    def __init__(self, db: Database, config: Config) -> None:
+    def __init__(self, db: Store, config: Config) -> None:
         self.db = db
         self.config = config
         self.ids: dict[str, int] = {}

@@ -27,7 +27,9 @@ from bot.tally.compute import Tally, compute
 from bot.tally.labels import labels_for
 from bot.tally.periods import month_named
 from storage import members, reports, units
-from storage.db import Database
+from storage.db import Store
+from storage.stores import open_store
+from tests.support import backend
 from tests.support.workbook import lines, note, records
 
 T = "Tỉnh T"
@@ -39,8 +41,8 @@ KINDS = [c.key for c in FORMS.categories]
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "archive.sqlite3").open()
+async def db(tmp_path: Path) -> AsyncIterator[Store]:
+    database = await open_store(await backend.location(str(tmp_path / "archive.sqlite3")))
     number = 0
     async with database.transaction() as tx:
         for path, kind in ((T, "province"), (X, "commune"), (Y, "commune")):
@@ -69,7 +71,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
-async def _tally(db: Database) -> Tally:
+async def _tally(db: Store) -> Tally:
     async with db.read() as tx:
         unit = await units.get_by_path(tx, T)
         assert unit is not None
@@ -77,7 +79,7 @@ async def _tally(db: Database) -> Tally:
 
 
 async def test_past_the_threshold_the_reports_go_in_commune_files(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tally = await _tally(db)
     assert not archive.needs_archive(tally)  # four reports: one workbook holds them
@@ -117,7 +119,7 @@ async def test_past_the_threshold_the_reports_go_in_commune_files(
 
 
 async def test_the_cli_writes_the_zip_next_to_the_file_asked_for(
-    db: Database,
+    db: Store,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -50,7 +50,9 @@ from bot.reports.forms import load_forms
 from bot.tally.compute import Tally, compute
 from bot.tally.periods import month, month_named
 from storage import incidents, leaves, members, reports, units
-from storage.db import Database
+from storage.db import Store
+from storage.stores import open_store
+from tests.support import backend
 
 P = "Tỉnh P"
 X = f"{P}/Xã X"
@@ -65,7 +67,7 @@ KINDS = [c.key for c in load_forms(None).categories]
 
 
 class World:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
         self.ids: dict[str, int] = {}
         self.unit_ids: dict[str, int] = {}
@@ -148,7 +150,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    db = await Database(tmp_path / "golden.sqlite3").open()
+    db = await open_store(await backend.location(str(tmp_path / "golden.sqlite3")))
     w = World(db)
     await w.unit(P, "Tỉnh")
     await w.unit(X, "Xã")

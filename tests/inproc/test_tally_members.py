@@ -36,7 +36,9 @@ from bot.tally.compute import Tally, compute
 from bot.tally.labels import labels_for
 from bot.tally.periods import month_named
 from storage import leaves, members, memberships, reports, units
-from storage.db import Database
+from storage.db import Store
+from storage.stores import open_store
+from tests.support import backend
 from tests.support.workbook import records
 
 X = "Xã X"
@@ -53,7 +55,7 @@ TEXTS = Texts.load()
 class World:
     """A commune of two teams, its people and their reports."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
         self.ids: dict[str, int] = {}
         self.units: dict[str, int] = {}
@@ -94,7 +96,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    db = await Database(tmp_path / "members.sqlite3").open()
+    db = await open_store(await backend.location(str(tmp_path / "members.sqlite3")))
     w = World(db)
     await w.unit(X, "commune")
     await w.unit(A, "village")

@@ -29,7 +29,9 @@ from bot.tally.files import csv_bytes, png_bytes, xlsx_bytes
 from bot.tally.periods import month_named
 from bot.tally.prepared import Prepared, prepare
 from storage import members, reports, units
-from storage.db import Database
+from storage.db import Store
+from storage.stores import open_store
+from tests.support import backend
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 P = "Tỉnh Lạng Sơn"
@@ -50,7 +52,7 @@ def at(day: str, clock: str = "10:00") -> datetime:
 
 
 class Commune:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
         self.ids: dict[str, int] = {}
         self.unit_ids: dict[str, int] = {}
@@ -107,7 +109,7 @@ def days(first: date, last: date) -> list[str]:
 
 @pytest.fixture
 async def commune(tmp_path: Path) -> AsyncIterator[Commune]:
-    db = await Database(tmp_path / "over_time.sqlite3").open()
+    db = await open_store(await backend.location(str(tmp_path / "over_time.sqlite3")))
     c = Commune(db)
     for path, kind in ((P, "province"), (X, "commune"), (A, "village"), (B, "village")):
         await c.unit(path, kind)

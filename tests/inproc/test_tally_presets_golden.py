@@ -36,7 +36,7 @@ from bot.phasereport.sections import goal_text, value_text
 from bot.tally.compute import Tally, UnitTally
 from bot.tally.goals import GoalBook, configured
 from bot.tally.labels import labels_for, percent
-from storage.db import Database
+from storage.stores import open_store
 from tests.inproc.preset_world import (
     FORMS,
     TEXTS,
@@ -45,6 +45,7 @@ from tests.inproc.preset_world import (
     days,
     write_config,
 )
+from tests.support import backend
 
 LOCAL_DOC = "Thực tiễn địa phương (không có trong kế hoạch)"
 VERDICT = {True: "Đạt", False: "Chưa đạt", None: "Không phát sinh"}
@@ -130,7 +131,7 @@ residents_info = 0.8
 
 @pytest.fixture
 async def bac_son(tmp_path: Path) -> AsyncIterator[World]:
-    db = await Database(tmp_path / "bacson.sqlite3").open()
+    db = await open_store(await backend.location(str(tmp_path / "bacson.sqlite3")))
     w = World(db, write_config(tmp_path, BS_CONFIG))
     for path, kind in (("Tỉnh Lạng Sơn", "Tỉnh"), ("Tỉnh Lạng Sơn/Huyện Bắc Sơn", "Huyện")):
         await w.unit(path, kind)
@@ -402,7 +403,7 @@ patrol_participation = 0.5
 
 @pytest.fixture
 async def thai_nguyen(tmp_path: Path) -> AsyncIterator[World]:
-    db = await Database(tmp_path / "thainguyen.sqlite3").open()
+    db = await open_store(await backend.location(str(tmp_path / "thainguyen.sqlite3")))
     w = World(db, write_config(tmp_path, TN_CONFIG))
     await w.unit("Tỉnh Thái Nguyên", "Tỉnh")
     await w.unit("Tỉnh Thái Nguyên/Thành phố Thái Nguyên", "Thành phố")

@@ -20,7 +20,9 @@ from bot.tally.compute import compute
 from bot.tally.files import raw_reports
 from bot.tally.periods import month_named
 from storage import leaves, members, memberships, reports, tally, tally_tree, units
-from storage.db import Database, Row
+from storage.db import Row, Store
+from storage.stores import open_store
+from tests.support import backend
 
 X = "Tỉnh P/Xã X"
 A = f"{X}/Thôn A"
@@ -31,7 +33,7 @@ SCOPE = tally.Scope(X, "2026-10-01", "2026-10-31", "2026-10-31", "21:00:00")
 
 
 class World:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
         self.units: dict[str, int] = {}
         self.seq = 0
@@ -91,7 +93,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    db = await Database(tmp_path / "stretches.sqlite3").open()
+    db = await open_store(await backend.location(str(tmp_path / "stretches.sqlite3")))
     w = World(db)
     await w.setup()
     yield w

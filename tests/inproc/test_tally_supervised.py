@@ -34,7 +34,9 @@ from bot.reports.forms import load_forms
 from bot.tally.compute import compute
 from bot.tally.periods import Period
 from storage import members, reports, supervised, units
-from storage.db import Database, Tx
+from storage.db import Store, Tx
+from storage.stores import open_store
+from tests.support import backend
 
 X = "Tỉnh P/Xã X"
 A, B = f"{X}/Thôn A", f"{X}/Thôn B"
@@ -95,8 +97,8 @@ class World:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database(tmp_path / "t.sqlite3").open()
+async def db(tmp_path: Path) -> AsyncIterator[Store]:
+    database = await open_store(await backend.location(str(tmp_path / "t.sqlite3")))
     async with database.transaction() as tx:
         w = World(tx)
         for path, kind in (("Tỉnh P", "Tỉnh"), (X, "Xã"), (A, "Thôn"), (B, "Thôn")):
@@ -125,7 +127,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     await database.close()
 
 
-async def test_the_register_figures_of_a_hand_worked_month(db: Database) -> None:
+async def test_the_register_figures_of_a_hand_worked_month(db: Store) -> None:
     async with db.read() as tx:
         unit = await units.get_by_path(tx, X)
         assert unit is not None
@@ -141,7 +143,7 @@ async def test_the_register_figures_of_a_hand_worked_month(db: Database) -> None
     assert tally.root.targets["visits"].value == pytest.approx(3 / 4)
 
 
-async def test_a_team_with_nobody_on_the_register_is_not_judged(db: Database) -> None:
+async def test_a_team_with_nobody_on_the_register_is_not_judged(db: Store) -> None:
     async with db.transaction() as tx:
         await tx.execute("DELETE FROM supervised_reoffences")
         await tx.execute("DELETE FROM supervised")

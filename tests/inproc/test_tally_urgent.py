@@ -39,7 +39,9 @@ from bot.tally.periods import month_named
 from bot.tally.render.sheet import HEADER_ROW
 from bot.tally.text import TallyWriter
 from storage import incidents, members, reports, units
-from storage.db import Database
+from storage.db import Store
+from storage.stores import open_store
+from tests.support import backend
 from tests.support.workbook import headers as sheet_headers
 from tests.support.workbook import lines as sheet_lines
 from tests.support.workbook import note as sheet_note
@@ -61,7 +63,7 @@ def iso(stamp: str) -> str:
 
 
 class World:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Store) -> None:
         self.db = db
         self.ids: dict[str, int] = {}
         self.unit_ids: dict[str, int] = {}
@@ -154,7 +156,7 @@ FIRE = {"mobilised": True}
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    db = await Database(tmp_path / "urgent.sqlite3").open()
+    db = await open_store(await backend.location(str(tmp_path / "urgent.sqlite3")))
     w = World(db)
     await w.unit(X, "commune")
     await w.unit(A, "village")

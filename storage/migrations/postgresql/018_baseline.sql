@@ -54,6 +54,18 @@ LANGUAGE SQL IMMUTABLE AS $$
            END
     FROM (SELECT doc::jsonb #> string_to_array(substr(path, 3), '.') AS v) AS j
 $$;
+-- json_type(doc, '$.a'): SQLite's names of a JSON value's type (integer, real, text, true,
+-- false, null, object, array), so a caller can tell the number 90 from the string "90".
+CREATE FUNCTION sqlite_json_type(doc TEXT, path TEXT) RETURNS TEXT
+LANGUAGE SQL IMMUTABLE AS $$
+    SELECT CASE jsonb_typeof(v)
+               WHEN 'number' THEN CASE WHEN v::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END
+               WHEN 'string' THEN 'text'
+               WHEN 'boolean' THEN v::text
+               ELSE jsonb_typeof(v)
+           END
+    FROM (SELECT doc::jsonb #> string_to_array(substr(path, 3), '.') AS v) AS j
+$$;
 -- SUM over a comparison counts the rows where it holds, as in SQLite (true is 1).
 CREATE FUNCTION sqlite_add_bool(total BIGINT, b BOOLEAN) RETURNS BIGINT
 LANGUAGE SQL IMMUTABLE AS $$

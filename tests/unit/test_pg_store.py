@@ -1,0 +1,107 @@
+"""The PostgreSQL Store on the session's own server: migrations once, status, what it refuses,
+and SQLite's habits it keeps (ints for text columns, whole sums as ints)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from storage.pg import CollationError, PgDatabase
+from tests.support import backend
+from tests.support.postgres import PgServer
+
+
+@pytest.fixture
+def server() -> PgServer:
+    return backend.server()
+
+
+@pytest.fixture
+async def url(server: PgServer) -> AsyncIterator[str]:
+    made = await server.fresh_database()
+    yield made
+    await server.drop_database(made)
+
+
+async def _create(server: PgServer, name: str, locale: str = "") -> str:
+    """A database sorting bytes, or by `locale`'s rules (ICU) when one is given."""
+    how = f"LOCALE_PROVIDER icu ICU_LOCALE '{locale}'" if locale else ""
+    conn = await asyncpg.connect(server.url())
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        await conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE 'C.UTF-8' {how}")
+    finally:
+        await conn.close()
+    return server.url(name)
+
+
+async def test_migrations_apply_once_and_status_says_so(server: PgServer) -> None:
+    url = await _create(server, "fresh_status")
+    db = await PgDatabase(url).open(migrate=False)
+    try:
+        assert all(at is None for _, at in await db.migration_status())
+        assert await db.migrate() == ["018_baseline.sql"]
+        assert await db.migrate() == []
+        assert all(at is not None for _, at in await db.migration_status())
+    finally:
+        await db.close()
+        await server.drop_database(url)
+
+
+async def test_a_database_sorting_by_language_rules_is_refused(server: PgServer) -> None:
+    url = await _create(server, "wrong_collation", "vi-VN")
+    with pytest.raises(CollationError, match="--locale=C.UTF-8"):
+        await PgDatabase(url).open()
+    await server.drop_database(url)
+
+
+async def test_values_are_taken_and_given_as_sqlite_does(url: str) -> None:
+    db = await PgDatabase(url).open()
+    try:
+        async with db.transaction() as tx:
+            assert tx.dialect == "postgresql"
+            await tx.execute(
+                "INSERT INTO counters (name, value) VALUES (?, ?), (?, ?)", (5, "7", "b", 8)
+            )
+            row = await tx.fetchone(
+                "SELECT name, SUM(value) AS s FROM counters WHERE name = ? GROUP BY name", (5,)
+            )
+            assert (row["name"], row["s"]) == ("5", 7)  # text kept as text, a whole sum an int
+            cur = await tx.execute("UPDATE counters SET value = value + 1 WHERE value > ?", (0,))
+            assert cur.rowcount == 2
+        async with db.read() as tx:
+            total = await tx.fetchone("SELECT SUM(value) AS s, AVG(value) AS a FROM counters")
+            assert (total["s"], total["a"]) == (17, 8.5)
+    finally:
+        await db.close()
+
+
+async def test_a_failed_transaction_leaves_nothing(url: str) -> None:
+    db = await PgDatabase(url).open()
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as tx:
+                await tx.execute("INSERT INTO counters (name, value) VALUES ('x', 1)")
+                raise RuntimeError("handler bug")
+        async with db.read() as tx:
+            assert await tx.fetchone("SELECT 1 FROM counters") is None
+    finally:
+        await db.close()
+
+
+async def test_replica_reads_go_to_read_url(server: PgServer, url: str) -> None:
+    """A stand-in replica (another database) shows where `read(replica=True)` reads."""
+    other = await server.fresh_database()
+    db = await PgDatabase(url, read_url=other).open()
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO counters (name, value) VALUES ('primary', 1)")
+        async with db.read() as tx:
+            assert await tx.fetchone("SELECT 1 FROM counters") is not None
+        async with db.read(replica=True) as tx:
+            assert await tx.fetchone("SELECT 1 FROM counters") is None
+    finally:
+        await db.close()
+        await server.drop_database(other)
