@@ -13,10 +13,9 @@ PostgreSQL server is the session's own (tests/support/postgres.py), started at f
 
 from __future__ import annotations
 
-import asyncio
 import os
 
-from tests.support.postgres import PgServer, start_server
+from tests.support.postgres import PgServer, run_anywhere, start_server
 
 BACKENDS = ("sqlite", "postgresql")
 ONLY = os.environ.get("ANTT_TEST_BACKEND", "")
@@ -75,4 +74,4 @@ async def drop_made() -> None:
 def drop_made_sync() -> None:
     """`drop_made` for a synchronous fixture's teardown."""
     if _made:
-        asyncio.run(drop_made())
+        run_anywhere(drop_made())

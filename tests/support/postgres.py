@@ -13,6 +13,8 @@ the server, and a server crash would only lose a temporary folder.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import glob
 import itertools
 import os
@@ -21,13 +23,16 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import asyncpg
 
 from storage.pg import PgDatabase
 
 TEMPLATE = "antt_template"
+T = TypeVar("T")
 
 
 def _binary(name: str) -> str:
@@ -99,7 +104,9 @@ class PgServer:
         return self
 
     def stop(self) -> None:
-        """Stop the server at once and delete its folder."""
+        """Stop the server at once and delete its folder; safe to call twice."""
+        if not self.data.exists():
+            return
         try:
             self._run(_binary("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
@@ -140,8 +147,25 @@ class PgServer:
             await conn.close()
 
 
+def run_anywhere(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end from synchronous code, also where an event loop is already
+    running in this thread (then in a thread of its own)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def start_server() -> PgServer:
-    """Start a server and its template, for a session fixture or a benchmark."""
+    """Start a server and its template, for the test session or a benchmark; stopped again
+    if the template cannot be made, and at the latest when the process exits."""
     server = PgServer().start()
-    asyncio.run(server.prepare_template())
+    atexit.register(server.stop)
+    try:
+        run_anywhere(server.prepare_template())
+    except BaseException:
+        server.stop()
+        raise
     return server
