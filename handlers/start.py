@@ -6,6 +6,7 @@ import re
 from typing import ClassVar, Literal
 
 from bot.core import dates
+from bot.core.bot_gate import elsewhere_refusal
 from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.model import Choice
@@ -56,6 +57,10 @@ async def on_start(ctx: Context) -> None:
     status, invite = await check_invite(ctx.tx, code, ctx.now)
     if status != "ok" or invite is None:
         _refuse(ctx, status, invite)
+        return
+    if elsewhere := elsewhere_refusal(ctx, str(invite["unit_path"]), str(invite["code"])):
+        ctx.reset()
+        ctx.reply(elsewhere)
         return
     ctx.state.clear()
     former = await member_lists.former_member(ctx.tx, ctx.inbound.channel, ctx.inbound.user_id)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
@@ -24,6 +25,13 @@ from pydantic import (
 
 from bot.core import dates
 from bot.core.config_alerts import AlertsSection
+from bot.core.config_bots import (
+    TelegramBotEntry,
+    ZaloBotEntry,
+    check_bots,
+    give_tokens,
+    token_in_file,
+)
 from bot.core.config_commend import CommendSection
 from bot.core.config_movement import (
     DEFAULT_RATINGS,
@@ -109,6 +117,7 @@ class TelegramSection(_Section):
     send_rate: float = Field(default=25.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     token: SecretStr | None = Field(default=None, exclude=True)
+    bots: list[TelegramBotEntry] = []  # several bots, one per subtree (config_bots.py)
 
 
 class ZaloSection(_Section):
@@ -125,6 +134,7 @@ class ZaloSection(_Section):
     webhook_path: str = "/zalo/webhook"
     token: SecretStr | None = Field(default=None, exclude=True)
     webhook_secret: SecretStr | None = Field(default=None, exclude=True)
+    bots: list[ZaloBotEntry] = []  # several bots, one per subtree (config_bots.py)
 
     @field_validator("webhook_path")
     @classmethod
@@ -325,7 +335,27 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
     if secret:
         config.zalo.webhook_secret = SecretStr(secret)
     _check_zalo(config)
+    _bot_tokens(config, env, raw)
     return config
+
+
+def _bot_tokens(config: Config, env: Mapping[str, str], raw: Mapping[str, object]) -> None:
+    """Check the listed bots and give each its token from the variable it names."""
+    if (listed := token_in_file(raw)) is not None:
+        raise ConfigError(
+            f"{listed}: never put a bot token in a file; name the environment variable "
+            f"holding it with token_env"
+        )
+    sections = (
+        ("telegram", config.telegram.bots, config.telegram_token),
+        ("zalo", config.zalo.bots, config.zalo_token),
+    )
+    try:
+        for section, bots, single in sections:
+            check_bots(section, bots, single=bool(single))
+            give_tokens(section, bots, env)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _check_zalo(config: Config) -> None:
