@@ -61,17 +61,19 @@ class Messenger(Protocol):
 class TelegramMessenger:
     """Telegram through python-telegram-bot: initialize (getMe), commands, replay, polling."""
 
-    label = "Telegram"
-    name = "telegram"
-
-    def __init__(self, config: Config, channel: TelegramChannel) -> None:
+    def __init__(
+        self, config: Config, channel: TelegramChannel, token_env: str = TOKEN_ENV
+    ) -> None:
         self.config = config
         self.channel = channel
+        self.name = channel.name  # "telegram", or "telegram:<name>" (one of several bots)
+        self.label = "Telegram" if channel.name == "telegram" else f"Telegram ({channel.name})"
+        self.token_env = token_env
         self.url = config.telegram.base_url
         self.check = (
             f"the network, a firewall or proxy, or set [telegram] base_url to a Bot API "
             f"server this machine can reach (Vietnamese carriers block api.telegram.org); "
-            f"the token comes from {TOKEN_ENV}"
+            f"the token comes from {token_env}"
         )
         self._started = False
 
@@ -82,7 +84,7 @@ class TelegramMessenger:
         try:
             await self.channel.application.initialize()
         except InvalidToken:  # its text holds the token: never log it
-            raise Refused(f"the token was rejected: check {TOKEN_ENV}") from None
+            raise Refused(f"the token was rejected: check {self.token_env}") from None
         except EndPointNotFound:
             raise Refused(f"no Bot API answers at {self.url}: check [telegram] base_url") from None
         except TelegramError as err:  # NetworkError and TimedOut: the cause says more

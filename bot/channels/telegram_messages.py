@@ -55,8 +55,9 @@ async def send_text(bot: Bot, chat_id: int, message: Outbound) -> Message:
     return sent
 
 
-def to_inbound(update: Update) -> Inbound | None:
-    """Map a Telegram update to the channel-neutral model; None for what we do not handle."""
+def to_inbound(update: Update, channel: str = NAME) -> Inbound | None:
+    """Map a Telegram update to the channel-neutral model; None for what we do not handle.
+    `channel` names the bot it came to (one of several: "telegram:<name>")."""
     key = str(update.update_id)
     chat = update.effective_chat
     if chat is None or chat.type != "private":
@@ -67,7 +68,7 @@ def to_inbound(update: Update) -> Inbound | None:
         if msg is None or query.data is None:
             return None
         return Inbound(
-            channel=NAME,
+            channel=channel,
             chat_id=str(msg.chat.id),
             user_id=str(query.from_user.id),
             update_key=key,
@@ -79,7 +80,7 @@ def to_inbound(update: Update) -> Inbound | None:
     if message is None or message.from_user is None:
         return None
     common: dict[str, Any] = {
-        "channel": NAME,
+        "channel": channel,
         "chat_id": str(message.chat.id),
         "user_id": str(message.from_user.id),
         "update_key": key,
