@@ -208,6 +208,12 @@ def _messengers(
         zalo = ZaloChannel(config, runtime.engine)
         runtime.add_channel(zalo)
         messengers.append(ZaloMessenger(config, zalo, web_server))
+    for entry in config.zalo.bots:
+        assert entry.token is not None  # load_config refuses a listed bot without one
+        name, token = bot_channel("zalo", entry.name), entry.token.get_secret_value()
+        listed_zalo = ZaloChannel(config, runtime.engine, name=name, token=token)
+        runtime.add_channel(listed_zalo)
+        messengers.append(ZaloMessenger(config, listed_zalo, web_server, entry.token_env))
     return messengers
 
 

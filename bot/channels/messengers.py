@@ -118,19 +118,23 @@ class TelegramMessenger:
 class ZaloMessenger:
     """Zalo through our own client: getMe, replay, then long polling or the webhook."""
 
-    label = "Zalo"
-    name = "zalo"
-
     def __init__(
-        self, config: Config, channel: ZaloChannel, web_server: WebServer | None = None
+        self,
+        config: Config,
+        channel: ZaloChannel,
+        web_server: WebServer | None = None,
+        token_env: str = ZALO_TOKEN_ENV,
     ) -> None:
         self.config = config
         self.channel = channel
+        self.name = channel.name  # "zalo", or "zalo:<name>" (one of several bots)
+        self.label = "Zalo" if channel.name == "zalo" else f"Zalo ({channel.name})"
+        self.token_env = token_env
         self.web_server = web_server  # the bot's HTTP server, which then takes the webhook
         self.url = config.zalo.base_url
         self.check = (
             f"the network, a firewall or proxy, or [zalo] base_url; "
-            f"the token comes from {ZALO_TOKEN_ENV}"
+            f"the token comes from {token_env}"
         )
 
     async def connect(self) -> None:
@@ -143,7 +147,7 @@ class ZaloMessenger:
             raise NotReachable(err.reason) from None
         except ZaloApiError as err:
             if err.error_code in {401, 403}:
-                raise Refused(f"the token was rejected: check {ZALO_TOKEN_ENV}") from None
+                raise Refused(f"the token was rejected: check {self.token_env}") from None
             if err.error_code == 404:
                 raise Refused(
                     f"no Zalo Bot API answers at {self.url}: check [zalo] base_url"
@@ -159,7 +163,7 @@ class ZaloMessenger:
 
         channel = self.channel
         await channel.replay_journal()
-        if self.config.zalo.mode == "webhook":
+        if self.config.zalo.mode == "webhook" and self.name == "zalo":  # listed bots poll
             log.info("zalo webhook mode")
             return asyncio.create_task(serve_webhook(channel, stop, self.web_server))
         try:

@@ -10,6 +10,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import TelegramError
 
 from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text, utf16_units
+from bot.core.bots import tg_parts, tg_ref
 from bot.core.model import Attachment, Inbound, Location, Outbound, Voice
 
 NAME = "telegram"
@@ -89,25 +90,27 @@ def to_inbound(update: Update, channel: str = NAME) -> Inbound | None:
     if message.text is not None:
         return Inbound(text=message.text, **common)
     if message.photo:
-        return Inbound(photo="tg:" + message.photo[-1].file_id, text=message.caption, **common)
+        photo = tg_ref(channel, message.photo[-1].file_id)
+        return Inbound(photo=photo, text=message.caption, **common)
     if message.location is not None:
         loc = message.location
         return Inbound(location=Location(loc.latitude, loc.longitude), **common)
     if message.voice is not None:
-        return Inbound(voice=_voice(message.voice.file_id, message.voice.duration), **common)
+        voice = _voice(tg_ref(channel, message.voice.file_id), message.voice.duration)
+        return Inbound(voice=voice, **common)
     return Inbound(text="", **common)
 
 
-def _voice(file_id: str, duration: object) -> Voice:
-    """A voice note by file id; PTB gives its length as seconds or as a timedelta."""
+def _voice(ref: str, duration: object) -> Voice:
+    """A voice note by its file reference; PTB gives its length as seconds or as a timedelta."""
     total = getattr(duration, "total_seconds", None)
     seconds = total() if callable(total) else duration
-    return Voice("tg:" + file_id, int(seconds) if isinstance(seconds, int | float) else 0)
+    return Voice(ref, int(seconds) if isinstance(seconds, int | float) else 0)
 
 
 async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:
     """Send a voice note again by its file id (Telegram keeps it), so it plays in the chat."""
-    file_id = item.ref.removeprefix("tg:")
+    file_id = tg_parts(item.ref)[0]
     text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
     return await bot.send_voice(chat_id, voice=file_id, caption=text)
 
@@ -115,6 +118,6 @@ async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> 
 async def send_photo_ref(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:
     """Send a photo again by its file id (Telegram keeps it): a reporter's photo shown to
     the officer an alert went to."""
-    file_id = item.ref.removeprefix("tg:")
+    file_id = tg_parts(item.ref)[0]
     text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
     return await bot.send_photo(chat_id, photo=file_id, caption=text)

@@ -124,3 +124,16 @@ class Router:
     def channels_of(self, messenger: str) -> list[str]:
         """Every bot channel of a messenger (where else a user may be known)."""
         return [route.channel for route in self.routes if route.messenger == messenger]
+
+
+def tg_ref(channel: str, file_id: str) -> str:
+    """The reference of a file a Telegram bot received: a file id works only on the bot
+    that received it, so a listed bot's ids carry its name ("tg:<file_id>@<name>")."""
+    name = channel.partition(SEPARATOR)[2]
+    return f"tg:{file_id}@{name}" if name else f"tg:{file_id}"
+
+
+def tg_parts(ref: str) -> tuple[str, str]:
+    """(file id, channel of the bot holding it) of a Telegram file reference."""
+    file_id, _, name = ref.removeprefix("tg:").partition("@")
+    return file_id, bot_channel("telegram", name) if name else "telegram"
