@@ -101,7 +101,7 @@ class TelegramMessenger:
             poll_interval=self.config.telegram.poll_interval, drop_pending_updates=False
         )
         self._started = True
-        log.info("telegram polling started")
+        log.info("telegram polling started", extra={"channel": self.name})
         return None
 
     async def close(self) -> None:
@@ -170,7 +170,7 @@ class ZaloMessenger:
             await channel.api.delete_webhook()  # Zalo refuses getUpdates while a webhook is set
         except ZaloError as err:  # polling reports lasting trouble itself
             log.warning("zalo deleteWebhook failed", extra={"error": type(err).__name__})
-        log.info("zalo polling started")
+        log.info("zalo polling started", extra={"channel": self.name})
         return asyncio.create_task(channel.poll(stop))
 
     async def close(self) -> None:

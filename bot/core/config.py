@@ -30,6 +30,7 @@ from bot.core.config_bots import (
     ZaloBotEntry,
     check_bots,
     give_tokens,
+    missing_token,
     token_in_file,
 )
 from bot.core.config_commend import CommendSection
@@ -287,6 +288,17 @@ class Config(_Section):
         return token.get_secret_value() if token else None
 
     @property
+    def listed_bots(self) -> bool:
+        """Whether `[[telegram.bots]]` or `[[zalo.bots]]` lists any bot to serve."""
+        return bool(self.telegram.bots or self.zalo.bots)
+
+    def missing_bot_token(self) -> str | None:
+        """The error `antt-bot run` stops with when a listed bot's token variable is unset."""
+        return missing_token("telegram", self.telegram.bots) or missing_token(
+            "zalo", self.zalo.bots
+        )
+
+    @property
     def zalo_token(self) -> str | None:
         """The Zalo bot token, or None when Zalo is not configured."""
         token = self.zalo.token
@@ -353,7 +365,7 @@ def _bot_tokens(config: Config, env: Mapping[str, str], raw: Mapping[str, object
     try:
         for section, bots, single in sections:
             check_bots(section, bots, single=bool(single))
-            give_tokens(section, bots, env)
+            give_tokens(bots, env)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
 

@@ -98,17 +98,23 @@ def check_bots(section: str, bots: Entries, *, single: bool) -> None:
         envs.add(bot.token_env)
 
 
-def give_tokens(section: str, bots: Entries, env: Mapping[str, str]) -> None:
-    """Each listed bot's token, from the environment variable it names; a missing one
-    stops start-up naming the variable to set."""
-    for index, bot in enumerate(bots):
+def give_tokens(bots: Entries, env: Mapping[str, str]) -> None:
+    """Each listed bot's token, from the environment variable it names (left unset when
+    the variable is: the admin commands run without tokens; `run` refuses to start)."""
+    for bot in bots:
         token = env.get(bot.token_env, "").strip()
-        if not token:
-            raise ValueError(
+        bot.token = SecretStr(token) if token else None
+
+
+def missing_token(section: str, bots: Entries) -> str | None:
+    """What `antt-bot run` says when a listed bot has no token: the variable to set."""
+    for index, bot in enumerate(bots):
+        if bot.token is None:
+            return (
                 f"{section}.bots[{index}].token_env: set the environment variable "
                 f"{bot.token_env} to the token of bot {bot.name!r}"
             )
-        bot.token = SecretStr(token)
+    return None
 
 
 def token_in_file(raw: Mapping[str, object]) -> str | None:

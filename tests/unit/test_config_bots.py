@@ -50,7 +50,6 @@ def test_two_bots_load_with_their_tokens_from_the_named_variables(tmp_path: Path
             "telegram.bots[1].subtree: 'Tỉnh Lạng Sơn' is already served by 'lang-son'",
         ),
         (bots(A, B.replace("TOKEN_B", "TOKEN_A")), None, "telegram.bots[1].token_env: TOKEN_A"),
-        (bots(A, B), {"TOKEN_A": "111:AAA"}, "set the environment variable TOKEN_B"),
         (bots(A + '\ntoken = "111:AAA"'), None, "telegram.bots[0].token: never put a bot token"),
         (bots(A.replace("lang-son", "Lạng Sơn")), None, "is not a short name"),
         (bots(A.replace('"TOKEN_A"', '"111:AAA"')), None, "never the token itself"),
@@ -65,6 +64,22 @@ def test_a_wrong_bot_list_names_the_key_and_what_to_do(
     with pytest.raises(ConfigError) as err:
         load(tmp_path, text, env)
     assert message in str(err.value)
+
+
+def test_run_refuses_a_listed_bot_without_its_token_but_admin_commands_run(
+    tmp_path: Path,
+) -> None:
+    write_config(tmp_path, bots(A, B))
+    (tmp_path / "org.csv").write_text(ORG, encoding="utf-8")
+    only_a = {"TOKEN_A": "111:AAA"}
+    assert cli(tmp_path, "org", "import", "org.csv", env=only_a).returncode == 0
+    run = cli(tmp_path, "run", env=only_a)
+    assert run.returncode == 2
+    assert (
+        "antt-bot: telegram.bots[1].token_env: set the environment variable TOKEN_B to the "
+        "token of bot 'cao-bang'"
+    ) in run.stderr
+    assert "111:AAA" not in run.stdout + run.stderr
 
 
 def test_a_whole_tree_bot_beside_the_single_bot_is_ambiguous(tmp_path: Path) -> None:
