@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core import dates
-from bot.core.bot_gate import elsewhere_refusal
 from bot.core.bots import messenger_of
 from bot.core.clock import iso
 from bot.core.engine import Context
@@ -19,6 +18,7 @@ from bot.core.model import Choice, Outbound
 from bot.people.invites import generate_code, normalize_code
 from handlers import menu
 from handlers.commands import HOME, handles
+from handlers.wrong_bot import elsewhere_refusal
 from storage import invites, links, members, outbox
 
 PREF_PREFIX = "pref:"

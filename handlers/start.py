@@ -6,7 +6,6 @@ import re
 from typing import ClassVar, Literal
 
 from bot.core import dates
-from bot.core.bot_gate import elsewhere_refusal
 from bot.core.dialog import FlowState
 from bot.core.engine import Context
 from bot.core.model import Choice
@@ -15,6 +14,7 @@ from bot.people import joins, membership
 from bot.people.invites import check_invite
 from handlers import join_personal, link, menu, rejoin
 from handlers.commands import handles
+from handlers.wrong_bot import elsewhere_refusal
 from storage import invites, member_lists, members, units
 from storage.db import Row
 

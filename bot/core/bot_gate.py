@@ -8,17 +8,12 @@ what the bot starts for them then goes to the bot they used last.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.core.bots import Router, messenger_of
 from bot.core.i18n import Texts
 from bot.core.model import Inbound, Outbound
 from storage import members
 from storage.db import Tx
 from storage.members import Member
-
-if TYPE_CHECKING:  # the engine imports this module
-    from bot.core.engine import Context
 
 
 def wrong_bot(texts: Texts, locale: str, router: Router, channel: str, unit_path: str) -> str:
@@ -72,13 +67,3 @@ def code_elsewhere(
         return texts.t(locale, "bots.no_bot")
     area = serving.subtree.rsplit("/", 1)[-1] if serving.subtree else serving.shown
     return texts.t(locale, "bots.wrong_bot_invite", bot=serving.shown, area=area, code=code)
-
-
-def elsewhere_refusal(ctx: Context, unit_path: str, code: str) -> str | None:
-    """The refusal of a code whose unit another bot serves (several bots), else None: the
-    join and link dialogs ask before anything is saved."""
-    services = ctx.services
-    router = Router.of(services.config)
-    return code_elsewhere(
-        services.texts, ctx.locale, router, ctx.inbound.channel, unit_path, code.upper()
-    )

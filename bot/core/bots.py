@@ -66,6 +66,11 @@ class Router:
     def __init__(self, routes: list[BotRoute]) -> None:
         self.routes = routes
         self._by_channel = {route.channel: route for route in routes}
+        self._counts: dict[str, int] = {}
+        for route in routes:
+            self._counts[route.messenger] = self._counts.get(route.messenger, 0) + 1
+        # a wave of reminders asks for the same units again and again
+        self._serving: dict[tuple[str, str], BotRoute | None] = {}
 
     @classmethod
     def of(cls, config: Config) -> Router:
@@ -88,12 +93,9 @@ class Router:
 
     def several(self, messenger: str | None = None) -> bool:
         """Whether some messenger (or this one) has more than one bot: routing matters."""
-        counts: dict[str, int] = {}
-        for route in self.routes:
-            counts[route.messenger] = counts.get(route.messenger, 0) + 1
         if messenger is not None:
-            return counts.get(messenger, 0) > 1
-        return any(count > 1 for count in counts.values())
+            return self._counts.get(messenger, 0) > 1
+        return any(count > 1 for count in self._counts.values())
 
     def route(self, channel: str) -> BotRoute | None:
         """The bot behind a channel (None: the terminal, or a bot no longer listed)."""
@@ -101,6 +103,12 @@ class Router:
 
     def serving(self, messenger: str, unit_path: str) -> BotRoute | None:
         """The bot of a messenger for a unit: the deepest subtree holding it."""
+        key = (messenger, unit_path)
+        if key not in self._serving:
+            self._serving[key] = self._deepest(messenger, unit_path)
+        return self._serving[key]
+
+    def _deepest(self, messenger: str, unit_path: str) -> BotRoute | None:
         best: BotRoute | None = None
         for route in self.routes:
             if route.messenger != messenger or not route.holds(unit_path):

@@ -145,3 +145,15 @@ def test_an_invite_prints_the_link_of_the_bot_serving_its_unit(tmp_path: Path) -
         assert made.returncode == 0, made.stderr
         lines = made.stdout.strip().splitlines()
         assert f"Link:    https://t.me/{bot}?start={lines[-1]}" == lines[-2]
+
+
+def test_a_telegram_file_id_is_sent_again_only_by_the_bot_that_received_it() -> None:
+    from bot.core.bots import tg_parts, tg_ref
+    from bot.reports.alert_media import playable_on
+
+    single, listed = tg_ref("telegram", "AgAD1"), tg_ref("telegram:ls", "AgAD2")
+    assert (single, listed) == ("tg:AgAD1", "tg:AgAD2@ls")
+    assert tg_parts(single) == ("AgAD1", "telegram")
+    assert tg_parts(listed) == ("AgAD2", "telegram:ls")
+    assert playable_on("telegram:ls", listed) and not playable_on("telegram:bs", listed)
+    assert playable_on("telegram", single) and not playable_on("telegram:ls", single)
