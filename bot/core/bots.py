@@ -47,10 +47,12 @@ class BotRoute:
 
     @property
     def shown(self) -> str:
-        """The name a member looks for: @username on Telegram, else the bot's channel."""
-        if self.username:
-            return "@" + self.username.lstrip("@")
-        return self.channel
+        """The name a member looks for: @username on Telegram, the bot's name on Zalo, else
+        the bot's channel."""
+        if not self.username:
+            return self.channel
+        name = self.username.lstrip("@")
+        return "@" + name if self.messenger == "telegram" else name
 
 
 def _above(unit_path: str, subtree: str) -> bool:

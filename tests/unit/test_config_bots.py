@@ -157,3 +157,13 @@ def test_a_telegram_file_id_is_sent_again_only_by_the_bot_that_received_it() -> 
     assert tg_parts(listed) == ("AgAD2", "telegram:ls")
     assert playable_on("telegram:ls", listed) and not playable_on("telegram:bs", listed)
     assert playable_on("telegram", single) and not playable_on("telegram:ls", single)
+
+
+def test_each_listed_bot_has_its_own_pace(tmp_path: Path) -> None:
+    from bot.app import send_policy
+    from tests.support.twobots import two_bot_config
+
+    config = two_bot_config(tmp_path)
+    assert send_policy(config, "telegram:huu-vinh").rate == 20  # its own send_rate
+    assert send_policy(config, "telegram:bac-son").rate == config.telegram.send_rate
+    assert send_policy(config, "telegram:bac-son").per_chat == config.telegram.send_rate_per_chat
