@@ -165,7 +165,8 @@ def usable_of(served: Collection[str] | None) -> Usable | None:
 # one they wrote from last (aliases: i = identities, m = members). Shared with the one-query
 # audiences of storage.recipients, so a reminder and an alert go to the same place.
 BEST_ACCOUNT_FIRST = (
-    "(i.channel = m.preferred_channel OR i.channel LIKE m.preferred_channel || ':%') DESC,"
+    "(i.channel = m.preferred_channel"
+    " OR substr(i.channel, 1, length(m.preferred_channel) + 1) = m.preferred_channel || ':') DESC,"
     " COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC"
 )
 

@@ -96,16 +96,17 @@ def to_inbound(update: Update, channel: str = NAME) -> Inbound | None:
         loc = message.location
         return Inbound(location=Location(loc.latitude, loc.longitude), **common)
     if message.voice is not None:
-        voice = _voice(tg_ref(channel, message.voice.file_id), message.voice.duration)
+        voice = _voice(message.voice.file_id, message.voice.duration, channel)
         return Inbound(voice=voice, **common)
     return Inbound(text="", **common)
 
 
-def _voice(ref: str, duration: object) -> Voice:
-    """A voice note by its file reference; PTB gives its length as seconds or as a timedelta."""
+def _voice(file_id: str, duration: object, channel: str = NAME) -> Voice:
+    """A voice note by file id (of the bot `channel` names); PTB gives its length as
+    seconds or as a timedelta."""
     total = getattr(duration, "total_seconds", None)
     seconds = total() if callable(total) else duration
-    return Voice(ref, int(seconds) if isinstance(seconds, int | float) else 0)
+    return Voice(tg_ref(channel, file_id), int(seconds) if isinstance(seconds, int | float) else 0)
 
 
 async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:

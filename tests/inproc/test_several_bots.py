@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.bots import Router
 from bot.schedule.planners import jobs_from
 from bot.schedule.scheduler import Planning
 from storage import members
+from storage.members import Served
 from tests.inproc.helpers import file_fire, rows
 from tests.inproc.police_world import alert_of
 from tests.support.harness import COMMUNE, PROVINCE, TEAM_A, TEAM_C, Harness
@@ -142,3 +144,24 @@ async def test_a_province_supervisor_uses_either_bot_and_hears_on_the_one_used_l
     async with bac_son.db.read() as tx:
         linked = sorted(str(r["channel"]) for r in await members.identities_of(tx, son_id))
     assert linked == ["telegram:bac-son", "telegram:huu-vinh"]
+
+
+async def test_a_messenger_chosen_with_kenhnhan_covers_each_of_its_bots(
+    bots: tuple[Harness, Harness],
+) -> None:
+    bac_son, huu_vinh = bots
+    son_id = await bac_son.add_member(15, "Phạm Văn Sơn", "supervisor", PROVINCE)
+    huu_vinh.clock.advance(minutes=1)
+    await huu_vinh.user(15).send("/start")
+    bac_son.clock.advance(minutes=1)
+    now = bac_son.clock.now().isoformat()
+    async with bac_son.db.transaction() as tx:
+        await members.link_identity(tx, "zalo", "z15", "z15", son_id, now)
+        await members.touch(tx, "zalo", "z15", now)  # Zalo is the one used last
+    channels = {"telegram:bac-son", "telegram:huu-vinh", "zalo"}
+    served = Served(channels, Router.of(bac_son.config).may_use)
+    async with bac_son.db.transaction() as tx:
+        assert (await members.contact(tx, son_id, served))["channel"] == "zalo"  # type: ignore[index]
+        await members.set_preferred_channel(tx, son_id, "telegram")
+        contact = await members.contact(tx, son_id, served)
+    assert contact is not None and contact["channel"] == "telegram:huu-vinh"  # Telegram's last
