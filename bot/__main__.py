@@ -105,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "run":
             logs.setup()
-            if config.telegram_token or config.zalo_token:
+            if (missing := config.missing_bot_token()) is not None:
+                raise ConfigError(missing)
+            if config.telegram_token or config.zalo_token or config.listed_bots:
                 return asyncio.run(_serve(config))
             print(
                 f"{TOKEN_ENV} is not set, nor {ZALO_TOKEN_ENV}: starting the terminal demo.",

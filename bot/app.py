@@ -19,6 +19,7 @@ from bot.channels.messengers import (
     first_contact,
     keep_trying,
 )
+from bot.core.bots import bot_channel, messenger_of
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.core.engine import Engine, Services
@@ -58,7 +59,11 @@ def send_policy(config: Config, channel: str) -> SendPolicy:
         "telegram": (config.telegram.send_rate, config.telegram.send_rate_per_chat),
         "zalo": (config.zalo.send_rate, config.zalo.send_rate_per_chat),
     }
-    rate, per_chat = pace.get(channel, (None, None))
+    rate, per_chat = pace.get(messenger_of(channel), (None, None))
+    listed = [*config.telegram.bots, *config.zalo.bots]
+    for bot in listed:
+        if channel == bot_channel(messenger_of(channel), bot.name) and bot.send_rate:
+            rate = bot.send_rate  # one pace per bot token
     retry = config.outbox
     return SendPolicy(
         rate=rate,
@@ -188,10 +193,27 @@ def _messengers(
         telegram = TelegramChannel(config, runtime.engine, commands=commands)
         runtime.add_channel(telegram)
         messengers.append(TelegramMessenger(config, telegram))
+    for bot in config.telegram.bots:
+        assert bot.token is not None  # load_config refuses a listed bot without one
+        listed = TelegramChannel(
+            config,
+            runtime.engine,
+            commands=telegram_list(runtime.services.texts, DEFAULT_LOCALE),
+            name=bot_channel("telegram", bot.name),
+            token=bot.token.get_secret_value(),
+        )
+        runtime.add_channel(listed)
+        messengers.append(TelegramMessenger(config, listed, bot.token_env))
     if config.zalo_token:
         zalo = ZaloChannel(config, runtime.engine)
         runtime.add_channel(zalo)
         messengers.append(ZaloMessenger(config, zalo, web_server))
+    for entry in config.zalo.bots:
+        assert entry.token is not None  # load_config refuses a listed bot without one
+        name, token = bot_channel("zalo", entry.name), entry.token.get_secret_value()
+        listed_zalo = ZaloChannel(config, runtime.engine, name=name, token=token)
+        runtime.add_channel(listed_zalo)
+        messengers.append(ZaloMessenger(config, listed_zalo, web_server, entry.token_env))
     return messengers
 
 

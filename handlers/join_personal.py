@@ -17,6 +17,7 @@ from bot.core.engine import Context
 from bot.core.roles import role_label
 from bot.people.invites import normalize_code
 from handlers import menu
+from handlers.wrong_bot import elsewhere_refusal
 from storage import audit, invites, members, roster
 from storage.db import Row
 
@@ -33,7 +34,7 @@ async def try_join(ctx: Context, code: str) -> bool:
         ctx.reply(ctx.t(key, unit=ctx.member.unit_name))
         await menu.show(ctx)
         return True
-    refusal = _refusal(ctx, row)
+    refusal = _refusal(ctx, row) or elsewhere_refusal(ctx, str(row["unit_path"]), str(row["code"]))
     if refusal is None and not await invites.consume(ctx.tx, str(row["code"]), ctx.now_iso):
         refusal = ctx.t("roster.code_used")  # another chat took it a moment ago
     if refusal is not None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.core import dates
+from bot.core.bots import messenger_of
 from bot.core.clock import iso
 from bot.core.engine import Context
 from bot.core.model import Choice, Outbound
 from bot.people.invites import generate_code, normalize_code
 from handlers import menu
 from handlers.commands import HOME, handles
+from handlers.wrong_bot import elsewhere_refusal
 from storage import invites, links, members, outbox
 
 PREF_PREFIX = "pref:"
@@ -27,7 +29,7 @@ _MAX_ATTEMPTS = 20
 
 def messenger_name(channel: str) -> str:
     """The messenger as people call it (product names are not translated)."""
-    return MESSENGERS.get(channel, channel)
+    return MESSENGERS.get(messenger_of(channel), channel)
 
 
 @handles("lienket")
@@ -95,6 +97,9 @@ async def redeem(ctx: Context, raw: str) -> None:
         ctx.reply(ctx.t("link.already_linked" if same else "link.other_member", messenger=here))
         return
     target = await members.get(ctx.tx, member_id)
+    if target is not None and (refused := elsewhere_refusal(ctx, target.unit_path, key)):
+        ctx.reply(refused)
+        return
     if target is None or not target.active or not await links.redeem(ctx.tx, key, ctx.now_iso):
         ctx.reply(ctx.t("link.expired"))
         return

@@ -14,6 +14,7 @@ from bot.people import joins, membership
 from bot.people.invites import check_invite
 from handlers import join_personal, link, menu, rejoin
 from handlers.commands import handles
+from handlers.wrong_bot import elsewhere_refusal
 from storage import invites, member_lists, members, units
 from storage.db import Row
 
@@ -56,6 +57,10 @@ async def on_start(ctx: Context) -> None:
     status, invite = await check_invite(ctx.tx, code, ctx.now)
     if status != "ok" or invite is None:
         _refuse(ctx, status, invite)
+        return
+    if elsewhere := elsewhere_refusal(ctx, str(invite["unit_path"]), str(invite["code"])):
+        ctx.reset()
+        ctx.reply(elsewhere)
         return
     ctx.state.clear()
     former = await member_lists.former_member(ctx.tx, ctx.inbound.channel, ctx.inbound.user_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,6 +56,22 @@ async def by_identity(tx: Tx, channel: str, user_id: str) -> Member | None:
             JOIN members m ON m.id = i.member_id JOIN units u ON u.id = m.unit_id
             WHERE i.channel = ? AND i.user_id = ? AND m.active = 1""",
         (channel, user_id),
+    )
+    return Member.from_row(row) if row is not None else None
+
+
+async def on_other_bot(tx: Tx, channels: Collection[str], user_id: str) -> Member | None:
+    """The active member a user is on another bot of the same messenger (a Telegram user id
+    is the same for every bot): who writes to a bot they are not yet linked on."""
+    if not channels:
+        return None
+    marks = ",".join("?" for _ in channels)
+    row = await tx.fetchone(
+        f"""SELECT {_MEMBER_COLUMNS} FROM identities i
+            JOIN members m ON m.id = i.member_id JOIN units u ON u.id = m.unit_id
+            WHERE i.channel IN ({marks}) AND i.user_id = ? AND m.active = 1
+            ORDER BY COALESCE(i.last_seen_at, i.linked_at) DESC LIMIT 1""",
+        (*sorted(channels), user_id),
     )
     return Member.from_row(row) if row is not None else None
 
@@ -123,18 +139,42 @@ async def team_roster(tx: Tx, unit_id: int) -> list[Row]:
     )
 
 
+Usable = Callable[[str, str], bool]  # (channel, the member's unit path) -> may carry it
+
+
+class Served(frozenset[str]):
+    """The channels this process delivers to and, when several bots share a messenger, which
+    of them may carry a member's messages (`usable`, by the member's unit path): callers
+    pass it where a plain set of channel names went before."""
+
+    usable: Usable | None
+
+    def __new__(cls, channels: Iterable[str], usable: Usable | None = None) -> Served:
+        """A frozen set of channel names that also carries the routing rule."""
+        served = super().__new__(cls, channels)
+        served.usable = usable
+        return served
+
+
+def usable_of(served: Collection[str] | None) -> Usable | None:
+    """The routing rule `served` carries, if any."""
+    return getattr(served, "usable", None)
+
+
 # Which of a member's accounts gets what the bot starts: the messenger they chose, else the
 # one they wrote from last (aliases: i = identities, m = members). Shared with the one-query
 # audiences of storage.recipients, so a reminder and an alert go to the same place.
 BEST_ACCOUNT_FIRST = (
-    "i.channel IS m.preferred_channel DESC,"
+    "(i.channel = m.preferred_channel"
+    " OR substr(i.channel, 1, length(m.preferred_channel) + 1) = m.preferred_channel || ':') DESC,"
     " COALESCE(i.last_seen_at, i.linked_at) DESC, i.linked_at DESC"
 )
 
 
 async def contact(tx: Tx, member_id: int, served: Collection[str] | None = None) -> Row | None:
     """Where to reach a member: the messenger they chose, else the one they wrote from last,
-    never an account whose messenger said the user blocked the bot.
+    never an account whose messenger said the user blocked the bot, and (several bots) only
+    through a bot that serves their unit.
 
     `served` limits the answer to messengers this process delivers to, so an alert never
     waits in the queue of a messenger that is not running when another one would reach them.
@@ -146,13 +186,19 @@ async def contact(tx: Tx, member_id: int, served: Collection[str] | None = None)
             return None
         marks = f"AND i.channel IN ({','.join('?' for _ in served)})"
         params.extend(sorted(served))
-    return await tx.fetchone(
-        f"""SELECT i.channel, i.chat_id FROM identities i JOIN members m ON m.id = i.member_id
+    usable = usable_of(served)
+    rows = await tx.fetchall(
+        f"""SELECT i.channel, i.chat_id, u.path AS unit_path FROM identities i
+            JOIN members m ON m.id = i.member_id JOIN units u ON u.id = m.unit_id
             WHERE i.member_id = ? AND i.unreachable_at IS NULL {marks}
             ORDER BY {BEST_ACCOUNT_FIRST}
-            LIMIT 1""",
+            {"" if usable else "LIMIT 1"}""",
         params,
     )
+    for row in rows:
+        if usable is None or usable(str(row["channel"]), str(row["unit_path"])):
+            return row
+    return None
 
 
 async def identities_of(tx: Tx, member_id: int) -> list[Row]:

@@ -9,11 +9,11 @@ NULL, so callers can count them instead of silently dropping them.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from storage.db import Row, Tx
-from storage.members import BEST_ACCOUNT_FIRST
+from storage.members import BEST_ACCOUNT_FIRST, Usable, usable_of
 from storage.reports import CREDITED
 from storage.subtree import within, within_params
 
@@ -106,9 +106,11 @@ async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> lis
     The account is the one `members.contact` picks (the same `BEST_ACCOUNT_FIRST` order):
     the preferred messenger, else the one last written from; never one marked unreachable;
     only messengers in `served` (None: any), so nothing waits in the queue of a messenger
-    this process does not run.
+    this process does not run; and when `served` carries a routing rule (several bots of a
+    messenger), the best account on a bot that serves the member's unit.
     """
     where, params = _where(who)
+    usable = usable_of(served)
     served_sql = ""
     served_params: list[Any] = []
     if served is not None:
@@ -128,12 +130,31 @@ async def audience(tx: Tx, who: Audience, served: Collection[str] | None) -> lis
             SELECT m.id, m.full_name, m.locale, m.role, m.unit_id,
                    u.name AS unit_name, u.path AS unit_path, b.channel, b.chat_id
             FROM members m JOIN units u ON u.id = m.unit_id
-            LEFT JOIN best b ON b.member_id = m.id AND b.rank = 1
+            LEFT JOIN best b ON b.member_id = m.id {"" if usable else "AND b.rank = 1"}
             WHERE {where}
-            ORDER BY u.path, m.id""",
+            ORDER BY u.path, m.id{", b.rank" if usable else ""}""",
         (*served_params, *params),
     )
-    return [Recipient.from_row(row) for row in rows]
+    if usable is None:
+        return [Recipient.from_row(row) for row in rows]
+    return _first_usable(rows, usable)
+
+
+def _first_usable(rows: list[Row], usable: Usable) -> list[Recipient]:
+    """One recipient per member (rows come by member, best account first): the first account
+    on a bot serving their unit, else none (counted as unreachable)."""
+    chosen: dict[int, Recipient] = {}
+    for row in rows:
+        member_id = int(row["id"])
+        found = chosen.get(member_id)
+        if found is not None and found.channel is not None:
+            continue
+        channel = row["channel"]
+        if channel is not None and usable(str(channel), str(row["unit_path"])):
+            chosen[member_id] = Recipient.from_row(row)
+        elif found is None:
+            chosen[member_id] = replace(Recipient.from_row(row), channel=None, chat_id=None)
+    return list(chosen.values())
 
 
 async def reachable_count(tx: Tx, who: Audience, served: Collection[str] | None) -> tuple[int, int]:

@@ -61,17 +61,19 @@ class Messenger(Protocol):
 class TelegramMessenger:
     """Telegram through python-telegram-bot: initialize (getMe), commands, replay, polling."""
 
-    label = "Telegram"
-    name = "telegram"
-
-    def __init__(self, config: Config, channel: TelegramChannel) -> None:
+    def __init__(
+        self, config: Config, channel: TelegramChannel, token_env: str = TOKEN_ENV
+    ) -> None:
         self.config = config
         self.channel = channel
+        self.name = channel.name  # "telegram", or "telegram:<name>" (one of several bots)
+        self.label = "Telegram" if channel.name == "telegram" else f"Telegram ({channel.name})"
+        self.token_env = token_env
         self.url = config.telegram.base_url
         self.check = (
             f"the network, a firewall or proxy, or set [telegram] base_url to a Bot API "
             f"server this machine can reach (Vietnamese carriers block api.telegram.org); "
-            f"the token comes from {TOKEN_ENV}"
+            f"the token comes from {token_env}"
         )
         self._started = False
 
@@ -82,7 +84,7 @@ class TelegramMessenger:
         try:
             await self.channel.application.initialize()
         except InvalidToken:  # its text holds the token: never log it
-            raise Refused(f"the token was rejected: check {TOKEN_ENV}") from None
+            raise Refused(f"the token was rejected: check {self.token_env}") from None
         except EndPointNotFound:
             raise Refused(f"no Bot API answers at {self.url}: check [telegram] base_url") from None
         except TelegramError as err:  # NetworkError and TimedOut: the cause says more
@@ -99,7 +101,7 @@ class TelegramMessenger:
             poll_interval=self.config.telegram.poll_interval, drop_pending_updates=False
         )
         self._started = True
-        log.info("telegram polling started")
+        log.info("telegram polling started", extra={"channel": self.name})
         return None
 
     async def close(self) -> None:
@@ -116,19 +118,23 @@ class TelegramMessenger:
 class ZaloMessenger:
     """Zalo through our own client: getMe, replay, then long polling or the webhook."""
 
-    label = "Zalo"
-    name = "zalo"
-
     def __init__(
-        self, config: Config, channel: ZaloChannel, web_server: WebServer | None = None
+        self,
+        config: Config,
+        channel: ZaloChannel,
+        web_server: WebServer | None = None,
+        token_env: str = ZALO_TOKEN_ENV,
     ) -> None:
         self.config = config
         self.channel = channel
+        self.name = channel.name  # "zalo", or "zalo:<name>" (one of several bots)
+        self.label = "Zalo" if channel.name == "zalo" else f"Zalo ({channel.name})"
+        self.token_env = token_env
         self.web_server = web_server  # the bot's HTTP server, which then takes the webhook
         self.url = config.zalo.base_url
         self.check = (
             f"the network, a firewall or proxy, or [zalo] base_url; "
-            f"the token comes from {ZALO_TOKEN_ENV}"
+            f"the token comes from {token_env}"
         )
 
     async def connect(self) -> None:
@@ -141,7 +147,7 @@ class ZaloMessenger:
             raise NotReachable(err.reason) from None
         except ZaloApiError as err:
             if err.error_code in {401, 403}:
-                raise Refused(f"the token was rejected: check {ZALO_TOKEN_ENV}") from None
+                raise Refused(f"the token was rejected: check {self.token_env}") from None
             if err.error_code == 404:
                 raise Refused(
                     f"no Zalo Bot API answers at {self.url}: check [zalo] base_url"
@@ -157,14 +163,14 @@ class ZaloMessenger:
 
         channel = self.channel
         await channel.replay_journal()
-        if self.config.zalo.mode == "webhook":
+        if self.config.zalo.mode == "webhook" and self.name == "zalo":  # listed bots poll
             log.info("zalo webhook mode")
             return asyncio.create_task(serve_webhook(channel, stop, self.web_server))
         try:
             await channel.api.delete_webhook()  # Zalo refuses getUpdates while a webhook is set
         except ZaloError as err:  # polling reports lasting trouble itself
             log.warning("zalo deleteWebhook failed", extra={"error": type(err).__name__})
-        log.info("zalo polling started")
+        log.info("zalo polling started", extra={"channel": self.name})
         return asyncio.create_task(channel.poll(stop))
 
     async def close(self) -> None:

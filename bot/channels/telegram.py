@@ -73,10 +73,13 @@ class TelegramChannel:
         rate_limit: bool = True,
         commands: CommandList = (),
         commands_by_language: Mapping[str, CommandList] | None = None,
+        name: str = NAME,
+        token: str | None = None,
     ) -> None:
-        token = config.telegram_token
+        token = token or config.telegram_token
         if not token:
             raise ValueError("Telegram token missing: set ANTT_TELEGRAM_TOKEN")
+        self.name = name  # "telegram", or "telegram:<name>" for one of several bots
         base = config.telegram.base_url
         builder = (
             Application.builder()
@@ -92,7 +95,7 @@ class TelegramChannel:
         services = engine.services
         inner = updates_request or HTTPXRequest(connection_pool_size=1)
         builder = builder.get_updates_request(
-            JournalingRequest(inner, services.db, services.clock, NAME)
+            JournalingRequest(inner, services.db, services.clock, name)
         )
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
@@ -131,7 +134,7 @@ class TelegramChannel:
         )
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        inbound = to_inbound(update)
+        inbound = to_inbound(update, self.name)
         if inbound is None:
             return
         replies = await self.engine.handle_once(inbound)
@@ -174,7 +177,7 @@ class TelegramChannel:
                         later += [(i, m) for i, m in enumerate(replies) if i > index]
                         await hand_over(
                             self.engine.services,
-                            NAME,
+                            self.name,
                             inbound.chat_id,
                             inbound.update_key,
                             later,
@@ -239,7 +242,7 @@ class TelegramChannel:
         """Process updates received before a crash but never handled; returns how many."""
         services = self.engine.services
         async with services.db.transaction() as tx:
-            pending = await journal.unprocessed(tx, NAME)
+            pending = await journal.unprocessed(tx, self.name)
         application = self.application
         for raw in pending:
             await application.process_update(Update.de_json(raw, application.bot))

@@ -10,6 +10,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, U
 from telegram.error import TelegramError
 
 from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, split_text, utf16_units
+from bot.core.bots import tg_parts, tg_ref
 from bot.core.model import Attachment, Inbound, Location, Outbound, Voice
 
 NAME = "telegram"
@@ -55,8 +56,9 @@ async def send_text(bot: Bot, chat_id: int, message: Outbound) -> Message:
     return sent
 
 
-def to_inbound(update: Update) -> Inbound | None:
-    """Map a Telegram update to the channel-neutral model; None for what we do not handle."""
+def to_inbound(update: Update, channel: str = NAME) -> Inbound | None:
+    """Map a Telegram update to the channel-neutral model; None for what we do not handle.
+    `channel` names the bot it came to (one of several: "telegram:<name>")."""
     key = str(update.update_id)
     chat = update.effective_chat
     if chat is None or chat.type != "private":
@@ -67,7 +69,7 @@ def to_inbound(update: Update) -> Inbound | None:
         if msg is None or query.data is None:
             return None
         return Inbound(
-            channel=NAME,
+            channel=channel,
             chat_id=str(msg.chat.id),
             user_id=str(query.from_user.id),
             update_key=key,
@@ -79,7 +81,7 @@ def to_inbound(update: Update) -> Inbound | None:
     if message is None or message.from_user is None:
         return None
     common: dict[str, Any] = {
-        "channel": NAME,
+        "channel": channel,
         "chat_id": str(message.chat.id),
         "user_id": str(message.from_user.id),
         "update_key": key,
@@ -88,25 +90,28 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.text is not None:
         return Inbound(text=message.text, **common)
     if message.photo:
-        return Inbound(photo="tg:" + message.photo[-1].file_id, text=message.caption, **common)
+        photo = tg_ref(channel, message.photo[-1].file_id)
+        return Inbound(photo=photo, text=message.caption, **common)
     if message.location is not None:
         loc = message.location
         return Inbound(location=Location(loc.latitude, loc.longitude), **common)
     if message.voice is not None:
-        return Inbound(voice=_voice(message.voice.file_id, message.voice.duration), **common)
+        voice = _voice(message.voice.file_id, message.voice.duration, channel)
+        return Inbound(voice=voice, **common)
     return Inbound(text="", **common)
 
 
-def _voice(file_id: str, duration: object) -> Voice:
-    """A voice note by file id; PTB gives its length as seconds or as a timedelta."""
+def _voice(file_id: str, duration: object, channel: str = NAME) -> Voice:
+    """A voice note by file id (of the bot `channel` names); PTB gives its length as
+    seconds or as a timedelta."""
     total = getattr(duration, "total_seconds", None)
     seconds = total() if callable(total) else duration
-    return Voice("tg:" + file_id, int(seconds) if isinstance(seconds, int | float) else 0)
+    return Voice(tg_ref(channel, file_id), int(seconds) if isinstance(seconds, int | float) else 0)
 
 
 async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:
     """Send a voice note again by its file id (Telegram keeps it), so it plays in the chat."""
-    file_id = item.ref.removeprefix("tg:")
+    file_id = tg_parts(item.ref)[0]
     text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
     return await bot.send_voice(chat_id, voice=file_id, caption=text)
 
@@ -114,6 +119,6 @@ async def send_voice(bot: Bot, chat_id: int, item: Attachment, caption: str) -> 
 async def send_photo_ref(bot: Bot, chat_id: int, item: Attachment, caption: str) -> Message:
     """Send a photo again by its file id (Telegram keeps it): a reporter's photo shown to
     the officer an alert went to."""
-    file_id = item.ref.removeprefix("tg:")
+    file_id = tg_parts(item.ref)[0]
     text = clip(caption, TELEGRAM_CAPTION, utf16_units) or None
     return await bot.send_photo(chat_id, photo=file_id, caption=text)

@@ -64,20 +64,30 @@ def table(headers: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
     ]
 
 
-async def bot_username(config: Config) -> str:
-    """The bot's @username for deep links: [telegram] bot_username, else asked of Telegram
-    when only the token is configured; '' when neither says."""
-    if config.telegram.bot_username:
-        return config.telegram.bot_username
-    if not config.telegram_token:
+async def bot_username(config: Config, unit_path: str = "") -> str:
+    """The @username for deep links of a unit's invites: the listed bot serving the unit
+    (`[[telegram.bots]]`, deepest subtree), else the single bot; its configured
+    bot_username, else asked of Telegram with its token; '' when neither says."""
+    from bot.core.bots import Router
+
+    serving = Router.of(config).serving("telegram", unit_path)
+    listed = {bot.subtree: bot for bot in config.telegram.bots}
+    bot = listed.get(serving.subtree) if serving and serving.channel != "telegram" else None
+    if bot is not None:
+        name, secret = bot.bot_username, bot.token
+    else:
+        name, secret = config.telegram.bot_username, config.telegram.token
+    if name:
+        return name.lstrip("@")
+    if secret is None:
         return ""
     from telegram import Bot
     from telegram.error import TelegramError
 
-    bot = Bot(config.telegram_token, base_url=f"{config.telegram.base_url}/bot")
+    asking = Bot(secret.get_secret_value(), base_url=f"{config.telegram.base_url}/bot")
     try:
         async with asyncio.timeout(10):
-            me = await bot.get_me()
+            me = await asking.get_me()
     except (TelegramError, TimeoutError):
         return ""
     return me.username or ""

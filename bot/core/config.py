@@ -25,6 +25,14 @@ from pydantic import (
 
 from bot.core import dates
 from bot.core.config_alerts import AlertsSection
+from bot.core.config_bots import (
+    TelegramBotEntry,
+    ZaloBotEntry,
+    check_bots,
+    give_tokens,
+    missing_token,
+    token_in_file,
+)
 from bot.core.config_commend import CommendSection
 from bot.core.config_movement import (
     DEFAULT_RATINGS,
@@ -141,6 +149,7 @@ class TelegramSection(_Section):
     send_rate: float = Field(default=25.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
     token: SecretStr | None = Field(default=None, exclude=True)
+    bots: list[TelegramBotEntry] = []  # several bots, one per subtree (config_bots.py)
 
 
 class ZaloSection(_Section):
@@ -157,6 +166,7 @@ class ZaloSection(_Section):
     webhook_path: str = "/zalo/webhook"
     token: SecretStr | None = Field(default=None, exclude=True)
     webhook_secret: SecretStr | None = Field(default=None, exclude=True)
+    bots: list[ZaloBotEntry] = []  # several bots, one per subtree (config_bots.py)
 
     @field_validator("webhook_path")
     @classmethod
@@ -309,6 +319,17 @@ class Config(_Section):
         return token.get_secret_value() if token else None
 
     @property
+    def listed_bots(self) -> bool:
+        """Whether `[[telegram.bots]]` or `[[zalo.bots]]` lists any bot to serve."""
+        return bool(self.telegram.bots or self.zalo.bots)
+
+    def missing_bot_token(self) -> str | None:
+        """The error `antt-bot run` stops with when a listed bot's token variable is unset."""
+        return missing_token("telegram", self.telegram.bots) or missing_token(
+            "zalo", self.zalo.bots
+        )
+
+    @property
     def zalo_token(self) -> str | None:
         """The Zalo bot token, or None when Zalo is not configured."""
         token = self.zalo.token
@@ -349,6 +370,7 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
         raise ConfigError(_describe(exc)) from exc
     _from_environment(config, env)
     _check_zalo(config)
+    _bot_tokens(config, env, raw)
     return config
 
 
@@ -368,6 +390,25 @@ def _from_environment(config: Config, env: Mapping[str, str]) -> None:
         value = env.get(env_name, "").strip()
         if value:
             setattr(config.database, key, value)
+
+
+def _bot_tokens(config: Config, env: Mapping[str, str], raw: Mapping[str, object]) -> None:
+    """Check the listed bots and give each its token from the variable it names."""
+    if (listed := token_in_file(raw)) is not None:
+        raise ConfigError(
+            f"{listed}: never put a bot token in a file; name the environment variable "
+            f"holding it with token_env"
+        )
+    sections = (
+        ("telegram", config.telegram.bots, config.telegram_token),
+        ("zalo", config.zalo.bots, config.zalo_token),
+    )
+    try:
+        for section, bots, single in sections:
+            check_bots(section, bots, single=bool(single))
+            give_tokens(bots, env)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _check_zalo(config: Config) -> None:

@@ -17,6 +17,8 @@ from datetime import datetime
 
 from bot.channels.text import clip
 from bot.core import dialog
+from bot.core.bot_gate import admit
+from bot.core.bots import Router
 from bot.core.clock import Clock, iso
 from bot.core.config import Config
 from bot.core.dialog import Dialog, Question
@@ -27,7 +29,7 @@ from bot.outbox.notify import notify_member
 from bot.reports.forms import Forms
 from storage import conversations, failures, members
 from storage.db import Store, Tx
-from storage.members import Member
+from storage.members import Member, Served
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,14 @@ class Services:
     served_channels: set[str] = field(default_factory=set)
     pinless_channels: set[str] = field(default_factory=set)  # no location pins: type places
     fileless_channels: set[str] = field(default_factory=set)  # cannot send files the bot makes
+
+    def served(self) -> Served | None:
+        """Messengers this process delivers to (None before any is registered, e.g. in
+        tests), with the rule of which bot serves whom when a messenger has several."""
+        if not self.served_channels:
+            return None
+        router = Router.of(self.config)
+        return Served(self.served_channels, router.may_use if router.several() else None)
 
 
 @dataclass
@@ -109,9 +119,9 @@ class Context:
         return self.inbound.channel not in self.services.fileless_channels
 
     @property
-    def served(self) -> set[str] | None:
+    def served(self) -> Served | None:
         """Messengers this process delivers to (None before any is registered, e.g. in tests)."""
-        return self.services.served_channels or None
+        return self.services.served()
 
     @property
     def forms(self) -> Forms:
@@ -216,6 +226,11 @@ class Engine:
                     log.info("duplicate update ignored", extra={"channel": inbound.channel})
                     return None
                 member = await members.by_identity(tx, inbound.channel, inbound.user_id)
+                router = Router.of(services.config)
+                member, refused = await admit(tx, services.texts, router, inbound, member, now)
+                if refused is not None:
+                    log.info("update for another bot", extra={"channel": inbound.channel})
+                    return [refused]
                 if member is not None:
                     await members.touch(tx, inbound.channel, inbound.user_id, now)
                 state = dialog.load(await conversations.load(tx, inbound.channel, inbound.chat_id))

@@ -95,7 +95,7 @@ async def _create(config: Config, args: argparse.Namespace) -> int:
     print(f"Role:    {invite.role.value}")
     print(f"Uses:    {invite.uses}")
     print(f"Expires: {dates.shell_stamp(invite.expires_at)}")
-    username = await cli_support.bot_username(config)
+    username = await cli_support.bot_username(config, invite.unit_path)
     if username:
         print(f"Link:    {deep_link(username, invite.code)}")
     else:

@@ -36,17 +36,23 @@ def _local(ref: str, media_dir: Path) -> bytes | None:
 
 
 def telegram_fetcher(config: Config) -> Fetch | None:
-    """Fetch a Telegram photo by its file id through the Bot API; None without a token."""
-    token = config.telegram_token
-    if not token:
+    """Fetch a Telegram photo by its file id through the Bot API of the bot that received
+    it ("<file_id>@<bot name>" for a listed bot); None without any token."""
+    tokens = {"": config.telegram_token or ""}
+    tokens |= {b.name: b.token.get_secret_value() for b in config.telegram.bots if b.token}
+    if not any(tokens.values()):
         return None
     base = str(config.telegram.base_url).rstrip("/")
 
-    async def fetch(file_id: str) -> bytes | None:
+    async def fetch(held: str) -> bytes | None:
         """getFile, then download; None on any failure (the report names the photo)."""
         from telegram import Bot
         from telegram.error import TelegramError
 
+        file_id, _, name = held.partition("@")
+        token = tokens.get(name)
+        if not token:
+            return None
         bot = Bot(token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
         try:
             async with asyncio.timeout(FETCH_SECONDS):

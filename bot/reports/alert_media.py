@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.bots import messenger_of, tg_parts
 from bot.core.config import Config
 from bot.core.engine import Context
 from bot.core.i18n import Texts
@@ -46,7 +47,7 @@ def photo_answers(category: Category, answers: dict[str, Any]) -> list[tuple[str
 def playable_on(channel: str, ref: str) -> bool:
     """A voice note or photo is sent again by the messenger's own file id: only there can
     it be shown."""
-    return ref.startswith(TELEGRAM_PREFIX) and channel == "telegram"
+    return ref.startswith(TELEGRAM_PREFIX) and tg_parts(ref)[1] == channel
 
 
 def photo_shown(config: Config | None, channel: str, ref: str) -> bool:
@@ -55,12 +56,12 @@ def photo_shown(config: Config | None, channel: str, ref: str) -> bool:
     bot's web server (Zalo, when file links are on and the bot can get it)."""
     if playable_on(channel, ref):
         return True
-    if channel == "telegram" and ref.startswith(FILE_PREFIX):
+    if messenger_of(channel) == "telegram" and ref.startswith(FILE_PREFIX):
         return True
-    if config is None or channel != ZALO or not config.web.enabled:
+    if config is None or messenger_of(channel) != ZALO or not config.web.enabled:
         return False
     return ref.startswith(FILE_PREFIX) or (
-        ref.startswith(TELEGRAM_PREFIX) and bool(config.telegram_token)
+        ref.startswith(TELEGRAM_PREFIX) and bool(config.telegram_token or config.telegram.bots)
     )
 
 

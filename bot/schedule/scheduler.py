@@ -21,6 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.core.clock import iso
 from storage import outbox, schedule
+from storage.members import Served
 from storage.outbox import Planned
 
 if TYPE_CHECKING:
@@ -55,9 +56,9 @@ class Plan:
         return self.services.texts.t(locale, key, **params)
 
     @property
-    def served(self) -> set[str] | None:
+    def served(self) -> Served | None:
         """Messengers this process delivers to (None: any, e.g. in tests with none yet)."""
-        return self.services.served_channels or None
+        return self.services.served()
 
     def each(
         self,

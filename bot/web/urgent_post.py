@@ -92,7 +92,7 @@ async def move_posted(request: web.Request, viewer: Viewer) -> Outcome:
             now_iso,
             note=note,
             in_time=in_time,
-            served=services.served_channels or None,
+            served=services.served(),
         )
         if not moved.stored:
             return Outcome(row.id, await _too_late(tx, services.texts, row, typed))
@@ -117,7 +117,7 @@ async def take_up_posted(request: web.Request, viewer: Viewer) -> Outcome:
             me,
             report_id,
             services.clock.now(),
-            services.served_channels or None,
+            services.served(),
             pressed_alert=False,
         )
     if taken.status == "not_found":

@@ -96,7 +96,8 @@ class Harness:
             unit = await units.get_by_path(tx, unit_path)
             assert unit is not None, unit_path
             member_id = await members.create(tx, unit.id, role, name, "vi", now)
-            await members.link_identity(tx, "telegram", str(user_id), str(user_id), member_id, now)
+            channel = self.channel.name  # this harness's bot ("telegram", or one of several)
+            await members.link_identity(tx, channel, str(user_id), str(user_id), member_id, now)
         return member_id
 
     async def add_invite(
@@ -205,8 +206,14 @@ async def make_harness(
     )
     sender = runtime.add_channel(channel, SendPolicy())
     await channel.application.initialize()
+    await seed_units(services.db, clock)
+    return Harness(config, clock, runtime, api, channel, sender)
+
+
+async def seed_units(db: Any, clock: ManualClock) -> None:
+    """The province, its two communes and three teams every in-process test starts with."""
     now = iso(clock.now())
-    async with services.db.transaction() as tx:
+    async with db.transaction() as tx:
         for path, kind in [
             (PROVINCE, "province"),
             (COMMUNE, "commune"),
@@ -216,4 +223,3 @@ async def make_harness(
             (TEAM_C, "village"),
         ]:
             await units.upsert(tx, path, kind, None, now)
-    return Harness(config, clock, runtime, api, channel, sender)

@@ -53,14 +53,24 @@ class ZaloChannel:
     locations = False
     files = False  # the Bot API sends photos by URL only and has no documents: see __init__
 
-    def __init__(self, config: Config, engine: Engine, *, api: ZaloApi | None = None) -> None:
-        token = config.zalo_token
+    def __init__(
+        self,
+        config: Config,
+        engine: Engine,
+        *,
+        api: ZaloApi | None = None,
+        name: str = NAME,
+        token: str | None = None,
+    ) -> None:
+        token = token or config.zalo_token
         if not token:
             raise ValueError("Zalo token missing: set ANTT_ZALO_TOKEN")
+        self.name = name  # "zalo", or "zalo:<name>" for one of several bots
         self.config = config
         self.engine = engine
-        self.api = api or ZaloApi(config.zalo.base_url, token)
-        self.media_dir = Path(config.zalo.media_dir).resolve() / NAME
+        self.api = api or ZaloApi(config.zalo.base_url, token or "")
+        # one folder per bot: two bots' message ids may be alike
+        self.media_dir = Path(config.zalo.media_dir).resolve() / name.replace(":", "-")
         self._max_photo = int(config.zalo.max_photo_mb * 1024 * 1024)
         self._lock = asyncio.Lock()  # one update at a time: a chat's messages stay in order
         self.files = config.web.enabled  # files go as links to the bot's own web server
@@ -72,12 +82,12 @@ class ZaloChannel:
         """Journal a raw update (durably) before anyone is told it arrived."""
         update = parse_update(raw)
         if update is None:
-            log.warning("zalo update not understood", extra={"channel": NAME})
+            log.warning("zalo update not understood", extra={"channel": self.name})
             return None
         services = self.engine.services
         async with services.db.transaction() as tx:
             payload = update.model_dump(by_alias=True, exclude_none=True)
-            await journal.record(tx, NAME, [(update.key, payload)], iso(services.clock.now()))
+            await journal.record(tx, self.name, [(update.key, payload)], iso(services.clock.now()))
         return update
 
     async def receive(self, raw: dict[str, Any]) -> None:
@@ -95,8 +105,8 @@ class ZaloChannel:
         message = update.message
         services = self.engine.services
         async with services.db.read() as tx:
-            if await conversations.seen(tx, NAME, update.key):
-                log.info("duplicate update ignored", extra={"channel": NAME})
+            if await conversations.seen(tx, self.name, update.key):
+                log.info("duplicate update ignored", extra={"channel": self.name})
                 return
         if message is None or not update.private or message.sender.is_bot:
             await self._settle(update.key)  # not for us (groups, odd events): never replay it
@@ -107,7 +117,7 @@ class ZaloChannel:
             if photo_ref is None:  # Zalo's link may not last: ask for the photo again
                 await self._say(update, "zalo.photo_failed")
                 return
-        inbound = to_inbound(update, photo_ref)
+        inbound = to_inbound(update, photo_ref, self.name)
         if inbound is None or update.event_name not in {TEXT, IMAGE}:
             await self._say(
                 update, "zalo.sticker" if update.event_name == STICKER else "zalo.unsupported"
@@ -134,9 +144,9 @@ class ZaloChannel:
         services = self.engine.services
         async with services.db.transaction() as tx:
             now = iso(services.clock.now())
-            if not await conversations.first_time(tx, NAME, update.key, now):
+            if not await conversations.first_time(tx, self.name, update.key, now):
                 return
-            member = await members.by_identity(tx, NAME, update.message.sender.id)
+            member = await members.by_identity(tx, self.name, update.message.sender.id)
         locale = member.locale if member is not None else services.config.bot.locale
         text = Outbound(services.texts.t(locale, key))
         await self._reply_all(update.message.chat.id, update.key, [text])
@@ -144,7 +154,7 @@ class ZaloChannel:
     async def _settle(self, key: str) -> None:
         services = self.engine.services
         async with services.db.transaction() as tx:
-            await conversations.first_time(tx, NAME, key, iso(services.clock.now()))
+            await conversations.first_time(tx, self.name, key, iso(services.clock.now()))
 
     async def _reply_all(self, chat_id: str, update_key: str, replies: list[Outbound]) -> None:
         """Send the replies in order; from the first Zalo refuses for now (rate limit,
@@ -162,7 +172,7 @@ class ZaloChannel:
                     later[0] = (index, err.remaining)
                 await hand_over(
                     self.engine.services,
-                    NAME,
+                    self.name,
                     chat_id,
                     update_key,
                     later,
@@ -178,14 +188,14 @@ class ZaloChannel:
         """Process updates received before a crash but never handled; returns how many."""
         services = self.engine.services
         async with services.db.transaction() as tx:
-            pending = await journal.unprocessed(tx, NAME)
+            pending = await journal.unprocessed(tx, self.name)
         updates = [u for u in map(parse_update, pending) if u is not None]
         updates.sort(key=lambda u: (u.message.date or 0) if u.message else 0)  # Zalo's ms
         for update in updates:
             await self.process(update)
         count = len(updates)
         if count:
-            log.warning("replayed journaled updates", extra={"channel": NAME, "count": count})
+            log.warning("replayed journaled updates", extra={"channel": self.name, "count": count})
         return count
 
     async def poll(self, stop: asyncio.Event) -> None:
@@ -219,7 +229,7 @@ class ZaloChannel:
                     try:
                         await self.receive(raw)
                     except Exception:  # journaled if it got that far; keep serving others
-                        log.exception("zalo update failed", extra={"channel": NAME})
+                        log.exception("zalo update failed", extra={"channel": self.name})
         finally:
             stopping.cancel()
 
@@ -236,10 +246,12 @@ class ZaloChannel:
         services = self.engine.services
         if len(items) == 1 and items[0].ref and not message.choices:  # an alert's photo
             return await self._send_pieces(
-                chat_id, [await piece(services, chat_id, items[0], message.text)]
+                chat_id, [await piece(services, chat_id, items[0], message.text, self.name)]
             )
         parts = [Piece(part) for part in split_text(render_text(message))]
-        return await self._send_pieces(chat_id, parts + await pieces_of(services, chat_id, items))
+        return await self._send_pieces(
+            chat_id, parts + await pieces_of(services, chat_id, items, self.name)
+        )
 
     async def _send_text(self, chat_id: str, message: Outbound) -> str | None:
         """A reply's text alone: its files are sent apart (`_spawn_files`)."""
@@ -283,7 +295,7 @@ class ZaloChannel:
             if not sent_by_link(item):
                 continue
             try:
-                part = await piece(services, chat_id, item)
+                part = await piece(services, chat_id, item, channel=self.name)
                 for attempt in range(FILE_FLOOD_RETRIES + 1):
                     try:
                         await self._send_pieces(chat_id, [part])

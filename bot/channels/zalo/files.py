@@ -61,7 +61,9 @@ def _photo_name(ref: str) -> str:
     return "anh" + (suffix if suffix in PICTURES else ".jpg")
 
 
-async def piece(services: Services, chat_id: str, item: Attachment, caption: str = "") -> Piece:
+async def piece(
+    services: Services, chat_id: str, item: Attachment, caption: str = "", channel: str = NAME
+) -> Piece:
     """Build the file (after the update's transaction), store its link for the chat's member
     in a short transaction of its own, and say how it goes to Zalo.
 
@@ -70,7 +72,7 @@ async def piece(services: Services, chat_id: str, item: Attachment, caption: str
     data = b"" if item.ref else await item.render()
     config = services.config
     async with services.db.transaction() as tx:
-        member = await members.by_chat(tx, NAME, chat_id)
+        member = await members.by_chat(tx, channel, chat_id)
         if member is None:
             raise NoOwner()
         now = services.clock.now()
@@ -88,13 +90,15 @@ async def piece(services: Services, chat_id: str, item: Attachment, caption: str
     return Piece(clip(f"{caption}\n{told}" if caption else told, ZALO_TEXT))
 
 
-async def pieces_of(services: Services, chat_id: str, items: list[Attachment]) -> list[Piece]:
+async def pieces_of(
+    services: Services, chat_id: str, items: list[Attachment], channel: str = NAME
+) -> list[Piece]:
     """The links of an outbox message's files, every one made before anything is sent (a
     file that cannot be built fails the message, to be tried again, not half of it)."""
     found = []
     for item in items:
         try:
-            found.append(await piece(services, chat_id, item))
+            found.append(await piece(services, chat_id, item, channel=channel))
         except NoOwner:
             raise DeliveryError("no member for this chat", transient=False) from None
         except DeliveryError:

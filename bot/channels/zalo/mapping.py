@@ -98,13 +98,16 @@ def parse_update(body: Any) -> ZaloUpdate | None:
         return None
 
 
-def to_inbound(update: ZaloUpdate, photo_ref: str | None = None) -> Inbound | None:
-    """Map a text or photo message to the channel-neutral model; None for anything else."""
+def to_inbound(
+    update: ZaloUpdate, photo_ref: str | None = None, channel: str = NAME
+) -> Inbound | None:
+    """Map a text or photo message to the channel-neutral model; None for anything else.
+    `channel` names the bot it came to (one of several: "zalo:<name>")."""
     message = update.message
     if message is None or not update.private or message.sender.is_bot:
         return None
     common: dict[str, Any] = {
-        "channel": NAME,
+        "channel": channel,
         "chat_id": message.chat.id,
         "user_id": message.sender.id,
         "update_key": update.key,

@@ -101,11 +101,14 @@ def _summary(file: Path, result: RosterResult) -> None:
 async def _sheet(config: Config, args: argparse.Namespace) -> int:
     from bot.people.roster import pdf  # reportlab is loaded only to print
 
-    username = await bot_username(config)
-    if not username:
+    listed = tuple(
+        [(b.subtree, await bot_username(config, b.subtree)) for b in config.telegram.bots]
+    )
+    username = await bot_username(config) if config.telegram_token or not listed else ""
+    if not (username or listed) or not all(name for _, name in listed):
         print(
             "antt-bot: the QR codes need the bot's Telegram name: set [telegram] bot_username,"
-            " or ANTT_TELEGRAM_TOKEN",
+            " or ANTT_TELEGRAM_TOKEN (and bot_username in each [[telegram.bots]])",
             file=sys.stderr,
         )
         return 1
@@ -117,6 +120,7 @@ async def _sheet(config: Config, args: argparse.Namespace) -> int:
         invite_days=config.roster.invite_days,
         bot_username=username,
         actor=Actor.command_line(),
+        listed_bots=listed,
     )
     path = existing_database(config, demo=False)
     if path is None:

@@ -71,6 +71,18 @@ class Wanted:
     invite_days: int
     bot_username: str
     actor: Actor
+    # (subtree, @username) of each listed Telegram bot: a unit's cards link to the bot
+    # serving it (deepest subtree), others to `bot_username`.
+    listed_bots: tuple[tuple[str, str], ...] = ()
+
+    def username_for(self, unit_path: str) -> str:
+        """The bot a card's QR code opens: the one serving the member's unit."""
+        best, name = -1, self.bot_username
+        for subtree, username in self.listed_bots:
+            holds = not subtree or unit_path == subtree or unit_path.startswith(subtree + "/")
+            if holds and len(subtree) > best:
+                best, name = len(subtree), username
+        return name
 
 
 async def collect(db: Store, clock: Clock, wanted: Wanted) -> Sheet:
@@ -97,7 +109,7 @@ async def collect(db: Store, clock: Clock, wanted: Wanted) -> Sheet:
                 if code is None:
                     without += 1
                 else:
-                    link = deep_link(wanted.bot_username, code)
+                    link = deep_link(wanted.username_for(str(row["unit_path"])), code)
                     card = Card(card.name, card.role, False, code, link, expires_at)
             page.cards.append(card)
     return Sheet(unit.path, list(pages.values()), renewed, without)

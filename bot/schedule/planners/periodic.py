@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.core import dates
+from bot.core.bots import messenger_of
 from bot.core.model import Choice, Outbound
 from bot.core.roles import MONTHLY_TALLY_ROLES, REPORTING_ROLES, role_names
 from bot.schedule.planners.daily import REPORT_BUTTON
@@ -44,7 +45,7 @@ async def monthly_tally(plan: Plan) -> list[Planned]:
             "period": ended.code,
             "locale": row.locale,
             "files": files,
-            "chart": files and channel == ZALO,
+            "chart": files and messenger_of(channel) == ZALO,
         }
         key = f"tally:{ended.code}:{row.member_id}"
         common = (channel, row.chat_id, row.member_id)
