@@ -30,32 +30,47 @@ log = logging.getLogger(__name__)
 Row = aiosqlite.Row
 
 
+class Trips:
+    """How many times the database was called and answered (a statement, BEGIN, COMMIT,
+    ROLLBACK): each one waits for SQLite's thread (or, on a server, for the network), so
+    this count, not the SQL's own work, is most of what an update costs."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 class Tx:
     """A transaction in progress: the only way repository functions touch the database."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, trips: Trips | None = None) -> None:
         self.conn = conn
+        self.trips = trips if trips is not None else Trips()
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
         """Run one statement; kept thin so repositories read like plain SQL."""
+        self.trips.count += 1
         return await self.conn.execute(sql, tuple(params))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """Return the first row or None, for lookups by key."""
+        self.trips.count += 1
         async with self.conn.execute(sql, tuple(params)) as cur:
             return await cur.fetchone()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Return every row, for small result sets such as a team roster."""
+        self.trips.count += 1
         async with self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         """Run one statement for many rows: a planner queues thousands of messages at once."""
+        self.trips.count += 1
         await self.conn.executemany(sql, [tuple(r) for r in rows])
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT and return the new row id, which callers need for links."""
+        self.trips.count += 1
         cur = await self.conn.execute(sql, tuple(params))
         return int(cur.lastrowid or 0)
 
@@ -63,8 +78,8 @@ class Tx:
 class _OneStatement(Tx):
     """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        super().__init__(conn)
+    def __init__(self, conn: aiosqlite.Connection, trips: Trips | None = None) -> None:
+        super().__init__(conn, trips)
         self._used = False
 
     def _once(self) -> None:
@@ -129,6 +144,18 @@ class Database:
         self._turns = Turns()
         self._reading = Turns()  # reads take turns among themselves only
         self._checkpointer: Checkpointer | None = None
+        self.trips = Trips()  # every call on the writing and the reading connection
+
+    @property
+    def round_trips(self) -> int:
+        """Calls into the database so far (see Trips): what the benchmarks divide by updates
+        and the tests bound, since a time would depend on the machine."""
+        return self.trips.count
+
+    async def _call(self, conn: aiosqlite.Connection, sql: str) -> None:
+        """BEGIN, COMMIT or ROLLBACK, counted."""
+        self.trips.count += 1
+        await conn.execute(sql)
 
     async def open(self) -> Database:
         """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
@@ -203,24 +230,24 @@ class Database:
         """
         async with self._turn(first):
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
+                await self._call(self.conn, "BEGIN IMMEDIATE")
             except asyncio.CancelledError:
                 # aiosqlite runs the queued BEGIN anyway: end it, or every later transaction
                 # of this connection fails ("cannot start a transaction within a transaction").
                 await self._rollback_if_begun()
                 raise
             try:
-                yield Tx(self.conn)
+                yield Tx(self.conn, self.trips)
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self._call(self.conn, "ROLLBACK")
                 raise
             else:
-                await self.conn.execute("COMMIT")
+                await self._call(self.conn, "COMMIT")
 
     async def _rollback_if_begun(self) -> None:
         # Queued after the BEGIN, so it runs after it; if the BEGIN failed there is nothing to end.
         with contextlib.suppress(sqlite3.OperationalError):
-            await self.conn.execute("ROLLBACK")
+            await self._call(self.conn, "ROLLBACK")
 
     @asynccontextmanager
     async def single(self, *, first: bool = False) -> AsyncIterator[Tx]:
@@ -235,7 +262,7 @@ class Database:
                 yield tx
             return
         async with self._turn(first):
-            yield _OneStatement(self.conn)
+            yield _OneStatement(self.conn, self.trips)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
@@ -244,22 +271,22 @@ class Database:
         around the block), or a turn on the main connection when there is no reader."""
         if self._reader is None:
             async with self._turn(False):
-                yield Tx(self.conn)
+                yield Tx(self.conn, self.trips)
             return
         await self._reading.acquire()
         try:
             try:
-                await self._reader.execute("BEGIN")
+                await self._call(self._reader, "BEGIN")
             except asyncio.CancelledError:
                 # aiosqlite runs the queued BEGIN anyway: end it, or every later read fails
                 # ("cannot start a transaction within a transaction").
                 with contextlib.suppress(sqlite3.OperationalError):
-                    await self._reader.execute("COMMIT")
+                    await self._call(self._reader, "COMMIT")
                 raise
             try:
-                yield Tx(self._reader)
+                yield Tx(self._reader, self.trips)
             finally:
-                await self._reader.execute("COMMIT")  # ends the snapshot; nothing was written
+                await self._call(self._reader, "COMMIT")  # ends the snapshot; nothing was written
         finally:
             self._reading.release()
 
