@@ -10,106 +10,22 @@ little as possible, since a kill -9 in between makes the restarted sender send i
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import importlib.resources
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
 from storage.checkpoint import Checkpointer
 from storage.turns import Turns
+from storage.tx import OneStatement, Row, Trips, Tx
 
 log = logging.getLogger(__name__)
 
-Row = aiosqlite.Row
-
-
-class Trips:
-    """How many times the database was called and answered (a statement, BEGIN, COMMIT,
-    ROLLBACK): each one waits for SQLite's thread (or, on a server, for the network), so
-    this count, not the SQL's own work, is most of what an update costs."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-
-class Tx:
-    """A transaction in progress: the only way repository functions touch the database."""
-
-    def __init__(self, conn: aiosqlite.Connection, trips: Trips | None = None) -> None:
-        self.conn = conn
-        self.trips = trips if trips is not None else Trips()
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
-        """Run one statement; kept thin so repositories read like plain SQL."""
-        self.trips.count += 1
-        return await self.conn.execute(sql, tuple(params))
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """Return the first row or None, for lookups by key."""
-        self.trips.count += 1
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        """Return every row, for small result sets such as a team roster."""
-        self.trips.count += 1
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        """Run one statement for many rows: a planner queues thousands of messages at once."""
-        self.trips.count += 1
-        await self.conn.executemany(sql, [tuple(r) for r in rows])
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run an INSERT and return the new row id, which callers need for links."""
-        self.trips.count += 1
-        cur = await self.conn.execute(sql, tuple(params))
-        return int(cur.lastrowid or 0)
-
-
-class _OneStatement(Tx):
-    """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
-
-    def __init__(self, conn: aiosqlite.Connection, trips: Trips | None = None) -> None:
-        super().__init__(conn, trips)
-        self._used = False
-
-    def _once(self) -> None:
-        if self._used:
-            raise RuntimeError("Database.single() runs one statement; use transaction()")
-        self._used = True
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
-        """Run the one statement; it is committed when this returns."""
-        self._once()
-        return await super().execute(sql, params)
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """Run the one statement and return its first row."""
-        self._once()
-        return await super().fetchone(sql, params)
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        """Run the one statement and return its rows."""
-        self._once()
-        return await super().fetchall(sql, params)
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run the one INSERT and return the new row id."""
-        self._once()
-        return await super().insert(sql, params)
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        """Refused: in autocommit each row would commit on its own, not all or none."""
-        raise RuntimeError("Database.single() cannot executemany; use transaction()")
+__all__ = ["Database", "OneStatement", "Row", "Trips", "Tx"]
 
 
 class Database:
@@ -151,11 +67,6 @@ class Database:
         """Calls into the database so far (see Trips): what the benchmarks divide by updates
         and the tests bound, since a time would depend on the machine."""
         return self.trips.count
-
-    async def _call(self, conn: aiosqlite.Connection, sql: str) -> None:
-        """BEGIN, COMMIT or ROLLBACK, counted."""
-        self.trips.count += 1
-        await conn.execute(sql)
 
     async def open(self) -> Database:
         """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
@@ -229,25 +140,19 @@ class Database:
         must not find undone, i.e. outbox marks, or ordinary work would queue behind them.
         """
         async with self._turn(first):
+            # BEGIN travels with the first statement (storage/tx.py): one trip fewer.
+            tx = Tx(self.conn, self.trips, begin="BEGIN IMMEDIATE")
             try:
-                await self._call(self.conn, "BEGIN IMMEDIATE")
-            except asyncio.CancelledError:
-                # aiosqlite runs the queued BEGIN anyway: end it, or every later transaction
-                # of this connection fails ("cannot start a transaction within a transaction").
-                await self._rollback_if_begun()
-                raise
-            try:
-                yield Tx(self.conn, self.trips)
+                yield tx
             except BaseException:
-                await self._call(self.conn, "ROLLBACK")
+                await tx.end("ROLLBACK")
                 raise
-            else:
-                await self._call(self.conn, "COMMIT")
-
-    async def _rollback_if_begun(self) -> None:
-        # Queued after the BEGIN, so it runs after it; if the BEGIN failed there is nothing to end.
-        with contextlib.suppress(sqlite3.OperationalError):
-            await self._call(self.conn, "ROLLBACK")
+            try:
+                await tx.commit()
+            except BaseException:
+                # A queued write or the COMMIT failed (or was interrupted): leave nothing open.
+                await tx.end("ROLLBACK")
+                raise
 
     @asynccontextmanager
     async def single(self, *, first: bool = False) -> AsyncIterator[Tx]:
@@ -262,7 +167,7 @@ class Database:
                 yield tx
             return
         async with self._turn(first):
-            yield _OneStatement(self.conn, self.trips)
+            yield OneStatement(self.conn, self.trips)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
@@ -275,18 +180,13 @@ class Database:
             return
         await self._reading.acquire()
         try:
+            # BEGIN travels with the first statement; COMMIT ends the snapshot (nothing was
+            # written), even if the block failed or a trip was interrupted.
+            tx = Tx(self._reader, self.trips, begin="BEGIN")
             try:
-                await self._call(self._reader, "BEGIN")
-            except asyncio.CancelledError:
-                # aiosqlite runs the queued BEGIN anyway: end it, or every later read fails
-                # ("cannot start a transaction within a transaction").
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await self._call(self._reader, "COMMIT")
-                raise
-            try:
-                yield Tx(self._reader, self.trips)
+                yield tx
             finally:
-                await self._call(self._reader, "COMMIT")  # ends the snapshot; nothing was written
+                await tx.end("COMMIT")
         finally:
             self._reading.release()
 

@@ -1,0 +1,180 @@
+"""Statements inside a transaction, and the round trips they cost.
+
+Every call into SQLite goes through aiosqlite's thread: the event loop queues the call and
+waits for the thread to answer. That wait, not the SQL, is most of what a short statement
+costs, so a Tx makes as few of them as it can (storage/db.py opens and ends the transaction):
+
+- a statement with its rows is one trip (aiosqlite's cursor would take three: execute,
+  fetch, close);
+- BEGIN is not sent on its own: it travels with the transaction's first statement, and a
+  transaction that never ran one costs nothing;
+- a write whose result nobody reads (a dialog's state, an update id) may be `queue`d: it
+  travels with the next statement, or with the COMMIT, in the order it was queued, so what
+  later statements see is as if it had run at once.
+
+`Trips` counts the trips, for the benchmarks and for tests that bound them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import aiosqlite
+
+Row = aiosqlite.Row
+Statement = tuple[str, tuple[Any, ...]]
+T = TypeVar("T")
+
+
+class Trips:
+    """How many times the database was called and answered (a statement, or a batch of
+    them, BEGIN, COMMIT, ROLLBACK): each waits for SQLite's thread (on a server, for the
+    network), so this count, not the SQL's own work, is most of what an update costs."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+async def hop(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` on the connection's own thread, in one trip. aiosqlite has no public call
+    for a function of the sqlite3 connection; `_execute` is the one its cursors use, and
+    tests/unit/test_db_trips.py fails if a new aiosqlite changes it."""
+    raw = conn._conn  # noqa: SLF001  (the sqlite3 connection aiosqlite's thread owns)
+    result: T = await conn._execute(work, raw)  # noqa: SLF001
+    return result
+
+
+def _after(
+    queued: list[Statement], work: Callable[[sqlite3.Connection], T]
+) -> Callable[[sqlite3.Connection], T]:
+    """`work`, preceded by the queued statements, as one function for one trip."""
+
+    def run(raw: sqlite3.Connection) -> T:
+        for sql, params in queued:
+            raw.execute(sql, params)
+        return work(raw)
+
+    return run
+
+
+class Tx:
+    """A transaction in progress: the only way repository functions touch the database."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, trips: Trips | None = None, begin: str | None = None
+    ) -> None:
+        self.conn = conn
+        self.trips = trips if trips is not None else Trips()
+        self._queued: list[Statement] = [(begin, ())] if begin else []
+        self.begun = begin is None  # nothing to end until BEGIN has been sent
+
+    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """Send a write with the next statement or the COMMIT, not on a trip of its own:
+        for writes whose result nobody needs (a failure in it surfaces there)."""
+        self._queued.append((sql, tuple(params)))
+
+    async def _trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        queued, self._queued = self._queued, []
+        self.trips.count += 1
+        self.begun = True  # from here an interrupted trip may have begun it: end it
+        return await hop(self.conn, _after(queued, work) if queued else work)
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
+        """Run one statement; kept thin so repositories read like plain SQL."""
+        values = tuple(params)
+        cursor = await self._trip(lambda raw: raw.execute(sql, values))
+        return aiosqlite.Cursor(self.conn, cursor)  # for rowcount and lastrowid only
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Return the first row or None, for lookups by key."""
+        values = tuple(params)
+
+        def first(raw: sqlite3.Connection) -> Row | None:
+            cursor = raw.execute(sql, values)
+            try:
+                row: Row | None = cursor.fetchone()
+                return row
+            finally:
+                cursor.close()
+
+        return await self._trip(first)
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Return every row, for small result sets such as a team roster."""
+        values = tuple(params)
+        return await self._trip(lambda raw: list(raw.execute(sql, values).fetchall()))
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many rows: a planner queues thousands of messages at once."""
+        values = [tuple(r) for r in rows]
+        await self._trip(lambda raw: raw.executemany(sql, values))
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT and return the new row id, which callers need for links."""
+        cursor = await self.execute(sql, params)
+        return int(cursor.lastrowid or 0)
+
+    async def commit(self) -> None:
+        """Send what is queued and COMMIT, in one trip; nothing at all if no statement ever
+        ran. A COMMIT without a transaction raises: the writes did not all happen."""
+        if not self.begun and all(sql.startswith("BEGIN") for sql, _ in self._queued):
+            self._queued = []
+            return
+        await self._trip(lambda raw: raw.execute("COMMIT"))
+
+    async def end(self, sql: str = "ROLLBACK") -> None:
+        """Drop what is queued and end the transaction if it was begun (ROLLBACK, or COMMIT
+        for a read), in one trip queued after any interrupted one; nothing if never begun."""
+        self._queued = []
+        if not self.begun:
+            return
+
+        def finish(raw: sqlite3.Connection) -> None:
+            if raw.in_transaction:
+                raw.execute(sql)
+
+        await self._trip(finish)
+
+
+class OneStatement(Tx):
+    """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
+
+    def __init__(self, conn: aiosqlite.Connection, trips: Trips | None = None) -> None:
+        super().__init__(conn, trips)
+        self._used = False
+
+    def _once(self) -> None:
+        if self._used:
+            raise RuntimeError("Database.single() runs one statement; use transaction()")
+        self._used = True
+
+    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """Refused: in autocommit a queued write would commit apart from the statement."""
+        raise RuntimeError("Database.single() cannot queue; use transaction()")
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
+        """Run the one statement; it is committed when this returns."""
+        self._once()
+        return await super().execute(sql, params)
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Run the one statement and return its first row."""
+        self._once()
+        return await super().fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Run the one statement and return its rows."""
+        self._once()
+        return await super().fetchall(sql, params)
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run the one INSERT and return the new row id."""
+        self._once()
+        cursor = await Tx.execute(self, sql, params)
+        return int(cursor.lastrowid or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Refused: in autocommit each row would commit on its own, not all or none."""
+        raise RuntimeError("Database.single() cannot executemany; use transaction()")
