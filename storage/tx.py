@@ -10,7 +10,9 @@ costs, so a Tx makes as few of them as it can (storage/db.py opens and ends the 
   transaction that never ran one costs nothing;
 - a write whose result nobody reads (a dialog's state, an update id) may be `queue`d: it
   travels with the next statement, or with the COMMIT, in the order it was queued, so what
-  later statements see is as if it had run at once.
+  later statements see is as if it had run at once;
+- a SELECT asked again in the same transaction, with nothing written in between, is
+  answered with the rows it gave (never across transactions).
 
 `Trips` counts the trips, for the benchmarks and for tests that bound them.
 """
@@ -24,6 +26,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 Row = aiosqlite.Row
+MEMO_ROWS = 200  # a longer result (an export's rows) is not kept for a repeat
 Statement = tuple[str, tuple[Any, ...]]
 T = TypeVar("T")
 
@@ -69,11 +72,41 @@ class Tx:
         self.trips = trips if trips is not None else Trips()
         self._queued: list[Statement] = [(begin, ())] if begin else []
         self.begun = begin is None  # nothing to end until BEGIN has been sent
+        # Inside a transaction the same SELECT gives the same rows until this Tx writes:
+        # BEGIN IMMEDIATE holds the only write lock, a read sees one snapshot. So a lookup
+        # two parts of a handler both make (a roster, the last report) costs one trip.
+        # Never across transactions: another process may have written in between.
+        self._memo: dict[tuple[str, str, tuple[Any, ...]], Any] | None = {} if begin else None
 
     def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
         """Send a write with the next statement or the COMMIT, not on a trip of its own:
         for writes whose result nobody needs (a failure in it surfaces there)."""
+        self._forget()
         self._queued.append((sql, tuple(params)))
+
+    def _forget(self) -> None:
+        if self._memo:
+            self._memo.clear()
+
+    async def _read(
+        self, how: str, sql: str, values: tuple[Any, ...], work: Callable[[sqlite3.Connection], T]
+    ) -> T:
+        """A fetch, answered from this transaction's earlier identical SELECT when there
+        was one and nothing was written since; any other statement may write: forget all."""
+        if self._memo is None or sql.lstrip()[:6].upper() != "SELECT":
+            self._forget()
+            return await self._trip(work)
+        key = (how, sql, values)
+        try:
+            if key in self._memo:
+                found: T = self._memo[key]
+                return found
+        except TypeError:  # a parameter that cannot be a key: just ask
+            return await self._trip(work)
+        result = await self._trip(work)
+        if not isinstance(result, list) or len(result) <= MEMO_ROWS:
+            self._memo[key] = result
+        return result
 
     async def _trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
         queued, self._queued = self._queued, []
@@ -84,6 +117,7 @@ class Tx:
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
         """Run one statement; kept thin so repositories read like plain SQL."""
         values = tuple(params)
+        self._forget()
         cursor = await self._trip(lambda raw: raw.execute(sql, values))
         return aiosqlite.Cursor(self.conn, cursor)  # for rowcount and lastrowid only
 
@@ -99,16 +133,18 @@ class Tx:
             finally:
                 cursor.close()
 
-        return await self._trip(first)
+        return await self._read("one", sql, values, first)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Return every row, for small result sets such as a team roster."""
         values = tuple(params)
-        return await self._trip(lambda raw: list(raw.execute(sql, values).fetchall()))
+        rows = await self._read("all", sql, values, lambda raw: raw.execute(sql, values).fetchall())
+        return list(rows)  # a copy: the caller may change its list, not the remembered one
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         """Run one statement for many rows: a planner queues thousands of messages at once."""
         values = [tuple(r) for r in rows]
+        self._forget()
         await self._trip(lambda raw: raw.executemany(sql, values))
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
