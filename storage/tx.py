@@ -54,12 +54,12 @@ def _after(
 ) -> Callable[[sqlite3.Connection], T]:
     """`work`, preceded by the queued statements, as one function for one trip."""
 
-    def run(raw: sqlite3.Connection) -> T:
+    def _run(raw: sqlite3.Connection) -> T:
         for sql, params in queued:
             raw.execute(sql, params)
         return work(raw)
 
-    return run
+    return _run
 
 
 class Tx:
@@ -125,7 +125,7 @@ class Tx:
         """Return the first row or None, for lookups by key."""
         values = tuple(params)
 
-        def first(raw: sqlite3.Connection) -> Row | None:
+        def _first(raw: sqlite3.Connection) -> Row | None:
             cursor = raw.execute(sql, values)
             try:
                 row: Row | None = cursor.fetchone()
@@ -133,7 +133,7 @@ class Tx:
             finally:
                 cursor.close()
 
-        return await self._read("one", sql, values, first)
+        return await self._read("one", sql, values, _first)
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Return every row, for small result sets such as a team roster."""
@@ -167,11 +167,11 @@ class Tx:
         if not self.begun:
             return
 
-        def finish(raw: sqlite3.Connection) -> None:
+        def _finish(raw: sqlite3.Connection) -> None:
             if raw.in_transaction:
                 raw.execute(sql)
 
-        await self._trip(finish)
+        await self._trip(_finish)
 
 
 class OneStatement(Tx):
