@@ -312,6 +312,7 @@ class Result:
     api_calls: int
     peak_bytes: int | None = None
     round_trips: int | None = None  # calls into the database during the timed run
+    cpu_seconds: float = 0.0  # the process's CPU time (all threads) over the same span
 
     @property
     def rate(self) -> float:
@@ -343,6 +344,7 @@ async def pump(
         tracemalloc.start()
     try:
         trips_before = trips() if trips is not None else 0
+        cpu_before = time.process_time()
         started = time.perf_counter()
         api.updates.extend(stream)
         try:
@@ -352,6 +354,7 @@ async def pump(
                 f"{name}: only {probe.seen}/{len(stream)} updates handled in {WAIT_LIMIT:.0f}s"
             ) from None
         seconds = probe.finished_at - started
+        cpu = time.process_time() - cpu_before
         round_trips = trips() - trips_before if trips is not None else None
         peak = tracemalloc.get_traced_memory()[1] if trace else None
     finally:
@@ -360,7 +363,7 @@ async def pump(
         await app.updater.stop()
         await app.stop()
     calls = sum(1 for method, _ in api.calls[calls_before:] if method != "getUpdates")
-    return Result(name, len(stream), seconds, calls, peak, round_trips)
+    return Result(name, len(stream), seconds, calls, peak, round_trips, cpu)
 
 
 async def run_antt(people: list[Person], steps: list[Step], trace: bool = False) -> Result:
@@ -469,7 +472,7 @@ async def bench(members: int, runs: int) -> None:
     print()
     print(
         f"  {'run':>3}  {'pipeline':<8} {'updates':>7} {'seconds':>8} {'updates/s':>10} "
-        f"{'ms/update':>9} {'API calls':>9} {'DB trips/update':>15}"
+        f"{'ms/update':>9} {'CPU ms/upd':>10} {'API calls':>9} {'DB trips/update':>15}"
     )
 
     results: dict[str, list[Result]] = {"antt": [], "echo": []}
@@ -480,7 +483,8 @@ async def bench(members: int, runs: int) -> None:
             per = r.trips_per_update
             print(
                 f"  {run:>3}  {r.pipeline:<8} {r.updates:>7} {r.seconds:>8.3f} "
-                f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {r.api_calls:>9} "
+                f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {1000 * r.cpu_seconds / r.updates:>10.3f} "
+                f"{r.api_calls:>9} "
                 f"{'-' if per is None else f'{per:.2f}':>15}",
                 flush=True,
             )
@@ -494,6 +498,14 @@ async def bench(members: int, runs: int) -> None:
             f"  median {label:<22} {med[name]:>8.0f} updates/s  "
             f"({1000 / med[name]:.3f} ms/update; {spread})"
         )
+    cpu = {
+        k: statistics.median(1000 * r.cpu_seconds / r.updates for r in v)
+        for k, v in results.items()
+    }
+    print(
+        f"  median CPU ms/update           {cpu['antt']:>8.3f} antt, {cpu['echo']:.3f} echo "
+        f"(ratio {cpu['echo'] / cpu['antt']:.3f}; less sensitive than updates/s to a busy machine)"
+    )
     ratio = med["antt"] / med["echo"]
     app_ms = 1000 / med["antt"] - 1000 / med["echo"]
     print(
