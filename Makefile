@@ -33,8 +33,8 @@ bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-expor
 bench-taps:
 	$(PYTHON) -m tests.bench.taps $(TAPS_ARGS)
 
-# Updates/second of the real bot on patrol wizards vs. a python-telegram-bot echo bot, plus
-# peak memory; pass options with e.g. `make bench-wizard BENCH_ARGS="--members 100 --runs 3"`.
+# Updates/second of the real bot on patrol wizards vs. a python-telegram-bot echo bot, the
+# database round trips per update, plus peak memory; pass options with e.g. `make bench-wizard BENCH_ARGS="--members 100 --runs 3"`.
 bench-wizard:
 	$(PYTHON) -m tests.bench.wizard $(BENCH_ARGS)
 

@@ -10,135 +10,23 @@ little as possible, since a kill -9 in between makes the restarted sender send i
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib.resources
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Protocol
 
 import aiosqlite
 
 from storage.checkpoint import Checkpointer
 from storage.turns import Turns
+from storage.tx import OneStatement, Result, Row, SqliteTx, Trips, Tx
 
 log = logging.getLogger(__name__)
 
-Row = Any  # aiosqlite.Row or asyncpg.Record: both index by position and by name
-
-
-class Tx:
-    """A transaction in progress: the only way repository functions touch the database.
-
-    Repositories write SQLite's SQL with `?` placeholders; on PostgreSQL the same text is
-    translated (storage/pg_sql.py). `dialect` names the database for the rare query that
-    must differ ("sqlite" or "postgresql").
-    """
-
-    dialect = "sqlite"
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
-        """Run one statement; kept thin so repositories read like plain SQL."""
-        raise NotImplementedError
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """Return the first row or None, for lookups by key."""
-        raise NotImplementedError
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        """Return every row, for small result sets such as a team roster."""
-        raise NotImplementedError
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        """Run one statement for many rows: a planner queues thousands of messages at once."""
-        raise NotImplementedError
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run an INSERT and return the new row id, which callers need for links."""
-        raise NotImplementedError
-
-
-class Result(Protocol):
-    """What a statement tells besides its rows: how many rows it changed, and (SQLite) the
-    last inserted row id."""
-
-    @property
-    def rowcount(self) -> int:
-        """Rows the statement inserted, updated or deleted."""
-
-    @property
-    def lastrowid(self) -> int | None:
-        """The id of the row an INSERT made (None where the database does not say)."""
-
-
-class SqliteTx(Tx):
-    """A transaction on one aiosqlite connection."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self.conn = conn
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
-        """Run one statement; kept thin so repositories read like plain SQL."""
-        return await self.conn.execute(sql, tuple(params))
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """Return the first row or None, for lookups by key."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        """Return every row, for small result sets such as a team roster."""
-        async with self.conn.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        """Run one statement for many rows: a planner queues thousands of messages at once."""
-        await self.conn.executemany(sql, [tuple(r) for r in rows])
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run an INSERT and return the new row id, which callers need for links."""
-        cur = await self.conn.execute(sql, tuple(params))
-        return int(cur.lastrowid or 0)
-
-
-class _OneStatement(SqliteTx):
-    """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
-
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        super().__init__(conn)
-        self._used = False
-
-    def _once(self) -> None:
-        if self._used:
-            raise RuntimeError("Database.single() runs one statement; use transaction()")
-        self._used = True
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
-        """Run the one statement; it is committed when this returns."""
-        self._once()
-        return await super().execute(sql, params)
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """Run the one statement and return its first row."""
-        self._once()
-        return await super().fetchone(sql, params)
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        """Run the one statement and return its rows."""
-        self._once()
-        return await super().fetchall(sql, params)
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run the one INSERT and return the new row id."""
-        self._once()
-        return await super().insert(sql, params)
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        """Refused: in autocommit each row would commit on its own, not all or none."""
-        raise RuntimeError("Database.single() cannot executemany; use transaction()")
+__all__ = ["Database", "OneStatement", "Result", "Row", "SqliteTx", "Store", "Trips", "Tx"]
 
 
 class Store:
@@ -148,6 +36,11 @@ class Store:
     from a URL."""
 
     dialect = "sqlite"
+
+    @property
+    def round_trips(self) -> int:
+        """Calls into the database so far (statements, batches, BEGIN, COMMIT...)."""
+        raise NotImplementedError
 
     async def open(self, *, migrate: bool = True) -> Store:
         """Connect and (unless told not to) apply pending migrations."""
@@ -212,10 +105,16 @@ class Database(Store):
         self._turns = Turns()
         self._reading = Turns()  # reads take turns among themselves only
         self._checkpointer: Checkpointer | None = None
+        self.trips = Trips()  # every call on the writing and the reading connection
+
+    @property
+    def round_trips(self) -> int:
+        """Calls into the database so far (see Trips): what the benchmarks divide by updates
+        and the tests bound, since a time would depend on the machine."""
+        return self.trips.count
 
     async def open(self, *, migrate: bool = True) -> Database:
-        """Connect, set pragmas for durability under kill -9, and apply pending migrations
-        (`migrate=False`: only look, for `antt-bot db status`)."""
+        """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(self.path, isolation_level=None)
@@ -287,25 +186,19 @@ class Database(Store):
         must not find undone, i.e. outbox marks, or ordinary work would queue behind them.
         """
         async with self._turn(first):
+            # BEGIN travels with the first statement (storage/tx.py): one trip fewer.
+            tx = SqliteTx(self.conn, self.trips, begin="BEGIN IMMEDIATE")
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
-            except asyncio.CancelledError:
-                # aiosqlite runs the queued BEGIN anyway: end it, or every later transaction
-                # of this connection fails ("cannot start a transaction within a transaction").
-                await self._rollback_if_begun()
-                raise
-            try:
-                yield SqliteTx(self.conn)
+                yield tx
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await tx.end("ROLLBACK")
                 raise
-            else:
-                await self.conn.execute("COMMIT")
-
-    async def _rollback_if_begun(self) -> None:
-        # Queued after the BEGIN, so it runs after it; if the BEGIN failed there is nothing to end.
-        with contextlib.suppress(sqlite3.OperationalError):
-            await self.conn.execute("ROLLBACK")
+            try:
+                await tx.commit()
+            except BaseException:
+                # A queued write or the COMMIT failed (or was interrupted): leave nothing open.
+                await tx.end("ROLLBACK")
+                raise
 
     @asynccontextmanager
     async def single(self, *, first: bool = False) -> AsyncIterator[Tx]:
@@ -320,7 +213,7 @@ class Database(Store):
                 yield tx
             return
         async with self._turn(first):
-            yield _OneStatement(self.conn)
+            yield OneStatement(self.conn, self.trips)
 
     @asynccontextmanager
     async def read(self, *, replica: bool = False) -> AsyncIterator[Tx]:
@@ -329,22 +222,17 @@ class Database(Store):
         around the block), or a turn on the main connection when there is no reader."""
         if self._reader is None:
             async with self._turn(False):
-                yield SqliteTx(self.conn)
+                yield SqliteTx(self.conn, self.trips)
             return
         await self._reading.acquire()
         try:
+            # BEGIN travels with the first statement; COMMIT ends the snapshot (nothing was
+            # written), even if the block failed or a trip was interrupted.
+            tx = SqliteTx(self._reader, self.trips, begin="BEGIN")
             try:
-                await self._reader.execute("BEGIN")
-            except asyncio.CancelledError:
-                # aiosqlite runs the queued BEGIN anyway: end it, or every later read fails
-                # ("cannot start a transaction within a transaction").
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await self._reader.execute("COMMIT")
-                raise
-            try:
-                yield SqliteTx(self._reader)
+                yield tx
             finally:
-                await self._reader.execute("COMMIT")  # ends the snapshot; nothing was written
+                await tx.end("COMMIT")
         finally:
             self._reading.release()
 

@@ -26,9 +26,10 @@ class Retention:
 async def record(
     tx: Tx, channel: str, updates: list[tuple[str, dict[str, Any]]], now_iso: str
 ) -> None:
-    """Keep raw updates the moment they arrive; a second receipt of the same id is ignored."""
+    """Keep raw updates the moment they arrive; a second receipt of the same id is ignored.
+    The rows go with the transaction's next trip, its COMMIT: a batch costs one trip."""
     for key, payload in updates:
-        await tx.execute(
+        tx.queue(
             """INSERT OR IGNORE INTO inbound_journal (channel, update_key, payload, received_at)
                VALUES (?, ?, ?, ?)""",
             (channel, key, json.dumps(payload, ensure_ascii=False), now_iso),

@@ -212,8 +212,9 @@ async def identities_of(tx: Tx, member_id: int) -> list[Row]:
 
 async def touch(tx: Tx, channel: str, user_id: str, now_iso: str) -> None:
     """Remember that the member just wrote from this messenger (it becomes the last used);
-    someone who writes again has unblocked the bot, so they are reachable again."""
-    await tx.execute(
+    someone who writes again has unblocked the bot, so they are reachable again. Sent with
+    the transaction's next trip: nothing waits for it."""
+    tx.queue(
         "UPDATE identities SET last_seen_at = ?, unreachable_at = NULL "
         "WHERE channel = ? AND user_id = ?",
         (now_iso, channel, user_id),

@@ -131,6 +131,12 @@ async def enqueue(
     return int(row[0]) if row is not None else None
 
 
+def enqueue_later(tx: Tx, item: Planned, now_iso: str) -> None:
+    """Queue a message once per key, sent with the transaction's next trip (often its
+    COMMIT): for a notice whose id nobody needs, one trip to the database fewer."""
+    tx.queue(_INSERT, _values(item, now_iso))
+
+
 async def enqueue_many(tx: Tx, items: Sequence[Planned], now_iso: str) -> int:
     """Queue a planner's messages in one statement; returns how many keys were new."""
     if not items:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -24,16 +25,21 @@ from typing import Any
 
 import asyncpg
 
-from storage.db import Result, Row, Store, Tx
+from storage.db import Result, Row, Store, Trips, Tx
 from storage.pg_sql import to_postgres
 from storage.turns import Turns
+from storage.tx import MEMO_ROWS
 
 log = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock keys: every write transaction, and migrations at start-up.
 WRITE_LOCK = 720_001
 MIGRATE_LOCK = 720_002
-_SESSION = {"TimeZone": "UTC", "application_name": "antt-bot"}
+_SESSION = {
+    "TimeZone": "UTC",
+    "application_name": "antt-bot",
+    "standard_conforming_strings": "on",
+}
 
 Convert = Callable[[Any], Any]
 
@@ -83,6 +89,24 @@ _CONVERTERS: dict[str, Convert] = {
 _PLANS: dict[str, tuple[Convert | None, ...]] = {}
 
 
+def _literal(value: Any) -> str:
+    """A value written into SQL text: NULL, or a quoted string PostgreSQL converts to the
+    column's type (standard_conforming_strings is on: only quotes are doubled)."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        value = int(value)
+    text = str(value)
+    if "\x00" in text:
+        raise ValueError("a NUL character cannot be stored")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _inline(text: str, params: list[Any]) -> str:
+    """A translated statement with its $N placeholders replaced by literals, for a script."""
+    return re.sub(r"\$(\d+)", lambda m: _literal(params[int(m.group(1)) - 1]), text)
+
+
 class _Status:
     """A statement's outcome: the rows it changed, from PostgreSQL's command tag."""
 
@@ -97,9 +121,54 @@ class PgTx(Tx):
 
     dialect = "postgresql"
 
-    def __init__(self, conn: Any, counter: Callable[[], None]) -> None:
+    def __init__(self, conn: Any, counter: Callable[[], None], *, memo: bool = False) -> None:
         self._conn = conn
         self._count = counter
+        self._queued: list[str] = []
+        # As on SQLite (storage/tx.py): inside a write transaction, which holds the write
+        # lock, the same SELECT gives the same rows until this Tx writes.
+        self._memo: dict[tuple[str, str, tuple[Any, ...]], Any] | None = {} if memo else None
+
+    def _forget(self) -> None:
+        if self._memo:
+            self._memo.clear()
+
+    async def _read(self, how: str, sql: str, params: Iterable[Any]) -> Any:
+        values = tuple(params)
+        key = (how, sql, values)
+        remembered = self._memo is not None and sql.lstrip()[:6].upper() == "SELECT"
+        if not remembered:
+            self._forget()
+        elif key in self._memo:  # type: ignore[operator]
+            return self._memo[key]  # type: ignore[index]
+        await self._flush()
+        text = to_postgres(sql)
+        args = await self._args(text, values)
+        self._count()
+        if how == "one":
+            result = await self._conn.fetchrow(text, *args)
+        else:
+            result = list(await self._conn.fetch(text, *args))
+        if remembered and (how == "one" or len(result) <= MEMO_ROWS):
+            self._memo[key] = result  # type: ignore[index]
+        return result
+
+    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """Hold a write whose result nobody reads; it is sent, with its values written into
+        the text, in one script before the next statement, or with the COMMIT."""
+        self._forget()
+        self._queued.append(_inline(to_postgres(sql), list(params)))
+
+    async def _flush(self, then: str = "") -> None:
+        """Send the queued writes (and `then`, e.g. COMMIT) as one simple-query script."""
+        script = [*self._queued, then] if then else self._queued
+        self._queued = []
+        if script:
+            self._count()
+            await self._conn.execute(";\n".join(script))
+
+    def _drop_queued(self) -> None:
+        self._queued = []
 
     async def _args(self, text: str, params: Iterable[Any]) -> list[Any]:
         args = list(params)
@@ -113,6 +182,8 @@ class PgTx(Tx):
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
         """Run one statement; its command tag gives the rows it changed."""
+        self._forget()
+        await self._flush()
         text = to_postgres(sql)
         args = await self._args(text, params)
         self._count()
@@ -120,20 +191,18 @@ class PgTx(Tx):
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """Return the first row or None, for lookups by key."""
-        text = to_postgres(sql)
-        args = await self._args(text, params)
-        self._count()
-        return await self._conn.fetchrow(text, *args)
+        row: Row | None = await self._read("one", sql, params)
+        return row
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Return every row."""
-        text = to_postgres(sql)
-        args = await self._args(text, params)
-        self._count()
-        return list(await self._conn.fetch(text, *args))
+        rows: list[Row] = await self._read("all", sql, params)
+        return list(rows)
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         """Run one statement for many rows, pipelined by asyncpg in one round trip."""
+        self._forget()
+        await self._flush()
         text = to_postgres(sql)
         batch = [await self._args(text, r) for r in rows]
         if batch:
@@ -161,14 +230,19 @@ class PgDatabase(Store):
         self.url = url
         self.read_url = read_url
         self.readers = readers
-        self.round_trips = 0
+        self.trips = Trips()
         self._conn: Any = None
         self._pool: Any = None
         self._replica: Any = None
         self._turns = Turns()
 
+    @property
+    def round_trips(self) -> int:
+        """Calls to the server so far (statements, scripts, BEGIN, COMMIT)."""
+        return self.trips.count
+
     def _counted(self) -> None:
-        self.round_trips += 1
+        self.trips.count += 1
 
     async def open(self, *, migrate: bool = True) -> PgDatabase:
         """Connect the writing connection and the read pools; apply pending migrations."""
@@ -228,15 +302,15 @@ class PgDatabase(Store):
             conn = self._conn
             self._counted()
             await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            tx = PgTx(conn, self._counted, memo=True)
             try:
-                yield PgTx(conn, self._counted)
+                yield tx
+                await tx._flush("COMMIT")  # noqa: SLF001  (the queued writes go with it)
             except BaseException:
+                tx._drop_queued()  # noqa: SLF001
                 with contextlib.suppress(Exception):
                     await conn.execute("ROLLBACK")
                 raise
-            else:
-                self._counted()
-                await conn.execute("COMMIT")
         finally:
             self._turns.release()
 

@@ -112,12 +112,12 @@ def number_text(year: int, seq: int) -> str:
 async def next_number(tx: Tx, year: int) -> str:
     """Allocate the human report number BC-YYYY-NNNNNN, counted per year, inside the save."""
     name = f"report:{year}"
-    await tx.execute(
+    row = await tx.fetchone(
         """INSERT INTO counters (name, value) VALUES (?, 1)
-           ON CONFLICT (name) DO UPDATE SET value = counters.value + 1""",
+           ON CONFLICT (name) DO UPDATE SET value = counters.value + 1
+           RETURNING value""",
         (name,),
     )
-    row = await tx.fetchone("SELECT value FROM counters WHERE name = ?", (name,))
     assert row is not None
     return number_text(year, int(row["value"]))
 
@@ -156,21 +156,23 @@ async def create(
 
 
 async def set_participants(tx: Tx, report_id: int, member_ids: list[int]) -> None:
-    """Replace the team-mates recorded on a report (patrol participation)."""
-    await tx.execute("DELETE FROM report_participants WHERE report_id = ?", (report_id,))
+    """Replace the team-mates recorded on a report (patrol participation); sent with the
+    transaction's next trip, as nothing waits for it."""
+    tx.queue("DELETE FROM report_participants WHERE report_id = ?", (report_id,))
     for member_id in sorted(set(member_ids)):
-        await tx.execute(
+        tx.queue(
             "INSERT INTO report_participants (report_id, member_id) VALUES (?, ?)",
             (report_id, member_id),
         )
 
 
 async def set_media(tx: Tx, report_id: int, channel: str, media: dict[str, list[str]]) -> None:
-    """Replace the photo references of a report, per form field."""
-    await tx.execute("DELETE FROM report_media WHERE report_id = ?", (report_id,))
+    """Replace the photo references of a report, per form field; sent with the
+    transaction's next trip."""
+    tx.queue("DELETE FROM report_media WHERE report_id = ?", (report_id,))
     for field, refs in media.items():
         for ref in refs:
-            await tx.execute(
+            tx.queue(
                 "INSERT INTO report_media (report_id, field, channel, file_ref) VALUES (?,?,?,?)",
                 (report_id, field, channel, ref),
             )
@@ -185,8 +187,9 @@ async def audit(
     after: dict[str, Any] | None,
     now_iso: str,
 ) -> None:
-    """Keep every create, edit and withdrawal, so a figure can always be traced back."""
-    await tx.execute(
+    """Keep every create, edit and withdrawal, so a figure can always be traced back; sent
+    with the transaction's next trip."""
+    tx.queue(
         """INSERT INTO report_audit (report_id, member_id, action, before, after, at)
            VALUES (?, ?, ?, ?, ?, ?)""",
         (

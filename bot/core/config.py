@@ -34,6 +34,7 @@ from bot.core.config_bots import (
     token_in_file,
 )
 from bot.core.config_commend import CommendSection
+from bot.core.config_database import DATABASE_READ_URL_ENV, DATABASE_URL_ENV, DatabaseSection
 from bot.core.config_movement import (
     DEFAULT_RATINGS,
     TARGET_KEYS,
@@ -70,8 +71,6 @@ __all__ = [
 TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
 ZALO_TOKEN_ENV = "ANTT_ZALO_TOKEN"
 ZALO_SECRET_ENV = "ANTT_ZALO_WEBHOOK_SECRET"
-DATABASE_URL_ENV = "ANTT_DATABASE_URL"
-DATABASE_READ_URL_ENV = "ANTT_DATABASE_READ_URL"
 
 
 class ConfigError(Exception):
@@ -97,39 +96,6 @@ class BotSection(_Section):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}, e.g. 'Asia/Ho_Chi_Minh'") from exc
         return value
-
-
-class DatabaseSection(_Section):
-    url: str = ""
-    path: str = "data/antt-bot.sqlite3"
-    read_url: str = ""
-
-    @field_validator("url", "read_url")
-    @classmethod
-    def _known_scheme(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
-            raise ValueError(
-                f"{value!r}: write sqlite:///path/to/file.sqlite3 or postgresql://host/db"
-            )
-        if _has_password(value):
-            raise ValueError(
-                f"never put a database password in a file; set the environment variable"
-                f" {DATABASE_URL_ENV} (or PGPASSWORD) instead"
-            )
-        return value
-
-    @property
-    def location(self) -> str:
-        """Where the database is: `url` when set, else the SQLite file at `path`."""
-        return self.url or self.path
-
-
-def _has_password(url: str) -> bool:
-    """Whether a postgresql:// URL carries a password (user:secret@host)."""
-    if "://" not in url:
-        return False
-    authority = url.split("://", 1)[1].split("/", 1)[0]
-    return "@" in authority and ":" in authority.rsplit("@", 1)[0]
 
 
 def _http_url(value: str) -> str:

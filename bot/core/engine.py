@@ -2,8 +2,11 @@
 
 Each inbound update is handled in one SQLite transaction: the update id is recorded, the
 chat's dialog state is loaded, a handler runs, and the new state and any queued messages are
-committed together. A replayed update finds its id already recorded and does nothing; a crash
-rolls everything back, so the platform's redelivery is processed as if for the first time.
+committed together. Before the handler there is one trip to the database (the transaction's
+BEGIN with one SELECT: seen before? who? which state?) and after it one more (the update id,
+the state and the COMMIT together; see storage/tx.py). A replayed update finds its id
+already recorded and does nothing; a crash rolls everything back, so the platform's
+redelivery is processed as if for the first time.
 """
 
 from __future__ import annotations
@@ -222,18 +225,20 @@ class Engine:
         try:
             async with services.db.transaction() as tx:
                 now = iso(services.clock.now())
-                if not await conversations.first_time(tx, inbound.channel, inbound.update_key, now):
+                arrival = await conversations.arrive(
+                    tx, inbound.channel, inbound.update_key, inbound.user_id, inbound.chat_id, now
+                )
+                if arrival is None:
                     log.info("duplicate update ignored", extra={"channel": inbound.channel})
                     return None
-                member = await members.by_identity(tx, inbound.channel, inbound.user_id)
                 router = Router.of(services.config)
-                member, refused = await admit(tx, services.texts, router, inbound, member, now)
+                member, refused = await admit(
+                    tx, services.texts, router, inbound, arrival.member, now
+                )
                 if refused is not None:
                     log.info("update for another bot", extra={"channel": inbound.channel})
                     return [refused]
-                if member is not None:
-                    await members.touch(tx, inbound.channel, inbound.user_id, now)
-                state = dialog.load(await conversations.load(tx, inbound.channel, inbound.chat_id))
+                state = dialog.load(arrival.state)
                 ctx = Context(services, tx, inbound, member, state)
                 ctx.value, ctx.via_aside = resolve(inbound, state, numbered=ctx.numbered)
                 await self.router(ctx)

@@ -25,15 +25,14 @@ async def notify_member(
     contact = await members.contact(tx, member_id, served)
     if contact is None:
         return False
-    await outbox.enqueue(
-        tx,
-        dedupe_key=key,
-        channel=str(contact["channel"]),
-        chat_id=str(contact["chat_id"]),
-        member_id=member_id,
-        payload=message.to_payload(),
-        not_before_iso=now_iso,
-        now_iso=now_iso,
-        urgent=urgent,
+    item = outbox.Planned(
+        key,
+        str(contact["channel"]),
+        str(contact["chat_id"]),
+        member_id,
+        message.to_payload(),
+        now_iso,
+        urgent,
     )
+    outbox.enqueue_later(tx, item, now_iso)  # with the next trip: nothing waits for its id
     return True

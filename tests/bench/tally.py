@@ -64,7 +64,7 @@ from bot.tally import files as tally_files
 from bot.tally.labels import labels_for
 from bot.tally.periods import Period, month_named
 from storage import units
-from storage.db import Database, Row, Tx
+from storage.db import Database, Row, SqliteTx
 from storage.units import Unit
 from tests.bench import tally_workbook
 from tests.bench.tally_data import (
@@ -171,7 +171,7 @@ async def traced(fn: Callable[[Setup], Awaitable[Any]], s: Setup) -> tuple[int, 
         tracemalloc.stop()
 
 
-class RecordingTx(Tx):
+class RecordingTx(SqliteTx):
     """A Tx that times every statement, naming it after the repository function that ran it."""
 
     def __init__(self, conn: aiosqlite.Connection, kinds: Iterable[str]) -> None:

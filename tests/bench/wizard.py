@@ -14,6 +14,11 @@ A minimal python-telegram-bot echo bot on the same transport class gets a stream
 length and the same update shapes in the same run; the ratio of the two rates is the cost of
 the application on top of the library.
 
+Beside the rate, the database's round trips (Database.round_trips: every call into SQLite's
+thread, a statement or a batch of them, BEGIN, COMMIT, ROLLBACK, on the writing and the
+reading connection) over the timed span, divided by the updates: the journal's writes and the
+outbox sender's work on the team-mates' notices included.
+
 Peak Python heap (tracemalloc, started after setup) is taken in one extra, untimed pass per
 pipeline, so tracing does not slow the timed runs; the process's max RSS is printed too.
 
@@ -306,16 +311,28 @@ class Result:
     seconds: float
     api_calls: int
     peak_bytes: int | None = None
+    round_trips: int | None = None  # calls into the database during the timed run
+    cpu_seconds: float = 0.0  # the process's CPU time (all threads) over the same span
 
     @property
     def rate(self) -> float:
         return self.updates / self.seconds
 
+    @property
+    def trips_per_update(self) -> float | None:
+        return None if self.round_trips is None else self.round_trips / self.updates
+
 
 async def pump(
-    app: Application, api: FakeBotAPI, stream: list[dict[str, Any]], name: str, trace: bool
+    app: Application,
+    api: FakeBotAPI,
+    stream: list[dict[str, Any]],
+    name: str,
+    trace: bool,
+    trips: Callable[[], int] | None = None,
 ) -> Result:
-    """Start the real polling loop, queue the stream, wait until the last update is handled."""
+    """Start the real polling loop, queue the stream, wait until the last update is handled;
+    `trips` reads the database's round-trip counter, taken around the same span."""
     probe = Probe(len(stream))
     app.add_handler(TypeHandler(Update, probe.on_update), group=PROBE_GROUP)
     await app.start()
@@ -326,6 +343,8 @@ async def pump(
     if trace:
         tracemalloc.start()
     try:
+        trips_before = trips() if trips is not None else 0
+        cpu_before = time.process_time()
         started = time.perf_counter()
         api.updates.extend(stream)
         try:
@@ -335,6 +354,8 @@ async def pump(
                 f"{name}: only {probe.seen}/{len(stream)} updates handled in {WAIT_LIMIT:.0f}s"
             ) from None
         seconds = probe.finished_at - started
+        cpu = time.process_time() - cpu_before
+        round_trips = trips() - trips_before if trips is not None else None
         peak = tracemalloc.get_traced_memory()[1] if trace else None
     finally:
         if trace:
@@ -342,7 +363,7 @@ async def pump(
         await app.updater.stop()
         await app.stop()
     calls = sum(1 for method, _ in api.calls[calls_before:] if method != "getUpdates")
-    return Result(name, len(stream), seconds, calls, peak)
+    return Result(name, len(stream), seconds, calls, peak, round_trips, cpu)
 
 
 async def run_antt(people: list[Person], steps: list[Step], trace: bool = False) -> Result:
@@ -353,7 +374,9 @@ async def run_antt(people: list[Person], steps: list[Step], trace: bool = False)
             await enrol(h, people)
             stream = build_stream(people, steps, h.api)
             h.runtime.start_senders()  # as `antt-bot run` does (it sends the team-mate notices)
-            result = await pump(h.channel.application, h.api, stream, "antt", trace)
+            db = h.db
+            app = h.channel.application
+            result = await pump(app, h.api, stream, "antt", trace, lambda: db.round_trips)
             await verify(h, people)
             return result
         finally:
@@ -449,7 +472,7 @@ async def bench(members: int, runs: int) -> None:
     print()
     print(
         f"  {'run':>3}  {'pipeline':<8} {'updates':>7} {'seconds':>8} {'updates/s':>10} "
-        f"{'ms/update':>9} {'API calls':>9}"
+        f"{'ms/update':>9} {'CPU ms/upd':>10} {'API calls':>9} {'DB trips/update':>15}"
     )
 
     results: dict[str, list[Result]] = {"antt": [], "echo": []}
@@ -457,9 +480,12 @@ async def bench(members: int, runs: int) -> None:
         for runner in (run_antt, run_echo):
             r = await runner(people, steps)
             results[r.pipeline].append(r)
+            per = r.trips_per_update
             print(
                 f"  {run:>3}  {r.pipeline:<8} {r.updates:>7} {r.seconds:>8.3f} "
-                f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {r.api_calls:>9}",
+                f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {1000 * r.cpu_seconds / r.updates:>10.3f} "
+                f"{r.api_calls:>9} "
+                f"{'-' if per is None else f'{per:.2f}':>15}",
                 flush=True,
             )
 
@@ -472,11 +498,24 @@ async def bench(members: int, runs: int) -> None:
             f"  median {label:<22} {med[name]:>8.0f} updates/s  "
             f"({1000 / med[name]:.3f} ms/update; {spread})"
         )
+    cpu = {
+        k: statistics.median(1000 * r.cpu_seconds / r.updates for r in v)
+        for k, v in results.items()
+    }
+    print(
+        f"  median CPU ms/update           {cpu['antt']:>8.3f} antt, {cpu['echo']:.3f} echo "
+        f"(ratio {cpu['echo'] / cpu['antt']:.3f}; less sensitive than updates/s to a busy machine)"
+    )
     ratio = med["antt"] / med["echo"]
     app_ms = 1000 / med["antt"] - 1000 / med["echo"]
     print(
         f"  ratio antt/echo                {ratio:>8.3f}  "
         f"(echo is {1 / ratio:.1f}x faster; the application adds {app_ms:.3f} ms/update)"
+    )
+    trips = statistics.median(r.trips_per_update or 0.0 for r in results["antt"])
+    print(
+        f"  database round trips           {trips:>8.2f} per update (median; every statement, "
+        f"BEGIN, COMMIT and ROLLBACK, journal and outbox included)"
     )
     print(
         f"  per patrol report              {1000 * len(steps) / med['antt']:>8.3f} ms "

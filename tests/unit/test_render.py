@@ -33,7 +33,7 @@ from bot.tally.render import team_csv, workbook
 from bot.tally.render.chart import chart_figure, chart_png, name_lines
 from bot.tally.render.sheet import HEADER_ROW
 from storage import members, reports, units
-from storage.db import Database, Tx
+from storage.db import Database, SqliteTx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -764,15 +764,15 @@ async def test_raw_sheet_names_the_team_mates(
                     urgent=False, now_iso=now, edit_until_iso=now,
                 )  # fmt: skip
         lookups: list[str] = []
-        fetchall = Tx.fetchall
+        fetchall = SqliteTx.fetchall
 
-        async def counting(self: Tx, sql: str, params: Any = ()) -> Any:
+        async def counting(self: SqliteTx, sql: str, params: Any = ()) -> Any:
             """Count the member-name lookups, then run the query."""
             if "FROM members WHERE id IN" in sql:
                 lookups.append(sql)
             return await fetchall(self, sql, params)
 
-        monkeypatch.setattr(Tx, "fetchall", counting)
+        monkeypatch.setattr(SqliteTx, "fetchall", counting)
         team = _unit(team_id, None, path, "village", team=True)
         tally = Tally(team, [team], PERIOD, KINDS, date(2026, 11, 30), NOW)
         data = await tally_files.xlsx_bytes(db, tally, labels(), Config(), None)

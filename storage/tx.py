@@ -1,0 +1,265 @@
+"""Statements inside a transaction, and the round trips they cost.
+
+Every call into SQLite goes through aiosqlite's thread: the event loop queues the call and
+waits for the thread to answer. That wait, not the SQL, is most of what a short statement
+costs, so a Tx makes as few of them as it can (storage/db.py opens and ends the transaction):
+
+- a statement with its rows is one trip (aiosqlite's cursor would take three: execute,
+  fetch, close);
+- BEGIN is not sent on its own: it travels with the transaction's first statement, and a
+  transaction that never ran one costs nothing;
+- a write whose result nobody reads (a dialog's state, an update id) may be `queue`d: it
+  travels with the next statement, or with the COMMIT, in the order it was queued, so what
+  later statements see is as if it had run at once;
+- a SELECT asked again in the same transaction, with nothing written in between, is
+  answered with the rows it gave (never across transactions).
+
+`Trips` counts the trips, for the benchmarks and for tests that bound them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, TypeVar
+
+import aiosqlite
+
+Row = Any  # aiosqlite.Row or asyncpg.Record: both index by position and by name
+MEMO_ROWS = 200  # a longer result (an export's rows) is not kept for a repeat
+Statement = tuple[str, tuple[Any, ...]]
+T = TypeVar("T")
+
+
+class Trips:
+    """How many times the database was called and answered (a statement, or a batch of
+    them, BEGIN, COMMIT, ROLLBACK): each waits for SQLite's thread (on a server, for the
+    network), so this count, not the SQL's own work, is most of what an update costs."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+async def hop(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` on the connection's own thread, in one trip. aiosqlite has no public call
+    for a function of the sqlite3 connection; `_execute` is the one its cursors use, and
+    tests/unit/test_db_trips.py fails if a new aiosqlite changes it."""
+    raw = conn._conn  # noqa: SLF001  (the sqlite3 connection aiosqlite's thread owns)
+    result: T = await conn._execute(work, raw)  # noqa: SLF001
+    return result
+
+
+def _after(
+    queued: list[Statement], work: Callable[[sqlite3.Connection], T]
+) -> Callable[[sqlite3.Connection], T]:
+    """`work`, preceded by the queued statements, as one function for one trip."""
+
+    def _run(raw: sqlite3.Connection) -> T:
+        for sql, params in queued:
+            raw.execute(sql, params)
+        return work(raw)
+
+    return _run
+
+
+class Result(Protocol):
+    """What a statement tells besides its rows: how many rows it changed, and (SQLite) the
+    last inserted row id."""
+
+    @property
+    def rowcount(self) -> int:
+        """Rows the statement inserted, updated or deleted."""
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id of the row an INSERT made (None where the database does not say)."""
+
+
+class Tx:
+    """A transaction in progress: the only way repository functions touch the database.
+
+    Repositories write SQLite's SQL with `?` placeholders; on PostgreSQL the same text is
+    translated (storage/pg_sql.py, storage/pg.py's `PgTx`). `dialect` names the database for
+    the rare query that must differ ("sqlite" or "postgresql").
+    """
+
+    dialect = "sqlite"
+
+    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """Send a write with the next statement or the COMMIT, not on a trip of its own:
+        for writes whose result nobody needs (a failure in it surfaces there)."""
+        raise NotImplementedError
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
+        """Run one statement; kept thin so repositories read like plain SQL."""
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Return the first row or None, for lookups by key."""
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Return every row, for small result sets such as a team roster."""
+        raise NotImplementedError
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many rows: a planner queues thousands of messages at once."""
+        raise NotImplementedError
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT and return the new row id, which callers need for links."""
+        raise NotImplementedError
+
+
+class SqliteTx(Tx):
+    """A transaction on one aiosqlite connection, in as few trips as it can."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, trips: Trips | None = None, begin: str | None = None
+    ) -> None:
+        self.conn = conn
+        self.trips = trips if trips is not None else Trips()
+        self._queued: list[Statement] = [(begin, ())] if begin else []
+        self.begun = begin is None  # nothing to end until BEGIN has been sent
+        # Inside a transaction the same SELECT gives the same rows until this Tx writes:
+        # BEGIN IMMEDIATE holds the only write lock, a read sees one snapshot. So a lookup
+        # two parts of a handler both make (a roster, the last report) costs one trip.
+        # Never across transactions: another process may have written in between.
+        self._memo: dict[tuple[str, str, tuple[Any, ...]], Any] | None = {} if begin else None
+
+    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """Send a write with the next statement or the COMMIT, not on a trip of its own:
+        for writes whose result nobody needs (a failure in it surfaces there)."""
+        self._forget()
+        self._queued.append((sql, tuple(params)))
+
+    def _forget(self) -> None:
+        if self._memo:
+            self._memo.clear()
+
+    async def _read(
+        self, how: str, sql: str, values: tuple[Any, ...], work: Callable[[sqlite3.Connection], T]
+    ) -> T:
+        """A fetch, answered from this transaction's earlier identical SELECT when there
+        was one and nothing was written since; any other statement may write: forget all."""
+        if self._memo is None or sql.lstrip()[:6].upper() != "SELECT":
+            self._forget()
+            return await self._trip(work)
+        key = (how, sql, values)
+        try:
+            if key in self._memo:
+                found: T = self._memo[key]
+                return found
+        except TypeError:  # a parameter that cannot be a key: just ask
+            return await self._trip(work)
+        result = await self._trip(work)
+        if not isinstance(result, list) or len(result) <= MEMO_ROWS:
+            self._memo[key] = result
+        return result
+
+    async def _trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        queued, self._queued = self._queued, []
+        self.trips.count += 1
+        self.begun = True  # from here an interrupted trip may have begun it: end it
+        return await hop(self.conn, _after(queued, work) if queued else work)
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
+        """Run one statement; kept thin so repositories read like plain SQL."""
+        values = tuple(params)
+        self._forget()
+        cursor = await self._trip(lambda raw: raw.execute(sql, values))
+        return aiosqlite.Cursor(self.conn, cursor)  # for rowcount and lastrowid only
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Return the first row or None, for lookups by key."""
+        values = tuple(params)
+
+        def _first(raw: sqlite3.Connection) -> Row | None:
+            cursor = raw.execute(sql, values)
+            try:
+                row: Row | None = cursor.fetchone()
+                return row
+            finally:
+                cursor.close()
+
+        return await self._read("one", sql, values, _first)
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Return every row, for small result sets such as a team roster."""
+        values = tuple(params)
+        rows = await self._read("all", sql, values, lambda raw: raw.execute(sql, values).fetchall())
+        return list(rows)  # a copy: the caller may change its list, not the remembered one
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Run one statement for many rows: a planner queues thousands of messages at once."""
+        values = [tuple(r) for r in rows]
+        self._forget()
+        await self._trip(lambda raw: raw.executemany(sql, values))
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT and return the new row id, which callers need for links."""
+        cursor = await self.execute(sql, params)
+        return int(cursor.lastrowid or 0)
+
+    async def commit(self) -> None:
+        """Send what is queued and COMMIT, in one trip; nothing at all if no statement ever
+        ran. A COMMIT without a transaction raises: the writes did not all happen."""
+        if not self.begun and all(sql.startswith("BEGIN") for sql, _ in self._queued):
+            self._queued = []
+            return
+        await self._trip(lambda raw: raw.execute("COMMIT"))
+
+    async def end(self, sql: str = "ROLLBACK") -> None:
+        """Drop what is queued and end the transaction if it was begun (ROLLBACK, or COMMIT
+        for a read), in one trip queued after any interrupted one; nothing if never begun."""
+        self._queued = []
+        if not self.begun:
+            return
+
+        def _finish(raw: sqlite3.Connection) -> None:
+            if raw.in_transaction:
+                raw.execute(sql)
+
+        await self._trip(_finish)
+
+
+class OneStatement(SqliteTx):
+    """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
+
+    def __init__(self, conn: aiosqlite.Connection, trips: Trips | None = None) -> None:
+        super().__init__(conn, trips)
+        self._used = False
+
+    def _once(self) -> None:
+        if self._used:
+            raise RuntimeError("Database.single() runs one statement; use transaction()")
+        self._used = True
+
+    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """Refused: in autocommit a queued write would commit apart from the statement."""
+        raise RuntimeError("Database.single() cannot queue; use transaction()")
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
+        """Run the one statement; it is committed when this returns."""
+        self._once()
+        return await super().execute(sql, params)
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Run the one statement and return its first row."""
+        self._once()
+        return await super().fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Run the one statement and return its rows."""
+        self._once()
+        return await super().fetchall(sql, params)
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run the one INSERT and return the new row id."""
+        self._once()
+        cursor = await SqliteTx.execute(self, sql, params)
+        return int(cursor.lastrowid or 0)
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Refused: in autocommit each row would commit on its own, not all or none."""
+        raise RuntimeError("Database.single() cannot executemany; use transaction()")
