@@ -91,6 +91,20 @@ async def chunk(
     return [_as_dict(r) for r in rows]
 
 
+# The outbox rows a copy takes: those still to be sent, and those alerts and announcements
+# point at; the others are the source messenger's history.
+OUTBOX_TAKEN = (
+    "status IN ('pending', 'sending') OR id IN (SELECT outbox_id FROM alerts)"
+    " OR id IN (SELECT progress_outbox_id FROM announcements)"
+)
+REPORT_COUNTERS = "name LIKE 'report:%'"
+
+
+def not_null(column: str) -> str:
+    """The condition for rows where a column is set (a chunk's `where`)."""
+    return f"{column} IS NOT NULL"
+
+
 def _as_dict(row: Row) -> dict[str, Any]:
     return dict(zip(row.keys(), tuple(row), strict=True))
 

@@ -150,7 +150,7 @@ class Copier:
 
     async def _counters(self) -> None:
         rows = await copying.chunk(
-            self.src, "counters", ("name",), "name LIKE 'report:%'", (), 10**6
+            self.src, "counters", ("name",), copying.REPORT_COUNTERS, (), 10**6
         )
         for row in rows:
             await copying.counter_at_least(self.dst, str(row["name"]), int(row["value"]))
@@ -305,7 +305,7 @@ class Copier:
         pairs: list[tuple[Any, int]] = []
         after: tuple[Any, ...] = ()
         while rows := await copying.chunk(
-            self.src, name, ("id",), f"{col} IS NOT NULL", after, CHUNK
+            self.src, name, ("id",), copying.not_null(col), after, CHUNK
         ):
             after = (rows[-1]["id"],)
             for row in rows:

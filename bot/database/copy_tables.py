@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from storage import copying
+
 Conflict = Literal["keep", "refuse"]
 
 
@@ -76,8 +78,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "outbox",
         refs={"member_id": _MEMBER},
-        where="status IN ('pending', 'sending') OR id IN (SELECT outbox_id FROM alerts)"
-        " OR id IN (SELECT progress_outbox_id FROM announcements)",
+        where=copying.OUTBOX_TAKEN,
         left_reason="sent, given up or expired messages of the source's messenger",
     ),
     Table(

@@ -23,8 +23,8 @@ from storage.stores import open_store
 from tests.inproc.helpers import file_patrol, file_tip, past_shift, start_patrol
 from tests.inproc.police_world import enrol
 from tests.support import backend
-from tests.support.postgres import PgServer
 from tests.support.harness import COMMUNE, TEAM_A, TEAM_C, Harness, make_harness
+from tests.support.postgres import PgServer
 
 ACK = "✅ Đã tiếp nhận"
 NOW = "2026-11-23T12:00:00"
