@@ -64,9 +64,10 @@ async def remember(
     tx: Tx, source_id: str, table: str, pairs: Sequence[tuple[str, str]], now_iso: str
 ) -> None:
     """Record rows copied, in the same transaction as the rows themselves."""
-    await tx.executemany(
-        "INSERT INTO copied_rows (source_id, table_name, old_key, new_id, copied_at)"
-        " VALUES (?, ?, ?, ?, ?)",
+    await insert_rows(
+        tx,
+        "copied_rows",
+        ("source_id", "table_name", "old_key", "new_id", "copied_at"),
         [(source_id, table, old, new, now_iso) for old, new in pairs],
     )
 
@@ -105,6 +106,11 @@ def not_null(column: str) -> str:
     return f"{column} IS NOT NULL"
 
 
+# Parameters a statement may carry: PostgreSQL's limit is 32,767, SQLite's 32,766 since
+# 3.32 (999 before; Python's bundled SQLite is newer).
+_PARAMS = {"postgresql": 30_000, "sqlite": 30_000}
+
+
 def _as_dict(row: Row) -> dict[str, Any]:
     return dict(zip(row.keys(), tuple(row), strict=True))
 
@@ -137,10 +143,17 @@ async def reserve_ids(tx: Tx, table: str, n: int) -> list[int]:
 async def insert_rows(
     tx: Tx, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """Write a chunk of rows, every column given (ids included)."""
+    """Write a chunk of rows, every column given (ids included), many rows a statement: on
+    PostgreSQL a statement fires the tally-version trigger once, not once a row."""
     cols = ", ".join(columns)
-    marks = ", ".join("?" for _ in columns)
-    await tx.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
+    one = "(" + ", ".join("?" for _ in columns) + ")"
+    per = max(1, _PARAMS[tx.dialect] // len(columns))
+    pending = [list(r) for r in rows]
+    for start in range(0, len(pending), per):
+        batch = pending[start : start + per]
+        values = ", ".join(one for _ in batch)
+        params = [v for r in batch for v in r]
+        await tx.execute(f"INSERT INTO {table} ({cols}) VALUES {values}", params)
 
 
 async def present(
