@@ -42,14 +42,16 @@ async def build(path: str, n_reports: int) -> None:
                     )
                     teams.append(cid + 1 + t)
             await tx.executemany(
-                "INSERT INTO units (id, parent_id, name, kind, path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO units (id, parent_id, name, kind, path, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 units,
             )
             members = [
                 (i + 1, teams[i // 5], "member", f"Người {i}", NOW) for i in range(len(teams) * 5)
             ]
             await tx.executemany(
-                "INSERT INTO members (id, unit_id, role, full_name, joined_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO members (id, unit_id, role, full_name, joined_at)"
+                " VALUES (?, ?, ?, ?, ?)",
                 members,
             )
             await tx.executemany(
