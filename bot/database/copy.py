@@ -21,6 +21,7 @@ What is copied and what is left, table by table: bot/database/copy_tables.py. Ho
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,13 @@ from storage import copying, reports
 from storage.db import Store, Tx
 
 CHUNK = 2000
+
+
+class _NoTx(Tx):
+    """Where the copy writes outside a transaction: nowhere (a bug, raised)."""
+
+
+_NO_TX = _NoTx()
 
 
 class CopyRefused(Exception):
@@ -93,21 +101,38 @@ class Summary:
 class Copier:
     """One copy: the maps, the source snapshot and the target transaction."""
 
-    def __init__(self, src: Tx, dst: Tx, source_id: str, fields: dict[str, list[str]], now: str):
-        self.src, self.dst, self.source_id, self.fields, self.now = src, dst, source_id, fields, now
+    def __init__(
+        self, src: Tx, target: Store | Tx, source_id: str, fields: dict[str, list[str]], now: str
+    ):
+        self.src, self.target, self.source_id, self.fields, self.now = (
+            src,
+            target,
+            source_id,
+            fields,
+            now,
+        )
+        self.dst: Tx = target if isinstance(target, Tx) else _NO_TX
         self.maps: dict[str, dict[str, str]] = {}
         self.matched_units: set[str] = set()
         self.kinds: dict[str, str] = {}
         self.summary = Summary()
 
+    def _turn(self) -> contextlib.AbstractAsyncContextManager[Tx]:
+        """The target transaction to write in: the whole copy's, or (in chunks) a new one
+        per chunk, each committing its rows with their lines in copied_rows."""
+        if isinstance(self.target, Tx):
+            return contextlib.nullcontext(self.target)
+        return self.target.transaction()
+
     async def run(self, target_id: str) -> Summary:
-        """Copy every table in order, then keep the counters past the numbers copied."""
-        self.maps = await copying.copied(self.dst, self.source_id)
-        home = await copying.copied_back(self.src, target_id)
-        for name, pairs in home.items():  # rows that came from the target go home
-            self.maps.setdefault(name, {}).update(pairs)
-        await self._units()
-        await self._counters()
+        """Copy every table in order, units and the counters first."""
+        async with self._turn() as self.dst:
+            self.maps = await copying.copied(self.dst, self.source_id)
+            home = await copying.copied_back(self.src, target_id)
+            for name, pairs in home.items():  # rows that came from the target go home
+                self.maps.setdefault(name, {}).update(pairs)
+            await self._units()
+            await self._counters()
         for table in TABLES:
             await self._table(table)
         for name in TRANSIENT:
@@ -168,21 +193,23 @@ class Copier:
             self.src, table.name, table.key, table.where, after, CHUNK
         ):
             after = tuple(rows[-1][c] for c in table.key)
-            fresh: list[tuple[str, dict[str, Any]]] = []
-            for row in rows:
-                old = "|".join(str(row[c]) for c in table.key)
-                if table.name == "reports":
-                    self.kinds[old] = str(row["kind"])
-                if old in known:
-                    tally.already += 1
-                    continue
-                ready = await self._prepare(table, row, tally)
-                if ready is not None:
-                    fresh.append((old, ready))
-            await self._write(table, fresh, tally)
+            async with self._turn() as self.dst:
+                fresh: list[tuple[str, dict[str, Any]]] = []
+                for row in rows:
+                    old = "|".join(str(row[c]) for c in table.key)
+                    if table.name == "reports":
+                        self.kinds[old] = str(row["kind"])
+                    if old in known:
+                        tally.already += 1
+                        continue
+                    ready = await self._prepare(table, row, tally)
+                    if ready is not None:
+                        fresh.append((old, ready))
+                await self._write(table, fresh, tally)
             written.extend(old for old, _ in fresh)
         for col, ref in table.later.items():
-            await self._later(table.name, col, ref, written)
+            async with self._turn() as self.dst:
+                await self._later(table.name, col, ref, written)
 
     async def _prepare(
         self, table: Table, row: dict[str, Any], tally: Tally
@@ -315,11 +342,15 @@ class Copier:
         await copying.set_column(self.dst, name, col, pairs)
 
 
-async def copy_database(source: Store, target: Store, forms: Forms, now_iso: str) -> Summary:
+async def copy_database(
+    source: Store, target: Store, forms: Forms, now_iso: str, *, in_chunks: bool = False
+) -> Summary:
     """Copy `source` into `target` (both open); a second run brings only what is new.
 
     The target is migrated first; the source must be migrated already (it is only read,
-    apart from its identity, made at its first copy)."""
+    apart from its identity, made at its first copy). One transaction on the target, or
+    with `in_chunks` one per chunk of rows (the target's other writers go on between them;
+    a copy stopped half-way is finished by the next run)."""
     pending = [name for name, at in await source.migration_status() if at is None]
     if pending:
         raise CopyRefused(
@@ -340,5 +371,8 @@ async def copy_database(source: Store, target: Store, forms: Forms, now_iso: str
             " other after a copy): nothing to copy"
         )
     fields = copy_remap.team_fields(forms)
-    async with source.read() as src, target.transaction() as dst:
-        return await Copier(src, dst, source_id, fields, now_iso).run(target_id)
+    async with source.read() as src:
+        if in_chunks:
+            return await Copier(src, target, source_id, fields, now_iso).run(target_id)
+        async with target.transaction() as dst:
+            return await Copier(src, dst, source_id, fields, now_iso).run(target_id)

@@ -29,6 +29,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="",
         help="the database to copy into (default: the configured one)",
     )
+    parser.add_argument(
+        "--in-chunks",
+        action="store_true",
+        help="commit every few thousand rows instead of once at the end, so the bots writing"
+        " to the target are not held up by a long copy (a copy stopped half-way is finished"
+        " by running it again)",
+    )
 
 
 async def run(config: Config, args: argparse.Namespace) -> int:
@@ -52,9 +59,8 @@ async def run(config: Config, args: argparse.Namespace) -> int:
         print(f"copying {shown(source_at)} into {shown(target_at)}")
         started = time.monotonic()
         now = iso(cli_support.clock_for(config).now().replace(microsecond=0))
-        summary = await copy_database(
-            source, target, load_forms(config.reports.forms_file or None), now
-        )
+        forms = load_forms(config.reports.forms_file or None)
+        summary = await copy_database(source, target, forms, now, in_chunks=args.in_chunks)
     except CopyRefused as exc:
         print(f"antt-bot: {exc}", file=sys.stderr)
         return 1

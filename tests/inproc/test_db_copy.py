@@ -14,6 +14,7 @@ import pytest
 
 from bot.core.config import Config
 from bot.database import cli as db_cli
+from bot.database import copy as copy_module
 from bot.database.copy import CopyRefused, Summary, copy_database
 from bot.database.copy_tables import TABLES, TRANSIENT
 from bot.reports.forms import load_forms
@@ -278,12 +279,14 @@ async def test_refusals_say_what_to_do(tmp_path: Path, where: dict[str, str]) ->
 async def test_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], where: Any
 ) -> None:
-    missing = argparse.Namespace(db_action="copy", source=str(tmp_path / "none.sqlite3"), target="")
+    parser = argparse.ArgumentParser()
+    db_cli.add_parser(parser.add_subparsers())
+    missing = parser.parse_args(["db", "copy", "--from", str(tmp_path / "none.sqlite3")])
     assert await db_cli.run(Config(), missing) == 1
     assert "no database at" in capsys.readouterr().err
     path, _ = await province(tmp_path, where)
     target = f"sqlite:///{tmp_path / 'n.sqlite3'}"
-    args = argparse.Namespace(db_action="copy", source=f"sqlite:///{path}", target=target)
+    args = parser.parse_args(["db", "copy", "--from", f"sqlite:///{path}", "--to", target])
     assert await db_cli.run(Config(), args) == 0
     out = capsys.readouterr().out
     assert "reports" in out and "2 copied" in out and "row(s) copied in" in out
@@ -300,3 +303,42 @@ async def test_every_table_has_a_decision(tmp_path: Path) -> None:
     own = {"schema_migrations", "database_identity", "copied_rows", "tally_version"}
     decided = {*ALL, *TRANSIENT, *own}
     assert sorted({str(r[0]) for r in rows} - decided) == []
+
+
+async def test_in_chunks_a_stopped_copy_is_finished_by_the_next(
+    tmp_path: Path, where: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, tally = await province(tmp_path, where)
+    source = await counts_at(path)
+    target = str(tmp_path / "t.sqlite3")
+    monkeypatch.setattr(copy_module, "CHUNK", 2)
+    real = copying.insert_rows
+    calls = 0
+
+    async def dies_half_way(*args: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 30:
+            raise RuntimeError("killed")
+        await real(*args)
+
+    monkeypatch.setattr(copying, "insert_rows", dies_half_way)
+    src, dst = await open_store(path), await open_store(target)
+    try:
+        with pytest.raises(RuntimeError, match="killed"):
+            await copy_database(src, dst, load_forms(), NOW, in_chunks=True)
+        half = await counts(dst)
+        assert half["members"] > 0 and half["reports"] < source["reports"]
+        summary = await copy_database(src, dst, load_forms(), NOW, in_chunks=True)
+        assert summary.tables["members"].already > 0
+    finally:
+        await src.close()
+        await dst.close()
+    left = summary.tables["outbox"].left
+    assert await counts_at(target) == {**source, "outbox": source["outbox"] - left}
+    where["at"] = target
+    h = await make_harness(tmp_path / "t")
+    try:
+        assert await _tally(h) == tally
+    finally:
+        await h.close()
