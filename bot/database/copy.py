@@ -115,6 +115,7 @@ class Copier:
         self.maps: dict[str, dict[str, str]] = {}
         self.matched_units: set[str] = set()
         self.kinds: dict[str, str] = {}
+        self._members_here: set[str] | None = None
         self.summary = Summary()
 
     def _turn(self) -> contextlib.AbstractAsyncContextManager[Tx]:
@@ -246,7 +247,25 @@ class Copier:
                 return None
         if table.name == "outbox":
             await self._outbox(row, tally)
+        if table.name == "conversations" and not await self._chat_is_ours(row):
+            reason = "the chat belongs to another member in the target (its identity was refused)"
+            tally.refused[reason] = tally.refused.get(reason, 0) + 1
+            return None
         return row
+
+    async def _chat_is_ours(self, row: dict[str, Any]) -> bool:
+        """Whether a dialog's chat is, in the target, a copied member's (or nobody's)."""
+        link = await copying.present(
+            self.dst, "identities", ("channel", "chat_id"), [row["channel"], row["chat_id"]]
+        )
+        if link is None:
+            return True
+        return str(link["member_id"]) in self._copied_members()
+
+    def _copied_members(self) -> set[str]:
+        if self._members_here is None:  # conversations come last: the members are all in
+            self._members_here = set(self.maps.get("members", {}).values())
+        return self._members_here
 
     def _rewrite_text(self, name: str, row: dict[str, Any]) -> None:
         if name == "reports":

@@ -342,3 +342,31 @@ async def test_in_chunks_a_stopped_copy_is_finished_by_the_next(
         assert await _tally(h) == tally
     finally:
         await h.close()
+
+
+async def test_the_same_messenger_user_in_both_is_refused_with_the_reason(
+    tmp_path: Path, where: dict[str, str]
+) -> None:
+    path, _ = await province(tmp_path, where)
+    target = str(tmp_path / "t.sqlite3")
+    where["at"] = target
+    h = await make_harness(tmp_path / "t")
+    try:
+        theirs = await h.add_member(1, "Người Khác", "member", TEAM_C)  # An's Telegram account
+    finally:
+        await h.close()
+    summary = await copy(path, target)
+    t = summary.tables["identities"]
+    assert list(t.refused.values()) == [1] and "link code" in next(iter(t.refused))
+    assert "1 refused (this messenger user is already linked" in "\n".join(summary.lines())
+    db = await open_store(target)
+    try:
+        async with db.read() as tx:
+            row = await tx.fetchone("SELECT member_id FROM identities WHERE user_id = '1'")
+            an = await tx.fetchone("SELECT id FROM members WHERE full_name = 'Nguyễn Văn An'")
+    finally:
+        await db.close()
+    assert row is not None and row["member_id"] == theirs  # the target's link stands
+    assert an is not None  # An is copied all the same, to be linked again
+    again = await copy(path, target)
+    assert again.copied == 0 and sum(again.tables["identities"].refused.values()) == 1
