@@ -15,7 +15,8 @@ import pytest
 from bot.core.config import Config
 from bot.database import cli as db_cli
 from bot.database import copy as copy_module
-from bot.database.copy import CopyRefused, Summary, copy_database
+from bot.database.copy import CopyRefused, copy_database
+from bot.database.copy_summary import Summary
 from bot.database.copy_tables import TABLES, TRANSIENT
 from bot.reports.forms import load_forms
 from storage import copying
