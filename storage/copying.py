@@ -98,7 +98,7 @@ OUTBOX_TAKEN = (
     "status IN ('pending', 'sending') OR id IN (SELECT outbox_id FROM alerts)"
     " OR id IN (SELECT progress_outbox_id FROM announcements)"
 )
-REPORT_COUNTERS = "name LIKE 'report:%'"
+REPORT_COUNTERS = "substr(name, 1, 7) = 'report:'"
 
 
 def not_null(column: str) -> str:
