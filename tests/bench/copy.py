@@ -92,11 +92,11 @@ async def build(path: str, n_reports: int) -> None:
         await db.close()
 
 
-async def timed(source: str, target: str) -> tuple[float, int]:
+async def timed(source: str, target: str, in_chunks: bool = False) -> tuple[float, int]:
     src, dst = await open_store(source), await open_store(target)
     try:
         started = time.perf_counter()
-        summary = await copy_database(src, dst, load_forms(), NOW)
+        summary = await copy_database(src, dst, load_forms(), NOW, in_chunks=in_chunks)
         return time.perf_counter() - started, summary.copied
     finally:
         await src.close()
@@ -109,10 +109,11 @@ async def run(server: PgServer, n_reports: int) -> None:
         await build(source, n_reports)
         targets = {
             "PostgreSQL": await server.fresh_database(),
+            "PostgreSQL --in-chunks": await server.fresh_database(),
             "SQLite": str(Path(folder) / "national.sqlite3"),
         }
         for name, target in targets.items():
-            first, rows = await timed(source, target)
+            first, rows = await timed(source, target, name.endswith("chunks"))
             second, again = await timed(source, target)
             print(
                 f"{n_reports:,} reports into {name}: {rows:,} rows in {first:.1f} s"
