@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.core.config import Config
+from bot.database import copy_cli
 from storage.stores import is_postgres, make_store, shown, sqlite_path
 
 
@@ -19,7 +20,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     """Declare `db` and its actions on the main parser."""
     parser = sub.add_parser(
         "db",
-        help="the database: status, migrate",
+        help="the database: status, migrate, copy",
         description=(
             "Where the configured database ([database] url, or path; ANTT_DATABASE_URL) "
             "stands: `status` lists every migration with when it was applied or 'pending'; "
@@ -29,10 +30,18 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     actions = parser.add_subparsers(dest="db_action", required=True)
     actions.add_parser("status", help="list migrations: applied (when) or pending")
     actions.add_parser("migrate", help="apply pending migrations")
+    copy_cli.add_arguments(
+        actions.add_parser(
+            "copy",
+            help="copy another database (a province's) into this one; run again: only what is new",
+        )
+    )
 
 
 async def run(config: Config, args: argparse.Namespace) -> int:
     """Run one action; exit code 0, or 1 when the database cannot be reached or is missing."""
+    if args.db_action == "copy":
+        return await copy_cli.run(config, args)
     location = config.database.location
     backend = "PostgreSQL" if is_postgres(location) else "SQLite"
     missing = not is_postgres(location) and not Path(sqlite_path(location)).exists()
