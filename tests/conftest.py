@@ -13,7 +13,8 @@ from tests.support import backend
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "sqlite_only: tests SQLite's own machinery (its file, locks, checkpoints); one run",
+        "sqlite_only: runs once, not on both backends: a test of SQLite's own machinery (its"
+        " file, locks, checkpoints), or one that picks its databases itself",
     )
 
 

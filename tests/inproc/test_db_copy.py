@@ -45,6 +45,10 @@ def where(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     yield chosen
 
 
+# Each test picks its databases (SQLite files, the session's PostgreSQL): one run each.
+pytestmark = pytest.mark.sqlite_only
+
+
 async def province(tmp_path: Path, where: dict[str, str]) -> tuple[str, str]:
     """A province's SQLite file: members, a patrol, an urgent tip acknowledged (events,
     alerts), a draft in progress; returns its path and the commune's /thongke."""
@@ -142,7 +146,7 @@ def pg() -> PgServer:
 async def test_a_province_copied_into_postgresql(
     tmp_path: Path, where: dict[str, str], pg: PgServer
 ) -> None:
-    path, _ = await province(tmp_path, where)
+    path, tally = await province(tmp_path, where)
     source = await counts_at(path)
     src = await open_store(path)
     try:
@@ -164,8 +168,8 @@ async def test_a_province_copied_into_postgresql(
         for name in ALL:
             extra = 1 if name == "report_audit" else 0  # the renumbering, in the report's audit
             assert after[name] - before[name] == summary.tables[name].copied + extra, name
-        # /thongke itself is compared in the SQLite test: on PostgreSQL it does not run yet
-        # (storage/tally.py reports_per_unit), so what it reads is compared here
+        # the commune's /thongke on PostgreSQL is the province's, and so is what it reads
+        assert await _tally(h) == tally
         assert await fingerprint(h.db, "Lò Văn Tám") == province_print
         async with h.db.read() as tx:
             moved = await tx.fetchall("SELECT number FROM reports ORDER BY id")

@@ -6,10 +6,11 @@
 -- renames the calls (date -> sqlite_date, ...). Sessions run in UTC, as SQLite's date
 -- functions do. Later migrations in this folder carry the same names as their SQLite twins.
 
--- date(x) and date(x, '+N day'): the calendar day of an ISO timestamp in UTC, as text.
+-- date(x) and date(x, '+N day'): the calendar day of an ISO timestamp in UTC, as text. As
+-- in SQLite, an empty text is no date (NULL), in every function below.
 CREATE FUNCTION sqlite_date(x TEXT) RETURNS TEXT
 LANGUAGE SQL IMMUTABLE AS $$
-    SELECT CASE WHEN x IS NULL THEN NULL
+    SELECT CASE WHEN x IS NULL OR x = '' THEN NULL
                 WHEN length(x) = 10 THEN to_char(x::date, 'YYYY-MM-DD')
                 ELSE to_char(x::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD') END
 $$;
@@ -20,13 +21,14 @@ $$;
 -- datetime(x): 'YYYY-MM-DD HH:MM:SS' in UTC; datetime('now') is the statement's time.
 CREATE FUNCTION sqlite_datetime(x TEXT) RETURNS TEXT
 LANGUAGE SQL STABLE AS $$
-    SELECT to_char(CASE WHEN x = 'now' THEN now() ELSE x::timestamptz END AT TIME ZONE 'UTC',
-                   'YYYY-MM-DD HH24:MI:SS')
+    SELECT CASE WHEN x IS NULL OR x = '' THEN NULL ELSE
+           to_char(CASE WHEN x = 'now' THEN now() ELSE x::timestamptz END AT TIME ZONE 'UTC',
+                   'YYYY-MM-DD HH24:MI:SS') END
 $$;
 -- julianday(x): days since noon UTC, 24 November 4714 BC, with the fraction of the day.
 CREATE FUNCTION sqlite_julianday(x TEXT) RETURNS DOUBLE PRECISION
 LANGUAGE SQL IMMUTABLE AS $$
-    SELECT CASE WHEN x IS NULL THEN NULL
+    SELECT CASE WHEN x IS NULL OR x = '' THEN NULL
                 WHEN length(x) = 10 THEN (x::date - DATE '1970-01-01') + 2440587.5
                 ELSE extract(epoch FROM x::timestamptz)::double precision / 86400.0 + 2440587.5
            END
@@ -35,7 +37,7 @@ $$;
 CREATE FUNCTION sqlite_strftime(fmt TEXT, x TEXT) RETURNS TEXT
 LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
-    IF x IS NULL THEN RETURN NULL; END IF;
+    IF x IS NULL OR x = '' THEN RETURN NULL; END IF;
     IF fmt = '%s' THEN
         RETURN floor(extract(epoch FROM x::timestamptz))::bigint::text;
     END IF;
