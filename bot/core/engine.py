@@ -221,7 +221,9 @@ class Engine:
         services = self.services
         started = time.perf_counter()
         if inbound.text:
-            inbound = replace(inbound, text=unicodedata.normalize("NFC", inbound.text))
+            # NUL is never part of what someone meant, and PostgreSQL's text refuses it
+            text = unicodedata.normalize("NFC", inbound.text).replace("\x00", "")
+            inbound = replace(inbound, text=text)
         try:
             async with services.db.transaction() as tx:
                 now = iso(services.clock.now())
