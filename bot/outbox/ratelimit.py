@@ -2,13 +2,21 @@
 
 Time here is the process's monotonic clock, not the injected domain clock: rate limits are
 about real seconds on the wire. Tests pass a fake `monotonic` and `sleep`.
+
+Several processes sending through one bot token each take a share of its rate
+(bot/cluster/presence.py sets it from the heartbeats): `share` divides the rate, and a share
+is only good for a while, so a process that has not heard how many others send (a stalled
+heartbeat, or a newcomer the others have not seen yet) sends nothing rather than too much.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
+
+SHARE_WAIT = 0.05  # seconds between looks while this process's share is out of date
 
 
 class RateLimiter:
@@ -27,7 +35,9 @@ class RateLimiter:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.rate = rate
         self.interval = 1.0 / rate if rate else 0.0
+        self._share_until = math.inf  # one process alone: its whole rate, for good
         self.chat_gap = 1.0 / per_chat if per_chat else 0.0
         self.monotonic = monotonic
         self.sleep = sleep
@@ -41,6 +51,9 @@ class RateLimiter:
         while True:
             now = self.monotonic()
             ready = max(self._next_slot, self._paused_until)
+            if self.rate and now >= self._share_until:
+                await self.sleep(SHARE_WAIT)  # until the heartbeat says how many send
+                continue
             if ready <= now:
                 # Stay on the fixed grid while keeping up (asyncio wakes a little late, and
                 # counting from the wake-up would lose that each time); after an idle spell
@@ -50,6 +63,16 @@ class RateLimiter:
                 self._next_slot = start + self.interval
                 return
             await self.sleep(ready - now)
+
+    def share(self, fraction: float, *, valid_for: float, start_after: float = 0.0) -> None:
+        """Send at `fraction` of the rate for the next `valid_for` seconds (several processes
+        share one token), and not before `start_after` seconds (a newcomer waits until every
+        other process has seen it and lowered its own share)."""
+        if self.rate:
+            self.interval = 1.0 / (self.rate * fraction)
+        now = self.monotonic()
+        self._share_until = now + valid_for
+        self._paused_until = max(self._paused_until, now + start_after)
 
     def cooling(self) -> list[str]:
         """Chats that may not get another message yet: in flight, or sent to too recently."""
