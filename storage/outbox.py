@@ -84,9 +84,9 @@ def _text_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-_INSERT = """INSERT OR IGNORE INTO outbox
+_INSERT = """INSERT INTO outbox
     (dedupe_key, channel, chat_id, member_id, payload, not_before, created_at, urgent, expires_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"""
 
 
 def _values(item: Planned, now_iso: str) -> tuple[Any, ...]:
