@@ -163,7 +163,7 @@ class Runtime:
             if sender.channel.name == channel:
                 self._tasks.append(asyncio.create_task(sender.run()))
 
-    async def join(self) -> Presence:
+    async def join(self, *, beating: bool = True) -> Presence:
         """Take part among the processes sharing the database (after every channel is
         registered, before any journal is replayed): a heartbeat, rows claimed in this
         process's name, and each bot's rate shared (its sender's and Telegram's pace)."""
@@ -176,7 +176,7 @@ class Runtime:
             pace: Shared | None = getattr(sender.channel, "pace", None)
             if pace is not None:
                 presence.paces[sender.channel.name] = pace
-        await presence.start()
+        await presence.start(beating=beating)
         self.presence = presence
         return presence
 

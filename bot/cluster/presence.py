@@ -125,11 +125,13 @@ class Presence:
         me = self.me
         return Process(me.process_id, me.node, me.pid, me.pid_start, self.channels, "")
 
-    async def start(self) -> None:
-        """Register (the first beat), take this process's shares, and beat from now on."""
+    async def start(self, *, beating: bool = True) -> None:
+        """Register (the first beat), take this process's shares, and beat from now on
+        (tests pass `beating=False` and call `beat` themselves)."""
         await self.beat(first=True)
         self.services.process_id = self.process_id
-        self._task = asyncio.create_task(self._loop())
+        if beating:
+            self._task = asyncio.create_task(self._loop())
         log.info("process registered", extra={"channels": list(self.channels)})
 
     async def beat(self, *, first: bool = False) -> None:

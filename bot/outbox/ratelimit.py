@@ -16,6 +16,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 
+HOLD_SECONDS = 0.5  # a chat another process sends to is left this long (no per-chat gap set)
 SHARE_WAIT = 0.05  # seconds between looks while this process's share is out of date
 
 
@@ -104,6 +105,11 @@ class RateLimiter:
             self._busy[chat_id] = left
         if self.chat_gap:
             self._chat_free[chat_id] = self.monotonic() + self.chat_gap
+
+    def hold(self, chat_id: str) -> None:
+        """Another process sends to this chat (or took the row): leave it for a gap, so the
+        next rounds go to other chats instead of asking for it again at once."""
+        self._chat_free[chat_id] = self.monotonic() + (self.chat_gap or HOLD_SECONDS)
 
     def pause(self, seconds: float) -> None:
         """The platform said 'too many requests, retry after N s': nothing goes out until then."""

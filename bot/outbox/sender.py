@@ -225,6 +225,9 @@ class OutboxSender:
                 others_gap_from=self._others_gap_from(now),
             )
         claimed = [row for row in picked if row.id in taken]
+        for row in picked:
+            if row.id not in taken and row.id not in late:
+                self.limiter.hold(row.chat_id)  # another process sends to it: not now
         if expired:
             log.info("outbox rows expired", extra={"count": expired})
         for index, row in enumerate(claimed):
