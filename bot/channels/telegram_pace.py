@@ -32,6 +32,8 @@ from telegram import Update
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
+from bot.outbox.ratelimit import SecondCap
+
 BOT_RATE = 30.0  # Telegram's documented cap on messages per second for one bot
 # Updates being handled at once (each from a different chat). At the rush most of them are
 # only waiting for their reply's slot under the 30/s cap; with too few, a member's submit
@@ -71,6 +73,7 @@ class PacedLimiter(BaseRateLimiter[None]):
         self.rate = rate
         self.interval = 1.0 / rate
         self._share_until = math.inf  # one process alone: the whole cap, for good
+        self._cap = SecondCap()
         self.monotonic = monotonic
         self.sleep = sleep
         self._next_slot = 0.0
@@ -127,6 +130,7 @@ class PacedLimiter(BaseRateLimiter[None]):
         through this bot (bot/cluster/presence.py); a newcomer starts after `start_after`."""
         now = self.monotonic()
         self.interval = 1.0 / (self.rate * fraction)
+        self._cap.share(self.rate, fraction)
         self._share_until = now + valid_for
         self._paused_until = max(self._paused_until, now + start_after)
 
@@ -150,14 +154,16 @@ class PacedLimiter(BaseRateLimiter[None]):
             if now >= self._share_until:
                 await self.sleep(SHARE_WAIT)  # until the heartbeat says how many send
                 continue
-            if ready > now:
-                await self.sleep(ready - now)
+            capped = self._cap.wait(now)
+            if ready > now or capped > 0:
+                await self.sleep(max(ready - now, capped))
                 continue
             picked = self._next_waiter()
             if picked is None:
                 break
             lane, future = picked
             future.set_result(None)
+            self._cap.grant(now)
             self.granted[lane] = self.granted.get(lane, 0) + 1
             # Keep to the grid while busy (a late wake-up must not cost a slot); after an
             # idle spell or a pause start from now, so there is never a catch-up burst.
