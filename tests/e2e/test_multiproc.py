@@ -109,7 +109,7 @@ class Telegram:
                 async with self.http.post(self.url, json=update, headers=headers) as response:
                     if response.status == 200:
                         return
-            except (aiohttp.ClientError, asyncio.TimeoutError):
+            except (TimeoutError, aiohttp.ClientError):
                 pass
             self.redelivered += attempt == 0
             await asyncio.sleep(0.1)
