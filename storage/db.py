@@ -277,6 +277,9 @@ class Database:
             log.info("applying migration", extra={"migration": entry.name})
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                if await self._applied(entry.name):  # by another process starting with us
+                    await self.conn.execute("COMMIT")
+                    continue
                 for statement in _split_sql(sql):
                     await self.conn.execute(statement)
                 await self.conn.execute(
@@ -286,6 +289,12 @@ class Database:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+
+    async def _applied(self, name: str) -> bool:
+        async with self.conn.execute(
+            "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+        ) as cur:
+            return await cur.fetchone() is not None
 
 
 def _split_sql(script: str) -> list[str]:
