@@ -190,7 +190,10 @@ async def claim(
         return set()
     marks = ",".join("?" for _ in outbox_ids)
     # The one line PostgreSQL adds: lock = "FOR UPDATE OF o SKIP LOCKED" when
-    # tx.dialect == "postgresql", so two senders never wait for each other's rows.
+    # tx.dialect == "postgresql", so two senders never wait for each other's rows. (The
+    # NOT EXISTS below is exact on SQLite, whose claims take turns; on PostgreSQL two claims
+    # of one chat at once would both pass it unless they take turns too, e.g. with
+    # pg_advisory_xact_lock(hashtext('outbox:' || channel)) first.)
     lock = ""
     rows = await tx.fetchall(
         f"""UPDATE outbox SET status = 'sending', attempts = attempts + 1,

@@ -29,7 +29,13 @@ def _channels_text(channels: tuple[str, ...] | list[str]) -> str:
 
 
 async def register(tx: Tx, process: Process, now_iso: str) -> None:
-    """Announce a process that has just started (its first beat)."""
+    """Announce a process that has just started (its first beat).
+
+    The caller reads everyone's rows in the same transaction to learn whether others send
+    through its bots; SQLite's write lock orders two registrations. PostgreSQL: take
+    `LOCK TABLE processes IN SHARE ROW EXCLUSIVE MODE` first (tx.dialect == "postgresql"),
+    or two processes starting together could each find the other missing.
+    """
     await tx.execute(
         """INSERT INTO processes
              (process_id, node, pid, pid_start, channels, started_at, beat_at)
