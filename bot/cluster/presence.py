@@ -132,7 +132,7 @@ class Presence:
         self.services.process_id = self.process_id
         if beating:
             self._task = asyncio.create_task(self._loop())
-        log.info("process registered", extra={"channels": list(self.channels)})
+        log.debug("process registered", extra={"channels": list(self.channels)})
 
     async def beat(self, *, first: bool = False) -> None:
         """One heartbeat: write ours, read everyone's, adjust the shares, take over the dead."""
