@@ -2,7 +2,8 @@
 
 Each entry names the process that received it: when several processes share the database,
 only entries of a dead receiver are replayed by the others, who adopt them first so that
-one process replays each. Exactly once is kept by `processed_updates`, written in the
+one process replays each (`adopt`, once per death; a start-up looks at every entry of a
+process no longer alive). Exactly once is kept by `processed_updates`, written in the
 transaction of the update's handler: whichever process commits first handles it.
 """
 
@@ -93,6 +94,35 @@ async def unprocessed(
             f"""UPDATE inbound_journal SET received_by = ?
                 WHERE channel = ? AND update_key IN ({",".join("?" for _ in keys)})""",
             (adopt_as, channel, *keys),
+        )
+    return [dict(json.loads(r["payload"])) for r in rows]
+
+
+async def adopt(
+    tx: Tx, channel: str, dead: Collection[str], me: str, since: str
+) -> list[dict[str, Any]]:
+    """The updates dead processes received (from `since` on) but never handled, made this
+    process's: it replays them, and should it die in turn they pass on again. Once per
+    death, so only the dead ones' recent entries are read (an update unhandled for longer
+    failed, and waits for the next start like any failure)."""
+    if not dead:
+        return []
+    marks = ",".join("?" for _ in dead)
+    rows = await tx.fetchall(
+        f"""SELECT j.update_key, j.payload FROM inbound_journal j
+           WHERE j.channel = ? AND j.received_by IN ({marks}) AND j.received_at >= ?
+             AND NOT EXISTS (SELECT 1 FROM processed_updates p
+               WHERE p.channel = j.channel AND p.update_key = j.update_key)
+             AND {_NOT_SET_ASIDE.format(t="j")}
+           ORDER BY j.received_at, CAST(j.update_key AS INTEGER)""",
+        (channel, *dead, since),
+    )
+    if rows:
+        keys = [str(r["update_key"]) for r in rows]
+        await tx.execute(
+            f"""UPDATE inbound_journal SET received_by = ?
+                WHERE channel = ? AND update_key IN ({",".join("?" for _ in keys)})""",
+            (me, channel, *keys),
         )
     return [dict(json.loads(r["payload"])) for r in rows]
 

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config
 
@@ -57,8 +57,8 @@ class Messenger(Protocol):
         """Stop receiving and release the connection (safe when never started)."""
         ...
 
-    async def replay(self, alive: list[str]) -> int:
-        """Handle the updates a dead process received but never handled."""
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Handle the updates a dead process received but never handled (adopted)."""
         ...
 
 
@@ -124,9 +124,9 @@ class TelegramMessenger:
             await application.stop()
         await application.shutdown()
 
-    async def replay(self, alive: list[str]) -> int:
-        """Handle the updates a dead process received but never handled."""
-        return await self.channel.replay_journal(alive)
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Handle the updates a dead process received but never handled (adopted)."""
+        return await self.channel.replay(pending)
 
 
 class ZaloMessenger:
@@ -188,9 +188,9 @@ class ZaloMessenger:
         await self.channel.settle(timeout=30)
         await self.channel.api.aclose()
 
-    async def replay(self, alive: list[str]) -> int:
-        """Handle the updates a dead process received but never handled."""
-        return await self.channel.replay_journal(alive)
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Handle the updates a dead process received but never handled (adopted)."""
+        return await self.channel.replay(pending)
 
 
 async def first_contact(messenger: Messenger) -> Exception | None:

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from telegram import (
     Bot,
@@ -247,6 +248,10 @@ class TelegramChannel:
             alive = await living(services)
         async with services.db.transaction() as tx:
             pending = await journal.unprocessed(tx, NAME, alive=alive, adopt_as=me)
+        return await self.replay(pending)
+
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Process journaled updates (this process's after a crash, or a dead one's)."""
         application = self.application
         for raw in pending:
             await application.process_update(Update.de_json(raw, application.bot))

@@ -11,7 +11,8 @@ rows) and:
   the new count and lowered its own share. So the sum of the shares never exceeds the
   rate, and a dead process whose beat has not expired yet only makes the living slower.
 * puts back in the queue the outbox rows a dead process had claimed, and replays the
-  updates it had received but not handled (adopting them, so one process replays each).
+  updates it had received but not handled (adopting them first, in the transaction that
+  forgets the dead process, so one process replays each, once).
 
 A process is dead once its beat is `dead_after_seconds` old, or at once when it ran on this
 same machine and its pid is gone (bot/cluster/identity.py): a restart after kill -9 takes
@@ -25,13 +26,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.cluster import identity
 from bot.cluster.identity import Identity
 from bot.core.clock import iso
-from storage import outbox, processes
+from storage import journal, outbox, processes
 from storage.processes import Process
 
 if TYPE_CHECKING:
@@ -64,7 +65,10 @@ class Sending(Protocol):
         ...
 
 
-Replayer = Callable[[list[str]], Awaitable[int]]
+Replayer = Callable[[list[dict[str, Any]]], Awaitable[int]]
+# A dead process's updates received this long before its last beat and still not handled
+# failed rather than waited: they are not adopted (the next start replays them).
+ADOPT_WINDOW = timedelta(minutes=10)
 
 
 def _alive(rows: list[Process], services: Services, me: str | None) -> list[Process]:
@@ -104,7 +108,7 @@ class Presence:
         self.paces: dict[str, Shared] = {}  # a channel's pace besides its sender's (Telegram)
         self.replayers: dict[str, Replayer] = {}  # set once each messenger is served
         self._task: asyncio.Task[None] | None = None
-        self._replay: asyncio.Task[None] | None = None
+        self._replays: set[asyncio.Task[None]] = set()
 
     @property
     def process_id(self) -> str:
@@ -164,27 +168,48 @@ class Presence:
                 limiter.share(1 / (others + 1), valid_for=valid_for, start_after=wait)
 
     async def _take_over(self, rows: list[Process], alive: list[Process]) -> None:
-        """Re-queue what dead processes were sending, forget them, replay what they got."""
+        """Re-queue what dead processes were sending; adopt and replay the updates they
+        had received but not handled; forget them once every messenger they served here
+        has adopted its share (a dead process is read once, not at every beat)."""
         alive_ids = [p.process_id for p in alive]
-        dead = [p.process_id for p in rows if p.process_id not in alive_ids]
+        dead = [p for p in rows if p.process_id not in alive_ids]
         recovered = 0
+        adopted: dict[str, list[dict[str, Any]]] = {}
         async with self.services.db.transaction() as tx:
             for channel in self.channels:
                 recovered += await outbox.recover_interrupted(tx, channel, alive=alive_ids)
-            await processes.remove(tx, dead)
+            if dead:
+                since = iso(min(datetime.fromisoformat(p.beat_at) for p in dead) - ADOPT_WINDOW)
+                dead_ids = [p.process_id for p in dead]
+                for channel in self.replayers:
+                    adopted[channel] = await journal.adopt(
+                        tx, channel, dead_ids, self.process_id, since
+                    )
+                served = set(self.replayers)
+                await processes.remove(
+                    tx, [p.process_id for p in dead if set(p.channels) <= served]
+                )
         if recovered:
             log.warning("outbox rows of a dead process re-queued", extra={"count": recovered})
             self.services.outbox_wakeup()
-        if self.replayers and (self._replay is None or self._replay.done()):
-            self._replay = asyncio.create_task(self._replay_orphans(alive_ids))
+        for channel, pending in adopted.items():
+            if pending:
+                task = asyncio.create_task(self._replay(channel, pending))
+                self._replays.add(task)
+                task.add_done_callback(self._replays.discard)
 
-    async def _replay_orphans(self, alive_ids: list[str]) -> None:
-        """Updates a dead process received but never handled: each messenger replays them."""
-        for name, replay in list(self.replayers.items()):
-            try:
-                await replay(alive_ids)
-            except Exception:
-                log.exception("replaying a dead process's updates failed", extra={"channel": name})
+    async def _replay(self, channel: str, pending: list[dict[str, Any]]) -> None:
+        """Handle the updates adopted from a dead process (in their order of arrival)."""
+        log.warning("replaying a dead process's updates", extra={"count": len(pending)})
+        try:
+            await self.replayers[channel](pending)
+        except Exception:
+            log.exception("replaying a dead process's updates failed", extra={"channel": channel})
+
+    async def settle(self) -> None:
+        """Wait for adopted updates still being replayed (tests, shutdown)."""
+        while self._replays:
+            await asyncio.gather(*self._replays, return_exceptions=True)
 
     async def _loop(self) -> None:
         seconds = self.services.config.cluster.heartbeat_seconds
@@ -198,12 +223,12 @@ class Presence:
     async def stop(self) -> None:
         """Stop beating and leave the table (after the senders stopped): the others take
         this process's share of each bot at their next beat."""
-        for task in (self._task, self._replay):
+        for task in (self._task, *self._replays):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._task = self._replay = None
+        self._task = None
         with contextlib.suppress(Exception):
             async with self.services.db.transaction() as tx:
                 await processes.remove(tx, [self.process_id])

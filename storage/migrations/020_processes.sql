@@ -27,3 +27,4 @@ CREATE INDEX outbox_chat ON outbox(channel, chat_id, status);
 -- The process that received (journaled) an update: when it dies before handling it, a
 -- living process replays it.
 ALTER TABLE inbound_journal ADD COLUMN received_by TEXT;
+CREATE INDEX inbound_journal_receiver ON inbound_journal(channel, received_by, received_at);

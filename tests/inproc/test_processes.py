@@ -65,6 +65,7 @@ async def test_a_living_process_keeps_its_rows_and_a_dead_ones_are_sent_once(
     assert await second.count("SELECT COUNT(*) FROM outbox WHERE status = 'sending'") == 3
 
     first.clock.advance(seconds=first.config.cluster.dead_after_seconds + 1)  # no beat since
+    presence(second).replayers["telegram"] = second.channel.replay  # as serve() does
     await presence(second).beat()  # the first is dead: its rows go back in the queue
     assert await second.count("SELECT COUNT(*) FROM processes") == 1
     await second.drain()

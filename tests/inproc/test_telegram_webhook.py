@@ -131,10 +131,11 @@ async def test_an_update_a_dead_process_received_is_handled_by_a_living_one_once
     alive = [first.presence.process_id, second.presence.process_id]
     assert await second.h.channel.replay_journal(alive) == 0  # the first still lives
     first.h.clock.advance(seconds=first.h.config.cluster.dead_after_seconds + 1)
-    second.presence.replayers["telegram"] = second.h.channel.replay_journal
+    second.presence.replayers["telegram"] = second.h.channel.replay
     await second.presence.beat()  # the first is dead: the second adopts and replays it
-    assert second.presence._replay is not None
-    await second.presence._replay
+    await second.presence.settle()
+    await second.presence.beat()  # read once: the dead one is forgotten, nothing replayed
+    await second.presence.settle()
     assert welcomes(second, 6) == 1
     assert await first.handle_queued() == 1  # had the first lived on after all: no reply
     assert welcomes(first, 6) == 0

@@ -186,6 +186,10 @@ class ZaloChannel:
             alive = await living(services)
         async with services.db.transaction() as tx:
             pending = await journal.unprocessed(tx, NAME, alive=alive, adopt_as=me)
+        return await self.replay(pending)
+
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Process journaled updates (this process's after a crash, or a dead one's)."""
         updates = [u for u in map(parse_update, pending) if u is not None]
         updates.sort(key=lambda u: (u.message.date or 0) if u.message else 0)  # Zalo's ms
         for update in updates:

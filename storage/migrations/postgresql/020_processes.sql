@@ -15,3 +15,4 @@ ALTER TABLE outbox ADD COLUMN claimed_at TEXT;
 CREATE INDEX outbox_chat ON outbox(channel, chat_id, status);
 
 ALTER TABLE inbound_journal ADD COLUMN received_by TEXT;
+CREATE INDEX inbound_journal_receiver ON inbound_journal(channel, received_by, received_at);
