@@ -43,13 +43,15 @@ def node() -> str:
 
 
 def started(pid: int) -> str | None:
-    """When the kernel started `pid` (None: no such process), from /proc/<pid>/stat."""
+    """When the kernel started `pid` (None: no such living process), from /proc/<pid>/stat."""
     stat = _read(f"/proc/{pid}/stat")
     if not stat:
         return None
     # The command name (2nd field) may hold spaces: fields count from its closing ')'.
     fields = stat.rsplit(")", 1)[-1].split()
-    return fields[19] if len(fields) > 19 else None
+    if len(fields) <= 19 or fields[0] in {"Z", "X"}:  # a zombie is dead, reaped or not
+        return None
+    return fields[19]
 
 
 def this_process() -> Identity:
