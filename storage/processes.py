@@ -24,7 +24,7 @@ class Process:
 
 
 def _channels_text(channels: tuple[str, ...] | list[str]) -> str:
-    """ ",telegram,zalo,": a LIKE '%,telegram,%' finds a channel without a second table."""
+    """ ",telegram,zalo,": one column, split again by `all_processes`."""
     return "," + ",".join(sorted(channels)) + ","
 
 
