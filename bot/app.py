@@ -19,6 +19,7 @@ from bot.channels.messengers import (
     first_contact,
     keep_trying,
 )
+from bot.cluster.presence import Presence, Shared, living
 from bot.core.bots import bot_channel, messenger_of
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
@@ -112,6 +113,7 @@ class Runtime:
         self.services = services
         self.engine = Engine(services, route)
         self.senders: list[OutboxSender] = []
+        self.presence: Presence | None = None
         self._tasks: list[asyncio.Task[None]] = []
         services.outbox_wakeup = self._wake_all
         services.flood_pause = self._pause
@@ -166,8 +168,25 @@ class Runtime:
             if sender.channel.name == channel:
                 self._tasks.append(asyncio.create_task(sender.run()))
 
+    async def join(self, *, beating: bool = True) -> Presence:
+        """Take part among the processes sharing the database (after every channel is
+        registered, before any journal is replayed): a heartbeat, rows claimed in this
+        process's name, and each bot's rate shared (its sender's and Telegram's pace)."""
+        services = self.services
+        presence = Presence(services)
+        presence.senders = list(self.senders)
+        for sender in self.senders:
+            sender.owner = presence.process_id
+            sender.alive = lambda: living(services)
+            pace: Shared | None = getattr(sender.channel, "pace", None)
+            if pace is not None:
+                presence.paces[sender.channel.name] = pace
+        await presence.start(beating=beating)
+        self.presence = presence
+        return presence
+
     async def stop(self) -> None:
-        """Stop senders and close the database."""
+        """Stop senders, leave the processes' table, close the database."""
         for sender in self.senders:
             sender.stop()
         for task in self._tasks:
@@ -175,6 +194,8 @@ class Runtime:
                 await asyncio.wait_for(task, 10)
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
+        if self.presence is not None:
+            await self.presence.stop()
         await self.services.db.close()
 
 
@@ -192,7 +213,7 @@ def _messengers(
         commands = telegram_list(runtime.services.texts, DEFAULT_LOCALE)
         telegram = TelegramChannel(config, runtime.engine, commands=commands)
         runtime.add_channel(telegram)
-        messengers.append(TelegramMessenger(config, telegram))
+        messengers.append(TelegramMessenger(config, telegram, web_server=web_server))
     for bot in config.telegram.bots:
         assert bot.token is not None  # load_config refuses a listed bot without one
         listed = TelegramChannel(
@@ -233,6 +254,7 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
     runtime = Runtime(services)
     web_server = _web_server(services)
     messengers = _messengers(config, runtime, web_server)
+    presence = await runtime.join()
     await prune_inbound(services)  # before the replays, which then read only what is kept
     receivers: list[asyncio.Task[None]] = []
     background: list[asyncio.Task[None]] = []
@@ -243,6 +265,7 @@ async def serve(config: Config, stop: asyncio.Event) -> int:
         if task is not None:
             receivers.append(task)
         runtime.start_sender(messenger.name)
+        presence.replayers[messenger.name] = messenger.replay
 
     try:
         if web_server is not None:

@@ -251,6 +251,9 @@ class Database(Store):
             log.info("applying migration", extra={"migration": name})
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                if await self._applied(name):  # by another process starting with us
+                    await self.conn.execute("COMMIT")
+                    continue
                 for statement in _split_sql(sql):
                     await self.conn.execute(statement)
                 await self.conn.execute(
@@ -262,6 +265,12 @@ class Database(Store):
             await self.conn.execute("COMMIT")
             applied.append(name)
         return applied
+
+    async def _applied(self, name: str) -> bool:
+        async with self.conn.execute(
+            "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+        ) as cur:
+            return await cur.fetchone() is not None
 
     async def migration_status(self) -> list[tuple[str, str | None]]:
         """Every SQLite migration with when it was applied (None: pending)."""
@@ -281,6 +290,12 @@ def migration_files() -> list[tuple[str, str]]:
     folder = importlib.resources.files("storage") / "migrations"
     entries = sorted(folder.iterdir(), key=lambda e: e.name)
     return [(e.name, e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".sql")]
+
+    async def _applied(self, name: str) -> bool:
+        async with self.conn.execute(
+            "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
+        ) as cur:
+            return await cur.fetchone() is not None
 
 
 def _split_sql(script: str) -> list[str]:

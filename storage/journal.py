@@ -1,8 +1,16 @@
-"""The inbound journal: updates kept from receipt until they are processed."""
+"""The inbound journal: updates kept from receipt until they are processed.
+
+Each entry names the process that received it: when several processes share the database,
+only entries of a dead receiver are replayed by the others, who adopt them first so that
+one process replays each (`adopt`, once per death; a start-up looks at every entry of a
+process no longer alive). Exactly once is kept by `processed_updates`, written in the
+transaction of the update's handler: whichever process commits first handles it.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,30 +32,98 @@ class Retention:
 
 
 async def record(
-    tx: Tx, channel: str, updates: list[tuple[str, dict[str, Any]]], now_iso: str
-) -> None:
-    """Keep raw updates the moment they arrive; a second receipt of the same id is ignored.
-    The rows go with the transaction's next trip, its COMMIT: a batch costs one trip."""
+    tx: Tx,
+    channel: str,
+    updates: list[tuple[str, dict[str, Any]]],
+    now_iso: str,
+    received_by: str | None = None,
+) -> list[str]:
+    """Keep raw updates the moment they arrive; a second receipt of the same id (the
+    messenger sending it again, maybe to another process) is ignored. Returns the keys that
+    were new, which only this receipt may hand to the handlers."""
+    new: list[str] = []
     for key, payload in updates:
-        tx.queue(
-            """INSERT OR IGNORE INTO inbound_journal (channel, update_key, payload, received_at)
-               VALUES (?, ?, ?, ?)""",
-            (channel, key, json.dumps(payload, ensure_ascii=False), now_iso),
+        row = await tx.fetchone(
+            """INSERT INTO inbound_journal (channel, update_key, payload, received_at, received_by)
+               VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (channel, update_key) DO NOTHING
+               RETURNING update_key""",
+            (channel, key, json.dumps(payload, ensure_ascii=False), now_iso, received_by),
         )
+        if row is not None:
+            new.append(key)
+    return new
 
 
-async def unprocessed(tx: Tx, channel: str) -> list[dict[str, Any]]:
+async def unprocessed(
+    tx: Tx,
+    channel: str,
+    *,
+    alive: Collection[str] | None = None,
+    adopt_as: str | None = None,
+) -> list[dict[str, Any]]:
     """Journaled updates that never reached the end of their handler (and were not set aside
-    after failing too often), oldest first."""
+    after failing too often), oldest first.
+
+    With `alive` (the living processes) only updates received by a dead process (or by a
+    bot of before processes were known) are returned: the living handle their own.
+    `adopt_as` makes them this process's, in the same transaction, so no other living
+    process replays them too; should this one die in turn, they pass on again.
+    """
+    where, params = "", [channel]
+    if alive is not None:
+        where = "AND (j.received_by IS NULL"
+        if alive:
+            where += f" OR j.received_by NOT IN ({','.join('?' for _ in alive)})"
+            params += list(alive)
+        else:
+            where += " OR 1 = 1"
+        where += ")"
     rows = await tx.fetchall(
-        f"""SELECT j.payload FROM inbound_journal j
+        f"""SELECT j.update_key, j.payload FROM inbound_journal j
            WHERE j.channel = ? AND NOT EXISTS (
              SELECT 1 FROM processed_updates p
              WHERE p.channel = j.channel AND p.update_key = j.update_key)
+             AND {_NOT_SET_ASIDE.format(t="j")} {where}
+           ORDER BY j.received_at, CAST(j.update_key AS INTEGER)""",
+        params,
+    )
+    if adopt_as is not None and rows:
+        keys = [str(r["update_key"]) for r in rows]
+        await tx.execute(
+            f"""UPDATE inbound_journal SET received_by = ?
+                WHERE channel = ? AND update_key IN ({",".join("?" for _ in keys)})""",
+            (adopt_as, channel, *keys),
+        )
+    return [dict(json.loads(r["payload"])) for r in rows]
+
+
+async def adopt(
+    tx: Tx, channel: str, dead: Collection[str], me: str, since: str
+) -> list[dict[str, Any]]:
+    """The updates dead processes received (from `since` on) but never handled, made this
+    process's: it replays them, and should it die in turn they pass on again. Once per
+    death, so only the dead ones' recent entries are read (an update unhandled for longer
+    failed, and waits for the next start like any failure)."""
+    if not dead:
+        return []
+    marks = ",".join("?" for _ in dead)
+    rows = await tx.fetchall(
+        f"""SELECT j.update_key, j.payload FROM inbound_journal j
+           WHERE j.channel = ? AND j.received_by IN ({marks}) AND j.received_at >= ?
+             AND NOT EXISTS (SELECT 1 FROM processed_updates p
+               WHERE p.channel = j.channel AND p.update_key = j.update_key)
              AND {_NOT_SET_ASIDE.format(t="j")}
            ORDER BY j.received_at, length(j.update_key), j.update_key""",
-        (channel,),
+        (channel, *dead, since),
     )
+    if rows:
+        keys = [str(r["update_key"]) for r in rows]
+        await tx.execute(
+            f"""UPDATE inbound_journal SET received_by = ?
+                WHERE channel = ? AND update_key IN ({",".join("?" for _ in keys)})""",
+            (me, channel, *keys),
+        )
     return [dict(json.loads(r["payload"])) for r in rows]
 
 

@@ -84,9 +84,9 @@ def _text_or_none(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-_INSERT = """INSERT OR IGNORE INTO outbox
+_INSERT = """INSERT INTO outbox
     (dedupe_key, channel, chat_id, member_id, payload, not_before, created_at, urgent, expires_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING"""
 
 
 _INSERT_ARRAYS = """INSERT INTO outbox
@@ -188,17 +188,46 @@ async def due(
     return rows
 
 
-async def claim(tx: Tx, outbox_ids: Sequence[int]) -> set[int]:
-    """Mark messages as being sent; returns those claimed (another sender or a cancel may have
-    got to the others first). One statement for the whole round, not one per row: while the
-    claim holds the database, the marks of messages the platform has just accepted wait."""
+async def claim(
+    tx: Tx,
+    outbox_ids: Sequence[int],
+    *,
+    owner: str | None = None,
+    now_iso: str | None = None,
+    others_gap_from: str | None = None,
+) -> set[int]:
+    """Mark messages as being sent by `owner` (this process); returns those claimed (another
+    sender or a cancel may have got to the others first). One statement for the whole
+    round, not one per row: while the claim holds the database, the marks of messages the
+    platform has just accepted wait.
+
+    A row is not claimed while its chat has a row being sent, by any process, nor while
+    another process sent to the chat at or after `others_gap_from`: a chat's pace holds
+    across processes (this process keeps its own chats' gap in its RateLimiter).
+    """
     if not outbox_ids:
         return set()
+    marks = ",".join("?" for _ in outbox_ids)
+    # PostgreSQL: a row another sender holds (claiming, marking, cancelling) is passed over,
+    # never waited for. The NOT EXISTS below is exact on both databases because claims run
+    # in write transactions, which take turns (SQLite's write lock; on PostgreSQL the write
+    # lock every transaction takes, storage/pg.py).
+    lock = "FOR UPDATE OF o SKIP LOCKED" if tx.dialect == "postgresql" else ""
     rows = await tx.fetchall(
-        f"""UPDATE outbox SET status = 'sending', attempts = attempts + 1
-            WHERE status = 'pending' AND id IN ({",".join("?" for _ in outbox_ids)})
+        f"""UPDATE outbox SET status = 'sending', attempts = attempts + 1,
+                claimed_by = ?, claimed_at = ?
+            WHERE id IN (
+              SELECT o.id FROM outbox o
+              WHERE o.status = 'pending' AND o.id IN ({marks})
+                AND NOT EXISTS (
+                  SELECT 1 FROM outbox s
+                  WHERE s.channel = o.channel AND s.chat_id = o.chat_id
+                    AND (s.status = 'sending'
+                         OR (s.status = 'sent' AND s.claimed_by <> ? AND s.sent_at >= ?)))
+              {lock})
             RETURNING id""",
-        outbox_ids,
+        # With no gap, "~" sorts after every ISO time: no other process's send holds a chat.
+        (owner, now_iso, *outbox_ids, owner, others_gap_from or "~"),
     )
     return {int(row["id"]) for row in rows}
 
@@ -284,16 +313,30 @@ async def get(tx: Tx, outbox_id: int) -> OutboxRow | None:
     return OutboxRow.from_row(row) if row is not None else None
 
 
-async def recover_interrupted(tx: Tx, channel: str | None = None) -> int:
-    """After a crash, put messages caught mid-send back in the queue."""
-    if channel is None:
-        cur = await tx.execute("UPDATE outbox SET status = 'pending' WHERE status = 'sending'")
-    else:
-        cur = await tx.execute(
-            "UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND channel = ?",
-            (channel,),
-        )
-    return cur.rowcount
+async def recover_interrupted(
+    tx: Tx, channel: str | None = None, *, alive: Collection[str] | None = None
+) -> int:
+    """After a crash, put messages caught mid-send back in the queue.
+
+    With `alive` (the processes whose heartbeat is fresh, this one included) only rows of
+    dead owners go back: the living are still sending theirs, and putting them back would
+    send them twice. Without it every row being sent goes back (one process, as before).
+    """
+    where = "status = 'sending'"
+    params: list[str] = []
+    if channel is not None:
+        where += " AND channel = ?"
+        params.append(channel)
+    if alive is not None:
+        where += " AND (claimed_by IS NULL"
+        if alive:
+            where += f" OR claimed_by NOT IN ({','.join('?' for _ in alive)})"
+            params += list(alive)
+        else:
+            where += " OR 1 = 1"
+        where += ")"
+    cur = await tx.execute(f"UPDATE outbox SET status = 'pending' WHERE {where}", params)
+    return int(cur.rowcount)
 
 
 async def summary(tx: Tx) -> list[Row]:

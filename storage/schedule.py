@@ -1,4 +1,9 @@
-"""Which schedule slots were planned or skipped: the memory that makes catch-up safe."""
+"""Which schedule slots were planned or skipped: the memory that makes catch-up safe.
+
+A slot is claimed before it is planned, in the transaction that queues its messages: of
+several processes planning the same slot, the first to commit plans it and the others find
+it taken and abandon their plan.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,19 @@ async def last_slot(tx: Tx, job: str | None = None) -> str | None:
     return str(row["slot"]) if row and row["slot"] else None
 
 
-async def record(tx: Tx, job: str, slot: str, outcome: str, queued: int, now_iso: str) -> None:
-    """Remember a slot's outcome in the transaction that queued its messages."""
+async def claim(tx: Tx, job: str, slot: str, outcome: str, now_iso: str) -> bool:
+    """Record a slot's outcome unless it is recorded already; False means another run (or
+    another process) planned or skipped it first, and this plan must be abandoned."""
+    row = await tx.fetchone(
+        """INSERT INTO schedule_slots (job, slot, outcome, queued, at) VALUES (?, ?, ?, 0, ?)
+           ON CONFLICT (job, slot) DO NOTHING RETURNING slot""",
+        (job, slot, outcome, now_iso),
+    )
+    return row is not None
+
+
+async def set_queued(tx: Tx, job: str, slot: str, queued: int) -> None:
+    """How many messages the slot queued, once the planner has run (same transaction)."""
     await tx.execute(
-        "INSERT INTO schedule_slots (job, slot, outcome, queued, at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (job, slot) DO UPDATE SET outcome = excluded.outcome,"
-        " queued = excluded.queued, at = excluded.at",
-        (job, slot, outcome, queued, now_iso),
+        "UPDATE schedule_slots SET queued = ? WHERE job = ? AND slot = ?", (queued, job, slot)
     )

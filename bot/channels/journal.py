@@ -9,6 +9,7 @@ that never reached the end of a handler. Dedupe by update id makes the replay sa
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from telegram.request import BaseRequest, RequestData
@@ -21,11 +22,19 @@ from storage.db import Store
 class JournalingRequest(BaseRequest):
     """Delegates every call to `inner`; getUpdates results are journaled before returning."""
 
-    def __init__(self, inner: BaseRequest, db: Store, clock: Clock, channel: str) -> None:
+    def __init__(
+        self,
+        inner: BaseRequest,
+        db: Store,
+        clock: Clock,
+        channel: str,
+        owner: Callable[[], str | None] = lambda: None,
+    ) -> None:
         self.inner = inner
         self.db = db
         self.clock = clock
         self.channel = channel
+        self.owner = owner  # this process's id once it has one (bot/cluster/presence.py)
 
     @property
     def read_timeout(self) -> float | None:
@@ -74,4 +83,5 @@ class JournalingRequest(BaseRequest):
         ]
         if entries:
             async with self.db.transaction() as tx:
-                await journal.record(tx, self.channel, entries, iso(self.clock.now()))
+                now = iso(self.clock.now())
+                await journal.record(tx, self.channel, entries, now, self.owner())

@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config
 
@@ -57,25 +57,34 @@ class Messenger(Protocol):
         """Stop receiving and release the connection (safe when never started)."""
         ...
 
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Handle the updates a dead process received but never handled (adopted)."""
+        ...
+
 
 class TelegramMessenger:
-    """Telegram through python-telegram-bot: initialize (getMe), commands, replay, polling."""
+    """Telegram through python-telegram-bot: initialize (getMe), commands, replay, then
+    polling or the webhook."""
 
     def __init__(
-        self, config: Config, channel: TelegramChannel, token_env: str = TOKEN_ENV
+        self,
+        config: Config,
+        channel: TelegramChannel,
+        token_env: str = TOKEN_ENV,
+        web_server: WebServer | None = None,
     ) -> None:
         self.config = config
         self.channel = channel
         self.name = channel.name  # "telegram", or "telegram:<name>" (one of several bots)
         self.label = "Telegram" if channel.name == "telegram" else f"Telegram ({channel.name})"
         self.token_env = token_env
+        self.web_server = web_server  # the bot's HTTP server, which then takes the webhook
         self.url = config.telegram.base_url
         self.check = (
             f"the network, a firewall or proxy, or set [telegram] base_url to a Bot API "
             f"server this machine can reach (Vietnamese carriers block api.telegram.org); "
             f"the token comes from {token_env}"
         )
-        self._started = False
 
     async def connect(self) -> None:
         """python-telegram-bot's initialize, which asks getMe; its errors sorted in two."""
@@ -91,11 +100,16 @@ class TelegramMessenger:
             raise NotReachable(type(err.__cause__ or err).__name__) from None
 
     async def start(self, stop: asyncio.Event) -> asyncio.Task[None] | None:
-        """Set the command menu, replay the journal, then poll."""
+        """Set the command menu, replay the journal, then poll or serve the webhook."""
         application = self.channel.application
         await self.channel.announce_commands()
         await self.channel.replay_journal()
         await application.start()
+        if self.config.telegram.mode == "webhook":
+            from bot.channels.telegram_webhook import serve_webhook
+
+            log.info("telegram webhook mode")
+            return asyncio.create_task(serve_webhook(self.channel, stop, self.web_server))
         assert application.updater is not None
         await application.updater.start_polling(
             poll_interval=self.config.telegram.poll_interval, drop_pending_updates=False
@@ -107,12 +121,17 @@ class TelegramMessenger:
     async def close(self) -> None:
         """Stop polling, let files in flight go, stop and shut python-telegram-bot down."""
         application = self.channel.application
-        if self._started:
-            assert application.updater is not None
-            await application.updater.stop()
+        if application.running:
+            updater = application.updater
+            if updater is not None and updater.running:
+                await updater.stop()
             await self.channel.settle(timeout=30)
             await application.stop()
         await application.shutdown()
+
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Handle the updates a dead process received but never handled (adopted)."""
+        return await self.channel.replay(pending)
 
 
 class ZaloMessenger:
@@ -177,6 +196,10 @@ class ZaloMessenger:
         """Let files in flight go, then close the HTTP connection pool."""
         await self.channel.settle(timeout=30)
         await self.channel.api.aclose()
+
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Handle the updates a dead process received but never handled (adopted)."""
+        return await self.channel.replay(pending)
 
 
 async def first_contact(messenger: Messenger) -> Exception | None:

@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from telegram import (
     Bot,
@@ -87,15 +88,16 @@ class TelegramChannel:
             .base_url(f"{base}/bot")
             .base_file_url(f"{base}/file/bot")
         )
-        if rate_limit:
-            builder = builder.rate_limiter(PacedLimiter())
+        self.pace = PacedLimiter() if rate_limit else None  # shared out across processes
+        if self.pace is not None:
+            builder = builder.rate_limiter(self.pace)
         builder = builder.concurrent_updates(ChatOrder())
         if request is not None:
             builder = builder.request(request)
         services = engine.services
         inner = updates_request or HTTPXRequest(connection_pool_size=1)
         builder = builder.get_updates_request(
-            JournalingRequest(inner, services.db, services.clock, name)
+            JournalingRequest(inner, services.db, services.clock, name, lambda: services.process_id)
         )
         self.application = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_update))
@@ -238,11 +240,21 @@ class TelegramChannel:
                         await bot.send_message(chat_id=chat_id, text=item.failed_text)
                 return
 
-    async def replay_journal(self) -> int:
-        """Process updates received before a crash but never handled; returns how many."""
+    async def replay_journal(self, alive: list[str] | None = None) -> int:
+        """Process updates received before a crash but never handled; returns how many.
+        With `alive`, only those a dead process received (bot/cluster/presence.py)."""
         services = self.engine.services
+        me = services.process_id
+        if alive is None:
+            from bot.cluster.presence import living
+
+            alive = await living(services)
         async with services.db.transaction() as tx:
-            pending = await journal.unprocessed(tx, self.name)
+            pending = await journal.unprocessed(tx, self.name, alive=alive, adopt_as=me)
+        return await self.replay(pending)
+
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Process journaled updates (this process's after a crash, or a dead one's)."""
         application = self.application
         for raw in pending:
             await application.process_update(Update.de_json(raw, application.bot))

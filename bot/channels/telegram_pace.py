@@ -9,7 +9,8 @@ CPU, sets the pace. Two things keep members in a dialog from waiting on it needl
   yields to the few members answering a question right now. Urgent outbox sends (alerts
   about tips and fires, what answers them) are marked `bulk(urgent=True)` and go before
   both: at the evening rush the replies alone fill the cap, and an alert must not wait for
-  the rush to drain. A 429 pauses every lane.
+  the rush to drain. A 429 pauses every lane. Several processes on one token each take a
+  share of the cap (`share`).
 * `ChatOrder` (the update-processor seam) lets updates from different chats be handled at
   the same time, while updates of one chat still run strictly one after another, in the
   order Telegram delivered them: one reply waiting on the limiter no longer holds every
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -30,12 +32,15 @@ from telegram import Update
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor
 
+from bot.outbox.ratelimit import SecondCap
+
 BOT_RATE = 30.0  # Telegram's documented cap on messages per second for one bot
 # Updates being handled at once (each from a different chat). At the rush most of them are
 # only waiting for their reply's slot under the 30/s cap; with too few, a member's submit
 # waits for a free one before its report (and the alert it raises) is even saved.
 CONCURRENT_CHATS = 256
 
+SHARE_WAIT = 0.05  # seconds between looks while this process's share is out of date
 LANES = ("urgent", "reply", "bulk")  # the order in which waiting sends get slots
 _LANE: contextvars.ContextVar[str] = contextvars.ContextVar("telegram_lane", default="reply")
 
@@ -65,7 +70,10 @@ class PacedLimiter(BaseRateLimiter[None]):
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.rate = rate
         self.interval = 1.0 / rate
+        self._share_until = math.inf  # one process alone: the whole cap, for good
+        self._cap = SecondCap()
         self.monotonic = monotonic
         self.sleep = sleep
         self._next_slot = 0.0
@@ -117,6 +125,15 @@ class PacedLimiter(BaseRateLimiter[None]):
             self._runner = asyncio.create_task(self._dispatch())
         await future
 
+    def share(self, fraction: float, *, valid_for: float, start_after: float = 0.0) -> None:
+        """Take `fraction` of the cap for the next `valid_for` seconds: several processes send
+        through this bot (bot/cluster/presence.py); a newcomer starts after `start_after`."""
+        now = self.monotonic()
+        self.interval = 1.0 / (self.rate * fraction)
+        self._cap.share(self.rate, fraction)
+        self._share_until = now + valid_for
+        self._paused_until = max(self._paused_until, now + start_after)
+
     def pause(self, seconds: float) -> None:
         """Telegram said 'retry after N s': nobody sends until then."""
         self._paused_until = max(self._paused_until, self.monotonic() + seconds)
@@ -134,14 +151,19 @@ class PacedLimiter(BaseRateLimiter[None]):
         while any(self._lanes.values()):
             now = self.monotonic()
             ready = max(self._next_slot, self._paused_until)
-            if ready > now:
-                await self.sleep(ready - now)
+            if now >= self._share_until:
+                await self.sleep(SHARE_WAIT)  # until the heartbeat says how many send
+                continue
+            capped = self._cap.wait(now)
+            if ready > now or capped > 0:
+                await self.sleep(max(ready - now, capped))
                 continue
             picked = self._next_waiter()
             if picked is None:
                 break
             lane, future = picked
             future.set_result(None)
+            self._cap.grant(now)
             self.granted[lane] = self.granted.get(lane, 0) + 1
             # Keep to the grid while busy (a late wake-up must not cost a slot); after an
             # idle spell or a pause start from now, so there is never a catch-up burst.

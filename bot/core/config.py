@@ -33,6 +33,7 @@ from bot.core.config_bots import (
     missing_token,
     token_in_file,
 )
+from bot.core.config_cluster import TELEGRAM_SECRET_ENV, ClusterSection, telegram_webhook_problem
 from bot.core.config_commend import CommendSection
 from bot.core.config_database import DATABASE_READ_URL_ENV, DATABASE_URL_ENV, DatabaseSection
 from bot.core.config_movement import (
@@ -114,8 +115,16 @@ class TelegramSection(_Section):
     # The outbox sender's pace, below Telegram's caps (about 30 messages/s, 1/s per chat).
     send_rate: float = Field(default=25.0, gt=0)
     send_rate_per_chat: float = Field(default=1.0, gt=0)
+    # "webhook": Telegram posts updates to webhook_url (several processes behind a load
+    # balancer); "polling": this one process asks for them.
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8444, ge=0, le=65535)
+    webhook_path: str = "/telegram/webhook"
     token: SecretStr | None = Field(default=None, exclude=True)
     bots: list[TelegramBotEntry] = []  # several bots, one per subtree (config_bots.py)
+    webhook_secret: SecretStr | None = Field(default=None, exclude=True)
 
 
 class ZaloSection(_Section):
@@ -258,6 +267,7 @@ class Config(_Section):
     movement: MovementSection = MovementSection()  # a plan's preset (bot/movement/preset.py)
     commend: CommendSection = CommendSection()
     web: WebSection = WebSection()  # pages and file links (bot/web/)
+    cluster: ClusterSection = ClusterSection()  # several processes on one database
 
     @model_validator(mode="after")
     def _reminders_before_deadline(self) -> Config:
@@ -314,18 +324,7 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-    if isinstance(raw.get("telegram"), dict) and "token" in raw["telegram"]:  # type: ignore[operator]
-        raise ConfigError(
-            f"telegram.token: never put the bot token in a file; set the environment "
-            f"variable {TOKEN_ENV} instead"
-        )
-    zalo = raw.get("zalo")
-    for key, var in (("token", ZALO_TOKEN_ENV), ("webhook_secret", ZALO_SECRET_ENV)):
-        if isinstance(zalo, dict) and key in zalo:
-            raise ConfigError(
-                f"zalo.{key}: never put secrets in a file; set the environment "
-                f"variable {var} instead"
-            )
+    _no_secrets_in(raw)
     try:
         raw = with_preset(raw, Path(path).parent if path is not None else None)
     except PresetError as exc:
@@ -334,28 +333,16 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from exc
-    _from_environment(config, env)
+    _secrets_from(env, config)
     _check_zalo(config)
     _bot_tokens(config, env, raw)
+    if config.telegram_token:
+        tg = config.telegram
+        secret = tg.webhook_secret.get_secret_value() if tg.webhook_secret else ""
+        problem = telegram_webhook_problem(tg.mode, tg.webhook_url, secret)
+        if problem is not None:
+            raise ConfigError(problem)
     return config
-
-
-def _from_environment(config: Config, env: Mapping[str, str]) -> None:
-    """Secrets come from the environment only: bot tokens, the Zalo webhook secret, and
-    database URLs (which may carry a password)."""
-    token = env.get(TOKEN_ENV, "").strip()
-    if token:
-        config.telegram.token = SecretStr(token)
-    zalo_token = env.get(ZALO_TOKEN_ENV, "").strip()
-    if zalo_token:
-        config.zalo.token = SecretStr(zalo_token)
-    secret = env.get(ZALO_SECRET_ENV, "").strip()
-    if secret:
-        config.zalo.webhook_secret = SecretStr(secret)
-    for env_name, key in ((DATABASE_URL_ENV, "url"), (DATABASE_READ_URL_ENV, "read_url")):
-        value = env.get(env_name, "").strip()
-        if value:
-            setattr(config.database, key, value)
 
 
 def _bot_tokens(config: Config, env: Mapping[str, str], raw: Mapping[str, object]) -> None:
@@ -375,6 +362,41 @@ def _bot_tokens(config: Config, env: Mapping[str, str], raw: Mapping[str, object
             give_tokens(bots, env)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+def _no_secrets_in(raw: dict[str, object]) -> None:
+    """Tokens and webhook secrets come from the environment only: a file is copied around."""
+    sections = (
+        ("telegram", (("token", TOKEN_ENV), ("webhook_secret", TELEGRAM_SECRET_ENV))),
+        ("zalo", (("token", ZALO_TOKEN_ENV), ("webhook_secret", ZALO_SECRET_ENV))),
+    )
+    for name, keys in sections:
+        section = raw.get(name)
+        for key, var in keys:
+            if isinstance(section, dict) and key in section:
+                raise ConfigError(
+                    f"{name}.{key}: never put secrets in a file; set the environment "
+                    f"variable {var} instead"
+                )
+
+
+def _secrets_from(env: Mapping[str, str], config: Config) -> None:
+    """The tokens and webhook secrets set in the environment, into the config."""
+    targets = (
+        (TOKEN_ENV, config.telegram, "token"),
+        (TELEGRAM_SECRET_ENV, config.telegram, "webhook_secret"),
+        (ZALO_TOKEN_ENV, config.zalo, "token"),
+        (ZALO_SECRET_ENV, config.zalo, "webhook_secret"),
+    )
+    for var, section, key in targets:
+        value = env.get(var, "").strip()
+        if value:
+            setattr(section, key, SecretStr(value))
+    # database URLs may carry a password: the environment's win over the file's
+    for env_name, key in ((DATABASE_URL_ENV, "url"), (DATABASE_READ_URL_ENV, "read_url")):
+        url = env.get(env_name, "").strip()
+        if url:
+            setattr(config.database, key, url)
 
 
 def _check_zalo(config: Config) -> None:

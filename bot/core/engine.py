@@ -55,6 +55,8 @@ class Services:
     served_channels: set[str] = field(default_factory=set)
     pinless_channels: set[str] = field(default_factory=set)  # no location pins: type places
     fileless_channels: set[str] = field(default_factory=set)  # cannot send files the bot makes
+    # This process among those sharing the database (bot/cluster/presence.py); None alone.
+    process_id: str | None = None
 
     def served(self) -> Served | None:
         """Messengers this process delivers to (None before any is registered, e.g. in

@@ -2,13 +2,56 @@
 
 Time here is the process's monotonic clock, not the injected domain clock: rate limits are
 about real seconds on the wire. Tests pass a fake `monotonic` and `sleep`.
+
+Several processes sending through one bot token each take a share of its rate
+(bot/cluster/presence.py sets it from the heartbeats): `share` divides the rate, and a share
+is only good for a while, so a process that has not heard how many others send (a stalled
+heartbeat, or a newcomer the others have not seen yet) sends nothing rather than too much.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
+
+HOLD_SECONDS = 0.5  # a chat another process sends to is left this long (no per-chat gap set)
+# Seconds of the window SecondCap counts in: a little over one, since a request reaches the
+# messenger a few milliseconds after its grant, unevenly, and the messenger counts arrivals.
+CAP_WINDOW = 1.1
+SHARE_WAIT = 0.05  # seconds between looks while this process's share is out of date
+
+
+class SecondCap:
+    """At most `cap` grants in any window of CAP_WINDOW seconds. With several processes the
+    even grid alone is not enough: catching up after a late wake-up may put one more in a
+    second, requests reach the messenger a little unevenly, and each process doing so at
+    once would put the token over its rate."""
+
+    def __init__(self) -> None:
+        self.cap: int | None = None  # None: no cap (one process, no heartbeat)
+        self._grants: deque[float] = deque()
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more grant keeps every one-second window within the cap."""
+        if self.cap is None:
+            return 0.0
+        while self._grants and self._grants[0] <= now - CAP_WINDOW:
+            self._grants.popleft()
+        if len(self._grants) < self.cap:
+            return 0.0
+        return self._grants[0] + CAP_WINDOW - now
+
+    def grant(self, now: float) -> None:
+        """Count a grant made now."""
+        if self.cap is not None:
+            self._grants.append(now)
+
+    def share(self, rate: float, fraction: float) -> None:
+        """The cap of a share of `rate`: whole messages a second, never above the share."""
+        self.cap = max(1, math.floor(rate * fraction + 1e-9))
 
 
 class RateLimiter:
@@ -27,7 +70,10 @@ class RateLimiter:
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.rate = rate
         self.interval = 1.0 / rate if rate else 0.0
+        self._share_until = math.inf  # one process alone: its whole rate, for good
+        self._cap = SecondCap()
         self.chat_gap = 1.0 / per_chat if per_chat else 0.0
         self.monotonic = monotonic
         self.sleep = sleep
@@ -41,15 +87,31 @@ class RateLimiter:
         while True:
             now = self.monotonic()
             ready = max(self._next_slot, self._paused_until)
-            if ready <= now:
+            if self.rate and now >= self._share_until:
+                await self.sleep(SHARE_WAIT)  # until the heartbeat says how many send
+                continue
+            capped = self._cap.wait(now)
+            if ready <= now and capped <= 0:
                 # Stay on the fixed grid while keeping up (asyncio wakes a little late, and
                 # counting from the wake-up would lose that each time); after an idle spell
                 # or a pause start again from now, so there is never a catch-up burst.
                 behind = now - self._next_slot
                 start = self._next_slot if behind < self.interval else now
                 self._next_slot = start + self.interval
+                self._cap.grant(now)
                 return
-            await self.sleep(ready - now)
+            await self.sleep(max(ready - now, capped))
+
+    def share(self, fraction: float, *, valid_for: float, start_after: float = 0.0) -> None:
+        """Send at `fraction` of the rate for the next `valid_for` seconds (several processes
+        share one token), and not before `start_after` seconds (a newcomer waits until every
+        other process has seen it and lowered its own share)."""
+        if self.rate:
+            self.interval = 1.0 / (self.rate * fraction)
+            self._cap.share(self.rate, fraction)
+        now = self.monotonic()
+        self._share_until = now + valid_for
+        self._paused_until = max(self._paused_until, now + start_after)
 
     def cooling(self) -> list[str]:
         """Chats that may not get another message yet: in flight, or sent to too recently."""
@@ -81,6 +143,11 @@ class RateLimiter:
             self._busy[chat_id] = left
         if self.chat_gap:
             self._chat_free[chat_id] = self.monotonic() + self.chat_gap
+
+    def hold(self, chat_id: str) -> None:
+        """Another process sends to this chat (or took the row): leave it for a gap, so the
+        next rounds go to other chats instead of asking for it again at once."""
+        self._chat_free[chat_id] = self.monotonic() + (self.chat_gap or HOLD_SECONDS)
 
     def pause(self, seconds: float) -> None:
         """The platform said 'too many requests, retry after N s': nothing goes out until then."""

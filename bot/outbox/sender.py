@@ -8,6 +8,9 @@ before every other writer waiting for the database (storage/turns.py), so a kill
 only repeat a message whose answer was on the wire at that instant or had just arrived (the
 mark waits at most for the one write in progress); start-up puts claimed rows back in the
 queue (at-least-once, with that one window).
+
+With several processes on one database (bot/cluster/presence.py) each claims rows in its
+own name, takes its share of the bot's rate, and puts back only rows whose owner is dead.
 """
 
 from __future__ import annotations
@@ -87,6 +90,20 @@ class OutboxSender:
         self._urgent_slots = asyncio.Semaphore(URGENT_IN_FLIGHT)
         self._tasks: set[asyncio.Task[None]] = set()
         self._ended = 0  # sends finished so far (drain_once: did a chat free up meanwhile?)
+        # Set when several processes share the database: the name rows are claimed in, and
+        # the living processes' ids (only a dead owner's rows are recovered).
+        self.owner: str | None = None
+        self.alive: Callable[[], Awaitable[list[str] | None]] | None = None
+
+    @property
+    def channel_name(self) -> str:
+        """The messenger this sender sends to (the presence shares its bot's rate)."""
+        return str(self.channel.name)
+
+    @property
+    def shared(self) -> RateLimiter:
+        """The pace the presence divides among the processes sending through this bot."""
+        return self.limiter
 
     def wake(self) -> None:
         """Tell the sender there is new work (called after a handler's commit)."""
@@ -132,9 +149,11 @@ class OutboxSender:
         """After a crash, put rows caught between claim and mark back in the queue.
 
         Only this channel's rows: each messenger's sender recovers its own at its start.
+        Among several processes, only rows of dead ones: the living are sending theirs.
         """
+        alive = await self.alive() if self.alive is not None else None
         async with self.db.transaction() as tx:
-            recovered = await outbox.recover_interrupted(tx, self.channel.name)
+            recovered = await outbox.recover_interrupted(tx, self.channel.name, alive=alive)
         if recovered:
             log.warning("outbox rows recovered after interruption", extra={"count": recovered})
         return recovered
@@ -198,8 +217,17 @@ class OutboxSender:
         ids = [r.id for r in picked]
         async with self.db.transaction() as tx:  # two statements: sends in flight wait for it
             expired = await outbox.expire(tx, [i for i in ids if i in late])
-            taken = await outbox.claim(tx, [i for i in ids if i not in late])
+            taken = await outbox.claim(
+                tx,
+                [i for i in ids if i not in late],
+                owner=self.owner,
+                now_iso=now_iso,
+                others_gap_from=self._others_gap_from(now),
+            )
         claimed = [row for row in picked if row.id in taken]
+        for row in picked:
+            if row.id not in taken and row.id not in late:
+                self.limiter.hold(row.chat_id)  # another process sends to it: not now
         if expired:
             log.info("outbox rows expired", extra={"count": expired})
         for index, row in enumerate(claimed):
@@ -221,6 +249,13 @@ class OutboxSender:
             self._tasks.add(task)
             task.add_done_callback(functools.partial(self._finished, chat=chat, slots=slots))
         return len(picked)
+
+    def _others_gap_from(self, now: datetime) -> str | None:
+        """Sends to a chat by another process since this moment hold the chat back (its
+        per-chat gap across processes); None when this process runs alone."""
+        if self.owner is None or not self.policy.per_chat:
+            return None
+        return iso(now - timedelta(seconds=1.0 / self.policy.per_chat))
 
     def _finished(self, task: asyncio.Task[None], chat: str, slots: asyncio.Semaphore) -> None:
         self._ended += 1

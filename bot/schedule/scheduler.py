@@ -1,11 +1,13 @@
 """Schedules plan, they don't send: cron slots, catch-up after downtime, APScheduler wiring.
 
-Each job is a cron trigger and a planner. A slot is planned in one transaction that queues
-its outbox rows (deterministic keys) and records the slot in `schedule_slots`, so running a
-planner twice, or again after a restart, sends nothing twice. On start-up every slot missed
-while the bot was down is planned if it is within `[reminders] grace_hours`, else skipped
-and logged. APScheduler only wakes `Planning.tick` at the slot times; the slot maths uses
-the injected clock, so tests drive it by setting the time.
+Each job is a cron trigger and a planner. A slot is planned in one transaction that claims
+the slot in `schedule_slots` and queues its outbox rows (deterministic keys), so running a
+planner twice, or again after a restart, sends nothing twice, and of several processes
+planning the same slot one plans it while the others find it taken and abandon their plan.
+On start-up every slot missed while the bot was down is planned if it is within
+`[reminders] grace_hours`, else skipped and logged. APScheduler only wakes `Planning.tick`
+at the slot times; the slot maths uses the injected clock, so tests drive it by setting the
+time.
 """
 
 from __future__ import annotations
@@ -142,9 +144,15 @@ class Planning:
         queued = 0
         for slot in slots_between(job.trigger, start, now):
             late = now - slot
+            outcome = "skipped" if late > self.grace else "planned"
             async with db.transaction() as tx:
+                if not await schedule.claim(tx, job.name, iso(slot), outcome, iso(now)):
+                    log.info(
+                        "schedule slot taken by another process",
+                        extra={"job": job.name, "slot": iso(slot)},
+                    )
+                    continue
                 if late > self.grace:
-                    await schedule.record(tx, job.name, iso(slot), "skipped", 0, iso(now))
                     log.warning(
                         "schedule slot skipped: missed beyond the grace period",
                         extra={"job": job.name, "slot": iso(slot), "late_s": late.seconds},
@@ -152,7 +160,7 @@ class Planning:
                     continue
                 items = await job.planner(Plan(self.services, tx, slot, now))
                 count = await outbox.enqueue_many(tx, items, iso(now))
-                await schedule.record(tx, job.name, iso(slot), "planned", count, iso(now))
+                await schedule.set_queued(tx, job.name, iso(slot), count)
             queued += count
             log.info(
                 "schedule slot planned",

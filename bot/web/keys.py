@@ -11,7 +11,8 @@ from bot.web.security import Attempts
 
 SERVICES = web.AppKey("services", Services)
 ATTEMPTS = web.AppKey("attempts", Attempts)
-HOOK = web.AppKey("zalo_hook", dict)  # {"handler": the Zalo webhook's handler, once attached}
+# {"handler": the Zalo webhook's handler, "telegram": Telegram's, once each is attached}
+HOOK = web.AppKey("zalo_hook", dict)
 PHOTOS = web.AppKey("telegram_photos", dict)  # {"fetch": Telegram getFile, when a token is set}
 
 

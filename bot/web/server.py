@@ -1,8 +1,10 @@
-"""The bot's one HTTP server: pages, file links, static files and, in webhook mode, Zalo.
+"""The bot's one HTTP server: pages, file links, static files and, in webhook mode, Zalo and
+Telegram.
 
 `build_app` makes the aiohttp application; `WebServer` listens on `[web] host:port` in the
-bot's own process. When Zalo runs in webhook mode its path is served here too (the webhook
-is attached once Zalo is reached; until then the path answers 503 and Zalo retries).
+bot's own process. When Zalo or Telegram runs in webhook mode its path is served here too
+(the webhook is attached once the messenger is reached; until then the path answers 503 and
+the messenger retries).
 Access logs are off: paths hold tokens. Our own log lines name the route and the status,
 never a token, a name or a unit.
 """
@@ -87,6 +89,8 @@ def build_app(services: Services) -> web.Application:
     app.router.add_static("/static/", static, append_version=False)
     if config.zalo_token and config.zalo.mode == "webhook":
         app.router.add_post(config.zalo.webhook_path, _zalo)
+    if config.telegram_token and config.telegram.mode == "webhook":
+        app.router.add_post(config.telegram.webhook_path, _telegram)
     app.on_response_prepare.append(_headers)
     return app
 
@@ -103,9 +107,20 @@ async def _zalo(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _telegram(request: web.Request) -> web.StreamResponse:
+    handler = request.app[HOOK].get("telegram")
+    if handler is None:  # Telegram not reached yet: it retries
+        return web.json_response({"ok": False, "description": "starting"}, status=503)
+    response: web.StreamResponse = await handler(request)
+    return response
+
+
 def _webhook(request: web.Request) -> bool:
-    services = request.app[SERVICES]
-    return bool(services.config.zalo_token) and request.path == services.config.zalo.webhook_path
+    config = request.app[SERVICES].config
+    telegram = config.telegram.mode == "webhook" and request.path == config.telegram.webhook_path
+    if config.telegram_token and telegram:
+        return True
+    return bool(config.zalo_token) and request.path == config.zalo.webhook_path
 
 
 @web.middleware
@@ -178,6 +193,10 @@ class WebServer:
     def attach_zalo(self, handler: Handler) -> None:
         """Serve Zalo's webhook path with `handler` from now on."""
         self.app[HOOK]["handler"] = handler
+
+    def attach_telegram(self, handler: Handler) -> None:
+        """Serve Telegram's webhook path with `handler` from now on."""
+        self.app[HOOK]["telegram"] = handler
 
     async def start(self) -> None:
         """Listen; `port` is updated when 0 asked for a free one."""

@@ -87,7 +87,8 @@ class ZaloChannel:
         services = self.engine.services
         async with services.db.transaction() as tx:
             payload = update.model_dump(by_alias=True, exclude_none=True)
-            await journal.record(tx, self.name, [(update.key, payload)], iso(services.clock.now()))
+            now = iso(services.clock.now())
+            await journal.record(tx, self.name, [(update.key, payload)], now, services.process_id)
         return update
 
     async def receive(self, raw: dict[str, Any]) -> None:
@@ -184,11 +185,21 @@ class ZaloChannel:
                 return
             self._spawn_files(chat_id, message)
 
-    async def replay_journal(self) -> int:
-        """Process updates received before a crash but never handled; returns how many."""
+    async def replay_journal(self, alive: list[str] | None = None) -> int:
+        """Process updates received before a crash but never handled; returns how many.
+        With `alive`, only those a dead process received (bot/cluster/presence.py)."""
         services = self.engine.services
+        me = services.process_id
+        if alive is None:
+            from bot.cluster.presence import living
+
+            alive = await living(services)
         async with services.db.transaction() as tx:
-            pending = await journal.unprocessed(tx, self.name)
+            pending = await journal.unprocessed(tx, self.name, alive=alive, adopt_as=me)
+        return await self.replay(pending)
+
+    async def replay(self, pending: list[dict[str, Any]]) -> int:
+        """Process journaled updates (this process's after a crash, or a dead one's)."""
         updates = [u for u in map(parse_update, pending) if u is not None]
         updates.sort(key=lambda u: (u.message.date or 0) if u.message else 0)  # Zalo's ms
         for update in updates:

@@ -1,0 +1,137 @@
+"""Telegram's webhook: updates posted to us, so several processes can share them.
+
+Polling suits one process: two polling one bot would take each other's updates. In webhook
+mode Telegram posts each update to `[telegram] webhook_url` (a load balancer in front of
+the processes) with the secret in `X-Telegram-Bot-Api-Secret-Token`. A post without the
+right secret gets 403 before its body is read. A genuine update is written to the inbound
+journal in this process's name before the 200 goes back, then handed to python-telegram-bot
+(its update queue, chats in parallel, one chat in order). The same update posted again, to
+this process or another, finds its id journaled already and is answered 200 and dropped: the
+first receiver handles it, or, if it died first, a living process replays it
+(bot/cluster/presence.py). Each process registers the webhook at start (the same URL and
+secret: harmless) and none removes it at stop, since the others still serve.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.channels.telegram_messages import NAME
+from bot.core.clock import iso
+from bot.web.listen import listen
+from storage import journal
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
+    from bot.web.server import WebServer
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_BODY = 1024 * 1024  # an update is a few kilobytes; refuse anything absurd
+
+
+def _secret_matches(expected: str, given: str | None) -> bool:
+    """Constant-time check; an empty secret never matches."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+class TelegramWebhook:
+    """Takes Telegram's posts on host:port (or through the bot's web server)."""
+
+    def __init__(
+        self,
+        channel: TelegramChannel,
+        secret: str,
+        host: str,
+        port: int,
+        path: str,
+        web_server: WebServer | None = None,
+    ) -> None:
+        self.channel = channel
+        self.web_server = web_server
+        self._secret = secret
+        self.host = host
+        self.port = port
+        self.path = path
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        """Listen (or take the posts through the web server); `port` is updated when 0
+        asked for a free one."""
+        if self.web_server is not None:
+            self.web_server.attach_telegram(self.handle)
+            self.port = self.web_server.port
+            log.info("telegram webhook served by the web server", extra={"port": self.port})
+            return
+        app = web.Application(client_max_size=MAX_BODY)
+        app.router.add_post(self.path, self.handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        self.port = await listen(self._runner, self.host, self.port)
+        log.info("telegram webhook listening", extra={"port": self.port})
+
+    async def stop(self) -> None:
+        """Stop accepting; what was accepted is journaled, and handled or replayed."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """One post from Telegram: check, journal, answer; the handlers run afterwards."""
+        if not _secret_matches(self._secret, request.headers.get(SECRET_HEADER)):
+            log.warning("telegram webhook refused: bad secret", extra={"channel": NAME})
+            return web.json_response({"ok": False, "description": "forbidden"}, status=403)
+        try:
+            body: Any = await request.json()
+        except (ValueError, RecursionError):
+            return web.json_response({"ok": False, "description": "not JSON"}, status=400)
+        if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
+            return web.json_response({"ok": False, "description": "not an update"}, status=400)
+        if await self._record(body):
+            application = self.channel.application
+            await application.update_queue.put(Update.de_json(body, application.bot))
+        return web.json_response({"ok": True})
+
+    async def _record(self, body: dict[str, Any]) -> bool:
+        """Journal the update in this process's name; False when it was received before."""
+        services = self.channel.engine.services
+        key = str(body["update_id"])
+        async with services.db.transaction() as tx:
+            now = iso(services.clock.now())
+            new = await journal.record(tx, NAME, [(key, body)], now, services.process_id)
+        if not new:
+            log.info("telegram update received again: dropped", extra={"channel": NAME})
+        return bool(new)
+
+
+async def serve_webhook(
+    channel: TelegramChannel, stop: asyncio.Event, web_server: WebServer | None = None
+) -> None:
+    """Take posts, register the webhook with Telegram, serve until `stop`."""
+    config = channel.config.telegram
+    secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
+    hook = TelegramWebhook(
+        channel, secret, config.webhook_host, config.webhook_port, config.webhook_path, web_server
+    )
+    await hook.start()
+    try:
+        try:
+            await channel.application.bot.set_webhook(
+                config.webhook_url, secret_token=secret, drop_pending_updates=False
+            )
+        except TelegramError as err:  # set already by another process, maybe: keep serving
+            log.error("telegram setWebhook failed", extra={"error": type(err).__name__})
+        await stop.wait()
+    finally:
+        with contextlib.suppress(Exception):
+            await hook.stop()

@@ -1,0 +1,1 @@
+"""Several bot processes on one database: heartbeats, shares of each bot's rate, take-overs."""
