@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from storage.db import Row, Tx
 from storage.subtree import within, within_params
+from storage.tx import no_limit
 from storage.units import Unit
 
 COMMUNE_KIND = "commune"
@@ -103,5 +104,5 @@ async def reports_of_kind(
               AND {within("u.path")}
             ORDER BY r.report_date, r.created_at, r.id
             LIMIT ?""",
-        (kind, start, end, *within_params(path), -1 if limit is None else limit),
+        (kind, start, end, *within_params(path), no_limit(tx) if limit is None else limit),
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from storage.db import Row, Tx
 from storage.subtree import within, within_params
+from storage.tx import no_limit
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,6 @@ def _by_path(tx: Tx) -> str:
     """GROUP BY of the per-team queries: the path alone on SQLite (rows come in index order,
     no sort); PostgreSQL also wants the selected id, which the unique path determines."""
     return "u.path" if tx.dialect == "sqlite" else "u.path, u.id"
-
-
-def _no_limit(tx: Tx) -> int | None:
-    """The LIMIT that means none: negative on SQLite, NULL on PostgreSQL."""
-    return -1 if tx.dialect == "sqlite" else None
 
 
 async def units_in(tx: Tx, scope: Scope) -> list[Row]:
@@ -309,7 +305,7 @@ async def raw_reports(tx: Tx, scope: Scope, limit: int | None) -> list[Row]:
         scope.late_from,
         scope.start,
         scope.end,
-        _no_limit(tx) if limit is None else limit,
+        no_limit(tx) if limit is None else limit,
         *scope.urgent_kinds,
     )
     return await tx.fetchall(sql, params)

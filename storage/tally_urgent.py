@@ -14,6 +14,7 @@ from typing import Any
 from storage.db import Row, Tx
 from storage.subtree import within, within_params
 from storage.tally import Scope
+from storage.tx import no_limit
 
 # Not the same incident as another report (which is counted instead).
 NOT_DUPLICATE = "r.duplicate_of IS NULL AND COALESCE(r.state, '') <> 'duplicate'"
@@ -87,7 +88,7 @@ async def urgent_reports(
             *within_params(scope.path),
             scope.start,
             scope.end,
-            -1 if limit is None else limit,  # SQLite: a negative limit is none
+            no_limit(tx) if limit is None else limit,
             *kinds,
         ),
     )

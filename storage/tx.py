@@ -111,6 +111,11 @@ class Tx:
         raise NotImplementedError
 
 
+def no_limit(tx: Tx) -> int | None:
+    """The LIMIT parameter that means none: negative on SQLite, NULL on PostgreSQL."""
+    return -1 if tx.dialect == "sqlite" else None
+
+
 class SqliteTx(Tx):
     """A transaction on one aiosqlite connection, in as few trips as it can."""
 
