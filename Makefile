@@ -1,6 +1,6 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts bench-roster bench-web
+.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts bench-roster bench-web bench-national
 
 test:
 	$(PYTHON) -m pytest
@@ -27,7 +27,7 @@ fuzz:
 
 # Every benchmark; each prints figures and asserts nothing.
 bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush \
-	bench-alerts bench-roster bench-web
+	bench-alerts bench-roster bench-web bench-national
 
 # Messages per report kind on its shortest path, first time and routine, on Telegram and Zalo.
 bench-taps:
@@ -93,3 +93,12 @@ bench-alerts:
 # printed sheet with a QR code each; e.g. `make bench-roster ROSTER_ARGS="--rows 200 --teams 10"`.
 bench-roster:
 	$(PYTHON) -m tests.bench.roster $(ROSTER_ARGS)
+
+# The whole country (34 provinces, 3,321 communes, 86,000 teams, 276,000 members, three months,
+# ~23 million reports; built once, about 8 minutes and 9 GiB, cached in data/bench/): the
+# national month tally and a province's phase tally next to bare aggregates, a commune's XLSX,
+# then the evening reminder planned for every member and drained over 34 bots (one per
+# province) against fakes capping each at 30/s; e.g. `make bench-national NATIONAL_ARGS="--runs
+# 3 --wave-members 276000"` (the full wave, ~5 minutes), or "--no-wave", "--no-tally".
+bench-national:
+	$(PYTHON) -m tests.bench.national $(NATIONAL_ARGS)
