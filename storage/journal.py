@@ -40,19 +40,22 @@ async def record(
 ) -> list[str]:
     """Keep raw updates the moment they arrive; a second receipt of the same id (the
     messenger sending it again, maybe to another process) is ignored. Returns the keys that
-    were new, which only this receipt may hand to the handlers."""
-    new: list[str] = []
+    were new, which only this receipt may hand to the handlers. A batch (getUpdates) is one
+    statement, one round trip."""
+    if not updates:
+        return []
+    params: list[Any] = []
     for key, payload in updates:
-        row = await tx.fetchone(
-            """INSERT INTO inbound_journal (channel, update_key, payload, received_at, received_by)
-               VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (channel, update_key) DO NOTHING
-               RETURNING update_key""",
-            (channel, key, json.dumps(payload, ensure_ascii=False), now_iso, received_by),
-        )
-        if row is not None:
-            new.append(key)
-    return new
+        params += [channel, key, json.dumps(payload, ensure_ascii=False), now_iso, received_by]
+    rows = await tx.fetchall(
+        f"""INSERT INTO inbound_journal (channel, update_key, payload, received_at, received_by)
+           VALUES {", ".join("(?, ?, ?, ?, ?)" for _ in updates)}
+           ON CONFLICT (channel, update_key) DO NOTHING
+           RETURNING update_key""",
+        params,
+    )
+    inserted = {str(r["update_key"]) for r in rows}
+    return [key for key, _ in updates if key in inserted]
 
 
 async def unprocessed(

@@ -49,11 +49,21 @@ from bot.core.config_movement import (
     TallySources,
     TallyTargets,
 )
+from bot.core.config_secrets import (
+    TOKEN_ENV,
+    ZALO_SECRET_ENV,
+    ZALO_TOKEN_ENV,
+    ConfigError,
+    no_secrets_in,
+)
 from bot.core.config_supervised import SupervisedSection
 from bot.core.config_web import WebSection
 from bot.movement.preset import MovementSection, PresetError, with_preset
 
 __all__ = [
+    "TOKEN_ENV",
+    "ZALO_SECRET_ENV",
+    "ZALO_TOKEN_ENV",
     "DEFAULT_RATINGS",
     "TARGET_KEYS",
     "Config",
@@ -68,14 +78,6 @@ __all__ = [
     "TallyTargets",
     "load_config",
 ]
-
-TOKEN_ENV = "ANTT_TELEGRAM_TOKEN"
-ZALO_TOKEN_ENV = "ANTT_ZALO_TOKEN"
-ZALO_SECRET_ENV = "ANTT_ZALO_WEBHOOK_SECRET"
-
-
-class ConfigError(Exception):
-    """The configuration cannot be used; the message names the key and the fix."""
 
 
 _Section = Section
@@ -324,7 +326,7 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
             raw = tomllib.loads(file.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: not valid TOML: {exc}") from exc
-    _no_secrets_in(raw)
+    no_secrets_in(raw)
     try:
         raw = with_preset(raw, Path(path).parent if path is not None else None)
     except PresetError as exc:
@@ -362,22 +364,6 @@ def _bot_tokens(config: Config, env: Mapping[str, str], raw: Mapping[str, object
             give_tokens(bots, env)
     except ValueError as exc:
         raise ConfigError(str(exc)) from exc
-
-
-def _no_secrets_in(raw: dict[str, object]) -> None:
-    """Tokens and webhook secrets come from the environment only: a file is copied around."""
-    sections = (
-        ("telegram", (("token", TOKEN_ENV), ("webhook_secret", TELEGRAM_SECRET_ENV))),
-        ("zalo", (("token", ZALO_TOKEN_ENV), ("webhook_secret", ZALO_SECRET_ENV))),
-    )
-    for name, keys in sections:
-        section = raw.get(name)
-        for key, var in keys:
-            if isinstance(section, dict) and key in section:
-                raise ConfigError(
-                    f"{name}.{key}: never put secrets in a file; set the environment "
-                    f"variable {var} instead"
-                )
 
 
 def _secrets_from(env: Mapping[str, str], config: Config) -> None:

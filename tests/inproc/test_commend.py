@@ -23,6 +23,7 @@ from tests.inproc.commend_world import (
 )
 from tests.inproc.helpers import INTERNAL_ERROR, press_data
 from tests.inproc.test_forged_buttons import BAD_IDS
+from tests.support import backend
 from tests.support.harness import COMMUNE, PROVINCE, TEAM_B, Harness
 
 OCCASION = "p20261001-20261031"
@@ -83,16 +84,17 @@ async def test_an_officer_ticks_gives_a_reason_and_exports_the_list(h: Harness) 
     undone = await dung.press("Trần Thị Bình")  # pressed again: withdrawn
     assert undone[-1].text.startswith("Đã bỏ đánh dấu: Trần Thị Bình.")
     assert "Đã đánh dấu 2 đề nghị." in undone[-1].text
-    rows = await h.db.conn.execute_fetchall(
+    rows = await backend.rows(
+        h.db,
         "SELECT occasion, occasion_end, member_id IS NULL, reason, ticked_by_name"
-        " FROM commendations ORDER BY id"
+        " FROM commendations ORDER BY id",
     )
     assert [tuple(r) for r in rows] == [
         (OCCASION, "2026-10-31", 0, "Gương mẫu tuần tra", "Phạm Văn Dũng"),
         (OCCASION, "2026-10-31", 1, "", "Phạm Văn Dũng"),
     ]
-    actions = await h.db.conn.execute_fetchall(
-        "SELECT action FROM audit_trail WHERE subject = 'commendation' ORDER BY id"
+    actions = await backend.rows(
+        h.db, "SELECT action FROM audit_trail WHERE subject = 'commendation' ORDER BY id"
     )
     assert [a[0] for a in actions] == ["tick", "reason", "tick", "tick", "untick"]
 

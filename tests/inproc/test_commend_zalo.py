@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.inproc.commend_world import build
 from tests.inproc.test_zalo import Z, fake, z  # noqa: F401  (the Zalo fixtures)
+from tests.support import backend
 from tests.support.harness import COMMUNE
 
 
@@ -34,9 +35,10 @@ async def test_an_officer_on_zalo_ticks_by_typing_numbers(z: Z) -> None:  # noqa
     assert wrong[-1].text == (
         "⚠️ Không có dòng số 9: danh sách có 5 dòng. Gõ lại số dòng, ví dụ «1 3»."
     )
-    rows = await z.h.db.conn.execute_fetchall(
+    rows = await backend.rows(
+        z.h.db,
         "SELECT m.full_name, c.reason FROM commendations c JOIN members m ON m.id = c.member_id"
-        " ORDER BY m.full_name"
+        " ORDER BY m.full_name",
     )
     assert [tuple(r) for r in rows] == [
         ("Lê Văn Cường", "Thành tích xuất sắc trong Đợt 3"),

@@ -21,6 +21,9 @@ from tests.inproc.helpers import CHOOSE_KIND, SUMMARY, file_patrol, one, past_sh
 from tests.support import legacy_states as legacy
 from tests.support.harness import TEAM_A, Harness, make_harness
 
+# Dialog states saved by an older version, in an SQLite file kept with the tests
+pytestmark = pytest.mark.sqlite_only
+
 # The evening of the saved drafts' day, their 19:00-21:30 shift over: the new wizard refuses
 # a time not yet come, and the harness starts at 09:00.
 EVENING = datetime(2026, 11, 23, 22, 0)

@@ -16,7 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.support.harness import Harness, make_harness
+
+# SQLite's own machinery: the database file is copied and read as a file
+pytestmark = pytest.mark.sqlite_only
 
 
 class Scene:

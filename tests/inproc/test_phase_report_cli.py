@@ -16,9 +16,10 @@ from bot.core import cli_support
 from bot.core.clock import ManualClock
 from bot.core.config import TOKEN_ENV
 from tests.inproc.phase_world import SO_KET, world
+from tests.support import backend
 
 CONFIG = """[database]
-path = "{root}/bot.sqlite3"
+{database}
 
 [zalo]
 media_dir = "{root}/media"
@@ -61,7 +62,10 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         await h.close()
 
     asyncio.run(build())
-    (tmp_path / "config.toml").write_text(CONFIG.format(root=tmp_path), encoding="utf-8")
+    database = backend.toml(str(tmp_path / "bot.sqlite3"))
+    (tmp_path / "config.toml").write_text(
+        CONFIG.format(root=tmp_path, database=database), encoding="utf-8"
+    )
     monkeypatch.setattr(
         cli_support, "clock_for", lambda config: ManualClock(datetime(2026, 11, 23, 9, 0))
     )

@@ -14,6 +14,7 @@ from bot.app import background_jobs
 from bot.channels.maintenance import prune_inbound
 from handlers import router
 from tests.inproc.helpers import INTERNAL_ERROR, one, rows
+from tests.support import backend
 from tests.support.fakebot import text_update
 from tests.support.harness import TEAM_A, Harness, make_harness
 
@@ -130,7 +131,9 @@ async def test_the_operator_lists_failed_updates(
     monkeypatch.setitem(router.COMMANDS, "menu", _poison)
     await h.feed(text_update(1, "/menu", update_id=9101))
     config = tmp_path / "config.toml"
-    config.write_text(f'[database]\npath = "{tmp_path / "bot.sqlite3"}"\n', encoding="utf-8")
+    config.write_text(
+        f"[database]\n{backend.toml(str(tmp_path / 'bot.sqlite3'))}\n", encoding="utf-8"
+    )
     done = subprocess.run(
         [sys.executable, "-m", "bot", "--config", str(config), "updates"],
         capture_output=True,

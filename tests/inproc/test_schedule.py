@@ -18,6 +18,7 @@ from bot.schedule.planners import jobs_from
 from bot.schedule.scheduler import Planning
 from storage import outbox
 from tests.inproc.helpers import file_fire
+from tests.support import backend
 from tests.support.harness import (
     COMMUNE,
     OTHER_COMMUNE,
@@ -210,8 +211,8 @@ async def test_after_downtime_slots_inside_the_grace_are_caught_up_and_older_one
     h2, planning = await restart(tmp_path, h, datetime(2026, 11, 24, 20, 0))
     await planning.tick()
     await h2.drain()
-    slots = await h2.db.conn.execute_fetchall(
-        "SELECT job, slot, outcome FROM schedule_slots ORDER BY slot, job"
+    slots = await backend.rows(
+        h2.db, "SELECT job, slot, outcome FROM schedule_slots ORDER BY slot, job"
     )
     outcomes = {(job, slot[:16]): outcome for job, slot, outcome in slots}
     assert outcomes[("remind", "2026-11-23T19:00")] == "skipped"  # 25 h late

@@ -128,7 +128,9 @@ async def test_the_cli_writes_the_zip_next_to_the_file_asked_for(
     never a zip named .xlsx."""
     monkeypatch.setattr(archive, "BOOK_DETAIL_ROWS", 2)
     monkeypatch.setattr(cli_support, "clock_for", lambda _config: ManualClock(NOW))
-    config = Config.model_validate({"database": {"path": str(db.path)}})
+    config = Config.model_validate(
+        {"database": backend.settings(str(tmp_path / "archive.sqlite3"))}
+    )
     out = tmp_path / "tally.xlsx"
     args = argparse.Namespace(
         unit=T, start="01/11/2026", end="30/11/2026", format="xlsx", out=str(out),

@@ -176,6 +176,7 @@ class _Watched(Tx):
         return row
 
 
+@pytest.mark.sqlite_only  # reads SQLite's own catalogue (PostgreSQL's twin: test_pg_store)
 async def test_every_table_a_tally_reads_moves_the_tally_version(
     wh: Harness, tmp_path: Path
 ) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 
+from storage.db import Row, Store
 from tests.support.postgres import PgServer, run_anywhere, start_server
 
 BACKENDS = ("sqlite", "postgresql")
@@ -75,3 +76,22 @@ def drop_made_sync() -> None:
     """`drop_made` for a synchronous fixture's teardown."""
     if _made:
         run_anywhere(drop_made())
+
+
+def settings(sqlite_file: str) -> dict[str, str]:
+    """The `[database]` settings naming a test's database, for a config the test builds (a
+    command-line run reads the same database as the harness)."""
+    url = _made.get(sqlite_file)
+    return {"url": url} if url else {"path": sqlite_file}
+
+
+def toml(sqlite_file: str) -> str:
+    """The same as a line of a config file's `[database]` table."""
+    ((key, value),) = settings(sqlite_file).items()
+    return f'{key} = "{value}"'
+
+
+async def rows(db: Store, sql: str, params: tuple[object, ...] = ()) -> list[Row]:
+    """A test's look at the database, on whichever backend it runs."""
+    async with db.read() as tx:
+        return await tx.fetchall(sql, params)

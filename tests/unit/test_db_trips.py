@@ -121,12 +121,14 @@ async def test_a_select_is_asked_again_in_the_next_transaction(db: Database) -> 
         assert (await tx.fetchone(sql) or {"n": -1})["n"] == 1
 
 
-async def test_a_batch_of_journaled_updates_is_one_trip(db: Database) -> None:
+async def test_a_batch_of_journaled_updates_is_one_statement(db: Database) -> None:
     updates = [(str(i), {"update_id": i, "message": {"text": "Chào"}}) for i in range(50)]
     before = db.round_trips
     async with db.transaction() as tx:
-        await journal.record(tx, "telegram", updates, "2026-11-23T20:00:00")
-    assert db.round_trips - before == 1
+        new = await journal.record(tx, "telegram", updates, "2026-11-23T20:00:00")
+    # BEGIN with the one INSERT (whose RETURNING says which ids were new), then the COMMIT
+    assert db.round_trips - before == 2
+    assert new == [key for key, _ in updates]
     async with db.read() as tx:
         pending = await journal.unprocessed(tx, "telegram")
     assert [p["update_id"] for p in pending] == list(range(50))

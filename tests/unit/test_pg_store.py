@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from storage.pg import CollationError, PgDatabase
+from storage.pg import CollationError, PgDatabase, migration_files
 from tests.support import backend
 from tests.support.postgres import PgServer
 
@@ -42,7 +42,7 @@ async def test_migrations_apply_once_and_status_says_so(server: PgServer) -> Non
     db = await PgDatabase(url).open(migrate=False)
     try:
         assert all(at is None for _, at in await db.migration_status())
-        assert await db.migrate() == ["018_baseline.sql"]
+        assert await db.migrate() == [name for name, _ in migration_files()]
         assert await db.migrate() == []
         assert all(at is not None for _, at in await db.migration_status())
     finally:
@@ -105,3 +105,31 @@ async def test_replica_reads_go_to_read_url(server: PgServer, url: str) -> None:
     finally:
         await db.close()
         await server.drop_database(other)
+
+
+async def test_the_tables_with_tally_triggers_are_the_same_on_both(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The tally version moves on PostgreSQL for the same tables as on SQLite, whose list a
+    test of the web cache derives from what a real tally reads."""
+    import sqlite3
+
+    from storage.db import Database
+
+    lite = await Database(tmp_path / "t.sqlite3").open()
+    await lite.close()
+    conn = sqlite3.connect(tmp_path / "t.sqlite3")
+    on_sqlite = {
+        r[0]
+        for r in conn.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'")
+        if r[0] != "tally_version"
+    }
+    conn.close()
+    db = await PgDatabase(url).open()
+    try:
+        async with db.read() as tx:
+            rows = await tx.fetchall(
+                "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+                " JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'bump_tally_version'"
+            )
+    finally:
+        await db.close()
+    assert {r[0] for r in rows} == on_sqlite
