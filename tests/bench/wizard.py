@@ -50,6 +50,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ from telegram.ext import (
 )
 
 from bot.core.clock import ManualClock
+from tests.support import backend
 from tests.support.fakebot import FakeBotAPI, Sent, callback_update, text_update
 from tests.support.harness import TEAM_A, TEAM_B, TOKEN, Harness, make_harness
 
@@ -366,8 +368,13 @@ async def pump(
     return Result(name, len(stream), seconds, calls, peak, round_trips, cpu)
 
 
-async def run_antt(people: list[Person], steps: list[Step], trace: bool = False) -> Result:
-    """The real application: N patrol dialogs, then check that N reports were saved."""
+async def run_antt(
+    people: list[Person], steps: list[Step], trace: bool = False, database: str = "sqlite"
+) -> Result:
+    """The real application: N patrol dialogs, then check that N reports were saved;
+    `database` "postgresql" runs it on a fresh database of the session's own server."""
+    backend.current = database
+    name = "antt" if database == "sqlite" else "antt-pg"
     with tempfile.TemporaryDirectory(prefix="antt-bench-") as tmp:
         h = await make_harness(Path(tmp), clock=ManualClock(EVENING))
         try:
@@ -376,7 +383,7 @@ async def run_antt(people: list[Person], steps: list[Step], trace: bool = False)
             h.runtime.start_senders()  # as `antt-bot run` does (it sends the team-mate notices)
             db = h.db
             app = h.channel.application
-            result = await pump(app, h.api, stream, "antt", trace, lambda: db.round_trips)
+            result = await pump(app, h.api, stream, name, trace, lambda: db.round_trips)
             await verify(h, people)
             return result
         finally:
@@ -386,6 +393,8 @@ async def run_antt(people: list[Person], steps: list[Step], trace: bool = False)
             if app.running:
                 await app.stop()
             await h.close()
+            await backend.drop_made()
+            backend.current = "sqlite"
 
 
 async def verify(h: Harness, people: list[Person]) -> None:
@@ -448,7 +457,7 @@ def mib(n: int | None) -> str:
     return "-" if n is None else f"{n / (1024 * 1024):.1f} MiB"
 
 
-async def bench(members: int, runs: int) -> None:
+async def bench(members: int, runs: int, databases: tuple[str, ...] = ("sqlite",)) -> None:
     people = make_people(members)
     rss_start = maxrss_mib()
     wall = time.perf_counter()
@@ -475,9 +484,11 @@ async def bench(members: int, runs: int) -> None:
         f"{'ms/update':>9} {'CPU ms/upd':>10} {'API calls':>9} {'DB trips/update':>15}"
     )
 
-    results: dict[str, list[Result]] = {"antt": [], "echo": []}
+    antts = ["antt" if d == "sqlite" else "antt-pg" for d in databases]
+    results: dict[str, list[Result]] = {**{a: [] for a in antts}, "echo": []}
+    runners = [partial(run_antt, database=d) for d in databases]
     for run in range(1, runs + 1):
-        for runner in (run_antt, run_echo):
+        for runner in (*runners, run_echo):
             r = await runner(people, steps)
             results[r.pipeline].append(r)
             per = r.trips_per_update
@@ -491,36 +502,39 @@ async def bench(members: int, runs: int) -> None:
 
     med = {k: statistics.median(r.rate for r in v) for k, v in results.items()}
     print()
-    for name, label in (("antt", "antt (full pipeline)"), ("echo", "echo (PTB only)")):
+    labels = {"antt": "antt on SQLite", "antt-pg": "antt on PostgreSQL", "echo": "echo (PTB only)"}
+    for name in (*antts, "echo"):
         rates = [r.rate for r in results[name]]
         spread = f"min {min(rates):.0f}, max {max(rates):.0f}"
         print(
-            f"  median {label:<22} {med[name]:>8.0f} updates/s  "
+            f"  median {labels[name]:<22} {med[name]:>8.0f} updates/s  "
             f"({1000 / med[name]:.3f} ms/update; {spread})"
         )
     cpu = {
         k: statistics.median(1000 * r.cpu_seconds / r.updates for r in v)
         for k, v in results.items()
     }
-    print(
-        f"  median CPU ms/update           {cpu['antt']:>8.3f} antt, {cpu['echo']:.3f} echo "
-        f"(ratio {cpu['echo'] / cpu['antt']:.3f}; less sensitive than updates/s to a busy machine)"
-    )
-    ratio = med["antt"] / med["echo"]
-    app_ms = 1000 / med["antt"] - 1000 / med["echo"]
-    print(
-        f"  ratio antt/echo                {ratio:>8.3f}  "
-        f"(echo is {1 / ratio:.1f}x faster; the application adds {app_ms:.3f} ms/update)"
-    )
-    trips = statistics.median(r.trips_per_update or 0.0 for r in results["antt"])
-    print(
-        f"  database round trips           {trips:>8.2f} per update (median; every statement, "
-        f"BEGIN, COMMIT and ROLLBACK, journal and outbox included)"
-    )
-    print(
-        f"  per patrol report              {1000 * len(steps) / med['antt']:>8.3f} ms "
-        f"({len(steps)} updates: the figure to compare across dialog shapes)"
-    )
+    for name in antts:
+        ratio = med[name] / med["echo"]
+        app_ms = 1000 / med[name] - 1000 / med["echo"]
+        trips = statistics.median(r.trips_per_update or 0.0 for r in results[name])
+        print(f"  {labels[name]}:")
+        print(
+            f"    CPU ms/update              {cpu[name]:>8.3f} (echo {cpu['echo']:.3f}; ratio "
+            f"{cpu['echo'] / cpu[name]:.3f}, less sensitive than updates/s to a busy machine)"
+        )
+        print(
+            f"    ratio to echo              {ratio:>8.3f}  "
+            f"(echo is {1 / ratio:.1f}x faster; the application adds {app_ms:.3f} ms/update)"
+        )
+        print(
+            f"    database round trips       {trips:>8.2f} per update (median; every statement, "
+            f"BEGIN, COMMIT and ROLLBACK, journal and outbox included)"
+        )
+        print(
+            f"    per patrol report          {1000 * len(steps) / med[name]:>8.3f} ms "
+            f"({len(steps)} updates: the figure to compare across dialog shapes)"
+        )
 
     rss_timed = maxrss_mib()
     print()
@@ -553,11 +567,24 @@ def main(argv: list[str] | None = None) -> None:
         help="members enrolled in two teams, one patrol dialog each (default 150)",
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per pipeline (default 5)")
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql", "both"),
+        default="both",
+        help="the real bot on SQLite, on PostgreSQL (a server of the benchmark's own, from the "
+        "machine's initdb/pg_ctl), or both in the same run (default both)",
+    )
     args = parser.parse_args(argv)
     if args.members < 4 or args.runs < 1:
         parser.error("need at least 4 members (two per team, to tick a team-mate) and 1 run")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    asyncio.run(bench(args.members, args.runs))
+    databases = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    if "postgresql" in databases:
+        backend.server()
+    try:
+        asyncio.run(bench(args.members, args.runs, databases))
+    finally:
+        backend.stop_server()
 
 
 if __name__ == "__main__":
