@@ -1,5 +1,6 @@
-"""Two `antt-bot run` processes on one SQLite database, Telegram in webhook mode behind a
-round-robin load balancer, against a fake Bot API that records each send with its time.
+"""Two `antt-bot run` processes on one database (SQLite, then PostgreSQL), Telegram in
+webhook mode behind a round-robin load balancer, against a fake Bot API that records each
+send with its time.
 
 An officer announces to 1,000 members while 200 of them write; half-way through their
 messages one process is killed (kill -9). Every update is handled once, every member gets
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 import sys
 import time
 from collections import Counter
@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.channels.telegram_pace import BOT_RATE
 from bot.core.clock import SystemClock, iso
 from storage import members, units
-from storage.db import Database
+from storage.stores import open_store
+from tests.support import backend
 from tests.support.balancer import RoundRobin
 from tests.support.fakebotapi import Call, FakeBotApi, most_in_a_second
 
@@ -50,9 +52,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def seed(path: Path) -> None:
+async def seed(location: str) -> None:
     """A commune of ten villages with 100 members each, and its officer."""
-    db = await Database(path).open()
+    db = await open_store(location)
     now = iso(SystemClock("Asia/Ho_Chi_Minh").now())
     try:
         async with db.transaction() as tx:
@@ -71,10 +73,11 @@ async def seed(path: Path) -> None:
         await db.close()
 
 
-def config_text(db: Path, api: FakeBotApi, lb_port: int, port: int) -> str:
+def config_text(db: str, api: FakeBotApi, lb_port: int, port: int) -> str:
+    where = f'url = "{db}"' if db.startswith("postgresql://") else f'path = "{db}"'
     return f"""
 [database]
-path = "{db}"
+{where}
 [telegram]
 base_url = "{api.url}"
 mode = "webhook"
@@ -158,9 +161,8 @@ async def until(check: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-        return list(conn.execute(sql, params))
+def rows(db: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    return backend.rows_at(db, sql, params)
 
 
 async def announce(api: FakeBotApi, telegram: Telegram) -> None:
@@ -182,14 +184,18 @@ async def announce(api: FakeBotApi, telegram: Telegram) -> None:
     await telegram.press(OFFICER, confirm, "✅ Gửi")
 
 
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 async def test_two_processes_survive_a_kill_under_a_burst_and_an_announcement(
-    tmp_path: Path, bot_process: Callable[..., BotProcess]
+    tmp_path: Path, bot_process: Callable[..., BotProcess], database: str
 ) -> None:
     started = time.monotonic()
     api = await FakeBotApi().start()
     ports = [free_port(), free_port()]
     balancer = await RoundRobin(ports).start()
-    db = tmp_path / "bot.sqlite3"
+    if database == "sqlite":
+        db = str(tmp_path / "bot.sqlite3")
+    else:
+        db = await backend.server().fresh_database()
     await seed(db)
     bots: list[BotProcess] = []
     for index, port in enumerate(ports):
