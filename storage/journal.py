@@ -88,7 +88,7 @@ async def unprocessed(
              SELECT 1 FROM processed_updates p
              WHERE p.channel = j.channel AND p.update_key = j.update_key)
              AND {_NOT_SET_ASIDE.format(t="j")} {where}
-           ORDER BY j.received_at, CAST(j.update_key AS INTEGER)""",
+           ORDER BY j.received_at, length(j.update_key), j.update_key""",
         params,
     )
     if adopt_as is not None and rows:

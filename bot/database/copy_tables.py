@@ -160,4 +160,5 @@ TRANSIENT: dict[str, str] = {
     "org_imports": "an import's undo applies to the database it ran on",
     "org_import_changes": "an import's undo applies to the database it ran on",
     "counters": "the target counts on, set past every report number of the source",
+    "processes": "the source's running processes (their heartbeats); the target has its own",
 }
