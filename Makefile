@@ -1,6 +1,6 @@
 PYTHON ?= .venv/bin/python
 
-.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts bench-roster bench-web bench-national
+.PHONY: test fuzz lint typecheck fmt bench bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush bench-alerts bench-roster bench-web bench-national bench-copy
 
 test:
 	$(PYTHON) -m pytest
@@ -27,7 +27,7 @@ fuzz:
 
 # Every benchmark; each prints figures and asserts nothing.
 bench: bench-taps bench-wizard bench-tally bench-outbox bench-import bench-export bench-rush \
-	bench-alerts bench-roster bench-web bench-national
+	bench-alerts bench-roster bench-web bench-national bench-copy
 
 # Messages per report kind on its shortest path, first time and routine, on Telegram and Zalo.
 bench-taps:
@@ -102,3 +102,9 @@ bench-roster:
 # 3 --wave-members 276000"` (the full wave, ~5 minutes), or "--no-wave", "--no-tally".
 bench-national:
 	$(PYTHON) -m tests.bench.national $(NATIONAL_ARGS)
+
+# `antt-bot db copy` of a synthetic province (1,000 members, 50,000 reports) into PostgreSQL
+# (a server of the benchmark's own), in one transaction and in chunks, and into SQLite, then
+# a second run with nothing new; e.g. `make bench-copy COPY_ARGS="--reports 200000"`.
+bench-copy:
+	$(PYTHON) -m tests.bench.copy $(COPY_ARGS)
