@@ -17,16 +17,15 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import logging
-import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from decimal import Decimal
 from typing import Any
 
 import asyncpg
 
 from storage.db import Result, Row, Store, Trips, Tx
 from storage.pg_sql import to_postgres
+from storage.pg_values import CONVERTERS, PLANS, Status, inline, setup
 from storage.turns import Turns
 from storage.tx import MEMO_ROWS
 
@@ -35,85 +34,18 @@ log = logging.getLogger(__name__)
 # pg_advisory_xact_lock keys: every write transaction, and migrations at start-up.
 WRITE_LOCK = 720_001
 MIGRATE_LOCK = 720_002
+_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_LOST = (
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    ConnectionError,
+)
 _SESSION = {
     "TimeZone": "UTC",
     "application_name": "antt-bot",
     "standard_conforming_strings": "on",
 }
-
-Convert = Callable[[Any], Any]
-
-
-def _number(text: str) -> int | float:
-    """numeric (SUM of bigints, AVG) as SQLite gives it: an int when whole, else a float."""
-    value = Decimal(text)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-async def _setup(conn: asyncpg.Connection) -> None:
-    await conn.set_type_codec(
-        "numeric", encoder=str, decoder=_number, schema="pg_catalog", format="text"
-    )
-
-
-def _to_text(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
-def _to_int(value: Any) -> Any:
-    return value if value is None or isinstance(value, int) else int(value)
-
-
-def _to_float(value: Any) -> Any:
-    return value if value is None else float(value)
-
-
-_CONVERTERS: dict[str, Convert] = {
-    "text": _to_text,
-    "varchar": _to_text,
-    "bpchar": _to_text,
-    "name": _to_text,
-    "int2": _to_int,
-    "int4": _to_int,
-    "int8": _to_int,
-    "float4": _to_float,
-    "float8": _to_float,
-    "numeric": _to_float,
-}
-# Per statement text: how to convert each argument to the type PostgreSQL inferred for it
-# (SQLite takes 5 for a TEXT column, asyncpg insists on '5'). Learned once per statement.
-_PLANS: dict[str, tuple[Convert | None, ...]] = {}
-
-
-def _literal(value: Any) -> str:
-    """A value written into SQL text: NULL, or a quoted string PostgreSQL converts to the
-    column's type (standard_conforming_strings is on: only quotes are doubled)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        value = int(value)
-    text = str(value)
-    if "\x00" in text:
-        raise ValueError("a NUL character cannot be stored")
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _inline(text: str, params: list[Any]) -> str:
-    """A translated statement with its $N placeholders replaced by literals, for a script."""
-    return re.sub(r"\$(\d+)", lambda m: _literal(params[int(m.group(1)) - 1]), text)
-
-
-class _Status:
-    """A statement's outcome: the rows it changed, from PostgreSQL's command tag."""
-
-    def __init__(self, tag: str) -> None:
-        last = tag.rsplit(" ", 1)[-1]
-        self.rowcount = int(last) if last.isdigit() else -1
-        self.lastrowid: int | None = None
 
 
 class PgTx(Tx):
@@ -137,10 +69,14 @@ class PgTx(Tx):
         values = tuple(params)
         key = (how, sql, values)
         remembered = self._memo is not None and sql.lstrip()[:6].upper() == "SELECT"
-        if not remembered:
+        if remembered:
+            try:
+                if key in self._memo:  # type: ignore[operator]
+                    return self._memo[key]  # type: ignore[index]
+            except TypeError:  # a parameter that cannot be a key: just ask
+                remembered = False
+        else:
             self._forget()
-        elif key in self._memo:  # type: ignore[operator]
-            return self._memo[key]  # type: ignore[index]
         await self._flush()
         text = to_postgres(sql)
         args = await self._args(text, values)
@@ -157,7 +93,7 @@ class PgTx(Tx):
         """Hold a write whose result nobody reads; it is sent, with its values written into
         the text, in one script before the next statement, or with the COMMIT."""
         self._forget()
-        self._queued.append(_inline(to_postgres(sql), list(params)))
+        self._queued.append(inline(to_postgres(sql), list(params)))
 
     async def _flush(self, then: str = "") -> None:
         """Send the queued writes (and `then`, e.g. COMMIT) as one simple-query script."""
@@ -172,12 +108,12 @@ class PgTx(Tx):
 
     async def _args(self, text: str, params: Iterable[Any]) -> list[Any]:
         args = list(params)
-        plan = _PLANS.get(text)
+        plan = PLANS.get(text)
         if plan is None:
             statement = await self._conn.prepare(text)
             self._count()
-            plan = tuple(_CONVERTERS.get(t.name) for t in statement.get_parameters())
-            _PLANS[text] = plan
+            plan = tuple(CONVERTERS.get(t.name) for t in statement.get_parameters())
+            PLANS[text] = plan
         return [value if f is None else f(value) for f, value in zip(plan, args, strict=False)]
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
@@ -187,7 +123,7 @@ class PgTx(Tx):
         text = to_postgres(sql)
         args = await self._args(text, params)
         self._count()
-        return _Status(await self._conn.execute(text, *args))
+        return Status(await self._conn.execute(text, *args))
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """Return the first row or None, for lookups by key."""
@@ -246,23 +182,49 @@ class PgDatabase(Store):
 
     async def open(self, *, migrate: bool = True) -> PgDatabase:
         """Connect the writing connection and the read pools; apply pending migrations."""
-        self._conn = await asyncpg.connect(self.url, server_settings=_SESSION)
-        await _setup(self._conn)
+        self._conn = await self._connect()
         await self._check_collation()
         if migrate:
             await self.migrate()
         self._pool = await asyncpg.create_pool(
-            self.url, min_size=1, max_size=self.readers, init=_setup, server_settings=_SESSION
+            self.url, min_size=1, max_size=self.readers, init=setup, server_settings=_SESSION
         )
         if self.read_url:
             self._replica = await asyncpg.create_pool(
                 self.read_url,
                 min_size=1,
                 max_size=self.readers,
-                init=_setup,
+                init=setup,
                 server_settings=_SESSION,
             )
         return self
+
+    async def _connect(self) -> Any:
+        conn = await asyncpg.connect(self.url, server_settings=_SESSION)
+        await setup(conn)
+        return conn
+
+    async def _writer(self) -> Any:
+        """The writing connection, connected again if the server dropped it (a restart, a
+        fail-over): its transaction, if any, was rolled back by the server."""
+        if self._conn is None or self._conn.is_closed():
+            log.warning("database connection lost; connecting again")
+            self._conn = await self._connect()
+        return self._conn
+
+    async def _begin(self) -> Any:
+        """BEGIN and take the write lock, in one trip; on a connection the server dropped
+        since the last write (noticed only now), once more on a new one."""
+        self._counted()
+        conn = await self._writer()
+        try:
+            await conn.execute(_BEGIN)
+        except _LOST:
+            conn.terminate()
+            self._conn = None
+            conn = await self._writer()
+            await conn.execute(_BEGIN)
+        return conn
 
     async def _check_collation(self) -> None:
         """Unit paths are compared byte by byte (a subtree is a range of paths, as in
@@ -299,9 +261,7 @@ class PgDatabase(Store):
         any exception (a lost connection rolls back on the server by itself)."""
         await self._turns.acquire(first=first)
         try:
-            conn = self._conn
-            self._counted()
-            await conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            conn = await self._begin()
             tx = PgTx(conn, self._counted, memo=True)
             try:
                 yield tx
@@ -319,7 +279,7 @@ class PgDatabase(Store):
         """One statement, committed as it runs (no write lock: row locks order it)."""
         await self._turns.acquire(first=first)
         try:
-            yield PgTx(self._conn, self._counted)
+            yield PgTx(await self._writer(), self._counted)
         finally:
             self._turns.release()
 

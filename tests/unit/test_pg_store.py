@@ -133,3 +133,27 @@ async def test_the_tables_with_tally_triggers_are_the_same_on_both(url: str, tmp
     finally:
         await db.close()
     assert {r[0] for r in rows} == on_sqlite
+
+
+async def test_a_dropped_connection_is_made_again_for_the_next_write(url: str) -> None:
+    """A server restart or fail-over drops the writing connection; the next write reconnects
+    instead of failing for ever."""
+    db = await PgDatabase(url).open()
+    try:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO counters (name, value) VALUES ('a', 1)")
+        admin = await asyncpg.connect(url)
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                " AND application_name = 'antt-bot'"
+            )
+        finally:
+            await admin.close()
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO counters (name, value) VALUES ('b', 2)")
+        async with db.read() as tx:
+            assert await tx.fetchone("SELECT SUM(value) AS s FROM counters") == (3,)
+    finally:
+        await db.close()
