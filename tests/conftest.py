@@ -1,5 +1,6 @@
-"""Session-wide set-up: every in-process test runs on SQLite and on PostgreSQL (a server of
-the session's own, tests/support/backend.py), and each test's databases are dropped after it."""
+"""Session-wide set-up: every in-process test, and the e2e tests marked `both_backends`, run on
+SQLite and on PostgreSQL (a server of the session's own, tests/support/backend.py), and each
+test's databases are dropped after it."""
 
 from __future__ import annotations
 
@@ -16,13 +17,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "sqlite_only: runs once, not on both backends: a test of SQLite's own machinery (its"
         " file, locks, checkpoints), or one that picks its databases itself",
     )
+    config.addinivalue_line(
+        "markers",
+        "both_backends: an e2e test of the core (the real bot process) run on both databases",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" not in metafunc.fixturenames:
         return
     in_process = "/tests/inproc/" in str(metafunc.definition.path)
-    if not in_process or metafunc.definition.get_closest_marker("sqlite_only"):
+    both = in_process or metafunc.definition.get_closest_marker("both_backends") is not None
+    if not both or metafunc.definition.get_closest_marker("sqlite_only"):
         return
     metafunc.parametrize("db_backend", backend.chosen(), indirect=True)
 

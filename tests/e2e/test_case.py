@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from .client import EmulatorUser
 from .test_field_reports import (  # noqa: F401  (the module's bot and its people)
     TIP,
@@ -15,6 +17,7 @@ from .test_field_reports import (  # noqa: F401  (the module's bot and its peopl
     people,
     submit,
     world,
+    worlds,
 )
 
 
@@ -38,6 +41,7 @@ async def file_tip(user: EmulatorUser) -> str:
     return number
 
 
+@pytest.mark.both_backends
 async def test_an_officer_resolves_a_tip_and_the_reporter_is_told(
     bot: World,  # noqa: F811
     people: Callable[..., EmulatorUser],  # noqa: F811

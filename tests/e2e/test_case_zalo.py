@@ -10,6 +10,7 @@ from .test_zalo import (  # noqa: F401  (the module's two-messenger bot)
     bot,
     join,
     world,
+    worlds,
 )
 
 

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,10 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from tests.support import backend, dbread
+from tests.support.dbread import database_toml
+
+from .backends import PerBackend
 from .client import BotMessage, EmulatorUser, next_user_id
 from .harness import BotProcess, Emulator
 
@@ -82,7 +87,7 @@ class World:
 
     root: Path
     config: Path
-    db_path: Path
+    db: str  # the bot's database: a SQLite file or a postgresql:// URL
     token: str
     bot: BotProcess
     emulator_url: str
@@ -108,14 +113,9 @@ class World:
         )
         return out.strip().splitlines()[-1].strip()
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Read the bot's database (read-only, the bot keeps running)."""
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            conn.row_factory = sqlite3.Row
-            return conn.execute(sql, params).fetchall()
-        finally:
-            conn.close()
+        return dbread.rows(self.db, sql, params)
 
     def member_id(self, user: EmulatorUser) -> int:
         rows = self.query(
@@ -125,7 +125,7 @@ class World:
         assert len(rows) == 1, f"{user} is not a member"
         return int(rows[0]["member_id"])
 
-    def reports_of(self, user: EmulatorUser) -> list[sqlite3.Row]:
+    def reports_of(self, user: EmulatorUser) -> list[dict[str, Any]]:
         return self.query(
             "SELECT * FROM reports WHERE member_id = ? ORDER BY id", (self.member_id(user),)
         )
@@ -142,15 +142,13 @@ def _clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("ANTT_")}
 
 
-@pytest.fixture(scope="module")
-def world(emulator: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("field-reports")
-    db_path = root / "bot.sqlite3"
+@contextmanager
+def made_world(emulator: Emulator, root: Path, on: str) -> Iterator[World]:
+    """The organisation, its invites and the bot, with its database on backend `on`."""
     config = root / "config.toml"
-    config.write_text(
-        f"""[database]
-path = "{db_path}"
-[telegram]
+    with backend.bot_database(root / "bot.sqlite3", on) as db:
+        config.write_text(
+            f"""{database_toml(db)}[telegram]
 base_url = "{emulator.url}"
 bot_username = "antt_test_bot"
 poll_interval = 0.05
@@ -162,32 +160,49 @@ enabled = false
 quiet_start = "00:00"
 quiet_end = "00:00"
 """,
-        encoding="utf-8",
-    )
-    token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": token},
-        cwd=PROJECT_ROOT,
-        log_path=root / "bot.log",
-        name="antt-bot",
-    )
-    w = World(root, config, db_path, token, bot, emulator.url)
-    org = root / "units.csv"
-    org.write_text(ORG_CSV, encoding="utf-8")
-    assert "6 created" in w.cli("org", "import", str(org))
-    w.codes = {
-        "member_a": w.invite(TEAM_A, "member", uses=50),
-        "officer_commune": w.invite(COMMUNE, "officer"),
-        "officer_province": w.invite(PROVINCE, "officer"),
-        "officer_other": w.invite(OTHER_COMMUNE, "officer"),
-        "supervisor_province": w.invite(PROVINCE, "supervisor"),
-    }
-    bot.start()
-    try:
-        yield w
-    finally:
-        bot.stop()
+            encoding="utf-8",
+        )
+        token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+        bot = BotProcess(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            env={"ANTT_TELEGRAM_TOKEN": token},
+            cwd=PROJECT_ROOT,
+            log_path=root / "bot.log",
+            name="antt-bot",
+        )
+        w = World(root, config, db, token, bot, emulator.url)
+        org = root / "units.csv"
+        org.write_text(ORG_CSV, encoding="utf-8")
+        assert "6 created" in w.cli("org", "import", str(org))
+        w.codes = {
+            "member_a": w.invite(TEAM_A, "member", uses=50),
+            "officer_commune": w.invite(COMMUNE, "officer"),
+            "officer_province": w.invite(PROVINCE, "officer"),
+            "officer_other": w.invite(OTHER_COMMUNE, "officer"),
+            "supervisor_province": w.invite(PROVINCE, "supervisor"),
+        }
+        bot.start()
+        try:
+            yield w
+        finally:
+            bot.stop()
+
+
+@pytest.fixture(scope="module")
+def worlds(
+    emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PerBackend[World]]:
+    """The module's bot on each backend its tests run on, made at first use."""
+    with PerBackend(
+        lambda on: made_world(emulator, tmp_path_factory.mktemp(f"field-reports-{on}"), on)
+    ) as made:
+        yield made
+
+
+@pytest.fixture
+def world(worlds: PerBackend[World], db_backend: str) -> World:
+    """The module's bot on the running test's backend."""
+    return worlds.get(db_backend)
 
 
 @pytest.fixture
@@ -284,6 +299,7 @@ async def submit(user: EmulatorUser) -> tuple[BotMessage, str]:
 # ---------------------------------------------------------------------------- the tests
 
 
+@pytest.mark.both_backends
 async def test_member_joins_and_files_a_patrol_with_a_teammate(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -395,6 +411,7 @@ async def test_good_deed_with_typed_answers_and_no_photos(
     assert_bot_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_bad_answers_are_asked_again_and_nothing_is_saved(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -461,6 +478,7 @@ async def test_cancel_saves_nothing(bot: World, people: Callable[..., EmulatorUs
     assert_bot_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_a_real_report_replaces_the_days_nil_and_a_nil_is_refused_after(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -498,6 +516,7 @@ async def test_a_real_report_replaces_the_days_nil_and_a_nil_is_refused_after(
     assert_bot_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_fire_report_alerts_the_commune_police_who_acknowledge_it(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -624,6 +643,7 @@ async def test_an_edit_after_acknowledgement_reaches_the_officer(
     assert_bot_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_a_supervisor_reads_the_tally_of_last_month_and_of_a_commune(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -705,6 +725,7 @@ async def test_replies_that_echo_a_pasted_page_still_arrive(
     assert_bot_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     bot: World, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -765,6 +786,7 @@ async def test_two_officers_pressing_at_once_acknowledge_a_tip_once(
     assert_bot_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_wizard_resumes_after_the_bot_is_killed(
     bot: World, emulator: Emulator, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -817,6 +839,7 @@ async def _getupdates_offsets(emulator: Emulator, token: str, since: float = 0) 
     return [int(c["params"].get("offset") or 0) for c in calls]
 
 
+@pytest.mark.sqlite_only  # holds SQLite's write lock
 async def test_an_answer_received_just_before_a_crash_is_not_lost(
     bot: World, emulator: Emulator, people: Callable[..., EmulatorUser]
 ) -> None:
@@ -834,7 +857,7 @@ async def test_an_answer_received_just_before_a_crash_is_not_lost(
     await just_finished_shift(huong)
     await huong.wait_reply("Bước 2/4")
 
-    lock = sqlite3.connect(bot.db_path, timeout=5, isolation_level=None)
+    lock = sqlite3.connect(bot.db, timeout=5, isolation_level=None)
     try:
         lock.execute("BEGIN IMMEDIATE")  # the bot's next write waits (busy_timeout 5 s)
         before = max(await _getupdates_offsets(emulator, bot.token))
@@ -889,6 +912,7 @@ async def test_a_stranger_only_learns_how_to_join(
     assert_bot_healthy(bot)
 
 
+@pytest.mark.both_backends
 def test_the_bot_log_holds_no_token_and_no_personal_data(world: World) -> None:
     """Runs last in this module: everything the bot printed while people used it."""
     log = world.bot.output()

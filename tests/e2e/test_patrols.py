@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.support import backend
 from tests.support.fakezalo import FakeZalo, SentMessage, ZaloUser
 
+from .backends import PerBackend
 from .client import EmulatorUser, next_user_id
 from .harness import Emulator
 from .test_field_reports import ORG_CSV, PATROL, TEAM_A, TEAM_B
@@ -42,9 +44,11 @@ def zone_at(local_hour: int, now: datetime) -> ZoneInfo:
     return ZoneInfo("UTC" if offset == 0 else f"Etc/GMT{-offset:+d}")  # Etc/GMT-7 is UTC+7
 
 
-def _world(root: Path, emulator: Emulator, fake: FakeZalo, zone: ZoneInfo, reminders: str) -> World:
+def _world(
+    root: Path, emulator: Emulator, fake: FakeZalo, zone: ZoneInfo, reminders: str, db: str
+) -> World:
     w = both_messengers(
-        root, emulator, fake, f'[bot]\ntimezone = "{zone.key}"\n[reminders]\n{reminders}'
+        root, emulator, fake, f'[bot]\ntimezone = "{zone.key}"\n[reminders]\n{reminders}', db
     )
     (root / "units.csv").write_text(ORG_CSV, encoding="utf-8")
     w.cli("org", "import", str(root / "units.csv"))
@@ -54,17 +58,35 @@ def _world(root: Path, emulator: Emulator, fake: FakeZalo, zone: ZoneInfo, remin
     return w
 
 
-@pytest.fixture(scope="module")
-def night_world(
-    emulator: Emulator, fake: FakeZalo, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
+@contextmanager
+def made_night(emulator: Emulator, fake: FakeZalo, root: Path, on: str) -> Iterator[World]:
     """Local time about 03:00 (quiet hours off, no reminders): the reporting day is yesterday."""
     zone = zone_at(3, datetime.now(UTC))
     off = 'enabled = false\nquiet_start = "00:00"\nquiet_end = "00:00"'
-    w = _world(tmp_path_factory.mktemp("night"), emulator, fake, zone, off)
-    w.bot.start()
-    yield w
-    w.bot.stop()
+    with backend.bot_database(root / "bot.sqlite3", on) as db:
+        w = _world(root, emulator, fake, zone, off, db)
+        w.bot.start()
+        try:
+            yield w
+        finally:
+            w.bot.stop()
+
+
+@pytest.fixture(scope="module")
+def night_worlds(
+    emulator: Emulator, fake: FakeZalo, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PerBackend[World]]:
+    """The night bot on each backend the module's tests run on, made at first use."""
+    with PerBackend(
+        lambda on: made_night(emulator, fake, tmp_path_factory.mktemp(f"night-{on}"), on)
+    ) as made:
+        yield made
+
+
+@pytest.fixture
+def night_world(night_worlds: PerBackend[World], db_backend: str) -> World:
+    """The night bot on the running test's backend."""
+    return night_worlds.get(db_backend)
 
 
 @pytest.fixture
@@ -107,7 +129,7 @@ def tg_user(w: World, first: str, last: str) -> EmulatorUser:
     )
 
 
-def reports_by(w: World, channel: str, user_id: str) -> list[sqlite3.Row]:
+def reports_by(w: World, channel: str, user_id: str) -> list[dict[str, Any]]:
     """A member's reports, with whether each was filed late (as the tally counts it)."""
     return w.query(
         "SELECT r.*, r.created_at >= date(r.report_date, '+1 day') || 'T06:00:00' AS late "
@@ -117,7 +139,7 @@ def reports_by(w: World, channel: str, user_id: str) -> list[sqlite3.Row]:
     )
 
 
-def data(row: sqlite3.Row) -> dict[str, Any]:
+def data(row: dict[str, Any]) -> dict[str, Any]:
     return dict(json.loads(row["data"]))
 
 
@@ -203,6 +225,7 @@ async def close(people: list[Counted]) -> None:
 # ---------------------------------------------------------------------------- the night bot
 
 
+@pytest.mark.both_backends
 @pytest.mark.parametrize("channel", ["telegram", "zalo"])
 async def test_a_first_patrol_and_a_routine_one_at_the_counts_above(
     night: World, channel: str
@@ -304,20 +327,25 @@ async def test_a_patrol_from_22_00_to_00_30(night: World, channel: str) -> None:
 
 @pytest.fixture
 async def noon(
-    emulator: Emulator, fake: FakeZalo, tmp_path: Path, request: pytest.FixtureRequest
+    emulator: Emulator,
+    fake: FakeZalo,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    db_backend: str,
 ) -> AsyncIterator[tuple[World, datetime]]:
     """Local time about noon; the daily reminder is due in the coming minute (the slot)."""
     zone = zone_at(12, datetime.now(UTC))
-    local = datetime.now(zone)
-    ahead = 2 if local.second > 30 else 1
-    slot = (local + timedelta(minutes=ahead)).replace(second=0, microsecond=0)
-    w = _world(tmp_path, emulator, fake, zone, f'daily_at = "{slot:%H:%M}"')
-    request.node.e2e_processes = [w.bot]
-    w.bot.start()
-    await w.fake.wait_polling(w.zalo_token)
-    await emulator.wait_polling(w.tg_token, bot=w.bot)
-    yield w, slot
-    w.bot.stop()
+    with backend.bot_database(tmp_path / "bot.sqlite3", db_backend) as db:
+        local = datetime.now(zone)
+        ahead = 2 if local.second > 30 else 1
+        slot = (local + timedelta(minutes=ahead)).replace(second=0, microsecond=0)
+        w = _world(tmp_path, emulator, fake, zone, f'daily_at = "{slot:%H:%M}"', db)
+        request.node.e2e_processes = [w.bot]
+        w.bot.start()
+        await w.fake.wait_polling(w.zalo_token)
+        await emulator.wait_polling(w.tg_token, bot=w.bot)
+        yield w, slot
+        w.bot.stop()
 
 
 async def _file_naming(reporter: Counted, mate: str) -> str:

@@ -78,7 +78,7 @@ end = {end.isoformat()}
         log_path=root / "bot.log",
         name="antt-bot",
     )
-    w = World(root, config, db_path, token, bot, emulator.url)
+    w = World(root, config, str(db_path), token, bot, emulator.url)
     org = root / "units.csv"
     org.write_text(ORG_CSV, encoding="utf-8")
     w.cli("org", "import", str(org))

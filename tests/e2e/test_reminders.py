@@ -10,14 +10,17 @@ where they are by default, far from the test's minute.
 from __future__ import annotations
 
 import secrets
-import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.support import backend
+from tests.support.dbread import database_toml
 
 from .client import EmulatorUser, next_user_id
 from .conftest import PROJECT_ROOT
@@ -37,56 +40,56 @@ def zone_near_noon(now: datetime) -> str:
 
 @pytest.fixture
 async def world(
-    emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest
+    emulator: Emulator, tmp_path: Path, request: pytest.FixtureRequest, db_backend: str
 ) -> AsyncIterator[tuple[World, ZoneInfo, datetime]]:
     """A bot whose daily reminder is due in the coming minute."""
     zone = ZoneInfo(zone_near_noon(datetime.now(UTC)))
-    local = datetime.now(zone)
-    slot = (local + timedelta(minutes=2 if local.second > 40 else 1)).replace(
-        second=0, microsecond=0
-    )
-    db_path, config = tmp_path / "bot.sqlite3", tmp_path / "config.toml"
-    config.write_text(
-        f"""[bot]
+    with backend.bot_database(tmp_path / "bot.sqlite3", db_backend) as db:
+        local = datetime.now(zone)
+        slot = (local + timedelta(minutes=2 if local.second > 40 else 1)).replace(
+            second=0, microsecond=0
+        )
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f"""[bot]
 timezone = "{zone.key}"
-[database]
-path = "{db_path}"
-[telegram]
+{database_toml(db)}[telegram]
 base_url = "{emulator.url}"
 bot_username = "antt_test_bot"
 poll_interval = 0.05
 [reminders]
 daily_at = "{slot:%H:%M}"
 """,
-        encoding="utf-8",
-    )
-    token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": token},
-        cwd=PROJECT_ROOT,
-        log_path=tmp_path / "bot.log",
-        name="antt-bot",
-    )
-    request.node.e2e_processes = [bot]
-    w = World(tmp_path, config, db_path, token, bot, emulator.url)
-    org = tmp_path / "units.csv"
-    org.write_text(ORG_CSV, encoding="utf-8")
-    w.cli("org", "import", str(org))
-    w.codes = {"member": w.invite(TEAM_A, "member"), "officer": w.invite(COMMUNE, "officer")}
-    bot.start()
-    await emulator.wait_polling(token, bot=bot)
-    try:
-        yield w, zone, slot
-    finally:
-        bot.stop()
+            encoding="utf-8",
+        )
+        token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+        bot = BotProcess(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            env={"ANTT_TELEGRAM_TOKEN": token},
+            cwd=PROJECT_ROOT,
+            log_path=tmp_path / "bot.log",
+            name="antt-bot",
+        )
+        request.node.e2e_processes = [bot]
+        w = World(tmp_path, config, db, token, bot, emulator.url)
+        org = tmp_path / "units.csv"
+        org.write_text(ORG_CSV, encoding="utf-8")
+        w.cli("org", "import", str(org))
+        w.codes = {"member": w.invite(TEAM_A, "member"), "officer": w.invite(COMMUNE, "officer")}
+        bot.start()
+        await emulator.wait_polling(token, bot=bot)
+        try:
+            yield w, zone, slot
+        finally:
+            bot.stop()
 
 
-def rows(w: World, sql: str) -> list[sqlite3.Row]:
+def rows(w: World, sql: str) -> list[dict[str, Any]]:
     """Read the bot's database while it runs."""
     return w.query(sql)
 
 
+@pytest.mark.both_backends
 async def test_the_reminder_reaches_only_who_has_not_reported_and_once_across_a_restart(
     world: tuple[World, ZoneInfo, datetime], emulator: Emulator
 ) -> None:

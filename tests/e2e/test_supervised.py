@@ -16,6 +16,7 @@ from .test_field_reports import (  # noqa: F401  (the module's world, bot and pe
     people,
     report_day,
     world,
+    worlds,
 )
 
 pytestmark = pytest.mark.e2e

@@ -50,7 +50,7 @@ class Reminded:
 
     def state(self, channel: str, chat_id: str) -> dict[str, Any]:
         rows = _query(
-            self.w.db_path,
+            self.w.db,
             "SELECT state FROM conversations WHERE channel = ? AND chat_id = ?",
             (channel, chat_id),
         )
@@ -65,7 +65,7 @@ class Reminded:
 
     def reports(self, channel: str, user_id: str) -> list[tuple[str, str]]:
         rows = _query(
-            self.w.db_path,
+            self.w.db,
             "SELECT r.kind, r.status FROM reports r JOIN identities i ON i.member_id = "
             "r.member_id WHERE i.channel = ? AND i.user_id = ? ORDER BY r.id",
             (channel, user_id),

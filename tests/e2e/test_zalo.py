@@ -15,11 +15,11 @@ import os
 import re
 import secrets
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,8 +29,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from tests.support import backend, dbread
+from tests.support.dbread import database_toml
 from tests.support.fakezalo import PHOTO_BYTES, FakeZalo, SentMessage, ZaloUser
 
+from .backends import PerBackend
 from .client import EmulatorUser, next_user_id
 from .harness import BotProcess, Emulator
 
@@ -44,15 +47,16 @@ ORG_CSV = f"path,kind\n{PROVINCE},province\n{COMMUNE},commune\n{TEAM},village\n"
 NUMBER = re.compile(r"BC-\d{4}-\d{6}")
 
 
-def both_messengers(root: Path, emulator: Emulator, fake: FakeZalo, settings: str) -> World:
+def both_messengers(
+    root: Path, emulator: Emulator, fake: FakeZalo, settings: str, db: str = ""
+) -> World:
     """A bot (not started) serving the emulator's Telegram and the fake Zalo from `root`,
-    its config `settings` (e.g. [bot] and [reminders]) then the database and messengers."""
-    db_path, media, config = root / "bot.sqlite3", root / "media", root / "config.toml"
+    its config `settings` (e.g. [bot] and [reminders]) then the database (`db`, else a file in
+    `root`) and messengers."""
+    db, media, config = db or str(root / "bot.sqlite3"), root / "media", root / "config.toml"
     config.write_text(
         f"""{settings}
-[database]
-path = "{db_path}"
-[telegram]
+{database_toml(db)}[telegram]
 base_url = "{emulator.url}"
 bot_username = "antt_test_bot"
 poll_interval = 0.05
@@ -72,7 +76,7 @@ media_dir = "{media}"
         log_path=root / "bot.log",
         name="antt-bot",
     )
-    return World(root, config, db_path, media, zalo_token, tg_token, bot, fake, emulator.url)
+    return World(root, config, db, media, zalo_token, tg_token, bot, fake, emulator.url)
 
 
 def _clean_env() -> dict[str, str]:
@@ -89,7 +93,7 @@ def _free_port() -> int:
 class World:
     root: Path
     config: Path
-    db_path: Path
+    db: str  # the bot's database: a SQLite file or a postgresql:// URL
     media: Path
     zalo_token: str
     tg_token: str
@@ -110,10 +114,10 @@ class World:
         assert done.returncode == 0, f"antt-bot {' '.join(args)} failed:\n{done.stderr}"
         return done.stdout
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-        return _query(self.db_path, sql, params)
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        return _query(self.db, sql, params)
 
-    def member_of(self, user: ZaloUser) -> sqlite3.Row:
+    def member_of(self, user: ZaloUser) -> dict[str, Any]:
         rows = self.query(
             "SELECT m.* FROM identities i JOIN members m ON m.id = i.member_id "
             "WHERE i.channel = 'zalo' AND i.user_id = ?",
@@ -122,7 +126,7 @@ class World:
         assert len(rows) == 1, f"{user} is not a member"
         return rows[0]
 
-    def reports_of(self, user: ZaloUser) -> list[sqlite3.Row]:
+    def reports_of(self, user: ZaloUser) -> list[dict[str, Any]]:
         member_id = self.member_of(user)["id"]
         return self.query("SELECT * FROM reports WHERE member_id = ? ORDER BY id", (member_id,))
 
@@ -133,33 +137,44 @@ class World:
         return dict(json.loads(rows[0]["state"])) if rows else {}
 
 
-def _query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    try:
-        conn.row_factory = sqlite3.Row
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+def _query(db: str | Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    return dbread.rows(db, sql, params)
+
+
+@contextmanager
+def made_world(emulator: Emulator, fake: FakeZalo, root: Path, on: str) -> Iterator[World]:
+    """The bot on both messengers, its units and invites, with its database on `on`."""
+    with backend.bot_database(root / "bot.sqlite3", on) as db:
+        # scheduled messages are tested in test_reminders.py
+        w = both_messengers(root, emulator, fake, "[reminders]\nenabled = false", db)
+        bot = w.bot
+        (root / "units.csv").write_text(ORG_CSV, encoding="utf-8")
+        assert "3 created" in w.cli("org", "import", str(root / "units.csv"))
+        for name, unit, role in (("member", TEAM, "member"), ("officer", COMMUNE, "officer")):
+            out = w.cli("invite", "create", "--unit", unit, "--role", role, "--uses", "30")
+            w.codes[name] = out.strip().splitlines()[-1].strip()
+        bot.start()
+        try:
+            yield w
+        finally:
+            bot.stop()
 
 
 @pytest.fixture(scope="module")
-def world(
+def worlds(
     emulator: Emulator, fake: FakeZalo, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("zalo")
-    # scheduled messages are tested in test_reminders.py
-    w = both_messengers(root, emulator, fake, "[reminders]\nenabled = false")
-    bot = w.bot
-    (root / "units.csv").write_text(ORG_CSV, encoding="utf-8")
-    assert "3 created" in w.cli("org", "import", str(root / "units.csv"))
-    for name, unit, role in (("member", TEAM, "member"), ("officer", COMMUNE, "officer")):
-        out = w.cli("invite", "create", "--unit", unit, "--role", role, "--uses", "30")
-        w.codes[name] = out.strip().splitlines()[-1].strip()
-    bot.start()
-    try:
-        yield w
-    finally:
-        bot.stop()
+) -> Iterator[PerBackend[World]]:
+    """The module's bot on each backend its tests run on, made at first use."""
+    with PerBackend(
+        lambda on: made_world(emulator, fake, tmp_path_factory.mktemp(f"zalo-{on}"), on)
+    ) as made:
+        yield made
+
+
+@pytest.fixture
+def world(worlds: PerBackend[World], db_backend: str) -> World:
+    """The module's bot on the running test's backend."""
+    return worlds.get(db_backend)
 
 
 @pytest.fixture
@@ -207,6 +222,7 @@ async def just_finished_shift(user: ZaloUser, step: SentMessage) -> tuple[str, s
 # ---------------------------------------------------------------------------- the tests
 
 
+@pytest.mark.both_backends
 async def test_join_and_file_a_patrol_by_numbers(bot: World) -> None:
     tung = bot.fake.user(bot.zalo_token, "Nông Văn Tùng")
     await join(tung, bot.codes["member"])
@@ -293,6 +309,7 @@ async def test_a_bad_answer_is_asked_again_and_nothing_is_saved(bot: World) -> N
     assert_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_a_fire_alert_reaches_an_officer_on_zalo_who_acknowledges_by_number(
     bot: World,
 ) -> None:
@@ -378,6 +395,7 @@ async def test_a_telegram_member_links_zalo_with_lienket(bot: World) -> None:
     assert_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_the_same_message_delivered_twice_is_processed_once(bot: World) -> None:
     kim = bot.fake.user(bot.zalo_token, "Triệu Thị Kim")
     await join(kim, bot.codes["member"])
@@ -391,6 +409,7 @@ async def test_the_same_message_delivered_twice_is_processed_once(bot: World) ->
     assert_healthy(bot)
 
 
+@pytest.mark.both_backends
 async def test_a_photo_is_downloaded_and_stored_with_the_report(bot: World) -> None:
     mai = bot.fake.user(bot.zalo_token, "Hà Thị Mai")
     await join(mai, bot.codes["member"])
@@ -438,16 +457,14 @@ async def test_stickers_and_unsupported_messages_get_a_polite_answer(bot: World)
 
 @pytest.fixture
 async def webhook_bot(
-    fake: FakeZalo, tmp_path: Path, bot_process: Callable[..., BotProcess]
-) -> AsyncIterator[tuple[BotProcess, str, str, Path]]:
-    port = _free_port()
-    db_path = tmp_path / "hook.sqlite3"
-    config = tmp_path / "hook.toml"
-    path = "/zalo/hook"
-    config.write_text(
-        f"""[database]
-path = "{db_path}"
-[reminders]
+    fake: FakeZalo, tmp_path: Path, bot_process: Callable[..., BotProcess], db_backend: str
+) -> AsyncIterator[tuple[BotProcess, str, str, str]]:
+    with backend.bot_database(tmp_path / "hook.sqlite3", db_backend) as db:
+        port = _free_port()
+        config = tmp_path / "hook.toml"
+        path = "/zalo/hook"
+        config.write_text(
+            f"""{database_toml(db)}[reminders]
 enabled = false  # scheduled messages are tested in test_reminders.py
 [zalo]
 base_url = "{fake.url}"
@@ -458,28 +475,29 @@ webhook_port = {port}
 webhook_path = "{path}"
 media_dir = "{tmp_path / "media"}"
 """,
-        encoding="utf-8",
-    )
-    token = fake.new_token()
-    secret = "s3cret-" + os.urandom(8).hex()
-    process = bot_process(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_ZALO_TOKEN": token, "ANTT_ZALO_WEBHOOK_SECRET": secret},
-        name="antt-bot-webhook",
-    ).start()
-    deadline = time.monotonic() + 20
-    while not fake.state(token).webhook_url:  # the bot registered its webhook with Zalo
-        assert process.running, process.tail()
-        assert time.monotonic() < deadline, f"no setWebhook within 20 s:\n{process.tail()}"
-        await asyncio.sleep(0.05)
-    yield process, token, f"http://127.0.0.1:{port}{path}", db_path
-    process.stop()
+            encoding="utf-8",
+        )
+        token = fake.new_token()
+        secret = "s3cret-" + os.urandom(8).hex()
+        process = bot_process(
+            [sys.executable, "-m", "bot", "--config", str(config), "run"],
+            env={"ANTT_ZALO_TOKEN": token, "ANTT_ZALO_WEBHOOK_SECRET": secret},
+            name="antt-bot-webhook",
+        ).start()
+        deadline = time.monotonic() + 20
+        while not fake.state(token).webhook_url:  # the bot registered its webhook with Zalo
+            assert process.running, process.tail()
+            assert time.monotonic() < deadline, f"no setWebhook within 20 s:\n{process.tail()}"
+            await asyncio.sleep(0.05)
+        yield process, token, f"http://127.0.0.1:{port}{path}", db
+        process.stop()
 
 
+@pytest.mark.both_backends
 async def test_a_forged_webhook_is_refused_and_a_genuine_one_answered(
-    fake: FakeZalo, webhook_bot: tuple[BotProcess, str, str, Path]
+    fake: FakeZalo, webhook_bot: tuple[BotProcess, str, str, str]
 ) -> None:
-    process, token, url, db_path = webhook_bot
+    process, token, url, db = webhook_bot
     assert fake.state(token).webhook_secret  # registered with the secret from the environment
     forged = fake.message("message.text.received", "attacker", "Kẻ Giả", text="/start")
     async with httpx.AsyncClient(timeout=5) as http:
@@ -492,14 +510,15 @@ async def test_a_forged_webhook_is_refused_and_a_genuine_one_answered(
     reply = await lan.wait_reply("Bạn chưa tham gia hệ thống báo cáo của Tổ bảo vệ ANTT.")
     assert "/lienket" in reply.text
     assert fake.state(token).sent[-1].chat_id == lan.id
-    keys = [r[0] for r in _query(db_path, "SELECT update_key FROM inbound_journal")]
+    keys = [r["update_key"] for r in _query(db, "SELECT update_key FROM inbound_journal")]
     assert keys == [lan.last_update["message"]["message_id"]]  # the forged ones never got in
-    processed = _query(db_path, "SELECT update_key FROM processed_updates")
-    assert [r[0] for r in processed] == keys
+    processed = _query(db, "SELECT update_key FROM processed_updates")
+    assert [r["update_key"] for r in processed] == keys
     assert not [m for m in fake.state(token).sent if m.chat_id == "attacker"]
     assert process.running and "Traceback" not in process.output()
 
 
+@pytest.mark.both_backends
 def test_the_bot_log_holds_no_token_and_no_personal_data(world: World) -> None:
     """Runs last in this module: everything the bot printed while people used it."""
     log = world.bot.output()

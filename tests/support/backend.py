@@ -3,7 +3,9 @@
 Every in-process test (tests/inproc) runs on both: tests/conftest.py parametrizes them with
 `db_backend` ("sqlite", "postgresql"); `ANTT_TEST_BACKEND=sqlite` (or `postgresql`) keeps one
 for a quicker run while working. Tests of SQLite's own machinery (its files, locks and
-checkpoints) are marked `sqlite_only` and run once.
+checkpoints) are marked `sqlite_only` and run once. The e2e core (the real bot process:
+reports, urgent cases, reminders, Zalo) runs on both too, each test so marked
+`both_backends`: its bot gets `bot_database`, the tests read it with tests/support/dbread.py.
 
 A test asks for a database by the SQLite path it would use; on PostgreSQL the same path
 always names the same fresh database for the rest of that test (a test that restarts the bot
@@ -15,6 +17,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import asyncpg
 
@@ -117,3 +122,18 @@ def rows_at(location: str, sql: str, params: tuple[object, ...] = ()) -> list[tu
             await conn.close()
 
     return run_anywhere(fetch())
+
+
+@contextmanager
+def bot_database(sqlite_file: Path | str, on: str) -> Iterator[str]:
+    """The database of a bot process (the e2e tests) on backend `on`, for as long as the
+    block runs: the file itself on SQLite, else a fresh PostgreSQL database dropped after it
+    (the bot process is stopped by then; its connections are closed in any case)."""
+    if on != "postgresql":
+        yield str(sqlite_file)
+        return
+    url = run_anywhere(server().fresh_database())
+    try:
+        yield url
+    finally:
+        run_anywhere(server().drop_database(url))
