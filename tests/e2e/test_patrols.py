@@ -225,7 +225,6 @@ async def close(people: list[Counted]) -> None:
 # ---------------------------------------------------------------------------- the night bot
 
 
-@pytest.mark.both_backends
 @pytest.mark.parametrize("channel", ["telegram", "zalo"])
 async def test_a_first_patrol_and_a_routine_one_at_the_counts_above(
     night: World, channel: str

@@ -75,7 +75,7 @@ daily_at = "{slot:%H:%M}"
         org = tmp_path / "units.csv"
         org.write_text(ORG_CSV, encoding="utf-8")
         w.cli("org", "import", str(org))
-        w.codes = {"member": w.invite(TEAM_A, "member"), "officer": w.invite(COMMUNE, "officer")}
+        w.codes = w.invites({"member": (TEAM_A, "member", 20), "officer": (COMMUNE, "officer", 20)})
         bot.start()
         await emulator.wait_polling(token, bot=bot)
         try:

@@ -493,7 +493,6 @@ media_dir = "{tmp_path / "media"}"
         process.stop()
 
 
-@pytest.mark.both_backends
 async def test_a_forged_webhook_is_refused_and_a_genuine_one_answered(
     fake: FakeZalo, webhook_bot: tuple[BotProcess, str, str, str]
 ) -> None:
