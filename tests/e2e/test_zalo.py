@@ -384,7 +384,7 @@ async def test_a_telegram_member_links_zalo_with_lienket(bot: World) -> None:
             (son.id,),
         )
         assert sorted(r["channel"] for r in rows) == ["telegram", "zalo"]
-        assert bot.query("SELECT used_at FROM link_codes WHERE code = ?", (code,))[0][0]
+        assert bot.query("SELECT used_at FROM link_codes WHERE code = ?", (code,))[0]["used_at"]
 
         stranger = bot.fake.user(bot.zalo_token, "Người Lạ")
         await stranger.send(f"/lienket {code}")
