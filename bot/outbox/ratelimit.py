@@ -18,9 +18,9 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 
 HOLD_SECONDS = 0.5  # a chat another process sends to is left this long (no per-chat gap set)
-# Seconds of the window SecondCap counts in: a little over one, since a request reaches the
+# Seconds of the window SecondCap counts in: over one, since a request reaches the
 # messenger a few milliseconds after its grant, unevenly, and the messenger counts arrivals.
-CAP_WINDOW = 1.1
+CAP_WINDOW = 1.2
 SHARE_WAIT = 0.05  # seconds between looks while this process's share is out of date
 
 

@@ -84,7 +84,7 @@ bot_username = "antt_vulang_bot"
         await wrong.send(f"/start {code}")
         refused = await wrong.wait_reply("@antt_bacson_bot")
         assert f"gửi lại mã: /start {code}" in refused.text
-        assert w.query("SELECT uses_left FROM invites WHERE code = ?", (code,))[0][0] == 1
+        assert w.query("SELECT uses_left FROM invites WHERE code = ?", (code,))[0]["uses_left"] == 1
         await right.send(f"/start {code}")
         await right.wait_reply("Họ và tên")
 
@@ -107,7 +107,7 @@ bot_username = "antt_vulang_bot"
         linked = w.query(
             "SELECT channel FROM identities WHERE user_id = ? ORDER BY channel", (str(boss_id),)
         )
-        assert [r[0] for r in linked] == ["telegram:bac-son", "telegram:vu-lang"]
+        assert [r["channel"] for r in linked] == ["telegram:bac-son", "telegram:vu-lang"]
     finally:
         for user in users:
             await user.aclose()
