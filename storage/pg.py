@@ -5,11 +5,11 @@ Writes keep SQLite's guarantees: each process takes turns on one writing connect
 transaction-scoped advisory lock, so write transactions of every process on the database run
 one at a time, as SQLite's IMMEDIATE transactions do. The repositories' read-then-write steps
 (a report number, a wizard's state) stay correct without each being rewritten for concurrent
-writers; a write transaction is a few milliseconds, far more than the evening rush needs.
-One-statement writes (`single`: outbox marks and claims) take no lock: a statement is atomic
-and row locks order it. Reads run on a pool, each in a REPEATABLE READ snapshot, on the
-primary or, for the callers that accept a replica's slight lag (`read(replica=True)`:
-tallies, exports, web pages), on `read_url`.
+writers; a write transaction holds the lock for a few milliseconds, so writes do not scale
+with processes (reads, rendering and messenger calls do). One-statement writes (`single`:
+outbox marks) take no lock: a statement is atomic and row locks order it. Reads run on a
+pool, each in a REPEATABLE READ snapshot, on the primary or, for the callers that accept a
+replica's slight lag (`read(replica=True)`: tallies, exports, web pages), on `read_url`.
 """
 
 from __future__ import annotations
