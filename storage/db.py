@@ -119,11 +119,13 @@ class Database(Store):
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(self.path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
+        # First: switching a new file to WAL takes an exclusive lock, which a second process
+        # opening the same new file at the same moment must wait for, not fail on.
+        await conn.execute("PRAGMA busy_timeout=5000")
         await conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash may lose the last commit.
         await conn.execute("PRAGMA synchronous=NORMAL")
         await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
         if self.checkpoint_seconds is not None:
             # Checkpoints run on their own connection (storage/checkpoint.py), never in a commit.
             await conn.execute("PRAGMA wal_autocheckpoint=0")

@@ -29,7 +29,7 @@ from storage import members, units
 from storage.stores import open_store
 from tests.support import backend
 from tests.support.balancer import RoundRobin
-from tests.support.fakebotapi import Call, FakeBotApi, most_in_a_second
+from tests.support.fakebotapi import Call, FakeBotApi, most_in_a_second, most_within
 
 from .harness import BotProcess
 
@@ -38,6 +38,7 @@ SECRET = "bi-mat-cua-hai-tien-trinh"
 MEMBERS = 1000
 BURST = 200
 SEND_RATE = 30.0  # [telegram] send_rate: the outbox's share of the bot's 30 messages/s
+RATE_WINDOW = 5.0  # seconds the rates are checked over, at the fake
 PROVINCE = "Tỉnh Lạng Sơn"
 COMMUNE = f"{PROVINCE}/Xã Bắc Sơn"
 OFFICER = 900_001
@@ -270,8 +271,12 @@ async def test_two_processes_survive_a_kill_under_a_burst_and_an_announcement(
             f"{BURST - len(replies)} burst replies lost with the killed process, "
             f"{telegram.redelivered} posts redelivered, connections {balancer.connections}"
         )
-        assert most <= BOT_RATE
-        assert most_outbox <= SEND_RATE
+        # The fake reads requests when the loaded test machine lets it: one late second can
+        # bunch a few into the next. So the rates are checked over five seconds, where that
+        # cannot hide a process sending over its share; each process's own one-second cap is
+        # checked without a machine's timing in tests/unit/test_process_shares.py.
+        assert most_within(moments, RATE_WINDOW) <= BOT_RATE * RATE_WINDOW
+        assert most_within(outbox_moments, RATE_WINDOW) <= SEND_RATE * RATE_WINDOW
         assert bots[1].running
     finally:
         await http.close()

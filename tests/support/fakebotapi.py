@@ -120,10 +120,15 @@ def _ok(result: Any) -> web.Response:
 
 def most_in_a_second(moments: list[float]) -> int:
     """The most calls in any window of one second (sliding), from their arrival times."""
+    return most_within(moments, 1.0)
+
+
+def most_within(moments: list[float], window: float) -> int:
+    """The most calls in any sliding window of `window` seconds, from their arrival times."""
     ordered = sorted(moments)
     most, start = 0, 0
     for end, moment in enumerate(ordered):
-        while moment - ordered[start] >= 1.0:
+        while moment - ordered[start] >= window:
             start += 1
         most = max(most, end - start + 1)
     return most
