@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +26,7 @@ from telegram.error import TelegramError
 from bot.channels.telegram_messages import NAME
 from bot.core.clock import iso
 from bot.web.listen import listen
+from bot.web.tokens import secret_matches
 from storage import journal
 
 if TYPE_CHECKING:
@@ -37,13 +37,6 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # an update is a few kilobytes; refuse anything absurd
-
-
-def _secret_matches(expected: str, given: str | None) -> bool:
-    """Constant-time check; an empty secret never matches."""
-    if not expected or given is None:
-        return False
-    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
 class TelegramWebhook:
@@ -88,7 +81,7 @@ class TelegramWebhook:
 
     async def handle(self, request: web.Request) -> web.Response:
         """One post from Telegram: check, journal, answer; the handlers run afterwards."""
-        if not _secret_matches(self._secret, request.headers.get(SECRET_HEADER)):
+        if not secret_matches(self._secret, request.headers.get(SECRET_HEADER)):
             log.warning("telegram webhook refused: bad secret", extra={"channel": NAME})
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:

@@ -27,3 +27,11 @@ def well_formed(token: str) -> bool:
 def same(a: str, b: str) -> bool:
     """Compare secrets in constant time (a CSRF token against the session's)."""
     return hmac.compare_digest(a.encode(), b.encode())
+
+
+def secret_matches(expected: str, given: str | None) -> bool:
+    """A webhook's secret header (Telegram's, Zalo's) checked in constant time; an empty
+    secret never matches, so a webhook without one refuses everything."""
+    if not expected or given is None:
+        return False
+    return same(expected, given)

@@ -8,10 +8,10 @@ from bot.channels.zalo.mapping import (
     TEXT_LIMIT,
     ZaloUpdate,
     parse_update,
-    secret_matches,
     split_text,
     to_inbound,
 )
+from bot.web.tokens import secret_matches
 
 __all__ = [
     "NAME",

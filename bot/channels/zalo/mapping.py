@@ -9,7 +9,6 @@ either bare or inside the usual `{"ok": true, "result": ...}` envelope. Ids are 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from typing import Any
 
@@ -123,13 +122,6 @@ def to_inbound(
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     """Cut a long text into Zalo messages of at most 2,000 characters, between lines."""
     return fit_text(text, limit)
-
-
-def secret_matches(expected: str, given: str | None) -> bool:
-    """Constant-time check of the webhook secret; an empty secret never matches."""
-    if not expected or given is None:
-        return False
-    return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
 def media_stem(message_id: str) -> str:

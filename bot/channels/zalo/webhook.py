@@ -18,8 +18,9 @@ from aiohttp import web
 
 from bot.channels.zalo.api import ZaloError
 from bot.channels.zalo.channel import ZaloChannel
-from bot.channels.zalo.mapping import NAME, SECRET_HEADER, ZaloUpdate, secret_matches
+from bot.channels.zalo.mapping import NAME, SECRET_HEADER, ZaloUpdate
 from bot.web.listen import listen
+from bot.web.tokens import secret_matches
 
 if TYPE_CHECKING:
     from bot.web.server import WebServer
