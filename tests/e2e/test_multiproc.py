@@ -27,7 +27,7 @@ from bot.channels.telegram_pace import BOT_RATE
 from bot.core.clock import SystemClock, iso
 from storage import members, units
 from storage.stores import open_store
-from tests.support import backend
+from tests.support import backend, dbread
 from tests.support.balancer import RoundRobin
 from tests.support.fakebotapi import Call, FakeBotApi, most_in_a_second, most_within
 
@@ -75,10 +75,8 @@ async def seed(location: str) -> None:
 
 
 def config_text(db: str, api: FakeBotApi, lb_port: int, port: int) -> str:
-    where = f'url = "{db}"' if db.startswith("postgresql://") else f'path = "{db}"'
     return f"""
-[database]
-{where}
+{dbread.database_toml(db)}
 [telegram]
 base_url = "{api.url}"
 mode = "webhook"
@@ -163,7 +161,7 @@ async def until(check: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 def rows(db: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    return backend.rows_at(db, sql, params)
+    return [tuple(row.values()) for row in dbread.rows(db, sql, params)]
 
 
 async def announce(api: FakeBotApi, telegram: Telegram) -> None:

@@ -16,15 +16,11 @@ PostgreSQL server is the session's own (tests/support/postgres.py), started at f
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import asyncpg
-
 from storage.db import Row, Store
-from storage.pg_sql import to_postgres
 from tests.support.postgres import PgServer, run_anywhere, start_server
 
 BACKENDS = ("sqlite", "postgresql")
@@ -104,24 +100,6 @@ async def rows(db: Store, sql: str, params: tuple[object, ...] = ()) -> list[Row
     """A test's look at the database, on whichever backend it runs."""
     async with db.read() as tx:
         return await tx.fetchall(sql, params)
-
-
-def rows_at(location: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    """Read a running bot's database from outside it (an e2e test), on either backend: SQLite
-    read-only, or PostgreSQL on a connection of its own (the SQL as the repositories write
-    it, translated)."""
-    if not location.startswith("postgresql://"):
-        with sqlite3.connect(f"file:{location}?mode=ro", uri=True, timeout=5) as conn:
-            return [tuple(r) for r in conn.execute(sql, params)]
-
-    async def fetch() -> list[tuple[object, ...]]:
-        conn = await asyncpg.connect(location)
-        try:
-            return [tuple(r) for r in await conn.fetch(to_postgres(sql), *params)]
-        finally:
-            await conn.close()
-
-    return run_anywhere(fetch())
 
 
 @contextmanager

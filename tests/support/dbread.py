@@ -9,10 +9,8 @@ Rows come back as dicts on both (a column by name, never by position).
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +18,7 @@ import asyncpg
 
 from storage.pg import PgTx
 from storage.stores import is_postgres
+from tests.support.postgres import run_anywhere
 
 
 def rows(location: str | Path, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -29,8 +28,7 @@ def rows(location: str | Path, sql: str, params: Sequence[Any] = ()) -> list[dic
     if not is_postgres(where):
         return _sqlite_rows(where, sql, params)
     # The tests call this from inside their own event loop: asyncpg runs in a thread of its own.
-    with ThreadPoolExecutor(max_workers=1) as worker:
-        return worker.submit(asyncio.run, _pg_rows(where, sql, params)).result()
+    return run_anywhere(_pg_rows(where, sql, params))
 
 
 def _sqlite_rows(path: str, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
