@@ -18,7 +18,7 @@ What is counted, and why (the plans' words are in `bot.core.targets`):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from bot.core.config import TallySources
@@ -58,13 +58,32 @@ async def count_targets(
         value = tally_targets.typed_value(row["typed"])
         if figures is not None and isinstance(value, int) and not isinstance(value, bool):
             figures.households_informed = max(0, value)
-    flags = (
-        ("businesses_violating", (src.admin_kind,), src.business_violation_field),
-        ("weapons_cases", (src.admin_kind,), src.weapons_field),
-        ("serious_accidents", (src.tip_kind, src.patrol_kind), src.accident_field),
+    flags: list[tuple[str, tuple[str, ...], str]] = [
+        ("serious_accidents", (src.tip_kind, src.patrol_kind), src.accident_field)
+    ]
+    admin = (
+        ("businesses_violating", src.business_violation_field),
+        ("weapons_cases", src.weapons_field),
     )
+    if tally_targets.reads_admin_index(src.admin_kind):
+        await _admin_flags(tx, scope, teams, admin)
+    else:
+        flags.extend((name, (src.admin_kind,), field) for name, field in admin)
     for name, kinds, field in flags:
         for row in await tally_targets.flagged_count(tx, scope, kinds, field):
             figures = teams.get(row["unit_id"])
             if figures is not None:
                 setattr(figures, name, int(row["n"]))
+
+
+async def _admin_flags(
+    tx: Tx, scope: Scope, teams: Mapping[int, Counts], admin: Sequence[tuple[str, str]]
+) -> None:
+    """Both yes/no flags of the default administrative kind from one read of its reports;
+    `admin`: (figure, answer field) pairs."""
+    rows = await tally_targets.admin_flags(tx, scope, [field for _, field in admin])
+    for row in rows:
+        figures = teams.get(row["unit_id"])
+        if figures is not None:
+            for i, (name, _) in enumerate(admin):
+                setattr(figures, name, int(row[f"n{i}"] or 0))
