@@ -25,7 +25,7 @@ from typing import Any
 import asyncpg
 
 from storage.db import Store, Trips, Tx
-from storage.pg_tx import LOST, PgTx
+from storage.pg_tx import LOST, PgOneStatement, PgTx
 from storage.pg_values import setup
 from storage.turns import Turns
 
@@ -50,6 +50,7 @@ _SESSION = {
     "application_name": "antt-bot",
     "standard_conforming_strings": "on",
 }
+_READER = {**_SESSION, "default_transaction_read_only": "on"}  # the read pools' sessions
 
 
 class CollationError(RuntimeError):
@@ -90,7 +91,7 @@ class PgDatabase(Store):
         if migrate:
             await self.migrate()
         self._pool = await asyncpg.create_pool(
-            self.url, min_size=1, max_size=self.readers, init=setup, server_settings=_SESSION
+            self.url, min_size=1, max_size=self.readers, init=setup, server_settings=_READER
         )
         if self.read_url:
             self._replica = await asyncpg.create_pool(
@@ -98,7 +99,7 @@ class PgDatabase(Store):
                 min_size=1,
                 max_size=self.readers,
                 init=setup,
-                server_settings=_SESSION,
+                server_settings=_READER,
             )
         return self
 
@@ -255,11 +256,16 @@ class PgDatabase(Store):
             self._turns.release()
 
     @asynccontextmanager
-    async def read(self, *, replica: bool = False) -> AsyncIterator[Tx]:
+    async def read(self, *, replica: bool = False, one: bool = False) -> AsyncIterator[Tx]:
         """A read-only REPEATABLE READ snapshot from the pool; `replica` reads from
-        `read_url` when one is configured (tallies, exports and pages accept its lag)."""
+        `read_url` when one is configured (tallies, exports and pages accept its lag).
+        `one`: the block runs one statement, a snapshot by itself: no BEGIN, no COMMIT (the
+        pool's sessions are read-only by default, so a write is refused all the same)."""
         pool = self._replica if replica and self._replica is not None else self._pool
         async with pool.acquire() as conn:
+            if one:
+                yield PgOneStatement(conn, self._counted)
+                return
             self._counted()
             await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:

@@ -211,3 +211,40 @@ class PgTx(Tx):
             sql = sql.rstrip().rstrip(";") + " RETURNING id"
         row = await self.fetchone(sql, params)
         return int(row[0]) if row is not None else 0
+
+
+class PgOneStatement(PgTx):
+    """Exactly one statement, on its own (autocommit), as storage/tx.py's OneStatement: for
+    a read that one statement answers, which is one snapshot without BEGIN and COMMIT."""
+
+    def __init__(self, conn: Any, counter: Callable[[], None]) -> None:
+        super().__init__(conn, counter)
+        self._used = False
+
+    def _once(self) -> None:
+        if self._used:
+            raise RuntimeError("read(one=True) runs one statement; use read()")
+        self._used = True
+
+    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
+        """Refused: nothing is written here."""
+        raise RuntimeError("read(one=True) cannot queue")
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
+        """Run the one statement."""
+        self._once()
+        return await super().execute(sql, params)
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        """Run the one statement and return its first row."""
+        self._once()
+        return await super().fetchone(sql, params)
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        """Run the one statement and return its rows."""
+        self._once()
+        return await super().fetchall(sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        """Refused: one statement per row would be several."""
+        raise RuntimeError("read(one=True) cannot executemany")
