@@ -2,15 +2,23 @@
 
 Writes keep SQLite's guarantees: each process takes turns on one writing connection
 (storage/turns.py, with the outbox marks' first lane), and each write transaction holds a
-transaction-scoped advisory lock, so write transactions of every process on the database run
-one at a time, as SQLite's IMMEDIATE transactions do. The repositories' read-then-write steps
-(a report number, a wizard's state) stay correct without each being rewritten for concurrent
-writers; a write transaction holds the lock for a few milliseconds, so writes do not scale
-with processes (reads, rendering and messenger calls do). One-statement writes (`single`:
-outbox marks) take no lock: a statement is atomic and row locks order it. Reads run on a
-pool, each in a REPEATABLE READ snapshot, on the primary or, for the callers that accept a
-replica's slight lag (`read(replica=True)`: tallies, exports, web pages), on `read_url`.
-"""
+transaction-scoped advisory lock, taken before its first statement, so write transactions of
+every process on the database run one at a time, as SQLite's IMMEDIATE transactions do. The
+repositories' read-then-write steps (a report number, a wizard's state) stay correct without
+each being rewritten for concurrent writers; a write transaction holds the lock for a few
+milliseconds, so writes do not scale with processes (reads, rendering and messenger calls do).
+One-statement writes (`single`: outbox marks) take no lock: a statement is atomic and row
+locks order it. Reads run on a pool, each in a REPEATABLE READ snapshot (or, for one
+statement, on its own), on the primary or, for the callers that accept a replica's slight lag
+(`read(replica=True)`: tallies, exports, web pages), on `read_url`.
+
+Round trips: BEGIN and the lock cost one of their own, since asyncpg sends no script together
+with a statement that has parameters, except when another write transaction of this process
+waits for the turn: then the COMMIT's script begins it and takes the lock if it is free
+(`pg_try_advisory_xact_lock`; the script's status says whether), so under load a transaction
+starts without a trip. The lock is still released at every COMMIT, so another process waiting
+for it is served first. Queued writes ride with the next statement when it cannot read them
+(storage/pg_tx.py)."""
 
 from __future__ import annotations
 

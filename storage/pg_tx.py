@@ -20,8 +20,9 @@ values written in (one trip), as before. A combined text is the same for every u
 takes the same path, so asyncpg's statement cache and `PLANS` learn it once.
 
 A Tx on a connection whose BEGIN was sent ahead (with the previous COMMIT, storage/pg.py)
-notices a connection the server dropped in between only at its first trip; nothing of it ran,
-so that trip is sent again once, on a new connection begun afresh (`fresh`).
+notices a connection the server dropped in between only at its first trip; nothing of the
+transaction had run, so that trip is sent again once, on a new connection begun afresh
+(`fresh`), unless it held the COMMIT: the server may have committed it before the drop.
 """
 
 from __future__ import annotations
@@ -97,17 +98,22 @@ class PgTx(Tx):
         # lock, the same SELECT gives the same rows until this Tx writes.
         self._memo: dict[tuple[str, str, tuple[Any, ...]], Any] | None = {} if memo else None
 
-    async def _trip(self, work: Callable[[Any], Awaitable[T]], *, counted: bool = True) -> T:
-        """One call to the server; on a connection begun ahead, the first is sent again on a
-        new one if the server had dropped it (nothing of this transaction had run)."""
-        if counted:
-            self._count()
+    async def _trip(self, work: Callable[[Any], Awaitable[T]], *, again: bool = True) -> T:
+        """One call to the server. On a connection begun ahead, the first is sent on a new
+        one if the server had dropped it: found closed, or (`again`: the trip holds no
+        COMMIT, so nothing of it can have lasted) failing as lost."""
+        self._count()
         fresh, self._fresh = self._fresh, None
         if fresh is None:
+            return await work(self.conn)
+        if self.conn.is_closed():
+            self.conn = await fresh()
             return await work(self.conn)
         try:
             return await work(self.conn)
         except LOST:
+            if not again:
+                raise
             self.conn = await fresh()
             return await work(self.conn)
 
@@ -163,7 +169,8 @@ class PgTx(Tx):
             script.append(then)
         if not script:
             return ""
-        status: str = await self._trip(lambda conn: conn.execute(";\n".join(script)))
+        text = ";\n".join(script)
+        status: str = await self._trip(lambda conn: conn.execute(text), again=not then)
         return status
 
     def _drop_queued(self) -> None:
