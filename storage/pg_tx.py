@@ -11,13 +11,14 @@ SQLite. Instead they go with it in the same statement, as data-modifying WITH cl
 
 PostgreSQL runs every part of such a statement on one snapshot: the SELECT does not see what
 q0 and q1 write, and the parts run in no set order. That is the same answer as running the
-writes first only when the statement does not read what they write, so they are joined only
-when (`combined`): each queued write is one plain INSERT, UPDATE or DELETE of its own table,
-no two of them write the same table, the statement names none of those tables, and no table
-a trigger writes is involved either way (TRIGGER_WRITES, checked against the migrations by
-tests/unit/test_pg_trips.py). Otherwise the queued writes go first, as one script with their
-values written in (one trip), as before. A combined text is the same for every update that
-takes the same path, so asyncpg's statement cache and `PLANS` learn it once.
+writes first only when nothing in the statement reads what they write, so they are joined
+only when (`combined`): each queued write is one plain INSERT, UPDATE or DELETE of a table,
+neither a later write nor the statement names a table an earlier write writes (so no two
+write the same table either), and no table a trigger writes is involved at all
+(TRIGGER_WRITES, checked against the migrations by tests/unit/test_pg_trips.py). Otherwise
+the queued writes go first, as one script with their values written in (one trip), as
+before. A joined text is the same for every update that takes the same path, so asyncpg's
+statement cache and `PLANS` learn it once.
 
 A Tx on a connection whose BEGIN was sent ahead (with the previous COMMIT, storage/pg.py)
 notices a connection the server dropped in between only at its first trip; nothing of the
@@ -56,19 +57,23 @@ def _shifted(text: str, by: int) -> str:
     return _PLACEHOLDER.sub(lambda m: f"${int(m.group(1)) + by}", text) if by else text
 
 
+def _names(sql: str) -> set[str]:
+    return set(_NAME.findall(sql.lower()))
+
+
 def combined(queued: list[Queued], text: str) -> str | None:
     """`text` with the queued writes as WITH clauses before it (their values first), or
     None when the statement might read what they write (see the module's docstring)."""
     if not queued or text.lstrip()[:6].upper() not in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
         return None
     written: set[str] = set()
-    for write, _ in queued:
+    for write, _ in queued:  # nor may a write read what an earlier one writes
         found = _WRITE.match(write)
         table = found.group(1).lower() if found else ""
-        if not table or table in written or ";" in write or table in TRIGGER_WRITES:
+        if not table or ";" in write or _names(write) & (written | TRIGGER_WRITES):
             return None
         written.add(table)
-    if set(_NAME.findall(text.lower())) & (written | TRIGGER_WRITES):
+    if _names(text) & (written | TRIGGER_WRITES):
         return None
     clauses, count = [], 0
     for n, (write, values) in enumerate(queued):

@@ -37,6 +37,10 @@ def test_queued_writes_join_a_statement_that_does_not_name_their_tables() -> Non
         ([INSERT], "SELECT 1 FROM processed_updates WHERE channel = $1"),  # reads what it writes
         ([TOUCH], "SELECT m.id FROM members m JOIN IDENTITIES i ON i.member_id = m.id"),
         ([INSERT, INSERT], "SELECT 1"),  # two writes of one table: their order matters
+        (
+            [INSERT, ("DELETE FROM members WHERE id IN (SELECT 1 FROM processed_updates)", [])],
+            "SELECT 1",
+        ),  # a later write reads what an earlier one writes
         ([("UPDATE reports SET status = $1", ["x"])], "SELECT n FROM tally_version"),
         ([("UPDATE tally_version SET n = n + 1", [])], "SELECT 1"),
         ([INSERT], "WITH x AS (SELECT 1) SELECT * FROM x"),  # its own WITH: left alone
