@@ -67,9 +67,13 @@ class Store:
         """A Tx for one write statement, committed as it runs."""
         raise NotImplementedError
 
-    def read(self, *, replica: bool = False) -> contextlib.AbstractAsyncContextManager[Tx]:
+    def read(
+        self, *, replica: bool = False, one: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[Tx]:
         """A read-only snapshot of the last commit; `replica` lets a backend with a read
-        replica answer from it (tallies, exports and web pages accept its slight lag)."""
+        replica answer from it (tallies, exports and web pages accept its slight lag).
+        `one`: the block runs exactly one statement (a second raises), which is a snapshot
+        by itself, so no BEGIN or COMMIT is sent around it: one trip."""
         raise NotImplementedError
 
 
@@ -218,16 +222,20 @@ class Database(Store):
             yield OneStatement(self.conn, self.trips)
 
     @asynccontextmanager
-    async def read(self, *, replica: bool = False) -> AsyncIterator[Tx]:
+    async def read(self, *, replica: bool = False, one: bool = False) -> AsyncIterator[Tx]:
         """Yield a read-only view that never sees half a transaction and never waits for a
         write: one snapshot of the last commit on the reader connection (BEGIN ... COMMIT
         around the block), or a turn on the main connection when there is no reader."""
         if self._reader is None:
             async with self._turn(False):
-                yield SqliteTx(self.conn, self.trips)
+                kind = OneStatement if one else SqliteTx
+                yield kind(self.conn, self.trips)
             return
         await self._reading.acquire()
         try:
+            if one:  # one statement in autocommit is one snapshot: no BEGIN, no COMMIT
+                yield OneStatement(self._reader, self.trips)
+                return
             # BEGIN travels with the first statement; COMMIT ends the snapshot (nothing was
             # written), even if the block failed or a trip was interrupted.
             tx = SqliteTx(self._reader, self.trips, begin="BEGIN")

@@ -168,24 +168,18 @@ async def due(
     `skip_chats` leaves out chats that may not receive another message yet (the per-chat
     rate limit), so one busy chat never holds up everyone queued behind it.
     """
-    skip = ""
-    skip_params: list[str] = []
-    if skip_chats:
-        skip = f"AND chat_id NOT IN ({','.join('?' for _ in skip_chats)})"
-        skip_params = list(skip_chats)
-    rows: list[OutboxRow] = []
-    for urgent in (1,) if urgent_only else (1, 0):
-        if len(rows) >= limit:
-            break
-        found = await tx.fetchall(
-            f"""SELECT * FROM outbox
-                WHERE channel = ? AND status = 'pending' AND urgent = ? AND not_before <= ?
-                  {skip}
-                ORDER BY not_before, id LIMIT ?""",
-            (channel, urgent, now_iso, *skip_params, limit - len(rows)),
-        )
-        rows += [OutboxRow.from_row(row) for row in found]
-    return rows
+    skip = f"AND chat_id NOT IN ({','.join('?' for _ in skip_chats)})" if skip_chats else ""
+    kinds = (1,) if urgent_only else (1, 0)
+    # One statement, so one snapshot in one trip (storage/db.py's read(one=True)).
+    sql = " UNION ALL ".join(
+        f"""SELECT * FROM (SELECT * FROM outbox
+              WHERE channel = ? AND status = 'pending' AND urgent = ? AND not_before <= ? {skip}
+              ORDER BY not_before, id LIMIT ?) AS due{urgent}"""
+        for urgent in kinds
+    )
+    params = [v for urgent in kinds for v in (channel, urgent, now_iso, *skip_chats, limit)]
+    found = await tx.fetchall(f"{sql} ORDER BY urgent DESC, not_before, id", params)
+    return [OutboxRow.from_row(row) for row in found][:limit]
 
 
 async def claim(

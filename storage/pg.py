@@ -2,155 +2,63 @@
 
 Writes keep SQLite's guarantees: each process takes turns on one writing connection
 (storage/turns.py, with the outbox marks' first lane), and each write transaction holds a
-transaction-scoped advisory lock, so write transactions of every process on the database run
-one at a time, as SQLite's IMMEDIATE transactions do. The repositories' read-then-write steps
-(a report number, a wizard's state) stay correct without each being rewritten for concurrent
-writers; a write transaction holds the lock for a few milliseconds, so writes do not scale
-with processes (reads, rendering and messenger calls do). One-statement writes (`single`:
-outbox marks) take no lock: a statement is atomic and row locks order it. Reads run on a
-pool, each in a REPEATABLE READ snapshot, on the primary or, for the callers that accept a
-replica's slight lag (`read(replica=True)`: tallies, exports, web pages), on `read_url`.
-"""
+transaction-scoped advisory lock, taken before its first statement, so write transactions of
+every process on the database run one at a time, as SQLite's IMMEDIATE transactions do. The
+repositories' read-then-write steps (a report number, a wizard's state) stay correct without
+each being rewritten for concurrent writers; a write transaction holds the lock for a few
+milliseconds, so writes do not scale with processes (reads, rendering and messenger calls do).
+One-statement writes (`single`: outbox marks) take no lock: a statement is atomic and row
+locks order it. Reads run on a pool, each in a REPEATABLE READ snapshot (or, for one
+statement, on its own), on the primary or, for the callers that accept a replica's slight lag
+(`read(replica=True)`: tallies, exports, web pages), on `read_url`.
+
+Round trips: BEGIN and the lock cost one of their own, since asyncpg sends no script together
+with a statement that has parameters, except when another write transaction of this process
+waits for the turn: then the COMMIT's script begins it and takes the lock if it is free
+(`pg_try_advisory_xact_lock`; the script's status says whether), so under load a transaction
+starts without a trip. The lock is still released at every COMMIT, so another process waiting
+for it is served first. Queued writes ride with the next statement when it cannot read them
+(storage/pg_tx.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib.resources
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
 
-from storage.db import Result, Row, Store, Trips, Tx
-from storage.pg_sql import to_postgres
-from storage.pg_values import CONVERTERS, PLANS, Status, inline, setup
+from storage.db import Store, Trips, Tx
+from storage.pg_tx import LOST, PgOneStatement, PgTx
+from storage.pg_values import setup
 from storage.turns import Turns
-from storage.tx import MEMO_ROWS
+
+__all__ = ["CollationError", "PgDatabase", "PgTx", "migration_files"]
 
 log = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock keys: every write transaction, and migrations at start-up.
 WRITE_LOCK = 720_001
 MIGRATE_LOCK = 720_002
-_BEGIN = f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
-_LOST = (
-    asyncpg.ConnectionDoesNotExistError,
-    asyncpg.InterfaceError,
-    asyncpg.InternalClientError,
-    ConnectionError,
-)
+# READ COMMITTED, whatever the server's default: each statement reads a snapshot taken after
+# the lock was granted (under REPEATABLE READ the lock's own statement would fix it before).
+_BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED"
+_LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+# After a COMMIT, when a write transaction waits for the next turn: begin it in the same
+# script and take the lock if it is free; the script's status says whether it was taken.
+_COMMIT_AND_BEGIN = f"COMMIT; {_BEGIN}; SELECT 1 WHERE pg_try_advisory_xact_lock({WRITE_LOCK})"
+_TAKEN = "SELECT 1"
+_WRITE = "write"  # the turn's kind for a write transaction (storage/turns.py)
 _SESSION = {
     "TimeZone": "UTC",
     "application_name": "antt-bot",
     "standard_conforming_strings": "on",
 }
-
-
-class PgTx(Tx):
-    """A transaction (or one statement, or a read snapshot) on one PostgreSQL connection."""
-
-    dialect = "postgresql"
-
-    def __init__(self, conn: Any, counter: Callable[[], None], *, memo: bool = False) -> None:
-        self._conn = conn
-        self._count = counter
-        self._queued: list[str] = []
-        # As on SQLite (storage/tx.py): inside a write transaction, which holds the write
-        # lock, the same SELECT gives the same rows until this Tx writes.
-        self._memo: dict[tuple[str, str, tuple[Any, ...]], Any] | None = {} if memo else None
-
-    def _forget(self) -> None:
-        if self._memo:
-            self._memo.clear()
-
-    async def _read(self, how: str, sql: str, params: Iterable[Any]) -> Any:
-        values = tuple(params)
-        key = (how, sql, values)
-        remembered = self._memo is not None and sql.lstrip()[:6].upper() == "SELECT"
-        if remembered:
-            try:
-                if key in self._memo:  # type: ignore[operator]
-                    return self._memo[key]  # type: ignore[index]
-            except TypeError:  # a parameter that cannot be a key: just ask
-                remembered = False
-        else:
-            self._forget()
-        await self._flush()
-        text = to_postgres(sql)
-        args = await self._args(text, values)
-        self._count()
-        if how == "one":
-            result = await self._conn.fetchrow(text, *args)
-        else:
-            result = list(await self._conn.fetch(text, *args))
-        if remembered and (how == "one" or len(result) <= MEMO_ROWS):
-            self._memo[key] = result  # type: ignore[index]
-        return result
-
-    def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
-        """Hold a write whose result nobody reads; it is sent, with its values written into
-        the text, in one script before the next statement, or with the COMMIT."""
-        self._forget()
-        self._queued.append(inline(to_postgres(sql), list(params)))
-
-    async def _flush(self, then: str = "") -> None:
-        """Send the queued writes (and `then`, e.g. COMMIT) as one simple-query script."""
-        script = [*self._queued, then] if then else self._queued
-        self._queued = []
-        if script:
-            self._count()
-            await self._conn.execute(";\n".join(script))
-
-    def _drop_queued(self) -> None:
-        self._queued = []
-
-    async def _args(self, text: str, params: Iterable[Any]) -> list[Any]:
-        args = list(params)
-        plan = PLANS.get(text)
-        if plan is None:
-            statement = await self._conn.prepare(text)
-            self._count()
-            plan = tuple(CONVERTERS.get(t.name) for t in statement.get_parameters())
-            PLANS[text] = plan
-        return [value if f is None else f(value) for f, value in zip(plan, args, strict=False)]
-
-    async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
-        """Run one statement; its command tag gives the rows it changed."""
-        self._forget()
-        await self._flush()
-        text = to_postgres(sql)
-        args = await self._args(text, params)
-        self._count()
-        return Status(await self._conn.execute(text, *args))
-
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """Return the first row or None, for lookups by key."""
-        row: Row | None = await self._read("one", sql, params)
-        return row
-
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        """Return every row."""
-        rows: list[Row] = await self._read("all", sql, params)
-        return list(rows)
-
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        """Run one statement for many rows, pipelined by asyncpg in one round trip."""
-        self._forget()
-        await self._flush()
-        text = to_postgres(sql)
-        batch = [await self._args(text, r) for r in rows]
-        if batch:
-            self._count()
-            await self._conn.executemany(text, batch)
-
-    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run an INSERT and return the new row's id (RETURNING id is added when missing)."""
-        if "returning" not in sql.lower():
-            sql = sql.rstrip().rstrip(";") + " RETURNING id"
-        row = await self.fetchone(sql, params)
-        return int(row[0]) if row is not None else 0
+_READER = {**_SESSION, "default_transaction_read_only": "on"}  # the read pools' sessions
 
 
 class CollationError(RuntimeError):
@@ -170,7 +78,11 @@ class PgDatabase(Store):
         self._conn: Any = None
         self._pool: Any = None
         self._replica: Any = None
-        self._turns = Turns()
+        self._turns = Turns(idle=self._idled)
+        # A write transaction begun ahead, with the last COMMIT, for the next turn:
+        # "" none, "begun" (another process had the lock), "locked" (the lock is held).
+        self._ahead = ""
+        self._tidying: asyncio.Task[None] | None = None
 
     @property
     def round_trips(self) -> int:
@@ -187,7 +99,7 @@ class PgDatabase(Store):
         if migrate:
             await self.migrate()
         self._pool = await asyncpg.create_pool(
-            self.url, min_size=1, max_size=self.readers, init=setup, server_settings=_SESSION
+            self.url, min_size=1, max_size=self.readers, init=setup, server_settings=_READER
         )
         if self.read_url:
             self._replica = await asyncpg.create_pool(
@@ -195,7 +107,7 @@ class PgDatabase(Store):
                 min_size=1,
                 max_size=self.readers,
                 init=setup,
-                server_settings=_SESSION,
+                server_settings=_READER,
             )
         return self
 
@@ -212,19 +124,75 @@ class PgDatabase(Store):
             self._conn = await self._connect()
         return self._conn
 
-    async def _begin(self) -> Any:
+    async def _begin(self) -> tuple[Any, Any]:
+        """The connection for a write transaction, begun and holding the write lock, and
+        how to begin one afresh if its first trip finds it dropped (or None). Begun ahead
+        with the lock: no trip; begun ahead without it: the lock's trip (it waits there
+        for the other process); else BEGIN and the lock in one trip."""
+        ahead, self._ahead = self._ahead, ""
+        conn = self._conn
+        if ahead == "locked" and conn is not None and not conn.is_closed():
+            return conn, self._fresh
+        if ahead == "begun" and conn is not None and not conn.is_closed():
+            self._counted()
+            with contextlib.suppress(*LOST):
+                await conn.execute(_LOCK)
+                return conn, None
+            return await self._fresh(), None
+        return await self._begin_again(), None
+
+    async def _begin_again(self) -> Any:
         """BEGIN and take the write lock, in one trip; on a connection the server dropped
-        since the last write (noticed only now), once more on a new one."""
+        since the last write (noticed only now), once more on a new one. A transaction left
+        open by an interrupted trip is rolled back first, in the same script."""
         self._counted()
         conn = await self._writer()
+        script = f"{_BEGIN}; {_LOCK}"
         try:
-            await conn.execute(_BEGIN)
-        except _LOST:
+            await conn.execute(f"ROLLBACK; {script}" if conn.is_in_transaction() else script)
+        except LOST:
             conn.terminate()
             self._conn = None
             conn = await self._writer()
-            await conn.execute(_BEGIN)
+            await conn.execute(script)
         return conn
+
+    async def _fresh(self) -> Any:
+        """A new connection, begun and holding the lock, for a transaction whose connection
+        (begun ahead) the server dropped before its first statement."""
+        if self._conn is not None:
+            self._conn.terminate()
+            self._conn = None
+        return await self._begin_again()
+
+    async def _end_ahead(self) -> None:
+        """Roll back a transaction begun ahead that no write transaction will use."""
+        self._ahead = ""
+        conn = self._conn
+        if conn is not None and not conn.is_closed():
+            self._counted()
+            try:
+                await conn.execute("ROLLBACK")
+            except LOST:
+                conn.terminate()
+                self._conn = None
+
+    def _idled(self) -> None:
+        """The turn fell free with a transaction begun ahead (its waiter was cancelled):
+        end it soon, so that no one holds the write lock for nothing."""
+        if self._ahead and self._tidying is None:
+            self._tidying = asyncio.get_running_loop().create_task(self._tidy())
+
+    async def _tidy(self) -> None:
+        try:
+            await self._turns.acquire()
+            try:
+                if self._ahead:
+                    await self._end_ahead()
+            finally:
+                self._turns.release()
+        finally:
+            self._tidying = None
 
     async def _check_collation(self) -> None:
         """Unit paths are compared byte by byte (a subtree is a range of paths, as in
@@ -246,6 +214,10 @@ class PgDatabase(Store):
 
     async def close(self) -> None:
         """Close the pools and the writing connection; safe to call twice."""
+        tidying, self._tidying = self._tidying, None
+        if tidying is not None:
+            tidying.cancel()
+        self._ahead = ""
         for name in ("_replica", "_pool"):
             pool = getattr(self, name)
             setattr(self, name, None)
@@ -258,18 +230,24 @@ class PgDatabase(Store):
     @asynccontextmanager
     async def transaction(self, *, first: bool = False) -> AsyncIterator[Tx]:
         """A write transaction holding the write lock: committed on success, rolled back on
-        any exception (a lost connection rolls back on the server by itself)."""
-        await self._turns.acquire(first=first)
+        any exception (a lost connection rolls back on the server by itself). When another
+        write transaction of this process waits for the turn, its BEGIN (and the lock, if
+        free) travel in the COMMIT's script: one trip fewer for it."""
+        await self._turns.acquire(first=first, kind=_WRITE)
         try:
-            conn = await self._begin()
-            tx = PgTx(conn, self._counted, memo=True)
+            conn, fresh = await self._begin()
+            tx = PgTx(conn, self._counted, memo=True, fresh=fresh)
             try:
                 yield tx
-                await tx._flush("COMMIT")  # noqa: SLF001  (the queued writes go with it)
+                ahead = self._turns.next_kind() == _WRITE
+                # the queued writes go with the COMMIT
+                status = await tx._flush(_COMMIT_AND_BEGIN if ahead else "COMMIT")  # noqa: SLF001
+                if ahead:
+                    self._ahead = "locked" if status == _TAKEN else "begun"
             except BaseException:
                 tx._drop_queued()  # noqa: SLF001
                 with contextlib.suppress(Exception):
-                    await conn.execute("ROLLBACK")
+                    await tx.conn.execute("ROLLBACK")
                 raise
         finally:
             self._turns.release()
@@ -279,16 +257,23 @@ class PgDatabase(Store):
         """One statement, committed as it runs (no write lock: row locks order it)."""
         await self._turns.acquire(first=first)
         try:
+            if self._ahead:  # begun for a write transaction, but this statement came first
+                await self._end_ahead()
             yield PgTx(await self._writer(), self._counted)
         finally:
             self._turns.release()
 
     @asynccontextmanager
-    async def read(self, *, replica: bool = False) -> AsyncIterator[Tx]:
+    async def read(self, *, replica: bool = False, one: bool = False) -> AsyncIterator[Tx]:
         """A read-only REPEATABLE READ snapshot from the pool; `replica` reads from
-        `read_url` when one is configured (tallies, exports and pages accept its lag)."""
+        `read_url` when one is configured (tallies, exports and pages accept its lag).
+        `one`: the block runs one statement, a snapshot by itself: no BEGIN, no COMMIT (the
+        pool's sessions are read-only by default, so a write is refused all the same)."""
         pool = self._replica if replica and self._replica is not None else self._pool
         async with pool.acquire() as conn:
+            if one:
+                yield PgOneStatement(conn, self._counted)
+                return
             self._counted()
             await conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:

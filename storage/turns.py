@@ -9,7 +9,9 @@ duplicates a message. Waiters in the first lane are served before every ordinary
 so a mark waits at most for the turn in progress (and for the marks queued before it).
 
 On release the turn is handed straight to the next waiter, first lane first; within each
-lane the order is the order of arrival.
+lane the order is the order of arrival. A waiter may say what it will do with its turn
+(`kind`), so the holder can prepare for the next one (storage/pg.py begins the next write
+transaction together with its own COMMIT); `idle` is called whenever the turn becomes free.
 """
 
 from __future__ import annotations
@@ -17,15 +19,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
+from collections.abc import Callable
 
 
 class Turns:
     """Mutual exclusion with two queues: `first` waiters, then everyone else, each FIFO."""
 
-    def __init__(self) -> None:
+    def __init__(self, idle: Callable[[], None] | None = None) -> None:
         self._held = False
-        self._first: deque[asyncio.Future[None]] = deque()
-        self._others: deque[asyncio.Future[None]] = deque()
+        self._idle = idle
+        self._first: deque[tuple[asyncio.Future[None], str]] = deque()
+        self._others: deque[tuple[asyncio.Future[None], str]] = deque()
 
     @property
     def held(self) -> bool:
@@ -37,14 +41,23 @@ class Turns:
         """How many wait in each lane (first, others), for tests that line waiters up."""
         return len(self._first), len(self._others)
 
-    async def acquire(self, *, first: bool = False) -> None:
+    def next_kind(self) -> str | None:
+        """The `kind` the next waiter gave (None when nobody waits)."""
+        for lane in (self._first, self._others):
+            for future, kind in lane:
+                if not future.done():
+                    return kind
+        return None
+
+    async def acquire(self, *, first: bool = False, kind: str = "") -> None:
         """Wait for the turn; `first` waiters go before all ordinary ones."""
         if not self._held and not self._first and not self._others:
             self._held = True
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         lane = self._first if first else self._others
-        lane.append(future)
+        waiter = (future, kind)
+        lane.append(waiter)
         try:
             await future
         except asyncio.CancelledError:
@@ -52,15 +65,17 @@ class Turns:
                 self.release()  # handed the turn just as we were cancelled: pass it on
             else:
                 with contextlib.suppress(ValueError):  # release() may have dropped it already
-                    lane.remove(future)
+                    lane.remove(waiter)
             raise
 
     def release(self) -> None:
         """End the turn and hand it to the next waiter, first lane before the other."""
         for lane in (self._first, self._others):
             while lane:
-                future = lane.popleft()
+                future, _ = lane.popleft()
                 if not future.done():
                     future.set_result(None)  # the turn passes on without ever being free
                     return
         self._held = False
+        if self._idle is not None:
+            self._idle()

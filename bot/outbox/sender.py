@@ -196,7 +196,7 @@ class OutboxSender:
         the urgent ones in the urgent lane)."""
         now = self.clock.now()
         now_iso = iso(now)
-        async with self.db.read() as tx:
+        async with self.db.read(one=True) as tx:
             rows = await outbox.due(
                 tx,
                 self.channel.name,
