@@ -1,14 +1,20 @@
 """Throughput of the whole Telegram pipeline on realistic patrol wizards, next to a PTB echo bot.
 
-    python -m tests.bench.wizard [--members 150] [--runs 5]
+    python -m tests.bench.wizard [--members 150] [--runs 5] [--database sqlite|postgresql|both]
+                                 [--processes 1|2|1,2]
 
 Each run builds the real application exactly as the in-process tests do (Runtime +
-TelegramChannel on the fake Bot API transport, a temporary SQLite database, a manual clock),
+TelegramChannel on the fake Bot API transport, a temporary SQLite database or a fresh one of
+the benchmark's own PostgreSQL server, a manual clock),
 enrols N members in two teams and queues one complete patrol dialog per member as raw updates,
 interleaved round-robin so that consecutive updates come from different chats. The real polling
 path consumes them: Updater.start_polling -> getUpdates -> JSON -> Update.de_json ->
 Application -> handler -> engine -> SQLite -> Bot API calls (JSON back through the fake). The
 clock runs from the moment the updates are queued until the last one has been handled.
+
+With `--processes 2` (the default runs 1 and 2) two bot processes share the database, each
+taking the updates of half of the chats (tests/bench/wizard_procs.py); their rate is all the
+updates over the span from the first start to the last finish.
 
 A minimal python-telegram-bot echo bot on the same transport class gets a stream of the same
 length and the same update shapes in the same run; the ratio of the two rates is the cost of
@@ -19,8 +25,8 @@ thread, a statement or a batch of them, BEGIN, COMMIT, ROLLBACK, on the writing 
 reading connection) over the timed span, divided by the updates: the journal's writes and the
 outbox sender's work on the team-mates' notices included.
 
-Peak Python heap (tracemalloc, started after setup) is taken in one extra, untimed pass per
-pipeline, so tracing does not slow the timed runs; the process's max RSS is printed too.
+Peak Python heap (tracemalloc, started after setup) is taken in one extra, untimed pass of
+the one-process SQLite pipeline and the echo bot, so tracing does not slow the timed runs; the process's max RSS is printed too.
 
 The only thing added to the real application is a counting TypeHandler in a later handler
 group, to know when the last update has been handled. Updates are handled as in production:
