@@ -26,7 +26,8 @@ reading connection) over the timed span, divided by the updates: the journal's w
 outbox sender's work on the team-mates' notices included.
 
 Peak Python heap (tracemalloc, started after setup) is taken in one extra, untimed pass of
-the one-process SQLite pipeline and the echo bot, so tracing does not slow the timed runs; the process's max RSS is printed too.
+the one-process SQLite pipeline and the echo bot, so tracing does not slow the timed runs;
+the process's max RSS is printed too.
 
 The only thing added to the real application is a counting TypeHandler in a later handler
 group, to know when the last update has been handled. Updates are handled as in production:
