@@ -147,6 +147,8 @@ def combine(name: str, reports: list[dict[str, Any]]) -> Result:
     """The processes' figures as one run: all updates over first start to last finish."""
     first = min(float(r["started"]) for r in reports)
     last = max(float(r["started"]) + float(r["seconds"]) for r in reports)
+    each = ", ".join(f"{r['updates']} in {float(r['seconds']):.3f} s" for r in reports)
+    skew = max(float(r["started"]) for r in reports) - first
     return Result(
         name,
         updates=sum(int(r["updates"]) for r in reports),
@@ -155,6 +157,7 @@ def combine(name: str, reports: list[dict[str, Any]]) -> Result:
         round_trips=sum(int(r["trips"]) for r in reports),
         cpu_seconds=sum(float(r["cpu"]) for r in reports),
         started_at=first,
+        detail=f"(processes: {each}; started {1000 * skew:.1f} ms apart)",
     )
 
 

@@ -29,6 +29,7 @@ class Result:
     round_trips: int | None = None  # calls into the database during the timed run
     cpu_seconds: float = 0.0  # the process's CPU time (all threads) over the same span
     started_at: float = 0.0  # time.perf_counter(): CLOCK_MONOTONIC, one clock for every process
+    detail: str = ""  # several processes: what each handled, and when
 
     @property
     def rate(self) -> float:
@@ -94,7 +95,7 @@ def print_run(run: int, r: Result) -> None:
     print(
         f"  {run:>3}  {r.pipeline:<10} {r.updates:>7} {r.seconds:>8.3f} "
         f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {1000 * r.cpu_seconds / r.updates:>10.3f} "
-        f"{r.api_calls:>9} {'-' if per is None else f'{per:.2f}':>15}",
+        f"{r.api_calls:>9} {'-' if per is None else f'{per:.2f}':>15}  {r.detail}".rstrip(),
         flush=True,
     )
 
