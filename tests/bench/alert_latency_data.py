@@ -12,7 +12,7 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
-from tests.bench.wizard import GIVEN, INCIDENTS, MIDDLES, ROUTES, SURNAMES
+from tests.bench.wizard_data import GIVEN, INCIDENTS, MIDDLES, ROUTES, SURNAMES
 
 PROVINCE = "Tỉnh Lạng Sơn"
 

@@ -1,14 +1,20 @@
 """Throughput of the whole Telegram pipeline on realistic patrol wizards, next to a PTB echo bot.
 
-    python -m tests.bench.wizard [--members 150] [--runs 5]
+    python -m tests.bench.wizard [--members 150] [--runs 5] [--database sqlite|postgresql|both]
+                                 [--processes 1|2|1,2]
 
 Each run builds the real application exactly as the in-process tests do (Runtime +
-TelegramChannel on the fake Bot API transport, a temporary SQLite database, a manual clock),
+TelegramChannel on the fake Bot API transport, a temporary SQLite database or a fresh one of
+the benchmark's own PostgreSQL server, a manual clock),
 enrols N members in two teams and queues one complete patrol dialog per member as raw updates,
 interleaved round-robin so that consecutive updates come from different chats. The real polling
 path consumes them: Updater.start_polling -> getUpdates -> JSON -> Update.de_json ->
 Application -> handler -> engine -> SQLite -> Bot API calls (JSON back through the fake). The
 clock runs from the moment the updates are queued until the last one has been handled.
+
+With `--processes 2` (the default runs 1 and 2) two bot processes share the database, each
+taking the updates of half of the chats (tests/bench/wizard_procs.py); their rate is all the
+updates over the span from the first start to the last finish.
 
 A minimal python-telegram-bot echo bot on the same transport class gets a stream of the same
 length and the same update shapes in the same run; the ratio of the two rates is the cost of
@@ -19,8 +25,9 @@ thread, a statement or a batch of them, BEGIN, COMMIT, ROLLBACK, on the writing 
 reading connection) over the timed span, divided by the updates: the journal's writes and the
 outbox sender's work on the team-mates' notices included.
 
-Peak Python heap (tracemalloc, started after setup) is taken in one extra, untimed pass per
-pipeline, so tracing does not slow the timed runs; the process's max RSS is printed too.
+Peak Python heap (tracemalloc, started after setup) is taken in one extra, untimed pass of
+the one-process SQLite pipeline and the echo bot, so tracing does not slow the timed runs;
+the process's max RSS is printed too.
 
 The only thing added to the real application is a counting TypeHandler in a later handler
 group, to know when the last update has been handled. Updates are handled as in production:
@@ -34,28 +41,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import gc
 import logging
-import os
-import platform
-import re
-import resource
-import sqlite3
-import statistics
 import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Awaitable, Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
-import telegram
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -67,225 +63,30 @@ from telegram.ext import (
 )
 
 from bot.core.clock import ManualClock
+from tests.bench.wizard_data import (
+    EVENING,
+    Person,
+    Step,
+    build_stream,
+    enrol,
+    make_people,
+    record_dialog,
+)
+from tests.bench.wizard_report import (
+    Result,
+    maxrss_mib,
+    mib,
+    pipeline_name,
+    print_header,
+    print_run,
+    print_summary,
+)
 from tests.support import backend
-from tests.support.fakebot import FakeBotAPI, Sent, callback_update, text_update
-from tests.support.harness import TEAM_A, TEAM_B, TOKEN, Harness, make_harness
+from tests.support.fakebot import FakeBotAPI
+from tests.support.harness import TOKEN, Harness, make_harness
 
 PROBE_GROUP = 99  # after every real handler: sees each update once its handling has finished
 WAIT_LIMIT = 600.0  # seconds; only reached if the pipeline hangs
-
-SURNAMES = [
-    "Nguyễn",
-    "Trần",
-    "Lê",
-    "Phạm",
-    "Hoàng",
-    "Vũ",
-    "Đặng",
-    "Bùi",
-    "Đỗ",
-    "Hồ",
-    "Ngô",
-    "Dương",
-    "Lý",
-    "Nông",
-    "Hoàng",
-    "Lương",
-    "Triệu",
-    "Vi",
-    "Lành",
-    "Mã",
-]
-MIDDLES = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Hữu", "Thanh", "Ngọc", "Xuân"]
-GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Giang",
-    "Hà",
-    "Hải",
-    "Hạnh",
-    "Hùng",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Long",
-    "Mai",
-    "Nam",
-    "Phong",
-    "Quang",
-    "Sơn",
-    "Thắng",
-    "Tuấn",
-    "Vân",
-    "Yến",
-]
-STARTS = ["19h", "19h30", "18:45", "20 giờ", "19:15"]
-ENDS = ["21:30", "22h", "23h15", "21 giờ rưỡi", "22:40"]
-ROUTES = [
-    "Đường liên thôn Nà Lẹng",
-    "Quốc lộ 1B, đoạn qua chợ Bắc Sơn",
-    "Khu vực trường tiểu học và nhà văn hoá thôn",
-    "Tuyến đường bê tông Khuôn Pinh - Nà Lẹng, cầu treo",
-    "Bãi ngô ven suối, đường vào khu du lịch",
-]
-INCIDENTS = ["0", "0", "0", "1", "2"]
-
-
-@dataclass
-class Person:
-    """One enrolled team member and the Telegram account they write from."""
-
-    index: int
-    user_id: int
-    first: str
-    last: str
-    role: str
-    team: str
-    member_id: int = 0
-    teammate_id: int = 0
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first} {self.last}"
-
-
-def make_people(n: int) -> list[Person]:
-    """N people, alternately in TEAM_A and TEAM_B; each team's first two lead it."""
-    people = []
-    for i in range(n):
-        surname = SURNAMES[i % len(SURNAMES)]
-        middle = MIDDLES[(i // len(SURNAMES)) % len(MIDDLES)]
-        given = GIVEN[(i * 7) % len(GIVEN)]
-        team = TEAM_A if i % 2 == 0 else TEAM_B
-        role = {0: "leader", 1: "leader", 2: "deputy", 3: "deputy"}.get(i, "member")
-        people.append(Person(i, 5_100_000_000 + 7919 * i, surname, f"{middle} {given}", role, team))
-    return people
-
-
-def pick_teammates(people: list[Person]) -> None:
-    """Everyone ticks the first team-mate of their roster (lowest member id but their own)."""
-    for p in people:
-        team = [q for q in people if q.team == p.team and q is not p]
-        p.teammate_id = min(q.member_id for q in team) if team else 0
-
-
-async def enrol(h: Harness, people: list[Person]) -> None:
-    for p in people:
-        p.member_id = await h.add_member(p.user_id, p.full_name, p.role, p.team)
-    pick_teammates(people)
-
-
-# ------------------------------------------------------------------ the dialog, recorded once
-
-TypedText = Callable[[Person], str]
-TEAMMATE = object()  # "press the button of my chosen team-mate"
-MATE = "\x00mate\x00"  # in recorded callback data: the member id of the one who presses
-
-# The patrol as the wizard asks it since issue 12: the date preset (the reporting day), the
-# shift typed as one answer, the route, a team-mate ticked, the count, "helped with traffic"
-# changed on the summary, sent. The clock stands late in the evening, after every shift.
-DIALOG: list[tuple[str, Any]] = [
-    ("send", "/baocao"),
-    ("press", "Tuần tra"),
-    ("send", lambda p: f"{STARTS[p.index % len(STARTS)]} - {ENDS[p.index % len(ENDS)]}"),
-    ("send", lambda p: ROUTES[p.index % len(ROUTES)]),
-    ("press", TEAMMATE),
-    ("press", "Xong"),
-    ("send", lambda p: INCIDENTS[p.index % len(INCIDENTS)]),
-    ("press", "Có hỗ trợ giao thông"),
-    ("press", "Gửi báo cáo"),
-]
-EVENING = datetime(2026, 11, 23, 23, 45)  # every typed shift (the latest ends 23:15) is over
-
-
-@dataclass
-class Step:
-    """One update of the dialog: typed text, or a button press on a message like the one shown."""
-
-    kind: str  # "send" | "press"
-    typed: TypedText | None = None
-    data: str = ""  # callback_data of the pressed button; MATE stands for a team-mate's id
-    shown_text: str = ""  # the message the button was on, as the bot sent it
-    shown_buttons: list[list[dict[str, str]]] = field(default_factory=list)
-
-
-def _always(text: str) -> TypedText:
-    return lambda _person: text
-
-
-async def record_dialog(people: list[Person]) -> list[Step]:
-    """Drive the first person through the dialog on a throw-away app and keep what was pressed.
-
-    The callback data (today e.g. k:patrol, date=d:0, teammates=t:m<id>, nav:done, nav:submit)
-    and the messages carrying the buttons come from the real bot, so the replayed stream keeps
-    matching it when the forms or the callback format change.
-    """
-    with tempfile.TemporaryDirectory(prefix="antt-bench-rec-") as tmp:
-        h = await make_harness(Path(tmp), clock=ManualClock(EVENING))
-        try:
-            await enrol(h, people)
-            me = people[0]
-            mate = next(q for q in people if q.member_id == me.teammate_id)
-            user = h.user(me.user_id, me.first, me.last)
-            steps: list[Step] = []
-            for action, arg in DIALOG:
-                if action == "send":
-                    typed: TypedText = arg if callable(arg) else _always(str(arg))
-                    await user.send(typed(me))
-                    steps.append(Step("send", typed=typed))
-                    continue
-                label = mate.full_name if arg is TEAMMATE else str(arg)
-                shown = user.last_with_buttons()
-                data = next(
-                    b["callback_data"] for row in shown.buttons for b in row if label in b["text"]
-                )
-                if arg is TEAMMATE:  # e.g. "teammates=t:m3": each person ticks their own mate
-                    data, found = re.subn(rf"(?<!\d){mate.member_id}(?!\d)", MATE, data)
-                    if found != 1:
-                        raise SystemExit(f"cannot find member id {mate.member_id} in {data!r}")
-                steps.append(
-                    Step(
-                        "press",
-                        data=data,
-                        shown_text=shown.text,
-                        shown_buttons=copy.deepcopy(shown.buttons),
-                    )
-                )
-                await user.press(label)
-            saved = await h.count("SELECT COUNT(*) FROM reports WHERE kind = 'patrol'")
-            if saved != 1:
-                raise SystemExit(
-                    f"recording the dialog failed: {saved} reports; last reply: {user.last_text!r}"
-                )
-            return steps
-        finally:
-            await h.close()
-
-
-def build_stream(people: list[Person], steps: list[Step], api: FakeBotAPI) -> list[dict[str, Any]]:
-    """Every person's dialog as raw updates, round-robin: step 1 of all chats, then step 2...
-
-    A press carries the message it was made on; that message is registered in the fake so the
-    bot's editMessageText finds it, as it would on Telegram.
-    """
-    message_ids = iter(range(50_000_000, 60_000_000))
-    stream = []
-    for step in steps:
-        for p in people:
-            if step.kind == "send":
-                assert step.typed is not None
-                stream.append(text_update(p.user_id, step.typed(p), p.first, p.last))
-                continue
-            data = step.data.replace(MATE, str(p.teammate_id))
-            # The keyboard is shared, not copied: the fake replaces a message's buttons on
-            # edit and never changes them in place.
-            shown = Sent(p.user_id, next(message_ids), step.shown_text, step.shown_buttons)
-            api.messages[(p.user_id, shown.message_id)] = shown
-            stream.append(callback_update(p.user_id, shown, data, p.first))
-    return stream
-
 
 # ------------------------------------------------------------------ measuring one pipeline
 
@@ -306,25 +107,6 @@ class Probe:
             self.done.set()
 
 
-@dataclass
-class Result:
-    pipeline: str
-    updates: int
-    seconds: float
-    api_calls: int
-    peak_bytes: int | None = None
-    round_trips: int | None = None  # calls into the database during the timed run
-    cpu_seconds: float = 0.0  # the process's CPU time (all threads) over the same span
-
-    @property
-    def rate(self) -> float:
-        return self.updates / self.seconds
-
-    @property
-    def trips_per_update(self) -> float | None:
-        return None if self.round_trips is None else self.round_trips / self.updates
-
-
 async def pump(
     app: Application,
     api: FakeBotAPI,
@@ -332,9 +114,11 @@ async def pump(
     name: str,
     trace: bool,
     trips: Callable[[], int] | None = None,
+    gate: Callable[[], Awaitable[None]] | None = None,
 ) -> Result:
     """Start the real polling loop, queue the stream, wait until the last update is handled;
-    `trips` reads the database's round-trip counter, taken around the same span."""
+    `trips` reads the database's round-trip counter, taken around the same span; `gate`, if
+    given, is awaited once polling runs, just before the clock starts (a common start)."""
     probe = Probe(len(stream))
     app.add_handler(TypeHandler(Update, probe.on_update), group=PROBE_GROUP)
     await app.start()
@@ -345,6 +129,8 @@ async def pump(
     if trace:
         tracemalloc.start()
     try:
+        if gate is not None:
+            await gate()
         trips_before = trips() if trips is not None else 0
         cpu_before = time.process_time()
         started = time.perf_counter()
@@ -365,7 +151,7 @@ async def pump(
         await app.updater.stop()
         await app.stop()
     calls = sum(1 for method, _ in api.calls[calls_before:] if method != "getUpdates")
-    return Result(name, len(stream), seconds, calls, peak, round_trips, cpu)
+    return Result(name, len(stream), seconds, calls, peak, round_trips, cpu, started)
 
 
 async def run_antt(
@@ -374,7 +160,7 @@ async def run_antt(
     """The real application: N patrol dialogs, then check that N reports were saved;
     `database` "postgresql" runs it on a fresh database of the session's own server."""
     backend.current = database
-    name = "antt" if database == "sqlite" else "antt-pg"
+    name = pipeline_name(database, 1)
     with tempfile.TemporaryDirectory(prefix="antt-bench-") as tmp:
         h = await make_harness(Path(tmp), clock=ManualClock(EVENING))
         try:
@@ -387,23 +173,35 @@ async def run_antt(
             await verify(h, people)
             return result
         finally:
-            app = h.channel.application
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            await h.close()
+            await close(h)
             await backend.drop_made()
             backend.current = "sqlite"
 
 
-async def verify(h: Harness, people: list[Person]) -> None:
+async def close(h: Harness) -> None:
+    """Stop polling and the application if a failure left them running, then the harness."""
+    app = h.channel.application
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await h.close()
+
+
+def internal_errors(h: Harness) -> int:
+    """Replies saying something went wrong inside the bot (none expected)."""
+    internal = h.runtime.services.texts.t("vi", "error.internal")
+    return sum(1 for m in h.api.sent if m.text == internal)
+
+
+async def verify(h: Harness, people: list[Person], errors: int | None = None) -> None:
+    """Every dialog ended in exactly one report with its team-mate, and no internal error
+    (`errors`: counted by the processes that handled the updates, else in `h`)."""
     n = len(people)
     reports = await h.count("SELECT COUNT(*) FROM reports WHERE kind = 'patrol'")
     members = await h.count("SELECT COUNT(DISTINCT member_id) FROM reports")
     mates = await h.count("SELECT COUNT(*) FROM report_participants")
-    internal = h.runtime.services.texts.t("vi", "error.internal")
-    errors = sum(1 for m in h.api.sent if m.text == internal)
+    errors = internal_errors(h) if errors is None else errors
     if (reports, members, mates, errors) != (n, n, n, 0):
         raise SystemExit(
             f"antt: expected {n} patrol reports from {n} members with {n} team-mates and no "
@@ -448,94 +246,8 @@ async def run_echo(people: list[Person], steps: list[Step], trace: bool = False)
 # ------------------------------------------------------------------ report
 
 
-def maxrss_mib() -> float:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
-
-
-def mib(n: int | None) -> str:
-    return "-" if n is None else f"{n / (1024 * 1024):.1f} MiB"
-
-
-async def bench(members: int, runs: int, databases: tuple[str, ...] = ("sqlite",)) -> None:
-    people = make_people(members)
-    rss_start = maxrss_mib()
-    wall = time.perf_counter()
-    steps = await record_dialog(people)
-    presses = sum(1 for s in steps if s.kind == "press")
-    total = members * len(steps)
-
-    print("antt-bot wizard benchmark")
-    print(
-        f"  Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"python-telegram-bot {telegram.__version__}, SQLite {sqlite3.sqlite_version} "
-        f"(aiosqlite {aiosqlite.__version__}), {os.cpu_count()} CPUs, {platform.machine()}"
-    )
-    print(
-        f"  stream: {members} members x {len(steps)} updates = {total} updates per run "
-        f"({len(steps) - presses} typed, {presses} button presses per patrol dialog), "
-        f"round-robin over {members} chats"
-    )
-    shown = (s.data.replace(MATE, "<id>") if s.kind == "press" else "<text>" for s in steps)
-    print("  dialog: " + " | ".join(shown))
-    print()
-    print(
-        f"  {'run':>3}  {'pipeline':<8} {'updates':>7} {'seconds':>8} {'updates/s':>10} "
-        f"{'ms/update':>9} {'CPU ms/upd':>10} {'API calls':>9} {'DB trips/update':>15}"
-    )
-
-    antts = ["antt" if d == "sqlite" else "antt-pg" for d in databases]
-    results: dict[str, list[Result]] = {**{a: [] for a in antts}, "echo": []}
-    runners = [partial(run_antt, database=d) for d in databases]
-    for run in range(1, runs + 1):
-        for runner in (*runners, run_echo):
-            r = await runner(people, steps)
-            results[r.pipeline].append(r)
-            per = r.trips_per_update
-            print(
-                f"  {run:>3}  {r.pipeline:<8} {r.updates:>7} {r.seconds:>8.3f} "
-                f"{r.rate:>10.0f} {1000 / r.rate:>9.3f} {1000 * r.cpu_seconds / r.updates:>10.3f} "
-                f"{r.api_calls:>9} "
-                f"{'-' if per is None else f'{per:.2f}':>15}",
-                flush=True,
-            )
-
-    med = {k: statistics.median(r.rate for r in v) for k, v in results.items()}
-    print()
-    labels = {"antt": "antt on SQLite", "antt-pg": "antt on PostgreSQL", "echo": "echo (PTB only)"}
-    for name in (*antts, "echo"):
-        rates = [r.rate for r in results[name]]
-        spread = f"min {min(rates):.0f}, max {max(rates):.0f}"
-        print(
-            f"  median {labels[name]:<22} {med[name]:>8.0f} updates/s  "
-            f"({1000 / med[name]:.3f} ms/update; {spread})"
-        )
-    cpu = {
-        k: statistics.median(1000 * r.cpu_seconds / r.updates for r in v)
-        for k, v in results.items()
-    }
-    for name in antts:
-        ratio = med[name] / med["echo"]
-        app_ms = 1000 / med[name] - 1000 / med["echo"]
-        trips = statistics.median(r.trips_per_update or 0.0 for r in results[name])
-        print(f"  {labels[name]}:")
-        print(
-            f"    CPU ms/update              {cpu[name]:>8.3f} (echo {cpu['echo']:.3f}; ratio "
-            f"{cpu['echo'] / cpu[name]:.3f}, less sensitive than updates/s to a busy machine)"
-        )
-        print(
-            f"    ratio to echo              {ratio:>8.3f}  "
-            f"(echo is {1 / ratio:.1f}x faster; the application adds {app_ms:.3f} ms/update)"
-        )
-        print(
-            f"    database round trips       {trips:>8.2f} per update (median; every statement, "
-            f"BEGIN, COMMIT and ROLLBACK, journal and outbox included)"
-        )
-        print(
-            f"    per patrol report          {1000 * len(steps) / med[name]:>8.3f} ms "
-            f"({len(steps)} updates: the figure to compare across dialog shapes)"
-        )
-
+async def print_memory(people: list[Person], steps: list[Step], rss_start: float) -> None:
+    """Peak Python heap in one extra, untimed pass per pipeline (one process, SQLite)."""
     rss_timed = maxrss_mib()
     print()
     print("  peak memory (one extra untimed pass each, tracemalloc started after setup):")
@@ -550,6 +262,35 @@ async def bench(members: int, runs: int, databases: tuple[str, ...] = ("sqlite",
         f"after the traced ones (tracemalloc's own tables count here); "
         f"{rss_start:.1f} MiB after imports"
     )
+
+
+async def bench(
+    members: int,
+    runs: int,
+    databases: tuple[str, ...] = ("sqlite",),
+    processes: tuple[int, ...] = (1, 2),
+) -> None:
+    """Every pipeline `runs` times in turn (so a busy spell of the machine hits them alike)."""
+    from tests.bench.wizard_procs import run_procs  # it builds on this module
+
+    people = make_people(members)
+    rss_start = maxrss_mib()
+    wall = time.perf_counter()
+    steps = await record_dialog(people)
+    print_header(members, steps)
+    runners: list[Callable[[list[Person], list[Step]], Awaitable[Result]]] = [
+        partial(run_antt, database=d) if n == 1 else partial(run_procs, database=d, processes=n)
+        for d in databases
+        for n in processes
+    ]
+    results: dict[str, list[Result]] = {}
+    for run in range(1, runs + 1):
+        for runner in [*runners, run_echo]:
+            r = await runner(people, steps)
+            results.setdefault(r.pipeline, []).append(r)
+            print_run(run, r)
+    print_summary(results, steps)
+    await print_memory(people, steps, rss_start)
     print(f"  total wall time {time.perf_counter() - wall:.1f} s")
 
 
@@ -574,15 +315,24 @@ def main(argv: list[str] | None = None) -> None:
         help="the real bot on SQLite, on PostgreSQL (a server of the benchmark's own, from the "
         "machine's initdb/pg_ctl), or both in the same run (default both)",
     )
+    parser.add_argument(
+        "--processes",
+        default="1,2",
+        help="bot processes sharing the database: 1, 2, or 1,2 for both in the same run "
+        "(default 1,2)",
+    )
     args = parser.parse_args(argv)
     if args.members < 4 or args.runs < 1:
         parser.error("need at least 4 members (two per team, to tick a team-mate) and 1 run")
+    processes = tuple(sorted({int(n) for n in args.processes.split(",") if n.strip()}))
+    if not processes or not set(processes) <= {1, 2}:
+        parser.error("--processes takes 1, 2 or 1,2")
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     databases = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     if "postgresql" in databases:
         backend.server()
     try:
-        asyncio.run(bench(args.members, args.runs, databases))
+        asyncio.run(bench(args.members, args.runs, databases, processes))
     finally:
         backend.stop_server()
 

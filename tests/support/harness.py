@@ -42,6 +42,7 @@ class Harness:
     api: FakeBotAPI
     channel: TelegramChannel
     sender: OutboxSender
+    location: str = ""  # the database: a SQLite file, or a PostgreSQL URL
 
     @property
     def db(self) -> Any:
@@ -189,15 +190,20 @@ async def make_harness(
     config: Config | None = None,
     *,
     rate_limit: bool = False,
+    database: str | None = None,
 ) -> Harness:
-    """Build the application exactly as `antt-bot run` does, with fakes at the edges only."""
+    """Build the application exactly as `antt-bot run` does, with fakes at the edges only.
+
+    `database` opens an existing database (another harness's `location`, e.g. from another
+    process sharing it) instead of the test's own, and leaves its units as they are.
+    """
     config = config or Config()
     config.telegram.token = None
     from pydantic import SecretStr
 
     config.telegram.token = SecretStr(TOKEN)
     clock = clock or ManualClock(START)
-    db_path = await backend.location(str(tmp_path / "bot.sqlite3"))
+    db_path = database or await backend.location(str(tmp_path / "bot.sqlite3"))
     services = await build_services(config, clock, db_path=db_path)
     runtime = Runtime(services)
     api = FakeBotAPI()
@@ -206,8 +212,9 @@ async def make_harness(
     )
     sender = runtime.add_channel(channel, SendPolicy())
     await channel.application.initialize()
-    await seed_units(services.db, clock)
-    return Harness(config, clock, runtime, api, channel, sender)
+    if database is None:
+        await seed_units(services.db, clock)
+    return Harness(config, clock, runtime, api, channel, sender, db_path)
 
 
 async def seed_units(db: Any, clock: ManualClock) -> None:
