@@ -204,16 +204,18 @@ def _messengers(
 ) -> list[Messenger]:
     """Register a channel for each messenger with a token, before any journal is replayed."""
     from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram_hooks import TelegramHooks
     from bot.channels.zalo import ZaloChannel
 
     messengers: list[Messenger] = []
+    hooks = TelegramHooks(config.telegram, web_server)  # one listener for every bot's webhook
     if config.telegram_token:
         # Vietnamese for everyone; an English list (commands_by_language={"en": ...}) would be
         # a second setMyCommands call per start, which tests/e2e/test_startup.py rules out.
         commands = telegram_list(runtime.services.texts, DEFAULT_LOCALE)
         telegram = TelegramChannel(config, runtime.engine, commands=commands)
         runtime.add_channel(telegram)
-        messengers.append(TelegramMessenger(config, telegram, web_server=web_server))
+        messengers.append(TelegramMessenger(config, telegram, hooks=hooks))
     for bot in config.telegram.bots:
         assert bot.token is not None  # load_config refuses a listed bot without one
         listed = TelegramChannel(
@@ -224,7 +226,7 @@ def _messengers(
             token=bot.token.get_secret_value(),
         )
         runtime.add_channel(listed)
-        messengers.append(TelegramMessenger(config, listed, bot.token_env))
+        messengers.append(TelegramMessenger(config, listed, bot.token_env, hooks))
     if config.zalo_token:
         zalo = ZaloChannel(config, runtime.engine)
         runtime.add_channel(zalo)

@@ -21,6 +21,7 @@ from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config
 
 if TYPE_CHECKING:  # the messenger libraries load only when a token asks for them
     from bot.channels.telegram import TelegramChannel
+    from bot.channels.telegram_hooks import TelegramHooks
     from bot.channels.zalo import ZaloChannel
     from bot.web.server import WebServer
 
@@ -71,14 +72,14 @@ class TelegramMessenger:
         config: Config,
         channel: TelegramChannel,
         token_env: str = TOKEN_ENV,
-        web_server: WebServer | None = None,
+        hooks: TelegramHooks | None = None,
     ) -> None:
         self.config = config
         self.channel = channel
         self.name = channel.name  # "telegram", or "telegram:<name>" (one of several bots)
         self.label = "Telegram" if channel.name == "telegram" else f"Telegram ({channel.name})"
         self.token_env = token_env
-        self.web_server = web_server  # the bot's HTTP server, which then takes the webhook
+        self.hooks = hooks  # webhook mode: the listener (or web server) every bot's posts reach
         self.url = config.telegram.base_url
         self.check = (
             f"the network, a firewall or proxy, or set [telegram] base_url to a Bot API "
@@ -106,10 +107,12 @@ class TelegramMessenger:
         await self.channel.replay_journal()
         await application.start()
         if self.config.telegram.mode == "webhook":
+            from bot.channels.telegram_hooks import TelegramHooks
             from bot.channels.telegram_webhook import serve_webhook
 
-            log.info("telegram webhook mode")
-            return asyncio.create_task(serve_webhook(self.channel, stop, self.web_server))
+            log.info("telegram webhook mode", extra={"channel": self.name})
+            hooks = self.hooks or TelegramHooks(self.config.telegram)
+            return asyncio.create_task(serve_webhook(self.channel, stop, hooks))
         assert application.updater is not None
         await application.updater.start_polling(
             poll_interval=self.config.telegram.poll_interval, drop_pending_updates=False

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.core.config import Config
 from bot.core.engine import Services
 from bot.phasereport.photos import telegram_fetcher
 from bot.web import auth, files, home, mapview, reports, urgent
@@ -89,8 +90,10 @@ def build_app(services: Services) -> web.Application:
     app.router.add_static("/static/", static, append_version=False)
     if config.zalo_token and config.zalo.mode == "webhook":
         app.router.add_post(config.zalo.webhook_path, _zalo)
-    if config.telegram_token and config.telegram.mode == "webhook":
+    if _telegram_hooks(config):
+        base = config.telegram.webhook_path.rstrip("/")
         app.router.add_post(config.telegram.webhook_path, _telegram)
+        app.router.add_post(f"{base}/{{bot}}", _telegram)  # listed bots (telegram_hooks.py)
     app.on_response_prepare.append(_headers)
     return app
 
@@ -107,9 +110,15 @@ async def _zalo(request: web.Request) -> web.StreamResponse:
     return response
 
 
+def _telegram_hooks(config: Config) -> bool:
+    """Whether Telegram posts updates here: webhook mode with any Telegram bot."""
+    bots = bool(config.telegram_token) or bool(config.telegram.bots)
+    return bots and config.telegram.mode == "webhook"
+
+
 async def _telegram(request: web.Request) -> web.StreamResponse:
-    handler = request.app[HOOK].get("telegram")
-    if handler is None:  # Telegram not reached yet: it retries
+    handler = request.app[HOOK].get("telegram", {}).get(request.path)
+    if handler is None:  # that bot not reached yet: Telegram retries
         return web.json_response({"ok": False, "description": "starting"}, status=503)
     response: web.StreamResponse = await handler(request)
     return response
@@ -117,9 +126,10 @@ async def _telegram(request: web.Request) -> web.StreamResponse:
 
 def _webhook(request: web.Request) -> bool:
     config = request.app[SERVICES].config
-    telegram = config.telegram.mode == "webhook" and request.path == config.telegram.webhook_path
-    if config.telegram_token and telegram:
-        return True
+    if _telegram_hooks(config):
+        base = config.telegram.webhook_path.rstrip("/")
+        if request.path == config.telegram.webhook_path or request.path.startswith(f"{base}/"):
+            return True
     return bool(config.zalo_token) and request.path == config.zalo.webhook_path
 
 
@@ -194,9 +204,9 @@ class WebServer:
         """Serve Zalo's webhook path with `handler` from now on."""
         self.app[HOOK]["handler"] = handler
 
-    def attach_telegram(self, handler: Handler) -> None:
-        """Serve Telegram's webhook path with `handler` from now on."""
-        self.app[HOOK]["telegram"] = handler
+    def attach_telegram(self, path: str, handler: Handler) -> None:
+        """Serve one Telegram bot's webhook path with `handler` from now on."""
+        self.app[HOOK].setdefault("telegram", {})[path] = handler
 
     async def start(self) -> None:
         """Listen; `port` is updated when 0 asked for a free one."""
