@@ -10,7 +10,7 @@ this process or another, finds its id journaled already and is answered 200 and 
 first receiver handles it, or, if it died first, a living process replays it
 (bot/cluster/presence.py). Each process registers the webhook at start (the same URL and
 secret: harmless) and none removes it at stop, since the others still serve. With several
-bots, each has its own path on one listener (`bot/channels/telegram_hooks.py`).
+bots, each has its own path on one listener (`bot/channels/hooks.py`).
 
 A post is answered once its update has been handled (`bot/channels/telegram_handled.py`):
 Telegram sends a chat's next update only then, so one chat's updates are handled in order
@@ -28,8 +28,8 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.channels.hooks import Hooks, hook_address
 from bot.channels.telegram_handled import ANSWER_WITHIN_SECONDS
-from bot.channels.telegram_hooks import TelegramHooks, hook_address
 from bot.core.clock import iso
 from bot.web.tokens import secret_matches
 from storage import journal
@@ -105,9 +105,7 @@ class TelegramWebhook:
         return bool(new)
 
 
-async def serve_webhook(
-    channel: TelegramChannel, stop: asyncio.Event, hooks: TelegramHooks
-) -> None:
+async def serve_webhook(channel: TelegramChannel, stop: asyncio.Event, hooks: Hooks) -> None:
     """Take this bot's posts at its own path, register its webhook, serve until `stop`."""
     config = channel.config.telegram
     secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""

@@ -12,9 +12,9 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.channels.telegram_hooks import TelegramHooks, hook_address
+from bot.channels.hooks import Hooks, hook_address
 from bot.channels.telegram_webhook import SECRET_HEADER, TelegramWebhook, serve_webhook
-from bot.core.config import TelegramSection
+from bot.core.config import ConfigError, TelegramSection, load_config
 from bot.web.server import WebServer
 from tests.inproc.helpers import rows
 from tests.support.fakebot import text_update
@@ -32,12 +32,12 @@ def test_each_listed_bot_has_its_own_address() -> None:
 
 
 @pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[Harness, Harness, TelegramHooks]]:
+async def served(tmp_path: Path) -> AsyncIterator[tuple[Harness, Harness, Hooks]]:
     bac_son, huu_vinh = await make_two_bots(tmp_path)
     section = bac_son.config.telegram  # the one config both bots read
     section.mode, section.webhook_url, section.webhook_port = "webhook", URL, 0
     section.webhook_secret = SecretStr(SECRET)
-    hooks = TelegramHooks(section)
+    hooks = Hooks("telegram", section)
     stop = asyncio.Event()
     tasks = [
         asyncio.create_task(serve_webhook(h.channel, stop, hooks)) for h in (bac_son, huu_vinh)
@@ -52,7 +52,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Harness, Harness, Telegr
         await close_two(bac_son, huu_vinh)
 
 
-async def post(hooks: TelegramHooks, path: str, body: dict[str, object]) -> int:
+async def post(hooks: Hooks, path: str, body: dict[str, object]) -> int:
     async with aiohttp.ClientSession() as session:
         response = await session.post(
             f"http://127.0.0.1:{hooks.port}{path}", json=body, headers={SECRET_HEADER: SECRET}
@@ -61,7 +61,7 @@ async def post(hooks: TelegramHooks, path: str, body: dict[str, object]) -> int:
 
 
 async def test_each_bot_registers_and_takes_its_own_posts(
-    served: tuple[Harness, Harness, TelegramHooks],
+    served: tuple[Harness, Harness, Hooks],
 ) -> None:
     bac_son, huu_vinh, hooks = served
     for h, name in ((bac_son, "bac-son"), (huu_vinh, "huu-vinh")):
@@ -81,7 +81,7 @@ async def test_each_bot_registers_and_takes_its_own_posts(
 
 
 async def test_the_listener_closes_with_the_last_bot(
-    served: tuple[Harness, Harness, TelegramHooks],
+    served: tuple[Harness, Harness, Hooks],
 ) -> None:
     _, _, hooks = served
     await hooks.detach("/telegram/webhook/bac-son")
@@ -92,13 +92,13 @@ async def test_the_listener_closes_with_the_last_bot(
 
 
 async def test_the_web_server_takes_each_bots_posts_when_it_runs(
-    served: tuple[Harness, Harness, TelegramHooks],
+    served: tuple[Harness, Harness, Hooks],
 ) -> None:
     bac_son, huu_vinh, _ = served
     server = WebServer(bac_son.runtime.services, "127.0.0.1", 0)
     await server.start()
     try:
-        hooks = TelegramHooks(bac_son.config.telegram, server)
+        hooks = Hooks("telegram", bac_son.config.telegram, server)
         webhook = TelegramWebhook(huu_vinh.channel, SECRET)
         await hooks.attach("/telegram/webhook/huu-vinh", webhook.handle)
         assert hooks.port == server.port
@@ -109,3 +109,21 @@ async def test_the_web_server_takes_each_bots_posts_when_it_runs(
         assert [r["channel"] for r in journaled] == ["telegram:huu-vinh"]
     finally:
         await server.stop()
+
+
+def test_listed_bots_alone_in_webhook_mode_need_the_secret_and_the_url(tmp_path: Path) -> None:
+    for messenger, secret_env in (
+        ("telegram", "ANTT_TELEGRAM_WEBHOOK_SECRET"),
+        ("zalo", "ANTT_ZALO_WEBHOOK_SECRET"),
+    ):
+        path = tmp_path / f"{messenger}.toml"
+        listed = (
+            f'[{messenger}]\nmode = "webhook"\n\n[[{messenger}.bots]]\nname = "bac-son"\n'
+            f'subtree = "Tỉnh Lạng Sơn"\ntoken_env = "TOKEN_BAC_SON"\n'
+        )
+        path.write_text(listed, encoding="utf-8")
+        env = {"TOKEN_BAC_SON": "111111:BAC-SON"}
+        with pytest.raises(ConfigError, match=secret_env):
+            load_config(path, env)
+        with pytest.raises(ConfigError, match=f"{messenger}.webhook_url"):
+            load_config(path, {**env, secret_env: SECRET})
