@@ -101,7 +101,10 @@ async def test_each_listed_zalo_bot_takes_its_own_webhook_posts(two: tuple[Z, Z]
         asyncio.create_task(serve_webhook(z.channel, stop, hooks)) for z in (bac_son, huu_vinh)
     ]
     try:
-        while len(hooks.handlers) < 3:
+        fakes = [z.fake.bots[z.token] for z in (bac_son, huu_vinh)]
+        for _ in range(1000):  # each bot listens, then registers its address with Zalo
+            if all(bot.webhook_url for bot in fakes):
+                break
             await asyncio.sleep(0.01)
         assert bac_son.fake.bots[bac_son.token].webhook_url.endswith("/zalo/webhook/bac-son")
         assert huu_vinh.fake.bots[huu_vinh.token].webhook_url.endswith("/zalo/webhook/huu-vinh")

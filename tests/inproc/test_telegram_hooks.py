@@ -42,7 +42,10 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[Harness, Harness, Hooks]
     tasks = [
         asyncio.create_task(serve_webhook(h.channel, stop, hooks)) for h in (bac_son, huu_vinh)
     ]
-    while len(hooks.handlers) < 2:
+    for _ in range(1000):  # each bot listens, then registers its address with Telegram
+        calls = [m for h in (bac_son, huu_vinh) for m, _ in h.api.calls if m == "setWebhook"]
+        if len(calls) == 2:
+            break
         await asyncio.sleep(0.01)
     try:
         yield bac_son, huu_vinh, hooks
