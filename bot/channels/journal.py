@@ -14,13 +14,15 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.telegram_request import LeanRequest
 from bot.core.clock import Clock, iso
 from storage import journal
 from storage.db import Store
 
 
-class JournalingRequest(BaseRequest):
-    """Delegates every call to `inner`; getUpdates results are journaled before returning."""
+class JournalingRequest(LeanRequest):
+    """Delegates every call to `inner`; getUpdates results are journaled before returning
+    (whole: the keyboards LeanRequest drops are dropped only from what PTB parses)."""
 
     def __init__(
         self,
@@ -30,24 +32,11 @@ class JournalingRequest(BaseRequest):
         channel: str,
         owner: Callable[[], str | None] = lambda: None,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.db = db
         self.clock = clock
         self.channel = channel
         self.owner = owner  # this process's id once it has one (bot/cluster/presence.py)
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped transport's timeout, which long polling adds to."""
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Open the wrapped transport."""
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Close the wrapped transport."""
-        await self.inner.shutdown()
 
     async def do_request(
         self,

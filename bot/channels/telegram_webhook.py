@@ -24,6 +24,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.channels.telegram_messages import NAME
+from bot.channels.telegram_request import drop_pressed_keyboard
 from bot.core.clock import iso
 from bot.web.listen import listen
 from bot.web.tokens import secret_matches
@@ -91,6 +92,7 @@ class TelegramWebhook:
         if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
             return web.json_response({"ok": False, "description": "not an update"}, status=400)
         if await self._record(body):
+            drop_pressed_keyboard(body)  # journaled whole; parsed without (telegram_request.py)
             application = self.channel.application
             await application.update_queue.put(Update.de_json(body, application.bot))
         return web.json_response({"ok": True})
