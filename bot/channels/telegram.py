@@ -26,6 +26,7 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot.channels import DeliveryError
 from bot.channels.background import Background
 from bot.channels.journal import JournalingRequest
+from bot.channels.telegram_handled import Handled
 from bot.channels.telegram_messages import (
     NAME,
     Unsent,
@@ -106,6 +107,7 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
         self.engine = engine
         self._files_in_flight = Background()
+        self.handled = Handled()  # webhook posts waiting for their update's handling
         self.config = config
         self.commands = commands  # for every user whose language has no list of its own
         self.commands_by_language = dict(commands_by_language or {})
@@ -138,6 +140,12 @@ class TelegramChannel:
         )
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self._handle(update, context)
+        finally:
+            self.handled.finish(update.update_id)
+
+    async def _handle(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         inbound = to_inbound(update, self.name)
         if inbound is None:
             return

@@ -10,6 +10,10 @@ this process or another, finds its id journaled already and is answered 200 and 
 first receiver handles it, or, if it died first, a living process replays it
 (bot/cluster/presence.py). Each process registers the webhook at start (the same URL and
 secret: harmless) and none removes it at stop, since the others still serve.
+
+A post is answered once its update has been handled (`bot/channels/telegram_handled.py`):
+Telegram sends a chat's next update only then, so one chat's updates are handled in order
+even when they reach different processes.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.channels.telegram_handled import ANSWER_WITHIN_SECONDS
 from bot.channels.telegram_messages import NAME
 from bot.channels.telegram_request import drop_pressed_keyboard
 from bot.core.clock import iso
@@ -38,6 +43,9 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # an update is a few kilobytes; refuse anything absurd
+# Posts Telegram keeps open at once (its most; 40 by default): each waits for its update's
+# handling, one per chat, so these are the chats handled at once across the processes.
+MAX_CONNECTIONS = 100
 
 
 class TelegramWebhook:
@@ -59,6 +67,7 @@ class TelegramWebhook:
         self.port = port
         self.path = path
         self._runner: web.AppRunner | None = None
+        self.answer_within = ANSWER_WITHIN_SECONDS
 
     async def start(self) -> None:
         """Listen (or take the posts through the web server); `port` is updated when 0
@@ -93,9 +102,27 @@ class TelegramWebhook:
             return web.json_response({"ok": False, "description": "not an update"}, status=400)
         if await self._record(body):
             drop_pressed_keyboard(body)  # journaled whole; parsed without (telegram_request.py)
-            application = self.channel.application
-            await application.update_queue.put(Update.de_json(body, application.bot))
+            await self._hand_over(Update.de_json(body, self.channel.application.bot))
         return web.json_response({"ok": True})
+
+    async def _hand_over(self, update: Update) -> None:
+        """Queue the update and wait until it has been handled, so that Telegram sends this
+        chat's next update only then (to whichever process); not while the application is
+        stopped (nobody would handle it now: the journal keeps it for the next start)."""
+        application = self.channel.application
+        handled = self.channel.handled
+        done = handled.expect(update.update_id)
+        try:
+            await application.update_queue.put(update)
+            if application.running:
+                await asyncio.wait_for(asyncio.shield(done), self.answer_within)
+        except TimeoutError:
+            log.warning(
+                "telegram update still being handled: answered",
+                extra={"channel": NAME, "seconds": self.answer_within},
+            )
+        finally:
+            handled.forget(update.update_id)
 
     async def _record(self, body: dict[str, Any]) -> bool:
         """Journal the update in this process's name; False when it was received before."""
@@ -122,7 +149,10 @@ async def serve_webhook(
     try:
         try:
             await channel.application.bot.set_webhook(
-                config.webhook_url, secret_token=secret, drop_pending_updates=False
+                config.webhook_url,
+                secret_token=secret,
+                drop_pending_updates=False,
+                max_connections=MAX_CONNECTIONS,
             )
         except TelegramError as err:  # set already by another process, maybe: keep serving
             log.error("telegram setWebhook failed", extra={"error": type(err).__name__})

@@ -3,6 +3,7 @@ update handled once, whichever process it is posted to and whichever dies."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,10 @@ WELCOME = "Bạn chưa tham gia hệ thống báo cáo"
 class Process:
     """One bot process: its application and its webhook behind a test HTTP client."""
 
-    def __init__(self, h: Harness, client: TestClient) -> None:
+    def __init__(self, h: Harness, client: TestClient, hook: TelegramWebhook) -> None:
         self.h = h
         self.client = client
+        self.hook = hook
 
     @property
     def presence(self) -> Presence:
@@ -61,7 +63,7 @@ async def processes(tmp_path: Path) -> AsyncIterator[tuple[Process, Process]]:
         app.router.add_post("/telegram/webhook", hook.handle)
         client = TestClient(TestServer(app))
         await client.start_server()
-        made.append(Process(h, client))
+        made.append(Process(h, client, hook))
     try:
         yield made[0], made[1]
     finally:
@@ -140,6 +142,43 @@ async def test_an_update_a_dead_process_received_is_handled_by_a_living_one_once
     assert await first.handle_queued() == 1  # had the first lived on after all: no reply
     assert welcomes(first, 6) == 0
     assert await second.h.channel.replay_journal() == 0  # nothing left for anyone
+
+
+async def test_a_post_is_answered_once_its_update_has_been_handled(
+    processes: tuple[Process, Process],
+) -> None:
+    # Telegram posts a chat's next update only when the previous post was answered: answered
+    # after handling, a chat's updates are handled in order whichever process gets them.
+    first, _ = processes
+    app = first.h.channel.application
+    await app.start()  # its update fetcher handles what the webhook queues
+    try:
+        assert await first.post(text_update(7, "/start")) == 200
+        assert welcomes(first, 7) == 1  # already replied when the post was answered
+        assert await first.h.count("SELECT COUNT(*) FROM processed_updates") == 1
+    finally:
+        await app.stop()
+
+
+async def test_a_post_whose_update_waits_too_long_is_answered_and_still_handled(
+    processes: tuple[Process, Process],
+) -> None:
+    first, _ = processes
+    app = first.h.channel.application
+    first.hook.answer_within = 0.05
+    await app.start()
+    try:
+        first.h.api.hold = asyncio.Event()  # Telegram is slow to take the reply
+        assert await first.post(text_update(8, "/start")) == 200
+        assert welcomes(first, 8) == 0  # answered while its handling still waits
+        first.h.api.hold.set()
+        for _ in range(500):  # the reply goes out: the update's handling ends after all
+            if welcomes(first, 8):
+                break
+            await asyncio.sleep(0.01)
+        assert welcomes(first, 8) == 1
+    finally:
+        await app.stop()
 
 
 def test_webhook_mode_needs_a_secret_and_a_url(tmp_path: Path) -> None:

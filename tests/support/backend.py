@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from storage.db import Row, Store
+from tests.support.dbread import database_line
 from tests.support.postgres import PgServer, run_anywhere, start_server
 
 BACKENDS = ("sqlite", "postgresql")
@@ -92,8 +93,7 @@ def settings(sqlite_file: str) -> dict[str, str]:
 
 def toml(sqlite_file: str) -> str:
     """The same as a line of a config file's `[database]` table."""
-    ((key, value),) = settings(sqlite_file).items()
-    return f'{key} = "{value}"'
+    return database_line(_made.get(sqlite_file) or sqlite_file)
 
 
 async def rows(db: Store, sql: str, params: tuple[object, ...] = ()) -> list[Row]:

@@ -49,8 +49,13 @@ async def _pg_rows(url: str, sql: str, params: Sequence[Any]) -> list[dict[str, 
         await conn.close()
 
 
-def database_toml(location: str | Path) -> str:
-    """The `[database]` table of a bot's config for `location` (a file or a URL)."""
+def database_line(location: str | Path) -> str:
+    """The line of a config's `[database]` table naming `location` (a file or a URL)."""
     where = str(location)
     key = "url" if is_postgres(where) else "path"
-    return f'[database]\n{key} = "{where}"\n'
+    return f'{key} = "{where}"'
+
+
+def database_toml(location: str | Path) -> str:
+    """The `[database]` table of a bot's config for `location` (a file or a URL)."""
+    return f"[database]\n{database_line(location)}\n"

@@ -51,6 +51,7 @@ class FakeBotAPI(BaseRequest):
         self.flood_skip = 0  # ... after letting this many sends through
         self.flood_retry_after = 5
         self.flooded: list[str] = []
+        self.hold: asyncio.Event | None = None  # while set and not yet released, sends wait
 
     @property
     def read_timeout(self) -> float | None:
@@ -79,6 +80,8 @@ class FakeBotAPI(BaseRequest):
                 name: (entry[0], entry[1]) for name, entry in request_data.multipart_data.items()
             }
         self.calls.append((api_method, params))
+        if self.hold is not None and api_method in _SENDS:
+            await self.hold.wait()
         if api_method in self.fail_next:
             status, body = self.fail_next.pop(api_method)
             return status, json.dumps(body).encode()
