@@ -23,6 +23,8 @@ def test_plain_keyboard_sends_what_ptb_objects_would() -> None:
     assert plain is not None
     assert plain.to_dict() == ptb.to_dict()
     assert keyboard(Outbound("Không có nút")) is None
+    assert plain == keyboard(Outbound("Hỏi lại?", rows))
+    assert plain != keyboard(Outbound("Hỏi?", [[Choice("Có", "y:1")]]))
 
 
 def test_a_sent_message_comes_back_without_its_keyboard() -> None:
