@@ -203,17 +203,20 @@ def _messengers(
     config: Config, runtime: Runtime, web_server: WebServer | None = None
 ) -> list[Messenger]:
     """Register a channel for each messenger with a token, before any journal is replayed."""
+    from bot.channels.hooks import Hooks
     from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo import ZaloChannel
 
     messengers: list[Messenger] = []
+    hooks = Hooks("telegram", config.telegram, web_server)  # one listener for every bot
+    zalo_hooks = Hooks("zalo", config.zalo, web_server)
     if config.telegram_token:
         # Vietnamese for everyone; an English list (commands_by_language={"en": ...}) would be
         # a second setMyCommands call per start, which tests/e2e/test_startup.py rules out.
         commands = telegram_list(runtime.services.texts, DEFAULT_LOCALE)
         telegram = TelegramChannel(config, runtime.engine, commands=commands)
         runtime.add_channel(telegram)
-        messengers.append(TelegramMessenger(config, telegram, web_server=web_server))
+        messengers.append(TelegramMessenger(config, telegram, hooks=hooks))
     for bot in config.telegram.bots:
         assert bot.token is not None  # load_config refuses a listed bot without one
         listed = TelegramChannel(
@@ -224,17 +227,17 @@ def _messengers(
             token=bot.token.get_secret_value(),
         )
         runtime.add_channel(listed)
-        messengers.append(TelegramMessenger(config, listed, bot.token_env))
+        messengers.append(TelegramMessenger(config, listed, bot.token_env, hooks))
     if config.zalo_token:
         zalo = ZaloChannel(config, runtime.engine)
         runtime.add_channel(zalo)
-        messengers.append(ZaloMessenger(config, zalo, web_server))
+        messengers.append(ZaloMessenger(config, zalo, zalo_hooks))
     for entry in config.zalo.bots:
         assert entry.token is not None  # load_config refuses a listed bot without one
         name, token = bot_channel("zalo", entry.name), entry.token.get_secret_value()
         listed_zalo = ZaloChannel(config, runtime.engine, name=name, token=token)
         runtime.add_channel(listed_zalo)
-        messengers.append(ZaloMessenger(config, listed_zalo, web_server, entry.token_env))
+        messengers.append(ZaloMessenger(config, listed_zalo, zalo_hooks, entry.token_env))
     return messengers
 
 

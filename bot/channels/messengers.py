@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.core.config import TOKEN_ENV, ZALO_TOKEN_ENV, Config
 
 if TYPE_CHECKING:  # the messenger libraries load only when a token asks for them
+    from bot.channels.hooks import Hooks
     from bot.channels.telegram import TelegramChannel
     from bot.channels.zalo import ZaloChannel
-    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +71,14 @@ class TelegramMessenger:
         config: Config,
         channel: TelegramChannel,
         token_env: str = TOKEN_ENV,
-        web_server: WebServer | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self.config = config
         self.channel = channel
         self.name = channel.name  # "telegram", or "telegram:<name>" (one of several bots)
         self.label = "Telegram" if channel.name == "telegram" else f"Telegram ({channel.name})"
         self.token_env = token_env
-        self.web_server = web_server  # the bot's HTTP server, which then takes the webhook
+        self.hooks = hooks  # webhook mode: the listener (or web server) every bot's posts reach
         self.url = config.telegram.base_url
         self.check = (
             f"the network, a firewall or proxy, or set [telegram] base_url to a Bot API "
@@ -106,10 +106,12 @@ class TelegramMessenger:
         await self.channel.replay_journal()
         await application.start()
         if self.config.telegram.mode == "webhook":
+            from bot.channels.hooks import Hooks
             from bot.channels.telegram_webhook import serve_webhook
 
-            log.info("telegram webhook mode")
-            return asyncio.create_task(serve_webhook(self.channel, stop, self.web_server))
+            log.info("telegram webhook mode", extra={"channel": self.name})
+            hooks = self.hooks or Hooks("telegram", self.config.telegram)
+            return asyncio.create_task(serve_webhook(self.channel, stop, hooks))
         assert application.updater is not None
         await application.updater.start_polling(
             poll_interval=self.config.telegram.poll_interval, drop_pending_updates=False
@@ -141,7 +143,7 @@ class ZaloMessenger:
         self,
         config: Config,
         channel: ZaloChannel,
-        web_server: WebServer | None = None,
+        hooks: Hooks | None = None,
         token_env: str = ZALO_TOKEN_ENV,
     ) -> None:
         self.config = config
@@ -149,7 +151,7 @@ class ZaloMessenger:
         self.name = channel.name  # "zalo", or "zalo:<name>" (one of several bots)
         self.label = "Zalo" if channel.name == "zalo" else f"Zalo ({channel.name})"
         self.token_env = token_env
-        self.web_server = web_server  # the bot's HTTP server, which then takes the webhook
+        self.hooks = hooks  # webhook mode: the listener (or web server) every bot's posts reach
         self.url = config.zalo.base_url
         self.check = (
             f"the network, a firewall or proxy, or [zalo] base_url; "
@@ -182,9 +184,12 @@ class ZaloMessenger:
 
         channel = self.channel
         await channel.replay_journal()
-        if self.config.zalo.mode == "webhook" and self.name == "zalo":  # listed bots poll
-            log.info("zalo webhook mode")
-            return asyncio.create_task(serve_webhook(channel, stop, self.web_server))
+        if self.config.zalo.mode == "webhook":
+            from bot.channels.hooks import Hooks
+
+            log.info("zalo webhook mode", extra={"channel": self.name})
+            hooks = self.hooks or Hooks("zalo", self.config.zalo)
+            return asyncio.create_task(serve_webhook(channel, stop, hooks))
         try:
             await channel.api.delete_webhook()  # Zalo refuses getUpdates while a webhook is set
         except ZaloError as err:  # polling reports lasting trouble itself

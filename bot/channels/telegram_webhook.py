@@ -9,7 +9,8 @@ journal in this process's name before the 200 goes back, then handed to python-t
 this process or another, finds its id journaled already and is answered 200 and dropped: the
 first receiver handles it, or, if it died first, a living process replays it
 (bot/cluster/presence.py). Each process registers the webhook at start (the same URL and
-secret: harmless) and none removes it at stop, since the others still serve.
+secret: harmless) and none removes it at stop, since the others still serve. With several
+bots, each has its own path on one listener (`bot/channels/hooks.py`).
 
 A post is answered once its update has been handled (`bot/channels/telegram_handled.py`):
 Telegram sends a chat's next update only then, so one chat's updates are handled in order
@@ -27,72 +28,38 @@ from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError
 
+from bot.channels.hooks import Hooks, hook_address
 from bot.channels.telegram_handled import ANSWER_WITHIN_SECONDS
-from bot.channels.telegram_messages import NAME
 from bot.channels.telegram_request import drop_pressed_keyboard
 from bot.core.clock import iso
-from bot.web.listen import listen
 from bot.web.tokens import secret_matches
 from storage import journal
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
-    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-MAX_BODY = 1024 * 1024  # an update is a few kilobytes; refuse anything absurd
 # Posts Telegram keeps open at once (its most; 40 by default): each waits for its update's
 # handling, one per chat, so these are the chats handled at once across the processes.
 MAX_CONNECTIONS = 100
 
 
 class TelegramWebhook:
-    """Takes Telegram's posts on host:port (or through the bot's web server)."""
+    """Takes one bot's posts (`bot/channels/telegram_hooks.py` routes them here)."""
 
-    def __init__(
-        self,
-        channel: TelegramChannel,
-        secret: str,
-        host: str,
-        port: int,
-        path: str,
-        web_server: WebServer | None = None,
-    ) -> None:
+    def __init__(self, channel: TelegramChannel, secret: str) -> None:
         self.channel = channel
-        self.web_server = web_server
         self._secret = secret
-        self.host = host
-        self.port = port
-        self.path = path
-        self._runner: web.AppRunner | None = None
         self.answer_within = ANSWER_WITHIN_SECONDS
-
-    async def start(self) -> None:
-        """Listen (or take the posts through the web server); `port` is updated when 0
-        asked for a free one."""
-        if self.web_server is not None:
-            self.web_server.attach_telegram(self.handle)
-            self.port = self.web_server.port
-            log.info("telegram webhook served by the web server", extra={"port": self.port})
-            return
-        app = web.Application(client_max_size=MAX_BODY)
-        app.router.add_post(self.path, self.handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        self.port = await listen(self._runner, self.host, self.port)
-        log.info("telegram webhook listening", extra={"port": self.port})
-
-    async def stop(self) -> None:
-        """Stop accepting; what was accepted is journaled, and handled or replayed."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     async def handle(self, request: web.Request) -> web.Response:
         """One post from Telegram: check, journal, answer; the handlers run afterwards."""
         if not secret_matches(self._secret, request.headers.get(SECRET_HEADER)):
-            log.warning("telegram webhook refused: bad secret", extra={"channel": NAME})
+            log.warning(
+                "telegram webhook refused: bad secret", extra={"channel": self.channel.name}
+            )
             return web.json_response({"ok": False, "description": "forbidden"}, status=403)
         try:
             body: Any = await request.json()
@@ -119,7 +86,7 @@ class TelegramWebhook:
         except TimeoutError:
             log.warning(
                 "telegram update still being handled: answered",
-                extra={"channel": NAME, "seconds": self.answer_within},
+                extra={"channel": self.channel.name, "seconds": self.answer_within},
             )
         finally:
             handled.forget(update.update_id)
@@ -130,26 +97,27 @@ class TelegramWebhook:
         key = str(body["update_id"])
         async with services.db.transaction() as tx:
             now = iso(services.clock.now())
-            new = await journal.record(tx, NAME, [(key, body)], now, services.process_id)
+            new = await journal.record(
+                tx, self.channel.name, [(key, body)], now, services.process_id
+            )
         if not new:
-            log.info("telegram update received again: dropped", extra={"channel": NAME})
+            log.info(
+                "telegram update received again: dropped", extra={"channel": self.channel.name}
+            )
         return bool(new)
 
 
-async def serve_webhook(
-    channel: TelegramChannel, stop: asyncio.Event, web_server: WebServer | None = None
-) -> None:
-    """Take posts, register the webhook with Telegram, serve until `stop`."""
+async def serve_webhook(channel: TelegramChannel, stop: asyncio.Event, hooks: Hooks) -> None:
+    """Take this bot's posts at its own path, register its webhook, serve until `stop`."""
     config = channel.config.telegram
     secret = config.webhook_secret.get_secret_value() if config.webhook_secret else ""
-    hook = TelegramWebhook(
-        channel, secret, config.webhook_host, config.webhook_port, config.webhook_path, web_server
-    )
-    await hook.start()
+    url, path = hook_address(config, channel.name)
+    hook = TelegramWebhook(channel, secret)
+    await hooks.attach(path, hook.handle)
     try:
         try:
             await channel.application.bot.set_webhook(
-                config.webhook_url,
+                url,
                 secret_token=secret,
                 drop_pending_updates=False,
                 max_connections=MAX_CONNECTIONS,
@@ -159,4 +127,4 @@ async def serve_webhook(
         await stop.wait()
     finally:
         with contextlib.suppress(Exception):
-            await hook.stop()
+            await hooks.detach(path)

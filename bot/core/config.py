@@ -338,7 +338,7 @@ def load_config(path: str | Path | None, environ: dict[str, str] | None = None) 
     _secrets_from(env, config)
     _check_zalo(config)
     _bot_tokens(config, env, raw)
-    if config.telegram_token:
+    if config.telegram_token or config.telegram.bots:
         tg = config.telegram
         secret = tg.webhook_secret.get_secret_value() if tg.webhook_secret else ""
         problem = telegram_webhook_problem(tg.mode, tg.webhook_url, secret)
@@ -388,7 +388,7 @@ def _secrets_from(env: Mapping[str, str], config: Config) -> None:
 def _check_zalo(config: Config) -> None:
     """Webhook mode needs a public URL and a secret Zalo can send back; say so at start-up."""
     zalo = config.zalo
-    if not config.zalo_token or zalo.mode != "webhook":
+    if not (config.zalo_token or zalo.bots) or zalo.mode != "webhook":
         return
     secret = zalo.webhook_secret.get_secret_value() if zalo.webhook_secret else ""
     if not 8 <= len(secret) <= 256:

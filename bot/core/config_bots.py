@@ -62,7 +62,7 @@ class TelegramBotEntry(BotEntry):
 
 
 class ZaloBotEntry(BotEntry):
-    """A listed Zalo bot (long polling; the webhook stays with the `[zalo]` bot)."""
+    """A listed Zalo bot; in webhook mode Zalo posts to `<webhook_url>/<name>`."""
 
 
 Entries = list[TelegramBotEntry] | list[ZaloBotEntry]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.core.config import Config
 from bot.core.engine import Services
 from bot.phasereport.photos import telegram_fetcher
 from bot.web import auth, files, home, mapview, reports, urgent
@@ -87,10 +88,10 @@ def build_app(services: Services) -> web.Application:
         app.router.add_routes(table)
     static = Path(str(package_files("bot.web") / "static"))
     app.router.add_static("/static/", static, append_version=False)
-    if config.zalo_token and config.zalo.mode == "webhook":
-        app.router.add_post(config.zalo.webhook_path, _zalo)
-    if config.telegram_token and config.telegram.mode == "webhook":
-        app.router.add_post(config.telegram.webhook_path, _telegram)
+    for messenger, path in _hook_paths(config).items():
+        app.router.add_post(path, _hook)
+        app.router.add_post(f"{path.rstrip('/')}/{{bot}}", _hook)  # listed bots (hooks.py)
+        app[HOOK][messenger] = {}
     app.on_response_prepare.append(_headers)
     return app
 
@@ -99,28 +100,34 @@ async def _headers(request: web.Request, response: web.StreamResponse) -> None:
     harden(response, request.app[SERVICES].config.web)
 
 
-async def _zalo(request: web.Request) -> web.StreamResponse:
-    handler = request.app[HOOK].get("handler")
-    if handler is None:  # Zalo not reached yet: it retries
-        return web.json_response({"ok": False, "description": "starting"}, status=503)
-    response: web.StreamResponse = await handler(request)
-    return response
+def _hook_paths(config: Config) -> dict[str, str]:
+    """The webhook path of each messenger posting updates here: webhook mode with any bot."""
+    paths = {}
+    telegram, zalo = config.telegram, config.zalo
+    if telegram.mode == "webhook" and (config.telegram_token or telegram.bots):
+        paths["telegram"] = telegram.webhook_path
+    if zalo.mode == "webhook" and (config.zalo_token or zalo.bots):
+        paths["zalo"] = zalo.webhook_path
+    return paths
 
 
-async def _telegram(request: web.Request) -> web.StreamResponse:
-    handler = request.app[HOOK].get("telegram")
-    if handler is None:  # Telegram not reached yet: it retries
+async def _hook(request: web.Request) -> web.StreamResponse:
+    """A messenger's post, to the handler of the bot whose path it names."""
+    handler = None
+    for handlers in request.app[HOOK].values():
+        handler = handler or handlers.get(request.path)
+    if handler is None:  # that bot not reached yet: the messenger retries
         return web.json_response({"ok": False, "description": "starting"}, status=503)
     response: web.StreamResponse = await handler(request)
     return response
 
 
 def _webhook(request: web.Request) -> bool:
-    config = request.app[SERVICES].config
-    telegram = config.telegram.mode == "webhook" and request.path == config.telegram.webhook_path
-    if config.telegram_token and telegram:
-        return True
-    return bool(config.zalo_token) and request.path == config.zalo.webhook_path
+    """Whether a post is a messenger's (no session, no CSRF token: the secret header)."""
+    for path in _hook_paths(request.app[SERVICES].config).values():
+        if request.path == path or request.path.startswith(path.rstrip("/") + "/"):
+            return True
+    return False
 
 
 @web.middleware
@@ -190,13 +197,13 @@ class WebServer:
         self.app = build_app(services)
         self._runner: web.AppRunner | None = None
 
-    def attach_zalo(self, handler: Handler) -> None:
-        """Serve Zalo's webhook path with `handler` from now on."""
-        self.app[HOOK]["handler"] = handler
+    def attach_hook(self, messenger: str, path: str, handler: Handler) -> None:
+        """Serve one bot's webhook path with `handler` from now on (`bot/channels/hooks.py`)."""
+        self.app[HOOK].setdefault(messenger, {})[path] = handler
 
-    def attach_telegram(self, handler: Handler) -> None:
-        """Serve Telegram's webhook path with `handler` from now on."""
-        self.app[HOOK]["telegram"] = handler
+    def detach_hook(self, messenger: str, path: str) -> None:
+        """That bot no longer serves here: its posts get 503 until it is back."""
+        self.app[HOOK].get(messenger, {}).pop(path, None)
 
     async def start(self) -> None:
         """Listen; `port` is updated when 0 asked for a free one."""

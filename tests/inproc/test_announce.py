@@ -3,7 +3,9 @@ progress reports to the sender, blocked members and quiet hours."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+from pathlib import Path
 
 from bot.people.announcements import report_progress
 from tests.inproc.helpers import press_data, texts
@@ -16,6 +18,7 @@ from tests.support.harness import (
     TEAM_C,
     Harness,
     TgUser,
+    make_harness,
 )
 
 NOT_ALLOWED = (
@@ -289,3 +292,30 @@ async def test_quiet_hours_hold_members_but_not_the_progress(h: Harness) -> None
     await h.drain()
     assert progress.text == "📣 Thông báo #1: đã gửi xong, 4/4 người nhận được."
     assert officer.messages[-1].text == "✅ Đã gửi xong thông báo #1: cả 4 người đều nhận được."
+
+
+async def test_two_processes_report_an_announcements_progress_once(
+    h: Harness, tmp_path: Path
+) -> None:
+    """Every process runs the progress job; the write lock and the dedupe keys make one
+    report it, the other find nothing new."""
+    officer = await _people(h)
+    await _to_confirmation(officer)
+    await officer.press("✅ Gửi")
+    await h.drain()
+    other = await make_harness(tmp_path / "other", h.clock, database=h.location)
+    try:
+        reported = await asyncio.gather(
+            report_progress(h.runtime.services), report_progress(other.runtime.services)
+        )
+        assert sorted(reported) == [0, 1]
+        assert (
+            await h.count("SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE 'announce:1:%'") == 7
+        )
+        await h.drain()
+        assert officer.messages[-1].text == (
+            "✅ Đã gửi xong thông báo #1: cả 4 người đều nhận được."
+        )
+        assert sum("Đã gửi xong thông báo #1" in m.text for m in officer.messages) == 1
+    finally:
+        await other.close()

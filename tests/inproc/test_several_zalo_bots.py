@@ -4,13 +4,17 @@ goes through that bot."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from pydantic import SecretStr
 
+from bot.channels.hooks import Hooks
 from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo.webhook import serve_webhook
 from bot.core.config import Config
 from bot.core.config_bots import ZaloBotEntry
 from bot.schedule.planners import jobs_from
@@ -78,3 +82,39 @@ async def test_a_zalo_invite_joins_through_the_bot_of_its_unit_and_reminders_fol
     assert await bac_son.sender.drain_once() == 1
     assert lan.unread()[0].text.startswith("🔔 Nhắc báo cáo ngày 23/11/2026")
     assert await huu_vinh.sender.drain_once() == 0
+
+
+async def test_each_listed_zalo_bot_takes_its_own_webhook_posts(two: tuple[Z, Z]) -> None:
+    bac_son, huu_vinh = two
+    zalo = bac_son.h.config.zalo  # the one config both bots read
+    zalo.mode, zalo.webhook_port = "webhook", 0
+    zalo.webhook_secret = SecretStr("bi-mat-zalo-42")
+    hooks = Hooks("zalo", zalo)
+
+    async def probe(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"ok": True})
+
+    await hooks.attach("/zalo/webhook/probe", probe)  # listening: its port makes the URL
+    zalo.webhook_url = f"http://127.0.0.1:{hooks.port}/zalo/webhook"
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(serve_webhook(z.channel, stop, hooks)) for z in (bac_son, huu_vinh)
+    ]
+    try:
+        while len(hooks.handlers) < 3:
+            await asyncio.sleep(0.01)
+        assert bac_son.fake.bots[bac_son.token].webhook_url.endswith("/zalo/webhook/bac-son")
+        assert huu_vinh.fake.bots[huu_vinh.token].webhook_url.endswith("/zalo/webhook/huu-vinh")
+        lan = huu_vinh.user("Trần Thị Lan")
+        update = huu_vinh.fake.message("message.text.received", lan.id, lan.name, text="/start")
+        assert await huu_vinh.fake.push(huu_vinh.token, update) == 200
+        await lan.wait_reply("Bạn chưa tham gia")  # the bot's worker answers after the 200
+        journaled = await bac_son.h.count(
+            "SELECT COUNT(*) FROM inbound_journal WHERE channel = 'zalo:huu-vinh'"
+        )
+        assert journaled == 1
+        assert await bac_son.h.count("SELECT COUNT(*) FROM inbound_journal") == 1
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
+        await hooks.detach("/zalo/webhook/probe")

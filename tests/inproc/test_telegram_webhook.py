@@ -58,7 +58,7 @@ async def processes(tmp_path: Path) -> AsyncIterator[tuple[Process, Process]]:
     for _ in range(2):
         h = await make_harness(tmp_path, clock)
         await h.runtime.join(beating=False)
-        hook = TelegramWebhook(h.channel, SECRET, "127.0.0.1", 0, "/telegram/webhook")
+        hook = TelegramWebhook(h.channel, SECRET)
         app = web.Application()
         app.router.add_post("/telegram/webhook", hook.handle)
         client = TestClient(TestServer(app))

@@ -288,12 +288,16 @@ async def test_the_webhook_refuses_json_nested_too_deep_with_400(z: Z) -> None:
     """Python's json gives up around 1,000 levels with RecursionError, not ValueError."""
     import httpx
 
+    from bot.channels.hooks import Hooks
     from bot.channels.zalo.webhook import ZaloWebhook
 
-    hook = ZaloWebhook(z.channel, "s3cret-hook", "127.0.0.1", 0, "/hook")
-    await hook.start()
+    section = z.h.config.zalo.model_copy(update={"webhook_port": 0, "webhook_path": "/hook"})
+    hooks = Hooks("zalo", section)
+    hook = ZaloWebhook(z.channel, "s3cret-hook")
+    hook.start()
+    await hooks.attach("/hook", hook.handle)
     try:
-        url = f"http://127.0.0.1:{hook.port}/hook"
+        url = f"http://127.0.0.1:{hooks.port}/hook"
         headers = {"X-Bot-Api-Secret-Token": "s3cret-hook", "Content-Type": "application/json"}
         async with httpx.AsyncClient(timeout=10) as http:
             deep = await http.post(url, content="[" * 100_000 + "]" * 100_000, headers=headers)
@@ -301,6 +305,7 @@ async def test_the_webhook_refuses_json_nested_too_deep_with_400(z: Z) -> None:
             update = z.fake.message("message.text.received", lan.id, lan.name, text="/start")
             fine = await http.post(url, json=update, headers=headers)
     finally:
+        await hooks.detach("/hook")
         await hook.stop()
     assert deep.status_code == 400 and deep.json() == {"ok": False, "description": "not JSON"}
     assert fine.status_code == 200

@@ -177,7 +177,7 @@ class FakeBotAPI(BaseRequest):
                 old.text = str(p["text"])
             old.buttons = _buttons(p)
             return _message_json(old)
-        if api_method in {"answerCallbackQuery", "setMyCommands", "deleteWebhook"}:
+        if api_method in {"answerCallbackQuery", "setMyCommands", "deleteWebhook", "setWebhook"}:
             return True
         raise AssertionError(f"unexpected Bot API call {api_method}")
 
