@@ -14,13 +14,15 @@ from typing import Any
 
 from telegram.request import BaseRequest, RequestData
 
+from bot.channels.telegram_request import LeanRequest, drop_keyboards
 from bot.core.clock import Clock, iso
 from storage import journal
 from storage.db import Store
 
 
-class JournalingRequest(BaseRequest):
-    """Delegates every call to `inner`; getUpdates results are journaled before returning."""
+class JournalingRequest(LeanRequest):
+    """Delegates every call to `inner`; getUpdates results are journaled before returning
+    (whole: the keyboards LeanRequest drops are dropped only from what PTB parses)."""
 
     def __init__(
         self,
@@ -30,24 +32,11 @@ class JournalingRequest(BaseRequest):
         channel: str,
         owner: Callable[[], str | None] = lambda: None,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.db = db
         self.clock = clock
         self.channel = channel
         self.owner = owner  # this process's id once it has one (bot/cluster/presence.py)
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped transport's timeout, which long polling adds to."""
-        return self.inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Open the wrapped transport."""
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Close the wrapped transport."""
-        await self.inner.shutdown()
 
     async def do_request(
         self,
@@ -70,14 +59,37 @@ class JournalingRequest(BaseRequest):
             pool_timeout=pool_timeout,
         )
         if status == 200 and url.endswith("/getUpdates"):
-            await self._journal(body)
+            parsed = await self._journal(body)
+            # No await from here to python-telegram-bot's parse_json_payload of this body.
+            JournalingRequest._decoded = None if parsed is None else (body, parsed)
         return status, body
 
-    async def _journal(self, body: bytes) -> None:
+    # The getUpdates answer the journal has just decoded, for parse_json_payload: a batch of
+    # 100 button presses is ~200 KB of JSON, not worth decoding twice. One slot for every
+    # instance (several bots) is enough: nothing else runs between the two.
+    _decoded: tuple[bytes, dict[str, Any]] | None = None
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """The answer as LeanRequest parses it, taken from the journal's decoding if it
+        has just decoded this very body."""
+        decoded, JournalingRequest._decoded = JournalingRequest._decoded, None
+        if decoded is not None and decoded[0] is payload:
+            return drop_keyboards(decoded[1])
+        return LeanRequest.parse_json_payload(payload)
+
+    async def _journal(self, body: bytes) -> dict[str, Any] | None:
+        """Journal the updates of a getUpdates answer; returns the decoded answer (None if
+        it is not a JSON object)."""
         try:
-            updates = json.loads(body).get("result") or []
-        except (ValueError, AttributeError, RecursionError):
-            return
+            parsed = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(parsed, dict):
+            return None
+        updates = parsed.get("result")
+        if not isinstance(updates, list):
+            return parsed
         entries = [
             (str(u["update_id"]), u) for u in updates if isinstance(u, dict) and "update_id" in u
         ]
@@ -85,3 +97,4 @@ class JournalingRequest(BaseRequest):
             async with self.db.transaction() as tx:
                 now = iso(self.clock.now())
                 await journal.record(tx, self.channel, entries, now, self.owner())
+        return parsed

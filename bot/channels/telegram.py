@@ -37,6 +37,7 @@ from bot.channels.telegram_messages import (
     to_inbound,
 )
 from bot.channels.telegram_pace import ChatOrder, PacedLimiter, bulk
+from bot.channels.telegram_request import LeanRequest
 from bot.channels.text import TELEGRAM_CAPTION, TELEGRAM_TEXT, clip, utf16_units
 from bot.core.config import Config
 from bot.core.engine import Engine
@@ -93,8 +94,9 @@ class TelegramChannel:
         if self.pace is not None:
             builder = builder.rate_limiter(self.pace)
         builder = builder.concurrent_updates(ChatOrder())
-        if request is not None:
-            builder = builder.request(request)
+        # python-telegram-bot's own default transport for the Bot API calls, keyboards dropped
+        # from its answers (bot/channels/telegram_request.py)
+        builder = builder.request(LeanRequest(request or HTTPXRequest(connection_pool_size=256)))
         services = engine.services
         inner = updates_request or HTTPXRequest(connection_pool_size=1)
         builder = builder.get_updates_request(

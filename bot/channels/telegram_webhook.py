@@ -30,6 +30,7 @@ from telegram.error import TelegramError
 
 from bot.channels.hooks import Hooks, hook_address
 from bot.channels.telegram_handled import ANSWER_WITHIN_SECONDS
+from bot.channels.telegram_request import drop_pressed_keyboard
 from bot.core.clock import iso
 from bot.web.tokens import secret_matches
 from storage import journal
@@ -67,6 +68,7 @@ class TelegramWebhook:
         if not isinstance(body, dict) or not isinstance(body.get("update_id"), int):
             return web.json_response({"ok": False, "description": "not an update"}, status=400)
         if await self._record(body):
+            drop_pressed_keyboard(body)  # journaled whole; parsed without (telegram_request.py)
             await self._hand_over(Update.de_json(body, self.channel.application.bot))
         return web.json_response({"ok": True})
 
