@@ -49,7 +49,7 @@ class JournalingRequest(LeanRequest):
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Make the call; journal getUpdates results before python-telegram-bot sees them."""
-        status, body = await self.inner.do_request(
+        status, body = await super().do_request(
             url,
             method,
             request_data,

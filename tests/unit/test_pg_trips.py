@@ -15,8 +15,9 @@ import pytest
 
 from storage.pg import WRITE_LOCK, PgDatabase, migration_files
 from storage.pg_tx import TRIGGER_WRITES, combined
-from tests.support import backend
-from tests.support.postgres import PgServer
+from tests.unit.test_pg_store import server, url
+
+__all__ = ["server", "url"]  # the store tests' fixtures: the session's server, a fresh database
 
 INSERT = ("INSERT INTO processed_updates (channel, update_key, at) VALUES ($1, $2, $3)", [1, 2, 3])
 TOUCH = ("UPDATE identities SET last_seen_at = $1 WHERE channel = $2", ["t", "c"])
@@ -68,18 +69,6 @@ def test_the_tables_triggers_write_are_the_ones_the_migrations_name() -> None:
                 )
             }
     assert written == set(TRIGGER_WRITES)
-
-
-@pytest.fixture
-def server() -> PgServer:
-    return backend.server()
-
-
-@pytest.fixture
-async def url(server: PgServer) -> AsyncIterator[str]:
-    made = await server.fresh_database()
-    yield made
-    await server.drop_database(made)
 
 
 @pytest.fixture
