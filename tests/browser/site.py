@@ -11,9 +11,7 @@ extends.
 from __future__ import annotations
 
 import re
-import secrets
 import socket
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +19,11 @@ from pathlib import Path
 import httpx
 
 from tests.e2e.client import EmulatorUser
-from tests.e2e.harness import BotProcess, Emulator
+from tests.e2e.harness import Emulator, antt_bot, new_bot_token
 from tests.e2e.test_field_reports import (
     COMMUNE,
     ORG_CSV,
     OTHER_COMMUNE,
-    PROJECT_ROOT,
     PROVINCE,
     TEAM_A,
     World,
@@ -77,14 +74,8 @@ def make_world(emulator: Emulator, root: Path, **web: str) -> WebWorld:
     config.write_text(
         config_text(db_path, emulator.url, port, root / "web-files", **web), encoding="utf-8"
     )
-    token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": token},
-        cwd=PROJECT_ROOT,
-        log_path=root / "bot.log",
-        name="antt-bot",
-    )
+    token = new_bot_token()
+    bot = antt_bot(config, {"ANTT_TELEGRAM_TOKEN": token}, root / "bot.log")
     world = WebWorld(root, config, db_path, token, bot, emulator.url)
     world.web_url = f"http://127.0.0.1:{port}"
     org = root / "units.csv"

@@ -22,7 +22,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,15 @@ import pytest
 from tests.support.fakezalo import FakeZalo
 
 from .client import EmulatorUser, next_user_id
-from .harness import BotProcess, Emulator, HarnessError, install_emulator, node_and_npm
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from .harness import (
+    PROJECT_ROOT,
+    BotProcess,
+    Emulator,
+    HarnessError,
+    install_emulator,
+    new_bot_token,
+    node_and_npm,
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -75,7 +80,7 @@ def fake() -> Iterator[FakeZalo]:
 @pytest.fixture
 def bot_token() -> str:
     """A token in Telegram's shape ("<bot id>:<secret>"), new for each test."""
-    return f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+    return new_bot_token()
 
 
 @pytest.fixture

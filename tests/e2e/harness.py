@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -142,6 +143,28 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
 
 def _preexec() -> Any:
     return _die_with_parent if sys.platform.startswith("linux") else None
+
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def new_bot_token() -> str:
+    """A token in Telegram's shape ("<bot id>:<secret>"), new each call."""
+    return f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+
+
+def antt_bot(
+    config: Path, env: Mapping[str, str], log_path: Path, name: str = "antt-bot"
+) -> BotProcess:
+    """`antt-bot run` on `config` from the project's root, as an operator starts it (not
+    started yet); `env` holds its tokens and secrets."""
+    return BotProcess(
+        [sys.executable, "-m", "bot", "--config", str(config), "run"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        log_path=log_path,
+        name=name,
+    )
 
 
 class BotProcess:

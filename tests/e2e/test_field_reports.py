@@ -15,7 +15,6 @@ import io
 import json
 import os
 import re
-import secrets
 import sqlite3
 import subprocess
 import sys
@@ -36,11 +35,10 @@ from tests.support.dbread import database_toml
 
 from .backends import PerBackend
 from .client import BotMessage, EmulatorUser, next_user_id
-from .harness import BotProcess, Emulator
+from .harness import PROJECT_ROOT, BotProcess, Emulator, antt_bot, new_bot_token
 
 pytestmark = pytest.mark.e2e
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 PROVINCE = "Tỉnh Lạng Sơn"
@@ -181,14 +179,8 @@ quiet_end = "00:00"
 """,
             encoding="utf-8",
         )
-        token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-        bot = BotProcess(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            env={"ANTT_TELEGRAM_TOKEN": token},
-            cwd=PROJECT_ROOT,
-            log_path=root / "bot.log",
-            name="antt-bot",
-        )
+        token = new_bot_token()
+        bot = antt_bot(config, {"ANTT_TELEGRAM_TOKEN": token}, root / "bot.log")
         w = World(root, config, db, token, bot, emulator.url)
         org = root / "units.csv"
         org.write_text(ORG_CSV, encoding="utf-8")

@@ -4,8 +4,6 @@ report whose DOCX embeds that photo, fetched back through the Bot API (getFile).
 from __future__ import annotations
 
 import io
-import secrets
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,12 +13,11 @@ import pytest
 from PIL import Image
 
 from .client import EmulatorUser, next_user_id
-from .harness import BotProcess, Emulator
+from .harness import Emulator, antt_bot, new_bot_token
 from .test_field_reports import (
     COMMUNE,
     GOOD_DEED,
     ORG_CSV,
-    PROJECT_ROOT,
     TEAM_A,
     World,
     assert_bot_healthy,
@@ -70,14 +67,8 @@ end = {end.isoformat()}
 """,
         encoding="utf-8",
     )
-    token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": token},
-        cwd=PROJECT_ROOT,
-        log_path=root / "bot.log",
-        name="antt-bot",
-    )
+    token = new_bot_token()
+    bot = antt_bot(config, {"ANTT_TELEGRAM_TOKEN": token}, root / "bot.log")
     w = World(root, config, str(db_path), token, bot, emulator.url)
     org = root / "units.csv"
     org.write_text(ORG_CSV, encoding="utf-8")

@@ -9,8 +9,6 @@ where they are by default, far from the test's minute.
 
 from __future__ import annotations
 
-import secrets
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,8 +21,7 @@ from tests.support import backend
 from tests.support.dbread import database_toml
 
 from .client import EmulatorUser, next_user_id
-from .conftest import PROJECT_ROOT
-from .harness import BotProcess, Emulator
+from .harness import Emulator, antt_bot, new_bot_token
 from .test_field_reports import COMMUNE, ORG_CSV, TEAM_A, World, join
 
 pytestmark = pytest.mark.e2e
@@ -62,14 +59,8 @@ daily_at = "{slot:%H:%M}"
 """,
             encoding="utf-8",
         )
-        token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-        bot = BotProcess(
-            [sys.executable, "-m", "bot", "--config", str(config), "run"],
-            env={"ANTT_TELEGRAM_TOKEN": token},
-            cwd=PROJECT_ROOT,
-            log_path=tmp_path / "bot.log",
-            name="antt-bot",
-        )
+        token = new_bot_token()
+        bot = antt_bot(config, {"ANTT_TELEGRAM_TOKEN": token}, tmp_path / "bot.log")
         request.node.e2e_processes = [bot]
         w = World(tmp_path, config, db, token, bot, emulator.url)
         org = tmp_path / "units.csv"

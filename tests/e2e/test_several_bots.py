@@ -8,22 +8,19 @@ province supervisor is served by both bots.
 
 from __future__ import annotations
 
-import secrets
-import sys
 from pathlib import Path
 
 import pytest
 
 from .client import EmulatorUser, next_user_id
-from .conftest import PROJECT_ROOT
-from .harness import BotProcess, Emulator
+from .harness import Emulator, antt_bot, new_bot_token
 from .test_field_reports import COMMUNE, ORG_CSV, OTHER_COMMUNE, PROVINCE, TEAM_A, World
 
 pytestmark = pytest.mark.e2e
 
 
 def token() -> str:
-    return f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
+    return new_bot_token()
 
 
 async def test_two_bots_each_serve_their_commune_and_the_province_uses_both(
@@ -55,13 +52,7 @@ bot_username = "antt_vulang_bot"
     )
     bac_son, vu_lang = token(), token()
     env = {"E2E_TOKEN_BAC_SON": bac_son, "E2E_TOKEN_VU_LANG": vu_lang}
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        log_path=tmp_path / "bot.log",
-        name="antt-bot",
-    )
+    bot = antt_bot(config, env, tmp_path / "bot.log")
     request.node.e2e_processes = [bot]
     w = World(tmp_path, config, db_path, bac_son, bot, emulator.url)
     org = tmp_path / "units.csv"

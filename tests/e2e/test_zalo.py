@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -35,11 +34,10 @@ from tests.support.fakezalo import PHOTO_BYTES, FakeZalo, SentMessage, ZaloUser
 
 from .backends import PerBackend
 from .client import EmulatorUser, next_user_id
-from .harness import BotProcess, Emulator
+from .harness import PROJECT_ROOT, BotProcess, Emulator, antt_bot, new_bot_token
 
 pytestmark = pytest.mark.e2e
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROVINCE = "Tỉnh Cao Bằng"
 COMMUNE = f"{PROVINCE}/Xã Quảng Hòa"
 TEAM = f"{COMMUNE}/Thôn Bản Giới"
@@ -68,13 +66,9 @@ media_dir = "{media}"
         encoding="utf-8",
     )
     zalo_token = fake.new_token()
-    tg_token = f"{secrets.randbelow(9 * 10**9) + 10**9}:E2E-{secrets.token_hex(12)}"
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_TELEGRAM_TOKEN": tg_token, "ANTT_ZALO_TOKEN": zalo_token},
-        cwd=PROJECT_ROOT,
-        log_path=root / "bot.log",
-        name="antt-bot",
+    tg_token = new_bot_token()
+    bot = antt_bot(
+        config, {"ANTT_TELEGRAM_TOKEN": tg_token, "ANTT_ZALO_TOKEN": zalo_token}, root / "bot.log"
     )
     return World(root, config, db, media, zalo_token, tg_token, bot, fake, emulator.url)
 

@@ -24,12 +24,11 @@ import pytest
 
 from tests.support.fakezalo import PHOTO_BYTES, Download, FakeZalo, SentMessage, ZaloUser
 
-from .harness import BotProcess
+from .harness import PROJECT_ROOT, BotProcess, antt_bot
 from .test_zalo import COMMUNE, NUMBER, ORG_CSV, TEAM, _clean_env, _free_port, join
 
 pytestmark = pytest.mark.e2e
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+/\S+)")
 
 
@@ -95,12 +94,11 @@ files_dir = "{root / "web-files"}"
         encoding="utf-8",
     )
     token = fake.new_token()
-    bot = BotProcess(
-        [sys.executable, "-m", "bot", "--config", str(config), "run"],
-        env={"ANTT_ZALO_TOKEN": token, "ANTT_ZALO_WEBHOOK_SECRET": "s3cret-" + os.urandom(8).hex()},
-        cwd=PROJECT_ROOT,
-        log_path=root / "bot.log",
-        name="antt-bot-zalo-files",
+    bot = antt_bot(
+        config,
+        {"ANTT_ZALO_TOKEN": token, "ANTT_ZALO_WEBHOOK_SECRET": "s3cret-" + os.urandom(8).hex()},
+        root / "bot.log",
+        "antt-bot-zalo-files",
     )
     s = Site(bot, fake, token, url, config)
     (root / "units.csv").write_text(ORG_CSV, encoding="utf-8")
