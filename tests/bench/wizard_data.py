@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.clock import ManualClock
+from tests.bench.tally_data import GIVEN, MIDDLES  # the province bench's given and middle names
 from tests.support.fakebot import FakeBotAPI, Sent, callback_update, text_update
 from tests.support.harness import TEAM_A, TEAM_B, Harness, make_harness
 
@@ -41,31 +42,6 @@ SURNAMES = [
     "Vi",
     "Lành",
     "Mã",
-]
-MIDDLES = ["Văn", "Thị", "Đức", "Minh", "Thu", "Quốc", "Hữu", "Thanh", "Ngọc", "Xuân"]
-GIVEN = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dũng",
-    "Giang",
-    "Hà",
-    "Hải",
-    "Hạnh",
-    "Hùng",
-    "Khánh",
-    "Lan",
-    "Linh",
-    "Long",
-    "Mai",
-    "Nam",
-    "Phong",
-    "Quang",
-    "Sơn",
-    "Thắng",
-    "Tuấn",
-    "Vân",
-    "Yến",
 ]
 STARTS = ["19h", "19h30", "18:45", "20 giờ", "19:15"]
 ENDS = ["21:30", "22h", "23h15", "21 giờ rưỡi", "22:40"]
