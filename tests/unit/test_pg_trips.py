@@ -173,11 +173,10 @@ async def test_a_connection_dropped_after_the_early_begin_is_made_again(
         while db._turns.waiting == (0, 0):  # noqa: SLF001
             await asyncio.sleep(0)
         await tx.execute("INSERT INTO counters (name, value) VALUES ('c', 3)")
-    await _admin(
-        url,
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname ="
-        " current_database() AND pid <> pg_backend_pid() AND application_name = 'antt-bot'",
-    )
+    # the writing connection only: a read pool's connection killed while idle may be
+    # handed out before asyncpg has noticed, which is no concern of this test
+    writer = db._conn.get_server_pid()  # noqa: SLF001
+    await _admin(url, f"SELECT pg_terminate_backend({writer})")
     go_on.set()
     await waiting
     async with db.read() as tx:
@@ -225,3 +224,109 @@ async def test_a_mark_that_gets_the_turn_begun_for_a_transaction_runs_on_its_own
         await tx.execute("UPDATE counters SET value = 5")
     assert await _write_lock_holders(url) == 0
     assert await _admin(url, "SELECT value FROM counters") == [(5,)]
+
+
+async def _lock_waiters(url: str) -> int:
+    rows = await _admin(
+        url,
+        f"SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        f" AND objid = {WRITE_LOCK}",
+    )
+    return int(rows[0][0])
+
+
+async def _log(tx: Any, who: str) -> None:
+    await tx.execute(
+        "INSERT INTO counters (name, value) VALUES (?, (SELECT COUNT(*) FROM counters))", (who,)
+    )
+
+
+async def test_the_other_process_taking_the_lock_at_a_commit_costs_no_trip(url: str) -> None:
+    """Process B waits for the lock while A commits with a transaction of its own waiting:
+    B gets the lock at that COMMIT, and A's next transaction, begun in the same script,
+    waits there for B's to end, rather than asking again once B is done (a trip more)."""
+    a, b = await PgDatabase(url).open(), await PgDatabase(url).open()
+    try:
+        let_first_end = asyncio.Event()
+
+        async def first() -> None:
+            async with a.transaction() as tx:
+                await _log(tx, "a1")
+                await let_first_end.wait()
+
+        async def second() -> None:
+            async with a.transaction() as tx:
+                await _log(tx, "a2")
+
+        async def other() -> None:
+            async with b.transaction() as tx:
+                await _log(tx, "b")
+
+        async with a.transaction() as tx:
+            await _log(tx, "a0")  # the statement's plan is learned once
+        held = asyncio.create_task(first())
+        while not await _write_lock_holders(url):
+            await asyncio.sleep(0.01)
+        before = a.round_trips
+        queued = asyncio.create_task(second())
+        while a._turns.waiting == (0, 0):  # noqa: SLF001
+            await asyncio.sleep(0)
+        blocked = asyncio.create_task(other())
+        while not await _lock_waiters(url):  # B asks for the lock A holds
+            await asyncio.sleep(0.01)
+        let_first_end.set()
+        await asyncio.gather(held, queued, blocked)
+        # first's COMMIT+BEGIN+lock, then second's statement and COMMIT
+        assert a.round_trips - before == 1 + 2
+        order = await _admin(url, "SELECT name FROM counters ORDER BY value")
+        assert [r[0] for r in order] == ["a0", "a1", "b", "a2"]  # B really came in between
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_a_commit_whose_next_lock_fails_is_still_committed(url: str) -> None:
+    """The COMMIT went through and only the next transaction's lock, in the same script,
+    failed (here its lock_timeout while another process holds the lock): the committed
+    caller sees no error, and the next transaction begins afresh once the lock is free."""
+    a, b = await PgDatabase(url).open(), await PgDatabase(url).open()
+    try:
+        writer = await a._writer()  # noqa: SLF001
+        await writer.execute("SET lock_timeout = '100ms'")
+        b_holds, b_may_end, a_may_end = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+        async def other() -> None:
+            async with b.transaction() as tx:
+                await _log(tx, "b")
+                b_holds.set()
+                await b_may_end.wait()
+
+        async def first() -> None:
+            async with a.transaction() as tx:
+                await _log(tx, "a1")
+                await a_may_end.wait()
+
+        async def second() -> None:
+            async with a.transaction() as tx:
+                await _log(tx, "a2")
+
+        held = asyncio.create_task(first())
+        while not await _write_lock_holders(url):
+            await asyncio.sleep(0.01)
+        queued = asyncio.create_task(second())
+        while a._turns.waiting == (0, 0):  # noqa: SLF001
+            await asyncio.sleep(0)
+        blocked = asyncio.create_task(other())
+        while not await _lock_waiters(url):
+            await asyncio.sleep(0.01)
+        a_may_end.set()
+        await held  # its COMMIT ran; the lock after it timed out behind B
+        await b_holds.wait()
+        assert await _admin(url, "SELECT name FROM counters WHERE name = 'a1'") == [("a1",)]
+        b_may_end.set()
+        await asyncio.gather(queued, blocked)
+        order = await _admin(url, "SELECT name FROM counters ORDER BY value")
+        assert [r[0] for r in order] == ["a1", "b", "a2"]
+    finally:
+        await a.close()
+        await b.close()
