@@ -14,14 +14,14 @@ statement, on its own), on the primary or, for the callers that accept a replica
 
 Round trips: BEGIN and the lock cost one of their own, since asyncpg sends no script together
 with a statement that has parameters, except when another write transaction of this process
-waits for the turn: then the COMMIT's script begins it and takes the lock, so under load a
-transaction starts without a trip. The lock is still released at every COMMIT, and another
-process already waiting for it is granted it there and then, ahead of the script's own
-request: the script's answer then waits for that process's transaction to end (a few
-milliseconds), which delays the committed caller's next step by as much but costs no trip;
-asking with `pg_try_advisory_xact_lock` instead cost a second trip whenever the other process
-had it, a third of updates with two busy processes. Queued writes ride with the next
-statement when it cannot read them (storage/pg_tx.py)."""
+waits for the turn: then the COMMIT's script begins it and takes the lock if it is free
+(`pg_try_advisory_xact_lock`; the script's status says whether), so under load a transaction
+starts without a trip. The lock is still released at every COMMIT, so another process waiting
+for it is served first. When that other process has it, asking again costs the next
+transaction a trip; waiting for it inside the COMMIT's script instead saves the trip but
+holds the committed caller until the other process's transaction ends, which measured 0.72x
+the updates/s with two processes (`make bench-wizard`), so the lock is only tried there. Queued writes ride with the next statement when it cannot read them
+(storage/pg_tx.py)."""
 
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ MIGRATE_LOCK = 720_002
 _BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED"
 _LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 # After a COMMIT, when a write transaction waits for the next turn: begin it in the same
-# script and take the lock (waiting there for another process's transaction, if it has it).
-_COMMIT_AND_BEGIN = f"COMMIT; {_BEGIN}; {_LOCK}"
+# script and take the lock if it is free; the script's status says whether it was taken.
+_COMMIT_AND_BEGIN = f"COMMIT; {_BEGIN}; SELECT 1 WHERE pg_try_advisory_xact_lock({WRITE_LOCK})"
+_TAKEN = "SELECT 1"
 _WRITE = "write"  # the turn's kind for a write transaction (storage/turns.py)
 _SESSION = {
     "TimeZone": "UTC",
@@ -81,8 +82,9 @@ class PgDatabase(Store):
         self._pool: Any = None
         self._replica: Any = None
         self._turns = Turns(idle=self._idled)
-        # A write transaction begun ahead, holding the lock, with the last COMMIT.
-        self._ahead = False
+        # A write transaction begun ahead, with the last COMMIT, for the next turn:
+        # "" none, "begun" (another process had the lock), "locked" (the lock is held).
+        self._ahead = ""
         self._tidying: asyncio.Task[None] | None = None
 
     @property
@@ -128,11 +130,18 @@ class PgDatabase(Store):
     async def _begin(self) -> tuple[Any, Any]:
         """The connection for a write transaction, begun and holding the write lock, and
         how to begin one afresh if its first trip finds it dropped (or None). Begun ahead
-        (with the last COMMIT): no trip; else BEGIN and the lock in one trip."""
-        ahead, self._ahead = self._ahead, False
+        with the lock: no trip; begun ahead without it: the lock's trip (it waits there
+        for the other process); else BEGIN and the lock in one trip."""
+        ahead, self._ahead = self._ahead, ""
         conn = self._conn
-        if ahead and conn is not None and not conn.is_closed():
+        if ahead == "locked" and conn is not None and not conn.is_closed():
             return conn, self._fresh
+        if ahead == "begun" and conn is not None and not conn.is_closed():
+            self._counted()
+            with contextlib.suppress(*LOST):
+                await conn.execute(_LOCK)
+                return conn, None
+            return await self._fresh(), None
         return await self._begin_again(), None
 
     async def _begin_again(self) -> Any:
@@ -161,7 +170,7 @@ class PgDatabase(Store):
 
     async def _end_ahead(self) -> None:
         """Roll back a transaction begun ahead that no write transaction will use."""
-        self._ahead = False
+        self._ahead = ""
         conn = self._conn
         if conn is not None and not conn.is_closed():
             self._counted()
@@ -211,7 +220,7 @@ class PgDatabase(Store):
         tidying, self._tidying = self._tidying, None
         if tidying is not None:
             tidying.cancel()
-        self._ahead = False
+        self._ahead = ""
         for name in ("_replica", "_pool"):
             pool = getattr(self, name)
             setattr(self, name, None)
@@ -225,8 +234,8 @@ class PgDatabase(Store):
     async def transaction(self, *, first: bool = False) -> AsyncIterator[Tx]:
         """A write transaction holding the write lock: committed on success, rolled back on
         any exception (a lost connection rolls back on the server by itself). When another
-        write transaction of this process waits for the turn, its BEGIN and the lock travel
-        in the COMMIT's script: one trip fewer for it."""
+        write transaction of this process waits for the turn, its BEGIN (and the lock, if
+        free) travel in the COMMIT's script: one trip fewer for it."""
         await self._turns.acquire(first=first, kind=_WRITE)
         try:
             conn, fresh = await self._begin()
@@ -235,18 +244,9 @@ class PgDatabase(Store):
                 yield tx
                 ahead = self._turns.next_kind() == _WRITE
                 # the queued writes go with the COMMIT
-                try:
-                    await tx._flush(_COMMIT_AND_BEGIN if ahead else "COMMIT")  # noqa: SLF001
-                except asyncpg.PostgresError:
-                    if not (ahead and tx.conn.is_in_transaction()):
-                        raise
-                    # The COMMIT went through (the BEGIN after it ran); only the next one's
-                    # lock failed (e.g. lock_timeout): that one begins afresh in its turn.
-                    ahead = False
-                    self._counted()
-                    with contextlib.suppress(Exception):
-                        await tx.conn.execute("ROLLBACK")
-                self._ahead = ahead
+                status = await tx._flush(_COMMIT_AND_BEGIN if ahead else "COMMIT")  # noqa: SLF001
+                if ahead:
+                    self._ahead = "locked" if status == _TAKEN else "begun"
             except BaseException:
                 tx._drop_queued()  # noqa: SLF001
                 with contextlib.suppress(Exception):
