@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -448,3 +449,21 @@ class Emulator:
             "/harness/callbackAnswer", {"callbackQueryId": callback_query_id}
         )
         return answer
+
+
+# How far ahead of the bot's start a reminder test's slot is: its set-up after the start
+# (joining, filing) takes a second or two, and each test asserts it finished in time.
+SLOT_LEAD = timedelta(seconds=15)
+
+
+def slot_soon(config: Path, zone: tzinfo) -> datetime:
+    """Set `[reminders] daily_at` in `config` to SLOT_LEAD from now (to the second), just
+    before the bot starts, rather than the next whole minute (up to a minute of waiting);
+    returns the slot."""
+    slot = (datetime.now(zone) + SLOT_LEAD).replace(microsecond=0)
+    text = config.read_text(encoding="utf-8")
+    line = f'daily_at = "{slot:%H:%M:%S}"'
+    text, count = re.subn(r'^daily_at = "[^"]*"$', line, text, flags=re.MULTILINE)
+    assert count == 1, "the config has no [reminders] daily_at line to set"
+    config.write_text(text, encoding="utf-8")
+    return slot

@@ -3,7 +3,7 @@
 Two bot processes serve the module, each on Telegram (the emulator) and Zalo (the fake) at
 once. The night bot runs in a time zone where local time is about 03:00, so the reporting
 day is yesterday and the usual evening shifts are over: a first patrol, a routine one, and a
-patrol that ran past midnight. The noon bot's daily reminder is due in the coming minute: a
+patrol that ran past midnight. The noon bot's daily reminder is due a few seconds after it starts: a
 member named as a team-mate is credited and not reminded, a member nobody named is.
 """
 
@@ -25,7 +25,7 @@ from tests.support.fakezalo import FakeZalo, SentMessage, ZaloUser
 
 from .backends import PerBackend
 from .client import EmulatorUser, next_user_id
-from .harness import Emulator
+from .harness import Emulator, slot_soon
 from .test_field_reports import ORG_CSV, PATROL, TEAM_A, TEAM_B
 from .test_field_reports import join as tg_join
 from .test_reminders import REMINDER
@@ -332,14 +332,12 @@ async def noon(
     request: pytest.FixtureRequest,
     db_backend: str,
 ) -> AsyncIterator[tuple[World, datetime]]:
-    """Local time about noon; the daily reminder is due in the coming minute (the slot)."""
+    """Local time about noon; the daily reminder is due in a few seconds (the slot)."""
     zone = zone_at(12, datetime.now(UTC))
     with backend.bot_database(tmp_path / "bot.sqlite3", db_backend) as db:
-        local = datetime.now(zone)
-        ahead = 2 if local.second > 30 else 1
-        slot = (local + timedelta(minutes=ahead)).replace(second=0, microsecond=0)
-        w = _world(tmp_path, emulator, fake, zone, f'daily_at = "{slot:%H:%M}"', db)
+        w = _world(tmp_path, emulator, fake, zone, 'daily_at = "12:00"', db)
         request.node.e2e_processes = [w.bot]
+        slot = slot_soon(w.config, zone)
         w.bot.start()
         await w.fake.wait_polling(w.zalo_token)
         await emulator.wait_polling(w.tg_token, bot=w.bot)
@@ -389,7 +387,7 @@ async def test_team_mates_are_credited_and_not_reminded(
         )
         assert [(p["channel"], p["user_id"]) for p in participants] == [ident(credited)]
         assert reports_by(w, *ident(credited)) == []  # credited, not a second reporter
-    assert datetime.now(slot.tzinfo) < slot, "the set-up took longer than the minute it had"
+    assert datetime.now(slot.tzinfo) < slot, "the set-up took longer than the time it had"
 
     wait = (slot - datetime.now(slot.tzinfo)).total_seconds() + 30
     assert tg[2].tg is not None and zl[2].zalo is not None

@@ -1,6 +1,6 @@
 """Scheduled reminders end to end: the real bot on the system clock, the emulator, people.
 
-`[reminders] daily_at` is set to the next minute. The member who has not reported gets the
+`[reminders] daily_at` is set a few seconds ahead. The member who has not reported gets the
 reminder and the one who filed "nothing to report" does not; the bot is then killed and
 started again, and nobody gets it twice. The bot's time zone is chosen so that local time is
 around noon whenever the suite runs: the deadline (21:00) and quiet hours (21:30-06:30) stay
@@ -10,7 +10,7 @@ where they are by default, far from the test's minute.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from tests.support import backend
 from tests.support.dbread import database_toml
 
 from .client import EmulatorUser, next_user_id
-from .harness import Emulator, antt_bot, new_bot_token
+from .harness import Emulator, antt_bot, new_bot_token, slot_soon
 from .test_field_reports import COMMUNE, ORG_CSV, TEAM_A, World, join
 
 pytestmark = pytest.mark.e2e
@@ -42,10 +42,6 @@ async def world(
     """A bot whose daily reminder is due in the coming minute."""
     zone = ZoneInfo(zone_near_noon(datetime.now(UTC)))
     with backend.bot_database(tmp_path / "bot.sqlite3", db_backend) as db:
-        local = datetime.now(zone)
-        slot = (local + timedelta(minutes=2 if local.second > 40 else 1)).replace(
-            second=0, microsecond=0
-        )
         config = tmp_path / "config.toml"
         config.write_text(
             f"""[bot]
@@ -55,7 +51,7 @@ base_url = "{emulator.url}"
 bot_username = "antt_test_bot"
 poll_interval = 0.05
 [reminders]
-daily_at = "{slot:%H:%M}"
+daily_at = "12:00"
 """,
             encoding="utf-8",
         )
@@ -67,6 +63,7 @@ daily_at = "{slot:%H:%M}"
         org.write_text(ORG_CSV, encoding="utf-8")
         w.cli("org", "import", str(org))
         w.codes = w.invites({"member": (TEAM_A, "member", 20), "officer": (COMMUNE, "officer", 20)})
+        slot = slot_soon(config, zone)
         bot.start()
         await emulator.wait_polling(token, bot=bot)
         try:
@@ -99,7 +96,7 @@ async def test_the_reminder_reaches_only_who_has_not_reported_and_once_across_a_
     await join(officer, w.codes["officer"])
     await filed.send("/khongcovuviec")
     await filed.wait_reply("không có vụ việc")
-    assert datetime.now(zone) < slot, "the set-up took longer than the minute it had"
+    assert datetime.now(zone) < slot, "the set-up took longer than the time it had"
 
     wait = (slot - datetime.now(zone)).total_seconds() + 30
     reminder = await idle.wait_reply(REMINDER, timeout=wait)

@@ -38,6 +38,22 @@ def test_the_monthly_job_fires_on_the_configured_first_day_of_a_period() -> None
     assert {(s.hour, s.minute) for s in slots} == {(7, 30)}
 
 
+def test_a_time_written_with_seconds_fires_at_that_second() -> None:
+    config = load_config_text('[reminders]\ndaily_at = "19:00:30"\n')
+    [job] = [j for j in jobs_from(config, VN) if j.name == "remind"]
+    slots = list(slots_between(job.trigger, at(21, 19), at(22, 20)))
+    assert slots == [at(21, 19).replace(second=30), at(22, 19).replace(second=30)]
+    [usual] = [j for j in jobs_from(Config(), VN) if j.name == "remind"]
+    assert list(slots_between(usual.trigger, at(21, 18), at(21, 20))) == [at(21, 19)]
+
+
+def load_config_text(text: str) -> Config:
+    """A config as a TOML file says it (times are read as the file writes them)."""
+    import tomllib
+
+    return Config.model_validate(tomllib.loads(text))
+
+
 def test_jobs_follow_the_config() -> None:
     names = [j.name for j in jobs_from(Config(), VN)]
     assert names == [

@@ -12,8 +12,11 @@ from bot.schedule.scheduler import Job
 
 
 def _at(moment: time, tz: object, **fields: object) -> CronTrigger:
-    """A cron trigger at a local time of day (plus e.g. day=15 for monthly jobs)."""
-    return CronTrigger(hour=moment.hour, minute=moment.minute, timezone=tz, **fields)
+    """A cron trigger at a local time of day (plus e.g. day=15 for monthly jobs), to the
+    second when the config gives seconds ("19:00:30"), so a time is kept as it is written."""
+    return CronTrigger(
+        hour=moment.hour, minute=moment.minute, second=moment.second, timezone=tz, **fields
+    )
 
 
 def jobs_from(config: Config, tz: object) -> list[Job]:
