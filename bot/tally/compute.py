@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from bot.core.collector import collector_paused
 from bot.core.config import Config, TallySection, TallyTargets
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally import goals as unit_goals
@@ -155,7 +156,21 @@ async def compute(
     urgent_kinds: Sequence[str] = (),
 ) -> Tally:
     """Count every team below `unit` for `period`, evaluate targets, roll up every level;
-    reports of `urgent_kinds` are never counted late."""
+    reports of `urgent_kinds` are never counted late. The cyclic garbage collector waits
+    meanwhile (bot/core/collector.py): a country's tally is a million acyclic objects."""
+    with collector_paused():
+        return await _compute(tx, unit, period, config, kinds, now, urgent_kinds)
+
+
+async def _compute(
+    tx: Tx,
+    unit: Unit,
+    period: Period,
+    config: Config,
+    kinds: list[str],
+    now: datetime,
+    urgent_kinds: Sequence[str],
+) -> Tally:
     settings = config.tally
     src = settings.sources
     rc = config.reports
