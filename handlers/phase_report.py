@@ -15,7 +15,7 @@ from bot.core.ids import parse_id
 from bot.core.model import Choice
 from bot.core.roles import OVERSIGHT_ROLES
 from bot.phasereport import milestones
-from bot.phasereport.content import ALL, NoPhase, PhaseReport, choose, gather, started
+from bot.phasereport.content import ALL, Chosen, NoPhase, PhaseReport, choose, gather, started
 from bot.phasereport.files import attachments
 from bot.phasereport.photos import telegram_fetcher
 from handlers import menu
@@ -144,14 +144,24 @@ async def _pick_unit(ctx: Context, code: str) -> None:
 
 
 async def _make(ctx: Context, code: str, unit: Unit) -> None:
-    """Compute the report, say what it found, send the files, offer 'Đánh dấu đã nộp'."""
-    services = ctx.services
-    config = services.config
+    """Compute the report once the update has committed (a province's phase tally takes a
+    while, and no write should wait for it: `Context.after_commit`), then answer."""
     try:
-        chosen = choose(config.tally.phases, code, ctx.now.date(), _whole(ctx))
+        chosen = choose(ctx.services.config.tally.phases, code, ctx.now.date(), _whole(ctx))
     except NoPhase:
         await _refuse(ctx, "phase_report.no_such_phase")
         return
+
+    async def answer(ctx: Context) -> None:
+        await _answer(ctx, chosen, unit)
+
+    ctx.after_commit(answer)
+
+
+async def _answer(ctx: Context, chosen: Chosen, unit: Unit) -> None:
+    """Compute the report, say what it found, send the files, offer 'Đánh dấu đã nộp'."""
+    services = ctx.services
+    config = services.config
     report = await gather(
         ctx.tx,
         unit,

@@ -215,6 +215,16 @@ async def _find_unit(ctx: Context, typed: str) -> Unit | None:
 
 
 async def show(ctx: Context, unit: Unit, period: Period) -> None:
+    """Answer with the tally once the update has committed (a country's takes seconds, and
+    no write of any process should wait for it: `Context.after_commit`)."""
+
+    async def answer(ctx: Context) -> None:
+        await _show(ctx, unit, period)
+
+    ctx.after_commit(answer)
+
+
+async def _show(ctx: Context, unit: Unit, period: Period) -> None:
     """Compute and answer: the table, period and drill-down buttons, and the three files."""
     config = ctx.services.config
     ready = await prepare(
@@ -302,6 +312,16 @@ async def _other_csv(ctx: Context, unit: Unit, code: str, style: str) -> None:
     if not ctx.can_send_files:
         await menu.show(ctx, ctx.t("tally.files_elsewhere"))
         return
+    chosen: CsvStyle = "excel-vi" if style == "excel-vi" else "standard"
+
+    async def answer(ctx: Context) -> None:
+        await _send_csv(ctx, unit, period, chosen)
+
+    ctx.after_commit(answer)  # the tally is computed after the COMMIT, as `show`'s
+
+
+async def _send_csv(ctx: Context, unit: Unit, period: Period, chosen: CsvStyle) -> None:
+    """The team rows of the tally as one CSV file, in the `chosen` style."""
     ready = await prepare(
         ctx.tx,
         unit,
@@ -312,7 +332,6 @@ async def _other_csv(ctx: Context, unit: Unit, code: str, style: str) -> None:
         locale=ctx.locale,
         now=ctx.now,
     )
-    chosen: CsvStyle = "excel-vi" if style == "excel-vi" else "standard"
     csv = csv_attachment(ready.tally, ready.labels, chosen, ctx.t("tally.files_failed"))
     text = ctx.t(_CSV_KEY[chosen] + "_sent", unit=unit.name)
     ctx.reply(text, [[Choice(ctx.t("menu.back_to_menu"), HOME)]], attachments=[csv])

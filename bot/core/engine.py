@@ -7,6 +7,11 @@ BEGIN with one SELECT: seen before? who? which state?) and after it one more (th
 the state and the COMMIT together; see storage/tx.py). A replayed update finds its id
 already recorded and does nothing; a crash rolls everything back, so the platform's
 redelivery is processed as if for the first time.
+
+An answer that only reads, at length (a tally of a province or of the country), is left by
+its handler for after the COMMIT (`Context.after_commit`): it runs on a read snapshot (the
+replica's, when one is configured), so no write of any process waits for it, and the choices
+it shows are remembered in a short transaction of their own.
 """
 
 from __future__ import annotations
@@ -83,6 +88,8 @@ class Context:
     via_aside: bool = False
     # This update's replies are a message beside the dialog (its choices go to `aside`).
     keep_aside: bool = False
+    # Steps that only read, run after the COMMIT on a read snapshot (`after_commit`).
+    afterwards: list[Callable[[Context], Awaitable[None]]] = field(default_factory=list)
 
     @property
     def numbered(self) -> bool:
@@ -187,6 +194,14 @@ class Context:
         self.queued = True
         return True
 
+    def after_commit(self, step: Callable[[Context], Awaitable[None]]) -> None:
+        """Run `step(ctx)` once this update has committed, with `ctx.tx` a read snapshot
+        (a replica's when `[database] read_url` is set): for an answer that only reads and
+        may take seconds, such as a tally, so that the write lock every process shares is
+        not held meanwhile. The step may reply; it must not change the dialog state (that
+        was saved with the COMMIT)."""
+        self.afterwards.append(step)
+
     def park(self) -> None:
         """Open a side dialog (edit, tally range, leave, announcement) without losing a
         report draft: a parkable flow (or the one parked already) is kept aside, and `reset`
@@ -254,6 +269,8 @@ class Engine:
                 extra={"channel": inbound.channel, "update_key": inbound.update_key},
             )
             return await self._failed(inbound, err)
+        if ctx.afterwards:
+            await self._afterwards(ctx)
         if ctx.queued:
             services.outbox_wakeup()
         log.info(
@@ -266,6 +283,33 @@ class Engine:
             },
         )
         return ctx.replies
+
+    async def _afterwards(self, ctx: Context) -> None:
+        """Run the steps left for after the COMMIT on a read snapshot, then remember the
+        choices their replies show (the newest message) on the chat's saved state as it is
+        now. A step that fails is answered with the internal error: the update itself was
+        handled and committed, so it is not run again."""
+        services, inbound = self.services, ctx.inbound
+        before = len(ctx.replies)
+        try:
+            async with services.db.read(replica=True) as tx:
+                ctx.tx = tx
+                for step in ctx.afterwards:
+                    await step(ctx)
+        except Exception:
+            log.exception("update's reading step failed", extra={"channel": inbound.channel})
+            del ctx.replies[before:]
+            ctx.reply(services.texts.t(ctx.locale, "error.internal"))
+            return
+        later = ctx.replies[before:]
+        if not any(message.choices for message in later):
+            return
+        async with services.db.transaction() as tx:
+            raw = await conversations.load(tx, inbound.channel, inbound.chat_id)
+            state = dialog.load(raw)
+            remember_choices(state, later, aside=ctx.keep_aside)
+            now = iso(services.clock.now())
+            await conversations.save(tx, inbound.channel, inbound.chat_id, state.dump(), now)
 
     async def _failed(self, inbound: Inbound, err: Exception) -> list[Outbound]:
         """Count the failure (a journaled update is replayed at each start, so it may fail

@@ -322,3 +322,40 @@ async def test_a_tally_in_the_middle_of_a_report_keeps_the_draft(h: Harness) -> 
     )
     replies = await binh.press("Tiếp tục")
     assert "Tuần tra kết thúc lúc mấy giờ?" in replies[-1].text
+
+
+async def test_the_tally_is_computed_with_the_write_lock_free_and_a_failure_is_told(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A country's tally takes seconds: no write of any process may wait for it. It runs
+    after the update's COMMIT, on a read snapshot; meanwhile a report can be saved."""
+    import bot.tally.prepared as prepared
+
+    computing = prepared.compute
+    seen: list[bool] = []
+
+    async def compute(tx: object, *args: object, **kwargs: object) -> object:
+        held = h.db._turns.held  # noqa: SLF001  (the write turn of this process)
+        seen.append(held)
+        if not held:  # a write goes through meanwhile (held, it would wait for ever)
+            async with h.db.transaction() as write:
+                await write.execute("UPDATE counters SET value = value WHERE name = 'none'")
+        return await computing(tx, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prepared, "compute", compute)
+    u = await people(h)
+    sent = await u["ha"].send("/thongke")
+    assert seen == [False]
+    assert texts(sent)[0].startswith("📊 Thống kê Tỉnh Lạng Sơn")
+    drilled = await u["ha"].press("Xã Bắc Sơn", on=sent[0])  # the buttons still work
+    assert texts(drilled)[0].startswith("📊 Thống kê Xã Bắc Sơn")
+
+    async def failing(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the replica went away")
+
+    monkeypatch.setattr(prepared, "compute", failing)
+    answer = await u["ha"].send("/thongke")
+    assert texts(answer) == [h.runtime.services.texts.t("vi", "error.internal")]
+    async with h.db.read() as tx:
+        row = await tx.fetchone("SELECT COUNT(*) FROM processed_updates WHERE channel = 'telegram'")
+    assert row is not None and row[0] >= 3  # handled once each, not left to run again
