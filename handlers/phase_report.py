@@ -153,6 +153,7 @@ async def _make(ctx: Context, code: str, unit: Unit) -> None:
         return
 
     async def answer(ctx: Context) -> None:
+        """The report, on the read snapshot the engine gives after the COMMIT."""
         await _answer(ctx, chosen, unit)
 
     ctx.after_commit(answer)

@@ -219,6 +219,7 @@ async def show(ctx: Context, unit: Unit, period: Period) -> None:
     no write of any process should wait for it: `Context.after_commit`)."""
 
     async def answer(ctx: Context) -> None:
+        """The tally, on the read snapshot the engine gives after the COMMIT."""
         await _show(ctx, unit, period)
 
     ctx.after_commit(answer)
@@ -315,6 +316,7 @@ async def _other_csv(ctx: Context, unit: Unit, code: str, style: str) -> None:
     chosen: CsvStyle = "excel-vi" if style == "excel-vi" else "standard"
 
     async def answer(ctx: Context) -> None:
+        """The CSV, on the read snapshot the engine gives after the COMMIT."""
         await _send_csv(ctx, unit, period, chosen)
 
     ctx.after_commit(answer)  # the tally is computed after the COMMIT, as `show`'s

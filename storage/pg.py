@@ -20,8 +20,8 @@ starts without a trip. The lock is still released at every COMMIT, so another pr
 for it is served first. When that other process has it, asking again costs the next
 transaction a trip; waiting for it inside the COMMIT's script instead saves the trip but
 holds the committed caller until the other process's transaction ends, which measured 0.72x
-the updates/s with two processes (`make bench-wizard`), so the lock is only tried there. Queued writes ride with the next statement when it cannot read them
-(storage/pg_tx.py)."""
+the updates/s with two processes (`make bench-wizard`), so the lock is only tried there.
+Queued writes ride with the next statement when it cannot read them (storage/pg_tx.py)."""
 
 from __future__ import annotations
 
