@@ -71,9 +71,9 @@ async def _named(ctx: Context, me: Member, typed: str) -> Member | None:
     wanted = fold(typed)
     if fold(me.full_name) == wanted:
         return me
-    rows = [
+    rows = [  # read within the caller's own subtree: no one may see a member outside it
         r
-        for r in await member_lists.under(ctx.tx, None, True)
+        for r in await member_lists.under(ctx.tx, me.unit_path, True)
         if wanted in fold(str(r["full_name"])) and may_see(actor, str(r["unit_path"]))
     ]
     exact = [r for r in rows if fold(str(r["full_name"])) == wanted]
