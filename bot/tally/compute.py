@@ -159,87 +159,75 @@ async def compute(
     reports of `urgent_kinds` are never counted late. The cyclic garbage collector waits
     meanwhile (bot/core/collector.py): a country's tally is a million acyclic objects."""
     with collector_paused():
-        return await _compute(tx, unit, period, config, kinds, now, urgent_kinds)
+        settings = config.tally
+        src = settings.sources
+        rc = config.reports
+        scope = make_scope(unit.path, period, now, rc.deadline, rc.day_ends_at, urgent_kinds)
+        tree = await tally_tree.tree_in_period(tx, unit.id, period.start, period.end)
+        root_depth = next((u.path.count("/") for u in tree if u.id == unit.id), 0)
+        units: dict[int, UnitTally] = {}
+        households: dict[int, int | None] = {}
+        for row in tree:
+            units[row.id] = UnitTally(
+                unit_id=row.id,
+                parent_id=row.parent_id,
+                name=row.name,
+                path=row.path,
+                kind=row.kind,
+                depth=row.path.count("/") - root_depth,
+                is_team=row.leaf,
+            )
+            households[row.id] = row.households
+        teams = {uid: u.figures for uid, u in units.items() if u.is_team}
 
-
-async def _compute(
-    tx: Tx,
-    unit: Unit,
-    period: Period,
-    config: Config,
-    kinds: list[str],
-    now: datetime,
-    urgent_kinds: Sequence[str],
-) -> Tally:
-    settings = config.tally
-    src = settings.sources
-    rc = config.reports
-    scope = make_scope(unit.path, period, now, rc.deadline, rc.day_ends_at, urgent_kinds)
-    tree = await tally_tree.tree_in_period(tx, unit.id, period.start, period.end)
-    root_depth = next((u.path.count("/") for u in tree if u.id == unit.id), 0)
-    units: dict[int, UnitTally] = {}
-    households: dict[int, int | None] = {}
-    for row in tree:
-        units[row.id] = UnitTally(
-            unit_id=row.id,
-            parent_id=row.parent_id,
-            name=row.name,
-            path=row.path,
-            kind=row.kind,
-            depth=row.path.count("/") - root_depth,
-            is_team=row.leaf,
+        book = await unit_goals.load(tx, settings, unit.path)
+        minutes = {uid: book.goals(units[uid].path).tip_ack_minutes for uid in teams}
+        moved = tuple(moved_out(tree, unit.path))  # in the subtree then, elsewhere now
+        for moved_since in moved:
+            await _count(tx, replace(scope, path=moved_since), teams, settings, kinds, minutes)
+        await _count(tx, scope, teams, settings, kinds, minutes)
+        for path in (*moved, unit.path):
+            await count_supervised(
+                tx,
+                path,
+                period.start,
+                period.end,
+                teams,
+                src.reintegration_kind,
+                config.supervised.visit_every_days,
+            )
+        months = months_in(period)
+        judging = _Judging(book)
+        for uid, figures in teams.items():
+            team = units[uid]
+            goals = book.goals(team.path)
+            rules, base = judging.of(goals)
+            figures.teams = 1
+            figures.good_deeds_required = goals.good_deeds_per_month * months
+            known = households[uid]
+            if known is None:
+                figures.households_informed = 0  # not comparable without a household count
+            else:
+                figures.households = int(known)
+                figures.households_informed = min(figures.households_informed, figures.households)
+            figures.count_goals = team_count_goals(figures, goals, months, base)
+            team.targets = evaluate(figures, goals, src.good_deed_kind, rules)
+            team.rating = suggest_rating(team, settings) if figures.members else None
+        ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
+        _roll_up(ordered, units, judging, src.good_deed_kind)
+        classify(ordered, settings.classes)
+        root = units[unit.id]
+        return Tally(
+            root=root,
+            units=ordered,
+            period=period,
+            kinds=kinds,
+            elapsed_end=elapsed_end(period, now, config.reports.deadline),
+            generated_at=now,
+            current_path=unit.path,
+            moved_paths=moved,
+            goals=book,
         )
-        households[row.id] = row.households
-    teams = {uid: u.figures for uid, u in units.items() if u.is_team}
-
-    book = await unit_goals.load(tx, settings, unit.path)
-    minutes = {uid: book.goals(units[uid].path).tip_ack_minutes for uid in teams}
-    moved = tuple(moved_out(tree, unit.path))  # in the subtree then, elsewhere now
-    for moved_since in moved:
-        await _count(tx, replace(scope, path=moved_since), teams, settings, kinds, minutes)
-    await _count(tx, scope, teams, settings, kinds, minutes)
-    for path in (*moved, unit.path):
-        await count_supervised(
-            tx,
-            path,
-            period.start,
-            period.end,
-            teams,
-            src.reintegration_kind,
-            config.supervised.visit_every_days,
-        )
-    months = months_in(period)
-    judging = _Judging(book)
-    for uid, figures in teams.items():
-        team = units[uid]
-        goals = book.goals(team.path)
-        rules, base = judging.of(goals)
-        figures.teams = 1
-        figures.good_deeds_required = goals.good_deeds_per_month * months
-        known = households[uid]
-        if known is None:
-            figures.households_informed = 0  # not comparable without a household count
-        else:
-            figures.households = int(known)
-            figures.households_informed = min(figures.households_informed, figures.households)
-        figures.count_goals = team_count_goals(figures, goals, months, base)
-        team.targets = evaluate(figures, goals, src.good_deed_kind, rules)
-        team.rating = suggest_rating(team, settings) if figures.members else None
-    ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
-    _roll_up(ordered, units, judging, src.good_deed_kind)
-    classify(ordered, settings.classes)
-    root = units[unit.id]
-    return Tally(
-        root=root,
-        units=ordered,
-        period=period,
-        kinds=kinds,
-        elapsed_end=elapsed_end(period, now, config.reports.deadline),
-        generated_at=now,
-        current_path=unit.path,
-        moved_paths=moved,
-        goals=book,
-    )
 
 
 async def _count(
