@@ -304,12 +304,15 @@ class Engine:
         later = ctx.replies[before:]
         if not any(message.choices for message in later):
             return
-        async with services.db.transaction() as tx:
-            raw = await conversations.load(tx, inbound.channel, inbound.chat_id)
-            state = dialog.load(raw)
-            remember_choices(state, later, aside=ctx.keep_aside)
-            now = iso(services.clock.now())
-            await conversations.save(tx, inbound.channel, inbound.chat_id, state.dump(), now)
+        try:
+            async with services.db.transaction() as tx:
+                raw = await conversations.load(tx, inbound.channel, inbound.chat_id)
+                state = dialog.load(raw)
+                remember_choices(state, later, aside=ctx.keep_aside)
+                now = iso(services.clock.now())
+                await conversations.save(tx, inbound.channel, inbound.chat_id, state.dump(), now)
+        except Exception:  # the answer still goes out; only typed numbers will not pick it
+            log.exception("choices not remembered", extra={"channel": inbound.channel})
 
     async def _failed(self, inbound: Inbound, err: Exception) -> list[Outbound]:
         """Count the failure (a journaled update is replayed at each start, so it may fail

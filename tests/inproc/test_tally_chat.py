@@ -359,3 +359,17 @@ async def test_the_tally_is_computed_with_the_write_lock_free_and_a_failure_is_t
     async with h.db.read() as tx:
         row = await tx.fetchone("SELECT COUNT(*) FROM processed_updates WHERE channel = 'telegram'")
     assert row is not None and row[0] >= 3  # handled once each, not left to run again
+
+
+async def test_the_tally_still_goes_out_when_its_choices_cannot_be_remembered(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import conversations
+
+    async def load(*args: object) -> object:
+        raise RuntimeError("the database went away just then")
+
+    u = await people(h)
+    monkeypatch.setattr(conversations, "load", load)  # read only by the remembering step
+    sent = await u["ha"].send("/thongke")
+    assert texts(sent)[0].startswith("📊 Thống kê Tỉnh Lạng Sơn")
