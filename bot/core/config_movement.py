@@ -201,6 +201,9 @@ class TallySection(Section):
     phone_team_limit: int = Field(default=12, ge=1, le=60)
     # Raw report rows in a workbook sent in chat (the CLI has no limit).
     raw_rows_limit: int = Field(default=20000, ge=0, le=1_000_000)
+    # Above this many teams a workbook sent in chat lists the levels above the teams only
+    # (no team and member sheets): a country's would take minutes and near Telegram's 50 MB.
+    file_team_limit: int = Field(default=10000, ge=1, le=1_000_000)
     # Local practice: who gets the answers of tips and reintegration visits (what happened,
     # where, the person's code) in files; anyone else's file lists the report without them.
     details_roles: list[Literal["leader", "deputy", "officer", "supervisor", "admin"]] = [

@@ -58,7 +58,10 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
         return Outbound(f"{head}\n\n{body}")
     role = member.role if member is not None else None
     limit = config.tally.raw_rows_limit
-    data = await xlsx_bytes(services.db, tally, labels, config, limit, role=role)
+    team_limit = config.tally.file_team_limit  # a chat file, as /thongke's
+    data = await xlsx_bytes(
+        services.db, tally, labels, config, limit, role=role, team_limit=team_limit
+    )
 
     async def built() -> bytes:
         """The workbook, already built."""

@@ -169,15 +169,18 @@ async def xlsx_bytes(
     limit: int | None,
     *,
     role: str | None = None,
+    team_limit: int | None = None,
 ) -> bytes:
     """The workbook: a sheet per level, each member's line, the tips and fires with their
     life, and the raw reports (each list at most `limit` rows), built in a worker thread;
     made for a reader of `role`, without the answers of tips and visits unless it may read
-    them (privacy.py)."""
+    them (privacy.py). Over `team_limit` teams (a chat file), no team or member sheet."""
+    levels_only = team_limit is not None and len(tally.teams) > team_limit
     async with db.read(replica=True) as tx:
         raw, truncated = await raw_reports(tx, tally, config, limit, forms=labels.forms, role=role)
         urgent, urgent_cut = await urgent_reports(tx, tally, config, labels.forms, limit, role=role)
-        members = await member_lines(tx, tally, config, urgent_kinds(labels.forms))
+        kinds = urgent_kinds(labels.forms)
+        members = None if levels_only else await member_lines(tx, tally, config, kinds)
     return await asyncio.to_thread(
         workbook,
         tally,
@@ -187,6 +190,7 @@ async def xlsx_bytes(
         urgent=urgent,
         urgent_truncated=urgent_cut,
         members=members,
+        teams_sheet=not levels_only,
     )
 
 
@@ -237,8 +241,10 @@ def attachments(
     limit = config.tally.raw_rows_limit
 
     async def xlsx() -> bytes:
-        """The workbook, with at most the configured number of raw rows."""
-        return await xlsx_bytes(db, tally, labels, config, limit, role=role)
+        """The workbook, with at most the configured number of raw rows, and over the
+        configured number of teams the levels above them only."""
+        team_limit = config.tally.file_team_limit
+        return await xlsx_bytes(db, tally, labels, config, limit, role=role, team_limit=team_limit)
 
     async def png() -> bytes:
         """The chart."""

@@ -373,3 +373,43 @@ async def test_the_tally_still_goes_out_when_its_choices_cannot_be_remembered(
     monkeypatch.setattr(conversations, "load", load)  # read only by the remembering step
     sent = await u["ha"].send("/thongke")
     assert texts(sent)[0].startswith("📊 Thống kê Tỉnh Lạng Sơn")
+
+
+@pytest.fixture
+async def h2(tmp_path: Path) -> AsyncIterator[Harness]:
+    """Chat workbooks list the teams of at most two teams (a commune, not the province)."""
+    harness = await make_harness(tmp_path, config=Config(tally=TallySection(file_team_limit=2)))
+    yield harness
+    await harness.close()
+
+
+def _cells(book: openpyxl.Workbook, name: str) -> list[str]:
+    return [str(c) for row in book[name].iter_rows(values_only=True) for c in row if c]
+
+
+async def test_a_file_over_too_many_teams_lists_the_levels_and_says_where_the_teams_are(
+    h2: Harness,
+) -> None:
+    users = await people(h2)
+    await file_patrol(users["an"])
+    province = files(await users["ha"].send("/thongke"))
+    book = openpyxl.load_workbook(io.BytesIO(province["xlsx"].file_data or b""))
+    assert book.sheetnames[:5] == [
+        "Xã",
+        "Toàn đơn vị",
+        "Chỉ tiêu tin báo, PCCC",
+        "Chỉ tiêu",
+        "Tin báo, PCCC",
+    ]
+    assert "Các tổ" not in book.sheetnames and "Từng thành viên" not in book.sheetnames
+    note = (
+        "Tệp này chỉ liệt kê từ cấp xã trở lên (3 tổ, quá nhiều cho một tệp gửi qua tin nhắn)."
+        " Danh sách từng tổ và từng thành viên: xem thống kê của từng tỉnh (/thongke rồi chọn"
+        " tên tỉnh), hoặc chạy lệnh: antt-bot tally --format xlsx"
+    )
+    assert note in _cells(book, "Xã")
+    assert any("Xã Bắc Sơn" in cell for cell in _cells(book, "Xã"))
+    commune = files(await users["dung"].send("/thongke"))  # two teams: every sheet
+    book = openpyxl.load_workbook(io.BytesIO(commune["xlsx"].file_data or b""))
+    assert book.sheetnames[:2] == ["Các tổ", "Toàn đơn vị"]
+    assert "Từng thành viên" in book.sheetnames

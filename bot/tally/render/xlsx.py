@@ -238,15 +238,18 @@ def table_sheet(table: tuple[list[str], list[str], list[list[object]]]) -> Sheet
     return sheet
 
 
-def team_parts(tally: Tally, labels: Labels) -> list[Part]:
+def team_parts(tally: Tally, labels: Labels, *, teams_sheet: bool = True) -> list[Part]:
     """The team sheet (with a totals line under several teams), then one sheet per level
-    above the teams, deepest first, then the whole unit."""
+    above the teams, deepest first, then the whole unit; without `teams_sheet`, the levels
+    only, the first saying where the teams are (a chat file over too many teams)."""
+    parts = []
     teams = tally.teams
-    columns = team_columns(tally, labels)
-    team_sheet = unit_sheet(teams, columns)
-    if teams and not tally.root.is_team:
-        team_sheet.add([c.value(x) for x in [totals_unit(tally, labels)] for c in columns])
-    parts = [Part(labels.t("export.sheet_teams"), team_sheet, len(teams))]
+    if teams_sheet:
+        columns = team_columns(tally, labels)
+        team_sheet = unit_sheet(teams, columns)
+        if teams and not tally.root.is_team:
+            team_sheet.add([c.value(x) for x in [totals_unit(tally, labels)] for c in columns])
+        parts.append(Part(labels.t("export.sheet_teams"), team_sheet, len(teams)))
     roll_up = rollup_columns(tally, labels)
     for depth in reversed(tally.depths):
         units = [u for u in tally.level(depth) if not u.is_team] if depth else []
@@ -255,6 +258,9 @@ def team_parts(tally: Tally, labels: Labels) -> list[Part]:
     if not tally.root.is_team:
         whole = unit_sheet([tally.root], roll_up)
         parts.append(Part(labels.level([tally.root], 0), whole))
+    if not teams_sheet and parts:
+        count = grouped(len(teams), labels.locale)
+        parts[0].sheet.notes.append(labels.t("workbook.levels_only", teams=count))
     return parts
 
 
@@ -289,16 +295,17 @@ def workbook(
     urgent_truncated: bool = False,
     members: list[MemberLine] | None = None,
     elsewhere: Elsewhere | None = None,
+    teams_sheet: bool = True,
 ) -> bytes:
-    """The tally as .xlsx bytes: teams, each level above them, the whole unit, the members
-    (`members`), the targets of tips and fires with their sources and their reports' whole
-    life (`urgent`), the reports (or where they are: `elsewhere`).
+    """The tally as .xlsx bytes: teams (unless not `teams_sheet`), each level above them, the
+    whole unit, the members (`members`), the targets of tips and fires with their sources
+    and their reports' whole life (`urgent`), the reports (or where they are: `elsewhere`).
 
     Every sheet has the title block, the header row (frozen, filtered, repeated on printed
     pages), the signature block and A4 landscape print setup of render/sheet.py. When
     `raw_truncated`, the detail sheet says the list is cut and how to get all of it.
     """
-    parts = team_parts(tally, labels)
+    parts = team_parts(tally, labels, teams_sheet=teams_sheet)
     if members is not None:
         kinds = report_kinds(tally)
         parts.append(
