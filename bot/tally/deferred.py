@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbound:
     """Build the message a deferred outbox row stands for."""
     from bot.tally import periods
-    from bot.tally.files import file_stem, png_bytes, xlsx_bytes
+    from bot.tally.files import chat_xlsx_bytes, file_stem, png_bytes
     from bot.tally.prepared import prepare
     from storage import members, units
 
@@ -57,11 +57,7 @@ async def render_deferred(services: Services, payload: dict[str, Any]) -> Outbou
         body = ready.message(config.tally.phone_team_limit, files_note=texts.t(locale, note_key))
         return Outbound(f"{head}\n\n{body}")
     role = member.role if member is not None else None
-    limit = config.tally.raw_rows_limit
-    team_limit = config.tally.file_team_limit  # a chat file, as /thongke's
-    data = await xlsx_bytes(
-        services.db, tally, labels, config, limit, role=role, team_limit=team_limit
-    )
+    data = await chat_xlsx_bytes(services.db, tally, labels, config, role=role)
 
     async def built() -> bytes:
         """The workbook, already built."""

@@ -194,6 +194,24 @@ async def xlsx_bytes(
     )
 
 
+async def chat_xlsx_bytes(
+    db: Store, tally: Tally, labels: Labels, config: Config, *, role: str | None = None
+) -> bytes:
+    """The workbook as a chat sends it (/thongke, the monthly tally): at most `[tally]
+    raw_rows_limit` reports and, over `file_team_limit` teams, the levels above the teams
+    only; the web and the command line call `xlsx_bytes` for every row."""
+    tally_config = config.tally
+    return await xlsx_bytes(
+        db,
+        tally,
+        labels,
+        config,
+        tally_config.raw_rows_limit,
+        role=role,
+        team_limit=tally_config.file_team_limit,
+    )
+
+
 async def csv_bytes(tally: Tally, labels: Labels, style: CsvStyle = "standard") -> bytes:
     """The team rows as CSV, comma or Vietnamese-Excel style (render/csv_file.py)."""
     return team_csv(tally, labels, style)
@@ -238,13 +256,10 @@ def attachments(
     """The three files of a chat reply, built only when the channel sends them, for a reader
     of `role` (bot/tally/privacy); the CSV in the configured style."""
     stem = file_stem(tally)
-    limit = config.tally.raw_rows_limit
 
     async def xlsx() -> bytes:
-        """The workbook, with at most the configured number of raw rows, and over the
-        configured number of teams the levels above them only."""
-        team_limit = config.tally.file_team_limit
-        return await xlsx_bytes(db, tally, labels, config, limit, role=role, team_limit=team_limit)
+        """The workbook as chat files hold it."""
+        return await chat_xlsx_bytes(db, tally, labels, config, role=role)
 
     async def png() -> bytes:
         """The chart."""
