@@ -27,6 +27,8 @@ from tests.support.harness import (
     TgUser,
     make_harness,
 )
+from tests.support.workbook import lines
+from tests.support.workbook import note as sheet_note
 
 NOT_ALLOWED = (
     "Xin lỗi, chức năng thống kê dành cho tổ trưởng, cán bộ Công an xã và cán bộ chỉ đạo. "
@@ -383,10 +385,6 @@ async def h2(tmp_path: Path) -> AsyncIterator[Harness]:
     await harness.close()
 
 
-def _cells(book: openpyxl.Workbook, name: str) -> list[str]:
-    return [str(c) for row in book[name].iter_rows(values_only=True) for c in row if c]
-
-
 async def test_a_file_over_too_many_teams_lists_the_levels_and_says_where_the_teams_are(
     h2: Harness,
 ) -> None:
@@ -407,8 +405,8 @@ async def test_a_file_over_too_many_teams_lists_the_levels_and_says_where_the_te
         " Danh sách từng tổ và từng thành viên: xem thống kê của từng tỉnh (/thongke rồi chọn"
         " tên tỉnh), hoặc chạy lệnh: antt-bot tally --format xlsx"
     )
-    assert note in _cells(book, "Xã")
-    assert any("Xã Bắc Sơn" in cell for cell in _cells(book, "Xã"))
+    assert note in sheet_note(book["Xã"])
+    assert any("Xã Bắc Sơn" in str(cell) for row in lines(book["Xã"]) for cell in row)
     commune = files(await users["dung"].send("/thongke"))  # two teams: every sheet
     book = openpyxl.load_workbook(io.BytesIO(commune["xlsx"].file_data or b""))
     assert book.sheetnames[:2] == ["Các tổ", "Toàn đơn vị"]
