@@ -9,6 +9,8 @@ what it acts on and is checked against the caller's unit again when pressed.
 
 from __future__ import annotations
 
+from functools import partial
+
 from bot.core import dates
 from bot.core.engine import Context
 from bot.core.ids import parse_id
@@ -151,12 +153,7 @@ async def _make(ctx: Context, code: str, unit: Unit) -> None:
     except NoPhase:
         await _refuse(ctx, "phase_report.no_such_phase")
         return
-
-    async def answer(ctx: Context) -> None:
-        """The report, on the read snapshot the engine gives after the COMMIT."""
-        await _answer(ctx, chosen, unit)
-
-    ctx.after_commit(answer)
+    ctx.after_commit(partial(_answer, chosen=chosen, unit=unit))
 
 
 async def _answer(ctx: Context, chosen: Chosen, unit: Unit) -> None:

@@ -8,6 +8,7 @@ caller's own unit, so a forged button or a typed name outside it is refused.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import ClassVar
 
 from bot.core.dialog import FlowState
@@ -217,12 +218,7 @@ async def _find_unit(ctx: Context, typed: str) -> Unit | None:
 async def show(ctx: Context, unit: Unit, period: Period) -> None:
     """Answer with the tally once the update has committed (a country's takes seconds, and
     no write of any process should wait for it: `Context.after_commit`)."""
-
-    async def answer(ctx: Context) -> None:
-        """The tally, on the read snapshot the engine gives after the COMMIT."""
-        await _show(ctx, unit, period)
-
-    ctx.after_commit(answer)
+    ctx.after_commit(partial(_show, unit=unit, period=period))
 
 
 async def _show(ctx: Context, unit: Unit, period: Period) -> None:
@@ -314,12 +310,8 @@ async def _other_csv(ctx: Context, unit: Unit, code: str, style: str) -> None:
         await menu.show(ctx, ctx.t("tally.files_elsewhere"))
         return
     chosen: CsvStyle = "excel-vi" if style == "excel-vi" else "standard"
-
-    async def answer(ctx: Context) -> None:
-        """The CSV, on the read snapshot the engine gives after the COMMIT."""
-        await _send_csv(ctx, unit, period, chosen)
-
-    ctx.after_commit(answer)  # the tally is computed after the COMMIT, as `show`'s
+    # the tally is computed after the COMMIT, as `show`'s
+    ctx.after_commit(partial(_send_csv, unit=unit, period=period, chosen=chosen))
 
 
 async def _send_csv(ctx: Context, unit: Unit, period: Period, chosen: CsvStyle) -> None:
