@@ -31,6 +31,7 @@ from bot.reports.forms import load_forms
 from bot.schedule.planners import jobs_from
 from bot.schedule.scheduler import Planning, Scheduler
 from bot.tally.deferred import render_deferred
+from bot.tally.snapshots import refill_snapshots
 from bot.web.server import WebServer
 from handlers.commands import telegram_list
 from handlers.router import route
@@ -77,8 +78,9 @@ def send_policy(config: Config, channel: str) -> SendPolicy:
 
 
 def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], Awaitable[Any]]]]:
-    """Jobs that run at intervals beside the cron slots: announcement progress, and pruning
-    the inbound journal and update ids (else a bot running for months grows them forever)."""
+    """Jobs that run at intervals beside the cron slots: announcement progress, pruning the
+    inbound journal and update ids (else a bot running for months grows them forever), and
+    the communes' kept closed months (a country's tally adds them up)."""
     from bot.people.announcements import report_progress
 
     async def progress() -> None:
@@ -90,11 +92,17 @@ def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], A
         """Keep the journal and the remembered update ids to their configured days."""
         await prune_inbound(services)
 
+    async def snapshots() -> None:
+        """Compute the communes' closed months a change made the triggers forget."""
+        await refill_snapshots(services)
+
     config = services.config
     jobs: list[tuple[str, float, Callable[[], Awaitable[Any]]]] = [
         ("announce-progress", config.announcements.progress_seconds, progress),
         ("inbound-prune", config.inbound.prune_every_minutes * 60.0, prune),
     ]
+    if config.tally.snapshot_months:
+        jobs.append(("tally-snapshots", config.tally.snapshot_every_minutes * 60.0, snapshots))
     if config.web.enabled:
         from bot.web.prune import prune_files
 

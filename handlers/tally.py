@@ -19,9 +19,9 @@ from bot.core.parsing import fold
 from bot.core.roles import UNIT_TALLY_ROLES, in_scope
 from bot.tally import periods
 from bot.tally.compute import Tally
-from bot.tally.files import attachments, csv_attachment
+from bot.tally.files import attachments, csv_attachment, whole_once
 from bot.tally.periods import Period, PeriodError
-from bot.tally.prepared import prepare
+from bot.tally.prepared import levels_limit, prepare
 from bot.tally.render.csv_file import CSV_STYLES, CsvStyle
 from bot.units import lookup
 from handlers import menu
@@ -222,7 +222,11 @@ async def show(ctx: Context, unit: Unit, period: Period) -> None:
 
 
 async def _show(ctx: Context, unit: Unit, period: Period) -> None:
-    """Compute and answer: the table, period and drill-down buttons, and the three files."""
+    """Compute and answer: the table, period and drill-down buttons, and the three files.
+
+    A closed month of more teams than the chat shows (a country's) comes without team lines,
+    from the communes' kept months (bot/tally/levels.py); its files, sent after the message,
+    compute the whole tally."""
     config = ctx.services.config
     ready = await prepare(
         ctx.tx,
@@ -233,6 +237,7 @@ async def _show(ctx: Context, unit: Unit, period: Period) -> None:
         texts=ctx.services.texts,
         locale=ctx.locale,
         now=ctx.now,
+        levels_over=levels_limit(config),
     )
     tally = ready.tally
     files = []
@@ -240,13 +245,35 @@ async def _show(ctx: Context, unit: Unit, period: Period) -> None:
     if ctx.can_send_files:
         failed = ctx.t("tally.files_failed")
         role = ctx.member.role if ctx.member is not None else None
-        files = attachments(ctx.services.db, tally, ready.labels, config, failed, role=role)
+        whole = None
+        if tally.levels_only is not None:
+            whole = whole_once(partial(_whole, ctx, unit, period))
+        files = attachments(
+            ctx.services.db, tally, ready.labels, config, failed, role=role, whole=whole
+        )
         note = ctx.t("tally.files_note")
     text = ready.message(config.tally.phone_team_limit, files_note=note)
     hidden = len(tally.children(tally.root)) - MAX_DRILL_BUTTONS
     if hidden > 0:
         text += "\n" + ctx.t("tally.more_units", count=hidden)
     ctx.reply(text, await _buttons(ctx, unit, tally), attachments=files)
+
+
+async def _whole(ctx: Context, unit: Unit, period: Period) -> Tally:
+    """The tally with its team lines, for the files of one shown without them: on a read
+    snapshot of its own (the files are built after the answer went out)."""
+    async with ctx.services.db.read(replica=True) as tx:
+        ready = await prepare(
+            tx,
+            unit,
+            period,
+            config=ctx.services.config,
+            forms=ctx.forms,
+            texts=ctx.services.texts,
+            locale=ctx.locale,
+            now=ctx.now,
+        )
+    return ready.tally
 
 
 async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]:

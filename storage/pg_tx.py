@@ -46,7 +46,7 @@ LOST = (
     ConnectionError,
 )
 # Tables the migrations' triggers write (bump_tally_version): never joined either way.
-TRIGGER_WRITES = frozenset({"tally_version"})
+TRIGGER_WRITES = frozenset({"tally_version", "tally_snapshots"})
 _WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)\s", re.I)
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _PLACEHOLDER = re.compile(r"\$(\d+)")

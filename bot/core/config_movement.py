@@ -204,6 +204,11 @@ class TallySection(Section):
     # Above this many teams a workbook sent in chat lists the levels above the teams only
     # (no team and member sheets): a country's would take minutes and near Telegram's 50 MB.
     file_team_limit: int = Field(default=10000, ge=1, le=1_000_000)
+    # Closed months kept per commune (bot/tally/snapshots.py), so a tally over more teams
+    # than both limits above (a country's) adds up communes: how many recent months to keep
+    # (0: none; such a tally then counts every team), and how often to compute missing ones.
+    snapshot_months: int = Field(default=3, ge=0, le=24)
+    snapshot_every_minutes: float = Field(default=10.0, gt=0, le=1440)
     # Local practice: who gets the answers of tips and reintegration visits (what happened,
     # where, the person's code) in files; anyone else's file lists the report without them.
     details_roles: list[Literal["leader", "deputy", "officer", "supervisor", "admin"]] = [

@@ -100,13 +100,18 @@ def commune_class(unit: UnitTally, areas: Counter[str], rules: Sequence[ClassRul
     return WEAK
 
 
-def classify(ordered: Sequence[UnitTally], rules: Sequence[ClassRule]) -> None:
+def classify(
+    ordered: Sequence[UnitTally],
+    rules: Sequence[ClassRule],
+    areas: Mapping[int, Mapping[str, int]] | None = None,
+) -> None:
     """Set `movement_class` on every unit of a rolled-up tally (`ordered` by depth, root first).
 
     Deepest first, like the roll-up, so each unit's count of area classes is complete when
-    its turn comes. A team without members is not rated and counts for no class.
+    its turn comes. A team without members is not rated and counts for no class. `areas`:
+    the area classes of units whose teams are not in `ordered` (a tally without team lines).
     """
-    below: dict[int, Counter[str]] = {}
+    below: dict[int, Counter[str]] = {k: Counter(v) for k, v in (areas or {}).items()}
     known = {u.unit_id for u in ordered}
     for unit in reversed(ordered):
         above = unit.parent_id if unit.parent_id in known else None

@@ -70,6 +70,34 @@ class UnitTally:
         return met, applicable
 
 
+@dataclass(frozen=True)
+class RankedTeam:
+    """A team as the ranking of a tally sees it: enough to order and name it."""
+
+    unit_id: int
+    name: str  # as the tally names it: qualified by its commune ("Thôn 4 (Xã A)")
+    path: str
+    met: int
+    applicable: int
+    compliance: float
+
+    def key(self) -> tuple[float, float, float, str]:
+        """The order of `Tally.ranked`: share met, targets met, compliance (all descending),
+        then the path."""
+        share = self.met / self.applicable if self.applicable else 0.0
+        return (-share, -self.met, -self.compliance, self.path)
+
+
+@dataclass(frozen=True)
+class LevelsOnly:
+    """What a tally without team lines (bot/tally/levels.py) says of its teams."""
+
+    teams: int  # the team lines left out
+    ranked: tuple[RankedTeam, ...]  # candidates, best first: each commune's best and weakest
+    ranked_count: int  # teams with members: the length of the whole ranking
+    areas: dict[str, int]  # the teams' movement classes, counted
+
+
 @dataclass
 class Tally:
     """The answer to /tally: the unit asked about, every unit below it, and the period."""
@@ -83,6 +111,12 @@ class Tally:
     current_path: str = ""  # the root's path today (units show as they were, queries range now)
     moved_paths: tuple[str, ...] = ()  # today's paths of units in the subtree then, not now
     goals: GoalBook | None = None  # the goals that applied, per unit (overrides included)
+    levels_only: LevelsOnly | None = None  # set when the team lines were left out
+
+    @property
+    def team_count(self) -> int:
+        """How many teams the tally covers, with or without their lines."""
+        return self.levels_only.teams if self.levels_only else len(self.teams)
 
     @property
     def query_path(self) -> str:

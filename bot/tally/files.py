@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -234,12 +235,49 @@ async def png_bytes(tally: Tally, labels: Labels) -> bytes:
     return await asyncio.to_thread(draw)
 
 
-def csv_attachment(tally: Tally, labels: Labels, style: CsvStyle, failed_text: str) -> Attachment:
-    """The team rows as a CSV file of the given style, built only when the channel sends it."""
+WholeTally = Callable[[], Awaitable[Tally]]
+
+
+def whole_once(make: WholeTally) -> WholeTally:
+    """`make`, awaited at most once however many files ask: a tally without team lines
+    (bot/tally/levels.py) is shown at once and computed whole only for the files."""
+    made: list[Tally] = []
+    lock = asyncio.Lock()
+
+    async def whole() -> Tally:
+        """The whole tally, computed by the first file that needs it."""
+        async with lock:
+            if not made:
+                made.append(await make())
+        return made[0]
+
+    return whole
+
+
+def _as_given(tally: Tally) -> WholeTally:
+    """A `WholeTally` of a tally that has its team lines already."""
+
+    async def given() -> Tally:
+        """The tally itself."""
+        return tally
+
+    return given
+
+
+def csv_attachment(
+    tally: Tally,
+    labels: Labels,
+    style: CsvStyle,
+    failed_text: str,
+    whole: WholeTally | None = None,
+) -> Attachment:
+    """The team rows as a CSV file of the given style, built only when the channel sends it;
+    `whole`: where the team lines come from when `tally` has none."""
+    source = whole or _as_given(tally)
 
     async def csv() -> bytes:
         """The team rows."""
-        return await csv_bytes(tally, labels, style)
+        return await csv_bytes(await source(), labels, style)
 
     return Attachment(csv_name(file_stem(tally), style), "document", csv, failed_text=failed_text)
 
@@ -252,14 +290,17 @@ def attachments(
     failed_text: str,
     *,
     role: str | None = None,
+    whole: WholeTally | None = None,
 ) -> list[Attachment]:
     """The three files of a chat reply, built only when the channel sends them, for a reader
-    of `role` (bot/tally/privacy); the CSV in the configured style."""
+    of `role` (bot/tally/privacy); the CSV in the configured style. `whole`: where the
+    workbook and the CSV get team lines when `tally` has none (the chart draws levels)."""
     stem = file_stem(tally)
+    source = whole or _as_given(tally)
 
     async def xlsx() -> bytes:
         """The workbook as chat files hold it."""
-        return await chat_xlsx_bytes(db, tally, labels, config, role=role)
+        return await chat_xlsx_bytes(db, await source(), labels, config, role=role)
 
     async def png() -> bytes:
         """The chart."""
@@ -268,5 +309,5 @@ def attachments(
     return [
         Attachment(f"{stem}.png", "photo", png, failed_text=failed_text),
         Attachment(f"{stem}.xlsx", "document", xlsx, failed_text=failed_text),
-        csv_attachment(tally, labels, config.tally.csv_style, failed_text),
+        csv_attachment(tally, labels, config.tally.csv_style, failed_text, source),
     ]

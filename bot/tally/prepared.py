@@ -15,6 +15,7 @@ from bot.core.i18n import Texts
 from bot.reports.forms import Forms
 from bot.tally.compute import Tally, compute
 from bot.tally.labels import Labels, labels_for
+from bot.tally.levels import compute_levels
 from bot.tally.periods import Period
 from bot.tally.text import MAX_CHARS, TallyWriter
 from storage.db import Tx
@@ -48,10 +49,22 @@ async def prepare(
     texts: Texts,
     locale: str,
     now: datetime,
+    levels_over: int | None = None,
 ) -> Prepared:
     """Compute `unit`'s tally for `period` over every form kind, worded for `locale`, so each
-    caller shows the same figures in the same words."""
+    caller shows the same figures in the same words. `levels_over`: a closed month of more
+    teams than that comes without team lines (bot/tally/levels.py), when the tree allows."""
     kinds = [c.key for c in forms.categories]
     urgent = [c.key for c in forms.categories if c.urgent]
-    tally = await compute(tx, unit, period, config, kinds, now, urgent)
+    tally = None
+    if levels_over is not None:
+        tally = await compute_levels(tx, unit, period, config, kinds, now, urgent, levels_over)
+    if tally is None:
+        tally = await compute(tx, unit, period, config, kinds, now, urgent)
     return Prepared(tally, labels_for(texts, forms, config, locale), config)
+
+
+def levels_limit(config: Config) -> int:
+    """Over how many teams the chat shows only levels both in its message and its workbook:
+    past this a chat tally needs no team line (`prepare`'s `levels_over`)."""
+    return max(config.tally.phone_team_limit, config.tally.file_team_limit)

@@ -75,15 +75,17 @@ class TallyWriter:
             files_note or self.t("tally.files_note"),
         ]
         teams = tally.teams
+        count = tally.team_count
         if tally.root.is_team:
             return "\n".join([*head, "", *foot])
-        if not teams:
+        if not count:
             return "\n".join([*head, "", self.t("tally.no_teams"), *foot])
-        detail = [line for team in teams for line in ["", *self.team_block(team, tally.kinds)]]
-        full = "\n".join([*head, *detail, "", *foot])
-        if len(teams) <= team_limit and (max_chars is None or len(full) <= max_chars):
-            return full
-        summary = [*head, "", self.t("tally.summarised", count=len(teams)), "", *foot]
+        if teams and count <= team_limit:
+            detail = [line for team in teams for line in ["", *self.team_block(team, tally.kinds)]]
+            full = "\n".join([*head, *detail, "", *foot])
+            if max_chars is None or len(full) <= max_chars:
+                return full
+        summary = [*head, "", self.t("tally.summarised", count=count), "", *foot]
         return "\n".join(summary)
 
     def _head(self, tally: Tally, deadline: str) -> list[str]:
@@ -135,13 +137,27 @@ class TallyWriter:
             local = "" if plan.from_seed else self.t("tally.local_mark")
             lines.append(f"• {content}{self.long(key)}{local}: {meeting}/{applicable} ({value})")
         lines.append(self.t("tally.targets_source"))
-        ranked = [u for u in tally.ranked() if u.figures.members]
-        if len(ranked) > 1:
-            shown = min(RANKED_SHOWN, len(ranked) // 2 or 1)
+        ranked, count = self._ranking(tally)
+        if count > 1:
+            shown = min(RANKED_SHOWN, count // 2 or 1)
             lines.append(self.t("tally.best", teams=self._names(ranked[:shown])))
             lines.append(self.t("tally.weakest", teams=self._names(ranked[-shown:][::-1])))
         lines += self.class_lines(tally)
         return lines
+
+    def _ranking(self, tally: Tally) -> tuple[list[tuple[str, int, int]], int]:
+        """The teams with members, best first, as (name, met, applicable), and how many there
+        are: without team lines, each commune's best and weakest stand for the rest (the
+        best and weakest of all are among them)."""
+        if tally.levels_only is not None:
+            kept = tally.levels_only
+            return [(t.name, t.met, t.applicable) for t in kept.ranked], kept.ranked_count
+        ranked = []
+        for team in tally.ranked():
+            if team.figures.members:
+                met, applicable = team.met_count
+                ranked.append((self.names.get(team.unit_id, team.name), met, applicable))
+        return ranked, len(ranked)
 
     def class_lines(self, tally: Tally) -> list[str]:
         """The plans' four-level class of the unit and how its residential areas fall, marked
@@ -155,6 +171,9 @@ class TallyWriter:
         ]
         if not root.is_team:
             counts = areas_by_level(tally.teams)
+            if tally.levels_only is not None:
+                kept = tally.levels_only.areas
+                counts = {level: kept.get(level, 0) for level in counts}
             items = " · ".join(f"{self.class_name(k)} {n}" for k, n in counts.items())
             lines.append(self.t("classes.areas_line", items=items))
         return lines
@@ -172,12 +191,8 @@ class TallyWriter:
         count = len({e.unit_path for e in book.entries(tally.root.path)})
         return [self.t("targets.differ", count=count)] if count else []
 
-    def _names(self, teams: list[UnitTally]) -> str:
-        parts = []
-        for team in teams:
-            met, applicable = team.met_count
-            parts.append(f"{self.names.get(team.unit_id, team.name)} ({met}/{applicable})")
-        return ", ".join(parts)
+    def _names(self, teams: list[tuple[str, int, int]]) -> str:
+        return ", ".join(f"{name} ({met}/{applicable})" for name, met, applicable in teams)
 
     def team_block(self, team: UnitTally, kinds: list[str]) -> list[str]:
         """Four lines for one team: rating, reporting, reports per kind, targets (and a

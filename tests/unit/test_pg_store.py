@@ -107,9 +107,8 @@ async def test_replica_reads_go_to_read_url(server: PgServer, url: str) -> None:
         await server.drop_database(other)
 
 
-async def test_the_tables_with_tally_triggers_are_the_same_on_both(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The tally version moves on PostgreSQL for the same tables as on SQLite, whose list a
-    test of the web cache derives from what a real tally reads."""
+async def _triggered_on_sqlite(tmp_path, prefix: str) -> set[str]:  # type: ignore[no-untyped-def]
+    """The tables with a SQLite trigger whose name starts with `prefix`."""
     import sqlite3
 
     from storage.db import Database
@@ -117,22 +116,55 @@ async def test_the_tables_with_tally_triggers_are_the_same_on_both(url: str, tmp
     lite = await Database(tmp_path / "t.sqlite3").open()
     await lite.close()
     conn = sqlite3.connect(tmp_path / "t.sqlite3")
-    on_sqlite = {
-        r[0]
-        for r in conn.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'")
-        if r[0] != "tally_version"
+    found = {
+        str(r[0])
+        for r in conn.execute(
+            "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+            (prefix + "%",),
+        )
     }
     conn.close()
+    return found
+
+
+async def _triggered_on_pg(url: str, functions: tuple[str, ...]) -> set[str]:
+    """The tables with a PostgreSQL trigger running one of `functions`."""
     db = await PgDatabase(url).open()
     try:
         async with db.read() as tx:
             rows = await tx.fetchall(
                 "SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-                " JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'bump_tally_version'"
+                " JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = ANY(?)",
+                (list(functions),),
             )
     finally:
         await db.close()
-    assert {r[0] for r in rows} == on_sqlite
+    return {str(r[0]) for r in rows}
+
+
+async def test_the_tables_with_tally_triggers_are_the_same_on_both(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The tally version moves on PostgreSQL for the same tables as on SQLite, whose list a
+    test of the web cache derives from what a real tally reads."""
+    on_sqlite = await _triggered_on_sqlite(tmp_path, "tally_version_")
+    assert await _triggered_on_pg(url, ("bump_tally_version",)) == on_sqlite
+
+
+async def test_the_kept_months_are_forgotten_by_the_same_tables_on_both(url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The communes' kept months (migration 024) are forgotten on a change of the same tables
+    on both: what the tally of a closed month reads (not who is reached: open months only),
+    and report events."""
+    on_sqlite = await _triggered_on_sqlite(tmp_path, "tally_snapshots_")
+    functions = (
+        "tally_snapshots_reports",
+        "tally_snapshots_by_report",
+        "tally_snapshots_by_unit",
+        "tally_snapshots_by_member",
+        "tally_snapshots_by_person",
+        "tally_snapshots_forget_all",
+    )
+    assert await _triggered_on_pg(url, functions) == on_sqlite
+    version = await _triggered_on_sqlite(tmp_path, "tally_version_")
+    assert on_sqlite == (version - {"identities"}) | {"report_events"}
 
 
 async def test_a_dropped_connection_is_made_again_for_the_next_write(url: str) -> None:

@@ -1,0 +1,200 @@
+"""Closed months of communes, kept: what lets a country's tally add up 3,321 communes rather
+than count and judge 86,000 teams on each request.
+
+A snapshot is the line of one unit directly above teams (a commune) in the tally of a closed
+reporting month, as `compute` gives it for that unit: its summed figures, how many of its
+teams meet each target, how its residential areas fall in the plans' classes, and its best
+and weakest teams. A tally of a larger subtree (bot/tally/levels.py) rolls these up exactly
+as `compute` rolls up teams, so both give the same figures.
+
+Why only closed months: a month's figures stop moving once the deadline of its last day has
+passed (compliance counts elapsed days); until then every day moves them with no write.
+Why it stays right: migration 024's triggers delete, in the writing transaction, every kept
+line a change may alter, and `refill` computes the missing ones in short transactions of
+their own; a tally computes whatever is missing itself, so a missing line costs time, never
+truth. Lines computed under other settings (targets, deadline, forms) are never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from bot.core.config import Config
+from bot.core.engine import Services
+from bot.tally.compute import RankedTeam, Tally, UnitTally, compute
+from bot.tally.figures import Figures
+from bot.tally.periods import Period, month
+from bot.tally.scope import elapsed_end
+from storage import tally_snapshots, units
+from storage.stores import Store
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bump when the body's shape or the tally's rules change: old lines are not read
+RANKED_KEPT = 3  # each commune's best and weakest teams kept: the chat names at most 3 of each
+# `[tally]` settings that change how a tally is shown or kept, not its figures.
+_NOT_FIGURES = {
+    "phone_team_limit",
+    "raw_rows_limit",
+    "file_team_limit",
+    "details_roles",
+    "csv_style",
+    "snapshot_months",
+    "snapshot_every_minutes",
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One commune's closed month, as a larger tally rolls it up."""
+
+    figures: Figures
+    teams_meeting: dict[str, int]
+    teams_applicable: dict[str, int]
+    areas: dict[str, int]  # its teams' movement classes, counted
+    ranked: tuple[RankedTeam, ...]  # its best and weakest teams with members, best first
+    ranked_count: int  # its teams with members (those the ranking orders)
+
+
+def settings_digest(config: Config, kinds: list[str], urgent_kinds: list[str]) -> str:
+    """A digest of everything besides the data a closed month's figures depend on; a kept
+    line is read only under the digest it was computed with."""
+    parts = {
+        "format": FORMAT,
+        "tally": config.tally.model_dump(mode="json", exclude=_NOT_FIGURES),
+        "deadline": str(config.reports.deadline),
+        "day_ends": str(config.reports.day_ends_at),
+        "supervised": config.supervised.model_dump(mode="json"),
+        "kinds": kinds,
+        "urgent": urgent_kinds,
+    }
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def month_of(period: Period) -> str | None:
+    """The `month` column of a reporting month ('2026-10'); None for other periods."""
+    return period.code[1:] if period.kind == "month" else None
+
+
+def is_closed(period: Period, now: datetime, config: Config) -> bool:
+    """Whether the deadline of the period's last day has passed: its figures stop moving."""
+    return elapsed_end(period, now, config.reports.deadline) == period.end
+
+
+def of_tally(tally: Tally) -> Snapshot:
+    """The snapshot of a commune's own tally (`tally.root` is the commune)."""
+    root = tally.root
+    with_members = [t for t in tally.ranked() if t.figures.members]
+    best = with_members[:RANKED_KEPT]
+    shown = {t.unit_id for t in best}
+    picked = best + [t for t in with_members[-RANKED_KEPT:] if t.unit_id not in shown]
+    ranked = tuple(_ranked(t, root.name) for t in picked)
+    areas = Counter(t.movement_class for t in tally.teams if t.movement_class)
+    return Snapshot(
+        figures=root.figures,
+        teams_meeting=dict(root.teams_meeting),
+        teams_applicable=dict(root.teams_applicable),
+        areas=dict(areas),
+        ranked=ranked,
+        ranked_count=len(with_members),
+    )
+
+
+def _ranked(team: UnitTally, commune: str) -> RankedTeam:
+    met, applicable = team.met_count
+    name = f"{team.name} ({commune})"
+    compliance = team.figures.compliance or 0.0
+    return RankedTeam(team.unit_id, name, team.path, met, applicable, compliance)
+
+
+def encode(snapshot: Snapshot) -> str:
+    """The body kept in `tally_snapshots` (JSON)."""
+    body = asdict(snapshot)
+    body["ranked"] = [list(asdict(t).values()) for t in snapshot.ranked]
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(text: str) -> Snapshot:
+    """A kept body back (`encode`'s inverse)."""
+    body = json.loads(text)
+    return Snapshot(
+        figures=Figures(**body["figures"]),
+        teams_meeting=body["teams_meeting"],
+        teams_applicable=body["teams_applicable"],
+        areas=body["areas"],
+        ranked=tuple(RankedTeam(*t) for t in body["ranked"]),
+        ranked_count=body["ranked_count"],
+    )
+
+
+def closed_months(now: datetime, config: Config, count: int) -> list[Period]:
+    """The last `count` reporting months whose last deadline has passed, newest first."""
+    starts_on = config.tally.month_starts_on
+    found: list[Period] = []
+    offset = 0
+    while len(found) < count:
+        period = month(now.date(), starts_on, offset)
+        if is_closed(period, now, config):
+            found.append(period)
+        offset -= 1
+    return found
+
+
+async def refill(
+    db: Store,
+    config: Config,
+    kinds: list[str],
+    urgent_kinds: list[str],
+    now: datetime,
+) -> int:
+    """Compute the missing lines of the last `[tally] snapshot_months` closed months, each
+    commune in a write transaction of its own (its reading and its keeping in one, so no
+    change slips between them); returns how many were kept."""
+    kept = 0
+    for period in closed_months(now, config, config.tally.snapshot_months):
+        kept += await refill_month(db, config, kinds, urgent_kinds, now, period)
+    if kept:
+        log.info("tally snapshots kept", extra={"count": kept})
+    return kept
+
+
+async def refill_month(
+    db: Store,
+    config: Config,
+    kinds: list[str],
+    urgent_kinds: list[str],
+    now: datetime,
+    period: Period,
+) -> int:
+    """`refill` for one closed reporting month."""
+    code = month_of(period)
+    if code is None or not is_closed(period, now, config):
+        return 0
+    settings = settings_digest(config, kinds, urgent_kinds)
+    async with db.read() as tx:
+        wanted = await tally_snapshots.missing(tx, code, settings)
+    kept = 0
+    for unit_id in wanted:
+        async with db.transaction() as tx:
+            unit = await units.get(tx, unit_id)
+            if unit is None:
+                continue
+            tally = await compute(tx, unit, period, config, kinds, now, urgent_kinds)
+            body = encode(of_tally(tally))
+            await tally_snapshots.keep(tx, unit_id, code, settings, body, now.isoformat())
+        kept += 1
+    return kept
+
+
+async def refill_snapshots(services: Services) -> int:
+    """The background job (bot/app.py): `refill` over every form kind at the clock's time."""
+    forms = services.forms
+    kinds = [c.key for c in forms.categories]
+    urgent = [c.key for c in forms.categories if c.urgent]
+    return await refill(services.db, services.config, kinds, urgent, services.clock.now())

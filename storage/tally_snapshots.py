@@ -1,0 +1,57 @@
+"""The kept closed-month tallies of the units directly above teams (migration 024).
+
+A row is right or absent: the triggers of migration 024 delete, in the writing transaction,
+every row a change may alter, and bot/tally/snapshots.py computes them again. Rows are read
+only under the digest of the settings they were computed with (`settings`).
+"""
+
+from __future__ import annotations
+
+from storage.db import Tx
+from storage.subtree import within, within_params
+
+
+async def read(tx: Tx, path: str, month: str, settings: str) -> dict[int, str]:
+    """The kept bodies of the units at or below `path` (today's paths) for `month`, by unit."""
+    rows = await tx.fetchall(
+        f"""SELECT s.unit_id, s.body FROM units u
+            JOIN tally_snapshots s ON s.unit_id = u.id
+            WHERE {within("u.path")} AND s.month = ? AND s.settings = ?""",
+        (*within_params(path), month, settings),
+    )
+    return {int(r[0]): str(r[1]) for r in rows}
+
+
+async def keep(tx: Tx, unit_id: int, month: str, settings: str, body: str, made_at: str) -> None:
+    """Keep one unit's body for `month`; call it in the transaction that computed it, so no
+    change can come between the reading and the keeping unseen by the triggers."""
+    await tx.execute(
+        """INSERT INTO tally_snapshots (unit_id, month, settings, body, made_at)
+           VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (unit_id, month) DO UPDATE SET
+             settings = excluded.settings, body = excluded.body, made_at = excluded.made_at""",
+        (unit_id, month, settings, body, made_at),
+    )
+
+
+async def missing(tx: Tx, month: str, settings: str) -> list[int]:
+    """The open units directly above teams (every open unit below them is a team) with no body
+    kept for `month` under `settings`: what the refill computes, in path order."""
+    rows = await tx.fetchall(
+        """SELECT u.id FROM units u
+           WHERE u.closed_on IS NULL
+             AND EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id AND c.closed_on IS NULL)
+             AND NOT EXISTS (SELECT 1 FROM units c JOIN units g ON g.parent_id = c.id
+                             WHERE c.parent_id = u.id AND g.closed_on IS NULL)
+             AND NOT EXISTS (SELECT 1 FROM tally_snapshots s
+                             WHERE s.unit_id = u.id AND s.month = ? AND s.settings = ?)
+           ORDER BY u.path""",
+        (month, settings),
+    )
+    return [int(r[0]) for r in rows]
+
+
+async def count(tx: Tx) -> int:
+    """How many bodies are kept, whatever their month or settings (tests, `db status`)."""
+    row = await tx.fetchone("SELECT COUNT(*) FROM tally_snapshots")
+    return int(row[0]) if row else 0
