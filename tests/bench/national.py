@@ -6,14 +6,18 @@
 The database (tests/bench/national_data.py: 34 provinces, 3,321 communes, 86,000 teams,
 276,000 members, 2026-09-01 .. 2026-11-30) is built once and cached, in a child process.
 
-Each run times, on one Database (aiosqlite, the bot's pragmas):
-  1. the monthly tally of the whole country (2026-10; a supervisor at the root "Toàn quốc"),
-  2. the phase tally of one province (the three months 2026-09-01 .. 2026-11-30),
-  3. the XLSX of one commune for the month, as the bot sends it,
-  4. the bare references: SELECT unit_id, kind, COUNT(*) ... GROUP BY unit_id, kind over the
+First the communes' lines of the month are computed and kept where missing (all of them
+the first time: what the bot's refill job does once a month has closed; bot/tally/snapshots.py).
+Then each run times, on one Database (aiosqlite, the bot's pragmas):
+  1. the monthly tally of the whole country (2026-10; a supervisor at the root "Toàn quốc")
+     as /thongke makes it: the communes' kept lines added up, and its message,
+  2. the same month counting and judging every team (the CSV's and the web's way), for reference,
+  3. the phase tally of one province (the three months 2026-09-01 .. 2026-11-30),
+  4. the XLSX of one commune for the month, as the bot sends it,
+  5. the bare references: SELECT unit_id, kind, COUNT(*) ... GROUP BY unit_id, kind over the
      month's reports of the country and over the province's reports of the phase.
 A warm-up run comes first and is not counted; medians are printed with the goal (< 2 s).
-An untimed profiling pass shows where the national tally's time goes (--explain: plans).
+An untimed profiling pass shows where counting every team's time goes (--explain: plans).
 
 Then the reminder wave (tests/bench/national_wave.py; --no-wave skips it).
 
@@ -41,7 +45,9 @@ from bot.core.config import load_config
 from bot.core.i18n import Texts
 from bot.reports.forms import load_forms
 from bot.tally import compute as tally_mod
+from bot.tally import snapshots
 from bot.tally.periods import month_named, span
+from bot.tally.prepared import levels_limit, prepare
 from storage import units
 from storage.db import Database, Row
 from tests.bench import national_wave
@@ -66,9 +72,40 @@ class National(Setup):
 
 
 async def national_tally(s: National) -> tally_mod.Tally:
-    """The whole country's monthly tally, as /thongke computes it for a supervisor at the root."""
+    """The whole country's monthly tally, as /thongke computes it for a supervisor at the root:
+    the communes' kept months added up (bot/tally/levels.py), and its message."""
     async with s.db.read() as tx:
-        return await tally_mod.compute(tx, s.nation, s.period, s.config, s.kinds, s.now)
+        ready = await prepare(
+            tx,
+            s.nation,
+            s.period,
+            config=s.config,
+            forms=s.forms,
+            texts=s.texts,
+            locale="vi",
+            now=s.now,
+            levels_over=levels_limit(s.config),
+        )
+    ready.message(s.config.tally.phone_team_limit)
+    return ready.tally
+
+
+async def every_team(s: National) -> tally_mod.Tally:
+    """The same month counting and judging every team (what /thongke did before the communes'
+    months were kept; the CSV and the web still do)."""
+    async with s.db.read() as tx:
+        urgent = [c.key for c in s.forms.categories if c.urgent]
+        return await tally_mod.compute(tx, s.nation, s.period, s.config, s.kinds, s.now, urgent)
+
+
+async def keep_month(s: National) -> tuple[int, float]:
+    """Keep the communes' lines of the benchmark's month that are missing (all of them on a
+    fresh database: what the bot's refill job does once the month has closed); returns how
+    many were computed and the seconds it took."""
+    urgent = [c.key for c in s.forms.categories if c.urgent]
+    started = time.perf_counter()
+    kept = await snapshots.refill_month(s.db, s.config, s.kinds, urgent, s.now, s.period)
+    return kept, time.perf_counter() - started
 
 
 async def province_phase(s: National) -> tally_mod.Tally:
@@ -132,7 +169,7 @@ async def _profile(s: National, explain: bool) -> list[str]:
         total = time.perf_counter() - started
     sql_total = sum(st[3] for st in tx.statements)
     lines = [
-        f"  where the national tally's time goes (one untimed run, {total:.3f} s; "
+        f"  where counting every team's time goes (one untimed run, {total:.3f} s; "
         f"SQL {sql_total:.3f} s, Python {total - sql_total:.3f} s):"
     ]
     for name, sql, values, seconds, rows in tx.statements:
@@ -177,9 +214,15 @@ async def bench(db_path: Path, built: Built, runs: int, explain: bool) -> None:
             f"  month {s.period.code}, phase {s.phase.start} .. {s.phase.end} of "
             f"{s.province.name}, commune {s.commune.name}; {runs} timed runs after 1 warm-up"
         )
+        kept, took = await keep_month(s)
+        print(
+            f"  communes' lines of {s.period.code} computed and kept: {kept:,} missing, "
+            f"in {took:.1f} s (the refill job's work once a month has closed)"
+        )
         print()
         ops: list[tuple[str, Callable[[Any], Awaitable[Any]]]] = [
             ("national month tally", national_tally),
+            ("the same, every team counted", every_team),
             ("bare national month aggregate", bare_month),
             ("province phase tally", province_phase),
             ("bare province phase aggregate", bare_phase),
@@ -192,9 +235,11 @@ async def bench(db_path: Path, built: Built, runs: int, explain: bool) -> None:
                 item.result = await op(s)
                 if run:
                     item.seconds.append(time.perf_counter() - started)
-        nat, bare_m, prov, bare_p, xlsx = (x.result for x in series)
+        nat, whole, bare_m, prov, bare_p, xlsx = (x.result for x in series)
         details = [
-            f"{nat.root.figures.reports:,} reports, {len(nat.teams):,} teams",
+            f"{nat.root.figures.reports:,} reports, {nat.team_count:,} teams, "
+            f"{len(nat.units):,} units above them",
+            f"{whole.root.figures.reports:,} reports, {len(whole.teams):,} teams",
             f"{sum(int(r[2]) for r in bare_m):,} reports in {len(bare_m):,} groups",
             f"{prov.root.figures.reports:,} reports, {len(prov.teams):,} teams",
             f"{sum(int(r[2]) for r in bare_p):,} reports in {len(bare_p):,} groups",
@@ -207,9 +252,13 @@ async def bench(db_path: Path, built: Built, runs: int, explain: bool) -> None:
                 f"{max(item.seconds):>7.3f}s   {detail}"
             )
         print()
+        print(
+            f"  national month tally: {series[1].median / series[0].median:.1f}x quicker than "
+            "counting every team"
+        )
         for label, item, bare in (
-            ("national month tally", series[0], series[1]),
-            ("province phase tally", series[2], series[3]),
+            ("national month tally", series[0], series[2]),
+            ("province phase tally", series[3], series[4]),
         ):
             print(
                 f"  {label} median {item.median:.3f} s ({item.median / bare.median:.2f}x the "
