@@ -34,6 +34,15 @@ async def keep(tx: Tx, unit_id: int, month: str, settings: str, body: str, made_
     )
 
 
+async def has(tx: Tx, unit_id: int, month: str, settings: str) -> bool:
+    """Whether a body is kept for the unit's `month` under `settings`."""
+    row = await tx.fetchone(
+        "SELECT 1 FROM tally_snapshots WHERE unit_id = ? AND month = ? AND settings = ?",
+        (unit_id, month, settings),
+    )
+    return row is not None
+
+
 async def missing(tx: Tx, month: str, settings: str) -> list[int]:
     """The open units directly above teams (every open unit below them is a team) with no body
     kept for `month` under `settings`: what the refill computes, in path order."""

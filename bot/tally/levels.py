@@ -80,9 +80,8 @@ async def compute_levels(
         ranked_count = 0
         for commune_id in communes:
             body = kept.get(commune_id)
-            if body is not None:
-                snap = snapshots.decode(body)
-            else:
+            snap = snapshots.decode(body) if body is not None else None
+            if snap is None:
                 snap = await _compute_one(tx, commune_id, period, config, kinds, now, urgent_kinds)
             line = lines[commune_id]
             line.figures = snap.figures

@@ -120,17 +120,22 @@ def encode(snapshot: Snapshot) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
-def decode(text: str) -> Snapshot:
-    """A kept body back (`encode`'s inverse)."""
-    body = json.loads(text)
-    return Snapshot(
-        figures=Figures(**body["figures"]),
-        teams_meeting=body["teams_meeting"],
-        teams_applicable=body["teams_applicable"],
-        areas=body["areas"],
-        ranked=tuple(RankedTeam(*t) for t in body["ranked"]),
-        ranked_count=body["ranked_count"],
-    )
+def decode(text: str) -> Snapshot | None:
+    """A kept body back (`encode`'s inverse); None when it is not one (kept by a version
+    whose figures had other fields without bumping `FORMAT`): the caller computes it."""
+    try:
+        body = json.loads(text)
+        return Snapshot(
+            figures=Figures(**body["figures"]),
+            teams_meeting=body["teams_meeting"],
+            teams_applicable=body["teams_applicable"],
+            areas=body["areas"],
+            ranked=tuple(RankedTeam(*t) for t in body["ranked"]),
+            ranked_count=body["ranked_count"],
+        )
+    except (ValueError, TypeError, KeyError):
+        log.warning("tally snapshot unreadable")
+        return None
 
 
 def closed_months(now: datetime, config: Config, count: int) -> list[Period]:
@@ -182,6 +187,8 @@ async def refill_month(
     kept = 0
     for unit_id in wanted:
         async with db.transaction() as tx:
+            if await tally_snapshots.has(tx, unit_id, code, settings):
+                continue  # another process kept it meanwhile (write transactions take turns)
             unit = await units.get(tx, unit_id)
             if unit is None:
                 continue

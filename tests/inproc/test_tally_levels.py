@@ -236,6 +236,34 @@ async def test_lines_of_other_settings_are_not_read(h: Harness) -> None:
         assert await tally_snapshots.count(tx) == 6
 
 
+async def test_a_line_that_does_not_read_is_computed_again(h: Harness) -> None:
+    await october(h)
+    await refill(h)
+    commune = await unit_id(h, COMMUNE)
+    async with h.db.transaction() as tx:  # kept by a version with other figures
+        await tx.execute(
+            "UPDATE tally_snapshots SET body = ? WHERE unit_id = ? AND month = '2026-10'",
+            ('{"figures": {"gone": 1}}', commune),
+        )
+    await assert_same(h)
+
+
+async def test_a_line_kept_meanwhile_by_another_process_is_not_computed_twice(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await october(h)
+    real = tally_snapshots.missing
+    commune = await unit_id(h, COMMUNE)
+
+    async def stale(tx: Any, month: str, settings: str) -> list[int]:
+        """What the refill saw before another process kept every line."""
+        return await real(tx, month, settings) or [commune]
+
+    assert await refill(h) == 6
+    monkeypatch.setattr(tally_snapshots, "missing", stale)
+    assert await refill(h) == 0
+
+
 async def test_an_open_month_or_another_period_counts_every_team(h: Harness) -> None:
     await october(h)
     await refill(h)
