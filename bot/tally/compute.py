@@ -16,7 +16,7 @@ from bot.core.collector import collector_paused
 from bot.core.config import Config, TallySection, TallyTargets
 from bot.core.roles import REPORTING_ROLES, role_names
 from bot.tally import goals as unit_goals
-from bot.tally.classes import classify
+from bot.tally.classes import areas_by_level, classify
 from bot.tally.figures import Figures
 from bot.tally.goals import GoalBook
 from bot.tally.judge import (
@@ -112,6 +112,14 @@ class Tally:
     moved_paths: tuple[str, ...] = ()  # today's paths of units in the subtree then, not now
     goals: GoalBook | None = None  # the goals that applied, per unit (overrides included)
     levels_only: LevelsOnly | None = None  # set when the team lines were left out
+
+    def area_counts(self) -> dict[str, int]:
+        """How many residential areas (teams) fall in each class, best first: counted from
+        the team lines, or kept with the communes' lines when those were left out."""
+        counts = areas_by_level(self.teams)
+        if self.levels_only is not None:
+            return {level: self.levels_only.areas.get(level, 0) for level in counts}
+        return counts
 
     @property
     def team_count(self) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from bot.core import dates
 from bot.core.config import TARGET_KEYS
 from bot.core.targets import target
-from bot.tally.classes import areas_by_level
 from bot.tally.compute import Tally, TargetResult, UnitTally
 from bot.tally.labels import Labels, percent
 from bot.tally.names import display_names
@@ -170,10 +169,7 @@ class TallyWriter:
             self.t("classes.unit_line", unit=root.name, level=self.class_name(root.movement_class)),
         ]
         if not root.is_team:
-            counts = areas_by_level(tally.teams)
-            if tally.levels_only is not None:
-                kept = tally.levels_only.areas
-                counts = {level: kept.get(level, 0) for level in counts}
+            counts = tally.area_counts()
             items = " · ".join(f"{self.class_name(k)} {n}" for k, n in counts.items())
             lines.append(self.t("classes.areas_line", items=items))
         return lines

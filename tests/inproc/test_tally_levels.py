@@ -19,8 +19,11 @@ from bot.tally import snapshots
 from bot.tally.compute import Tally
 from bot.tally.periods import month_named, span
 from bot.tally.prepared import Prepared, prepare
+from bot.web.tally import rows as web_rows
+from bot.web.tally.page import TALLIES
 from storage import tally_snapshots, units
 from tests.inproc.helpers import file_patrol, file_tip
+from tests.inproc.web_pages import table, text_of
 from tests.support.fakebot import Sent
 from tests.support.harness import (
     COMMUNE,
@@ -33,18 +36,26 @@ from tests.support.harness import (
     TgUser,
     make_harness,
 )
+from tests.support.web import browser, sign_in, web_config
 
 OCTOBER = month_named(2026, 10)
 NOW = datetime(2026, 11, 23, 9, 0)
 SUMMARY_LINE = "Đơn vị có 3 tổ: tin nhắn chỉ tóm tắt, chi tiết từng tổ nằm trong tệp Excel/CSV."
 
 
+def levels_config(tmp_path: Path) -> Config:
+    """Every tally of more than one team may be shown as levels (both limits at 1); the web
+    pages on."""
+    config = web_config(tmp_path)
+    config.tally = TallySection(file_team_limit=1, phone_team_limit=1)
+    return config
+
+
 @pytest.fixture
 async def h(tmp_path: Path) -> AsyncIterator[Harness]:
-    """Every tally of more than one team is shown as levels (both limits at 1), and a
-    province whose members reported in October, seen on 23 November."""
-    config = Config(tally=TallySection(file_team_limit=1, phone_team_limit=1))
-    harness = await make_harness(tmp_path, ManualClock(datetime(2026, 10, 1, 8, 0)), config)
+    """A province whose members report from 1 October (`october`), seen on 23 November."""
+    clock = ManualClock(datetime(2026, 10, 1, 8, 0))
+    harness = await make_harness(tmp_path, clock, levels_config(tmp_path))
     yield harness
     await harness.close()
 
@@ -315,3 +326,18 @@ async def test_thongke_shows_last_month_as_levels_and_files_every_team(h: Harnes
             "Thôn Làng Mới (Xã Hữu Vĩnh)",
         ]
     ), teams
+
+
+async def test_the_web_page_of_last_month_shows_the_same_from_the_kept_lines(h: Harness) -> None:
+    users = await october(h)
+    await refill(h)
+    whole, levels = await tallies(h, levels=False), await tallies(h, levels=True)
+    for make in (web_rows.unit_rows, web_rows.target_rows, web_rows.area_classes):
+        assert make(levels.tally, levels.labels) == make(whole.tally, whole.labels)
+    async with browser(h) as b:
+        await sign_in(b, users["ha"])
+        page = await (await b.get("/thong-ke?ky=m2026-10")).text()
+    shown = b.server.app[TALLIES]._items
+    assert [c.tally.levels_only is not None for c in shown.values()] == [True]
+    assert [r[0] for r in table(page, "units")] == ["Xã Bắc Sơn", "Xã Hữu Vĩnh"]
+    assert "Trung bình 1" in text_of(page) and "Yếu 2" in text_of(page)

@@ -20,7 +20,7 @@ from bot.core.engine import Services
 from bot.tally.compute import Tally
 from bot.tally.labels import Labels
 from bot.tally.periods import Period
-from bot.tally.prepared import prepare
+from bot.tally.prepared import levels_limit, prepare
 from bot.tally.scope import elapsed_end
 from storage.data_version import tally_version
 from storage.units import Unit
@@ -28,7 +28,7 @@ from storage.units import Unit
 LOCALE = "vi"  # the pages are in Vietnamese
 KEPT = 6  # a province tally holds ~12 MiB of Python objects: keep a few, not every one
 
-Key = tuple[int, str, date | None, int]
+Key = tuple[int, str, date | None, int, bool]
 
 
 @dataclass
@@ -49,13 +49,19 @@ class TallyCache:
         self._items: OrderedDict[Key, Computed] = OrderedDict()
         self._lock = asyncio.Lock()  # one computation at a time: the second asker waits, then hits
 
-    async def tally(self, services: Services, unit: Unit, period: Period) -> Computed:
+    async def tally(
+        self, services: Services, unit: Unit, period: Period, *, levels: bool = False
+    ) -> Computed:
         """The unit's tally for the period as /thongke computes it, from the cache when
-        nothing in the database changed since and the same days are closed."""
+        nothing in the database changed since and the same days are closed. `levels`: a
+        closed month of a country may come without team lines, from the communes' kept
+        months (the page and its chart show units and counts, never a team of it); the
+        files ask without it."""
         now = services.clock.now()
-        closed = elapsed_end(period, now, services.config.reports.deadline)
+        config = services.config
+        closed = elapsed_end(period, now, config.reports.deadline)
         async with self._lock, services.db.read(replica=True) as tx:
-            key: Key = (unit.id, period.code, closed, await tally_version(tx))
+            key: Key = (unit.id, period.code, closed, await tally_version(tx), levels)
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
@@ -69,6 +75,7 @@ class TallyCache:
                 texts=services.texts,
                 locale=LOCALE,
                 now=now,
+                levels_over=levels_limit(config) if levels else None,
             )
         made = Computed(ready.tally, ready.labels, now)
         for older in [k for k in self._items if k[3] != key[3]]:

@@ -88,7 +88,7 @@ async def tally_page(request: web.Request) -> web.StreamResponse:
             quick=quick_periods(services, today, None),
             **base,
         )
-    computed = await request.app[TALLIES].tally(services, unit, period)
+    computed = await request.app[TALLIES].tally(services, unit, period, levels=True)
     values = await _values(services, computed)
     return html(
         request,
@@ -151,7 +151,7 @@ async def chart(request: web.Request) -> web.StreamResponse:
         period = period_of(request.query, services.clock.now().date(), services.config)
     except BadPeriod as err:
         raise web.HTTPNotFound() from err
-    computed = await request.app[TALLIES].tally(services, unit, period)
+    computed = await request.app[TALLIES].tally(services, unit, period, levels=True)
     if computed.chart is None:
         computed.chart = await png_bytes(computed.tally, computed.labels)
     return web.Response(

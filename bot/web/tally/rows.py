@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from bot.core.config import TARGET_KEYS
 from bot.core.roles import role_label
 from bot.core.targets import target
-from bot.tally.classes import areas_by_level
 from bot.tally.compute import Tally, TargetResult, UnitTally
 from bot.tally.labels import Labels, percent
 from bot.tally.members import MemberLine
@@ -158,7 +157,7 @@ def area_classes(tally: Tally, labels: Labels) -> list[tuple[str, int]]:
     if tally.root.is_team:
         return []
     writer = TallyWriter(labels)
-    return [(writer.class_name(k), n) for k, n in areas_by_level(tally.teams).items()]
+    return [(writer.class_name(k), n) for k, n in tally.area_counts().items()]
 
 
 def member_rows(lines: list[MemberLine], labels: Labels) -> list[MemberRow]:
