@@ -107,6 +107,8 @@ def of_tally(tally: Tally) -> Snapshot:
 
 
 def _ranked(team: UnitTally, commune: str) -> RankedTeam:
+    """A team as a larger tally ranks and names it (with its commune, as `display_names`
+    does once a tally spans several communes)."""
     met, applicable = team.met_count
     name = f"{team.name} ({commune})"
     compliance = team.figures.compliance or 0.0
