@@ -21,12 +21,13 @@ from bot.tally import periods
 from bot.tally.compute import Tally
 from bot.tally.files import attachments, csv_attachment, whole_once
 from bot.tally.periods import Period, PeriodError
-from bot.tally.prepared import levels_limit, prepare
+from bot.tally.prepared import Prepared, levels_limit, prepare
 from bot.tally.render.csv_file import CSV_STYLES, CsvStyle
 from bot.units import lookup
 from handlers import menu
 from handlers.commands import HOME, handles
 from storage import units
+from storage.db import Tx
 from storage.members import Member
 from storage.units import Unit
 
@@ -228,17 +229,7 @@ async def _show(ctx: Context, unit: Unit, period: Period) -> None:
     from the communes' kept months (bot/tally/levels.py); its files, sent after the message,
     compute the whole tally."""
     config = ctx.services.config
-    ready = await prepare(
-        ctx.tx,
-        unit,
-        period,
-        config=config,
-        forms=ctx.forms,
-        texts=ctx.services.texts,
-        locale=ctx.locale,
-        now=ctx.now,
-        levels_over=levels_limit(config),
-    )
+    ready = await _prepared(ctx, ctx.tx, unit, period, levels_over=levels_limit(config))
     tally = ready.tally
     files = []
     note = ctx.t("tally.files_elsewhere")  # a messenger that cannot take files says where
@@ -263,17 +254,25 @@ async def _whole(ctx: Context, unit: Unit, period: Period) -> Tally:
     """The tally with its team lines, for the files of one shown without them: on a read
     snapshot of its own (the files are built after the answer went out)."""
     async with ctx.services.db.read(replica=True) as tx:
-        ready = await prepare(
-            tx,
-            unit,
-            period,
-            config=ctx.services.config,
-            forms=ctx.forms,
-            texts=ctx.services.texts,
-            locale=ctx.locale,
-            now=ctx.now,
-        )
+        ready = await _prepared(ctx, tx, unit, period)
     return ready.tally
+
+
+async def _prepared(
+    ctx: Context, tx: Tx, unit: Unit, period: Period, levels_over: int | None = None
+) -> Prepared:
+    """`unit`'s tally for `period` in the caller's words, read through `tx`."""
+    return await prepare(
+        tx,
+        unit,
+        period,
+        config=ctx.services.config,
+        forms=ctx.forms,
+        texts=ctx.services.texts,
+        locale=ctx.locale,
+        now=ctx.now,
+        levels_over=levels_over,
+    )
 
 
 async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]:
@@ -343,16 +342,7 @@ async def _other_csv(ctx: Context, unit: Unit, code: str, style: str) -> None:
 
 async def _send_csv(ctx: Context, unit: Unit, period: Period, chosen: CsvStyle) -> None:
     """The team rows of the tally as one CSV file, in the `chosen` style."""
-    ready = await prepare(
-        ctx.tx,
-        unit,
-        period,
-        config=ctx.services.config,
-        forms=ctx.forms,
-        texts=ctx.services.texts,
-        locale=ctx.locale,
-        now=ctx.now,
-    )
+    ready = await _prepared(ctx, ctx.tx, unit, period)
     csv = csv_attachment(ready.tally, ready.labels, chosen, ctx.t("tally.files_failed"))
     text = ctx.t(_CSV_KEY[chosen] + "_sent", unit=unit.name)
     ctx.reply(text, [[Choice(ctx.t("menu.back_to_menu"), HOME)]], attachments=[csv])

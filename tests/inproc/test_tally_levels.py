@@ -17,7 +17,7 @@ from bot.core.clock import ManualClock
 from bot.core.config import Config, TallySection
 from bot.tally import snapshots
 from bot.tally.compute import Tally
-from bot.tally.periods import month_named, span
+from bot.tally.periods import Period, month_named, span
 from bot.tally.prepared import Prepared, prepare
 from bot.web.tally import rows as web_rows
 from bot.web.tally.page import TALLIES
@@ -86,20 +86,23 @@ async def october(h: Harness) -> dict[str, TgUser]:
     return users
 
 
-async def tallies(h: Harness, levels: bool) -> Prepared:
-    """October's province tally, from the communes' lines (`levels`) or counting teams."""
+async def tallies(
+    h: Harness, levels: bool, period: Period = OCTOBER, now: datetime | None = None
+) -> Prepared:
+    """The province's tally (October's, seen now), from the communes' lines when it may be
+    (`levels`), else counting every team."""
     async with h.db.read() as tx:
         province = await units.get_by_path(tx, PROVINCE)
         assert province is not None
         return await prepare(
             tx,
             province,
-            OCTOBER,
+            period,
             config=h.config,
             forms=h.runtime.services.forms,
             texts=h.runtime.services.texts,
             locale="vi",
-            now=h.clock.now(),
+            now=h.clock.now() if now is None else now.replace(tzinfo=h.clock.tz),
             levels_over=1 if levels else None,
         )
 
@@ -284,22 +287,9 @@ async def test_an_open_month_or_another_period_counts_every_team(h: Harness) -> 
         (span(date(2026, 10, 1), date(2026, 10, 31)), NOW, False),  # the same days, typed
         (month_named(2026, 10), NOW, True),
     ]
-    async with h.db.read() as tx:
-        province = await units.get_by_path(tx, PROVINCE)
-        assert province is not None
-        for period, now, levels in cases:
-            ready = await prepare(
-                tx,
-                province,
-                period,
-                config=h.config,
-                forms=h.runtime.services.forms,
-                texts=h.runtime.services.texts,
-                locale="vi",
-                now=now.replace(tzinfo=h.clock.tz),
-                levels_over=1,
-            )
-            assert (ready.tally.levels_only is not None) == levels, period
+    for period, now, levels in cases:
+        ready = await tallies(h, levels=True, period=period, now=now)
+        assert (ready.tally.levels_only is not None) == levels, period
 
 
 def csv_rows(sent: list[Sent]) -> list[list[str]]:
