@@ -30,13 +30,14 @@ from bot.tally.compute import RankedTeam, Tally, UnitTally, compute
 from bot.tally.figures import Figures
 from bot.tally.periods import Period, month
 from bot.tally.scope import elapsed_end
+from bot.tally.text import RANKED_SHOWN
 from storage import tally_snapshots, units
 from storage.stores import Store
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bump when the body's shape or the tally's rules change: old lines are not read
-RANKED_KEPT = 3  # each commune's best and weakest teams kept: the chat names at most 3 of each
+RANKED_KEPT = RANKED_SHOWN  # each commune's best and weakest kept: as many as a tally names
 # `[tally]` settings that change how a tally is shown or kept, not its figures.
 _NOT_FIGURES = {
     "phone_team_limit",
