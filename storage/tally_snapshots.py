@@ -58,9 +58,3 @@ async def missing(tx: Tx, month: str, settings: str) -> list[int]:
         (month, settings),
     )
     return [int(r[0]) for r in rows]
-
-
-async def count(tx: Tx) -> int:
-    """How many bodies are kept, whatever their month or settings (tests, `db status`)."""
-    row = await tx.fetchone("SELECT COUNT(*) FROM tally_snapshots")
-    return int(row[0]) if row else 0

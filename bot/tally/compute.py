@@ -8,7 +8,7 @@ never averaged from their percentages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -36,6 +36,7 @@ from bot.tally.urgent import count_flagged
 from storage import commendations, tally_tree
 from storage import tally as queries
 from storage.db import Tx
+from storage.tally_tree import UnitThen
 from storage.units import Unit
 
 RATING_LEVELS = ("excellent", "good", "done", "not_done")
@@ -206,20 +207,8 @@ async def compute(
         rc = config.reports
         scope = make_scope(unit.path, period, now, rc.deadline, rc.day_ends_at, urgent_kinds)
         tree = await tally_tree.tree_in_period(tx, unit.id, period.start, period.end)
-        root_depth = next((u.path.count("/") for u in tree if u.id == unit.id), 0)
-        units: dict[int, UnitTally] = {}
-        households: dict[int, int | None] = {}
-        for row in tree:
-            units[row.id] = UnitTally(
-                unit_id=row.id,
-                parent_id=row.parent_id,
-                name=row.name,
-                path=row.path,
-                kind=row.kind,
-                depth=row.path.count("/") - root_depth,
-                is_team=row.leaf,
-            )
-            households[row.id] = row.households
+        units = lines_of(tree, unit.id)
+        households = {row.id: row.households for row in tree}
         teams = {uid: u.figures for uid, u in units.items() if u.is_team}
 
         book = await unit_goals.load(tx, settings, unit.path)
@@ -255,21 +244,59 @@ async def compute(
             figures.count_goals = team_count_goals(figures, goals, months, base)
             team.targets = evaluate(figures, goals, src.good_deed_kind, rules)
             team.rating = suggest_rating(team, settings) if figures.members else None
-        ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
-        _roll_up(ordered, units, judging, src.good_deed_kind)
-        classify(ordered, settings.classes)
-        root = units[unit.id]
-        return Tally(
-            root=root,
-            units=ordered,
-            period=period,
-            kinds=kinds,
-            elapsed_end=elapsed_end(period, now, config.reports.deadline),
-            generated_at=now,
-            current_path=unit.path,
-            moved_paths=moved,
-            goals=book,
+        return rolled_up(units, unit, period, config, kinds, now, judging, moved_paths=moved)
+
+
+def lines_of(tree: list[UnitThen], root_id: int, *, teams: bool = True) -> dict[int, UnitTally]:
+    """An empty line for each unit of the tree as it stood (without the teams unless
+    `teams`), by id, its depth counted from the root's."""
+    root_depth = next((u.path.count("/") for u in tree if u.id == root_id), 0)
+    return {
+        row.id: UnitTally(
+            unit_id=row.id,
+            parent_id=row.parent_id,
+            name=row.name,
+            path=row.path,
+            kind=row.kind,
+            depth=row.path.count("/") - root_depth,
+            is_team=row.leaf,
         )
+        for row in tree
+        if teams or not row.leaf
+    }
+
+
+def rolled_up(
+    units: dict[int, UnitTally],
+    unit: Unit,
+    period: Period,
+    config: Config,
+    kinds: list[str],
+    now: datetime,
+    judging: _Judging,
+    *,
+    moved_paths: tuple[str, ...] = (),
+    areas: Mapping[int, Mapping[str, int]] | None = None,
+    levels_only: LevelsOnly | None = None,
+) -> Tally:
+    """The tally of `unit` once the lowest lines of `units` hold their figures (and teams
+    their targets): every line added into the one above, judged and classed (`areas`: the
+    classes of the areas of lines whose teams are not listed), in depth and path order."""
+    ordered = sorted(units.values(), key=lambda u: (u.depth, u.path))
+    _roll_up(ordered, units, judging, config.tally.sources.good_deed_kind)
+    classify(ordered, config.tally.classes, areas)
+    return Tally(
+        root=units[unit.id],
+        units=ordered,
+        period=period,
+        kinds=kinds,
+        elapsed_end=elapsed_end(period, now, config.reports.deadline),
+        generated_at=now,
+        current_path=unit.path,
+        moved_paths=moved_paths,
+        goals=judging.book,
+        levels_only=levels_only,
+    )
 
 
 async def _count(

@@ -18,10 +18,8 @@ from bot.core.collector import collector_paused
 from bot.core.config import Config
 from bot.tally import goals as unit_goals
 from bot.tally import snapshots
-from bot.tally.classes import classify
-from bot.tally.compute import LevelsOnly, RankedTeam, Tally, UnitTally, _Judging, _roll_up, compute
+from bot.tally.compute import LevelsOnly, RankedTeam, Tally, _Judging, compute, lines_of, rolled_up
 from bot.tally.periods import Period
-from bot.tally.scope import elapsed_end
 from storage import tally_snapshots, tally_tree, units
 from storage.db import Tx
 from storage.tally_tree import UnitThen
@@ -61,20 +59,7 @@ async def compute_levels(
         kept = await tally_snapshots.read(tx, unit.path, code, settings)
         if sum(1 for c in communes if c not in kept) > max(1, len(communes) // MISSING_SHARE):
             return None  # counting every team at once is quicker than that many communes
-        root_depth = next((u.path.count("/") for u in tree if u.id == unit.id), 0)
-        lines = {
-            row.id: UnitTally(
-                unit_id=row.id,
-                parent_id=row.parent_id,
-                name=row.name,
-                path=row.path,
-                kind=row.kind,
-                depth=row.path.count("/") - root_depth,
-                is_team=False,
-            )
-            for row in tree
-            if not row.leaf
-        }
+        lines = lines_of(tree, unit.id, teams=False)
         areas: dict[int, Counter[str]] = {}
         ranked: list[RankedTeam] = []
         ranked_count = 0
@@ -91,19 +76,16 @@ async def compute_levels(
             ranked += snap.ranked
             ranked_count += snap.ranked_count
         book = await unit_goals.load(tx, config.tally, unit.path)
-        ordered = sorted(lines.values(), key=lambda u: (u.depth, u.path))
-        _roll_up(ordered, lines, _Judging(book), config.tally.sources.good_deed_kind)
-        classify(ordered, config.tally.classes, areas)
         every_area = sum(areas.values(), Counter())
-        return Tally(
-            root=lines[unit.id],
-            units=ordered,
-            period=period,
-            kinds=kinds,
-            elapsed_end=elapsed_end(period, now, config.reports.deadline),
-            generated_at=now,
-            current_path=unit.path,
-            goals=book,
+        return rolled_up(
+            lines,
+            unit,
+            period,
+            config,
+            kinds,
+            now,
+            _Judging(book),
+            areas=areas,
             levels_only=LevelsOnly(
                 teams=sum(1 for row in tree if row.leaf),
                 ranked=tuple(sorted(ranked, key=RankedTeam.key)),

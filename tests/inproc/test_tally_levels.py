@@ -246,8 +246,7 @@ async def test_lines_of_other_settings_are_not_read(h: Harness) -> None:
     await assert_same(h, from_lines=False)  # not read
     assert await refill(h) == 6
     await assert_same(h)
-    async with h.db.read() as tx:
-        assert await tally_snapshots.count(tx) == 6
+    assert await h.count("SELECT COUNT(*) FROM tally_snapshots") == 6
 
 
 async def test_a_line_that_does_not_read_is_computed_again(h: Harness) -> None:
