@@ -80,7 +80,8 @@ def send_policy(config: Config, channel: str) -> SendPolicy:
 def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], Awaitable[Any]]]]:
     """Jobs that run at intervals beside the cron slots: announcement progress, pruning the
     inbound journal and update ids (else a bot running for months grows them forever), and
-    the communes' kept closed months (a country's tally adds them up)."""
+    the communes' kept months, closed or up to the running month's last closed day (a
+    country's tally adds them up)."""
     from bot.people.announcements import report_progress
 
     async def progress() -> None:
@@ -93,7 +94,8 @@ def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], A
         await prune_inbound(services)
 
     async def snapshots() -> None:
-        """Compute the communes' closed months a change made the triggers forget."""
+        """Compute the communes' kept months a change made the triggers forget, or a day's
+        deadline made due."""
         await refill_snapshots(services)
 
     config = services.config

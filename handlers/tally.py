@@ -225,11 +225,12 @@ async def show(ctx: Context, unit: Unit, period: Period) -> None:
 async def _show(ctx: Context, unit: Unit, period: Period) -> None:
     """Compute and answer: the table, period and drill-down buttons, and the three files.
 
-    A closed month of more teams than the chat shows (a country's) comes without team lines,
-    from the communes' kept months (bot/tally/levels.py); its files, sent after the message,
-    compute the whole tally."""
+    A month of more teams than the chat shows (a country's) comes without team lines, from
+    the communes' kept months (bot/tally/levels.py), the month still running up to its last
+    closed day; its files, sent after the message, compute the whole tally of that period."""
     config = ctx.services.config
-    ready = await _prepared(ctx, ctx.tx, unit, period, levels_over=levels_limit(config))
+    limit = levels_limit(config)
+    ready = await _prepared(ctx, ctx.tx, unit, period, levels_over=limit, closed_days=True)
     tally = ready.tally
     files = []
     note = ctx.t("tally.files_elsewhere")  # a messenger that cannot take files says where
@@ -238,7 +239,7 @@ async def _show(ctx: Context, unit: Unit, period: Period) -> None:
         role = ctx.member.role if ctx.member is not None else None
         whole = None
         if tally.levels_only is not None:
-            whole = whole_once(partial(_whole, ctx, unit, period))
+            whole = whole_once(partial(_whole, ctx, unit, tally.period))
         files = attachments(
             ctx.services.db, tally, ready.labels, config, failed, role=role, whole=whole
         )
@@ -259,9 +260,16 @@ async def _whole(ctx: Context, unit: Unit, period: Period) -> Tally:
 
 
 async def _prepared(
-    ctx: Context, tx: Tx, unit: Unit, period: Period, levels_over: int | None = None
+    ctx: Context,
+    tx: Tx,
+    unit: Unit,
+    period: Period,
+    levels_over: int | None = None,
+    *,
+    closed_days: bool = False,
 ) -> Prepared:
-    """`unit`'s tally for `period` in the caller's words, read through `tx`."""
+    """`unit`'s tally for `period` in the caller's words, read through `tx` (`prepare`'s
+    `levels_over` and `closed_days`)."""
     return await prepare(
         tx,
         unit,
@@ -272,15 +280,17 @@ async def _prepared(
         locale=ctx.locale,
         now=ctx.now,
         levels_over=levels_over,
+        closed_days=closed_days,
     )
 
 
 async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]:
     uid = unit.id
+    shown = tally.period.code.partition("~")[0]  # a month up to a day marks its month
 
     def pick(label: str, period: Period) -> Choice:
         """A period button for this unit; the period on screen is marked with a dot."""
-        mark = "• " if period == tally.period else ""
+        mark = "• " if period.code == shown else ""
         return Choice(mark + label, f"{PREFIX}{uid}:{period.code}")
 
     rows = [

@@ -36,9 +36,10 @@ FORMATS = ("text", "xlsx", "csv", "png")
 
 
 def file_stem(tally: Tally) -> str:
-    """An ASCII file name naming the unit and the period, e.g. 'thongke_xa-bac-son_m2026-11'."""
+    """An ASCII file name naming the unit and the period, e.g. 'thongke_xa-bac-son_m2026-11'
+    ('..._m2026-11-den-20261122' for a month up to a day)."""
     name = re.sub(r"[^a-z0-9]+", "-", fold(tally.root.name)).strip("-") or "don-vi"
-    return f"thongke_{name}_{tally.period.code}"
+    return f"thongke_{name}_{tally.period.code.replace('~', '-den-')}"
 
 
 def raw_report(row: Row, then: dict[int, tuple[str, str]] | None = None) -> RawReport:

@@ -1,5 +1,5 @@
-"""A tally of a large subtree without its team lines: the communes' kept closed months
-(bot/tally/snapshots.py) rolled up to the unit asked about.
+"""A tally of a large subtree without its team lines: the communes' kept months, closed or
+up to a closed day (bot/tally/snapshots.py), rolled up to the unit asked about.
 
 Why: a country's month is 86,000 teams; counting and judging each on every /thongke took
 9 s. The chat shows such a tally as its levels and a summary anyway (over `[tally]
@@ -41,12 +41,13 @@ async def compute_levels(
     urgent_kinds: list[str],
     over: int,
 ) -> Tally | None:
-    """`unit`'s tally for a closed reporting month without team lines, when it covers more
-    than `over` teams; None when it cannot be made so (another period, a month still open,
-    fewer teams, a tree where teams sit beside other units, or too many communes' lines
-    missing: `MISSING_SHARE`), and the caller counts teams."""
-    code = snapshots.month_of(period)
-    if code is None or not config.tally.snapshot_months:
+    """`unit`'s tally for a reporting month up to a closed day (the whole month once closed)
+    without team lines, when it covers more than `over` teams; None when it cannot be made
+    so (another period, a last day whose deadline has not passed, fewer teams, a tree where
+    teams sit beside other units, or too many communes' lines missing: `MISSING_SHARE`), and
+    the caller counts teams."""
+    key = snapshots.key_of(period)
+    if key is None or not config.tally.snapshot_months:
         return None
     if not snapshots.is_closed(period, now, config):
         return None
@@ -56,7 +57,7 @@ async def compute_levels(
         if communes is None:
             return None
         settings = snapshots.settings_digest(config, kinds, urgent_kinds)
-        kept = await tally_snapshots.read(tx, unit.path, code, settings)
+        kept = await tally_snapshots.read(tx, unit.path, *key, settings)
         if sum(1 for c in communes if c not in kept) > max(1, len(communes) // MISSING_SHARE):
             return None  # counting every team at once is quicker than that many communes
         lines = lines_of(tree, unit.id, teams=False)

@@ -1,8 +1,9 @@
 """Tally periods: today, this week, reporting months with a movable boundary, phases, ranges.
 
 A period is a closed range of calendar days. Each has a short code that fits in a button
-(`m2026-11`, `w2026-11-16`, `d2026-11-23`, `p1`, `r20261001-20261031`), so a pressed button
-names exactly the period it showed, however much later it is pressed.
+(`m2026-11`, `w2026-11-16`, `d2026-11-23`, `p1`, `r20261001-20261031`, and `m2026-11~20261129`
+for a month up to one of its days), so a pressed button names exactly the period it showed,
+however much later it is pressed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ class Period:
     end: date
     code: str
     name: str = ""  # the phase name, for phases
+
+    @property
+    def cut_short(self) -> bool:
+        """A reporting month up to one of its days (`month_through`), not the whole month."""
+        return "~" in self.code
 
     @property
     def days(self) -> int:
@@ -100,6 +106,17 @@ def month_named(year: int, mon: int, starts_on: int = 1) -> Period:
     return Period("month", start, end, f"m{year:04d}-{mon:02d}")
 
 
+def month_through(whole: Period, last: date) -> Period:
+    """A reporting month up to one of its days: how a country's month still running is
+    tallied, up to its last day whose deadline has passed (bot/tally/prepared.py). Named as
+    the month is ('Tháng 11/2026 (01–29/11/2026)'); its code carries both."""
+    if whole.kind != "month" or not whole.start <= last <= whole.end:
+        raise PeriodError("tally.bad_period")
+    if last == whole.end:
+        return whole
+    return Period("month", whole.start, last, f"{whole.code}~{last:%Y%m%d}")
+
+
 def phase(index: int, item: Phase) -> Period:
     """A configured phase; its code is its position in the config (1-based)."""
     return Period("phase", item.start, item.end, f"p{index}", name=item.name)
@@ -149,8 +166,10 @@ def decode(code: str, phases: list[Phase], starts_on: int = 1) -> Period:
         if head == "w":
             return week(date.fromisoformat(body))
         if head == "m":
-            year, mon = body.split("-")
-            return month_named(int(year), int(mon), starts_on)
+            named, mark, cut = body.partition("~")
+            year, mon = named.split("-")
+            whole = month_named(int(year), int(mon), starts_on)
+            return month_through(whole, _compact(cut)) if mark else whole
         if head == "p":
             index = int(body)
             if 1 <= index <= len(phases):
@@ -164,6 +183,9 @@ def decode(code: str, phases: list[Phase], starts_on: int = 1) -> Period:
 
 
 def _compact(text: str) -> date:
+    """A day written yyyymmdd in a code; ValueError for anything else."""
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(text)
     return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
 
 

@@ -17,6 +17,7 @@ from bot.tally.compute import Tally, compute
 from bot.tally.labels import Labels, labels_for
 from bot.tally.levels import compute_levels
 from bot.tally.periods import Period
+from bot.tally.snapshots import closed_part
 from bot.tally.text import MAX_CHARS, TallyWriter
 from storage.db import Tx
 from storage.units import Unit
@@ -50,15 +51,21 @@ async def prepare(
     locale: str,
     now: datetime,
     levels_over: int | None = None,
+    closed_days: bool = False,
 ) -> Prepared:
     """Compute `unit`'s tally for `period` over every form kind, worded for `locale`, so each
     caller shows the same figures in the same words. `levels_over`: a closed month of more
-    teams than that comes without team lines (bot/tally/levels.py), when the tree allows."""
+    teams than that comes without team lines (bot/tally/levels.py), when the tree allows;
+    with `closed_days`, so does the month still running, counted up to its last day whose
+    deadline has passed (the tally's period says so): a country's running month otherwise
+    counts and judges every team, about ten times as long."""
     kinds = [c.key for c in forms.categories]
     urgent = [c.key for c in forms.categories if c.urgent]
     tally = None
     if levels_over is not None:
-        tally = await compute_levels(tx, unit, period, config, kinds, now, urgent, levels_over)
+        part = closed_part(period, now, config) if closed_days else None
+        shown = period if part is None else part
+        tally = await compute_levels(tx, unit, shown, config, kinds, now, urgent, levels_over)
     if tally is None:
         tally = await compute(tx, unit, period, config, kinds, now, urgent)
     return Prepared(tally, labels_for(texts, forms, config, locale), config)

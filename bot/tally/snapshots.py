@@ -1,18 +1,23 @@
-"""Closed months of communes, kept: what lets a country's tally add up 3,321 communes rather
-than count and judge 86,000 teams on each request.
+"""Months of communes, kept: what lets a country's tally add up 3,321 communes rather than
+count and judge 86,000 teams on each request.
 
-A snapshot is the line of one unit directly above teams (a commune) in the tally of a closed
-reporting month, as `compute` gives it for that unit: its summed figures, how many of its
-teams meet each target, how its residential areas fall in the plans' classes, and its best
-and weakest teams. A tally of a larger subtree (bot/tally/levels.py) rolls these up exactly
-as `compute` rolls up teams, so both give the same figures.
+A snapshot is the line of one unit directly above teams (a commune) in the tally of a
+reporting month up to a day whose deadline has passed (the month's last once it has
+closed; `periods.month_through` for the month still running), as `compute` gives it for
+that unit: its summed figures, how many of its teams meet each target, how its residential
+areas fall in the plans' classes, and its best and weakest teams. A tally of a larger
+subtree (bot/tally/levels.py) rolls these up exactly as `compute` rolls up teams, so both
+give the same figures.
 
-Why only closed months: a month's figures stop moving once the deadline of its last day has
-passed (compliance counts elapsed days); until then every day moves them with no write.
-Why it stays right: migration 024's triggers delete, in the writing transaction, every kept
-line a change may alter, and `refill` computes the missing ones in short transactions of
-their own; a tally computes whatever is missing itself, so a missing line costs time, never
-truth. Lines computed under other settings (targets, deadline, forms) are never read.
+Why only up to a closed day: a period's figures stop moving once the deadline of its last
+day has passed (compliance counts elapsed days); until then every day moves them with no
+write. A line of the running month counts no report dated after its day, so the evening's
+reports for today leave it alone; each day's deadline makes the next day's lines due.
+Why it stays right: the triggers of migrations 024 and 025 delete, in the writing
+transaction, every kept line a change may alter, and `refill` computes the missing ones in
+short transactions of their own; a tally computes whatever is missing itself, so a missing
+line costs time, never truth. Lines computed under other settings (targets, deadline,
+forms) are never read.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from bot.core.config import Config
 from bot.core.engine import Services
 from bot.tally.compute import RankedTeam, Tally, UnitTally, compute
 from bot.tally.figures import Figures
-from bot.tally.periods import Period, month
+from bot.tally.periods import Period, PeriodError, month, month_through
 from bot.tally.scope import elapsed_end
 from bot.tally.text import RANKED_SHOWN
 from storage import tally_snapshots, units
@@ -78,14 +83,32 @@ def settings_digest(config: Config, kinds: list[str], urgent_kinds: list[str]) -
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def month_of(period: Period) -> str | None:
-    """The `month` column of a reporting month ('2026-10'); None for other periods."""
-    return period.code[1:] if period.kind == "month" else None
+def key_of(period: Period) -> tuple[str, str] | None:
+    """The `month` and `through` columns of a reporting month, whole or up to a day
+    (('2026-11', '2026-11-29')); None for other periods."""
+    if period.kind != "month":
+        return None
+    return period.code[1:].partition("~")[0], period.end.isoformat()
 
 
 def is_closed(period: Period, now: datetime, config: Config) -> bool:
     """Whether the deadline of the period's last day has passed: its figures stop moving."""
     return elapsed_end(period, now, config.reports.deadline) == period.end
+
+
+def closed_part(period: Period, now: datetime, config: Config) -> Period | None:
+    """A reporting month still running, up to its last day whose deadline has passed (what a
+    country's tally of it counts, `bot/tally/prepared.py`); None for another period, a month
+    already closed, or one with no such day yet."""
+    if period.kind != "month" or "~" in period.code:
+        return None
+    last = elapsed_end(period, now, config.reports.deadline)
+    if last is None or last == period.end:
+        return None
+    try:
+        return month_through(period, last)
+    except PeriodError:
+        return None
 
 
 def of_tally(tally: Tally) -> Snapshot:
@@ -141,15 +164,20 @@ def decode(text: str) -> Snapshot | None:
         return None
 
 
-def closed_months(now: datetime, config: Config, count: int) -> list[Period]:
-    """The last `count` reporting months whose last deadline has passed, newest first."""
+def kept_periods(now: datetime, config: Config, count: int) -> list[Period]:
+    """What the communes keep, newest first: the month still running up to its last closed
+    day (when it has one), then the last `count` reporting months whose last deadline has
+    passed."""
     starts_on = config.tally.month_starts_on
-    found: list[Period] = []
+    running = closed_part(month(now.date(), starts_on), now, config)
+    found: list[Period] = [] if running is None else [running]
+    closed = 0
     offset = 0
-    while len(found) < count:
+    while closed < count:
         period = month(now.date(), starts_on, offset)
         if is_closed(period, now, config):
             found.append(period)
+            closed += 1
         offset -= 1
     return found
 
@@ -161,11 +189,14 @@ async def refill(
     urgent_kinds: list[str],
     now: datetime,
 ) -> int:
-    """Compute the missing lines of the last `[tally] snapshot_months` closed months, each
-    commune in a write transaction of its own (its reading and its keeping in one, so no
-    change slips between them); returns how many were kept."""
+    """Compute the missing lines of the running month up to its last closed day and of the
+    last `[tally] snapshot_months` closed months, each commune in a write transaction of its
+    own (its reading and its keeping in one, so no change slips between them); returns how
+    many were kept."""
+    if not config.tally.snapshot_months:
+        return 0
     kept = 0
-    for period in closed_months(now, config, config.tally.snapshot_months):
+    for period in kept_periods(now, config, config.tally.snapshot_months):
         kept += await refill_month(db, config, kinds, urgent_kinds, now, period)
     if kept:
         log.info("tally snapshots kept", extra={"count": kept})
@@ -180,24 +211,26 @@ async def refill_month(
     now: datetime,
     period: Period,
 ) -> int:
-    """`refill` for one closed reporting month."""
-    code = month_of(period)
-    if code is None or not is_closed(period, now, config):
+    """`refill` for one reporting month, whole or up to a day, once that day has closed."""
+    key = key_of(period)
+    if key is None or not is_closed(period, now, config):
         return 0
+    code, through = key
     settings = settings_digest(config, kinds, urgent_kinds)
     async with db.read() as tx:
-        wanted = await tally_snapshots.missing(tx, code, settings)
+        wanted = await tally_snapshots.missing(tx, code, through, settings)
     kept = 0
     for unit_id in wanted:
         async with db.transaction() as tx:
-            if await tally_snapshots.has(tx, unit_id, code, settings):
+            if await tally_snapshots.has(tx, unit_id, code, through, settings):
                 continue  # another process kept it meanwhile (write transactions take turns)
             unit = await units.get(tx, unit_id)
             if unit is None:
                 continue
             tally = await compute(tx, unit, period, config, kinds, now, urgent_kinds)
             body = encode(of_tally(tally))
-            await tally_snapshots.keep(tx, unit_id, code, settings, body, now.isoformat())
+            made = now.isoformat()
+            await tally_snapshots.keep(tx, unit_id, code, through, settings, body, made)
         kept += 1
     return kept
 

@@ -7,6 +7,8 @@ detail. Shares are rounded down, so a team at 99.6% never reads "100%" next to a
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core import dates
 from bot.core.config import TARGET_KEYS
 from bot.core.targets import target
@@ -96,6 +98,9 @@ class TallyWriter:
         else:
             day = dates.day(tally.elapsed_end)
             lines.append(self.t("tally.until", day=day, deadline=deadline))
+        if tally.period.cut_short:
+            after = dates.day(tally.period.end + timedelta(days=1))
+            lines.append(self.t("tally.cut_short", day=after, deadline=deadline))
         lines.append(
             self.t(
                 "tally.totals",

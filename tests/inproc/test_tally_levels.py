@@ -1,6 +1,7 @@
-"""A closed month of many teams from the communes' kept months: the same figures and the same
-message as counting every team, whether the communes' lines are kept, missing or forgotten
-by a change, and /thongke still sends every team in its files."""
+"""A month of many teams from the communes' kept months, closed or up to the last closed day
+of the month still running: the same figures and the same message as counting every team,
+whether the communes' lines are kept, missing or forgotten by a change, and /thongke still
+sends every team in its files."""
 
 from __future__ import annotations
 
@@ -87,10 +88,16 @@ async def october(h: Harness) -> dict[str, TgUser]:
 
 
 async def tallies(
-    h: Harness, levels: bool, period: Period = OCTOBER, now: datetime | None = None
+    h: Harness,
+    levels: bool,
+    period: Period = OCTOBER,
+    now: datetime | None = None,
+    *,
+    closed_days: bool = False,
 ) -> Prepared:
     """The province's tally (October's, seen now), from the communes' lines when it may be
-    (`levels`), else counting every team."""
+    (`levels`; the running month up to its last closed day with `closed_days`, as /thongke
+    asks), else counting every team."""
     async with h.db.read() as tx:
         province = await units.get_by_path(tx, PROVINCE)
         assert province is not None
@@ -104,6 +111,7 @@ async def tallies(
             locale="vi",
             now=h.clock.now() if now is None else now.replace(tzinfo=h.clock.tz),
             levels_over=1 if levels else None,
+            closed_days=closed_days,
         )
 
 
@@ -138,10 +146,16 @@ async def assert_same(h: Harness, from_lines: bool = True) -> Prepared:
     return levels
 
 
-async def kept(h: Harness) -> dict[tuple[int, str], str]:
+async def kept(h: Harness) -> dict[tuple[int, str, str], str]:
+    """The kept lines' settings, by unit, month and last day counted."""
     async with h.db.read() as tx:
-        found = await tx.fetchall("SELECT unit_id, month, settings FROM tally_snapshots")
-    return {(int(r[0]), str(r[1])): str(r[2]) for r in found}
+        found = await tx.fetchall("SELECT unit_id, month, through, settings FROM tally_snapshots")
+    return {(int(r[0]), str(r[1]), str(r[2])): str(r[3]) for r in found}
+
+
+def months_of(lines: dict[tuple[int, str, str], str], unit: int) -> set[str]:
+    """The months a unit has a line of."""
+    return {month for uid, month, _ in lines if uid == unit}
 
 
 async def unit_id(h: Harness, path: str) -> int:
@@ -159,10 +173,16 @@ async def test_the_levels_say_what_counting_every_team_says_kept_or_not(h: Harne
     await october(h)
     # nothing kept yet: every team is counted (quicker than each commune on its own)
     assert (await tallies(h, levels=True)).tally.levels_only is None
-    assert await refill(h) == 6  # two communes × the last three closed months
+    # two communes × the last three closed months and November up to 22 November
+    assert await refill(h) == 8
     assert await refill(h) == 0  # nothing missing
-    months = {month for _, month in await kept(h)}
-    assert months == {"2026-10", "2026-09", "2026-08"}
+    months = {(month, through) for _, month, through in await kept(h)}
+    assert months == {
+        ("2026-11", "2026-11-22"),
+        ("2026-10", "2026-10-31"),
+        ("2026-09", "2026-09-30"),
+        ("2026-08", "2026-08-31"),
+    }
     ready = await assert_same(h)  # from the kept lines
     text = ready.message(1)
     assert SUMMARY_LINE in text
@@ -192,11 +212,12 @@ async def test_a_change_forgets_the_lines_it_alters_in_the_same_transaction(h: H
             (TEAM_A, "2026-10-09"),
         )
     left = await kept(h)
-    assert (commune, "2026-10") not in left and (commune, "2026-09") in left
-    assert (other, "2026-10") in left  # the other commune's month is untouched
+    # October and the months after it (models count "so far"); not September
+    assert months_of(left, commune) == {"2026-09", "2026-08"}
+    assert "2026-10" in months_of(left, other)  # the other commune's month is untouched
     ready = await assert_same(h)  # the one forgotten commune is counted on its own
     assert "Tuần tra ANTT, ATGT 5" in ready.message(1)
-    assert await refill(h) == 1
+    assert await refill(h) == 2
     await assert_same(h)
 
 
@@ -233,7 +254,7 @@ async def test_each_kind_of_change_forgets_what_it_may_alter(
     async with h.db.transaction() as tx:
         await tx.execute(statement)
     after = await kept(h)
-    gone = {uid for uid, _ in set(before) - set(after)}
+    gone = {uid for uid, _, _ in set(before) - set(after)}
     assert gone == {await unit_id(h, path) for path in forgets}
     await assert_same(h, from_lines=len(forgets) == 1)  # one of two may be counted on its own
 
@@ -244,9 +265,9 @@ async def test_lines_of_other_settings_are_not_read(h: Harness) -> None:
     async with h.db.transaction() as tx:  # a stale line, as if kept under other targets
         await tx.execute("UPDATE tally_snapshots SET body = '{}', settings = 'other'")
     await assert_same(h, from_lines=False)  # not read
-    assert await refill(h) == 6
+    assert await refill(h) == 8
     await assert_same(h)
-    assert await h.count("SELECT COUNT(*) FROM tally_snapshots") == 6
+    assert await h.count("SELECT COUNT(*) FROM tally_snapshots") == 8
 
 
 async def test_a_line_that_does_not_read_is_computed_again(h: Harness) -> None:
@@ -268,11 +289,11 @@ async def test_a_line_kept_meanwhile_by_another_process_is_not_computed_twice(
     real = tally_snapshots.missing
     commune = await unit_id(h, COMMUNE)
 
-    async def stale(tx: Any, month: str, settings: str) -> list[int]:
+    async def stale(tx: Any, month: str, through: str, settings: str) -> list[int]:
         """What the refill saw before another process kept every line."""
-        return await real(tx, month, settings) or [commune]
+        return await real(tx, month, through, settings) or [commune]
 
-    assert await refill(h) == 6
+    assert await refill(h) == 8
     monkeypatch.setattr(tally_snapshots, "missing", stale)
     assert await refill(h) == 0
 

@@ -63,7 +63,7 @@ def _form(query: Any, period: Period | None) -> dict[str, str]:
     """What the period form shows: what was typed, else the period shown."""
     if period is None:
         return {k: query.get(k, "") for k in ("thang", "tu", "den")}
-    month = period.code[1:] if period.kind == "month" else ""
+    month = period.code[1:] if period.kind == "month" and not period.cut_short else ""
     return {"thang": month, "tu": period.start.isoformat(), "den": period.end.isoformat()}
 
 
