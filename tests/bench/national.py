@@ -12,11 +12,17 @@ Then each run times, on one Database (aiosqlite, the bot's pragmas):
   1. the monthly tally of the whole country (2026-10; a supervisor at the root "Toàn quốc")
      as /thongke makes it: the communes' kept lines added up, and its message,
   2. the same month counting and judging every team (the CSV's and the web's way), for reference,
+  2b. the month still running (2026-11, seen on 30 November at 09:00) as /thongke makes it:
+     up to its last closed day (29 November), from the communes' lines of those days, and
+     the same month as it stands counting every team (what /thongke did before),
   3. the phase tally of one province (the three months 2026-09-01 .. 2026-11-30),
   4. the XLSX of one commune for the month, as the bot sends it,
   5. the bare references: SELECT unit_id, kind, COUNT(*) ... GROUP BY unit_id, kind over the
      month's reports of the country and over the province's reports of the phase.
 A warm-up run comes first and is not counted; medians are printed with the goal (< 2 s).
+No result outlives its operation and the collector runs (untimed) before each one, as in a
+bot, which drops a tally once shown: a country's tally counting every team is a million
+objects, and holding the last one made the next operations' collections walk them.
 An untimed profiling pass shows where counting every team's time goes (--explain: plans).
 
 Then the reminder wave (tests/bench/national_wave.py; --no-wave skips it).
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import platform
 import sqlite3
@@ -65,10 +72,13 @@ GROUP BY r.unit_id, r.kind"""
 
 
 class National(Setup):
-    """The province benchmark's set-up plus the root, the phase and the province of the phase."""
+    """The province benchmark's set-up plus the root, the phase and the province of the phase,
+    and the month still running with the moment it is seen at."""
 
     nation: units.Unit
     phase: Any
+    running: Any
+    running_now: datetime
 
 
 async def national_tally(s: National) -> tally_mod.Tally:
@@ -90,6 +100,35 @@ async def national_tally(s: National) -> tally_mod.Tally:
     return ready.tally
 
 
+async def national_running(s: National) -> tally_mod.Tally:
+    """The country's month still running as /thongke computes it: up to its last closed day,
+    from the communes' lines of those days, and its message."""
+    async with s.db.read() as tx:
+        ready = await prepare(
+            tx,
+            s.nation,
+            s.running,
+            config=s.config,
+            forms=s.forms,
+            texts=s.texts,
+            locale="vi",
+            now=s.running_now,
+            levels_over=levels_limit(s.config),
+            closed_days=True,
+        )
+    ready.message(s.config.tally.phone_team_limit)
+    return ready.tally
+
+
+async def running_every_team(s: National) -> tally_mod.Tally:
+    """The month still running as it stands, counting and judging every team."""
+    async with s.db.read() as tx:
+        urgent = [c.key for c in s.forms.categories if c.urgent]
+        return await tally_mod.compute(
+            tx, s.nation, s.running, s.config, s.kinds, s.running_now, urgent
+        )
+
+
 async def every_team(s: National) -> tally_mod.Tally:
     """The same month counting and judging every team (what /thongke did before the communes'
     months were kept; the CSV and the web still do)."""
@@ -98,13 +137,13 @@ async def every_team(s: National) -> tally_mod.Tally:
         return await tally_mod.compute(tx, s.nation, s.period, s.config, s.kinds, s.now, urgent)
 
 
-async def keep_month(s: National) -> tuple[int, float]:
-    """Keep the communes' lines of the benchmark's month that are missing (all of them on a
-    fresh database: what the bot's refill job does once the month has closed); returns how
-    many were computed and the seconds it took."""
+async def keep_month(s: National, period: Any, now: datetime) -> tuple[int, float]:
+    """Keep the communes' lines of `period` that are missing (all of them on a fresh
+    database: what the bot's refill job does once a month, or a day of the running month,
+    has closed); returns how many were computed and the seconds it took."""
     urgent = [c.key for c in s.forms.categories if c.urgent]
     started = time.perf_counter()
-    kept = await snapshots.refill_month(s.db, s.config, s.kinds, urgent, s.now, s.period)
+    kept = await snapshots.refill_month(s.db, s.config, s.kinds, urgent, now, period)
     return kept, time.perf_counter() - started
 
 
@@ -126,6 +165,26 @@ async def bare_phase(s: National) -> list[Row]:
     params = (path + "/", path + "0", s.phase.start.isoformat(), s.phase.end.isoformat())
     async with s.db.read() as tx:
         return await tx.fetchall(BARE_PROVINCE_SQL, params)
+
+
+def _levels_detail(tally: tally_mod.Tally) -> str:
+    """What a tally from the communes' lines counted (or every team, when it fell back)."""
+    how = f"{len(tally.units):,} units above them" if tally.levels_only else "every team counted"
+    return (
+        f"{tally.period.code}: {tally.root.figures.reports:,} reports, "
+        f"{tally.team_count:,} teams, {how}"
+    )
+
+
+def _teams_detail(tally: tally_mod.Tally) -> str:
+    """What a tally counting every team counted."""
+    counted = f"{tally.root.figures.reports:,} reports, {len(tally.teams):,} teams"
+    return f"{tally.period.code}: {counted}"
+
+
+def _groups_detail(rows: list[Row]) -> str:
+    """What a bare aggregate counted."""
+    return f"{sum(int(r[2]) for r in rows):,} reports in {len(rows):,} groups"
 
 
 async def _first(db: Database, kind: str) -> units.Unit:
@@ -157,6 +216,8 @@ async def _setup(db: Database) -> National:
     kinds = [c.key for c in forms.categories]
     s = National(db, config, forms, Texts.load(), kinds, period, now, province, commune)
     s.nation, s.phase = nation, phase
+    s.running = month_named(2026, 11, starts_on=config.tally.month_starts_on)
+    s.running_now = datetime.combine(LAST_DAY, dtime(9, 0), tzinfo=zone)
     return s
 
 
@@ -214,37 +275,41 @@ async def bench(db_path: Path, built: Built, runs: int, explain: bool) -> None:
             f"  month {s.period.code}, phase {s.phase.start} .. {s.phase.end} of "
             f"{s.province.name}, commune {s.commune.name}; {runs} timed runs after 1 warm-up"
         )
-        kept, took = await keep_month(s)
+        kept, took = await keep_month(s, s.period, s.now)
         print(
             f"  communes' lines of {s.period.code} computed and kept: {kept:,} missing, "
             f"in {took:.1f} s (the refill job's work once a month has closed)"
         )
+        cut = snapshots.closed_part(s.running, s.running_now, s.config)
+        if cut is None:
+            raise SystemExit("the running month has no closed day at the benchmark's moment")
+        kept, took = await keep_month(s, cut, s.running_now)
+        print(
+            f"  communes' lines of {cut.code} computed and kept: {kept:,} missing, "
+            f"in {took:.1f} s (the refill job's work after each day's deadline)"
+        )
         print()
-        ops: list[tuple[str, Callable[[Any], Awaitable[Any]]]] = [
-            ("national month tally", national_tally),
-            ("the same, every team counted", every_team),
-            ("bare national month aggregate", bare_month),
-            ("province phase tally", province_phase),
-            ("bare province phase aggregate", bare_phase),
-            ("commune month XLSX", commune_export),
+        ops: list[tuple[str, Callable[[Any], Awaitable[Any]], Callable[[Any], str]]] = [
+            ("national month tally", national_tally, _levels_detail),
+            ("the same, every team counted", every_team, _teams_detail),
+            ("national running month tally", national_running, _levels_detail),
+            ("running month, every team", running_every_team, _teams_detail),
+            ("bare national month aggregate", bare_month, _groups_detail),
+            ("province phase tally", province_phase, _teams_detail),
+            ("bare province phase aggregate", bare_phase, _groups_detail),
+            ("commune month XLSX", commune_export, lambda data: f"{len(data) / 1024:.0f} KiB"),
         ]
-        series = [Series(label) for label, _ in ops]
+        series = [Series(label) for label, _, _ in ops]
+        details = [""] * len(ops)
         for run in range(runs + 1):
-            for item, (_, op) in zip(series, ops, strict=True):
+            for index, (item, (_, op, describe)) in enumerate(zip(series, ops, strict=True)):
+                gc.collect()  # untimed: each operation starts on a heap a bot would have
                 started = time.perf_counter()
-                item.result = await op(s)
+                result = await op(s)
                 if run:
                     item.seconds.append(time.perf_counter() - started)
-        nat, whole, bare_m, prov, bare_p, xlsx = (x.result for x in series)
-        details = [
-            f"{nat.root.figures.reports:,} reports, {nat.team_count:,} teams, "
-            f"{len(nat.units):,} units above them",
-            f"{whole.root.figures.reports:,} reports, {len(whole.teams):,} teams",
-            f"{sum(int(r[2]) for r in bare_m):,} reports in {len(bare_m):,} groups",
-            f"{prov.root.figures.reports:,} reports, {len(prov.teams):,} teams",
-            f"{sum(int(r[2]) for r in bare_p):,} reports in {len(bare_p):,} groups",
-            f"{len(xlsx) / 1024:.0f} KiB",
-        ]
+                details[index] = describe(result)
+                del result  # a bot holds no tally once it is shown
         print(f"  {'operation':<32} {'median':>8} {'min':>8} {'max':>8}   counted")
         for item, detail in zip(series, details, strict=True):
             print(
@@ -256,9 +321,14 @@ async def bench(db_path: Path, built: Built, runs: int, explain: bool) -> None:
             f"  national month tally: {series[1].median / series[0].median:.1f}x quicker than "
             "counting every team"
         )
+        print(
+            f"  national running month tally: {series[3].median / series[2].median:.1f}x "
+            "quicker than counting every team as it stands"
+        )
         for label, item, bare in (
-            ("national month tally", series[0], series[2]),
-            ("province phase tally", series[3], series[4]),
+            ("national month tally", series[0], series[4]),
+            ("national running month tally", series[2], series[4]),
+            ("province phase tally", series[5], series[6]),
         ):
             print(
                 f"  {label} median {item.median:.3f} s ({item.median / bare.median:.2f}x the "
