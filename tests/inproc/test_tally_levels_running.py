@@ -1,7 +1,8 @@
 """The month still running, for a subtree of many teams: added up from the communes' lines
 up to its last closed day, with the same figures and message as counting every team over
 those days. A report dated today leaves the lines alone; one dated before forgets its
-commune's. /thongke says which days it counts, and its files and buttons keep to them."""
+commune's. /thongke and the web page say which days they count, and their files, buttons
+and links keep to them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from bot.core.clock import ManualClock
 from bot.tally.periods import month_named, month_through
 from bot.tally.prepared import Prepared
+from bot.web.tally.page import TALLIES
 from tests.inproc.helpers import file_patrol
 from tests.inproc.test_tally_levels import (
     NOW,
@@ -27,8 +29,10 @@ from tests.inproc.test_tally_levels import (
     tallies,
     unit_id,
 )
+from tests.inproc.web_pages import table, text_of
 from tests.support.fakebot import Sent
 from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, Harness, TgUser, make_harness
+from tests.support.web import browser, sign_in
 
 NOVEMBER = month_named(2026, 11)
 UP_TO_22 = month_through(NOVEMBER, date(2026, 11, 22))  # 23 November 09:00: the 22nd closed
@@ -151,3 +155,23 @@ async def test_thongke_shows_the_closed_days_and_keeps_to_them_in_files_and_butt
     down = await users["ha"].press("🔎 Xã Bắc Sơn")  # a commune: every team, the same days
     assert titles(down) == ["📊 Thống kê Xã Bắc Sơn · Tháng 11/2026 (01/11–22/11/2026)"]
     assert CUT_LINE in down[0].text
+
+
+async def test_the_web_page_of_the_running_month_keeps_to_the_closed_days(h: Harness) -> None:
+    users = await november(h)
+    await refill(h)
+    await file_patrol(users["an"])  # today's
+    async with browser(h) as b:
+        await sign_in(b, users["ha"])
+        page = await (await b.get("/thong-ke")).text()
+        chart = await b.get("/thong-ke/bieu-do?ky=m2026-11~20261122")
+        assert chart.status == 200 and chart.content_type == "image/png"
+    shown = text_of(page)
+    assert "Tháng 11/2026 (01/11–22/11/2026)" in shown
+    assert CUT_LINE in shown
+    assert "ky=m2026-11~20261122" in page  # drill-down, chart and files keep to the days
+    assert [r[0] for r in table(page, "units")] == ["Xã Bắc Sơn", "Xã Hữu Vĩnh"]
+    computed = {id(c): c for c in b.server.app[TALLIES]._items.values()}
+    assert len(computed) == 1  # the chart, asked for those days, drew the page's tally
+    (one,) = computed.values()
+    assert one.tally.levels_only is not None and one.tally.period == UP_TO_22

@@ -54,9 +54,10 @@ class TallyCache:
     ) -> Computed:
         """The unit's tally for the period as /thongke computes it, from the cache when
         nothing in the database changed since and the same days are closed. `levels`: a
-        closed month of a country may come without team lines, from the communes' kept
-        months (the page and its chart show units and counts, never a team of it); the
-        files ask without it."""
+        month of a country may come without team lines, from the communes' kept months, the
+        month still running up to its last closed day (the page and its chart show units
+        and counts, never a team of it, and link to the days shown); the files ask without
+        it."""
         now = services.clock.now()
         config = services.config
         closed = elapsed_end(period, now, config.reports.deadline)
@@ -76,11 +77,16 @@ class TallyCache:
                 locale=LOCALE,
                 now=now,
                 levels_over=levels_limit(config) if levels else None,
+                closed_days=levels,
             )
         made = Computed(ready.tally, ready.labels, now)
         for older in [k for k in self._items if k[3] != key[3]]:
             del self._items[older]  # the version only moves on: those can never be shown again
         self._items[key] = made
+        shown = made.tally.period
+        if shown.code != period.code:  # a month cut to its closed days: the links ask for it
+            cut_closed = elapsed_end(shown, now, config.reports.deadline)
+            self._items[(unit.id, shown.code, cut_closed, key[3], levels)] = made
         while len(self._items) > self.kept:
             self._items.popitem(last=False)
         return made

@@ -7,7 +7,7 @@ bot/web/tally/cache.py), so the page, /thongke and the workbook agree to the rep
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -111,6 +111,9 @@ async def _values(services: Services, computed: Computed) -> dict[str, Any]:
         until = labels.t("tally.none_elapsed", deadline=deadline)
     else:
         until = labels.t("tally.until", day=dates.day(tally.elapsed_end), deadline=deadline)
+    if tally.period.cut_short:  # a country's running month, up to its last closed day
+        after = dates.day(tally.period.end + timedelta(days=1))
+        until += " " + labels.t("tally.cut_short", day=after, deadline=deadline)
     members: list[rows.MemberRow] = []
     if root.is_team:
         async with services.db.read(replica=True) as tx:
