@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.channels import Channel
 from bot.channels.maintenance import prune_inbound
@@ -29,7 +28,7 @@ from bot.outbox.quiet import in_quiet_hours
 from bot.outbox.sender import OutboxSender, SendPolicy
 from bot.reports.forms import load_forms
 from bot.schedule.planners import jobs_from
-from bot.schedule.scheduler import Planning, Scheduler
+from bot.schedule.scheduler import Every, Planning, Scheduler
 from bot.tally.deferred import render_deferred
 from bot.tally.snapshots import refill_snapshots
 from bot.web.server import WebServer
@@ -77,11 +76,12 @@ def send_policy(config: Config, channel: str) -> SendPolicy:
     )
 
 
-def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], Awaitable[Any]]]]:
+def background_jobs(services: Services) -> list[Every]:
     """Jobs that run at intervals beside the cron slots: announcement progress, pruning the
     inbound journal and update ids (else a bot running for months grows them forever), and
     the communes' kept months, closed or up to the running month's last closed day (a
-    country's tally adds them up)."""
+    country's tally adds them up), also a minute after each day's report deadline, when the
+    running month's lines fall due."""
     from bot.people.announcements import report_progress
 
     async def progress() -> None:
@@ -99,12 +99,14 @@ def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], A
         await refill_snapshots(services)
 
     config = services.config
-    jobs: list[tuple[str, float, Callable[[], Awaitable[Any]]]] = [
-        ("announce-progress", config.announcements.progress_seconds, progress),
-        ("inbound-prune", config.inbound.prune_every_minutes * 60.0, prune),
+    jobs = [
+        Every("announce-progress", config.announcements.progress_seconds, progress),
+        Every("inbound-prune", config.inbound.prune_every_minutes * 60.0, prune),
     ]
     if config.tally.snapshot_months:
-        jobs.append(("tally-snapshots", config.tally.snapshot_every_minutes * 60.0, snapshots))
+        every = config.tally.snapshot_every_minutes * 60.0
+        after = datetime.combine(date.min, config.reports.deadline) + timedelta(minutes=1)
+        jobs.append(Every("tally-snapshots", every, snapshots, daily=after.time()))
     if config.web.enabled:
         from bot.web.prune import prune_files
 
@@ -112,7 +114,7 @@ def background_jobs(services: Services) -> list[tuple[str, float, Callable[[], A
             """Delete the files of expired web links."""
             await prune_files(services)
 
-        jobs.append(("web-prune", config.inbound.prune_every_minutes * 60.0, prune_web))
+        jobs.append(Every("web-prune", config.inbound.prune_every_minutes * 60.0, prune_web))
     return jobs
 
 

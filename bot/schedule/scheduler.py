@@ -16,7 +16,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -169,16 +169,29 @@ class Planning:
         return queued
 
 
+@dataclass(frozen=True)
+class Every:
+    """A background job beside the cron slots: every `seconds`, the first a whole interval
+    after the start. With `daily`, also each day at that time, and first a minute after the
+    start: the communes' kept lines fall due at the report deadline (and after an upgrade),
+    and a country's tally counts every team until they are kept."""
+
+    name: str
+    seconds: float
+    func: Callable[[], Awaitable[Any]]
+    daily: time | None = None
+
+
 class Scheduler:
     """APScheduler wakes the planning at each job's cron time; start-up catches up first."""
 
     def __init__(
         self,
         planning: Planning,
-        extra: list[tuple[str, float, Callable[[], Awaitable[Any]]]] | None = None,
+        extra: list[Every] | None = None,
     ) -> None:
         self.planning = planning
-        self.extra = extra or []  # (name, every seconds, coroutine): e.g. announcement progress
+        self.extra = extra or []  # e.g. announcement progress, the journal's pruning
         self._aps: AsyncIOScheduler | None = None
 
     async def start(self) -> None:
@@ -200,9 +213,14 @@ class Scheduler:
             )
         # A safety net: a wake-up lost to a clock step is picked up within a minute.
         aps.add_job(self._fire, IntervalTrigger(seconds=60), id="catch-up", coalesce=True)
-        for name, seconds, func in self.extra:
+        for every in self.extra:
             aps.add_job(
-                func, IntervalTrigger(seconds=seconds), id=name, coalesce=True, max_instances=1
+                every.func,
+                _every_trigger(every, services.clock.tz),
+                id=every.name,
+                coalesce=True,
+                max_instances=1,
+                next_run_time=datetime.now(services.clock.tz) + _first_after(every),
             )
         aps.start()
         self._aps = aps
@@ -220,3 +238,25 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+
+
+def _first_after(job: Every) -> timedelta:
+    """How long after the start a background job first runs: its interval; at most a minute
+    for a job with a daily time (the minute lets the start's catch-up go first)."""
+    seconds = job.seconds if job.daily is None else min(job.seconds, 60.0)
+    return timedelta(seconds=seconds)
+
+
+def _every_trigger(job: Every, tz: Any) -> Any:
+    """The job's interval, or (with `daily`) either that or the time of day, whichever comes
+    first: APScheduler's OrTrigger, so the job stays one job that never overlaps itself."""
+    from apscheduler.triggers.combining import OrTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    interval = IntervalTrigger(seconds=job.seconds, timezone=tz)
+    if job.daily is None:
+        return interval
+    at = job.daily
+    return OrTrigger(
+        [interval, CronTrigger(hour=at.hour, minute=at.minute, second=at.second, timezone=tz)]
+    )

@@ -99,7 +99,7 @@ async def test_the_journal_and_update_ids_are_pruned_while_running(h: Harness) -
 
 
 def test_pruning_is_a_background_job_of_the_running_bot(h: Harness) -> None:
-    jobs = {name: seconds for name, seconds, _ in background_jobs(h.runtime.services)}
+    jobs = {job.name: job.seconds for job in background_jobs(h.runtime.services)}
     assert jobs["inbound-prune"] == 60 * 60  # [inbound] prune_every_minutes = 60
 
 
