@@ -66,3 +66,13 @@ async def missing(tx: Tx, month: str, through: str, settings: str) -> list[int]:
         (month, through, settings),
     )
     return [int(r[0]) for r in rows]
+
+
+async def team_count(tx: Tx) -> int:
+    """How many teams (units with none below them, open or closed) the database holds: the
+    most a tally can cover, so whether any tally is large enough to read kept lines."""
+    row = await tx.fetchone(
+        """SELECT COUNT(*) FROM units u
+           WHERE NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id)"""
+    )
+    return int(row[0]) if row is not None else 0

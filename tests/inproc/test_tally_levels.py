@@ -52,8 +52,8 @@ def levels_config(tmp_path: Path) -> Config:
     return config
 
 
-@pytest.fixture
-async def h(tmp_path: Path) -> AsyncIterator[Harness]:
+@pytest.fixture(name="h")
+async def levels_harness(tmp_path: Path) -> AsyncIterator[Harness]:
     """A province whose members report from 1 October (`october`), seen on 23 November."""
     clock = ManualClock(datetime(2026, 10, 1, 8, 0))
     harness = await make_harness(tmp_path, clock, levels_config(tmp_path))
@@ -190,6 +190,15 @@ async def test_the_levels_say_what_counting_every_team_says_kept_or_not(h: Harne
     assert "🏅 Tốt nhất: Thôn Khuôn Pinh (Xã Bắc Sơn) (4/7)" in text
     assert "⚠️ Cần cố gắng: Thôn Làng Mới (Xã Hữu Vĩnh) (3/10)" in text
     assert "Khu dân cư (thôn, tổ dân phố): Tốt 0 · Khá 0 · Trung bình 1 · Yếu 2" in text
+
+
+async def test_a_database_no_tally_of_which_reads_lines_keeps_none(h: Harness) -> None:
+    await october(h)
+    h.runtime.services.config.tally = TallySection(phone_team_limit=1, file_team_limit=3)
+    assert await refill(h) == 0  # three teams: no tally covers more than both limits
+    assert await kept(h) == {}
+    h.runtime.services.config.tally = TallySection(phone_team_limit=2, file_team_limit=1)
+    assert await refill(h) == 8
 
 
 async def test_each_communes_best_and_weakest_stand_for_its_teams(
