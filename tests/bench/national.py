@@ -84,35 +84,27 @@ class National(Setup):
 async def national_tally(s: National) -> tally_mod.Tally:
     """The whole country's monthly tally, as /thongke computes it for a supervisor at the root:
     the communes' kept months added up (bot/tally/levels.py), and its message."""
-    async with s.db.read() as tx:
-        ready = await prepare(
-            tx,
-            s.nation,
-            s.period,
-            config=s.config,
-            forms=s.forms,
-            texts=s.texts,
-            locale="vi",
-            now=s.now,
-            levels_over=levels_limit(s.config),
-        )
-    ready.message(s.config.tally.phone_team_limit)
-    return ready.tally
+    return await _as_thongke(s, s.period, s.now)
 
 
 async def national_running(s: National) -> tally_mod.Tally:
     """The country's month still running as /thongke computes it: up to its last closed day,
     from the communes' lines of those days, and its message."""
+    return await _as_thongke(s, s.running, s.running_now)
+
+
+async def _as_thongke(s: National, period: Any, now: datetime) -> tally_mod.Tally:
+    """The root's tally of `period` seen at `now`, prepared and written as /thongke does."""
     async with s.db.read() as tx:
         ready = await prepare(
             tx,
             s.nation,
-            s.running,
+            period,
             config=s.config,
             forms=s.forms,
             texts=s.texts,
             locale="vi",
-            now=s.running_now,
+            now=now,
             levels_over=levels_limit(s.config),
             closed_days=True,
         )

@@ -6,13 +6,8 @@ and links keep to them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime
-from pathlib import Path
 
-import pytest
-
-from bot.core.clock import ManualClock
 from bot.tally.periods import month_named, month_through
 from bot.tally.prepared import Prepared
 from bot.web.tally.page import TALLIES
@@ -21,7 +16,7 @@ from tests.inproc.test_tally_levels import (
     NOW,
     csv_rows,
     kept,
-    levels_config,
+    levels_harness,  # noqa: F401 (fixture h)
     levels_of,
     months_of,
     october,
@@ -31,7 +26,7 @@ from tests.inproc.test_tally_levels import (
 )
 from tests.inproc.web_pages import table, text_of
 from tests.support.fakebot import Sent
-from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, Harness, TgUser, make_harness
+from tests.support.harness import COMMUNE, OTHER_COMMUNE, TEAM_A, Harness, TgUser
 from tests.support.web import browser, sign_in
 
 NOVEMBER = month_named(2026, 11)
@@ -41,15 +36,6 @@ CUT_LINE = (
     "Chỉ tính các ngày đã chốt: báo cáo từ ngày 23/11/2026 trở đi được cộng khi ngày đó"
     " qua hạn báo cáo 21:00."
 )
-
-
-@pytest.fixture
-async def h(tmp_path: Path) -> AsyncIterator[Harness]:
-    """The province of tests/inproc/test_tally_levels.py, both chat limits at 1."""
-    clock = ManualClock(datetime(2026, 10, 1, 8, 0))
-    harness = await make_harness(tmp_path, clock, levels_config(tmp_path))
-    yield harness
-    await harness.close()
 
 
 async def november(h: Harness) -> dict[str, TgUser]:
