@@ -53,7 +53,7 @@ class Period:
         if self.kind == "day":
             return dates.day(self.start)
         if self.kind == "month":
-            named = self.end if self.start.day != 1 else self.start
+            named = date(int(self.code[1:5]), int(self.code[6:8]), 1)  # up to a day: its month
             word = "Tháng" if locale == "vi" else "Month"
             return f"{word} {dates.month(named)} ({span})"
         if self.kind == "week":
@@ -109,7 +109,7 @@ def month_named(year: int, mon: int, starts_on: int = 1) -> Period:
 def month_through(whole: Period, last: date) -> Period:
     """A reporting month up to one of its days: how a country's month still running is
     tallied, up to its last day whose deadline has passed (bot/tally/prepared.py). Named as
-    the month is ('Tháng 11/2026 (01–29/11/2026)'); its code carries both."""
+    the month is ('Tháng 11/2026 (01/11–29/11/2026)'); its code carries both."""
     if whole.kind != "month" or not whole.start <= last <= whole.end:
         raise PeriodError("tally.bad_period")
     if last == whole.end:

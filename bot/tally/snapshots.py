@@ -192,14 +192,14 @@ async def refill(
     """Compute the missing lines of the running month up to its last closed day and of the
     last `[tally] snapshot_months` closed months, each commune in a write transaction of its
     own (its reading and its keeping in one, so no change slips between them); returns how
-    many were kept. None where the whole database has no more teams than the chat shows
-    (`bot/tally/levels.py` reads lines only for a tally over that many)."""
+    many were kept. Keeps none where the whole database has no more teams than both chat
+    limits (`bot/tally/levels.py` reads lines only for a tally over that many)."""
     if not config.tally.snapshot_months:
         return 0
-    settings = config.tally
+    limits = config.tally
     async with db.read() as tx:
         teams = await tally_snapshots.team_count(tx)
-    if teams <= max(settings.phone_team_limit, settings.file_team_limit):
+    if teams <= max(limits.phone_team_limit, limits.file_team_limit):
         return 0  # no tally here covers enough teams to read them (a province's database)
     kept = 0
     for period in kept_periods(now, config, config.tally.snapshot_months):

@@ -39,6 +39,8 @@ def test_a_month_starting_on_the_15th_is_cut_within_its_own_days() -> None:
     whole = month_named(2026, 11, starts_on=15)  # 15 October .. 14 November
     cut = month_through(whole, date(2026, 10, 31))
     assert cut.code == "m2026-11~20261031"
+    assert cut.label("vi") == "Tháng 11/2026 (15/10–31/10/2026)"  # named by its month's end
+    assert whole.label("vi") == "Tháng 11/2026 (15/10–14/11/2026)"
     assert periods.decode(cut.code, [], starts_on=15) == cut
 
 
