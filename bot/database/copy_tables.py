@@ -161,5 +161,5 @@ TRANSIENT: dict[str, str] = {
     "org_import_changes": "an import's undo applies to the database it ran on",
     "counters": "the target counts on, set past every report number of the source",
     "processes": "the source's running processes (their heartbeats); the target has its own",
-    "tally_snapshots": "closed months kept per commune; the target's refill computes its own",
+    "tally_snapshots": "months kept per commune; the target's refill computes its own",
 }

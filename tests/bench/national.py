@@ -1,6 +1,6 @@
 """The national tallies on a national database, next to bare aggregates, and a reminder wave.
 
-    python -m tests.bench.national [--runs 5] [--db PATH] [--rebuild] [--explain]
+    python -m tests.bench.national [--runs 5] [--db PATH] [--rebuild] [--explain] [--pg URL]
         [--wave-members 20000] [--no-wave]
 
 The database (tests/bench/national_data.py: 34 provinces, 3,321 communes, 86,000 teams,
@@ -24,6 +24,9 @@ No result outlives its operation and the collector runs (untimed) before each on
 bot, which drops a tally once shown: a country's tally counting every team is a million
 objects, and holding the last one made the next operations' collections walk them.
 An untimed profiling pass shows where counting every team's time goes (--explain: plans).
+With --pg URL the same operations run on a PostgreSQL copy of the database (made with
+`antt-bot db copy --from data/bench/national.sqlite3 --to URL --in-chunks`), without the
+profile, which reads SQLite's statements.
 
 Then the reminder wave (tests/bench/national_wave.py; --no-wave skips it).
 
@@ -57,6 +60,7 @@ from bot.tally.periods import month_named, span
 from bot.tally.prepared import levels_limit, prepare
 from storage import units
 from storage.db import Database, Row
+from storage.stores import open_store
 from tests.bench import national_wave
 from tests.bench.national_data import DEFAULT_DB, FIRST_DAY, LAST_DAY, NATION, Built
 from tests.bench.tally import RecordingTx, Series, Setup, _depth, commune_export, maxrss_mib, met
@@ -234,21 +238,28 @@ async def _profile(s: National, explain: bool) -> list[str]:
     return lines
 
 
-async def bench(db_path: Path, built: Built, runs: int, explain: bool) -> None:
-    """Time every operation `runs` times after a warm-up and print the table."""
+async def bench(
+    db_path: Path, built: Built | None, runs: int, explain: bool, url: str = ""
+) -> None:
+    """Time every operation `runs` times after a warm-up and print the table; on the
+    PostgreSQL database `url` instead of the SQLite file when given."""
     wall = time.perf_counter()
-    db = await Database(db_path).open()
+    db: Any = await (open_store(url) if url else Database(db_path).open())
     try:
         s = await _setup(db)
         print("antt-bot national benchmark")
+        engine = "PostgreSQL" if url else f"SQLite {sqlite3.sqlite_version}"
         print(
-            f"  Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+            f"  Python {platform.python_version()}, {engine}, "
             f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start"
         )
-        print(
-            f"  database {db_path} ({built.size_bytes / 2**30:.2f} GiB), {built.how}"
-            + (f" in {built.seconds:.0f} s" if built.seconds else "")
-        )
+        if built is None:
+            print(f"  database {url.rsplit('@', 1)[-1]} (a copy of the national database)")
+        else:
+            print(
+                f"  database {db_path} ({built.size_bytes / 2**30:.2f} GiB), {built.how}"
+                + (f" in {built.seconds:.0f} s" if built.seconds else "")
+            )
         async with db.read() as tx:
             counts = {
                 str(r[0]): int(r[1])
@@ -328,7 +339,7 @@ async def bench(db_path: Path, built: Built, runs: int, explain: bool) -> None:
             )
         print(f"  process max RSS {maxrss_mib():.0f} MiB")
         print()
-        for line in await _profile(s, explain):
+        for line in [] if url else await _profile(s, explain):  # SQLite's statements only
             print(line)
         print(f"  tallies' wall time {time.perf_counter() - wall:.1f} s")
     finally:
@@ -355,11 +366,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
     parser.add_argument("--explain", action="store_true", help="query plans of the tally")
     parser.add_argument("--no-tally", action="store_true", help="only the reminder wave")
+    parser.add_argument(
+        "--pg",
+        default="",
+        metavar="URL",
+        help="time the tallies on this PostgreSQL database instead: a copy of the national"
+        " one (antt-bot db copy --from data/bench/national.sqlite3 --to URL --in-chunks)",
+    )
     national_wave.add_options(parser)
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("need at least 1 run")
-    if not args.no_tally and not args.serve:
+    if not args.no_tally and not args.serve and args.pg:
+        asyncio.run(bench(args.db, None, args.runs, args.explain, args.pg))
+    elif not args.no_tally and not args.serve:
         print("obtaining the national database (a build takes several minutes)...", flush=True)
         built = obtain_database(args.db, args.rebuild)
         asyncio.run(bench(args.db, built, args.runs, args.explain))
