@@ -286,7 +286,7 @@ async def _prepared(
 
 async def _buttons(ctx: Context, unit: Unit, tally: Tally) -> list[list[Choice]]:
     uid = unit.id
-    shown = tally.period.code.partition("~")[0]  # a month up to a day marks its month
+    shown = tally.period.whole_code  # a month up to a day marks its month
 
     def pick(label: str, period: Period) -> Choice:
         """A period button for this unit; the period on screen is marked with a dot."""

@@ -23,6 +23,7 @@ from bot.reports.forms import Forms
 from bot.tally.compute import RawReport, Tally
 from bot.tally.labels import Labels
 from bot.tally.members import member_lines
+from bot.tally.periods import CUT
 from bot.tally.privacy import private_kinds, shows_details, withheld
 from bot.tally.render.csv_file import CsvStyle, csv_name, team_csv
 from bot.tally.render.xlsx import workbook
@@ -39,7 +40,7 @@ def file_stem(tally: Tally) -> str:
     """An ASCII file name naming the unit and the period, e.g. 'thongke_xa-bac-son_m2026-11'
     ('..._m2026-11-den-20261122' for a month up to a day)."""
     name = re.sub(r"[^a-z0-9]+", "-", fold(tally.root.name)).strip("-") or "don-vi"
-    return f"thongke_{name}_{tally.period.code.replace('~', '-den-')}"
+    return f"thongke_{name}_{tally.period.code.replace(CUT, '-den-')}"
 
 
 def raw_report(row: Row, then: dict[int, tuple[str, str]] | None = None) -> RawReport:

@@ -17,6 +17,7 @@ from bot.core.config import Phase
 from bot.core.parsing import ParseError, parse_date
 
 MAX_RANGE_DAYS = 731
+CUT = "~"  # in a code, between a month and the last day counted of it (`month_through`)
 
 
 class PeriodError(ValueError):
@@ -40,7 +41,13 @@ class Period:
     @property
     def cut_short(self) -> bool:
         """A reporting month up to one of its days (`month_through`), not the whole month."""
-        return "~" in self.code
+        return CUT in self.code
+
+    @property
+    def whole_code(self) -> str:
+        """The code of the whole period: a month cut to a day gives its month's
+        ('m2026-11'), any other period its own."""
+        return self.code.partition(CUT)[0]
 
     @property
     def days(self) -> int:
@@ -114,7 +121,7 @@ def month_through(whole: Period, last: date) -> Period:
         raise PeriodError("tally.bad_period")
     if last == whole.end:
         return whole
-    return Period("month", whole.start, last, f"{whole.code}~{last:%Y%m%d}")
+    return Period("month", whole.start, last, f"{whole.code}{CUT}{last:%Y%m%d}")
 
 
 def phase(index: int, item: Phase) -> Period:
@@ -166,7 +173,7 @@ def decode(code: str, phases: list[Phase], starts_on: int = 1) -> Period:
         if head == "w":
             return week(date.fromisoformat(body))
         if head == "m":
-            named, mark, cut = body.partition("~")
+            named, mark, cut = body.partition(CUT)
             year, mon = named.split("-")
             whole = month_named(int(year), int(mon), starts_on)
             return month_through(whole, _compact(cut)) if mark else whole

@@ -33,7 +33,7 @@ from bot.core.config import Config
 from bot.core.engine import Services
 from bot.tally.compute import RankedTeam, Tally, UnitTally, compute
 from bot.tally.figures import Figures
-from bot.tally.periods import Period, PeriodError, month, month_through
+from bot.tally.periods import Period, month, month_through
 from bot.tally.scope import elapsed_end
 from bot.tally.text import RANKED_SHOWN
 from storage import tally_snapshots, units
@@ -88,7 +88,7 @@ def key_of(period: Period) -> tuple[str, str] | None:
     (('2026-11', '2026-11-29')); None for other periods."""
     if period.kind != "month":
         return None
-    return period.code[1:].partition("~")[0], period.end.isoformat()
+    return period.whole_code[1:], period.end.isoformat()
 
 
 def is_closed(period: Period, now: datetime, config: Config) -> bool:
@@ -100,15 +100,12 @@ def closed_part(period: Period, now: datetime, config: Config) -> Period | None:
     """A reporting month still running, up to its last day whose deadline has passed (what a
     country's tally of it counts, `bot/tally/prepared.py`); None for another period, a month
     already closed, or one with no such day yet."""
-    if period.kind != "month" or "~" in period.code:
+    if period.kind != "month" or period.cut_short:
         return None
-    last = elapsed_end(period, now, config.reports.deadline)
+    last = elapsed_end(period, now, config.reports.deadline)  # within the period, or None
     if last is None or last == period.end:
         return None
-    try:
-        return month_through(period, last)
-    except PeriodError:
-        return None
+    return month_through(period, last)
 
 
 def of_tally(tally: Tally) -> Snapshot:

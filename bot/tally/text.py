@@ -93,14 +93,7 @@ class TallyWriter:
         root = tally.root
         f = root.figures
         lines = [self.t("tally.title", unit=root.name, period=tally.period.label(self.locale))]
-        if tally.elapsed_end is None:
-            lines.append(self.t("tally.none_elapsed", deadline=deadline))
-        else:
-            day = dates.day(tally.elapsed_end)
-            lines.append(self.t("tally.until", day=day, deadline=deadline))
-        if tally.period.cut_short:
-            after = dates.day(tally.period.end + timedelta(days=1))
-            lines.append(self.t("tally.cut_short", day=after, deadline=deadline))
+        lines += self.until_lines(tally, deadline)
         lines.append(
             self.t(
                 "tally.totals",
@@ -147,6 +140,20 @@ class TallyWriter:
             lines.append(self.t("tally.best", teams=self._names(ranked[:shown])))
             lines.append(self.t("tally.weakest", teams=self._names(ranked[-shown:][::-1])))
         lines += self.class_lines(tally)
+        return lines
+
+    def until_lines(self, tally: Tally, deadline: str) -> list[str]:
+        """Which days the figures count: up to the last one past its deadline (on-time
+        reporting counts no other), and for a month cut to its closed days (a country's
+        running month) when the later ones are added. The chat and the web page say it alike."""
+        if tally.elapsed_end is None:
+            lines = [self.t("tally.none_elapsed", deadline=deadline)]
+        else:
+            day = dates.day(tally.elapsed_end)
+            lines = [self.t("tally.until", day=day, deadline=deadline)]
+        if tally.period.cut_short:
+            after = dates.day(tally.period.end + timedelta(days=1))
+            lines.append(self.t("tally.cut_short", day=after, deadline=deadline))
         return lines
 
     def _ranking(self, tally: Tally) -> tuple[list[tuple[str, int, int]], int]:

@@ -7,7 +7,7 @@ bot/web/tally/cache.py), so the page, /thongke and the workbook agree to the rep
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -19,6 +19,7 @@ from bot.tally.files import png_bytes, urgent_kinds
 from bot.tally.labels import percent
 from bot.tally.members import member_lines
 from bot.tally.periods import Period
+from bot.tally.text import TallyWriter
 from bot.web.auth import when
 from bot.web.keys import services_of
 from bot.web.render import html
@@ -107,13 +108,7 @@ async def _values(services: Services, computed: Computed) -> dict[str, Any]:
     tally, labels, config = computed.tally, computed.labels, services.config
     root = tally.root
     deadline = dates.clock(config.reports.deadline)
-    if tally.elapsed_end is None:
-        until = labels.t("tally.none_elapsed", deadline=deadline)
-    else:
-        until = labels.t("tally.until", day=dates.day(tally.elapsed_end), deadline=deadline)
-    if tally.period.cut_short:  # a country's running month, up to its last closed day
-        after = dates.day(tally.period.end + timedelta(days=1))
-        until += " " + labels.t("tally.cut_short", day=after, deadline=deadline)
+    until = " ".join(TallyWriter(labels).until_lines(tally, deadline))
     members: list[rows.MemberRow] = []
     if root.is_team:
         async with services.db.read(replica=True) as tx:
