@@ -91,6 +91,9 @@ async def test_a_forged_csv_button_is_refused_and_sends_nothing(tmp_path: Path) 
         for data, said in (
             (f"tally:{mine.id}:m2026-11:semicolon", "Kỳ thống kê không hợp lệ."),
             (f"tally:{mine.id}:m2026-13:excel-vi", "Kỳ thống kê không hợp lệ."),
+            # a month cut to a day outside it, or to no day: the period and the CSV buttons
+            (f"tally:{mine.id}:m2026-11~20261031", "Kỳ thống kê không hợp lệ."),
+            (f"tally:{mine.id}:m2026-11~2026113:excel-vi", "Kỳ thống kê không hợp lệ."),
             (f"tally:{other.id}:m2026-11:excel-vi", "⛔ Bạn không được xem thống kê"),
         ):
             replies = await press_data(dung, data, on=table)
