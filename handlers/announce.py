@@ -254,6 +254,7 @@ def _quiet_until(ctx: Context) -> str | None:
 
 async def _confirm(ctx: Context, unit: Unit) -> None:
     """The preview, who it reaches (and who not), quiet hours, and Send / Edit / Cancel."""
+    ctx.tx.reads_much()  # counts every member under the unit
     reached, unreachable = await reachable_count(ctx.tx, _audience(ctx, unit), ctx.served)
     if reached == 0:
         ctx.reset()

@@ -166,7 +166,9 @@ def _label(ctx: Context, n: int, c: Candidate) -> str:
 
 
 async def _build(ctx: Context, unit: Unit, occasion: Occasion) -> Shortlist:
-    """The shortlist as it stands now (figures and ticks), read in this update's transaction."""
+    """The shortlist as it stands now (figures and ticks), read in this update's transaction
+    (which reads a whole unit's reports from here: off the event loop's thread)."""
+    ctx.tx.reads_much()
     return await shortlist.build(ctx.tx, unit, occasion, ctx.services.config, ctx.forms, ctx.now)
 
 

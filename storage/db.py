@@ -22,7 +22,7 @@ import aiosqlite
 
 from storage.checkpoint import Checkpointer
 from storage.turns import Turns
-from storage.tx import OneStatement, Result, Row, SqliteTx, Trips, Tx
+from storage.tx import PATIENCE_MS, OneStatement, OnLoop, Result, Row, SqliteTx, Trips, Tx
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +59,17 @@ class Store:
         """Close every connection; safe to call twice."""
         raise NotImplementedError
 
-    def transaction(self, *, first: bool = False) -> contextlib.AbstractAsyncContextManager[Tx]:
-        """A write transaction: committed on success, rolled back on any exception."""
+    def transaction(
+        self, *, first: bool = False, brief: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[Tx]:
+        """A write transaction: committed on success, rolled back on any exception.
+        `brief`: a handful of rows by key (an update's, the outbox's), which SQLite runs on
+        the event loop's thread rather than paying its worker thread's hop per call."""
         raise NotImplementedError
 
     def single(self, *, first: bool = False) -> contextlib.AbstractAsyncContextManager[Tx]:
-        """A Tx for one write statement, committed as it runs."""
+        """A Tx for one write statement, committed as it runs (brief, as an outbox mark
+        is)."""
         raise NotImplementedError
 
     def read(
@@ -105,6 +110,7 @@ class Database(Store):
         self.checkpoint_seconds = None if memory else checkpoint_seconds
         self.separate_reads = reader and not memory
         self._conn: aiosqlite.Connection | None = None
+        self._here: OnLoop | None = None  # brief transactions' calls on the loop's thread
         self._reader: aiosqlite.Connection | None = None
         self._turns = Turns()
         self._reading = Turns()  # reads take turns among themselves only
@@ -121,11 +127,13 @@ class Database(Store):
         """Connect, set pragmas for durability under kill -9, and apply pending migrations."""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        # Brief transactions call it from the event loop's thread too, never at the same
+        # time as its worker thread (storage/tx.py's OnLoop).
+        conn = await aiosqlite.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.row_factory = aiosqlite.Row
         # First: switching a new file to WAL takes an exclusive lock, which a second process
         # opening the same new file at the same moment must wait for, not fail on.
-        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute(f"PRAGMA busy_timeout={PATIENCE_MS}")
         await conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash may lose the last commit.
         await conn.execute("PRAGMA synchronous=NORMAL")
@@ -134,6 +142,7 @@ class Database(Store):
             # Checkpoints run on their own connection (storage/checkpoint.py), never in a commit.
             await conn.execute("PRAGMA wal_autocheckpoint=0")
         self._conn = conn
+        self._here = OnLoop(conn)
         if migrate:
             await self.migrate()
         if self.separate_reads:
@@ -172,6 +181,14 @@ class Database(Store):
         return self._conn
 
     @property
+    def on_loop(self) -> OnLoop:
+        """What runs brief transactions' calls on the event loop's thread, and counts them
+        (for tests and the wizard benchmark); using it before open() is a bug."""
+        if self._here is None:
+            raise RuntimeError("database is not open")
+        return self._here
+
+    @property
     def checkpointer(self) -> Checkpointer | None:
         """The background checkpointer (None for :memory: or the reference behaviour)."""
         return self._checkpointer
@@ -185,15 +202,18 @@ class Database(Store):
             self._turns.release()
 
     @asynccontextmanager
-    async def transaction(self, *, first: bool = False) -> AsyncIterator[Tx]:
+    async def transaction(self, *, first: bool = False, brief: bool = False) -> AsyncIterator[Tx]:
         """Yield a write transaction: committed on success, rolled back on any exception.
 
         `first` puts it in the first lane (see storage/turns.py): only for writes a crash
         must not find undone, i.e. outbox marks, or ordinary work would queue behind them.
+        `brief` runs its calls on the event loop's thread (storage/tx.py's OnLoop).
         """
         async with self._turn(first):
             # BEGIN travels with the first statement (storage/tx.py): one trip fewer.
-            tx = SqliteTx(self.conn, self.trips, begin="BEGIN IMMEDIATE")
+            tx = SqliteTx(
+                self.conn, self.trips, begin="BEGIN IMMEDIATE", here=self._here, brief=brief
+            )
             try:
                 yield tx
             except BaseException:
@@ -210,16 +230,17 @@ class Database(Store):
     async def single(self, *, first: bool = False) -> AsyncIterator[Tx]:
         """Yield a Tx for one write statement that SQLite commits as it runs.
 
-        One trip to SQLite's thread instead of three (BEGIN, the statement, COMMIT) and
-        atomic all the same, since one statement is: an outbox mark is durable sooner.
-        A second statement raises. With `first_lane=False` it is a plain transaction.
+        One call instead of three (BEGIN, the statement, COMMIT), on the event loop's thread
+        unless it must wait for the write lock, and atomic all the same, since one statement
+        is: an outbox mark is durable sooner. A second statement raises. With
+        `first_lane=False` it is a plain transaction on the worker thread.
         """
         if not self.first_lane:
             async with self.transaction() as tx:
                 yield tx
             return
         async with self._turn(first):
-            yield OneStatement(self.conn, self.trips)
+            yield OneStatement(self.conn, self.trips, here=self._here)
 
     @asynccontextmanager
     async def read(self, *, replica: bool = False, one: bool = False) -> AsyncIterator[Tx]:
@@ -228,8 +249,10 @@ class Database(Store):
         around the block), or a turn on the main connection when there is no reader."""
         if self._reader is None:
             async with self._turn(False):
-                kind = OneStatement if one else SqliteTx
-                yield kind(self.conn, self.trips)
+                if one:
+                    yield OneStatement(self.conn, self.trips, here=self._here, brief=False)
+                else:
+                    yield SqliteTx(self.conn, self.trips, here=self._here)
             return
         await self._reading.acquire()
         try:
@@ -300,12 +323,6 @@ def migration_files() -> list[tuple[str, str]]:
     folder = importlib.resources.files("storage") / "migrations"
     entries = sorted(folder.iterdir(), key=lambda e: e.name)
     return [(e.name, e.read_text(encoding="utf-8")) for e in entries if e.name.endswith(".sql")]
-
-    async def _applied(self, name: str) -> bool:
-        async with self.conn.execute(
-            "SELECT 1 FROM schema_migrations WHERE name = ?", (name,)
-        ) as cur:
-            return await cur.fetchone() is not None
 
 
 def _split_sql(script: str) -> list[str]:

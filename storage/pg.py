@@ -231,11 +231,12 @@ class PgDatabase(Store):
             await conn.close()
 
     @asynccontextmanager
-    async def transaction(self, *, first: bool = False) -> AsyncIterator[Tx]:
+    async def transaction(self, *, first: bool = False, brief: bool = False) -> AsyncIterator[Tx]:
         """A write transaction holding the write lock: committed on success, rolled back on
         any exception (a lost connection rolls back on the server by itself). When another
         write transaction of this process waits for the turn, its BEGIN (and the lock, if
-        free) travel in the COMMIT's script: one trip fewer for it."""
+        free) travel in the COMMIT's script: one trip fewer for it. `brief` changes nothing
+        here: asyncpg already waits for the server without a thread."""
         await self._turns.acquire(first=first, kind=_WRITE)
         try:
             conn, fresh = await self._begin()

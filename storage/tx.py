@@ -14,12 +14,28 @@ costs, so a Tx makes as few of them as it can (storage/db.py opens and ends the 
 - a SELECT asked again in the same transaction, with nothing written in between, is
   answered with the rows it gave (never across transactions).
 
-`Trips` counts the trips, for the benchmarks and for tests that bound them.
+A brief transaction (`Database.transaction(brief=True)`: an update's, the outbox's) does
+not hop to the thread at all: its calls run on the event loop's own thread (`OnLoop`). For a
+handful of rows by key SQLite answers in microseconds, far less than the hop's queue, wake-up
+and hand-back; and writes take turns anyway, so while one runs no other write could. Three
+things keep the loop from waiting on it:
+
+- the write lock: BEGIN IMMEDIATE (and a one-statement write) is tried without SQLite's busy
+  wait; when another process holds the lock it is sent to the thread after all, to wait
+  there, and nothing of it had run;
+- a call still on the thread (an interrupted trip's): the next calls queue behind it there;
+- a transaction that turns out to read much (a shortlist over a province) says so
+  (`Tx.reads_much`) and goes on on the thread; a call that still takes long is logged.
+
+`Trips` counts the trips (calls into SQLite, on either thread), for the benchmarks and for
+tests that bound them.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 
@@ -27,6 +43,9 @@ import aiosqlite
 
 Row = Any  # aiosqlite.Row or asyncpg.Record: both index by position and by name
 MEMO_ROWS = 200  # a longer result (an export's rows) is not kept for a repeat
+SLOW_SECONDS = 0.05  # a call on the event loop's thread longer than this is logged
+PATIENCE_MS = 5000  # SQLite's busy wait for the write lock, on the worker thread only
+log = logging.getLogger(__name__)
 Statement = tuple[str, tuple[Any, ...]]
 T = TypeVar("T")
 
@@ -47,6 +66,72 @@ async def hop(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T
     raw = conn._conn  # noqa: SLF001  (the sqlite3 connection aiosqlite's thread owns)
     result: T = await conn._execute(work, raw)  # noqa: SLF001
     return result
+
+
+def busy(err: sqlite3.Error) -> bool:
+    """Whether SQLite refused because another connection holds the lock (nothing ran)."""
+    code = getattr(err, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+
+
+class LockTaken(Exception):
+    """Another connection holds the write lock: the call must wait for it elsewhere."""
+
+
+class OnLoop:
+    """Runs a brief transaction's calls on the event loop's own thread (see the module's
+    docstring); one per writing connection. Calls that must wait go to aiosqlite's thread
+    through `hop`, counted, so that no call runs here while one is still there."""
+
+    def __init__(self, conn: aiosqlite.Connection, *, slow: float = SLOW_SECONDS) -> None:
+        self.conn = conn
+        self.slow = slow
+        self.sent = 0  # hops handed to the thread: written on the loop's thread only
+        self.done = 0  # hops the thread finished: written on the thread only
+        self.here = 0  # calls run on the loop's thread (for tests and the benchmark)
+
+    def idle(self) -> bool:
+        """No call of this connection is on the worker thread now."""
+        return self.sent == self.done
+
+    async def hop(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` on the worker thread, counted until the thread has finished it (even if
+        the caller stops waiting)."""
+
+        def _counted(raw: sqlite3.Connection) -> T:
+            try:
+                return work(raw)
+            finally:
+                self.done += 1
+
+        self.sent += 1
+        return await hop(self.conn, _counted)
+
+    def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work` here and now; a call that took long is logged (a read that belongs on the
+        thread: `Tx.reads_much`)."""
+        self.here += 1
+        started = time.perf_counter()
+        try:
+            return work(self.conn._conn)  # noqa: SLF001  (see `hop`)
+        finally:
+            seconds = time.perf_counter() - started
+            if seconds > self.slow:
+                log.warning("slow call on the event loop", extra={"ms": round(seconds * 1000)})
+
+    def attempt(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work`, whose first statement takes the write lock, here without waiting for
+        it; LockTaken when another connection holds it, and then nothing of it ran."""
+        raw = self.conn._conn  # noqa: SLF001
+        raw.execute("PRAGMA busy_timeout=0")
+        try:
+            return self.run(work)
+        except sqlite3.OperationalError as err:
+            if busy(err) and not raw.in_transaction:
+                raise LockTaken from err
+            raise
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={PATIENCE_MS}")
 
 
 def _after(
@@ -90,6 +175,10 @@ class Tx:
         for writes whose result nobody needs (a failure in it surfaces there)."""
         raise NotImplementedError
 
+    def reads_much(self) -> None:
+        """Say that the rest of this transaction reads much (a shortlist over a province), so
+        a backend that runs brief transactions on the event loop's thread stops doing so."""
+
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
         """Run one statement; kept thin so repositories read like plain SQL."""
         raise NotImplementedError
@@ -120,10 +209,20 @@ class SqliteTx(Tx):
     """A transaction on one aiosqlite connection, in as few trips as it can."""
 
     def __init__(
-        self, conn: aiosqlite.Connection, trips: Trips | None = None, begin: str | None = None
+        self,
+        conn: aiosqlite.Connection,
+        trips: Trips | None = None,
+        begin: str | None = None,
+        here: OnLoop | None = None,
+        *,
+        brief: bool = False,
     ) -> None:
         self.conn = conn
         self.trips = trips if trips is not None else Trips()
+        self.here = here  # the connection's OnLoop: every hop of it is counted there
+        self.brief = brief and here is not None  # calls run on the loop's thread
+        self._locks = begin is not None  # its first call begins it (and takes the lock)
+        self._locked = False  # begun: no later call can wait for a lock
         self._queued: list[Statement] = [(begin, ())] if begin else []
         self.begun = begin is None  # nothing to end until BEGIN has been sent
         # Inside a transaction the same SELECT gives the same rows until this Tx writes:
@@ -162,11 +261,35 @@ class SqliteTx(Tx):
             self._memo[key] = result
         return result
 
+    def reads_much(self) -> None:
+        """The rest of this transaction reads much: its calls go to SQLite's thread, so the
+        event loop serves other chats meanwhile."""
+        self.brief = False
+
     async def _trip(self, work: Callable[[sqlite3.Connection], T]) -> T:
         queued, self._queued = self._queued, []
         self.trips.count += 1
-        self.begun = True  # from here an interrupted trip may have begun it: end it
-        return await hop(self.conn, _after(queued, work) if queued else work)
+        call = _after(queued, work) if queued else work
+        here = self.here
+        if here is None:
+            self.begun = True  # from here an interrupted trip may have begun it: end it
+            return await hop(self.conn, call)
+        if self.brief and here.idle():
+            if self._locked:  # BEGIN IMMEDIATE took the write lock: nothing to wait for
+                return here.run(call)
+            # this call takes the write lock (BEGIN IMMEDIATE, or the one statement's own)
+            try:
+                result = here.attempt(call)
+            except LockTaken:
+                pass
+            else:
+                self.begun = True
+                self._locked = self._locks
+                return result
+        self.begun = True
+        result = await here.hop(call)  # waits for the lock, or behind a call still there
+        self._locked = self._locks
+        return result
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
         """Run one statement; kept thin so repositories read like plain SQL."""
@@ -231,8 +354,15 @@ class SqliteTx(Tx):
 class OneStatement(SqliteTx):
     """A Tx for exactly one statement, which SQLite commits as it runs (autocommit)."""
 
-    def __init__(self, conn: aiosqlite.Connection, trips: Trips | None = None) -> None:
-        super().__init__(conn, trips)
+    def __init__(
+        self,
+        conn: aiosqlite.Connection,
+        trips: Trips | None = None,
+        here: OnLoop | None = None,
+        *,
+        brief: bool = True,
+    ) -> None:
+        super().__init__(conn, trips, here=here, brief=brief)
         self._used = False
 
     def _once(self) -> None:

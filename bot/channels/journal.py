@@ -94,7 +94,7 @@ class JournalingRequest(LeanRequest):
             (str(u["update_id"]), u) for u in updates if isinstance(u, dict) and "update_id" in u
         ]
         if entries:
-            async with self.db.transaction() as tx:
+            async with self.db.transaction(brief=True) as tx:
                 now = iso(self.clock.now())
                 await journal.record(tx, self.channel, entries, now, self.owner())
         return parsed

@@ -95,7 +95,7 @@ class TelegramWebhook:
         """Journal the update in this process's name; False when it was received before."""
         services = self.channel.engine.services
         key = str(body["update_id"])
-        async with services.db.transaction() as tx:
+        async with services.db.transaction(brief=True) as tx:
             now = iso(services.clock.now())
             new = await journal.record(
                 tx, self.channel.name, [(key, body)], now, services.process_id

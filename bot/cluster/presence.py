@@ -143,7 +143,7 @@ class Presence:
         read_at = time.monotonic()
         services = self.services
         now = iso(services.clock.now())
-        async with services.db.transaction(first=True) as tx:
+        async with services.db.transaction(first=True, brief=True) as tx:
             present = not first and await processes.beat(tx, self.process_id, self.channels, now)
             if not present:  # first start, or removed as dead after a long stall
                 await processes.register(tx, self._row(), now)

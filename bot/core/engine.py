@@ -242,7 +242,7 @@ class Engine:
             text = unicodedata.normalize("NFC", inbound.text).replace("\x00", "")
             inbound = replace(inbound, text=text)
         try:
-            async with services.db.transaction() as tx:
+            async with services.db.transaction(brief=True) as tx:
                 now = iso(services.clock.now())
                 arrival = await conversations.arrive(
                     tx, inbound.channel, inbound.update_key, inbound.user_id, inbound.chat_id, now
@@ -305,7 +305,7 @@ class Engine:
         if not any(message.choices for message in later):
             return
         try:
-            async with services.db.transaction() as tx:
+            async with services.db.transaction(brief=True) as tx:
                 raw = await conversations.load(tx, inbound.channel, inbound.chat_id)
                 state = dialog.load(raw)
                 remember_choices(state, later, aside=ctx.keep_aside)
@@ -321,7 +321,7 @@ class Engine:
         services = self.services
         locale: str = services.config.bot.locale
         try:
-            async with services.db.transaction() as tx:
+            async with services.db.transaction(brief=True) as tx:
                 member = await members.by_identity(tx, inbound.channel, inbound.user_id)
                 locale = member.locale if member is not None else locale
                 failure = await failures.record(

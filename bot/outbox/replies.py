@@ -38,7 +38,7 @@ async def hand_over(
     now = services.clock.now()
     wait = timedelta(seconds=retry_after or 0.0)
     queued = 0
-    async with services.db.transaction() as tx:
+    async with services.db.transaction(brief=True) as tx:
         for index, message in messages:
             added = await outbox.enqueue(
                 tx,

@@ -215,7 +215,9 @@ class OutboxSender:
             return 0
         late = {r.id for r in picked if r.expires_at and r.expires_at <= now_iso}
         ids = [r.id for r in picked]
-        async with self.db.transaction() as tx:  # two statements: sends in flight wait for it
+        async with self.db.transaction(
+            brief=True
+        ) as tx:  # two statements: sends in flight wait for it
             expired = await outbox.expire(tx, [i for i in ids if i in late])
             taken = await outbox.claim(
                 tx,
@@ -269,7 +271,7 @@ class OutboxSender:
             await asyncio.wait(list(self._tasks))
 
     async def _unclaim(self, rows: list[OutboxRow]) -> None:
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(brief=True) as tx:
             for row in rows:
                 await outbox.mark_retry(
                     tx,
@@ -290,7 +292,7 @@ class OutboxSender:
                 message = await self._message(payload)
                 message_id = await self.channel.deliver(row.chat_id, message, urgent=row.urgent)
         except _NotYet:
-            async with self.db.transaction() as tx:
+            async with self.db.transaction(brief=True) as tx:
                 later = iso(self.clock.now() + timedelta(seconds=2))
                 await outbox.mark_retry(
                     tx, outbox_id, "waiting for the message to edit", later, counts=False
@@ -327,7 +329,7 @@ class OutboxSender:
                 await outbox.mark_sent(tx, outbox_id, message_id, now)
             return
         flat = [[value, label] for line in payload.get("choices", []) for label, value in line]
-        async with self.db.transaction(first=True) as tx:
+        async with self.db.transaction(first=True, brief=True) as tx:
             await outbox.mark_sent(tx, outbox_id, message_id, now)
             await dialog.remember_pushed_choices(tx, self.channel.name, row.chat_id, flat, now)
 
@@ -362,7 +364,7 @@ class OutboxSender:
     async def _failed(self, row: OutboxRow, attempts: int, err: DeliveryError) -> None:
         outbox_id = row.id
         now = self.clock.now()
-        async with self.db.transaction() as tx:
+        async with self.db.transaction(brief=True) as tx:
             if err.remaining is not None and not err.blocked:
                 # The first parts of a long message arrived: a retry sends only the rest.
                 rest = {**row.payload(), **err.remaining.to_payload()}

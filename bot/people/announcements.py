@@ -56,6 +56,7 @@ async def queue(
     `reply_to` is the (channel, chat) the sender wrote from: their progress goes there,
     urgent, so they hear at once even in quiet hours while the members' messages wait.
     """
+    tx.reads_much()  # every member under the unit, and a message each: off the loop's thread
     sender_id = sender.id
     who = Audience(paths=[unit.path], exclude_member=sender_id)
     members = [m for m in await audience(tx, who, served) if m.channel is not None]

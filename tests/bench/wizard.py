@@ -20,10 +20,11 @@ A minimal python-telegram-bot echo bot on the same transport class gets a stream
 length and the same update shapes in the same run; the ratio of the two rates is the cost of
 the application on top of the library.
 
-Beside the rate, the database's round trips (Database.round_trips: every call into SQLite's
-thread, a statement or a batch of them, BEGIN, COMMIT, ROLLBACK, on the writing and the
-reading connection) over the timed span, divided by the updates: the journal's writes and the
-outbox sender's work on the team-mates' notices included.
+Beside the rate, the database's round trips (Database.round_trips: every call into SQLite,
+a statement or a batch of them, BEGIN, COMMIT, ROLLBACK, on the writing and the reading
+connection, whether it ran on SQLite's worker thread or, in a brief transaction, on the event
+loop's own: storage/tx.py's OnLoop) over the timed span, divided by the updates: the
+journal's writes and the outbox sender's work on the team-mates' notices included.
 
 Peak Python heap (tracemalloc, started after setup) is taken in one extra, untimed pass of
 the one-process SQLite pipeline and the echo bot, so tracing does not slow the timed runs;

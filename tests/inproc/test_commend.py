@@ -7,6 +7,7 @@ import io
 
 import docx
 import openpyxl
+import pytest
 
 from bot.tally.compute import compute
 from bot.tally.periods import month_named
@@ -232,3 +233,18 @@ async def test_a_supervisor_makes_the_list_of_the_province_or_of_one_commune(h: 
     assert rows[7][:4] == (1, "Tập thể Thôn Nà Lẹng", None, "Xã Bắc Sơn")  # its commune
     one_commune = await lan.send("/khenthuong Bắc Sơn")
     assert one_commune[-1].text.startswith("🏅 Lập danh sách đề nghị khen thưởng cho Xã Bắc Sơn.")
+
+
+@pytest.mark.sqlite_only  # SQLite's own machinery: which thread runs a transaction's calls
+async def test_the_shortlist_is_read_on_sqlites_thread_and_a_plain_update_is_not(
+    h: Harness,
+) -> None:
+    await build(h)
+    here = h.db.on_loop  # type: ignore[attr-defined]  (the SQLite Database)
+    sent = here.sent
+    await h.user(DUNG).send("/khenthuong")
+    assert here.sent == sent  # the occasions: a brief update, on the event loop's thread
+    listed = await h.user(DUNG).press("Đợt 3")
+    assert listed[-1].text.startswith("🏅 Gợi ý khen thưởng — Xã Bắc Sơn")
+    assert here.sent > sent  # the shortlist's reads went to the worker thread
+    assert here.idle()

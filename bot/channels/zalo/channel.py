@@ -85,7 +85,7 @@ class ZaloChannel:
             log.warning("zalo update not understood", extra={"channel": self.name})
             return None
         services = self.engine.services
-        async with services.db.transaction() as tx:
+        async with services.db.transaction(brief=True) as tx:
             payload = update.model_dump(by_alias=True, exclude_none=True)
             now = iso(services.clock.now())
             await journal.record(tx, self.name, [(update.key, payload)], now, services.process_id)
@@ -143,7 +143,7 @@ class ZaloChannel:
         """Answer an update the engine does not handle, in the sender's language, once."""
         assert update.message is not None
         services = self.engine.services
-        async with services.db.transaction() as tx:
+        async with services.db.transaction(brief=True) as tx:
             now = iso(services.clock.now())
             if not await conversations.first_time(tx, self.name, update.key, now):
                 return
@@ -154,7 +154,7 @@ class ZaloChannel:
 
     async def _settle(self, key: str) -> None:
         services = self.engine.services
-        async with services.db.transaction() as tx:
+        async with services.db.transaction(brief=True) as tx:
             await conversations.first_time(tx, self.name, key, iso(services.clock.now()))
 
     async def _reply_all(self, chat_id: str, update_key: str, replies: list[Outbound]) -> None:
