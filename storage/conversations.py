@@ -12,7 +12,7 @@ from storage.members import _MEMBER_COLUMNS, Member, touch
 # Whether the update was handled, who wrote it and their chat's state: one statement, so an
 # update costs one trip (with its BEGIN) before its handler runs. Every column comes from a
 # LEFT JOIN or a subquery, so the one row exists for a stranger and for a new chat too.
-_ARRIVAL = f"""SELECT
+ARRIVAL = f"""SELECT
     CASE WHEN EXISTS (SELECT 1 FROM processed_updates p
                       WHERE p.channel = ? AND p.update_key = ?) THEN 1 ELSE 0 END AS seen,
     (SELECT c.state FROM conversations c WHERE c.channel = ? AND c.chat_id = ?) AS state,
@@ -57,7 +57,7 @@ async def arrive(
     messenger marked as last used (and reachable), with the transaction's next trip: in the
     same transaction, whose write lock (BEGIN IMMEDIATE) keeps another process from
     recording the same id in between; a plain INSERT would fail the update if one had."""
-    row = await tx.fetchone(_ARRIVAL, (channel, update_key, channel, chat_id, channel, user_id))
+    row = await tx.fetchone(ARRIVAL, (channel, update_key, channel, chat_id, channel, user_id))
     if row is None or row["seen"]:
         return None
     tx.queue(

@@ -17,10 +17,11 @@ with a statement that has parameters, except when another write transaction of t
 waits for the turn: then the COMMIT's script begins it and takes the lock if it is free
 (`pg_try_advisory_xact_lock`; the script's status says whether), so under load a transaction
 starts without a trip. The lock is still released at every COMMIT, so another process waiting
-for it is served first. When that other process has it, asking again costs the next
-transaction a trip; waiting for it inside the COMMIT's script instead saves the trip but
-holds the committed caller until the other process's transaction ends, which measured 0.72x
-the updates/s with two processes (`make bench-wizard`), so the lock is only tried there.
+for it is served first. When that other process has it, the next transaction takes the lock
+with its first statement (storage/pg_tx.py, antt_arrive_locked): waiting for it inside the
+COMMIT's script instead would hold the committed caller until the other process's
+transaction ends, which measured 0.72x the updates/s with two processes
+(`make bench-wizard`), so the lock is only tried there.
 Queued writes ride with the next statement when it cannot read them (storage/pg_tx.py)."""
 
 from __future__ import annotations
@@ -127,22 +128,19 @@ class PgDatabase(Store):
             self._conn = await self._connect()
         return self._conn
 
-    async def _begin(self) -> tuple[Any, Any]:
-        """The connection for a write transaction, begun and holding the write lock, and
-        how to begin one afresh if its first trip finds it dropped (or None). Begun ahead
-        with the lock: no trip; begun ahead without it: the lock's trip (it waits there
-        for the other process); else BEGIN and the lock in one trip."""
+    async def _begin(self) -> tuple[Any, Any, int | None]:
+        """The connection for a write transaction, begun, how to begin one afresh if its
+        first trip finds it dropped (or None), and the write lock's key if the transaction
+        has yet to take it. Begun ahead with the lock: no trip; begun ahead without it: no
+        trip either, the transaction's first statement takes the lock (storage/pg_tx.py);
+        else BEGIN and the lock in one trip."""
         ahead, self._ahead = self._ahead, ""
         conn = self._conn
         if ahead == "locked" and conn is not None and not conn.is_closed():
-            return conn, self._fresh
+            return conn, self._fresh, None
         if ahead == "begun" and conn is not None and not conn.is_closed():
-            self._counted()
-            with contextlib.suppress(*LOST):
-                await conn.execute(_LOCK)
-                return conn, None
-            return await self._fresh(), None
-        return await self._begin_again(), None
+            return conn, self._fresh, WRITE_LOCK
+        return await self._begin_again(), None, None
 
     async def _begin_again(self) -> Any:
         """BEGIN and take the write lock, in one trip; on a connection the server dropped
@@ -239,8 +237,8 @@ class PgDatabase(Store):
         here: asyncpg already waits for the server without a thread."""
         await self._turns.acquire(first=first, kind=_WRITE)
         try:
-            conn, fresh = await self._begin()
-            tx = PgTx(conn, self._counted, memo=True, fresh=fresh)
+            conn, fresh, lock = await self._begin()
+            tx = PgTx(conn, self._counted, memo=True, fresh=fresh, lock=lock)
             try:
                 yield tx
                 ahead = self._turns.next_kind() == _WRITE

@@ -24,6 +24,13 @@ A Tx on a connection whose BEGIN was sent ahead (with the previous COMMIT, stora
 notices a connection the server dropped in between only at its first trip; nothing of the
 transaction had run, so that trip is sent again once, on a new connection begun afresh
 (`fresh`), unless it held the COMMIT: the server may have committed it before the drop.
+
+A Tx begun ahead without the write lock (another process held it at that COMMIT) takes it
+(`lock`) with its first statement where it can rather than on a trip of its own: an update's
+arrival (storage/conversations.py's ARRIVAL, every update's first read) through its twin
+function, which waits for the lock and then reads on a snapshot taken after it
+(`LOCKED_TWINS`, PostgreSQL migration 026); queued writes flushed first carry the lock at
+the head of their script; anything else takes it on a trip first, as before.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from typing import Any, TypeVar
 
 import asyncpg
 
+from storage.conversations import ARRIVAL
 from storage.pg_sql import to_postgres
 from storage.pg_values import CONVERTERS, PLANS, Status, inline
 from storage.tx import MEMO_ROWS, Result, Row, Tx
@@ -51,6 +59,11 @@ _WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 Queued = tuple[str, list[Any]]  # a translated write and its values
+# First reads with a twin that takes the write lock before reading (see the module's
+# docstring): the read's text, translated, and the twin's (the read's values, then the key).
+LOCKED_TWINS = {
+    to_postgres(ARRIVAL): "SELECT * FROM antt_arrive_locked($1, $2, $3, $4, $5, $6, $7)",
+}
 
 
 def _shifted(text: str, by: int) -> str:
@@ -94,11 +107,13 @@ class PgTx(Tx):
         *,
         memo: bool = False,
         fresh: Callable[[], Awaitable[Any]] | None = None,
+        lock: int | None = None,
     ) -> None:
         self.conn = conn
         self._count = counter
         self._queued: list[Queued] = []
         self._fresh = fresh
+        self._lock = lock  # the write lock's key while this transaction has yet to take it
         # As on SQLite (storage/tx.py): inside a write transaction, which holds the write
         # lock, the same SELECT gives the same rows until this Tx writes.
         self._memo: dict[tuple[str, str, tuple[Any, ...]], Any] | None = {} if memo else None
@@ -139,7 +154,8 @@ class PgTx(Tx):
     async def _read(self, how: str, sql: str, params: Iterable[Any]) -> Any:
         values = tuple(params)
         key = (how, sql, values)
-        remembered = self._memo is not None and sql.lstrip()[:6].upper() == "SELECT"
+        select = sql.lstrip()[:6].upper() == "SELECT"
+        remembered = self._memo is not None and select
         if remembered:
             try:
                 if key in self._memo:  # type: ignore[operator]
@@ -148,8 +164,19 @@ class PgTx(Tx):
                 remembered = False
         else:
             self._forget()
-        text, args = self._with_queued(to_postgres(sql), values)
+        translated = to_postgres(sql)
+        twin = LOCKED_TWINS.get(translated) if self._lock is not None and select else None
+        if twin is not None and not self._queued:
+            lock, self._lock = self._lock, None
+            args = [*await self._args(translated, values), lock]
+            rows = list(await self._trip(lambda conn: conn.fetch(twin, *args)))
+            found = (rows[0] if rows else None) if how == "one" else rows
+            if remembered and (how == "one" or len(rows) <= MEMO_ROWS):
+                self._memo[key] = found  # type: ignore[index]
+            return found
+        text, args = self._with_queued(translated, values)
         await self._flush()
+        await self._take_lock()
         args = await self._args(text, args)
         if how == "one":
             result = await self._trip(lambda conn: conn.fetchrow(text, *args))
@@ -158,6 +185,13 @@ class PgTx(Tx):
         if remembered and (how == "one" or len(result) <= MEMO_ROWS):
             self._memo[key] = result  # type: ignore[index]
         return result
+
+    async def _take_lock(self) -> None:
+        """Take the write lock this transaction was begun without, on a trip of its own."""
+        if self._lock is None:
+            return
+        key, self._lock = self._lock, None
+        await self._trip(lambda conn: conn.execute(f"SELECT pg_advisory_xact_lock({key})"))
 
     def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
         """Hold a write whose result nobody reads; it is sent with the next statement (see
@@ -170,6 +204,9 @@ class PgTx(Tx):
         simple-query script; returns the status of its last statement."""
         script = [inline(text, values) for text, values in self._queued]
         self._queued = []
+        if script and self._lock is not None:  # writes: the lock first, in the same trip
+            script.insert(0, f"SELECT pg_advisory_xact_lock({self._lock})")
+            self._lock = None
         if then:
             script.append(then)
         if not script:
@@ -195,6 +232,7 @@ class PgTx(Tx):
         self._forget()
         text, args = self._with_queued(to_postgres(sql), params)
         await self._flush()
+        await self._take_lock()
         args = await self._args(text, args)
         return Status(await self._trip(lambda conn: conn.execute(text, *args)))
 
@@ -212,6 +250,7 @@ class PgTx(Tx):
         """Run one statement for many rows, pipelined by asyncpg in one round trip."""
         self._forget()
         await self._flush()
+        await self._take_lock()
         text = to_postgres(sql)
         batch = [await self._args(text, r) for r in rows]
         if batch:

@@ -13,8 +13,11 @@ from typing import Any
 import asyncpg
 import pytest
 
+from storage import conversations
+from storage.conversations import ARRIVAL
 from storage.pg import WRITE_LOCK, PgDatabase, migration_files
-from storage.pg_tx import TRIGGER_WRITES, combined
+from storage.pg_sql import to_postgres
+from storage.pg_tx import LOCKED_TWINS, TRIGGER_WRITES, combined
 from tests.unit.test_pg_store import server, url
 
 __all__ = ["server", "url"]  # the store tests' fixtures: the session's server, a fresh database
@@ -224,3 +227,72 @@ async def test_a_mark_that_gets_the_turn_begun_for_a_transaction_runs_on_its_own
         await tx.execute("UPDATE counters SET value = 5")
     assert await _write_lock_holders(url) == 0
     assert await _admin(url, "SELECT value FROM counters") == [(5,)]
+
+
+def test_the_arrival_twin_runs_the_arrival_word_for_word() -> None:
+    """Migration 026's function reads what storage/conversations.py's ARRIVAL reads."""
+    text = dict(migration_files())["026_arrive_locked.sql"]
+    body = text.split("RETURN QUERY", 1)[1].split(";\nEND", 1)[0]
+    expected = to_postgres(ARRIVAL)
+    for n in range(6, 0, -1):
+        expected = expected.replace(f"${n}", f"p{n}")
+    assert " ".join(body.split()) == " ".join(expected.split())
+    assert set(LOCKED_TWINS) == {to_postgres(ARRIVAL)}
+
+
+async def _until_one_waits_for_the_write_lock(url: str) -> None:
+    """Poll the server until a session waits for the write lock (a bound, not a timing:
+    ten seconds of polls, only reached if nobody ever waits)."""
+    for _ in range(1000):
+        rows = await _admin(
+            url,
+            f"SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            f" AND objid = {WRITE_LOCK}",
+        )
+        if rows[0][0]:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("nobody waits for the write lock")
+
+
+async def test_an_arrival_begun_without_the_lock_takes_it_and_reads_after_it_in_one_trip(
+    url: str,
+) -> None:
+    first, second = await PgDatabase(url).open(), await PgDatabase(url).open()
+    release = asyncio.Event()
+    try:
+        async with first.transaction() as tx:  # the arrival's plan is learned once
+            await conversations.arrive(tx, "telegram", "u0", "7", "c", "now")
+
+        async def other_process() -> None:
+            async with second.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO processed_updates (channel, update_key, at) VALUES (?, ?, ?)",
+                    ("telegram", "u1", "now"),
+                )
+                await release.wait()
+
+        async def arrive(key: str) -> conversations.Arrival | None:
+            async with first.transaction() as tx:
+                assert first._ahead == ""  # noqa: SLF001  (taken by this transaction)
+                before = first.round_trips
+                arrival = await conversations.arrive(tx, "telegram", key, "7", "c", "now")
+                assert first.round_trips - before == 1  # the lock and the read together
+                return arrival
+
+        async with first.transaction() as tx:
+            await tx.execute("INSERT INTO counters (name, value) VALUES ('a', 1)")
+            waiting = asyncio.create_task(other_process())
+            await _until_one_waits_for_the_write_lock(url)
+            seen_before = asyncio.create_task(arrive("u1"))  # waits for the turn
+            while first._turns.waiting == (0, 0):  # noqa: SLF001
+                await asyncio.sleep(0)
+        # this COMMIT began the arrival's transaction, and the other process got the lock
+        await _until_one_waits_for_the_write_lock(url)  # the arrival waits for it...
+        release.set()  # ...while the other process records u1 and commits
+        await waiting
+        assert await seen_before is None  # so the arrival sees u1: handled before
+    finally:
+        release.set()
+        await first.close()
+        await second.close()
