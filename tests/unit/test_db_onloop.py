@@ -9,6 +9,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -76,25 +77,35 @@ async def test_a_failing_brief_transaction_is_rolled_back_and_the_connection_sta
     assert await _value(db, "k") == 7
 
 
-async def test_another_process_holding_the_write_lock_is_waited_for_on_the_thread(
-    db: Database, tmp_path: Path
+async def _while_another_process_writes(
+    tmp_path: Path, work: Callable[[], Awaitable[None]], write: str = ""
 ) -> None:
+    """Run `work` while another connection holds the file's write lock (having run `write`):
+    it must wait, with the loop running on, and finish once the other commits."""
     other = sqlite3.connect(tmp_path / "t.sqlite3", isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
-        other.execute("INSERT INTO counters (name, value) VALUES ('other', 1)")
-        sent = db.on_loop.sent
-
-        async def write() -> None:
-            async with db.transaction(brief=True) as tx:
-                await tx.execute("INSERT INTO counters (name, value) VALUES ('mine', 1)")
-
-        task = asyncio.create_task(write())
-        assert await _ticks_while(task) == 5  # the loop ran on while the write waited
+        if write:
+            other.execute(write)
+        task = asyncio.create_task(work())
+        assert await _ticks_while(task) == 5  # the loop ran on while the work waited
         other.execute("COMMIT")
         await task
     finally:
         other.close()
+
+
+async def test_another_process_holding_the_write_lock_is_waited_for_on_the_thread(
+    db: Database, tmp_path: Path
+) -> None:
+    sent = db.on_loop.sent
+
+    async def write() -> None:
+        async with db.transaction(brief=True) as tx:
+            await tx.execute("INSERT INTO counters (name, value) VALUES ('mine', 1)")
+
+    other = "INSERT INTO counters (name, value) VALUES ('other', 1)"
+    await _while_another_process_writes(tmp_path, write, other)
     assert db.on_loop.sent > sent  # BEGIN went to the thread to wait there
     assert await _value(db, "other") == 1 and await _value(db, "mine") == 1
     row = await db.conn.execute_fetchall("PRAGMA busy_timeout")
@@ -104,20 +115,11 @@ async def test_another_process_holding_the_write_lock_is_waited_for_on_the_threa
 async def test_a_single_statement_waits_for_the_lock_on_the_thread_too(
     db: Database, tmp_path: Path
 ) -> None:
-    other = sqlite3.connect(tmp_path / "t.sqlite3", isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
+    async def mark() -> None:
+        async with db.single(first=True) as tx:
+            await tx.execute("INSERT INTO counters (name, value) VALUES ('mark', 1)")
 
-        async def mark() -> None:
-            async with db.single(first=True) as tx:
-                await tx.execute("INSERT INTO counters (name, value) VALUES ('mark', 1)")
-
-        task = asyncio.create_task(mark())
-        await _ticks_while(task)
-        other.execute("COMMIT")
-        await task
-    finally:
-        other.close()
+    await _while_another_process_writes(tmp_path, mark)
     assert await _value(db, "mark") == 1
 
 
