@@ -37,7 +37,7 @@ from typing import Any
 import asyncpg
 
 from storage.db import Store, Trips, Tx
-from storage.pg_tx import LOST, PgOneStatement, PgTx
+from storage.pg_tx import LOST, PgOneStatement, PgTx, lock_statement
 from storage.pg_values import setup
 from storage.turns import Turns
 
@@ -51,7 +51,7 @@ MIGRATE_LOCK = 720_002
 # READ COMMITTED, whatever the server's default: each statement reads a snapshot taken after
 # the lock was granted (under REPEATABLE READ the lock's own statement would fix it before).
 _BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED"
-_LOCK = f"SELECT pg_advisory_xact_lock({WRITE_LOCK})"
+_LOCK = lock_statement(WRITE_LOCK)
 # After a COMMIT, when a write transaction waits for the next turn: begin it in the same
 # script and take the lock if it is free; the script's status says whether it was taken.
 _COMMIT_AND_BEGIN = f"COMMIT; {_BEGIN}; SELECT 1 WHERE pg_try_advisory_xact_lock({WRITE_LOCK})"

@@ -66,6 +66,11 @@ LOCKED_TWINS = {
 }
 
 
+def lock_statement(key: int) -> str:
+    """The statement that waits for and takes the transaction-scoped advisory lock `key`."""
+    return f"SELECT pg_advisory_xact_lock({key})"
+
+
 def _shifted(text: str, by: int) -> str:
     return _PLACEHOLDER.sub(lambda m: f"${int(m.group(1)) + by}", text) if by else text
 
@@ -175,8 +180,7 @@ class PgTx(Tx):
                 self._memo[key] = found  # type: ignore[index]
             return found
         text, args = self._with_queued(translated, values)
-        await self._flush()
-        await self._take_lock()
+        await self._ready()
         args = await self._args(text, args)
         if how == "one":
             result = await self._trip(lambda conn: conn.fetchrow(text, *args))
@@ -186,12 +190,14 @@ class PgTx(Tx):
             self._memo[key] = result  # type: ignore[index]
         return result
 
-    async def _take_lock(self) -> None:
-        """Take the write lock this transaction was begun without, on a trip of its own."""
+    async def _ready(self) -> None:
+        """Before a statement of its own: send the queued writes, and take the write lock
+        this transaction was begun without (with those writes, else on a trip of its own)."""
+        await self._flush()
         if self._lock is None:
             return
-        key, self._lock = self._lock, None
-        await self._trip(lambda conn: conn.execute(f"SELECT pg_advisory_xact_lock({key})"))
+        statement, self._lock = lock_statement(self._lock), None
+        await self._trip(lambda conn: conn.execute(statement))
 
     def queue(self, sql: str, params: Iterable[Any] = ()) -> None:
         """Hold a write whose result nobody reads; it is sent with the next statement (see
@@ -205,7 +211,7 @@ class PgTx(Tx):
         script = [inline(text, values) for text, values in self._queued]
         self._queued = []
         if script and self._lock is not None:  # writes: the lock first, in the same trip
-            script.insert(0, f"SELECT pg_advisory_xact_lock({self._lock})")
+            script.insert(0, lock_statement(self._lock))
             self._lock = None
         if then:
             script.append(then)
@@ -231,8 +237,7 @@ class PgTx(Tx):
         """Run one statement; its command tag gives the rows it changed."""
         self._forget()
         text, args = self._with_queued(to_postgres(sql), params)
-        await self._flush()
-        await self._take_lock()
+        await self._ready()
         args = await self._args(text, args)
         return Status(await self._trip(lambda conn: conn.execute(text, *args)))
 
@@ -249,8 +254,7 @@ class PgTx(Tx):
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         """Run one statement for many rows, pipelined by asyncpg in one round trip."""
         self._forget()
-        await self._flush()
-        await self._take_lock()
+        await self._ready()
         text = to_postgres(sql)
         batch = [await self._args(text, r) for r in rows]
         if batch:

@@ -70,8 +70,7 @@ async def hop(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T
 
 def busy(err: sqlite3.Error) -> bool:
     """Whether SQLite refused because another connection holds the lock (nothing ran)."""
-    code = getattr(err, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF == sqlite3.SQLITE_BUSY
+    return err.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
 
 
 class LockTaken(Exception):
@@ -222,7 +221,6 @@ class SqliteTx(Tx):
         self.here = here  # the connection's OnLoop: every hop of it is counted there
         self.brief = brief and here is not None  # calls run on the loop's thread
         self._locks = begin is not None  # its first call begins it (and takes the lock)
-        self._locked = False  # begun: no later call can wait for a lock
         self._queued: list[Statement] = [(begin, ())] if begin else []
         self.begun = begin is None  # nothing to end until BEGIN has been sent
         # Inside a transaction the same SELECT gives the same rows until this Tx writes:
@@ -275,7 +273,7 @@ class SqliteTx(Tx):
             self.begun = True  # from here an interrupted trip may have begun it: end it
             return await hop(self.conn, call)
         if self.brief and here.idle():
-            if self._locked:  # BEGIN IMMEDIATE took the write lock: nothing to wait for
+            if self.begun and self._locks:  # BEGIN IMMEDIATE has ended: nothing to wait for
                 return here.run(call)
             # this call takes the write lock (BEGIN IMMEDIATE, or the one statement's own)
             try:
@@ -284,12 +282,9 @@ class SqliteTx(Tx):
                 pass
             else:
                 self.begun = True
-                self._locked = self._locks
                 return result
         self.begun = True
-        result = await here.hop(call)  # waits for the lock, or behind a call still there
-        self._locked = self._locks
-        return result
+        return await here.hop(call)  # waits for the lock, or behind a call still there
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> Result:
         """Run one statement; kept thin so repositories read like plain SQL."""
