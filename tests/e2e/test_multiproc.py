@@ -85,6 +85,9 @@ webhook_host = "127.0.0.1"
 webhook_port = {port}
 send_rate = {SEND_RATE}
 [reminders]
+# No scheduled messages: the processes run on the real clock, and after 19:00 local time
+# the daily reminder would reach the burst's members beside their replies.
+enabled = false
 quiet_start = "00:00"
 quiet_end = "00:00"
 [cluster]
